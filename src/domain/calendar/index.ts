@@ -1,0 +1,4 @@
+export * from './local-date';
+export * from './zone';
+export * from './holidays';
+export * from './working-calendar';

@@ -1,0 +1,66 @@
+/**
+ * Civil dates ("2026-12-29") as whole day numbers since 1970-01-01, so that the calendar can
+ * step through days with integer arithmetic and look them up in a set.
+ */
+
+/** A civil date written YYYY-MM-DD. */
+export type LocalDate = string;
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Days from civil date, after Howard Hinnant's algorithm (proleptic Gregorian). */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const mp = (month + 9) % 12;
+  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+export function civilFromDays(days: number): { year: number; month: number; day: number } {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
+}
+
+export function isLocalDate(text: string): boolean {
+  const m = ISO_DATE.exec(text);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1 || day > 31) return false;
+  const back = civilFromDays(daysFromCivil(year, month, day));
+  return back.month === month && back.day === day;
+}
+
+export function toDayNumber(date: LocalDate): number {
+  const m = ISO_DATE.exec(date);
+  if (!m || !isLocalDate(date)) throw new RangeError(`"${date}" is not a date written YYYY-MM-DD`);
+  return daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
+}
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+export function fromDayNumber(days: number): LocalDate {
+  const { year, month, day } = civilFromDays(days);
+  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
+}
+
+/** 0 = Sunday … 6 = Saturday (1970-01-01 was a Thursday). */
+export function weekdayOfDayNumber(days: number): number {
+  return (((days + 4) % 7) + 7) % 7;
+}
+
+export function yearOfDayNumber(days: number): number {
+  return civilFromDays(days).year;
+}
+
+export const WEEKDAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+export type WeekdayName = (typeof WEEKDAY_NAMES)[number];

@@ -1,0 +1,68 @@
+/**
+ * The directory: which agencies work under which boards, on which chat platform, where their
+ * escalation threads go; and the people in them, the roles they hold and who deputises for them.
+ */
+import { z } from 'zod';
+import { isLocalDate } from '../calendar/local-date';
+import { slug } from '../procedure/schema';
+
+const text = z.string({ error: 'must be some text' }).trim().min(1, { error: 'must not be empty' });
+const date = z.string({ error: 'must be a date written YYYY-MM-DD' }).refine(isLocalDate, { error: 'must be a real date written YYYY-MM-DD, like "2026-12-29"' });
+
+export const PLATFORMS = ['slack', 'teams'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export const agencySchema = z.strictObject({
+  id: slug,
+  name: text,
+  kind: z.enum(['local-authority', 'nhs', 'police', 'probation', 'housing', 'fire-and-rescue', 'prison', 'voluntary', 'faith', 'commissioner', 'safeguarding-adults-board', 'other']).default('other'),
+  boards: z.array(slug).min(1, { error: 'must name at least one board the agency works under' }),
+  platform: z.enum(PLATFORMS, { error: 'must be "slack" or "teams"' }),
+  slack: z
+    .strictObject({
+      teamId: z.string().regex(/^T[A-Z0-9]{2,}$/, { error: 'must be a Slack workspace id, like "T0123ABCD"' }),
+      enterpriseId: z.string().regex(/^E[A-Z0-9]{2,}$/).optional(),
+    })
+    .optional(),
+  teams: z
+    .strictObject({
+      tenantId: z.uuid({ error: 'must be the Microsoft Entra tenant id (a GUID)' }),
+    })
+    .optional(),
+  threads: z
+    .strictObject({
+      mode: z.enum(['channel', 'group-chat', 'private-channel-per-case'], { error: 'must be "channel", "group-chat" or "private-channel-per-case"' }),
+      teamsTeamId: z.string().optional(),
+      teamsChannelId: z.string().optional(),
+      slackChannelPrefix: z.string().regex(/^[a-z0-9-]{1,20}$/).optional(),
+    })
+    .optional(),
+  commissionedBy: slug.optional(),
+  /** What this agency calls each role, e.g. its Senior Liaison Officer's job title. */
+  roleTitles: z.record(slug, text).default({}),
+  example: z.boolean().default(false),
+});
+
+export const personSchema = z.strictObject({
+  id: slug,
+  name: text,
+  example: z.boolean().default(false),
+  email: z.email({ error: 'must be an email address' }),
+  slackUserId: z.string().regex(/^[UW][A-Z0-9]{2,}$/, { error: 'must be a Slack user id, like "U0123ABCD"' }).optional(),
+  teamsAadObjectId: z.uuid({ error: 'must be the person\'s Microsoft Entra object id (a GUID)' }).optional(),
+  agency: slug,
+  roles: z.array(slug).min(1, { error: 'must name at least one role' }),
+  jobTitle: text.optional(),
+  deputy: slug.optional(),
+  away: z.array(z.strictObject({ from: date, to: date })).default([]),
+});
+
+export const directorySchema = z.strictObject({
+  description: text.optional(),
+  agencies: z.array(agencySchema).min(1, { error: 'must list at least one agency' }),
+  people: z.array(personSchema).default([]),
+});
+
+export type Directory = z.output<typeof directorySchema>;
+export type Agency = Directory['agencies'][number];
+export type Person = Directory['people'][number];

@@ -1,0 +1,148 @@
+/**
+ * Turning a stage's timescales into instants, with the board's calendar. Pure: the instants
+ * a timescale runs from are passed in.
+ */
+import { WorkingCalendar } from '../calendar/working-calendar';
+import type { Anchor, Procedure, Stage, Timescale } from '../procedure/schema';
+import type { Deadline } from './types';
+
+/** The working-day calendar a procedure counts by: its nation's bank holidays and its hours. */
+export function calendarFor(procedure: Procedure): WorkingCalendar {
+  return new WorkingCalendar(procedure.nation, procedure.workingHours);
+}
+
+/** The instants timescales can run from; a stage not yet started or ended is absent. */
+export interface Anchors {
+  raised: Date;
+  stageStarts: ReadonlyMap<string, Date>;
+  stageEnds: ReadonlyMap<string, Date>;
+}
+
+export function resolveAnchor(anchor: Anchor, stage: Stage, anchors: Anchors): Date | undefined {
+  if (anchor === 'raised') return anchors.raised;
+  if (anchor === 'stage-start') return anchors.stageStarts.get(stage.id);
+  return (anchor.at === 'start' ? anchors.stageStarts : anchors.stageEnds).get(anchor.stage);
+}
+
+export function timescaleInstant(t: Pick<Timescale, 'amount' | 'unit'>, from: Date, procedure: Procedure, calendar: WorkingCalendar): Date {
+  switch (t.unit) {
+    case 'working-days':
+      return calendar.withinWorkingDays(from, t.amount);
+    case 'calendar-days':
+      return calendar.endOfWorkingDay(calendar.addCalendarDays(calendar.localDate(from), t.amount));
+    case 'clock-hours':
+      return calendar.addClockHours(from, t.amount);
+    case 'day-number':
+      return calendar.endOfWorkingDay(calendar.dayN(from, t.amount, procedure.counting.dayNumbers));
+  }
+}
+
+/** The stages that can follow `stage`: the next number's stages (two where it branches). */
+export function nextStages(procedure: Procedure, stage: Stage): Stage[] {
+  return procedure.stages.filter((s) => s.number === stage.number + 1);
+}
+
+/** The one stage that follows, choosing the urgent or non-urgent branch where there are two. */
+export function nextStage(procedure: Procedure, stage: Stage, urgent: boolean): Stage | undefined {
+  const options = nextStages(procedure, stage);
+  if (options.length <= 1) return options[0];
+  return options.find((s) => s.branch === (urgent ? 'urgent' : 'non-urgent')) ?? options[0];
+}
+
+export function stageById(procedure: Procedure, id: string): Stage | undefined {
+  return procedure.stages.find((s) => s.id === id);
+}
+
+/**
+ * Every deadline of `stage` that can be known now, earliest first:
+ * - its own timescales (those whose starting instant is known);
+ * - the start-by of the stage that follows, which bounds this one ("step 2 no later than day 3");
+ * - where nothing bounds its end, the board's default timescale from its start.
+ */
+export function stageDeadlines(procedure: Procedure, calendar: WorkingCalendar, stage: Stage, anchors: Anchors, urgent: boolean): Deadline[] {
+  const found: Deadline[] = [];
+  for (const t of stage.timescales) {
+    const from = resolveAnchor(t.from, stage, anchors);
+    if (!from) continue;
+    found.push({ kind: t.kind, stage: stage.id, at: timescaleInstant(t, from, procedure, calendar).toISOString(), phrase: t.phrase, source: 'procedure', ...(t.expects ? { expects: t.expects } : {}) });
+  }
+  const next = nextStage(procedure, stage, urgent);
+  for (const t of next?.timescales ?? []) {
+    if (t.kind !== 'start-by' || !next) continue;
+    const from = resolveAnchor(t.from, next, anchors);
+    if (!from) continue;
+    found.push({ kind: 'conclude-by', stage: next.id, at: timescaleInstant(t, from, procedure, calendar).toISOString(), phrase: t.phrase, source: 'next-stage', expects: `${next.name} has begun` });
+  }
+  const start = anchors.stageStarts.get(stage.id);
+  if (!found.some((d) => d.kind === 'conclude-by') && procedure.defaults.timescale && start) {
+    const t = procedure.defaults.timescale;
+    found.push({ kind: 'conclude-by', stage: stage.id, at: timescaleInstant(t, start, procedure, calendar).toISOString(), phrase: t.note, source: 'board-default' });
+  }
+  return found.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+/** Whether a stage, while under way, has something that bounds its end. */
+export function stageHasEnd(procedure: Procedure, stage: Stage): boolean {
+  if (stage.timescales.some((t) => t.kind === 'conclude-by')) return true;
+  return nextStages(procedure, stage).some((n) => n.timescales.some((t) => t.kind === 'start-by'));
+}
+
+export interface PlannedStage {
+  id: string;
+  name: string;
+  number: number;
+  branch?: 'urgent' | 'non-urgent';
+  startsAt: Date;
+  startBy?: Date;
+  dueBy?: Date;
+  source: string;
+}
+
+/**
+ * The stage timeline as if each stage ran to its limit: the first stage starts when the concern
+ * arose; each later stage starts when the one before it is due (or, where that has no end, at
+ * the latest moment this one may start). Both branches of a branching stage are shown.
+ */
+export function planTimeline(procedure: Procedure, calendar: WorkingCalendar, raisedAt: Date): PlannedStage[] {
+  const stageStarts = new Map<string, Date>();
+  const stageEnds = new Map<string, Date>();
+  const anchors: Anchors = { raised: raisedAt, stageStarts, stageEnds };
+  /** The latest start and end among the stages of each number (two where it branches). */
+  const startOfNumber = new Map<number, Date>();
+  const endOfNumber = new Map<number, Date>();
+  const later = (a: Date | undefined, b: Date): Date => (a && a > b ? a : b);
+  const first = (list: Deadline[]): Date | undefined => (list[0] ? new Date(list[0].at) : undefined);
+
+  return procedure.stages.map((stage) => {
+    const ownStartBy = stage.timescales
+      .filter((t) => t.kind === 'start-by' && t.from !== 'stage-start')
+      .flatMap((t) => {
+        const from = resolveAnchor(t.from, stage, anchors);
+        return from ? [timescaleInstant(t, from, procedure, calendar)] : [];
+      })
+      .sort((a, b) => a.getTime() - b.getTime());
+    const startsAt =
+      stage.number === 1 ? raisedAt : (endOfNumber.get(stage.number - 1) ?? ownStartBy[0] ?? startOfNumber.get(stage.number - 1) ?? raisedAt);
+    stageStarts.set(stage.id, startsAt);
+    startOfNumber.set(stage.number, later(startOfNumber.get(stage.number), startsAt));
+
+    const deadlines = stageDeadlines(procedure, calendar, stage, anchors, stage.branch !== 'non-urgent');
+    const startBy = first(deadlines.filter((d) => d.kind === 'start-by'));
+    const dueBy = first(deadlines.filter((d) => d.kind === 'conclude-by'));
+    if (dueBy) {
+      stageEnds.set(stage.id, dueBy);
+      endOfNumber.set(stage.number, later(endOfNumber.get(stage.number), dueBy));
+    }
+    const sources = [...new Set(deadlines.map((d) => (d.source === 'board-default' ? `board default: ${d.phrase}` : d.phrase)))];
+    return {
+      id: stage.id,
+      name: stage.name,
+      number: stage.number,
+      ...(stage.branch ? { branch: stage.branch } : {}),
+      startsAt,
+      ...(startBy ? { startBy } : {}),
+      ...(dueBy ? { dueBy } : {}),
+      source: sources.join(' | '),
+    };
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * A case's state is the fold of its events: `replay(events)` rebuilds it, so the timeline is
+ * the record and the state can always be derived from it.
+ */
+import type { CaseEvent, CaseState, StageRecord } from './types';
+
+function currentStage(state: CaseState): StageRecord {
+  const stage = state.stages[state.stages.length - 1];
+  if (!stage) throw new Error(`case ${state.reference} has no stage`);
+  return stage;
+}
+
+function withCurrentStage(state: CaseState, change: (stage: StageRecord) => StageRecord): CaseState {
+  const stages = [...state.stages];
+  stages[stages.length - 1] = change(currentStage(state));
+  return { ...state, stages };
+}
+
+function addParticipant(state: CaseState, personId: string): string[] {
+  return state.participants.includes(personId) ? state.participants : [...state.participants, personId];
+}
+
+/** Apply one event. The first event of a case must be `case-raised`. */
+export function evolve(state: CaseState | undefined, event: CaseEvent): CaseState {
+  if (event.type === 'case-raised') {
+    if (state) throw new Error(`case ${state.reference} is already raised`);
+    return {
+      reference: event.reference,
+      boardId: event.boardId,
+      procedure: event.procedure,
+      status: 'open',
+      version: 1,
+      raisedAt: event.at,
+      concernAroseAt: event.concernAroseAt,
+      urgent: event.urgent,
+      raising: event.raising,
+      responding: event.responding,
+      subject: event.subject,
+      concern: event.concern,
+      stages: [],
+      participants: [...new Set([event.raising.personId, ...(event.responding.personId ? [event.responding.personId] : [])])],
+      notes: 0,
+    };
+  }
+  if (!state) throw new Error(`the first event of a case must be case-raised, not ${event.type}`);
+  const next: CaseState = { ...state, version: state.version + 1, participants: addParticipant(state, event.by.personId) };
+
+  switch (event.type) {
+    case 'immediate-risk-guidance-given':
+      return next;
+    case 'stage-entered': {
+      const stages = next.stages.map((s, i) => (i === next.stages.length - 1 && !s.endedAt ? { ...s, endedAt: event.at, ended: 'escalated' as const } : s));
+      const entered: StageRecord = { id: event.stage, number: event.number, startedAt: event.at, acknowledged: {}, deadlines: event.deadlines };
+      if (event.via === 'raised') entered.acknowledged = { raising: { by: event.by.personId, at: event.at } };
+      if (event.via === 'escalation' && event.by.party !== 'board' && event.by.roles.some((r) => stageRoles(state, event.stage, event.by.party).includes(r))) {
+        entered.acknowledged = { [event.by.party]: { by: event.by.personId, at: event.at } };
+      }
+      return { ...next, stages: [...stages, entered], pendingEscalation: undefined, proposal: undefined };
+    }
+    case 'stage-acknowledged':
+      return withCurrentStage(next, (s) => ({ ...s, acknowledged: { ...s.acknowledged, [event.party]: { by: event.by.personId, at: event.at } } }));
+    case 'note-added':
+      return { ...next, notes: next.notes + 1 };
+    case 'resolution-proposed':
+      return {
+        ...next,
+        proposal: {
+          stage: event.stage,
+          party: event.by.party,
+          by: event.by.personId,
+          outcome: event.outcome,
+          outstandingIssues: event.outstandingIssues,
+          at: event.at,
+          confirmedBy: event.by.party === 'board' ? [] : [event.by.party],
+        },
+      };
+    case 'resolution-confirmed':
+      return next.proposal ? { ...next, proposal: { ...next.proposal, confirmedBy: [...new Set([...next.proposal.confirmedBy, event.side])] } } : next;
+    case 'resolution-disputed':
+      return { ...next, proposal: undefined };
+    case 'case-resolved':
+      return withCurrentStage(
+        { ...next, status: 'resolved', outcome: { stage: event.stage, text: event.outcome, outstandingIssues: event.outstandingIssues, at: event.at }, proposal: undefined, pendingEscalation: undefined },
+        (s) => ({ ...s, endedAt: event.at, ended: 'resolved' }),
+      );
+    case 'escalation-requested':
+      return { ...next, pendingEscalation: { toStage: event.toStage, side: event.side, by: event.by.personId, reason: event.reason, at: event.at } };
+    case 'escalation-approved':
+      return next;
+    case 'escalation-returned':
+      return { ...next, pendingEscalation: undefined };
+    case 'final-decision-recorded':
+      return withCurrentStage(
+        { ...next, status: 'decided', decision: { stage: event.stage, text: event.decision, finalAndBinding: event.finalAndBinding, by: event.by.personId, at: event.at }, proposal: undefined, pendingEscalation: undefined },
+        (s) => ({ ...s, endedAt: event.at, ended: 'decided' }),
+      );
+    case 'case-withdrawn':
+      return withCurrentStage(
+        { ...next, status: 'withdrawn', withdrawal: { reason: event.reason, by: event.by.personId, at: event.at }, proposal: undefined, pendingEscalation: undefined },
+        (s) => ({ ...s, endedAt: event.at, ended: 'withdrawn' }),
+      );
+  }
+}
+
+/** The roles a party holds at a stage of the case's own procedure snapshot. */
+export function stageRoles(state: Pick<CaseState, 'procedure'>, stageId: string, party: 'raising' | 'responding' | 'board'): string[] {
+  const stage = state.procedure.stages.find((s) => s.id === stageId);
+  if (!stage) return [];
+  if (party === 'board') return stage.board ?? [];
+  return stage.sides?.[party] ?? [];
+}
+
+export function replay(events: readonly CaseEvent[]): CaseState | undefined {
+  return events.reduce<CaseState | undefined>(evolve, undefined);
+}
+
+export { currentStage };

@@ -1,0 +1,6 @@
+export * from './types';
+export * from './deadlines';
+export * from './evolve';
+export * from './decide';
+export * from './raise-form';
+export * from './reference';

@@ -1,0 +1,195 @@
+/**
+ * The escalation core's vocabulary: a case's state, the commands people give, the events that
+ * record what happened, and the refusals that say why a command was not accepted.
+ */
+import type { Procedure } from '../procedure/schema';
+
+/** Which agency of the case someone speaks for; `board` is the board's own role holders. */
+export type Side = 'raising' | 'responding';
+export type Party = Side | 'board';
+
+/** Someone acting, as the app resolved them from the directory. */
+export interface Actor {
+  personId: string;
+  agencyId: string;
+  /** Every role they can act in now, including those of anyone away they deputise for. */
+  roles: readonly string[];
+  /** The boards their agency works under. */
+  boards?: readonly string[];
+  /** People they are standing in for (deputies), recorded with what they do. */
+  actingFor?: readonly string[];
+}
+
+export type CaseStatus = 'open' | 'resolved' | 'decided' | 'withdrawn';
+
+export interface Deadline {
+  kind: 'start-by' | 'conclude-by';
+  /** The stage whose timescale this is (the next stage, for a "must start by" that bounds this one). */
+  stage: string;
+  /** Instant, ISO 8601 UTC. */
+  at: string;
+  phrase: string;
+  source: 'procedure' | 'board-default' | 'next-stage';
+  expects?: string;
+}
+
+export interface StageRecord {
+  id: string;
+  number: number;
+  startedAt: string;
+  endedAt?: string;
+  ended?: 'escalated' | 'resolved' | 'decided' | 'withdrawn';
+  acknowledged: Partial<Record<Party, { by: string; at: string }>>;
+  deadlines: Deadline[];
+}
+
+export interface ActorRecord {
+  personId: string;
+  agencyId: string;
+  party: Party;
+  /** The roles that entitled them to act. */
+  roles: string[];
+  actingFor?: string[];
+}
+
+export interface CaseState {
+  reference: string;
+  boardId: string;
+  /** The board's procedure as it was when the case was raised: later edits do not move it. */
+  procedure: Procedure;
+  status: CaseStatus;
+  /** Number of events recorded: a command states the version it read. */
+  version: number;
+  raisedAt: string;
+  concernAroseAt: string;
+  urgent: boolean;
+  raising: { agencyId: string; personId: string };
+  responding: { agencyId: string; personId?: string };
+  subject: { initials: string; recordNumbers: { raising?: string; responding?: string } };
+  concern: { category: string; summary: string; outcomeWanted: string; safetyMeanwhile: string };
+  /** The stage under way (or the last one, once closed), and every earlier one. */
+  stages: StageRecord[];
+  pendingEscalation?: { toStage: string; side: Side; by: string; reason: string; at: string };
+  proposal?: { stage: string; party: Party; by: string; outcome: string; outstandingIssues: string; at: string; confirmedBy: Side[] };
+  outcome?: { stage: string; text: string; outstandingIssues: string; at: string };
+  decision?: { stage: string; text: string; finalAndBinding: boolean; by: string; at: string };
+  withdrawal?: { reason: string; by: string; at: string };
+  participants: string[];
+  notes: number;
+}
+
+// ── commands ────────────────────────────────────────────────────────────────────────────
+
+export interface RaiseCommand {
+  type: 'raise';
+  actor: Actor;
+  /** Sequence number within the board and year, from the store: NS-2026-0042. */
+  sequence: number;
+  immediateRisk: boolean;
+  respondingAgency: { id: string; boards?: readonly string[] };
+  respondingPersonId?: string;
+  /** When the concern arose (defaults to now); day counts run from it. */
+  concernAroseAt?: Date;
+  /** On a board's urgent path, the stage the raiser chooses to start at. */
+  startStage?: string;
+  form: RaiseForm;
+}
+
+export interface RaiseForm {
+  initials: string;
+  recordNumbers?: { raising?: string; responding?: string };
+  category: string;
+  summary: string;
+  outcomeWanted: string;
+  safetyMeanwhile: string;
+}
+
+interface CaseCommandBase {
+  actor: Actor;
+  /** The stage the person saw when they acted (from the card): a stale click is refused. */
+  expectedStage?: string;
+}
+
+export type CaseCommand = CaseCommandBase &
+  (
+    | { type: 'acknowledge' }
+    | { type: 'add-note'; text: string }
+    | { type: 'propose-resolution'; outcome: string; outstandingIssues: string }
+    | { type: 'confirm-resolution' }
+    | { type: 'dispute-resolution'; reason: string }
+    | { type: 'request-escalation'; reason: string; urgent?: boolean }
+    | { type: 'approve-escalation' }
+    | { type: 'return-escalation'; reason: string }
+    | { type: 'record-final-decision'; decision: string }
+    | { type: 'withdraw'; reason: string }
+  );
+
+export type Command = RaiseCommand | CaseCommand;
+export type CommandType = Command['type'];
+
+// ── events ──────────────────────────────────────────────────────────────────────────────
+
+interface EventBase {
+  at: string;
+  by: ActorRecord;
+}
+
+export type CaseEvent = EventBase &
+  (
+    | {
+        type: 'case-raised';
+        reference: string;
+        boardId: string;
+        procedure: Procedure;
+        concernAroseAt: string;
+        urgent: boolean;
+        raising: { agencyId: string; personId: string };
+        responding: { agencyId: string; personId?: string };
+        subject: CaseState['subject'];
+        concern: CaseState['concern'];
+      }
+    | { type: 'immediate-risk-guidance-given'; guidance: string; contacts: string[] }
+    | { type: 'stage-entered'; stage: string; number: number; via: 'raised' | 'escalation'; deadlines: Deadline[] }
+    | { type: 'stage-acknowledged'; stage: string; party: Party }
+    | { type: 'note-added'; stage: string; text: string }
+    | { type: 'resolution-proposed'; stage: string; outcome: string; outstandingIssues: string }
+    | { type: 'resolution-confirmed'; stage: string; side: Side }
+    | { type: 'resolution-disputed'; stage: string; side: Side; reason: string }
+    | { type: 'case-resolved'; stage: string; outcome: string; outstandingIssues: string }
+    | { type: 'escalation-requested'; fromStage: string; toStage: string; side: Side; reason: string }
+    | { type: 'escalation-approved'; fromStage: string; toStage: string }
+    | { type: 'escalation-returned'; fromStage: string; toStage: string; reason: string }
+    | { type: 'final-decision-recorded'; stage: string; decision: string; finalAndBinding: boolean }
+    | { type: 'case-withdrawn'; stage: string; reason: string }
+  );
+
+export type CaseEventType = CaseEvent['type'];
+
+// ── refusals ────────────────────────────────────────────────────────────────────────────
+
+export type RefusalCode =
+  | 'invalid-input'
+  | 'immediate-risk'
+  | 'not-a-party'
+  | 'not-your-role'
+  | 'not-at-this-stage'
+  | 'stale'
+  | 'case-closed'
+  | 'already-done'
+  | 'nothing-to-decide'
+  | 'no-next-stage'
+  | 'not-allowed-here';
+
+export interface Refusal {
+  code: RefusalCode;
+  /** Words for the person who tried: what happened and what they can do. */
+  message: string;
+  /** Field-by-field messages, for forms. */
+  fields?: Record<string, string>;
+  /** The board's emergency guidance, when the adult is at immediate risk. */
+  guidance?: { text: string; contacts: Procedure['immediateRisk']['contacts'] };
+}
+
+export type Decision =
+  | { ok: true; events: CaseEvent[]; state: CaseState; nextDeadline?: Deadline }
+  | { ok: false; refusal: Refusal };

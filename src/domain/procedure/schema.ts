@@ -1,0 +1,204 @@
+/**
+ * The shape of a board's procedure file. One YAML file per board, written by people who run
+ * the board, read by the bot. Field names follow ../shared/DOMAIN.md.
+ */
+import { z } from 'zod';
+import { NATIONS } from '../calendar/holidays';
+import { WEEKDAY_NAMES } from '../calendar/local-date';
+
+export const slug = z
+  .string({ error: 'must be a short name in lower case, like "line-manager"' })
+  .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be a short name in lower case letters, digits and hyphens, like "line-manager"' });
+
+const text = z.string({ error: 'must be some text' }).trim().min(1, { error: 'must not be empty' });
+const clock = z.string({ error: 'must be a time written HH:MM, like "09:00"' }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a time written HH:MM on the 24-hour clock, like "17:00"' });
+
+export const ROLE_SCOPES = ['agency', 'board'] as const;
+
+export const roleSchema = z.strictObject({
+  id: slug,
+  title: text,
+  scope: z.enum(ROLE_SCOPES, { error: 'must be "agency" (someone in each agency holds it) or "board" (held for the whole board)' }),
+  description: text.optional(),
+});
+
+export const TIMESCALE_KINDS = ['start-by', 'conclude-by'] as const;
+export const TIMESCALE_UNITS = ['working-days', 'calendar-days', 'clock-hours', 'day-number'] as const;
+export const ANCHOR_WORDS = ['raised', 'stage-start'] as const;
+
+const stageAnchor = z.strictObject({
+  stage: slug,
+  at: z.enum(['start', 'end'], { error: 'must be "start" or "end" (of that stage)' }),
+});
+
+export const anchorSchema = z.union([z.enum(ANCHOR_WORDS), stageAnchor], {
+  error: 'must be "raised" (when the concern arose), "stage-start" (when this stage began), or { stage: <stage id>, at: start | end }',
+});
+
+export const timescaleSchema = z.strictObject({
+  kind: z.enum(TIMESCALE_KINDS, { error: 'must be "start-by" (the stage must have begun by then) or "conclude-by" (the stage must be resolved or escalated by then)' }),
+  amount: z
+    .number({ error: 'must be a number, like 5' })
+    .positive({ error: 'must be more than zero' }),
+  unit: z.enum(TIMESCALE_UNITS, { error: 'must be one of: working-days, calendar-days, clock-hours, day-number' }),
+  from: anchorSchema,
+  phrase: text.describe('the words of the procedure this timescale comes from, verbatim'),
+  reading: text.optional(),
+  expects: text.optional(),
+});
+
+export const NOTIFICATION_MOMENTS = ['stage-start', 'escalated', 'resolved', 'outcome'] as const;
+export const NOTIFICATION_TARGETS = ['own-agency', 'other-agency', 'both-agencies', 'commissioning-body', 'board'] as const;
+
+export const notificationSchema = z.strictObject({
+  by: slug.optional(),
+  to: slug,
+  where: z.enum(NOTIFICATION_TARGETS, {
+    error: 'must be one of: own-agency, other-agency, both-agencies, commissioning-body, board',
+  }),
+  when: z.array(z.enum(NOTIFICATION_MOMENTS, { error: 'must be one of: stage-start, escalated, resolved, outcome' })).min(1, { error: 'must name at least one moment' }),
+  about: text,
+  phrase: text,
+});
+
+export const stageFormSchema = z.strictObject({
+  form: slug,
+  when: z.enum(['stage-start', 'escalated', 'resolved', 'outcome'], { error: 'must be one of: stage-start, escalated, resolved, outcome' }),
+  completedBy: z.array(slug).min(1).optional(),
+  sendTo: z.array(z.strictObject({ role: slug, where: z.enum(NOTIFICATION_TARGETS) })).default([]),
+  phrase: text,
+});
+
+export const stageSchema = z.strictObject({
+  id: slug,
+  number: z.number({ error: 'must be the stage number, like 2' }).int({ error: 'must be a whole number' }).positive({ error: 'must be 1 or more' }),
+  branch: z.enum(['urgent', 'non-urgent'], { error: 'must be "urgent" or "non-urgent"' }).optional(),
+  name: text,
+  achieves: text,
+  sides: z
+    .strictObject({
+      raising: z.array(slug).min(1, { error: 'must name at least one role' }),
+      responding: z.array(slug).min(1, { error: 'must name at least one role' }),
+    })
+    .optional(),
+  board: z.array(slug).min(1, { error: 'must name at least one role' }).optional(),
+  approvedBy: z.array(slug).min(1).optional(),
+  timescales: z.array(timescaleSchema).default([]),
+  notifications: z.array(notificationSchema).default([]),
+  forms: z.array(stageFormSchema).default([]),
+  decision: z
+    .strictObject({
+      recordedBy: z.array(slug).min(1),
+      finalAndBinding: z.boolean().default(false),
+      phrase: text.optional(),
+    })
+    .optional(),
+});
+
+export const contactSchema = z.strictObject({
+  name: text,
+  phone: z.string().trim().min(1).optional(),
+  email: z.email({ error: 'must be an email address' }).optional(),
+  url: z.url({ error: 'must be a web address' }).optional(),
+  note: text.optional(),
+});
+
+export const readingSchema = z.strictObject({
+  id: slug,
+  phrase: text,
+  question: text,
+  chosen: text,
+  alternatives: z.array(text).default([]),
+  switch: z.string().optional(),
+});
+
+export const procedureSchema = z.strictObject({
+  id: slug,
+  name: text,
+  shortName: text,
+  nation: z.enum(NATIONS, { error: 'must be one of: england-and-wales, scotland, northern-ireland' }),
+  referencePrefix: z.string().regex(/^[A-Z]{2,5}$/, { error: 'must be 2 to 5 capital letters, like "NS"' }),
+  source: z.strictObject({
+    title: text,
+    document: text.optional(),
+    version: text.optional(),
+    url: z.url().optional(),
+  }),
+  workingHours: z
+    .strictObject({
+      days: z.array(z.enum(WEEKDAY_NAMES, { error: 'must be a day of the week in lower case, like "monday"' })).min(1).default(['monday', 'tuesday', 'wednesday', 'thursday', 'friday']),
+      start: clock.default('09:00'),
+      end: clock.default('17:00'),
+      timeZone: z.string().default('Europe/London'),
+    })
+    .default({ days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '09:00', end: '17:00', timeZone: 'Europe/London' }),
+  counting: z
+    .strictObject({
+      dayNumbers: z.enum(['working', 'calendar'], { error: 'must be "working" or "calendar"' }).default('working'),
+    })
+    .default({ dayNumbers: 'working' }),
+  immediateRisk: z.strictObject({
+    question: text,
+    guidance: text,
+    onYes: z.enum(['refuse', 'urgent-path'], { error: 'must be "refuse" (this procedure is not for immediate risk) or "urgent-path"' }),
+    contacts: z.array(contactSchema).min(1, { error: 'must list at least one emergency contact' }),
+    phrase: text,
+  }),
+  urgentPath: z
+    .strictObject({
+      description: text,
+      startAt: z.array(slug).default([]),
+      branch: z.enum(['urgent']).optional(),
+      outOfHoursNudges: z.boolean().default(true),
+      phrase: text,
+    })
+    .optional(),
+  outOfHours: z
+    .strictObject({
+      guidance: text,
+      phrase: text,
+    })
+    .optional(),
+  roles: z.array(roleSchema).min(1, { error: 'must declare at least one role' }),
+  forms: z
+    .array(
+      z.strictObject({
+        id: slug,
+        title: text,
+        source: text.optional(),
+        sendTo: z.array(contactSchema).default([]),
+      }),
+    )
+    .default([]),
+  categories: z.array(z.strictObject({ id: slug, label: text })).optional(),
+  defaults: z
+    .strictObject({
+      timescale: z
+        .strictObject({
+          amount: z.number().positive({ error: 'must be more than zero' }),
+          unit: z.enum(TIMESCALE_UNITS),
+          note: text,
+        })
+        .optional(),
+      reminder: z
+        .strictObject({
+          workingDaysBefore: z.number().int().min(0).default(1),
+          at: z.enum(['start-of-working-day']).default('start-of-working-day'),
+        })
+        .default({ workingDaysBefore: 1, at: 'start-of-working-day' }),
+      repeatWhileOverdue: z.enum(['each-working-day', 'never']).default('each-working-day'),
+    })
+    .default({ reminder: { workingDaysBefore: 1, at: 'start-of-working-day' }, repeatWhileOverdue: 'each-working-day' }),
+  readings: z.array(readingSchema).default([]),
+  stages: z.array(stageSchema).min(1, { error: 'must list at least one stage' }),
+  recording: z.strictObject({ phrase: text }).optional(),
+  monitoring: z.strictObject({ phrase: text }).optional(),
+});
+
+export type ProcedureFile = z.input<typeof procedureSchema>;
+export type Procedure = z.output<typeof procedureSchema>;
+export type Stage = Procedure['stages'][number];
+export type Timescale = Stage['timescales'][number];
+export type Anchor = Timescale['from'];
+export type Role = Procedure['roles'][number];
+export type Notification = Stage['notifications'][number];
