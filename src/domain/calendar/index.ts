@@ -2,3 +2,4 @@ export * from './local-date';
 export * from './zone';
 export * from './holidays';
 export * from './working-calendar';
+export * from './words';

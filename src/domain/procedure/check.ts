@@ -87,8 +87,14 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
       f.sendTo.forEach((s, k) => needRole(s.role, [...at, 'forms', j, 'sendTo', k, 'role'], s.where === 'board' ? 'board' : 'agency'));
     });
 
-    if (stage.timescales.length === 0 && !p.defaults.timescale) {
-      found.push({ path: [...at, 'timescales'], message: `stage ${stage.number} ("${stage.name}") has no timescale and the file sets no board default. Add a timescale, or set "defaults.timescale" and say in its note that it is the board's choice` });
+    const bounded =
+      stage.timescales.some((t) => t.kind === 'conclude-by') ||
+      p.stages.some((n) => n.number === stage.number + 1 && n.timescales.some((t) => t.kind === 'start-by'));
+    if (!bounded && !p.defaults.timescale) {
+      found.push({
+        path: [...at, 'timescales'],
+        message: `nothing says when stage ${stage.number} ("${stage.name}") should be over: it has no "conclude-by" timescale, no later stage has a "start-by", and the file sets no board default. Add a timescale, or set "defaults.timescale" and say in its note that it is the board's choice`,
+      });
     }
     stage.timescales.forEach((t, j) => found.push(...checkTimescale(p, stage, i, t, [...at, 'timescales', j], stageIndex)));
   });

@@ -1,0 +1,68 @@
+/**
+ * Loading the boards' procedure files: the shipped ones in src/procedures and any in the
+ * configured extra folder. A new board is a new file, with no code change.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { checkProcedureText, type Procedure } from '../domain/procedure';
+import { checkDirectoryText, type Directory } from '../domain/directory';
+import { formatProblems, type Problem } from '../domain/files/problems';
+
+export const SHIPPED_PROCEDURES_DIR = resolve(__dirname, '..', 'procedures');
+export const EXAMPLE_DIRECTORY_FILE = resolve(__dirname, '..', 'directory', 'lincolnshire-example.yaml');
+
+export class FileProblems extends Error {
+  readonly code = 'FILE_PROBLEMS';
+  constructor(
+    readonly file: string,
+    readonly problems: Problem[],
+  ) {
+    super(formatProblems(file, problems));
+  }
+}
+
+export function procedureFilesIn(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/i.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** Read and check one procedure file; throws FileProblems listing everything wrong with it. */
+export function loadProcedureFile(file: string): Procedure {
+  const checked = checkProcedureText(readFileSync(file, 'utf8'));
+  if (!checked.ok) throw new FileProblems(file, checked.problems);
+  const expected = basename(file).replace(/\.ya?ml$/i, '');
+  if (checked.value.id !== expected) {
+    throw new FileProblems(file, [{ where: 'id', path: ['id'], line: 1, message: `the board id is "${checked.value.id}" but the file is called "${basename(file)}"; name the file "${checked.value.id}.yaml" or change the id` }]);
+  }
+  return checked.value;
+}
+
+/** Every board's procedure, by id. Two files claiming one id or one reference prefix are refused. */
+export function loadProcedures(dirs: readonly string[] = [SHIPPED_PROCEDURES_DIR]): Map<string, Procedure> {
+  const byId = new Map<string, Procedure>();
+  const fileOf = new Map<string, string>();
+  const prefixes = new Map<string, string>();
+  for (const dir of dirs) {
+    for (const file of procedureFilesIn(dir)) {
+      const procedure = loadProcedureFile(file);
+      const clash = fileOf.get(procedure.id);
+      if (clash) throw new FileProblems(file, [{ where: 'id', path: ['id'], message: `the board id "${procedure.id}" is already used by ${clash}` }]);
+      const prefixClash = prefixes.get(procedure.referencePrefix);
+      if (prefixClash) {
+        throw new FileProblems(file, [{ where: 'referencePrefix', path: ['referencePrefix'], message: `the case reference prefix "${procedure.referencePrefix}" is already used by the board "${prefixClash}"; choose another so references stay unique` }]);
+      }
+      byId.set(procedure.id, procedure);
+      fileOf.set(procedure.id, file);
+      prefixes.set(procedure.referencePrefix, procedure.id);
+    }
+  }
+  return byId;
+}
+
+export function loadDirectoryFile(file: string, procedures: ReadonlyMap<string, Procedure>): Directory {
+  const checked = checkDirectoryText(readFileSync(file, 'utf8'), procedures);
+  if (!checked.ok) throw new FileProblems(file, checked.problems);
+  return checked.value;
+}

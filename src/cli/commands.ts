@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { FileProblems, loadDirectoryFile, loadProcedureFile, loadProcedures, SHIPPED_PROCEDURES_DIR } from '../app/procedures';
+import { NATION_NAMES, NATIONS, WorkingCalendar, formatInZone, instantInWords, isLocalDate, type Nation } from '../domain/calendar';
+import { calendarFor, planTimeline } from '../domain/escalation';
+import type { Procedure } from '../domain/procedure';
+
+export interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const USAGE = `Usage: npm run --silent cli -- <command>
+
+  procedures                                   the boards whose procedures are loaded
+  procedure check <file>                       check a board's procedure file
+  directory check <file>                       check a directory of agencies and people
+  working-days add --nation <nation> --from <YYYY-MM-DD> --days <N>
+                                               the Nth working day after --from (day 0)
+  deadlines --board <id> --raised <ISO instant> [--json]
+                                               a board's stage timeline, each stage run to its limit
+
+  nations: ${NATIONS.join(', ')}`;
+
+class UsageError extends Error {}
+
+function procedureDirs(env: NodeJS.ProcessEnv): string[] {
+  const extra = env.PROCEDURES_DIR;
+  if (extra && !existsSync(extra)) throw new UsageError(`PROCEDURES_DIR is set to "${extra}", which does not exist.`);
+  return extra ? [SHIPPED_PROCEDURES_DIR, extra] : [SHIPPED_PROCEDURES_DIR];
+}
+
+function requireFile(file: string | undefined, what: string): string {
+  if (!file) throw new UsageError(`Name the ${what} file to check.`);
+  if (!existsSync(file)) throw new UsageError(`There is no file "${file}".`);
+  return file;
+}
+
+/** An ISO 8601 instant with its offset or Z ("2026-12-24T15:30:00Z", "2026-07-01T10:00:00+01:00"). */
+function parseInstant(text: string | undefined, flag: string): Date {
+  if (!text) throw new UsageError(`${flag} is needed: an ISO 8601 instant such as 2026-12-24T15:30:00Z.`);
+  const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text);
+  const at = new Date(text);
+  if (!ok || Number.isNaN(at.getTime()) || !isLocalDate(text.slice(0, 10))) {
+    throw new UsageError(`${flag} "${text}" is not an ISO 8601 instant with a time zone, such as 2026-12-24T15:30:00Z or 2026-07-01T10:00:00+01:00.`);
+  }
+  return at;
+}
+
+function commandProcedures(io: Io): number {
+  for (const p of loadProcedures(procedureDirs(io.env)).values()) {
+    io.out([p.id, p.name, NATION_NAMES[p.nation], `${p.stages.length} stages`].join('\t'));
+  }
+  return 0;
+}
+
+function commandProcedureCheck(file: string | undefined, io: Io): number {
+  const path = requireFile(file, 'procedure');
+  const p = loadProcedureFile(path);
+  const defaults = p.stages.filter((s) => s.timescales.length === 0).length;
+  io.out(
+    `${path}: ok - ${p.name} (${p.id}), ${NATION_NAMES[p.nation]}, ${p.stages.length} stages, ${p.stages.reduce((n, s) => n + s.timescales.length, 0)} timescales` +
+      `${defaults ? ` (${defaults} on the board default)` : ''}, ${p.readings.length} readings`,
+  );
+  return 0;
+}
+
+function commandDirectoryCheck(file: string | undefined, io: Io): number {
+  const path = requireFile(file, 'directory');
+  const d = loadDirectoryFile(path, loadProcedures(procedureDirs(io.env)));
+  const examples = d.people.filter((p) => p.example).length;
+  io.out(`${path}: ok - ${d.agencies.length} agencies, ${d.people.length} people${examples ? ` (${examples} marked as examples)` : ''}`);
+  return 0;
+}
+
+function commandWorkingDaysAdd(args: string[], io: Io): number {
+  const { values } = parseArgs({ args, options: { nation: { type: 'string' }, from: { type: 'string' }, days: { type: 'string' } }, strict: true });
+  const nation = values.nation as Nation | undefined;
+  if (!nation || !NATIONS.includes(nation)) throw new UsageError(`--nation must be one of: ${NATIONS.join(', ')}${values.nation ? ` (it is "${values.nation}")` : ''}.`);
+  if (!values.from || !isLocalDate(values.from)) throw new UsageError(`--from must be a date written YYYY-MM-DD${values.from ? ` (it is "${values.from}")` : ''}.`);
+  if (values.days === undefined || !/^-?\d{1,5}$/.test(values.days)) throw new UsageError(`--days must be a whole number of working days${values.days ? ` (it is "${values.days}")` : ''}.`);
+  io.out(new WorkingCalendar(nation).addWorkingDays(values.from, Number(values.days)));
+  return 0;
+}
+
+function commandDeadlines(args: string[], io: Io): number {
+  const { values } = parseArgs({ args, options: { board: { type: 'string' }, raised: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
+  const procedures = loadProcedures(procedureDirs(io.env));
+  const procedure: Procedure | undefined = values.board ? procedures.get(values.board) : undefined;
+  if (!procedure) throw new UsageError(`--board must be one of: ${[...procedures.keys()].join(', ')}${values.board ? ` (it is "${values.board}")` : ''}.`);
+  const raisedAt = parseInstant(values.raised, '--raised');
+  const tz = procedure.workingHours.timeZone;
+  const plan = planTimeline(procedure, calendarFor(procedure), raisedAt);
+  if (values.json) {
+    io.out(
+      JSON.stringify({
+        board: procedure.id,
+        raisedAt: formatInZone(raisedAt, tz),
+        stages: plan.map((s) => ({
+          id: s.id,
+          name: s.name,
+          ...(s.startBy ? { startBy: formatInZone(s.startBy, tz) } : {}),
+          ...(s.dueBy ? { dueBy: formatInZone(s.dueBy, tz) } : {}),
+          source: s.source,
+        })),
+      }),
+    );
+    return 0;
+  }
+  io.out(`${procedure.name}: raised ${instantInWords(raisedAt, tz)} (${formatInZone(raisedAt, tz)})`);
+  for (const s of plan) {
+    io.out(`\n${s.id}  ${s.name}${s.branch ? ` [${s.branch}]` : ''}`);
+    if (s.startBy) io.out(`  start by  ${instantInWords(s.startBy, tz, raisedAt)}  (${formatInZone(s.startBy, tz)})`);
+    if (s.dueBy) io.out(`  due by    ${instantInWords(s.dueBy, tz, raisedAt)}  (${formatInZone(s.dueBy, tz)})`);
+    io.out(`  from: ${s.source}`);
+  }
+  return 0;
+}
+
+export function runCli(argv: string[], io: Io): number {
+  const [command, sub, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'procedures':
+        return commandProcedures(io);
+      case 'procedure':
+        if (sub !== 'check') throw new UsageError('Say "procedure check <file>".');
+        return commandProcedureCheck(rest[0], io);
+      case 'directory':
+        if (sub !== 'check') throw new UsageError('Say "directory check <file>".');
+        return commandDirectoryCheck(rest[0], io);
+      case 'working-days':
+        if (sub !== 'add') throw new UsageError('Say "working-days add --nation <nation> --from <YYYY-MM-DD> --days <N>".');
+        return commandWorkingDaysAdd(rest, io);
+      case 'deadlines':
+        return commandDeadlines(argv.slice(1), io);
+      case undefined:
+      case 'help':
+      case '--help':
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`There is no command "${command}".`);
+    }
+  } catch (error) {
+    if (error instanceof FileProblems) {
+      io.err(error.message);
+      return 1;
+    }
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      io.err(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './schema';
+export * from './check';
+export * from './people';
