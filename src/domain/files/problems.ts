@@ -89,12 +89,12 @@ export function checkYaml<S extends z.ZodType>(
     return {
       ok: false,
       problems: doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
+        const pos = counter.linePos(e.pos[0]);
         return {
           where: 'the YAML itself',
           path: [],
-          line: pos?.line,
-          column: pos?.col,
+          line: pos.line,
+          column: pos.col,
           message: `the file cannot be read as YAML: ${e.message.split('\n')[0] ?? e.code}. Check indentation, colons and quotes around this line.`,
         };
       }),
