@@ -172,6 +172,10 @@ function stageHolding(ctx: Context, stage: Stage = ctx.stage): { party: Party; r
   if (ctx.side) {
     const roles = ctx.actor.roles.filter((r) => stageRoles(ctx.state, stage.id, ctx.side as Side).includes(r));
     if (roles.length > 0) return { party: ctx.side, roles };
+    // The two people directly involved hold the stage the case started at, whatever their
+    // role (a manager raising it, a voluntary group's lead who is also the worker).
+    const named = ctx.side === 'raising' ? ctx.state.raising.personId : ctx.state.responding.personId;
+    if (named === ctx.actor.personId && ctx.state.stages[0]?.id === stage.id) return { party: ctx.side, roles: [...ctx.actor.roles] };
   }
   const board = ctx.actor.roles.filter((r) => (stage.board ?? []).includes(r));
   if (board.length > 0) return { party: 'board', roles: board };
