@@ -10,7 +10,7 @@ const forbiddenInDomain = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'data/', 'jest.config.js'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', 'data/', 'scratch/', 'jest.config.js', 'tests/summary-reporter.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

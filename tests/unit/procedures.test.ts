@@ -192,9 +192,12 @@ describe('a broken procedure file', () => {
   });
 
   test('YAML that cannot be read says so, with its line', () => {
-    const result = checkProcedureText('id: x\n  name: [unclosed\n');
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problems[0]).toEqual(expect.objectContaining({ where: 'the YAML itself', line: expect.any(Number) }));
+    const tabs = checkProcedureText('id: x\nname: a\n\tnation: y\n');
+    const twice = checkProcedureText('id: x\nname: a\nname: b\n');
+    if (tabs.ok || twice.ok) throw new Error('accepted');
+    expect(tabs.problems.map((p) => [p.where, p.line])).toEqual([['the YAML itself', 3]]);
+    expect(tabs.problems[0]?.message).toMatch(/Tabs are not allowed/);
+    expect(twice.problems[0]?.message).toMatch(/keys must be unique/);
   });
 });
 

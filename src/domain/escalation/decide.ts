@@ -24,7 +24,6 @@ function accept(state: CaseState | undefined, events: CaseEvent[]): Decision {
   return { ok: true, events, state: next, ...(deadline ? { nextDeadline: deadline } : {}) };
 }
 
-const otherSide = (side: Side): Side => (side === 'raising' ? 'responding' : 'raising');
 
 function record(actor: Actor, party: Party, roles: readonly string[]): ActorRecord {
   return {

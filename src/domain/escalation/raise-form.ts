@@ -65,8 +65,15 @@ export function raiseFormSchema(procedure: Procedure) {
 
 export type CheckedForm = { ok: true; form: RaiseForm } | { ok: false; fields: Record<string, string> };
 
+const schemas = new WeakMap<Procedure, ReturnType<typeof raiseFormSchema>>();
+
 export function checkRaiseForm(procedure: Procedure, input: unknown): CheckedForm {
-  const parsed = raiseFormSchema(procedure).safeParse(input);
+  let schema = schemas.get(procedure);
+  if (!schema) {
+    schema = raiseFormSchema(procedure);
+    schemas.set(procedure, schema);
+  }
+  const parsed = schema.safeParse(input);
   if (parsed.success) return { ok: true, form: parsed.data };
   const fields: Record<string, string> = {};
   for (const issue of parsed.error.issues) {

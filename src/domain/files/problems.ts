@@ -46,7 +46,7 @@ export function describePath(root: unknown, path: readonly PathPart[]): string {
   path.forEach((part, i) => {
     if (typeof part === 'number') {
       const item = valueAt(root, path.slice(0, i + 1));
-      const id = item && typeof item === 'object' && 'id' in item && typeof (item as { id: unknown }).id === 'string' ? ` (${(item as { id: string }).id})` : '';
+      const id = item && typeof item === 'object' && 'id' in item && typeof (item).id === 'string' ? ` (${(item as { id: string }).id})` : '';
       words.push(`${ordinal(part + 1)}${id}`);
     } else {
       words.push(part);
