@@ -1,6 +1,6 @@
 import { loadProcedures } from '../../src/app/procedures';
 import { formatInZone } from '../../src/domain/calendar';
-import { calendarFor, decide, nextDeadline, raise, replay, type Actor, type CaseCommand, type CaseEvent, type CaseState, type Decision, type RaiseCommand } from '../../src/domain/escalation';
+import { availableCommands, calendarFor, decide, nextDeadline, raise, replay, type Actor, type CaseCommand, type CaseEvent, type CaseState, type Decision, type RaiseCommand } from '../../src/domain/escalation';
 import type { Procedure } from '../../src/domain/procedure';
 
 const procedures = loadProcedures();
@@ -309,5 +309,43 @@ describe('the procedure is snapshotted into the case', () => {
     const b = raise(NS, raiseCommand(), new Date(raisedFriday));
     expect(a).toEqual(b);
     expect(calendarFor(NS).nation).toBe('england-and-wales');
+  });
+});
+
+describe('a stage held by the board alone', () => {
+  test('Cheshire East step 4: the agencies’ board representatives can still propose and confirm an outcome; the Chair records the recommendation', () => {
+    const ce = board('cheshire-east');
+    const rep = (id: string, agency: string): Actor => who(id, agency, 'practitioner', 'line-manager', 'senior-manager', 'board-representative');
+    const a = rep('oli', council);
+    const b = rep('pam', trust);
+    const businessManager = who('quin', 'cesab', 'board-business-manager');
+    let state = ok(raise(ce, raiseCommand({ actor: a }), new Date('2026-11-23T10:00:00Z'))).state;
+    const step = (at: string, command: CaseCommand): void => {
+      state = ok(decide(state, command, new Date(at))).state;
+    };
+    step('2026-11-23T11:00:00Z', { type: 'request-escalation', actor: a, reason: 'r1' });
+    step('2026-11-24T11:00:00Z', { type: 'request-escalation', actor: b, reason: 'r2' });
+    step('2026-11-30T11:00:00Z', { type: 'request-escalation', actor: a, reason: 'r3' });
+    expect(state.pendingEscalation?.toStage).toBe('step-4');
+    step('2026-11-30T12:00:00Z', { type: 'approve-escalation', actor: businessManager });
+    expect(state.stages.at(-1)?.id).toBe('step-4');
+    expect(refusal(decide(state, { type: 'acknowledge', actor: a }, new Date('2026-11-30T13:00:00Z'))).code).toBe('not-your-role');
+    step('2026-12-01T10:00:00Z', { type: 'propose-resolution', actor: b, outcome: 'Joint review.', outstandingIssues: 'None.' });
+    step('2026-12-01T11:00:00Z', { type: 'confirm-resolution', actor: a });
+    expect(state.status).toBe('resolved');
+    expect(state.outcome?.stage).toBe('step-4');
+  });
+});
+
+describe('what each person may do now', () => {
+  test('the buttons a card shows follow the rules: worker, counterpart, manager tier and strangers differ', () => {
+    const raised = ok(raise(NS, raiseCommand(), new Date(raisedFriday))).state;
+    const at = new Date('2026-11-20T11:00:00Z');
+    expect(availableCommands(raised, worker, at)).toEqual(['add-note', 'propose-resolution', 'request-escalation', 'withdraw']);
+    expect(availableCommands(raised, counterpart, at)).toEqual(['acknowledge', 'add-note', 'propose-resolution', 'request-escalation']);
+    expect(availableCommands(raised, stranger, at)).toEqual([]);
+    const asked = ok(decide(raised, { type: 'request-escalation', actor: worker, reason: 'r' }, at)).state;
+    expect(availableCommands(asked, councilSecondTier, at)).toEqual(['approve-escalation', 'return-escalation']);
+    expect(availableCommands(asked, trustSecondTier, at)).toEqual([]);
   });
 });

@@ -167,9 +167,12 @@ interface Context {
 }
 
 /** The roles the actor holds for the stage under way, and for which party. */
-function stageHolding(ctx: Context, stage: Stage = ctx.stage): { party: Party; roles: string[] } | undefined {
+function stageHolding(ctx: Context, stage: Stage, speakForAgency: boolean): { party: Party; roles: string[] } | undefined {
   if (ctx.side) {
-    const roles = ctx.actor.roles.filter((r) => stageRoles(ctx.state, stage.id, ctx.side as Side).includes(r));
+    // At a stage held by the board alone (Cheshire East step 4), each agency still speaks
+    // (notes, agreeing an outcome) through those who held the last stage it took part in.
+    const speaking = stage.sides ? stage : speakForAgency ? speakingStage(ctx.state, stage) : undefined;
+    const roles = speaking ? ctx.actor.roles.filter((r) => stageRoles(ctx.state, speaking.id, ctx.side as Side).includes(r)) : [];
     if (roles.length > 0) return { party: ctx.side, roles };
     // The two people directly involved hold the stage the case started at, whatever their
     // role (a manager raising it, a voluntary group's lead who is also the worker).
@@ -179,6 +182,11 @@ function stageHolding(ctx: Context, stage: Stage = ctx.stage): { party: Party; r
   const board = ctx.actor.roles.filter((r) => (stage.board ?? []).includes(r));
   if (board.length > 0) return { party: 'board', roles: board };
   return undefined;
+}
+
+/** The latest stage up to `stage` in which the agencies themselves took part. */
+function speakingStage(state: CaseState, stage: Stage): Stage | undefined {
+  return [...state.procedure.stages].reverse().find((s) => s.number <= stage.number && s.sides !== undefined);
 }
 
 function whoHoldsStage(ctx: Context, stage: Stage = ctx.stage): string {
@@ -204,7 +212,7 @@ export function decide(state: CaseState, command: CaseCommand, now: Date, calend
     return refuse('stale', `This card is out of date: case ${state.reference} has moved on to ${stage.name}. Use the latest card.`);
   }
   const ctx: Context = { state, stage, side: partyOf(state, command.actor), actor: command.actor, at: now.toISOString(), now, calendar };
-  const holding = stageHolding(ctx);
+  const holding = stageHolding(ctx, stage, command.type !== 'acknowledge' && command.type !== 'request-escalation');
   const text = (value: string, what: string, field: string): Refusal | undefined => {
     const trimmed = value.trim();
     if (!trimmed) return { code: 'invalid-input', message: `Please write ${what}.`, fields: { [field]: `Please write ${what}.` } };
@@ -347,4 +355,25 @@ function answerEscalation(
   const approved: CaseEvent = { type: 'escalation-approved', at: ctx.at, by, fromStage: stage.id, toStage: target.id };
   const after = evolve(state, approved);
   return accept(state, [approved, { type: 'stage-entered', at: ctx.at, by, stage: target.id, number: target.number, via: 'escalation', deadlines: deadlinesOnEntry(after, target, ctx.now, ctx.calendar) }]);
+}
+
+const PROBES: ReadonlyArray<Omit<CaseCommand, 'actor'>> = [
+  { type: 'acknowledge' },
+  { type: 'add-note', text: '-' },
+  { type: 'propose-resolution', outcome: '-', outstandingIssues: '-' },
+  { type: 'confirm-resolution' },
+  { type: 'dispute-resolution', reason: '-' },
+  { type: 'request-escalation', reason: '-' },
+  { type: 'approve-escalation' },
+  { type: 'return-escalation', reason: '-' },
+  { type: 'record-final-decision', decision: '-' },
+  { type: 'withdraw', reason: '-' },
+] as ReadonlyArray<Omit<CaseCommand, 'actor'>>;
+
+/**
+ * The commands `actor` may give on the case now: what a card shows them as buttons. Worked out
+ * by asking `decide` itself, so the buttons can never disagree with the rules.
+ */
+export function availableCommands(state: CaseState, actor: Actor, now: Date, calendar: WorkingCalendar = calendarFor(state.procedure)): CaseCommand['type'][] {
+  return PROBES.filter((probe) => decide(state, { ...probe, actor } as CaseCommand, now, calendar).ok).map((p) => p.type);
 }
