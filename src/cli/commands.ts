@@ -18,6 +18,7 @@ const USAGE = `Usage: npm run --silent cli -- <command>
   directory check <file>                       check a directory of agencies and people
   working-days add --nation <nation> --from <YYYY-MM-DD> --days <N>
                                                the Nth working day after --from (day 0)
+  readings [--board <id>]                      how each board's ambiguous phrases are read
   deadlines --board <id> --raised <ISO instant> [--json]
                                                a board's stage timeline, each stage run to its limit
 
@@ -84,6 +85,24 @@ function commandWorkingDaysAdd(args: string[], io: Io): number {
   return 0;
 }
 
+function commandReadings(args: string[], io: Io): number {
+  const { values } = parseArgs({ args, options: { board: { type: 'string' } }, strict: true });
+  const procedures = loadProcedures(procedureDirs(io.env));
+  if (values.board && !procedures.has(values.board)) throw new UsageError(`--board must be one of: ${[...procedures.keys()].join(', ')} (it is "${values.board}").`);
+  const fold = (s: string): string => s.replace(/\s+/g, ' ').trim();
+  for (const p of procedures.values()) {
+    if (values.board && p.id !== values.board) continue;
+    io.out(`${p.name} (${p.id})`);
+    for (const r of p.readings) {
+      io.out(`  ${r.id}${r.switch ? ` [switch: ${r.switch}]` : ''}`);
+      io.out(`    phrase:  "${fold(r.phrase)}"`);
+      io.out(`    reading: ${fold(r.chosen)}`);
+      for (const alt of r.alternatives) io.out(`    not:     ${fold(alt)}`);
+    }
+  }
+  return 0;
+}
+
 function commandDeadlines(args: string[], io: Io): number {
   const { values } = parseArgs({ args, options: { board: { type: 'string' }, raised: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
   const procedures = loadProcedures(procedureDirs(io.env));
@@ -135,6 +154,8 @@ export function runCli(argv: string[], io: Io): number {
         return commandWorkingDaysAdd(rest, io);
       case 'deadlines':
         return commandDeadlines(argv.slice(1), io);
+      case 'readings':
+        return commandReadings(argv.slice(1), io);
       case undefined:
       case 'help':
       case '--help':

@@ -3,11 +3,22 @@
  * folder. Each run starts Node and tsx (about a second), so the runs are few and shared.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
+
+/** Temporary folders made by this file, removed at the end. */
+const temporary: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
 
 interface Run {
   status: number | null;
@@ -90,9 +101,9 @@ describe('npm run --silent cli -- procedure check <file>', () => {
   });
 
   describe('a broken copy of North Somerset (an undeclared role at stage 2, a negative amount)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sab-cli-broken-'));
+    const dir = tempDir('sab-cli-broken-');
     const file = join(dir, 'north-somerset.yaml');
-    const roleOnly = join(mkdtempSync(join(tmpdir(), 'sab-cli-role-')), 'north-somerset.yaml');
+    const roleOnly = join(tempDir('sab-cli-role-'), 'north-somerset.yaml');
     const withRole = replaceOnce(nsText, /^ {6}raising: \[second-tier-manager\]$/, '      raising: [second-tier-boss]');
     const broken = replaceOnce(withRole, /^ {8}amount: 2$/, '        amount: -2');
     writeFileSync(file, broken);
@@ -201,7 +212,7 @@ describe('npm run --silent cli -- deadlines', () => {
 });
 
 describe('a new board is a new file: PROCEDURES_DIR with a Scottish board (Camden’s procedure as "fife")', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sab-cli-boards-'));
+  const dir = tempDir('sab-cli-boards-');
   let fife = readFileSync(join(ROOT, 'src', 'procedures', 'camden.yaml'), 'utf8');
   fife = replaceOnce(fife, /^id: camden$/, 'id: fife');
   fife = replaceOnce(fife, /^name: .*$/, 'name: Fife Adult Protection Committee');
