@@ -2,6 +2,7 @@
  * Composition root: configuration (zod-parsed environment) → procedures and directory →
  * HTTP server. The chat platforms (Teams, Slack) and the store plug in here as they arrive.
  */
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { loadConfig, ConfigError, type Config } from './config';
 import { EXAMPLE_DIRECTORY_FILE, FileProblems, loadDirectoryFile, loadProcedures, SHIPPED_PROCEDURES_DIR } from './app/procedures';
@@ -34,6 +35,8 @@ export function start(config: Config): Server {
 
 if (require.main === module) {
   try {
+    // A .env file beside package.json fills in what the environment does not set.
+    if (existsSync('.env')) process.loadEnvFile('.env');
     const server = start(loadConfig());
     const stop = (): void => {
       log('info', 'Stopping: finishing requests in flight');
