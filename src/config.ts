@@ -18,11 +18,16 @@ export const configSchema = z.object({
   PROCEDURES_DIR: z.string().min(1, { error: 'a folder of extra procedure files (.yaml)' }).optional(),
   DIRECTORY_FILE: z.string().min(1, { error: 'the path of the directory file (.yaml)' }).optional(),
   DATA_DIR: z.string().min(1, { error: 'a folder for the embedded store' }).default('./data'),
-}).superRefine((c, ctx) => {
-  if (c.NODE_ENV === 'production' && !c.DIRECTORY_FILE) {
-    ctx.addIssue({ code: 'custom', path: ['DIRECTORY_FILE'], message: "set in production: the path of your agencies' directory file (the shipped example has invented people)" });
-  }
 });
+
+/** Rules across variables, checked on the raw environment so that one wrong value hides none. */
+function crossRules(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  if (env.NODE_ENV === 'production' && !env.DIRECTORY_FILE) {
+    problems.push("DIRECTORY_FILE must be set in production: the path of your agencies' directory file (the shipped example has invented people) (it is not set).");
+  }
+  return problems;
+}
 
 export type Config = z.output<typeof configSchema>;
 
@@ -37,11 +42,14 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = configSchema.safeParse(cleaned);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const name = String(issue.path[0] ?? 'environment');
-    const value = cleaned[name];
-    return `${name} must be ${issue.message}${value === undefined ? ' (it is not set)' : ` (it is "${value}")`}.`;
-  });
-  throw new ConfigError(problems);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        const value = cleaned[name];
+        return `${name} must be ${issue.message}${value === undefined ? ' (it is not set)' : ` (it is "${value}")`}.`;
+      });
+  problems.push(...crossRules(cleaned));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  return parsed.data;
 }

@@ -129,10 +129,7 @@ describe('npm run --silent cli -- procedure check <file>', () => {
       expect(roleRun.stderr).toMatch(new RegExp(`line ${roleLine}, stages › 2nd \\(stage-2\\) › sides › raising › 1st: names the role "second-tier-boss", which is not declared under "roles" \\(declared: practitioner, line-manager, second-tier-manager,`));
     });
 
-    // KNOWN BUG (src/domain/files/problems.ts, checkYaml): cross-checks (undeclared roles) run
-    // only when the shape is right, so the negative amount hides the undeclared role; the user
-    // fixes one, runs again, and only then hears of the other. When fixed, drop `.failing`.
-    test.failing('both problems are listed together, each with its line', () => {
+    test('both problems are listed together, each with its line', () => {
       expect(run.stderr).toMatch(/2 problems to fix/);
       expect(run.stderr).toContain(`line ${roleLine}, `);
       expect(run.stderr).toContain(`line ${amountLine}, `);

@@ -68,11 +68,7 @@ describe('configuration from the environment', () => {
     expect(error.message.split('\n')).toEqual(['The bot cannot start: its configuration needs fixing.', ...error.problems.map((p) => `  - ${p}`)]);
   });
 
-  // KNOWN BUG (src/config.ts): the production check is a superRefine on the object, and zod
-  // skips refinements once any field has failed, so a wrong PORT hides the missing
-  // DIRECTORY_FILE. The operator fixes PORT, restarts, and only then learns of DIRECTORY_FILE.
-  // When fixed, drop `.failing`.
-  test.failing('in production, a wrong PORT does not hide the missing DIRECTORY_FILE', () => {
+  test('in production, a wrong PORT does not hide the missing DIRECTORY_FILE', () => {
     const error = configErrorOf({ NODE_ENV: 'production', PORT: 'abc' });
     expect(error.problems).toEqual([expect.stringMatching(/^PORT /), expect.stringMatching(/^DIRECTORY_FILE /)]);
   });

@@ -166,6 +166,28 @@ describe('a broken procedure file', () => {
     expect(broken.split('\n')[roleLine - 1]).toContain('senior-manger');
   });
 
+  test('one file with a missing stage, an unknown role, a negative amount, an unknown unit and a stage running from nowhere: every problem listed at once', () => {
+    const withoutStage2 = good.slice(0, good.indexOf('  - id: stage-2\n')) + good.slice(good.indexOf('  - id: stage-3\n'));
+    const broken = withoutStage2
+      .replace('      raising: [senior-manager]', '      raising: [senior-manger]')
+      .replace('        amount: 3\n', '        amount: -3\n')
+      .replace('        amount: 5\n        unit: working-days\n        from: raised', '        amount: 5\n        unit: fortnights\n        from: raised')
+      .replace('      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: raised', '      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: { stage: stage-9, at: end }');
+    const result = checkProcedureText(broken);
+    if (result.ok) throw new Error('accepted');
+    const text = result.problems.map((p) => `line ${p.line} ${p.where}: ${p.message}`).join('\n');
+    expect(text).toMatch(/stage-1\) › timescales › 1st › from › stage: runs from the stage "stage-9", which is not in "stages"/);
+    expect(text).toMatch(/stage-3\) › number: stages must be numbered in order without gaps: stage 3 follows stage 1/);
+    expect(text).toMatch(/stage-3\) › sides › raising › 1st: names the role "senior-manger", which is not declared/);
+    expect(text).toMatch(/stage-3\) › timescales › 1st › amount: must be more than zero \(it is -3\)/);
+    expect(text).toMatch(/stage-4\) › timescales › 1st › unit: must be one of: working-days, calendar-days, clock-hours, day-number \(it is "fortnights"\)/);
+    expect(text).toMatch(/stage 3 follows stage 1 \(is stage 2 missing\?\)/);
+    // …and what the missing stage breaks elsewhere: the urgent path named it.
+    expect(text).toMatch(/urgentPath › startAt › 2nd: names the stage "stage-2", which is not in "stages"/);
+    expect(result.problems).toHaveLength(6);
+    expect(result.problems.map((p) => p.line)).toEqual([...result.problems.map((p) => p.line)].sort((a, b) => (a ?? 0) - (b ?? 0)));
+  });
+
   test('a missing stage list, a missing field and an unknown field are each named', () => {
     const result = checkProcedureText('id: test-board\nname: Test\nshortName: T\nnation: england-and-wales\nreferencePrefix: TB\nsource: { title: T }\nroles: []\ncolour: blue\n');
     expect(result.ok).toBe(false);

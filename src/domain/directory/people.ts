@@ -1,6 +1,6 @@
 /**
- * Who holds which role on each side of a case, today: the directory's people, with a deputy
- * standing in for anyone who is away.
+ * Who holds which role on each side of a case, on a given day: the directory's people, with a
+ * deputy standing in for anyone who is away.
  */
 import type { LocalDate } from '../calendar/local-date';
 import type { Directory, Person } from './schema';
@@ -11,32 +11,42 @@ export function isAway(person: Person, on: LocalDate): boolean {
 
 export interface RoleHolder {
   person: Person;
-  /** Set when `person` acts as deputy for someone who is away. */
-  actingFor?: Person;
+  /** The people away whose role `person` holds as their deputy (empty when it is their own). */
+  actingFor: Person[];
 }
 
 /**
- * The people who hold `role` in `agencyId` on the date `on`. Someone away is replaced by their
- * deputy (following the chain of deputies, never in a circle); where nobody is left, the list
- * is empty and the caller says so.
+ * Who acts for `person` on `on`: themselves when present, otherwise the first person along
+ * their chain of deputies who is present (never going round in a circle), or nobody.
+ */
+export function actingPerson(directory: Directory, person: Person, on: LocalDate): Person | undefined {
+  const byId = new Map(directory.people.map((p) => [p.id, p]));
+  const visited = new Set<string>();
+  let acting: Person | undefined = person;
+  while (acting && isAway(acting, on)) {
+    if (visited.has(acting.id)) return undefined;
+    visited.add(acting.id);
+    acting = acting.deputy !== undefined ? byId.get(acting.deputy) : undefined;
+  }
+  return acting;
+}
+
+/**
+ * The people who hold `role` in `agencyId` on the date `on`: those present who hold it, and the
+ * deputies of those away. A deputy who stands in for several people is listed once, with
+ * everyone they act for. Where nobody is left, the list is empty and the caller says so.
  */
 export function roleHolders(directory: Directory, agencyId: string, role: string, on: LocalDate): RoleHolder[] {
-  const byId = new Map(directory.people.map((p) => [p.id, p]));
-  const holders: RoleHolder[] = [];
-  const seen = new Set<string>();
+  const holders = new Map<string, RoleHolder>();
   for (const person of directory.people) {
     if (person.agency !== agencyId || !person.roles.includes(role)) continue;
-    let acting: Person | undefined = person;
-    const chain = new Set<string>();
-    while (acting && isAway(acting, on) && !chain.has(acting.id)) {
-      chain.add(acting.id);
-      acting = acting.deputy !== undefined ? byId.get(acting.deputy) : undefined;
-    }
-    if (!acting || isAway(acting, on) || seen.has(acting.id)) continue;
-    seen.add(acting.id);
-    holders.push(acting.id === person.id ? { person } : { person: acting, actingFor: person });
+    const acting = actingPerson(directory, person, on);
+    if (!acting) continue;
+    const entry = holders.get(acting.id) ?? { person: acting, actingFor: [] };
+    if (acting.id !== person.id) entry.actingFor.push(person);
+    holders.set(acting.id, entry);
   }
-  return holders;
+  return [...holders.values()];
 }
 
 /** Every role a person can act in on a date: their own, plus those of anyone away they deputise for. */
@@ -47,8 +57,7 @@ export function rolesActingIn(directory: Directory, personId: string, on: LocalD
   const actingFor: string[] = [];
   for (const other of directory.people) {
     if (other.id === me.id || other.agency !== me.agency || !isAway(other, on)) continue;
-    const holders = other.roles.flatMap((r) => roleHolders(directory, other.agency, r, on));
-    if (holders.some((h) => h.person.id === me.id && h.actingFor?.id === other.id)) {
+    if (actingPerson(directory, other, on)?.id === me.id) {
       other.roles.forEach((r) => roles.add(r));
       actingFor.push(other.id);
     }

@@ -3,7 +3,7 @@
  * what is wrong with it in words they can act on: where in the file, and what to change.
  */
 import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node as YamlNode } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export type PathPart = string | number;
 
@@ -111,20 +111,57 @@ export function checkYaml<S extends z.ZodType>(
     message,
   });
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.flatMap((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((key) => toProblem([...(issue.path as PathPart[]), key], `is not a field this file uses. Check the spelling, or remove it.`));
-      }
-      return [toProblem(issue.path as PathPart[], wordsForIssue(issue, raw))];
-    });
-    return { ok: false, problems: sortProblems(problems) };
+  if (parsed.success) {
+    const findings = crossCheck(parsed.data);
+    return findings.length > 0 ? { ok: false, problems: sortProblems(findings.map((f) => toProblem(f.path, f.message))) } : { ok: true, value: parsed.data };
   }
-  const findings = crossCheck(parsed.data);
-  if (findings.length > 0) {
-    return { ok: false, problems: sortProblems(findings.map((f) => toProblem(f.path, f.message))) };
+  const shape = parsed.error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => toProblem([...(issue.path as PathPart[]), key], `is not a field this file uses. Check the spelling, or remove it.`));
+    }
+    return [toProblem(issue.path as PathPart[], wordsForIssue(issue, raw))];
+  });
+  // Cross-checks still run, on a lenient reading of the file, so one mistyped value does not
+  // hide an unknown role elsewhere. What they say inside a place that has a shape problem, or
+  // about a whole item one of whose fields has one, is left out: that problem says it better.
+  const broken = shape.map((p) => p.path);
+  const startsWith = (path: readonly PathPart[], prefix: readonly PathPart[]): boolean => prefix.length <= path.length && prefix.every((part, i) => part === path[i]);
+  const underBroken = (path: PathPart[]): boolean => broken.some((b) => startsWith(path, b) || (path.length > 0 && startsWith(b, path)));
+  let findings: Finding[] = [];
+  try {
+    const loose = lenient(schema).safeParse(raw);
+    if (loose.success) findings = crossCheck(loose.data as z.output<S>).filter((f) => !underBroken(f.path));
+  } catch {
+    findings = [];
   }
-  return { ok: true, value: parsed.data };
+  return { ok: false, problems: sortProblems([...shape, ...findings.map((f) => toProblem(f.path, f.message))]) };
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A forgiving copy of a schema: wrong values become `undefined` (or an empty list or object),
+ * unknown fields are dropped, defaults still apply. Used only to run cross-checks over a file
+ * whose shape is wrong somewhere, never to accept it.
+ */
+export function lenient(schema: z.ZodType): z.ZodType {
+  if (schema instanceof z.ZodObject) {
+    const shape = Object.fromEntries(Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, value]) => [key, lenient(value)]));
+    return z.preprocess((v) => (isPlainObject(v) ? v : {}), z.object(shape));
+  }
+  if (schema instanceof z.ZodArray) {
+    const element = schema.element as z.ZodType;
+    return z.preprocess((v) => (Array.isArray(v) ? v : []), z.array(lenient(element)));
+  }
+  if (schema instanceof z.ZodDefault) {
+    const fallback: unknown = schema.def.defaultValue;
+    return z.preprocess((v) => (v === undefined ? structuredClone(fallback) : v), lenient(schema.def.innerType as z.ZodType));
+  }
+  if (schema instanceof z.ZodOptional) return lenient(schema.unwrap() as z.ZodType).optional();
+  if (schema instanceof z.ZodRecord) {
+    return z.preprocess((v) => (isPlainObject(v) ? v : {}), z.record(z.string(), lenient(schema.def.valueType as z.ZodType)));
+  }
+  return schema.catch(undefined);
 }
 
 function sortProblems(problems: Problem[]): Problem[] {

@@ -60,7 +60,10 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
     const prev = p.stages[i - 1];
     if (i === 0 && stage.number !== 1) found.push({ path: [...at, 'number'], message: `the first stage must be number 1 (it is ${stage.number})` });
     if (prev && stage.number !== prev.number && stage.number !== prev.number + 1) {
-      found.push({ path: [...at, 'number'], message: `stages must be numbered in order without gaps: stage ${stage.number} follows stage ${prev.number}` });
+      found.push({
+        path: [...at, 'number'],
+        message: `stages must be numbered in order without gaps: stage ${stage.number} follows stage ${prev.number}${stage.number > prev.number + 1 ? ` (is stage ${prev.number + 1} missing?)` : ''}`,
+      });
     }
     const siblings = p.stages.filter((s) => s.number === stage.number);
     if (siblings.length > 1) {
