@@ -147,11 +147,11 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
 export function lenient(schema: z.ZodType): z.ZodType {
   if (schema instanceof z.ZodObject) {
     const shape = Object.fromEntries(Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, value]) => [key, lenient(value)]));
-    return z.preprocess((v) => (isPlainObject(v) ? v : {}), z.object(shape));
+    return z.preprocess((v): unknown => (isPlainObject(v) ? v : {}), z.object(shape));
   }
   if (schema instanceof z.ZodArray) {
     const element = schema.element as z.ZodType;
-    return z.preprocess((v) => (Array.isArray(v) ? v : []), z.array(lenient(element)));
+    return z.preprocess((v): unknown => (Array.isArray(v) ? v : []), z.array(lenient(element)));
   }
   if (schema instanceof z.ZodDefault) {
     const fallback: unknown = schema.def.defaultValue;
