@@ -30,6 +30,15 @@ describe('each board’s stage timeline, every stage run to its limit', () => {
     ]);
   });
 
+  test('"one working week" written as 1 working-weeks gives the same Camden timeline as 5 working days', () => {
+    const camden = board('camden');
+    const weeks: Procedure = {
+      ...camden,
+      stages: camden.stages.map((s) => ({ ...s, timescales: s.timescales.map((t) => ({ ...t, amount: 1, unit: 'working-weeks' as const })) })),
+    };
+    expect(timeline(weeks, '2026-12-17T11:00:00Z')).toEqual(timeline(camden, '2026-12-17T11:00:00Z'));
+  });
+
   test('Luton: no timescale in the procedure, so the board default of 5 working days a stage', () => {
     expect(timeline(board('luton'), '2026-11-23T09:00:00Z')).toEqual([
       ['stage-1', '-', '2026-11-30T17:00:00+00:00'],

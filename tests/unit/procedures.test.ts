@@ -144,7 +144,7 @@ describe('a broken procedure file', () => {
     expect(lines).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^stages › 3rd \(stage-3\) › timescales › 1st › amount: must be more than zero \(it is -3\)/),
-        expect.stringMatching(/^stages › 2nd \(stage-2\) › timescales › 1st › unit: must be one of: working-days, calendar-days, clock-hours, day-number \(it is "fortnights"\)/),
+        expect.stringMatching(/^stages › 2nd \(stage-2\) › timescales › 1st › unit: must be one of: working-days, working-weeks, calendar-days, clock-hours, day-number \(it is "fortnights"\)/),
       ]),
     );
     expect(result.problems.every((p) => typeof p.line === 'number' && p.line > 0)).toBe(true);
@@ -180,7 +180,7 @@ describe('a broken procedure file', () => {
     expect(text).toMatch(/stage-3\) › number: stages must be numbered in order without gaps: stage 3 follows stage 1/);
     expect(text).toMatch(/stage-3\) › sides › raising › 1st: names the role "senior-manger", which is not declared/);
     expect(text).toMatch(/stage-3\) › timescales › 1st › amount: must be more than zero \(it is -3\)/);
-    expect(text).toMatch(/stage-4\) › timescales › 1st › unit: must be one of: working-days, calendar-days, clock-hours, day-number \(it is "fortnights"\)/);
+    expect(text).toMatch(/stage-4\) › timescales › 1st › unit: must be one of: working-days, working-weeks, calendar-days, clock-hours, day-number \(it is "fortnights"\)/);
     expect(text).toMatch(/stage 3 follows stage 1 \(is stage 2 missing\?\)/);
     // …and what the missing stage breaks elsewhere: the urgent path named it.
     expect(text).toMatch(/urgentPath › startAt › 2nd: names the stage "stage-2", which is not in "stages"/);

@@ -28,6 +28,9 @@ export function timescaleInstant(t: Pick<Timescale, 'amount' | 'unit'>, from: Da
   switch (t.unit) {
     case 'working-days':
       return calendar.withinWorkingDays(from, t.amount);
+    case 'working-weeks':
+      // A working week is as many working days as the board works in a week (5 by default).
+      return calendar.withinWorkingDays(from, t.amount * calendar.hours.days.length);
     case 'calendar-days':
       return calendar.endOfWorkingDay(calendar.addCalendarDays(calendar.localDate(from), t.amount));
     case 'clock-hours':

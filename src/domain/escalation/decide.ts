@@ -4,7 +4,7 @@
  * that says why, in words for the person who tried. Pure: no I/O, no clock, no platform.
  */
 import type { WorkingCalendar } from '../calendar/working-calendar';
-import type { Procedure, Stage } from '../procedure/schema';
+import { shortNameOf, type Procedure, type Stage } from '../procedure/schema';
 import { calendarFor, nextStage, stageById, stageDeadlines, type Anchors } from './deadlines';
 import { currentStage, evolve, stageRoles } from './evolve';
 import { checkRaiseForm } from './raise-form';
@@ -101,7 +101,7 @@ export function raise(procedure: Procedure, command: RaiseCommand, now: Date, ca
   }
   if (command.respondingAgency.boards && !command.respondingAgency.boards.includes(procedure.id)) {
     return refuse('not-allowed-here', `The other agency does not work under ${procedure.name}. Choose an agency that does, or ask the board's business unit for help.`, {
-      fields: { respondingAgency: `This agency is not a partner of ${procedure.shortName}.` },
+      fields: { respondingAgency: `This agency is not a partner of ${shortNameOf(procedure)}.` },
     });
   }
   const form = checkRaiseForm(procedure, command.form);
@@ -117,7 +117,7 @@ export function raise(procedure: Procedure, command: RaiseCommand, now: Date, ca
   if (command.startStage && command.startStage !== first.id) {
     const chosen = stageById(procedure, command.startStage);
     if (!urgent || !procedure.urgentPath?.startAt.includes(command.startStage) || !chosen) {
-      return refuse('not-allowed-here', `A case starts at ${first.name}. Only on ${procedure.shortName}'s urgent path, where the adult is at risk of immediate harm, can it start at a later stage.`, {
+      return refuse('not-allowed-here', `A case starts at ${first.name}. Only on ${shortNameOf(procedure)}'s urgent path, where the adult is at risk of immediate harm, can it start at a later stage.`, {
         fields: { startStage: 'Start at the first stage.' },
       });
     }
@@ -311,7 +311,7 @@ function requestEscalation(
   if (state.pendingEscalation) return refuse('already-done', 'An escalation has already been asked for and is waiting for a manager to approve or return it.');
   const target = nextStage(state.procedure, stage, urgentChoice ?? state.urgent);
   if (!target) {
-    return refuse('no-next-stage', stage.decision ? `${stage.name} is the last stage: the ${roleTitles(state.procedure, stage.decision.recordedBy)} records the decision.` : `${stage.name} is the last stage of ${state.procedure.shortName}'s procedure; agree and record an outcome.`);
+    return refuse('no-next-stage', stage.decision ? `${stage.name} is the last stage: the ${roleTitles(state.procedure, stage.decision.recordedBy)} records the decision.` : `${stage.name} is the last stage of ${shortNameOf(state.procedure)}'s procedure; agree and record an outcome.`);
   }
   const invalid = text(reason, 'why this needs to go to the next stage', 'reason');
   if (invalid) return { ok: false, refusal: invalid };

@@ -51,7 +51,7 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
     found.push({ path: ['workingHours', 'end'], message: `the working day must end after it starts (it starts at ${p.workingHours.start} and ends at ${p.workingHours.end})` });
   }
   if (p.defaults.timescale?.unit === 'day-number') {
-    found.push({ path: ['defaults', 'timescale', 'unit'], message: 'a board default cannot be a "day-number"; use working-days, calendar-days or clock-hours' });
+    found.push({ path: ['defaults', 'timescale', 'unit'], message: 'a board default cannot be a "day-number"; use working-days, working-weeks, calendar-days or clock-hours' });
   }
 
   // Stage order and branches.

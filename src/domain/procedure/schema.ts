@@ -23,7 +23,7 @@ export const roleSchema = z.strictObject({
 });
 
 export const TIMESCALE_KINDS = ['start-by', 'conclude-by'] as const;
-export const TIMESCALE_UNITS = ['working-days', 'calendar-days', 'clock-hours', 'day-number'] as const;
+export const TIMESCALE_UNITS = ['working-days', 'working-weeks', 'calendar-days', 'clock-hours', 'day-number'] as const;
 export const ANCHOR_WORDS = ['raised', 'stage-start'] as const;
 
 const stageAnchor = z.strictObject({
@@ -40,7 +40,7 @@ export const timescaleSchema = z.strictObject({
   amount: z
     .number({ error: 'must be a number, like 5' })
     .positive({ error: 'must be more than zero' }),
-  unit: z.enum(TIMESCALE_UNITS, { error: 'must be one of: working-days, calendar-days, clock-hours, day-number' }),
+  unit: z.enum(TIMESCALE_UNITS, { error: `must be one of: ${TIMESCALE_UNITS.join(', ')}` }),
   from: anchorSchema,
   phrase: text.describe('the words of the procedure this timescale comes from, verbatim'),
   reading: text.optional(),
@@ -115,15 +115,17 @@ export const readingSchema = z.strictObject({
 export const procedureSchema = z.strictObject({
   id: slug,
   name: text,
-  shortName: text,
+  shortName: text.optional(),
   nation: z.enum(NATIONS, { error: 'must be one of: england-and-wales, scotland, northern-ireland' }),
   referencePrefix: z.string().regex(/^[A-Z]{2,5}$/, { error: 'must be 2 to 5 capital letters, like "NS"' }),
-  source: z.strictObject({
-    title: text,
-    document: text.optional(),
-    version: text.optional(),
-    url: z.url().optional(),
-  }),
+  source: z
+    .strictObject({
+      title: text,
+      document: text.optional(),
+      version: text.optional(),
+      url: z.url().optional(),
+    })
+    .optional(),
   workingHours: z
     .strictObject({
       days: z.array(z.enum(WEEKDAY_NAMES, { error: 'must be a day of the week in lower case, like "monday"' })).min(1).default(['monday', 'tuesday', 'wednesday', 'thursday', 'friday']),
@@ -176,7 +178,7 @@ export const procedureSchema = z.strictObject({
       timescale: z
         .strictObject({
           amount: z.number().positive({ error: 'must be more than zero' }),
-          unit: z.enum(TIMESCALE_UNITS),
+          unit: z.enum(TIMESCALE_UNITS, { error: `must be one of: ${TIMESCALE_UNITS.join(', ')}` }),
           note: text,
         })
         .optional(),
@@ -202,3 +204,8 @@ export type Timescale = Stage['timescales'][number];
 export type Anchor = Timescale['from'];
 export type Role = Procedure['roles'][number];
 export type Notification = Stage['notifications'][number];
+
+/** The board's short name for sentences ("NSSAB"), or its name where the file gives none. */
+export function shortNameOf(procedure: Pick<Procedure, 'name' | 'shortName'>): string {
+  return procedure.shortName ?? procedure.name;
+}
