@@ -349,3 +349,26 @@ describe('what each person may do now', () => {
     expect(availableCommands(asked, trustSecondTier, at)).toEqual([]);
   });
 });
+
+describe('a stage’s start-by is met once everyone taking part has acknowledged it', () => {
+  test('Lincolnshire 4a: the date must be set by the chair as well as both Senior Liaison Officers taking it up', () => {
+    const li = board('lincolnshire');
+    const slo = (id: string, agency: string): Actor => who(id, agency, 'practitioner', 'line-manager', 'senior-liaison-officer');
+    const a = slo('mo', council);
+    const b = slo('nia', trust);
+    const chair = who('ola', 'lsab', 'independent-chair');
+    let state = ok(raise(li, raiseCommand({ actor: a, immediateRisk: true }), new Date('2026-11-20T10:00:00Z'))).state;
+    for (const [at, actor] of [['2026-11-20T11:00:00Z', a], ['2026-11-20T12:00:00Z', b], ['2026-11-24T16:00:00Z', a]] as const) {
+      state = ok(decide(state, { type: 'request-escalation', actor, reason: 'no agreement' }, new Date(at))).state;
+    }
+    expect(state.stages.at(-1)?.id).toBe('step-4a');
+    expect(nextDeadline(state)?.kind).toBe('start-by');
+    state = ok(decide(state, { type: 'acknowledge', actor: b }, new Date('2026-11-24T17:00:00Z'))).state;
+    expect(nextDeadline(state)?.kind).toBe('start-by');
+    state = ok(decide(state, { type: 'acknowledge', actor: chair }, new Date('2026-11-25T09:00:00Z'))).state;
+    expect(nextDeadline(state)).toEqual(expect.objectContaining({ kind: 'conclude-by', source: 'board-default' }));
+    state = ok(decide(state, { type: 'record-final-decision', actor: chair, decision: 'Meeting held; the trust will assess on Friday.' }, new Date('2026-11-27T12:00:00Z'))).state;
+    expect(state.status).toBe('decided');
+    expect(state.decision?.finalAndBinding).toBe(false);
+  });
+});

@@ -78,9 +78,9 @@ export function nextDeadline(state: CaseState): Deadline | undefined {
   return pendingDeadlines(state)[0];
 }
 
-/** Who must acknowledge a stage for it to have begun: each side taking part, or the board. */
+/** Who must acknowledge a stage for it to have begun: each side taking part, and the board where it does. */
 function requiredAcknowledgements(stage: Stage): Party[] {
-  return stage.sides ? ['raising', 'responding'] : ['board'];
+  return [...(stage.sides ? (['raising', 'responding'] as const) : []), ...(stage.board ? (['board'] as const) : [])];
 }
 
 // ── raising ────────────────────────────────────────────────────────────────────────────
