@@ -1,6 +1,6 @@
 import { loadProcedures } from '../../src/app/procedures';
 import { formatInZone } from '../../src/domain/calendar';
-import { availableCommands, calendarFor, decide, nextDeadline, raise, replay, type Actor, type CaseCommand, type CaseEvent, type CaseState, type Decision, type RaiseCommand } from '../../src/domain/escalation';
+import { availableCommands, calendarFor, decide, nextDeadline, raise, refusalEvent, replay, type Actor, type CaseCommand, type CaseEvent, type CaseState, type Decision, type RaiseCommand } from '../../src/domain/escalation';
 import type { Procedure } from '../../src/domain/procedure';
 
 const procedures = loadProcedures();
@@ -370,5 +370,21 @@ describe('a stage’s start-by is met once everyone taking part has acknowledged
     state = ok(decide(state, { type: 'record-final-decision', actor: chair, decision: 'Meeting held; the trust will assess on Friday.' }, new Date('2026-11-27T12:00:00Z'))).state;
     expect(state.status).toBe('decided');
     expect(state.decision?.finalAndBinding).toBe(false);
+  });
+});
+
+describe('refused attempts are on the record', () => {
+  test('a refusal becomes a timeline event naming who tried what and why, without making them a party', () => {
+    const raised = ok(raise(NS, raiseCommand(), new Date(raisedFriday)));
+    const command: CaseCommand = { type: 'approve-escalation', actor: stranger };
+    const at = new Date('2026-11-20T11:00:00Z');
+    const decision = decide(raised.state, command, at);
+    if (decision.ok) throw new Error('accepted');
+    const event = refusalEvent(raised.state, command, decision.refusal, at);
+    expect(event).toEqual(expect.objectContaining({ type: 'command-refused', command: 'approve-escalation', code: 'nothing-to-decide', stage: 'stage-1', at: '2026-11-20T11:00:00.000Z' }));
+    expect(event.by).toEqual(expect.objectContaining({ personId: 'gus', party: 'outside' }));
+    const after = replay([...raised.events, event]);
+    expect(after?.version).toBe(raised.state.version + 1);
+    expect(after?.participants).toEqual(raised.state.participants);
   });
 });

@@ -24,8 +24,14 @@ function accept(state: CaseState | undefined, events: CaseEvent[]): Decision {
   return { ok: true, events, state: next, ...(deadline ? { nextDeadline: deadline } : {}) };
 }
 
+/** A refusal when free text is missing or too long; words typed on a card or form. */
+function needText(value: unknown, what: string, field: string): Decision | undefined {
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  const message = !trimmed ? `Please write ${what}.` : trimmed.length > TEXT_LIMIT ? `Please keep this under ${TEXT_LIMIT} characters.` : undefined;
+  return message ? refuse('invalid-input', message, { fields: { [field]: message } }) : undefined;
+}
 
-function record(actor: Actor, party: Party, roles: readonly string[]): ActorRecord {
+function record(actor: Actor, party: ActorRecord['party'], roles: readonly string[]): ActorRecord {
   return {
     personId: actor.personId,
     agencyId: actor.agencyId,
@@ -46,21 +52,14 @@ function partyOf(state: CaseState, actor: Actor): Side | undefined {
   return undefined;
 }
 
-function anchorsOf(state: CaseState): Anchors {
-  return {
-    raised: new Date(state.concernAroseAt),
-    stageStarts: new Map(state.stages.map((s) => [s.id, new Date(s.startedAt)])),
-    stageEnds: new Map(state.stages.filter((s) => s.endedAt).map((s) => [s.id, new Date(s.endedAt as string)])),
-  };
-}
-
+/** The deadlines of `stage`, entered at `at`: the stage under way until then ends at `at`. */
 function deadlinesOnEntry(state: CaseState, stage: Stage, at: Date, calendar: WorkingCalendar): Deadline[] {
-  const anchors = anchorsOf(state);
-  const ends = new Map(anchors.stageEnds);
-  const last = state.stages[state.stages.length - 1];
-  if (last && !last.endedAt) ends.set(last.id, at);
-  const starts = new Map(anchors.stageStarts).set(stage.id, at);
-  return stageDeadlines(state.procedure, calendar, stage, { raised: anchors.raised, stageStarts: starts, stageEnds: ends }, state.urgent);
+  const anchors: Anchors = {
+    raised: new Date(state.concernAroseAt),
+    stageStarts: new Map(state.stages.map((s) => [s.id, new Date(s.startedAt)])).set(stage.id, at),
+    stageEnds: new Map(state.stages.map((s) => [s.id, s.endedAt ? new Date(s.endedAt) : at])),
+  };
+  return stageDeadlines(state.procedure, calendar, stage, anchors, state.urgent);
 }
 
 /** Deadlines still to be met on the stage under way, earliest first (overdue ones included). */
@@ -213,13 +212,6 @@ export function decide(state: CaseState, command: CaseCommand, now: Date, calend
   }
   const ctx: Context = { state, stage, side: partyOf(state, command.actor), actor: command.actor, at: now.toISOString(), now, calendar };
   const holding = stageHolding(ctx, stage, command.type !== 'acknowledge' && command.type !== 'request-escalation');
-  const text = (value: string, what: string, field: string): Refusal | undefined => {
-    const trimmed = value.trim();
-    if (!trimmed) return { code: 'invalid-input', message: `Please write ${what}.`, fields: { [field]: `Please write ${what}.` } };
-    if (trimmed.length > TEXT_LIMIT) return { code: 'invalid-input', message: `Please keep this under ${TEXT_LIMIT} characters.`, fields: { [field]: `Please keep this under ${TEXT_LIMIT} characters.` } };
-    return undefined;
-  };
-  const bad = (r: Refusal | undefined): Decision | undefined => (r ? { ok: false, refusal: r } : undefined);
 
   switch (command.type) {
     case 'acknowledge': {
@@ -229,7 +221,7 @@ export function decide(state: CaseState, command: CaseCommand, now: Date, calend
       return accept(state, [{ type: 'stage-acknowledged', at: ctx.at, by: record(command.actor, holding.party, holding.roles), stage: stage.id, party: holding.party }]);
     }
     case 'add-note': {
-      const invalid = bad(text(command.text, 'the note', 'text'));
+      const invalid = needText(command.text, 'the note', 'text');
       if (invalid) return invalid;
       const party: Party | undefined = holding?.party ?? (ctx.side && state.participants.includes(command.actor.personId) ? ctx.side : undefined);
       if (!party) return refuse('not-a-party', `Only the people involved in case ${state.reference} can add notes to it.`);
@@ -237,10 +229,10 @@ export function decide(state: CaseState, command: CaseCommand, now: Date, calend
     }
     case 'propose-resolution': {
       if (!holding) return notYourRole(ctx, 'propose a resolution');
-      const invalid = bad(text(command.outcome, 'the outcome agreed', 'outcome')) ?? bad(text(command.outstandingIssues, 'how any outstanding issues will be pursued (or "none")', 'outstandingIssues'));
+      const invalid = needText(command.outcome, 'the outcome agreed', 'outcome') ?? needText(command.outstandingIssues, 'how any outstanding issues will be pursued (or "none")', 'outstandingIssues');
       if (invalid) return invalid;
       return accept(state, [
-        { type: 'resolution-proposed', at: ctx.at, by: record(command.actor, holding.party, holding.roles), stage: stage.id, outcome: command.outcome.trim(), outstandingIssues: command.outstandingIssues.trim() },
+        { type: 'resolution-proposed', at: ctx.at, by: record(command.actor, holding.party, holding.roles), stage: stage.id, party: holding.party, outcome: command.outcome.trim(), outstandingIssues: command.outstandingIssues.trim() },
       ]);
     }
     case 'confirm-resolution':
@@ -251,7 +243,7 @@ export function decide(state: CaseState, command: CaseCommand, now: Date, calend
       if (proposal.confirmedBy.includes(ctx.side)) return refuse('already-done', 'Your agency has already agreed this outcome; the other agency must confirm it.');
       const by = record(command.actor, ctx.side, holding.roles);
       if (command.type === 'dispute-resolution') {
-        const invalid = bad(text(command.reason, 'why your agency does not agree', 'reason'));
+        const invalid = needText(command.reason, 'why your agency does not agree', 'reason');
         if (invalid) return invalid;
         return accept(state, [{ type: 'resolution-disputed', at: ctx.at, by, stage: stage.id, side: ctx.side, reason: command.reason.trim() }]);
       }
@@ -263,15 +255,15 @@ export function decide(state: CaseState, command: CaseCommand, now: Date, calend
       return accept(state, events);
     }
     case 'request-escalation':
-      return requestEscalation(ctx, command.reason, command.urgent, holding, text);
+      return requestEscalation(ctx, command.reason, command.urgent, holding);
     case 'approve-escalation':
     case 'return-escalation':
-      return answerEscalation(ctx, command, text);
+      return answerEscalation(ctx, command);
     case 'record-final-decision': {
       if (!stage.decision) return refuse('not-allowed-here', `${stage.name} is not a stage where the board records a final decision.`);
       const roles = command.actor.roles.filter((r) => stage.decision?.recordedBy.includes(r));
       if (roles.length === 0) return refuse('not-your-role', `Only the ${roleTitles(state.procedure, stage.decision.recordedBy)} can record the decision at ${stage.name}.`);
-      const invalid = bad(text(command.decision, 'the decision', 'decision'));
+      const invalid = needText(command.decision, 'the decision', 'decision');
       if (invalid) return invalid;
       return accept(state, [
         { type: 'final-decision-recorded', at: ctx.at, by: record(command.actor, 'board', roles), stage: stage.id, decision: command.decision.trim(), finalAndBinding: stage.decision.finalAndBinding },
@@ -283,7 +275,7 @@ export function decide(state: CaseState, command: CaseCommand, now: Date, calend
       if (ctx.side !== 'raising' || (!isRaiser && raisingRoles.length === 0)) {
         return refuse('not-your-role', `Only the agency that raised case ${state.reference} (the person who raised it, or their managers in the procedure) can withdraw it.`);
       }
-      const invalid = bad(text(command.reason, 'why the escalation is being withdrawn', 'reason'));
+      const invalid = needText(command.reason, 'why the escalation is being withdrawn', 'reason');
       if (invalid) return invalid;
       return accept(state, [{ type: 'case-withdrawn', at: ctx.at, by: record(command.actor, 'raising', raisingRoles), stage: stage.id, reason: command.reason.trim() }]);
     }
@@ -302,7 +294,6 @@ function requestEscalation(
   reason: string,
   urgentChoice: boolean | undefined,
   holding: { party: Party; roles: string[] } | undefined,
-  text: (value: string, what: string, field: string) => Refusal | undefined,
 ): Decision {
   const { state, stage, actor } = ctx;
   if (!holding || holding.party === 'board' || !ctx.side) {
@@ -313,8 +304,8 @@ function requestEscalation(
   if (!target) {
     return refuse('no-next-stage', stage.decision ? `${stage.name} is the last stage: the ${roleTitles(state.procedure, stage.decision.recordedBy)} records the decision.` : `${stage.name} is the last stage of ${shortNameOf(state.procedure)}'s procedure; agree and record an outcome.`);
   }
-  const invalid = text(reason, 'why this needs to go to the next stage', 'reason');
-  if (invalid) return { ok: false, refusal: invalid };
+  const invalid = needText(reason, 'why this needs to go to the next stage', 'reason');
+  if (invalid) return invalid;
   const by = record(actor, ctx.side, holding.roles);
   const events: CaseEvent[] = [{ type: 'escalation-requested', at: ctx.at, by, fromStage: stage.id, toStage: target.id, side: ctx.side, reason: reason.trim() }];
   // Someone who may approve it themselves (a manager escalating) takes it straight up.
@@ -332,7 +323,6 @@ function requestEscalation(
 function answerEscalation(
   ctx: Context,
   command: Extract<CaseCommand, { type: 'approve-escalation' | 'return-escalation' }>,
-  text: (value: string, what: string, field: string) => Refusal | undefined,
 ): Decision {
   const { state, stage, actor } = ctx;
   const pending = state.pendingEscalation;
@@ -348,13 +338,30 @@ function answerEscalation(
   }
   const by = record(actor, may.party, roles);
   if (command.type === 'return-escalation') {
-    const invalid = text(command.reason, 'why the escalation is returned', 'reason');
-    if (invalid) return { ok: false, refusal: invalid };
+    const invalid = needText(command.reason, 'why the escalation is returned', 'reason');
+    if (invalid) return invalid;
     return accept(state, [{ type: 'escalation-returned', at: ctx.at, by, fromStage: stage.id, toStage: target.id, reason: command.reason.trim() }]);
   }
   const approved: CaseEvent = { type: 'escalation-approved', at: ctx.at, by, fromStage: stage.id, toStage: target.id };
   const after = evolve(state, approved);
   return accept(state, [approved, { type: 'stage-entered', at: ctx.at, by, stage: target.id, number: target.number, via: 'escalation', deadlines: deadlinesOnEntry(after, target, ctx.now, ctx.calendar) }]);
+}
+
+/**
+ * The record of a refused attempt (someone without the role pressing a button), for the case's
+ * timeline: who tried what, when, and why it was refused.
+ */
+export function refusalEvent(state: CaseState, command: CaseCommand, refusal: Refusal, now: Date): CaseEvent {
+  const side = partyOf(state, command.actor);
+  return {
+    type: 'command-refused',
+    at: now.toISOString(),
+    by: record(command.actor, side ?? (command.actor.roles.some((r) => state.procedure.roles.find((x) => x.id === r)?.scope === 'board') ? 'board' : 'outside'), []),
+    stage: currentStage(state).id,
+    command: command.type,
+    code: refusal.code,
+    reason: refusal.message,
+  };
 }
 
 const PROBES: ReadonlyArray<Omit<CaseCommand, 'actor'>> = [

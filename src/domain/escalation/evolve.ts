@@ -43,6 +43,8 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
     };
   }
   if (!state) throw new Error(`the first event of a case must be case-raised, not ${event.type}`);
+  // A refused attempt is on the record, but does not make someone a party to the case.
+  if (event.type === 'command-refused') return { ...state, version: state.version + 1 };
   const next: CaseState = { ...state, version: state.version + 1, participants: addParticipant(state, event.by.personId) };
 
   switch (event.type) {
@@ -52,8 +54,9 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
       const stages = next.stages.map((s, i) => (i === next.stages.length - 1 && !s.endedAt ? { ...s, endedAt: event.at, ended: 'escalated' as const } : s));
       const entered: StageRecord = { id: event.stage, number: event.number, startedAt: event.at, acknowledged: {}, deadlines: event.deadlines };
       if (event.via === 'raised') entered.acknowledged = { raising: { by: event.by.personId, at: event.at } };
-      if (event.via === 'escalation' && event.by.party !== 'board' && event.by.roles.some((r) => stageRoles(state, event.stage, event.by.party).includes(r))) {
-        entered.acknowledged = { [event.by.party]: { by: event.by.personId, at: event.at } };
+      const party = event.by.party;
+      if (event.via === 'escalation' && (party === 'raising' || party === 'responding') && event.by.roles.some((r) => stageRoles(state, event.stage, party).includes(r))) {
+        entered.acknowledged = { [party]: { by: event.by.personId, at: event.at } };
       }
       return { ...next, stages: [...stages, entered], pendingEscalation: undefined, proposal: undefined };
     }
@@ -66,12 +69,12 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
         ...next,
         proposal: {
           stage: event.stage,
-          party: event.by.party,
+          party: event.party,
           by: event.by.personId,
           outcome: event.outcome,
           outstandingIssues: event.outstandingIssues,
           at: event.at,
-          confirmedBy: event.by.party === 'board' ? [] : [event.by.party],
+          confirmedBy: event.party === 'board' ? [] : [event.party],
         },
       };
     case 'resolution-confirmed':

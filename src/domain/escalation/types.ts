@@ -46,7 +46,8 @@ export interface StageRecord {
 export interface ActorRecord {
   personId: string;
   agencyId: string;
-  party: Party;
+  /** `outside`: someone from neither agency nor the board's roles (only on refusals). */
+  party: Party | 'outside';
   /** The roles that entitled them to act. */
   roles: string[];
   actingFor?: string[];
@@ -152,7 +153,7 @@ export type CaseEvent = EventBase &
     | { type: 'stage-entered'; stage: string; number: number; via: 'raised' | 'escalation'; deadlines: Deadline[] }
     | { type: 'stage-acknowledged'; stage: string; party: Party }
     | { type: 'note-added'; stage: string; text: string }
-    | { type: 'resolution-proposed'; stage: string; outcome: string; outstandingIssues: string }
+    | { type: 'resolution-proposed'; stage: string; party: Party; outcome: string; outstandingIssues: string }
     | { type: 'resolution-confirmed'; stage: string; side: Side }
     | { type: 'resolution-disputed'; stage: string; side: Side; reason: string }
     | { type: 'case-resolved'; stage: string; outcome: string; outstandingIssues: string }
@@ -161,6 +162,7 @@ export type CaseEvent = EventBase &
     | { type: 'escalation-returned'; fromStage: string; toStage: string; reason: string }
     | { type: 'final-decision-recorded'; stage: string; decision: string; finalAndBinding: boolean }
     | { type: 'case-withdrawn'; stage: string; reason: string }
+    | { type: 'command-refused'; stage: string; command: CommandType; code: RefusalCode; reason: string }
   );
 
 export type CaseEventType = CaseEvent['type'];
