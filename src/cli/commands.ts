@@ -49,9 +49,16 @@ function parseInstant(text: string | undefined, flag: string): Date {
   return at;
 }
 
+/** "4 stages (stage 4: urgent or non-urgent)": branches of one step count as one stage. */
+function stageCount(p: Procedure): string {
+  const numbers = [...new Set(p.stages.map((s) => s.number))];
+  const branching = numbers.filter((n) => p.stages.filter((s) => s.number === n).length > 1);
+  return `${numbers.length} stages${branching.length ? ` (${branching.map((n) => `stage ${n}`).join(', ')}: urgent or non-urgent)` : ''}`;
+}
+
 function commandProcedures(io: Io): number {
   for (const p of loadProcedures(procedureDirs(io.env)).values()) {
-    io.out([p.id, p.name, NATION_NAMES[p.nation], `${p.stages.length} stages`].join('\t'));
+    io.out([p.id, p.name, p.nation, stageCount(p)].join('\t'));
   }
   return 0;
 }
@@ -61,7 +68,7 @@ function commandProcedureCheck(file: string | undefined, io: Io): number {
   const p = loadProcedureFile(path);
   const defaults = p.stages.filter((s) => s.timescales.length === 0).length;
   io.out(
-    `${path}: ok - ${p.name} (${p.id}), ${NATION_NAMES[p.nation]}, ${p.stages.length} stages, ${p.stages.reduce((n, s) => n + s.timescales.length, 0)} timescales` +
+    `${path}: ok - ${p.name} (${p.id}), ${NATION_NAMES[p.nation]}, ${stageCount(p)}, ${p.stages.reduce((n, s) => n + s.timescales.length, 0)} timescales` +
       `${defaults ? ` (${defaults} on the board default)` : ''}, ${p.readings.length} readings`,
   );
   return 0;

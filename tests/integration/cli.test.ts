@@ -85,11 +85,13 @@ describe('npm run --silent cli -- procedures', () => {
     for (const row of rows) {
       expect(row).toHaveLength(4);
       expect(row[1]).toMatch(/Safeguarding Adults (Partnership )?Board$/);
-      expect(row[2]).toBe('England and Wales');
-      expect(row[3]).toMatch(/^\d stages$/);
+      expect(row[2]).toBe('england-and-wales');
+      expect(row[3]).toMatch(/^\d stages/);
     }
-    expect(lines[4]).toBe('north-somerset\tNorth Somerset Safeguarding Adults Board\tEngland and Wales\t5 stages');
-    expect(lines[3]).toBe('luton\tLuton Safeguarding Adults Board\tEngland and Wales\t4 stages');
+    // Lincolnshire's step 4 is one stage in two branches (4a urgent, 4b non-urgent).
+    expect(lines[2]).toBe('lincolnshire\tLincolnshire Safeguarding Adults Board\tengland-and-wales\t4 stages (stage 4: urgent or non-urgent)');
+    expect(lines[4]).toBe('north-somerset\tNorth Somerset Safeguarding Adults Board\tengland-and-wales\t5 stages');
+    expect(lines[3]).toBe('luton\tLuton Safeguarding Adults Board\tengland-and-wales\t4 stages');
   });
 });
 
@@ -223,7 +225,7 @@ describe('a new board is a new file: PROCEDURES_DIR with a Scottish board (Camde
     expect(run.status).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines.map((l) => l.split('\t')[0])).toEqual(['camden', 'cheshire-east', 'lincolnshire', 'luton', 'north-somerset', 'fife']);
-    expect(lines[5]).toBe('fife\tFife Adult Protection Committee\tScotland\t5 stages');
+    expect(lines[5]).toBe('fife\tFife Adult Protection Committee\tscotland\t5 stages');
   });
 
   test('deadlines count Scottish bank holidays: St Andrew’s Day, then Christmas', () => {
