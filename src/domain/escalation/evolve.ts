@@ -45,6 +45,7 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
   if (!state) throw new Error(`the first event of a case must be case-raised, not ${event.type}`);
   // A refused attempt is on the record, but does not make someone a party to the case.
   if (event.type === 'command-refused') return { ...state, version: state.version + 1 };
+  if (event.type === 'personal-data-erased') return { ...state, version: state.version + 1, personalDataErasedAt: event.at };
   const next: CaseState = { ...state, version: state.version + 1, participants: addParticipant(state, event.by.personId) };
 
   switch (event.type) {

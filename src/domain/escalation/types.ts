@@ -77,6 +77,8 @@ export interface CaseState {
   withdrawal?: { reason: string; by: string; at: string };
   participants: string[];
   notes: number;
+  /** Set once the adult's name, date of birth and address have been erased on request. */
+  personalDataErasedAt?: string;
 }
 
 // ── commands ────────────────────────────────────────────────────────────────────────────
@@ -163,6 +165,7 @@ export type CaseEvent = EventBase &
     | { type: 'final-decision-recorded'; stage: string; decision: string; finalAndBinding: boolean }
     | { type: 'case-withdrawn'; stage: string; reason: string }
     | { type: 'command-refused'; stage: string; command: CommandType; code: RefusalCode; reason: string }
+    | { type: 'personal-data-erased'; reason: string }
   );
 
 export type CaseEventType = CaseEvent['type'];

@@ -1,0 +1,153 @@
+/**
+ * The store port: what the application needs from a durable record. Two implementations,
+ * SQLite (src/store/sqlite) and Azure Cosmos DB (src/store/cosmos), pass one contract suite
+ * (tests/contract), so neither can drift.
+ *
+ * The record of a case is its timeline: events, append-only, each carrying the hash of the one
+ * before it. The case's current state is kept beside it for reading, written in the same
+ * atomic step as the events that produced it, and only when the writer read the version that
+ * is stored (optimistic concurrency).
+ */
+import type { CaseEvent, CaseState } from '../../domain/escalation';
+
+/** One event as stored: its place in the case's chain and the hashes that link it. */
+export interface StoredEvent {
+  reference: string;
+  /** 1 for the first event of a case, then 2, 3… with no gaps. */
+  seq: number;
+  event: CaseEvent;
+  prevHash: string;
+  hash: string;
+}
+
+export interface StoredCase {
+  reference: string;
+  boardId: string;
+  /** Number of events recorded; a write states the version it read. */
+  version: number;
+  state: CaseState;
+  /** When the case next needs the deadline sweeper's attention (absent once closed). */
+  dueAt?: string;
+  /** Hash of the last event, so that a removed last event is detected too. */
+  lastHash: string;
+}
+
+export interface NewCase {
+  state: CaseState;
+  events: CaseEvent[];
+  dueAt?: string;
+  /** A second create with the same key returns the case the first one made. */
+  idempotencyKey?: string;
+}
+
+export interface Append {
+  reference: string;
+  /** The version the writer read; a different stored version is a conflict. */
+  expectedVersion: number;
+  events: CaseEvent[];
+  state: CaseState;
+  dueAt?: string;
+}
+
+export interface DueCase {
+  reference: string;
+  dueAt: string;
+  version: number;
+}
+
+export interface CaseSummary {
+  reference: string;
+  boardId: string;
+  status: CaseState['status'];
+  raisedAt: string;
+  version: number;
+}
+
+/** Where a case's conversation lives on a chat platform, so the bot can post to it later. */
+export interface ThreadReference {
+  platform: 'slack' | 'teams';
+  /** Which agency's thread (a case may have one on each platform). */
+  agencyId: string;
+  /** The platform's own reference (Slack channel and message ts; Teams conversation reference). */
+  reference: Record<string, unknown>;
+}
+
+/** Encrypted personal details as stored: never readable without the key. */
+export interface SealedDetails {
+  keyId: string;
+  iv: string;
+  tag: string;
+  ciphertext: string;
+}
+
+export interface AuditFinding {
+  reference: string;
+  /** The first event that does not fit the chain (its sequence number), if any. */
+  seq?: number;
+  problem: string;
+}
+
+export interface CaseRepository {
+  readonly kind: 'sqlite' | 'cosmos';
+
+  /** The next case number of a board in a year: 1, 2, 3… never the same twice. */
+  nextSequence(boardId: string, year: number): Promise<number>;
+
+  /** Store a new case with its first events. With an idempotency key already used: the existing case. */
+  createCase(input: NewCase): Promise<{ created: boolean; case: StoredCase }>;
+
+  /** Append events and the state they produce, if the stored version is `expectedVersion`. */
+  appendEvents(input: Append): Promise<StoredCase>;
+
+  getCase(reference: string): Promise<StoredCase | undefined>;
+  getEvents(reference: string): Promise<StoredEvent[]>;
+
+  /** Open cases due at or before `at`, earliest first: cost follows the number due. */
+  dueCases(at: string, limit: number): Promise<DueCase[]>;
+  /** Cases of a board raised in [from, to). */
+  casesOfBoard(boardId: string, from: string, to: string): Promise<CaseSummary[]>;
+  /** Cases a person has taken part in. */
+  casesOfPerson(personId: string): Promise<CaseSummary[]>;
+  /** Every case reference, for audits. */
+  allReferences(): Promise<string[]>;
+
+  saveThread(caseReference: string, thread: ThreadReference): Promise<void>;
+  getThreads(caseReference: string): Promise<ThreadReference[]>;
+
+  /**
+   * Record that an incoming request (a Slack retry, a Teams resend) has been seen. The first
+   * caller gets `true`; later callers with the same scope and key get `false`.
+   */
+  claimRequest(scope: string, key: string, at: string): Promise<boolean>;
+
+  /** The adult's details, sealed; stored apart from the case. */
+  savePersonalDetails(reference: string, sealed: SealedDetails): Promise<void>;
+  readPersonalDetails(reference: string): Promise<SealedDetails | undefined>;
+  /** Remove the sealed details; returns whether there were any. */
+  erasePersonalDetails(reference: string): Promise<boolean>;
+
+  close(): Promise<void>;
+}
+
+export type StoreErrorCode = 'conflict' | 'not-found' | 'corrupt' | 'storage-full' | 'unavailable' | 'wrong-key';
+
+/** A store failure with a code each adapter can word for a person, and nothing half-written. */
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    readonly reference?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+export function conflict(reference: string, expected: number, actual: number | undefined): StoreError {
+  return new StoreError(
+    'conflict',
+    `Case ${reference} changed while you were working on it (you read version ${expected}, it is now ${actual ?? 'different'}). Nothing was overwritten: reload the case and try again.`,
+    reference,
+  );
+}

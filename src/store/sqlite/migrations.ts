@@ -1,0 +1,76 @@
+/** The SQLite schema, one migration a step, applied in order at start inside a transaction each. */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'cases, timeline, people, sequences, threads, requests, personal details',
+    sql: `
+      CREATE TABLE cases (
+        reference        TEXT PRIMARY KEY,
+        board_id         TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        version          INTEGER NOT NULL CHECK (version >= 1),
+        raised_at        TEXT NOT NULL,
+        due_at           TEXT,
+        last_hash        TEXT NOT NULL,
+        idempotency_key  TEXT UNIQUE,
+        state            TEXT NOT NULL,
+        updated_at       TEXT NOT NULL
+      );
+      -- The deadline sweep reads only the cases due: a range scan of this index.
+      CREATE INDEX cases_due ON cases (due_at) WHERE due_at IS NOT NULL;
+      CREATE INDEX cases_board_raised ON cases (board_id, raised_at);
+
+      CREATE TABLE events (
+        reference  TEXT NOT NULL REFERENCES cases (reference),
+        seq        INTEGER NOT NULL CHECK (seq >= 1),
+        type       TEXT NOT NULL,
+        at         TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL,
+        PRIMARY KEY (reference, seq)
+      ) WITHOUT ROWID;
+      -- The timeline is append-only.
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the case timeline is append-only'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the case timeline is append-only'); END;
+
+      CREATE TABLE case_people (
+        person_id  TEXT NOT NULL,
+        reference  TEXT NOT NULL REFERENCES cases (reference),
+        PRIMARY KEY (person_id, reference)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE sequences (
+        board_id  TEXT NOT NULL,
+        year      INTEGER NOT NULL,
+        last      INTEGER NOT NULL,
+        PRIMARY KEY (board_id, year)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE threads (
+        reference  TEXT NOT NULL REFERENCES cases (reference),
+        platform   TEXT NOT NULL,
+        agency_id  TEXT NOT NULL,
+        ref        TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (reference, platform, agency_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE requests (
+        scope       TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        claimed_at  TEXT NOT NULL,
+        PRIMARY KEY (scope, key)
+      ) WITHOUT ROWID;
+
+      -- The adult's details, sealed (AES-256-GCM), apart from the case.
+      CREATE TABLE personal_details (
+        reference   TEXT PRIMARY KEY REFERENCES cases (reference),
+        key_id      TEXT NOT NULL,
+        iv          TEXT NOT NULL,
+        tag         TEXT NOT NULL,
+        ciphertext  TEXT NOT NULL
+      );
+    `,
+  },
+];

@@ -1,0 +1,115 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { DUE_QUERY, SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
+import type { CaseEvent } from '../../src/domain/escalation';
+import { act, raised, worker } from './fixtures';
+import { repositoryContract } from './repository.contract';
+
+const ROOT = join(__dirname, '..', '..');
+let file = '';
+
+/** Raw access to the file, as someone editing it behind the bot's back would have. */
+function raw<T>(work: (db: Database.Database) => T): T {
+  const db = new Database(file);
+  try {
+    return work(db);
+  } finally {
+    db.close();
+  }
+}
+
+describe('SQLite repository (a file on disk)', () => {
+  repositoryContract({
+    open: () => {
+      file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'data', 'escalations.sqlite');
+      return Promise.resolve(SqliteRepository.open(file));
+    },
+    reopen: () => Promise.resolve(SqliteRepository.open(file)),
+    readFromAnotherProcess: (reference) => {
+      const child = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'read-sqlite-case.ts'), file, reference], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+      if (child.status !== 0) throw new Error(`reader failed: ${child.stderr}`);
+      return Promise.resolve(JSON.parse(child.stdout) as { version: number; events: number; status: string });
+    },
+    tamper: {
+      rewriteEvent: (reference, seq, change) =>
+        Promise.resolve(
+          raw((db) => {
+            const row = db.prepare('SELECT body FROM events WHERE reference = ? AND seq = ?').get(reference, seq) as { body: string };
+            db.exec('DROP TRIGGER IF EXISTS events_no_update');
+            db.prepare('UPDATE events SET body = ? WHERE reference = ? AND seq = ?').run(JSON.stringify(change(JSON.parse(row.body) as CaseEvent)), reference, seq);
+          }),
+        ),
+      removeEvent: (reference, seq) =>
+        Promise.resolve(
+          raw((db) => {
+            db.exec('DROP TRIGGER IF EXISTS events_no_delete');
+            db.prepare('DELETE FROM events WHERE reference = ? AND seq = ?').run(reference, seq);
+          }),
+        ),
+      corruptCase: (reference) => Promise.resolve(raw((db) => void db.prepare("UPDATE cases SET state = '{not json' WHERE reference = ?").run(reference))),
+    },
+  });
+});
+
+describe('SQLite specifics', () => {
+
+  test('the timeline cannot be edited through the database: updates and deletes of events are refused', async () => {
+    file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'e.sqlite');
+    const repo = SqliteRepository.open(file);
+    const m = raised(1);
+    await repo.createCase({ state: m.state, events: m.events });
+    expect(() => repo.connection.prepare("UPDATE events SET body = '{}' WHERE seq = 1").run()).toThrow(/append-only/);
+    expect(() => repo.connection.prepare('DELETE FROM events WHERE seq = 1').run()).toThrow(/append-only/);
+    await repo.close();
+  });
+
+  test('a full disk: the write is refused in plain words and nothing already stored is lost', async () => {
+    file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'full.sqlite');
+    const repo = SqliteRepository.open(file);
+    const first = raised(1);
+    await repo.createCase({ state: first.state, events: first.events });
+    // Cap the file at its current size: the next write has nowhere to go, as on a full disk.
+    const pages = repo.connection.pragma('page_count', { simple: true }) as number;
+    repo.connection.pragma(`max_page_count = ${pages}`);
+    let state = first.state;
+    let version = 2;
+    let refused: unknown;
+    for (let i = 0; i < 40 && !refused; i++) {
+      const next = act(state, { type: 'add-note', actor: worker, text: `${i} ${'x'.repeat(3900)}` }, `2026-11-20T11:${String(i).padStart(2, '0')}:00Z`);
+      try {
+        await repo.appendEvents({ reference: first.state.reference, expectedVersion: version, events: next.events, state: next.state });
+        state = next.state;
+        version++;
+      } catch (error) {
+        refused = error;
+      }
+    }
+    expect(refused).toEqual(expect.objectContaining({ code: 'storage-full' }));
+    expect(String((refused as Error).message)).toMatch(/full .*Nothing was saved and nothing stored was lost/);
+    const stored = await repo.getCase(first.state.reference);
+    expect(stored?.version).toBe(version);
+    expect((await repo.getEvents(first.state.reference)).length).toBe(version);
+    await repo.close();
+    // Reopened with room again, the record is whole and takes writes.
+    const again = SqliteRepository.open(file);
+    expect((await again.getCase(first.state.reference))?.version).toBe(version);
+    await again.close();
+  });
+
+  test('a file that is not a database is refused in words', () => {
+    file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'not-a-db.sqlite');
+    writeFileSync(file, 'this is a spreadsheet, not a database'.repeat(200));
+    expect(() => SqliteRepository.open(file)).toThrow(/damaged or is not a database/);
+  });
+
+  test('the due query reads the due index, not every open case', () => {
+    file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'plan.sqlite');
+    const repo = SqliteRepository.open(file);
+    const plan = repo.connection.prepare(`EXPLAIN QUERY PLAN ${DUE_QUERY}`).all('2026-01-01', 10) as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX cases_due/);
+    void repo.close();
+  });
+});
