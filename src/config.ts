@@ -18,18 +18,51 @@ export const configSchema = z.object({
   PROCEDURES_DIR: z.string().min(1, { error: 'a folder of extra procedure files (.yaml)' }).optional(),
   DIRECTORY_FILE: z.string().min(1, { error: 'the path of the directory file (.yaml)' }).optional(),
   DATA_DIR: z.string().min(1, { error: 'a folder for the embedded store' }).default('./data'),
+  STORE: z.enum(['sqlite', 'cosmos'], { error: 'either sqlite (the embedded store) or cosmos (Azure Cosmos DB)' }).optional(),
+  SQLITE_FILE: z.string().min(1, { error: 'the path of the SQLite file' }).optional(),
+  COSMOS_ENDPOINT: z.url({ error: 'the account endpoint, like https://myaccount.documents.azure.com:443/' }).optional(),
+  COSMOS_KEY: z.string().min(1, { error: "the account's primary or secondary key" }).optional(),
+  COSMOS_CONNECTION_STRING: z.string().regex(/AccountEndpoint=.+;AccountKey=.+/i, { error: 'a connection string like AccountEndpoint=https://…;AccountKey=…;' }).optional(),
+  COSMOS_DATABASE: z.string().regex(/^[^/\\#?]{1,255}$/, { error: 'a database name (no / \\ # or ?)' }).default('safeguarding-escalations'),
+  COSMOS_INSECURE_TLS: z.enum(['true', 'false'], { error: 'true or false' }).default('false').transform((v) => v === 'true'),
+  PERSONAL_DATA_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, { error: '32 bytes written in base64 (make one with: openssl rand -base64 32)' })
+    .optional(),
 });
 
 /** Rules across variables, checked on the raw environment so that one wrong value hides none. */
 function crossRules(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
-  if (env.NODE_ENV === 'production' && !env.DIRECTORY_FILE) {
+  const production = env.NODE_ENV === 'production';
+  if (production && !env.DIRECTORY_FILE) {
     problems.push("DIRECTORY_FILE must be set in production: the path of your agencies' directory file (the shipped example has invented people) (it is not set).");
+  }
+  if (production && !env.PERSONAL_DATA_KEY) {
+    problems.push("PERSONAL_DATA_KEY must be set in production: 32 bytes in base64 that seal the adult's details (make one with: openssl rand -base64 32) (it is not set).");
+  }
+  if (env.STORE === 'cosmos' && !env.COSMOS_CONNECTION_STRING && !(env.COSMOS_ENDPOINT && env.COSMOS_KEY)) {
+    problems.push('STORE is cosmos, so COSMOS_CONNECTION_STRING, or COSMOS_ENDPOINT and COSMOS_KEY, must be set (they are not).');
+  }
+  if (env.COSMOS_ENDPOINT && !env.COSMOS_KEY && !env.COSMOS_CONNECTION_STRING) {
+    problems.push('COSMOS_KEY must be set with COSMOS_ENDPOINT: the account key (it is not set).');
+  }
+  if (production && env.COSMOS_INSECURE_TLS === 'true') {
+    problems.push('COSMOS_INSECURE_TLS must not be true in production: it turns off checking the database server\'s certificate.');
   }
   return problems;
 }
 
 export type Config = z.output<typeof configSchema>;
+
+/** Which store the configuration chooses: Cosmos DB when it is configured, SQLite otherwise. */
+export function storeKind(config: Config): 'sqlite' | 'cosmos' {
+  return config.STORE ?? (config.COSMOS_ENDPOINT || config.COSMOS_CONNECTION_STRING ? 'cosmos' : 'sqlite');
+}
+
+export function sqliteFile(config: Config): string {
+  return config.SQLITE_FILE ?? `${config.DATA_DIR.replace(/\/+$/, '')}/escalations.sqlite`;
+}
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';

@@ -2,7 +2,11 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { FileProblems, loadDirectoryFile, loadProcedureFile, loadProcedures, SHIPPED_PROCEDURES_DIR } from '../app/procedures';
 import { NATION_NAMES, NATIONS, WorkingCalendar, formatInZone, instantInWords, isLocalDate, type Nation } from '../domain/calendar';
-import { calendarFor, planTimeline } from '../domain/escalation';
+import { calendarFor, parseCaseReference, planTimeline } from '../domain/escalation';
+import { CaseService } from '../app/case-service';
+import { StoreError, type CaseRepository } from '../app/store/repository';
+import { ConfigError, loadConfig } from '../config';
+import { openRepository, openVault } from '../store/open';
 import type { Procedure } from '../domain/procedure';
 
 export interface Io {
@@ -19,6 +23,9 @@ const USAGE = `Usage: npm run --silent cli -- <command>
   working-days add --nation <nation> --from <YYYY-MM-DD> --days <N>
                                                the Nth working day after --from (day 0)
   readings [--board <id>]                      how each board's ambiguous phrases are read
+  audit verify [--case <ref>] [--db <file>]    check every case's timeline has not been altered
+  erase-personal-data --case <ref> --reason <why> [--by <person id>] [--db <file>]
+                                               erase the adult's details on request (the timeline says so)
   deadlines --board <id> --raised <ISO instant> [--json]
                                                a board's stage timeline, each stage run to its limit
 
@@ -144,7 +151,52 @@ function commandDeadlines(args: string[], io: Io): number {
   return 0;
 }
 
-export function runCli(argv: string[], io: Io): number {
+/** The configured store, or the SQLite file named by --db. */
+async function withStore<T>(io: Io, db: string | undefined, work: (service: CaseService, repo: CaseRepository) => Promise<T>): Promise<T> {
+  const config = loadConfig(io.env);
+  if (db !== undefined && !existsSync(db)) throw new UsageError(`There is no database file "${db}".`);
+  const repo = await openRepository(config, db ? { sqliteFile: db } : {});
+  try {
+    return await work(new CaseService(repo, loadProcedures(procedureDirs(io.env)), openVault(config).vault), repo);
+  } finally {
+    await repo.close();
+  }
+}
+
+async function commandAudit(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { case: { type: 'string' }, db: { type: 'string' } }, strict: true });
+  const reference = values.case?.trim().toUpperCase();
+  if (reference !== undefined && !parseCaseReference(reference)) throw new UsageError(`--case must be a case reference such as NS-2026-0042 (it is "${values.case}").`);
+  return withStore(io, values.db, async (service) => {
+    const result = await service.audit(reference);
+    if (result.broken) {
+      const at = result.broken.seq !== undefined ? `, event ${result.broken.seq}` : '';
+      io.err(`BROKEN: case ${result.broken.reference}${at}: ${result.broken.problem}`);
+      io.err(`(${result.checked} case${result.checked === 1 ? '' : 's'} checked before stopping at the first broken one)`);
+      return 1;
+    }
+    io.out(`ok: ${result.checked} case${result.checked === 1 ? '' : 's'} and ${result.events} events verified; every timeline is whole and unaltered`);
+    return 0;
+  });
+}
+
+async function commandErase(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { case: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string', default: 'board-administrator' }, db: { type: 'string' } }, strict: true });
+  const reference = values.case?.trim().toUpperCase();
+  if (!reference || !parseCaseReference(reference)) throw new UsageError('--case must be a case reference such as NS-2026-0042.');
+  if (!values.reason?.trim()) throw new UsageError('--reason must say why the details are erased (for example, the request it answers).');
+  return withStore(io, values.db, async (service) => {
+    const outcome = await service.erasePersonalDetails(reference, { personId: values.by, agencyId: 'board', roles: [] }, values.reason ?? '');
+    if (!outcome.ok) {
+      io.err(outcome.refusal.message);
+      return 1;
+    }
+    io.out(`${reference}: the adult's name, date of birth and address are erased; the timeline records it (version ${outcome.case.version}).`);
+    return 0;
+  });
+}
+
+export async function runCli(argv: string[], io: Io): Promise<number> {
   const [command, sub, ...rest] = argv;
   try {
     switch (command) {
@@ -163,6 +215,11 @@ export function runCli(argv: string[], io: Io): number {
         return commandDeadlines(argv.slice(1), io);
       case 'readings':
         return commandReadings(argv.slice(1), io);
+      case 'audit':
+        if (sub !== 'verify') throw new UsageError('Say "audit verify [--case <ref>]".');
+        return await commandAudit(rest, io);
+      case 'erase-personal-data':
+        return await commandErase(argv.slice(1), io);
       case undefined:
       case 'help':
       case '--help':
@@ -172,8 +229,12 @@ export function runCli(argv: string[], io: Io): number {
         throw new UsageError(`There is no command "${command}".`);
     }
   } catch (error) {
-    if (error instanceof FileProblems) {
+    if (error instanceof FileProblems || error instanceof ConfigError) {
       io.err(error.message);
+      return 1;
+    }
+    if (error instanceof StoreError) {
+      io.err(`The store could not be used: ${error.message}`);
       return 1;
     }
     if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {

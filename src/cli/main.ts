@@ -2,10 +2,22 @@
  * The admin tool: `npm run --silent cli -- <command>`. Each command prints what it was asked
  * for, or says what is wrong and exits 1 (2 when the command itself is used wrongly).
  */
+import { existsSync } from 'node:fs';
 import { runCli } from './commands';
 
-process.exitCode = runCli(process.argv.slice(2), {
+// A .env file beside package.json fills in what the environment does not set.
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+runCli(process.argv.slice(2), {
   out: (s) => process.stdout.write(`${s}\n`),
   err: (s) => process.stderr.write(`${s}\n`),
   env: process.env,
-});
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { loadProcedures } from '../../src/app/procedures';
 import { WorkingCalendar, fromDayNumber, isBankHolidayNaive, toDayNumber, weekdayOfDayNumber, type Nation } from '../../src/domain/calendar';
 import { calendarFor, decide, raise, type CaseState } from '../../src/domain/escalation';
+import { benchSqlite } from './store';
 
 function print(name: string, value: number, unit: string): void {
   const shown = value >= 100 ? Math.round(value).toString() : value.toPrecision(3);
@@ -97,5 +98,13 @@ function benchCore(): void {
   print('core.raise_escalate_approve', rounds / ((performance.now() - t1) / 1000), 'cases/s');
 }
 
-benchCalendar();
-benchCore();
+async function main(): Promise<void> {
+  benchCalendar();
+  benchCore();
+  await benchSqlite(print);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -95,6 +95,8 @@ export function repositoryContract(target: ContractTarget): void {
       expect(one.created).toBe(true);
       expect(two.created).toBe(false);
       expect(two.case.reference).toBe('NS-2026-0010');
+      expect((await repo.findByIdempotencyKey('slack:view:V123'))?.reference).toBe('NS-2026-0010');
+      expect(await repo.findByIdempotencyKey('slack:view:unknown')).toBeUndefined();
       expect(await repo.getCase('NS-2026-0011')).toBeUndefined();
 
       const racers = [20, 21, 22, 23, 24].map((n) => raised(n));

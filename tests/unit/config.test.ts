@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, sqliteFile, storeKind } from '../../src/config';
+
+const KEY = Buffer.alloc(32, 9).toString('base64');
 
 /** The ConfigError that loading `env` throws. */
 function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
@@ -13,7 +15,7 @@ function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
 
 describe('configuration from the environment', () => {
   test('nothing set: the defaults', () => {
-    expect(loadConfig({})).toEqual({ NODE_ENV: 'development', PORT: 3978, HOST: '0.0.0.0', LOG_LEVEL: 'info', DATA_DIR: './data' });
+    expect(loadConfig({})).toEqual({ NODE_ENV: 'development', PORT: 3978, HOST: '0.0.0.0', LOG_LEVEL: 'info', DATA_DIR: './data', COSMOS_DATABASE: 'safeguarding-escalations', COSMOS_INSECURE_TLS: false });
     const config = loadConfig({});
     expect(config.PROCEDURES_DIR).toBeUndefined();
     expect(config.DIRECTORY_FILE).toBeUndefined();
@@ -22,12 +24,12 @@ describe('configuration from the environment', () => {
   test('values given are used; PORT becomes a number; empty values count as unset; other variables are ignored', () => {
     expect(
       loadConfig({ NODE_ENV: 'test', PORT: '8080', HOST: '127.0.0.1', LOG_LEVEL: 'debug', PROCEDURES_DIR: '/srv/boards', DIRECTORY_FILE: '/srv/directory.yaml', DATA_DIR: '/var/lib/bot', PATH: '/usr/bin', HOME: '/root' }),
-    ).toEqual({ NODE_ENV: 'test', PORT: 8080, HOST: '127.0.0.1', LOG_LEVEL: 'debug', PROCEDURES_DIR: '/srv/boards', DIRECTORY_FILE: '/srv/directory.yaml', DATA_DIR: '/var/lib/bot' });
+    ).toEqual({ NODE_ENV: 'test', PORT: 8080, HOST: '127.0.0.1', LOG_LEVEL: 'debug', PROCEDURES_DIR: '/srv/boards', DIRECTORY_FILE: '/srv/directory.yaml', DATA_DIR: '/var/lib/bot', COSMOS_DATABASE: 'safeguarding-escalations', COSMOS_INSECURE_TLS: false });
     expect(loadConfig({ PORT: '', LOG_LEVEL: '', HOST: '' })).toEqual(loadConfig({}));
   });
 
   test('production with a directory file starts', () => {
-    expect(loadConfig({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/directory.yaml' })).toEqual(expect.objectContaining({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/directory.yaml' }));
+    expect(loadConfig({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/directory.yaml', PERSONAL_DATA_KEY: KEY })).toEqual(expect.objectContaining({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/directory.yaml' }));
   });
 
   test.each([
@@ -51,11 +53,11 @@ describe('configuration from the environment', () => {
   });
 
   test('NODE_ENV=production without DIRECTORY_FILE names DIRECTORY_FILE and says it is not set', () => {
-    const error = configErrorOf({ NODE_ENV: 'production' });
+    const error = configErrorOf({ NODE_ENV: 'production', PERSONAL_DATA_KEY: KEY });
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]).toMatch(/^DIRECTORY_FILE must be set in production: the path of your agencies' directory file .*\(it is not set\)\.$/);
     // An empty value is the same as none.
-    expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '' }).problems).toEqual(error.problems);
+    expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '', PERSONAL_DATA_KEY: KEY }).problems).toEqual(error.problems);
   });
 
   test('several wrong variables are all listed in one error, one line each', () => {
@@ -70,6 +72,23 @@ describe('configuration from the environment', () => {
 
   test('in production, a wrong PORT does not hide the missing DIRECTORY_FILE', () => {
     const error = configErrorOf({ NODE_ENV: 'production', PORT: 'abc' });
-    expect(error.problems).toEqual([expect.stringMatching(/^PORT /), expect.stringMatching(/^DIRECTORY_FILE /)]);
+    expect(error.problems).toEqual([expect.stringMatching(/^PORT /), expect.stringMatching(/^DIRECTORY_FILE /), expect.stringMatching(/^PERSONAL_DATA_KEY must be set in production/)]);
+  });
+
+  test('the store: SQLite by default, Cosmos DB when configured, and what Cosmos DB needs', () => {
+    expect(storeKind(loadConfig({}))).toBe('sqlite');
+    expect(sqliteFile(loadConfig({ DATA_DIR: '/var/lib/bot/' }))).toBe('/var/lib/bot/escalations.sqlite');
+    expect(storeKind(loadConfig({ COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/', COSMOS_KEY: 'k' }))).toBe('cosmos');
+    expect(storeKind(loadConfig({ COSMOS_CONNECTION_STRING: 'AccountEndpoint=https://acct.documents.azure.com:443/;AccountKey=k;' }))).toBe('cosmos');
+    expect(configErrorOf({ STORE: 'cosmos' }).problems).toEqual([expect.stringMatching(/^STORE is cosmos, so COSMOS_CONNECTION_STRING, or COSMOS_ENDPOINT and COSMOS_KEY, must be set/)]);
+    expect(configErrorOf({ COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/' }).problems).toEqual([expect.stringMatching(/^COSMOS_KEY must be set with COSMOS_ENDPOINT/)]);
+    expect(configErrorOf({ STORE: 'postgres' }).problems).toEqual(['STORE must be either sqlite (the embedded store) or cosmos (Azure Cosmos DB) (it is "postgres").']);
+  });
+
+  test('the personal-data key: 32 bytes in base64, required in production', () => {
+    expect(configErrorOf({ PERSONAL_DATA_KEY: 'c2hvcnQ=' }).problems).toEqual([expect.stringMatching(/^PERSONAL_DATA_KEY must be 32 bytes written in base64/)]);
+    expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml' }).problems).toEqual([expect.stringMatching(/^PERSONAL_DATA_KEY must be set in production/)]);
+    expect(loadConfig({ PERSONAL_DATA_KEY: KEY }).PERSONAL_DATA_KEY).toBe(KEY);
+    expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml', PERSONAL_DATA_KEY: KEY, COSMOS_INSECURE_TLS: 'true' }).problems).toEqual([expect.stringMatching(/^COSMOS_INSECURE_TLS must not be true in production/)]);
   });
 });

@@ -100,6 +100,8 @@ export interface CaseRepository {
   appendEvents(input: Append): Promise<StoredCase>;
 
   getCase(reference: string): Promise<StoredCase | undefined>;
+  /** The case a create with this idempotency key made, if any. */
+  findByIdempotencyKey(key: string): Promise<StoredCase | undefined>;
   getEvents(reference: string): Promise<StoredEvent[]>;
 
   /** Open cases due at or before `at`, earliest first: cost follows the number due. */

@@ -52,21 +52,26 @@ export interface SqliteOptions {
 /** SQLite's own failures, in words a person can act on; what was stored is untouched. */
 function translate(error: unknown, reference?: string): Error {
   if (error instanceof StoreError) return error;
-  if (error instanceof SqliteError) {
-    if (error.code === 'SQLITE_FULL') {
+  // By its code, not its class: errors from the native module may come from another realm
+  // (as under jest's sandbox), where instanceof does not hold.
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error).code) : '';
+  if (error instanceof SqliteError || code.startsWith('SQLITE_')) {
+    if (code === 'SQLITE_FULL') {
       return new StoreError('storage-full', 'The database is full (no space left on its disk). Nothing was saved and nothing stored was lost; free space, then try again.', reference, { cause: error });
     }
-    if (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED') {
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
       return new StoreError('unavailable', 'The database is busy with another writer; nothing was saved. Try again in a moment.', reference, { cause: error });
     }
-    if (error.code === 'SQLITE_CORRUPT' || error.code === 'SQLITE_NOTADB') {
+    if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
       return new StoreError('corrupt', 'The database file is damaged or is not a database. Nothing was changed; restore it from backup.', reference, { cause: error });
     }
-    if (error.code === 'SQLITE_READONLY') {
+    if (code === 'SQLITE_READONLY') {
       return new StoreError('unavailable', 'The database is open read-only here; nothing was saved.', reference, { cause: error });
     }
   }
-  return error instanceof Error ? error : new Error(String(error));
+  if (error instanceof Error) return error;
+  const message = typeof error === 'object' && error !== null && 'message' in error ? String((error).message) : String(error);
+  return new Error(message, { cause: error });
 }
 
 export class SqliteRepository implements CaseRepository {
@@ -175,6 +180,13 @@ export class SqliteRepository implements CaseRepository {
 
   getCase(reference: string): Promise<StoredCase | undefined> {
     return this.run(() => this.readCase(reference), reference);
+  }
+
+  findByIdempotencyKey(key: string): Promise<StoredCase | undefined> {
+    return this.run(() => {
+      const row = this.db.prepare('SELECT reference FROM cases WHERE idempotency_key = ?').get(key) as { reference: string } | undefined;
+      return row ? this.readCase(row.reference) : undefined;
+    });
   }
 
   getEvents(reference: string): Promise<StoredEvent[]> {

@@ -1,0 +1,143 @@
+/**
+ * The use cases every chat platform shares: raise a case, act on it, and the adult's details.
+ * The pure core decides; this layer loads, stores (with the version it read), and retries a
+ * decision when someone else changed the case in between. Platforms only translate.
+ */
+import { calendarFor, decide, evolve, raise, refusalEvent, type Actor, type CaseCommand, type CaseEvent, type Decision, type RaiseCommand, type Refusal } from '../domain/escalation';
+import type { Procedure } from '../domain/procedure';
+import { verifyChain } from './store/chain';
+import type { PersonalDataVault, PersonalDetails } from './store/personal-data';
+import { personalDetailsSchema } from './store/personal-data';
+import { StoreError, type AuditFinding, type CaseRepository, type StoredCase } from './store/repository';
+
+export type Outcome = { ok: true; case: StoredCase; created: boolean } | { ok: false; refusal: Refusal };
+
+export interface RaiseRequest {
+  boardId: string;
+  command: Omit<RaiseCommand, 'sequence'>;
+  /** The adult's details, sealed and stored apart; never in a chat. */
+  personal?: PersonalDetails;
+  /** The platform's id for this submission, so a retry never makes a second case. */
+  idempotencyKey?: string;
+}
+
+const ATTEMPTS = 4;
+
+export class CaseService {
+  constructor(
+    private readonly repo: CaseRepository,
+    private readonly procedures: ReadonlyMap<string, Procedure>,
+    private readonly vault: PersonalDataVault,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async raise(request: RaiseRequest): Promise<Outcome> {
+    const procedure = this.procedures.get(request.boardId);
+    if (!procedure) return { ok: false, refusal: { code: 'invalid-input', message: `There is no board "${request.boardId}".`, fields: { board: 'Choose a board.' } } };
+    if (request.personal) {
+      const checked = personalDetailsSchema.safeParse(request.personal);
+      if (!checked.success) {
+        return { ok: false, refusal: { code: 'invalid-input', message: 'Some of the adult’s details need changing.', fields: Object.fromEntries(checked.error.issues.map((i) => [i.path.join('.') || 'personal', i.message])) } };
+      }
+    }
+    if (request.idempotencyKey) {
+      const existing = await this.repo.findByIdempotencyKey(request.idempotencyKey);
+      if (existing) return { ok: true, case: existing, created: false };
+    }
+    const now = this.clock();
+    const calendar = calendarFor(procedure);
+    // Check the form before taking a case number, so a mistake does not use one up.
+    const trial = raise(procedure, { ...request.command, sequence: 1 }, now, calendar);
+    if (!trial.ok) return trial;
+    const sequence = await this.repo.nextSequence(procedure.id, Number(calendar.localDate(now).slice(0, 4)));
+    const decision = raise(procedure, { ...request.command, sequence }, now, calendar);
+    if (!decision.ok) return decision;
+    const { created, case: stored } = await this.repo.createCase({
+      state: decision.state,
+      events: decision.events,
+      dueAt: decision.nextDeadline?.at,
+      ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
+    });
+    if (created && request.personal) await this.repo.savePersonalDetails(stored.reference, this.vault.seal(stored.reference, request.personal));
+    return { ok: true, case: stored, created };
+  }
+
+  /**
+   * Act on a case. A refusal is recorded on the case's timeline (who tried what, and why not).
+   * When someone else changed the case meanwhile, the command is decided again on the new state.
+   */
+  async act(reference: string, command: CaseCommand): Promise<Outcome> {
+    for (let attempt = 1; ; attempt++) {
+      const stored = await this.repo.getCase(reference);
+      if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
+      const now = this.clock();
+      const decision: Decision = decide(stored.state, command, now);
+      try {
+        if (!decision.ok) {
+          const event = refusalEvent(stored.state, command, decision.refusal, now);
+          const state = evolve(stored.state, event);
+          await this.repo.appendEvents({ reference, expectedVersion: stored.version, events: [event], state, ...(stored.dueAt ? { dueAt: stored.dueAt } : {}) });
+          return decision;
+        }
+        const saved = await this.repo.appendEvents({ reference, expectedVersion: stored.version, events: decision.events, state: decision.state, dueAt: decision.nextDeadline?.at });
+        return { ok: true, case: saved, created: false };
+      } catch (error) {
+        if (error instanceof StoreError && error.code === 'conflict' && attempt < ATTEMPTS) continue;
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * The adult's details, for a form or an export asked for by someone taking part in the case.
+   * Anyone else is refused. The reading itself is not a case event (forms record their own).
+   */
+  async personalDetails(reference: string, requester: Actor): Promise<{ ok: true; details: PersonalDetails } | { ok: false; refusal: Refusal }> {
+    const stored = await this.repo.getCase(reference);
+    if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
+    const involved = stored.state.participants.includes(requester.personId);
+    if (!involved) return { ok: false, refusal: { code: 'not-a-party', message: `Only the people involved in case ${reference} can see the adult's details.` } };
+    if (stored.state.personalDataErasedAt) return { ok: false, refusal: { code: 'case-closed', message: `The adult's details for case ${reference} were erased on request.` } };
+    const sealed = await this.repo.readPersonalDetails(reference);
+    if (!sealed) return { ok: false, refusal: { code: 'invalid-input', message: `No details of the adult were given for case ${reference}.` } };
+    return { ok: true, details: this.vault.open(reference, sealed) };
+  }
+
+  /**
+   * Erase the adult's details on request: the timeline stays whole and records the erasure.
+   * Safe to repeat: a second call after a failure finishes the job without a second record.
+   */
+  async erasePersonalDetails(reference: string, by: Actor, reason: string): Promise<Outcome> {
+    if (!reason.trim()) return { ok: false, refusal: { code: 'invalid-input', message: 'Say why the details are being erased (for example, the request it answers).', fields: { reason: 'Give a reason.' } } };
+    for (let attempt = 1; ; attempt++) {
+      const stored = await this.repo.getCase(reference);
+      if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
+      if (stored.state.personalDataErasedAt) {
+        await this.repo.erasePersonalDetails(reference);
+        return { ok: true, case: stored, created: false };
+      }
+      const event: CaseEvent = { type: 'personal-data-erased', at: this.clock().toISOString(), by: { personId: by.personId, agencyId: by.agencyId, party: 'board', roles: [...by.roles] }, reason: reason.trim() };
+      try {
+        const saved = await this.repo.appendEvents({ reference, expectedVersion: stored.version, events: [event], state: evolve(stored.state, event), ...(stored.dueAt ? { dueAt: stored.dueAt } : {}) });
+        await this.repo.erasePersonalDetails(reference);
+        return { ok: true, case: saved, created: false };
+      } catch (error) {
+        if (error instanceof StoreError && error.code === 'conflict' && attempt < ATTEMPTS) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Check every case's timeline (or one), in reference order: the first broken one is named. */
+  async audit(reference?: string): Promise<{ checked: number; events: number; broken?: AuditFinding }> {
+    const references = reference ? [reference] : await this.repo.allReferences();
+    let events = 0;
+    for (const [i, ref] of references.entries()) {
+      const [stored, timeline] = await Promise.all([this.repo.getCase(ref).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))), this.repo.getEvents(ref)]);
+      events += timeline.length;
+      const finding = stored instanceof Error ? { reference: ref, problem: stored.message } : verifyChain(stored, timeline, ref);
+      if (finding) return { checked: i + 1, events, broken: finding };
+    }
+    return { checked: references.length, events };
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Store figures: how fast the timeline takes events, and what the deadline sweep's due query
+ * costs with 100,000 open cases of which 100 are due.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { strict as assert } from 'node:assert';
+import type { CaseRepository } from '../../src/app/store/repository';
+import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
+import { act, raised, worker } from '../contract/fixtures';
+
+export type Print = (name: string, value: number, unit: string) => void;
+
+/** Appends one note at a time to one case, each stating the version it read. */
+export async function benchAppend(repo: CaseRepository, name: string, print: Print, count: number): Promise<void> {
+  const made = raised(1);
+  await repo.createCase({ state: made.state, events: made.events });
+  let state = made.state;
+  const notes = Array.from({ length: count }, (_, i) => {
+    const next = act(state, { type: 'add-note', actor: worker, text: `note ${i}` }, new Date(Date.UTC(2026, 10, 20, 10) + i * 1000).toISOString());
+    state = next.state;
+    return next;
+  });
+  const t0 = performance.now();
+  for (const [i, n] of notes.entries()) await repo.appendEvents({ reference: made.state.reference, expectedVersion: 2 + i, events: n.events, state: n.state });
+  print(`store.${name}.append_event`, count / ((performance.now() - t0) / 1000), 'ops/s');
+}
+
+/** 100,000 open cases, 100 of them due: time the due query (median of several runs). */
+export async function benchDueQuery(repo: CaseRepository, name: string, print: Print, load: (rows: Array<{ reference: string; dueAt: string }>) => Promise<void>): Promise<void> {
+  const open = 100_000;
+  const due = 100;
+  const rows = Array.from({ length: open }, (_, i) => ({
+    reference: `BM-2026-${String(i + 1).padStart(6, '0')}`,
+    // The first 100 are overdue; the rest fall due over the coming year.
+    dueAt: new Date(i < due ? Date.UTC(2026, 10, 1) + i * 60_000 : Date.UTC(2026, 11, 1) + i * 300_000).toISOString(),
+  }));
+  await load(rows);
+  const at = '2026-11-20T00:00:00.000Z';
+  const times: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const t0 = performance.now();
+    const found = await repo.dueCases(at, 1000);
+    times.push(performance.now() - t0);
+    assert.equal(found.length, due);
+  }
+  times.sort((a, b) => a - b);
+  print(`store.${name}.due_query_100k`, times[Math.floor(times.length / 2)] ?? 0, 'ms');
+}
+
+export async function benchSqlite(print: Print): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-store-'));
+  try {
+    const repo = SqliteRepository.open(join(dir, 'append.sqlite'));
+    await benchAppend(repo, 'sqlite', print, 2000);
+    await repo.close();
+
+    const big = SqliteRepository.open(join(dir, 'due.sqlite'));
+    const template = raised(1);
+    await benchDueQuery(big, 'sqlite', print, (rows) => {
+      // Bulk-load through the same table the repository uses, in one transaction.
+      const insert = big.connection.prepare(
+        "INSERT INTO cases (reference, board_id, status, version, raised_at, due_at, last_hash, state, updated_at) VALUES (?, 'north-somerset', 'open', 2, ?, ?, ?, ?, ?)",
+      );
+      const state = JSON.stringify(template.state);
+      big.connection.transaction(() => {
+        for (const r of rows) insert.run(r.reference, template.state.raisedAt, r.dueAt, '0'.repeat(64), state, template.state.raisedAt);
+      })();
+      return Promise.resolve();
+    });
+    await big.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The store contract against Azure Cosmos DB: always against an in-memory server that speaks the
+ * Cosmos DB protocol (@vercel/cosmosdb-server), and also against a real account or the emulator
+ * when COSMOS_ENDPOINT (and COSMOS_KEY) are set.
+ */
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { CosmosClient } from '@azure/cosmos';
+import { createHttpsServer } from '@vercel/cosmosdb-server';
+import type { CaseEvent } from '../../src/domain/escalation';
+import { cosmosClientFrom, CosmosRepository } from '../../src/store/cosmos/cosmos-repository';
+import { repositoryContract, type ContractTarget } from './repository.contract';
+
+jest.setTimeout(60_000);
+
+interface RawEvent {
+  id: string;
+  caseRef: string;
+  seq: number;
+  event: CaseEvent;
+  [key: string]: unknown;
+}
+
+/** A contract target on whatever Cosmos endpoint `connect` reaches, one database per test. */
+function cosmosTarget(connect: () => CosmosClient, prefix: string): ContractTarget & { cleanUp(): Promise<void> } {
+  let counter = 0;
+  let databaseId = '';
+  let admin: CosmosClient | undefined;
+  const made: string[] = [];
+
+  const adminClient = (): CosmosClient => (admin ??= connect());
+  const cases = () => adminClient().database(databaseId).container('cases');
+
+  async function eventDocument(reference: string, seq: number): Promise<RawEvent> {
+    const { resources } = await cases()
+      .items.query<RawEvent>(
+        {
+          query: "SELECT * FROM c WHERE c.caseRef = @ref AND c.type = 'event' AND c.seq = @seq",
+          parameters: [
+            { name: '@ref', value: reference },
+            { name: '@seq', value: seq },
+          ],
+        },
+        { partitionKey: reference },
+      )
+      .fetchAll();
+    const doc = resources[0];
+    if (!doc) throw new Error(`no event ${seq} stored for ${reference}`);
+    return doc;
+  }
+
+  const open = (): Promise<CosmosRepository> => CosmosRepository.open({ client: connect(), ownsClient: true, databaseId });
+
+  return {
+    async open() {
+      counter += 1;
+      databaseId = `${prefix}${counter}`;
+      made.push(databaseId);
+      return open();
+    },
+    reopen: open,
+    tamper: {
+      async rewriteEvent(reference, seq, change) {
+        const doc = await eventDocument(reference, seq);
+        // The stored hash is kept: only the chain check can tell.
+        await cases().item(doc.id, reference).replace({ ...doc, event: change(doc.event) });
+      },
+      async removeEvent(reference, seq) {
+        const doc = await eventDocument(reference, seq);
+        await cases().item(doc.id, reference).delete();
+      },
+      async corruptCase(reference) {
+        await cases().item(reference, reference).replace({ id: reference, caseRef: reference, type: 'case', version: 'two', state: 'not json' });
+      },
+    },
+    async cleanUp() {
+      if (!admin) return;
+      for (const id of made) await admin.database(id).delete().catch(() => undefined);
+      admin.dispose();
+    },
+  };
+}
+
+describe('Cosmos DB store (in-memory Cosmos DB protocol server)', () => {
+  const server = createHttpsServer();
+  let endpoint = '';
+  const target = cosmosTarget(
+    () =>
+      new CosmosClient({
+        endpoint,
+        key: 'dGVzdA==',
+        agent: new https.Agent({ rejectUnauthorized: false }),
+        connectionPolicy: { enableEndpointDiscovery: false },
+      }),
+    't',
+  );
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await target.cleanUp();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  repositoryContract(target);
+});
+
+const realEndpoint = process.env.COSMOS_ENDPOINT;
+if (realEndpoint) {
+  describe(`Cosmos DB store (${realEndpoint})`, () => {
+    const local = /^https:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/?$/.test(realEndpoint);
+    const insecureTls = process.env.COSMOS_INSECURE_TLS === 'true' || process.env.COSMOS_INSECURE_TLS === '1' || local;
+    const target = cosmosTarget(() => cosmosClientFrom({ endpoint: realEndpoint, key: process.env.COSMOS_KEY ?? '', insecureTls }), `contract-${Date.now().toString(36)}-`);
+
+    afterAll(() => target.cleanUp());
+
+    repositoryContract(target);
+  });
+}
