@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { loadProcedures } from '../../src/app/procedures';
 import { WorkingCalendar, fromDayNumber, isBankHolidayNaive, toDayNumber, weekdayOfDayNumber, type Nation } from '../../src/domain/calendar';
 import { calendarFor, decide, raise, type CaseState } from '../../src/domain/escalation';
-import { benchSqlite } from './store';
+import { benchCosmos, benchSqlite } from './store';
 
 function print(name: string, value: number, unit: string): void {
   const shown = value >= 100 ? Math.round(value).toString() : value.toPrecision(3);
@@ -102,6 +102,7 @@ async function main(): Promise<void> {
   benchCalendar();
   benchCore();
   await benchSqlite(print);
+  await benchCosmos(print);
 }
 
 main().catch((error: unknown) => {

@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { strict as assert } from 'node:assert';
 import type { CaseRepository } from '../../src/app/store/repository';
+import { Agent } from 'node:https';
+import { CosmosClient } from '@azure/cosmos';
+import { createHttpsServer } from '@vercel/cosmosdb-server';
+import { CosmosRepository } from '../../src/store/cosmos/cosmos-repository';
 import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 import { act, raised, worker } from '../contract/fixtures';
 
@@ -73,5 +77,36 @@ export async function benchSqlite(print: Print): Promise<void> {
     await big.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same figures against the Cosmos DB store, talking HTTPS to a Cosmos-protocol server on loopback. */
+export async function benchCosmos(print: Print): Promise<void> {
+  const server = createHttpsServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  const endpoint = `https://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const client = new CosmosClient({ endpoint, key: 'dGVzdA==', agent: new Agent({ rejectUnauthorized: false, keepAlive: true }), connectionPolicy: { enableEndpointDiscovery: false } });
+  try {
+    const small = await CosmosRepository.open({ client, databaseId: 'bench-append' });
+    await benchAppend(small, 'cosmos', print, 300);
+
+    const big = await CosmosRepository.open({ client, databaseId: 'bench-due' });
+    const template = raised(1);
+    await benchDueQuery(big, 'cosmos', print, async (rows) => {
+      // Case documents as the repository writes them, loaded 64 at a time.
+      const container = client.database('bench-due').container('cases');
+      for (let i = 0; i < rows.length; i += 64) {
+        await Promise.all(
+          rows.slice(i, i + 64).map((r) =>
+            container.items.create({ id: r.reference, caseRef: r.reference, type: 'case', reference: r.reference, boardId: 'north-somerset', status: 'open', version: 2, raisedAt: template.state.raisedAt, dueAt: r.dueAt, lastHash: '0'.repeat(64), people: [] }),
+          ),
+        );
+      }
+    });
+  } finally {
+    client.dispose();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
