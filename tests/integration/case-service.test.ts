@@ -132,6 +132,9 @@ describe('the case service on the embedded store', () => {
     const one = cli(['audit', 'verify', '--case', 'NS-2026-0003', '--db', file]);
     expect(one.status).toBe(0);
     expect(one.stdout).toMatch(/^ok: 1 case and 2 events verified/);
+    const missing = cli(['audit', 'verify', '--case', 'NS-2026-0999', '--db', file]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/^BROKEN: case NS-2026-0999: there is no such case/);
     repo = SqliteRepository.open(file);
   });
 });

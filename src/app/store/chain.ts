@@ -47,7 +47,7 @@ export function verifyChain(stored: StoredCase | undefined, events: readonly Sto
     prev = e.hash;
     expectedSeq++;
   }
-  if (!stored) return { reference, problem: 'the case record is missing, though its events remain' };
+  if (!stored) return { reference, problem: events.length ? 'the case record is missing, though its events remain' : 'there is no such case' };
   if (stored.version !== events.length) {
     return { reference, seq: events.length + 1, problem: `the case is at version ${stored.version} but ${events.length} events are stored: event ${events.length + 1} onwards is missing` };
   }
