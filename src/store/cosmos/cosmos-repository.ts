@@ -35,9 +35,7 @@
  * keys, agency ids) are used as they are only when they are plainly safe, and otherwise
  * replaced by their SHA-256.
  */
-import { createHash } from 'node:crypto';
-import * as https from 'node:https';
-import { CosmosClient, type Container, type Database, type IndexingPolicy, type ItemDefinition, type JSONObject, type OperationInput, type SqlParameter } from '@azure/cosmos';
+import type { CosmosClient, Container, Database, OperationInput, SqlParameter } from '@azure/cosmos';
 import { chainEvents, GENESIS } from '../../app/store/chain';
 import {
   conflict,
@@ -52,131 +50,15 @@ import {
   type StoredEvent,
   type ThreadReference,
 } from '../../app/store/repository';
-import type { CaseEvent, CaseState } from '../../domain/escalation';
-import { corrupt, readStoredCase } from '../stored-case';
+import { corrupt } from '../stored-case';
+import type { CosmosOptions } from './client';
+import { asJson, CASES_INDEXING, caseDocument, eventDocument, IDEMPOTENCY_WAIT_MS, idempotencyId, idPart, REQUEST_TTL_SECONDS, SEQUENCE_ATTEMPTS, toStored, tooMany } from './documents';
+import type { CaseDocument, EventDocument, IdempotencyDocument, SequenceDocument, ThreadDocument } from './documents';
+import { guard, refused, statusOf, translate } from './errors';
+import { createUnlessExists, queryItems, readItem, replaceIfUnchanged, runBatch } from './items';
 
-export interface CosmosOptions {
-  client: CosmosClient;
-  databaseId: string;
-  casesContainerId?: string;
-  personalContainerId?: string;
-  requestsContainerId?: string;
-  /** Dispose of `client` on close() (set when the client was made for this repository alone). */
-  ownsClient?: boolean;
-}
-
-export interface CosmosConnection {
-  endpoint?: string;
-  key?: string;
-  /** `AccountEndpoint=…;AccountKey=…;` (takes precedence over endpoint and key). */
-  connectionString?: string;
-  /** Accept a self-signed certificate (the local emulator only). */
-  insecureTls?: boolean;
-}
-
-/** Requests are forgotten after 30 days. */
-export const REQUEST_TTL_SECONDS = 30 * 24 * 60 * 60;
-
-/** Attempts at a contended case-number document before giving up. */
-const SEQUENCE_ATTEMPTS = 60;
-/** How long a second create with the same idempotency key waits for the first one's case. */
-const IDEMPOTENCY_WAIT_MS = [20, 40, 80, 160, 320, 640, 1000, 1000, 1000];
-/** A transactional batch holds at most 100 operations: the case document and 99 events. */
-const MAX_EVENTS_PER_WRITE = 99;
-
-const CASES_INDEXING: IndexingPolicy = {
-  indexingMode: 'consistent',
-  automatic: true,
-  includedPaths: [{ path: '/*' }],
-  excludedPaths: [{ path: '/state/*' }, { path: '/event/*' }, { path: '/"_etag"/?' }],
-  compositeIndexes: [
-    [
-      { path: '/dueAt', order: 'ascending' },
-      { path: '/id', order: 'ascending' },
-    ],
-    [
-      { path: '/raisedAt', order: 'ascending' },
-      { path: '/id', order: 'ascending' },
-    ],
-  ],
-};
-
-interface CaseDocument {
-  id: string;
-  caseRef: string;
-  type: 'case';
-  reference: string;
-  boardId: string;
-  status: CaseState['status'];
-  version: number;
-  raisedAt: string;
-  dueAt?: string;
-  lastHash: string;
-  people: string[];
-  state: CaseState;
-}
-
-interface EventDocument {
-  id: string;
-  caseRef: string;
-  type: 'event';
-  seq: number;
-  event: CaseEvent;
-  prevHash: string;
-  hash: string;
-}
-
-interface SequenceDocument {
-  id: string;
-  caseRef: string;
-  type: 'sequence';
-  boardId: string;
-  year: number;
-  last: number;
-}
-
-interface IdempotencyDocument {
-  id: string;
-  caseRef: string;
-  type: 'idempotency';
-  key: string;
-  reference: string;
-  claimedAt: string;
-}
-
-interface ThreadDocument {
-  id: string;
-  caseRef: string;
-  type: 'thread';
-  platform: ThreadReference['platform'];
-  agencyId: string;
-  reference: Record<string, unknown>;
-}
-
-type Stored<T> = T & { _etag?: string };
-
-/** A Cosmos client from configuration: an endpoint and key, or a connection string. */
-export function cosmosClientFrom(config: CosmosConnection): CosmosClient {
-  let endpoint = config.endpoint;
-  let key = config.key;
-  if (config.connectionString) {
-    const parts = new Map<string, string>();
-    for (const pair of config.connectionString.split(';')) {
-      const at = pair.indexOf('=');
-      if (at > 0) parts.set(pair.slice(0, at).trim().toLowerCase(), pair.slice(at + 1).trim());
-    }
-    endpoint = parts.get('accountendpoint');
-    key = parts.get('accountkey');
-  }
-  if (!endpoint || !key) {
-    throw new StoreError('unavailable', 'Azure Cosmos DB is not configured: give its endpoint and key, or a connection string (AccountEndpoint=…;AccountKey=…;).');
-  }
-  return new CosmosClient({
-    endpoint,
-    key,
-    ...(config.insecureTls ? { agent: new https.Agent({ rejectUnauthorized: false }), connectionPolicy: { enableEndpointDiscovery: false } } : {}),
-  });
-}
+export { cosmosClientFrom, type CosmosConnection, type CosmosOptions } from './client';
+export { REQUEST_TTL_SECONDS } from './documents';
 
 export class CosmosRepository implements CaseRepository {
   readonly kind = 'cosmos' as const;
@@ -221,17 +103,17 @@ export class CosmosRepository implements CaseRepository {
 
   async nextSequence(boardId: string, year: number): Promise<number> {
     const id = `seq:${idPart(boardId, false)}:${year}`;
-    return this.guard(async () => {
+    return guard(async () => {
       for (let attempt = 0; attempt < SEQUENCE_ATTEMPTS; attempt++) {
-        const current = await this.read<SequenceDocument>(this.cases, id, id);
+        const current = await readItem<SequenceDocument>(this.cases, id, id);
         if (!current) {
           const made: SequenceDocument = { id, caseRef: id, type: 'sequence', boardId, year, last: 1 };
-          if (await this.createUnlessExists(this.cases, made)) return 1;
+          if (await createUnlessExists(this.cases, made)) return 1;
         } else {
           const last = typeof current.last === 'number' && Number.isInteger(current.last) ? current.last : undefined;
           if (last === undefined) throw new StoreError('corrupt', `The case-number record for ${boardId} in ${year} is damaged. Nothing was changed; an administrator should restore it.`);
           const next: SequenceDocument = { id, caseRef: id, type: 'sequence', boardId, year, last: last + 1 };
-          if (await this.replaceIfUnchanged(this.cases, next, current._etag)) return next.last;
+          if (await replaceIfUnchanged(this.cases, next, current._etag)) return next.last;
         }
         await pause(5 + Math.random() * (10 + attempt * 5));
       }
@@ -243,7 +125,7 @@ export class CosmosRepository implements CaseRepository {
 
   async createCase(input: NewCase): Promise<{ created: boolean; case: StoredCase }> {
     const reference = input.state.reference;
-    return this.guard(async () => {
+    return guard(async () => {
       if (input.idempotencyKey === undefined) return { created: true, case: await this.insertCase(input) };
       return this.createOnce(input, input.idempotencyKey);
     }, reference);
@@ -251,8 +133,8 @@ export class CosmosRepository implements CaseRepository {
 
   async appendEvents(input: Append): Promise<StoredCase> {
     const { reference } = input;
-    return this.guard(async () => {
-      const doc = await this.read<CaseDocument>(this.cases, reference, reference);
+    return guard(async () => {
+      const doc = await readItem<CaseDocument>(this.cases, reference, reference);
       if (!doc) throw new StoreError('not-found', `There is no case ${reference}.`, reference);
       const stored = toStored(reference, doc);
       if (stored.version !== input.expectedVersion) throw conflict(reference, input.expectedVersion, stored.version);
@@ -263,12 +145,12 @@ export class CosmosRepository implements CaseRepository {
       }
       tooMany(reference, linked.length);
       const next = caseDocument(input.state, version, linked[linked.length - 1]?.hash ?? stored.lastHash, input.dueAt, Array.isArray(doc.people) ? doc.people : []);
-      const failed = await this.batch(reference, [
+      const failed = await runBatch(this.cases, reference, [
         { operationType: 'Replace', id: reference, partitionKey: reference, ifMatch: doc._etag, resourceBody: asJson(next) },
         ...linked.map((e): OperationInput => ({ operationType: 'Create', partitionKey: reference, resourceBody: asJson(eventDocument(e)) })),
       ]);
       if (failed === 412 || failed === 409 || failed === 404) {
-        const now = await this.read<CaseDocument>(this.cases, reference, reference).catch(() => undefined);
+        const now = await readItem<CaseDocument>(this.cases, reference, reference).catch(() => undefined);
         throw conflict(reference, input.expectedVersion, typeof now?.version === 'number' ? now.version : undefined);
       }
       if (failed !== undefined) throw refused(failed, reference);
@@ -279,24 +161,24 @@ export class CosmosRepository implements CaseRepository {
   // ── reading cases ─────────────────────────────────────────────────────────────────
 
   async getCase(reference: string): Promise<StoredCase | undefined> {
-    return this.guard(async () => {
-      const doc = await this.read<CaseDocument>(this.cases, reference, reference);
+    return guard(async () => {
+      const doc = await readItem<CaseDocument>(this.cases, reference, reference);
       return doc ? toStored(reference, doc) : undefined;
     }, reference);
   }
 
   async findByIdempotencyKey(key: string): Promise<StoredCase | undefined> {
-    return this.guard(async () => {
+    return guard(async () => {
       const id = idempotencyId(key);
-      const claim = await this.read<IdempotencyDocument>(this.cases, id, id);
+      const claim = await readItem<IdempotencyDocument>(this.cases, id, id);
       // A claim whose case is not (yet) there has made nothing.
       return typeof claim?.reference === 'string' ? this.getCase(claim.reference) : undefined;
     });
   }
 
   async getEvents(reference: string): Promise<StoredEvent[]> {
-    return this.guard(async () => {
-      const docs = await this.query<EventDocument>(this.cases, "SELECT * FROM c WHERE c.caseRef = @ref AND c.type = 'event' ORDER BY c.seq ASC", [{ name: '@ref', value: reference }], reference);
+    return guard(async () => {
+      const docs = await queryItems<EventDocument>(this.cases, "SELECT * FROM c WHERE c.caseRef = @ref AND c.type = 'event' ORDER BY c.seq ASC", [{ name: '@ref', value: reference }], reference);
       return docs.map((d) => {
         if (typeof d.seq !== 'number' || typeof d.prevHash !== 'string' || typeof d.hash !== 'string' || typeof d.event !== 'object' || d.event === null) {
           throw corrupt(reference, `event document ${String(d.id)} is malformed`);
@@ -308,8 +190,8 @@ export class CosmosRepository implements CaseRepository {
 
   async dueCases(at: string, limit: number): Promise<DueCase[]> {
     if (!(limit > 0)) return [];
-    return this.guard(async () => {
-      const rows = await this.query<DueCase>(
+    return guard(async () => {
+      const rows = await queryItems<DueCase>(
         this.cases,
         "SELECT TOP @n c.reference, c.dueAt, c.version FROM c WHERE c.type = 'case' AND c.status = 'open' AND IS_STRING(c.dueAt) AND c.dueAt <= @at ORDER BY c.dueAt ASC, c.id ASC",
         [
@@ -334,7 +216,7 @@ export class CosmosRepository implements CaseRepository {
   }
 
   async allReferences(): Promise<string[]> {
-    return this.guard(() => this.query<string>(this.cases, "SELECT VALUE c.id FROM c WHERE c.type = 'case' ORDER BY c.id ASC", []));
+    return guard(() => queryItems<string>(this.cases, "SELECT VALUE c.id FROM c WHERE c.type = 'case' ORDER BY c.id ASC", []));
   }
 
   // ── threads, requests, personal details ───────────────────────────────────────────
@@ -348,12 +230,12 @@ export class CosmosRepository implements CaseRepository {
       agencyId: thread.agencyId,
       reference: thread.reference,
     };
-    await this.guard(() => this.cases.items.upsert(doc), caseReference);
+    await guard(() => this.cases.items.upsert(doc), caseReference);
   }
 
   async getThreads(caseReference: string): Promise<ThreadReference[]> {
-    return this.guard(async () => {
-      const docs = await this.query<ThreadDocument>(this.cases, "SELECT * FROM c WHERE c.caseRef = @ref AND c.type = 'thread'", [{ name: '@ref', value: caseReference }], caseReference);
+    return guard(async () => {
+      const docs = await queryItems<ThreadDocument>(this.cases, "SELECT * FROM c WHERE c.caseRef = @ref AND c.type = 'thread'", [{ name: '@ref', value: caseReference }], caseReference);
       return docs
         .map((d) => ({ platform: d.platform, agencyId: d.agencyId, reference: d.reference }))
         .sort((a, b) => (a.platform === b.platform ? compare(a.agencyId, b.agencyId) : compare(a.platform, b.platform)));
@@ -362,17 +244,17 @@ export class CosmosRepository implements CaseRepository {
 
   async claimRequest(scope: string, key: string, at: string): Promise<boolean> {
     const id = `${idPart(scope, false)}:${idPart(key, true)}`;
-    return this.guard(() => this.createUnlessExists(this.requests, { id, scope, key, claimedAt: at }));
+    return guard(() => createUnlessExists(this.requests, { id, scope, key, claimedAt: at }));
   }
 
   async savePersonalDetails(reference: string, sealed: SealedDetails): Promise<void> {
     const doc = { id: reference, caseRef: reference, keyId: sealed.keyId, iv: sealed.iv, tag: sealed.tag, ciphertext: sealed.ciphertext };
-    await this.guard(() => this.personal.items.upsert(doc), reference);
+    await guard(() => this.personal.items.upsert(doc), reference);
   }
 
   async readPersonalDetails(reference: string): Promise<SealedDetails | undefined> {
-    return this.guard(async () => {
-      const doc = await this.read<SealedDetails>(this.personal, reference, reference);
+    return guard(async () => {
+      const doc = await readItem<SealedDetails>(this.personal, reference, reference);
       if (!doc) return undefined;
       if (typeof doc.keyId !== 'string' || typeof doc.iv !== 'string' || typeof doc.tag !== 'string' || typeof doc.ciphertext !== 'string') {
         throw corrupt(reference, 'its sealed personal details are malformed');
@@ -382,7 +264,7 @@ export class CosmosRepository implements CaseRepository {
   }
 
   async erasePersonalDetails(reference: string): Promise<boolean> {
-    return this.guard(async () => {
+    return guard(async () => {
       try {
         await this.personal.item(reference, reference).delete();
         return true;
@@ -407,7 +289,7 @@ export class CosmosRepository implements CaseRepository {
     const linked = chainEvents(reference, 0, GENESIS, input.events);
     tooMany(reference, linked.length);
     const doc = caseDocument(state, linked.length, linked[linked.length - 1]?.hash ?? GENESIS, input.dueAt, []);
-    const failed = await this.batch(reference, [
+    const failed = await runBatch(this.cases, reference, [
       { operationType: 'Create', partitionKey: reference, resourceBody: asJson(doc) },
       ...linked.map((e): OperationInput => ({ operationType: 'Create', partitionKey: reference, resourceBody: asJson(eventDocument(e)) })),
     ]);
@@ -439,16 +321,16 @@ export class CosmosRepository implements CaseRepository {
       );
       if (made !== undefined) return { created: true, case: await this.insertClaimed(input, id, made) };
 
-      const existing = await this.read<IdempotencyDocument>(this.cases, id, id);
+      const existing = await readItem<IdempotencyDocument>(this.cases, id, id);
       if (!existing) continue; // released meanwhile: claim it again
       const named = typeof existing.reference === 'string' ? existing.reference : undefined;
       if (named) {
         const found = await this.waitForCase(named);
         if (found) return { created: false, case: found };
       }
-      const takenOver = await this.replaceIfUnchanged(this.cases, claim, existing._etag);
+      const takenOver = await replaceIfUnchanged(this.cases, claim, existing._etag);
       if (takenOver) {
-        const etag = (await this.read<IdempotencyDocument>(this.cases, id, id))?._etag ?? '';
+        const etag = (await readItem<IdempotencyDocument>(this.cases, id, id))?._etag ?? '';
         return { created: true, case: await this.insertClaimed(input, id, etag) };
       }
     }
@@ -481,134 +363,11 @@ export class CosmosRepository implements CaseRepository {
   }
 
   private async summaries(condition: string, parameters: SqlParameter[]): Promise<CaseSummary[]> {
-    return this.guard(async () => {
-      const rows = await this.query<CaseSummary>(this.cases, `SELECT c.reference, c.boardId, c.status, c.raisedAt, c.version FROM c WHERE c.type = 'case' AND ${condition} ORDER BY c.raisedAt ASC, c.id ASC`, parameters);
+    return guard(async () => {
+      const rows = await queryItems<CaseSummary>(this.cases, `SELECT c.reference, c.boardId, c.status, c.raisedAt, c.version FROM c WHERE c.type = 'case' AND ${condition} ORDER BY c.raisedAt ASC, c.id ASC`, parameters);
       return rows.map((r) => ({ reference: r.reference, boardId: r.boardId, status: r.status, raisedAt: r.raisedAt, version: r.version }));
     });
   }
-
-  /** Run one transactional batch; the status of the operation that failed it, if any. */
-  private async batch(reference: string, operations: OperationInput[]): Promise<number | undefined> {
-    let response;
-    try {
-      response = await this.cases.items.batch(operations, reference);
-    } catch (error) {
-      const status = statusOf(error);
-      if (status === 409 || status === 412) return status;
-      throw error;
-    }
-    const results = response.result;
-    if (!Array.isArray(results) || results.length !== operations.length) {
-      throw new StoreError('unavailable', `Azure Cosmos DB gave an unexpected answer while saving case ${reference}; try again.`, reference);
-    }
-    const failed = results.find((r) => r.statusCode >= 400 && r.statusCode !== 424);
-    if (failed) return failed.statusCode;
-    if (results.some((r) => r.statusCode >= 400)) return 424;
-    return undefined;
-  }
-
-  private async read<T extends object>(container: Container, id: string, partitionKey: string): Promise<Stored<T> | undefined> {
-    try {
-      const response = await container.item(id, partitionKey).read<ItemDefinition>();
-      if (response.statusCode === 404 || !response.resource) return undefined;
-      return response.resource as unknown as Stored<T>;
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
-  }
-
-  /** Create a document; false if one with its id is already there. */
-  private async createUnlessExists(container: Container, doc: ItemDefinition): Promise<boolean> {
-    try {
-      await container.items.create(doc);
-      return true;
-    } catch (error) {
-      if (statusOf(error) === 409) return false;
-      throw error;
-    }
-  }
-
-  /** Replace a document if its ETag is still `etag`; false if it changed or went. */
-  private async replaceIfUnchanged(container: Container, doc: ItemDefinition & { caseRef: string }, etag: string | undefined): Promise<boolean> {
-    try {
-      await container.item(doc.id as string, doc.caseRef).replace(doc, etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {});
-      return true;
-    } catch (error) {
-      const status = statusOf(error);
-      if (status === 412 || status === 404 || status === 409) return false;
-      throw error;
-    }
-  }
-
-  private async query<T>(container: Container, query: string, parameters: SqlParameter[], partitionKey?: string): Promise<T[]> {
-    const { resources } = await container.items.query<T>({ query, parameters }, partitionKey === undefined ? {} : { partitionKey }).fetchAll();
-    return resources;
-  }
-
-  private async guard<T>(work: () => Promise<T>, reference?: string): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw translate(error, reference);
-    }
-  }
-}
-
-// ── documents ───────────────────────────────────────────────────────────────────────
-
-function caseDocument(state: CaseState, version: number, lastHash: string, dueAt: string | undefined, earlierPeople: readonly string[]): CaseDocument {
-  return {
-    id: state.reference,
-    caseRef: state.reference,
-    type: 'case',
-    reference: state.reference,
-    boardId: state.boardId,
-    status: state.status,
-    version,
-    raisedAt: state.raisedAt,
-    ...(state.status === 'open' && dueAt ? { dueAt } : {}),
-    lastHash,
-    // Everyone who has taken part, including anyone a later state no longer lists.
-    people: [...new Set([...earlierPeople.filter((p) => typeof p === 'string'), ...state.participants])],
-    state,
-  };
-}
-
-function eventDocument(e: StoredEvent): EventDocument {
-  return { id: `${e.reference}:${String(e.seq).padStart(6, '0')}`, caseRef: e.reference, type: 'event', seq: e.seq, event: e.event, prevHash: e.prevHash, hash: e.hash };
-}
-
-function toStored(reference: string, doc: Partial<CaseDocument> & { state?: unknown }): StoredCase {
-  return readStoredCase(reference, {
-    reference: doc.reference,
-    boardId: doc.boardId,
-    version: doc.version,
-    lastHash: doc.lastHash,
-    state: doc.state,
-    ...(typeof doc.dueAt === 'string' ? { dueAt: doc.dueAt } : {}),
-  });
-}
-
-/** The document as plain JSON (no undefined members), as a batch operation carries it. */
-function asJson(doc: object): JSONObject {
-  return JSON.parse(JSON.stringify(doc)) as JSONObject;
-}
-
-function tooMany(reference: string, events: number): void {
-  if (events > MAX_EVENTS_PER_WRITE) {
-    throw new RangeError(`Case ${reference}: at most ${MAX_EVENTS_PER_WRITE} events can be written at once (Cosmos DB transactional batch limit), not ${events}.`);
-  }
-}
-
-function idempotencyId(key: string): string {
-  return `idem:${idPart(key, true)}`;
-}
-
-/** An id part as it is when plainly safe; otherwise its SHA-256 (`~` marks a hashed part). */
-function idPart(value: string, allowColon: boolean): string {
-  const safe = allowColon ? /^[A-Za-z0-9._@:-]{1,100}$/ : /^[A-Za-z0-9._@-]{1,100}$/;
-  return safe.test(value) ? value : `~${createHash('sha256').update(value).digest('hex')}`;
 }
 
 function compare(a: string, b: string): number {
@@ -617,53 +376,4 @@ function compare(a: string, b: string): number {
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-// ── errors ──────────────────────────────────────────────────────────────────────────
-
-function statusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const code = (error as { code?: unknown; statusCode?: unknown }).code ?? (error as { statusCode?: unknown }).statusCode;
-  return typeof code === 'number' ? code : undefined;
-}
-
-function refused(status: number, reference: string): StoreError {
-  if (status === 413) return new StoreError('storage-full', `Case ${reference} has grown too large to store in one Cosmos DB document; nothing was saved.`, reference);
-  return new StoreError('unavailable', `Azure Cosmos DB refused to save case ${reference} (status ${status}); nothing was saved. Try again, and tell an administrator if it keeps happening.`, reference);
-}
-
-/** Cosmos DB's and the network's failures, in words a person can act on. */
-function translate(error: unknown, reference?: string): Error {
-  if (error instanceof StoreError) return error;
-  const status = statusOf(error);
-  const substatus = typeof error === 'object' && error !== null ? (error as { substatus?: unknown }).substatus : undefined;
-  const options = { cause: error };
-  if (status === 403 && substatus === 1008) {
-    return new StoreError('storage-full', 'The Azure Cosmos DB account has run out of storage. Nothing was saved and nothing stored was lost; an administrator needs to add capacity.', reference, options);
-  }
-  if (status === 429) {
-    return new StoreError('unavailable', 'Azure Cosmos DB is busy (request rate too large); nothing was saved. Try again in a moment.', reference, options);
-  }
-  if (status === 401 || status === 403) {
-    return new StoreError('unavailable', 'Azure Cosmos DB refused the credentials it was given; nothing was saved. An administrator should check the endpoint and key.', reference, options);
-  }
-  if (status !== undefined && status >= 400 && status < 500 && status !== 408) {
-    return new StoreError('unavailable', `Azure Cosmos DB refused the request (status ${status}); nothing was saved.`, reference, options);
-  }
-  if (status !== undefined || isNetworkFailure(error)) {
-    return new StoreError('unavailable', 'Azure Cosmos DB could not be reached or did not answer in time. Nothing was saved; try again in a moment.', reference, options);
-  }
-  // Anything else is a fault in this program, not in the store: leave it as it is.
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-function isNetworkFailure(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };
-  if (name === 'TimeoutError' || name === 'AbortError' || name === 'RestError' || name === 'FetchError') return true;
-  if (typeof code === 'string' && /^(E[A-Z]+|REQUEST_SEND_ERROR|UND_ERR_.*)$/.test(code)) return true;
-  // The SDK rewraps a failed transactional batch request as a plain Error with this prefix.
-  if (typeof message === 'string' && message.startsWith('Batch request error')) return true;
-  const cause = (error as { cause?: unknown }).cause;
-  return cause !== undefined && cause !== error && isNetworkFailure(cause);
 }
