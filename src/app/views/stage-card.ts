@@ -1,0 +1,198 @@
+/**
+ * What a stage card shows, for one viewer: the same view model is rendered as an Adaptive Card
+ * (Teams) and as Block Kit (Slack). It names staff, never the adult: the adult is their initials
+ * and each agency's record number.
+ */
+import { deadlineInWords, instantInWords, instantToZoned } from '../../domain/calendar';
+import { roleHolders, type Directory } from '../../domain/directory';
+import { availableCommands, nextDeadline, type Actor, type CaseCommand, type CaseEvent, type CaseState, type Side } from '../../domain/escalation';
+import { shortNameOf, type Procedure, type Stage } from '../../domain/procedure';
+
+export type Verb = CaseCommand['type'];
+
+export interface ActionView {
+  verb: Verb;
+  title: string;
+  /** The text the action asks for, if any (a note, a reason, an outcome). */
+  input?: { id: string; label: string; placeholder: string; second?: { id: string; label: string; placeholder: string } };
+  style?: 'positive' | 'destructive';
+}
+
+export interface PersonView {
+  name: string;
+  role: string;
+  actingFor?: string;
+}
+
+export interface SideView {
+  side: Side;
+  label: string;
+  agency: string;
+  recordNumber?: string;
+  people: PersonView[];
+  acknowledged: boolean;
+}
+
+export interface StageCardView {
+  reference: string;
+  board: string;
+  status: CaseState['status'];
+  statusText: string;
+  urgent: boolean;
+  adult: string;
+  category: string;
+  stage: { id: string; number: number; name: string; achieves: string; of: number };
+  sides: SideView[];
+  boardPeople: PersonView[];
+  deadline?: { words: string; at: string; overdue: boolean; phrase: string };
+  pending?: string;
+  proposal?: { outcome: string; outstandingIssues: string; by: string };
+  closing?: string;
+  history: string[];
+  actions: ActionView[];
+  viewer: string;
+}
+
+const ACTIONS: Record<Verb, Omit<ActionView, 'verb'>> = {
+  acknowledge: { title: 'Acknowledge', style: 'positive' },
+  'add-note': { title: 'Add note', input: { id: 'text', label: 'Note', placeholder: 'What happened, or what you did (no names of the adult)' } },
+  'propose-resolution': {
+    title: 'Propose resolution',
+    input: { id: 'outcome', label: 'Outcome agreed', placeholder: 'The outcome both agencies agree', second: { id: 'outstandingIssues', label: 'Outstanding issues', placeholder: 'How any outstanding issues will be pursued, or "none"' } },
+  },
+  'confirm-resolution': { title: 'Confirm resolution', style: 'positive' },
+  'dispute-resolution': { title: 'Dispute resolution', input: { id: 'reason', label: 'Why your agency does not agree', placeholder: 'What is missing or wrong' } },
+  'request-escalation': { title: 'Request escalation', input: { id: 'reason', label: 'Why it needs the next stage', placeholder: 'What has been tried and why it has not resolved' } },
+  'approve-escalation': { title: 'Approve escalation', style: 'positive' },
+  'return-escalation': { title: 'Return escalation', input: { id: 'reason', label: 'Why it is returned', placeholder: 'What should be tried at this stage first' } },
+  'record-final-decision': { title: 'Record decision', input: { id: 'decision', label: 'The decision', placeholder: 'The decision and the way forward' } },
+  withdraw: { title: 'Withdraw', style: 'destructive', input: { id: 'reason', label: 'Why it is withdrawn', placeholder: 'For example: resolved by phone' } },
+};
+
+const STATUS_TEXT: Record<CaseState['status'], string> = {
+  open: 'Open',
+  resolved: 'Resolved: both agencies confirmed the outcome',
+  decided: 'Closed by a decision',
+  withdrawn: 'Withdrawn',
+};
+
+export interface CardContext {
+  viewer: Actor;
+  now: Date;
+  directory: Directory;
+  /** The case's events, for the history lines (the last few are shown). */
+  events?: readonly CaseEvent[];
+}
+
+function title(procedure: Procedure, role: string): string {
+  return procedure.roles.find((r) => r.id === role)?.title ?? role;
+}
+
+function personName(directory: Directory, personId: string): string {
+  return directory.people.find((p) => p.id === personId)?.name ?? personId;
+}
+
+function agencyName(directory: Directory, agencyId: string): string {
+  return directory.agencies.find((a) => a.id === agencyId)?.name ?? agencyId;
+}
+
+function holders(procedure: Procedure, directory: Directory, agencyId: string, roles: readonly string[], on: string): PersonView[] {
+  return roles.flatMap((role) =>
+    roleHolders(directory, agencyId, role, on).map((h) => ({
+      name: h.person.name,
+      role: title(procedure, role),
+      ...(h.actingFor.length ? { actingFor: h.actingFor.map((p) => p.name).join(', ') } : {}),
+    })),
+  );
+}
+
+const SHOWN = 4;
+
+/** A few people by name, and how many more. */
+function capped(people: PersonView[]): PersonView[] {
+  if (people.length <= SHOWN) return people;
+  return [...people.slice(0, SHOWN - 1), { name: `and ${people.length - SHOWN + 1} more`, role: people[SHOWN - 1]?.role ?? '' }];
+}
+
+/** One line of history in plain words: "Fri 20 Nov 10am — Ann Smith: raised the escalation". */
+export function historyLine(event: CaseEvent, procedure: Procedure, directory: Directory, now: Date): string {
+  const stageName = (id: string): string => procedure.stages.find((s) => s.id === id)?.name ?? id;
+  const what: Record<CaseEvent['type'], (e: never) => string> = {
+    'case-raised': () => 'raised the escalation',
+    'immediate-risk-guidance-given': () => 'was shown the emergency contacts (urgent path)',
+    'stage-entered': (e: { stage: string; via: string }) => (e.via === 'raised' ? `opened ${stageName(e.stage)}` : `moved the case to ${stageName(e.stage)}`),
+    'stage-acknowledged': () => 'acknowledged the stage',
+    'note-added': (e: { text: string }) => `added a note: ${e.text}`,
+    'resolution-proposed': (e: { outcome: string }) => `proposed an outcome: ${e.outcome}`,
+    'resolution-confirmed': () => 'confirmed the outcome',
+    'resolution-disputed': (e: { reason: string }) => `disputed the outcome: ${e.reason}`,
+    'case-resolved': () => 'resolved the case: both agencies confirmed the outcome',
+    'escalation-requested': (e: { toStage: string; reason: string }) => `asked to escalate to ${stageName(e.toStage)}: ${e.reason}`,
+    'escalation-approved': () => 'approved the escalation',
+    'escalation-returned': (e: { reason: string }) => `returned the escalation: ${e.reason}`,
+    'final-decision-recorded': (e: { decision: string }) => `recorded the decision: ${e.decision}`,
+    'case-withdrawn': (e: { reason: string }) => `withdrew the escalation: ${e.reason}`,
+    'command-refused': (e: { command: string }) => `tried to ${e.command.replace(/-/g, ' ')} (not allowed)`,
+    'personal-data-erased': () => "erased the adult's details on request",
+  };
+  const when = instantInWords(new Date(event.at), procedure.workingHours.timeZone, now);
+  return `${when} — ${personName(directory, event.by.personId)}: ${(what[event.type] as (e: CaseEvent) => string)(event)}`;
+}
+
+export function stageCardView(state: CaseState, context: CardContext): StageCardView {
+  const { procedure } = state;
+  const { directory, now, viewer } = context;
+  const current = state.stages[state.stages.length - 1];
+  const stage = procedure.stages.find((s) => s.id === current?.id) as Stage;
+  const on = instantToZoned(now, procedure.workingHours.timeZone).date;
+  const firstStage = state.stages[0]?.id === stage.id;
+  const sideView = (side: Side): SideView => {
+    const agencyId = state[side].agencyId;
+    const roles = stage.sides?.[side] ?? [];
+    // At the stage the case started at, the two people named in it; later, the stage's role
+    // holders in each agency (a few named, the rest counted).
+    const named = state[side].personId;
+    const people: PersonView[] =
+      firstStage && named ? [{ name: personName(directory, named), role: side === 'raising' ? 'raised it' : 'named as the counterpart' }] : capped(holders(procedure, directory, agencyId, roles, on));
+    return {
+      side,
+      label: side === 'raising' ? 'Raised by' : 'Responding',
+      agency: agencyName(directory, agencyId),
+      ...(state.subject.recordNumbers[side] ? { recordNumber: state.subject.recordNumbers[side] } : {}),
+      people,
+      acknowledged: Boolean(current?.acknowledged[side]),
+    };
+  };
+  const deadline = nextDeadline(state);
+  const tz = procedure.workingHours.timeZone;
+  const pending = state.pendingEscalation
+    ? `${personName(directory, state.pendingEscalation.by)} asked to escalate to ${procedure.stages.find((s) => s.id === state.pendingEscalation?.toStage)?.name ?? state.pendingEscalation.toStage}: ${state.pendingEscalation.reason}`
+    : undefined;
+  const closing =
+    state.status === 'resolved' && state.outcome
+      ? `Outcome agreed: ${state.outcome.text} Outstanding issues: ${state.outcome.outstandingIssues}`
+      : state.status === 'decided' && state.decision
+        ? `Decision${state.decision.finalAndBinding ? ' (final and binding)' : ''}: ${state.decision.text}`
+        : state.status === 'withdrawn' && state.withdrawal
+          ? `Withdrawn: ${state.withdrawal.reason}`
+          : undefined;
+  return {
+    reference: state.reference,
+    board: shortNameOf(procedure),
+    status: state.status,
+    statusText: STATUS_TEXT[state.status],
+    urgent: state.urgent,
+    adult: `${state.subject.initials}`,
+    category: procedure.categories?.find((c) => c.id === state.concern.category)?.label ?? state.concern.category,
+    stage: { id: stage.id, number: stage.number, name: stage.name, achieves: stage.achieves, of: Math.max(...procedure.stages.map((s) => s.number)) },
+    sides: [sideView('raising'), sideView('responding')],
+    boardPeople: capped((stage.board ?? []).flatMap((role) => directory.agencies.filter((a) => a.boards.includes(procedure.id)).flatMap((a) => holders(procedure, directory, a.id, [role], on)))),
+    ...(deadline ? { deadline: { words: deadlineInWords(new Date(deadline.at), tz, now), at: deadline.at, overdue: new Date(deadline.at) <= now, phrase: deadline.phrase } } : {}),
+    ...(pending ? { pending } : {}),
+    ...(state.proposal ? { proposal: { outcome: state.proposal.outcome, outstandingIssues: state.proposal.outstandingIssues, by: personName(directory, state.proposal.by) } } : {}),
+    ...(closing ? { closing } : {}),
+    history: (context.events ?? []).slice(-5).map((e) => historyLine(e, procedure, directory, now)),
+    actions: state.status === 'open' ? availableCommands(state, viewer, now).map((verb) => ({ verb, ...ACTIONS[verb] })) : [],
+    viewer: viewer.personId,
+  };
+}

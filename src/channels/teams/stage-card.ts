@@ -1,0 +1,49 @@
+/**
+ * The stage card for Teams: the shared view model expanded into the Adaptive Card template in
+ * adaptive-cards/stage-card.json (card version 1.5, Action.Execute with Action.Submit fallback,
+ * refresh.userIds so each role holder sees the buttons that are theirs).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Template } from 'adaptivecards-templating';
+import type { StageCardView } from '../../app/views/stage-card';
+
+export const CARDS_DIR = join(__dirname, '..', '..', '..', 'adaptive-cards');
+
+const templates = new Map<string, Template>();
+
+/** A template from adaptive-cards/, read and parsed once. */
+export function cardTemplate(name: string): Template {
+  let template = templates.get(name);
+  if (!template) {
+    template = new Template(JSON.parse(readFileSync(join(CARDS_DIR, `${name}.json`), 'utf8')));
+    templates.set(name, template);
+  }
+  return template;
+}
+
+/** The id of a card input: the verb it belongs to and the command field it fills. */
+export function inputId(verb: string, field: string): string {
+  return `${verb}.${field}`;
+}
+
+/** The data the stage-card template binds to. */
+export function stageCardData(view: StageCardView, refreshUserIds: readonly string[]): Record<string, unknown> {
+  return {
+    ...view,
+    refreshUserIds: [...refreshUserIds],
+    plainActions: view.actions.filter((a) => !a.input).map((a) => ({ ...a, style: a.style ?? 'default' })),
+    // Input ids must be unique on a card: each is prefixed with its verb ("withdraw.reason").
+    inputActions: view.actions
+      .filter((a) => a.input)
+      .map((a) => ({
+        ...a,
+        style: a.style ?? 'default',
+        input: a.input && { ...a.input, id: inputId(a.verb, a.input.id), ...(a.input.second ? { second: { ...a.input.second, id: inputId(a.verb, a.input.second.id) } } : {}) },
+      })),
+  };
+}
+
+export function renderStageCard(view: StageCardView, refreshUserIds: readonly string[]): Record<string, unknown> {
+  return cardTemplate('stage-card').expand({ $root: stageCardData(view, refreshUserIds) }) as Record<string, unknown>;
+}
