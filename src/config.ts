@@ -25,6 +25,10 @@ export const configSchema = z.object({
   COSMOS_CONNECTION_STRING: z.string().regex(/AccountEndpoint=.+;AccountKey=.+/i, { error: 'a connection string like AccountEndpoint=https://…;AccountKey=…;' }).optional(),
   COSMOS_DATABASE: z.string().regex(/^[^/\\#?]{1,255}$/, { error: 'a database name (no / \\ # or ?)' }).default('safeguarding-escalations'),
   COSMOS_INSECURE_TLS: z.enum(['true', 'false'], { error: 'true or false' }).default('false').transform((v) => v === 'true'),
+  MicrosoftAppId: z.uuid({ error: "the bot's Microsoft Entra application (client) id, a GUID" }).optional(),
+  MicrosoftAppPassword: z.string().min(1, { error: "the bot's client secret" }).optional(),
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'one of: MultiTenant, SingleTenant, UserAssignedMSI' }).optional(),
+  MicrosoftAppTenantId: z.uuid({ error: 'the Microsoft Entra tenant id, a GUID' }).optional(),
   PERSONAL_DATA_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, { error: '32 bytes written in base64 (make one with: openssl rand -base64 32)' })
@@ -46,6 +50,12 @@ function crossRules(env: Record<string, string | undefined>): string[] {
   }
   if (env.COSMOS_ENDPOINT && !env.COSMOS_KEY && !env.COSMOS_CONNECTION_STRING) {
     problems.push('COSMOS_KEY must be set with COSMOS_ENDPOINT: the account key (it is not set).');
+  }
+  if (production && !env.MicrosoftAppId) {
+    problems.push('MicrosoftAppId must be set in production: without it the Teams endpoint would accept unauthenticated requests (it is not set).');
+  }
+  if (env.MicrosoftAppType === 'SingleTenant' && !env.MicrosoftAppTenantId) {
+    problems.push('MicrosoftAppTenantId must be set when MicrosoftAppType is SingleTenant (it is not set).');
   }
   if (production && env.COSMOS_INSECURE_TLS === 'true') {
     problems.push('COSMOS_INSECURE_TLS must not be true in production: it turns off checking the database server\'s certificate.');

@@ -8,6 +8,9 @@ import { loadConfig, ConfigError, storeKind, type Config } from './config';
 import { EXAMPLE_DIRECTORY_FILE, FileProblems, loadDirectoryFile, loadProcedures, SHIPPED_PROCEDURES_DIR } from './app/procedures';
 import { StoreError, type CaseRepository } from './app/store/repository';
 import { openRepository, openVault } from './store/open';
+import { CaseService } from './app/case-service';
+import { EscalationTeamsBot } from './channels/teams/bot';
+import { handleTeams, teamsAdapter } from './channels/teams/http';
 
 function log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
   process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields })}\n`);
@@ -19,18 +22,30 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function start(config: Config): Promise<Running> {
+export async function start(config: Config, clock: () => Date = () => new Date()): Promise<Running> {
   const procedures = loadProcedures(config.PROCEDURES_DIR ? [SHIPPED_PROCEDURES_DIR, config.PROCEDURES_DIR] : [SHIPPED_PROCEDURES_DIR]);
   const directoryFile = config.DIRECTORY_FILE ?? EXAMPLE_DIRECTORY_FILE;
   const directory = loadDirectoryFile(directoryFile, procedures);
   if (!config.DIRECTORY_FILE) log('warn', "Using the example directory (invented people). Set DIRECTORY_FILE to your agencies' directory.", { directoryFile });
-  const { developmentKey } = openVault(config);
+  const { vault, developmentKey } = openVault(config);
   if (developmentKey) log('warn', "PERSONAL_DATA_KEY is not set: the adult's details are sealed with a local development key. Set one before real use.");
   const repo = await openRepository(config);
   log('info', 'Store open', { store: storeKind(config) });
+  const service = new CaseService(repo, procedures, vault, clock);
+  const adapter = teamsAdapter(config);
+  const teams = new EscalationTeamsBot({ service, repo, procedures, directory, clock });
+  if (!config.MicrosoftAppId) log('warn', 'Teams: no MicrosoftAppId, so the bot runs in local development mode and accepts unauthenticated requests from a local client only.');
   const startedAt = new Date().toISOString();
 
   const server = createServer((req, res) => {
+    if (req.method === 'POST' && req.url?.split('?')[0] === '/api/messages') {
+      handleTeams(adapter, teams, req, res).catch((error: unknown) => {
+        log('error', 'Teams request failed', { error: error instanceof Error ? error.message : String(error) });
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end();
+      });
+      return;
+    }
     if (req.method === 'GET' && (req.url === '/healthz' || req.url === '/')) {
       repo.dueCases(new Date().toISOString(), 1).then(
         () => {
@@ -48,7 +63,8 @@ export async function start(config: Config): Promise<Running> {
     res.end(JSON.stringify({ error: 'not found' }));
   });
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, () => resolve()));
-  log('info', 'Escalation bot listening', { port: config.PORT, boards: [...procedures.keys()], agencies: directory.agencies.length });
+  const address = server.address();
+  log('info', 'Escalation bot listening', { port: typeof address === 'object' && address ? address.port : config.PORT, boards: [...procedures.keys()], agencies: directory.agencies.length });
   return {
     server,
     repo,

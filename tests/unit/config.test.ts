@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, sqliteFile, storeKind } from '../../src/config';
 
 const KEY = Buffer.alloc(32, 9).toString('base64');
+const APP = '8a2f6c1e-3b4d-4e5f-9a8b-7c6d5e4f3a2b';
 
 /** The ConfigError that loading `env` throws. */
 function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
@@ -29,7 +30,7 @@ describe('configuration from the environment', () => {
   });
 
   test('production with a directory file starts', () => {
-    expect(loadConfig({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/directory.yaml', PERSONAL_DATA_KEY: KEY })).toEqual(expect.objectContaining({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/directory.yaml' }));
+    expect(loadConfig({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/directory.yaml', PERSONAL_DATA_KEY: KEY, MicrosoftAppId: APP })).toEqual(expect.objectContaining({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/directory.yaml' }));
   });
 
   test.each([
@@ -53,11 +54,11 @@ describe('configuration from the environment', () => {
   });
 
   test('NODE_ENV=production without DIRECTORY_FILE names DIRECTORY_FILE and says it is not set', () => {
-    const error = configErrorOf({ NODE_ENV: 'production', PERSONAL_DATA_KEY: KEY });
+    const error = configErrorOf({ NODE_ENV: 'production', PERSONAL_DATA_KEY: KEY, MicrosoftAppId: APP });
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]).toMatch(/^DIRECTORY_FILE must be set in production: the path of your agencies' directory file .*\(it is not set\)\.$/);
     // An empty value is the same as none.
-    expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '', PERSONAL_DATA_KEY: KEY }).problems).toEqual(error.problems);
+    expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '', PERSONAL_DATA_KEY: KEY, MicrosoftAppId: APP }).problems).toEqual(error.problems);
   });
 
   test('several wrong variables are all listed in one error, one line each', () => {
@@ -72,7 +73,12 @@ describe('configuration from the environment', () => {
 
   test('in production, a wrong PORT does not hide the missing DIRECTORY_FILE', () => {
     const error = configErrorOf({ NODE_ENV: 'production', PORT: 'abc' });
-    expect(error.problems).toEqual([expect.stringMatching(/^PORT /), expect.stringMatching(/^DIRECTORY_FILE /), expect.stringMatching(/^PERSONAL_DATA_KEY must be set in production/)]);
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^PORT /),
+      expect.stringMatching(/^DIRECTORY_FILE /),
+      expect.stringMatching(/^PERSONAL_DATA_KEY must be set in production/),
+      expect.stringMatching(/^MicrosoftAppId must be set in production/),
+    ]);
   });
 
   test('the store: SQLite by default, Cosmos DB when configured, and what Cosmos DB needs', () => {
@@ -85,10 +91,17 @@ describe('configuration from the environment', () => {
     expect(configErrorOf({ STORE: 'postgres' }).problems).toEqual(['STORE must be either sqlite (the embedded store) or cosmos (Azure Cosmos DB) (it is "postgres").']);
   });
 
+  test('Teams: production needs the bot’s app id; a single-tenant app needs its tenant', () => {
+    expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml', PERSONAL_DATA_KEY: KEY }).problems).toEqual([expect.stringMatching(/^MicrosoftAppId must be set in production/)]);
+    expect(configErrorOf({ MicrosoftAppId: 'not-a-guid' }).problems).toEqual([expect.stringMatching(/^MicrosoftAppId must be the bot's Microsoft Entra application \(client\) id/)]);
+    expect(configErrorOf({ MicrosoftAppId: APP, MicrosoftAppType: 'SingleTenant' }).problems).toEqual([expect.stringMatching(/^MicrosoftAppTenantId must be set when MicrosoftAppType is SingleTenant/)]);
+    expect(loadConfig({}).MicrosoftAppId).toBeUndefined();
+  });
+
   test('the personal-data key: 32 bytes in base64, required in production', () => {
     expect(configErrorOf({ PERSONAL_DATA_KEY: 'c2hvcnQ=' }).problems).toEqual([expect.stringMatching(/^PERSONAL_DATA_KEY must be 32 bytes written in base64/)]);
-    expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml' }).problems).toEqual([expect.stringMatching(/^PERSONAL_DATA_KEY must be set in production/)]);
+    expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml', MicrosoftAppId: APP }).problems).toEqual([expect.stringMatching(/^PERSONAL_DATA_KEY must be set in production/)]);
     expect(loadConfig({ PERSONAL_DATA_KEY: KEY }).PERSONAL_DATA_KEY).toBe(KEY);
-    expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml', PERSONAL_DATA_KEY: KEY, COSMOS_INSECURE_TLS: 'true' }).problems).toEqual([expect.stringMatching(/^COSMOS_INSECURE_TLS must not be true in production/)]);
+    expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml', PERSONAL_DATA_KEY: KEY, MicrosoftAppId: APP, COSMOS_INSECURE_TLS: 'true' }).problems).toEqual([expect.stringMatching(/^COSMOS_INSECURE_TLS must not be true in production/)]);
   });
 });

@@ -1,0 +1,209 @@
+/**
+ * The Teams adapter: turns what people do in Teams (the `escalate` command, the raising dialog,
+ * card buttons) into the application's commands, and renders the shared view model back as
+ * Adaptive Cards. It decides nothing itself.
+ */
+import { CardFactory, TeamsActivityHandler, TurnContext, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TaskModuleRequest, type TaskModuleResponse } from 'botbuilder';
+import type { CaseService } from '../../app/case-service';
+import type { CaseRepository, StoredCase } from '../../app/store/repository';
+import { stageCardView } from '../../app/views/stage-card';
+import type { Directory, Person } from '../../domain/directory';
+import type { Actor, CaseCommand } from '../../domain/escalation';
+import type { Procedure } from '../../domain/procedure';
+import { actorFor, NOT_IN_DIRECTORY, personByAadId } from './identity';
+import { emergencyCard, raiseFormCard, raiseRequestFrom, type Submitted } from './raise-dialog';
+import { inputId, renderStageCard } from './stage-card';
+
+export interface TeamsBotDeps {
+  service: CaseService;
+  repo: CaseRepository;
+  procedures: ReadonlyMap<string, Procedure>;
+  directory: Directory;
+  clock: () => Date;
+}
+
+/** What the bot keeps about a case's Teams thread, so it can update the card later. */
+interface TeamsThread {
+  conversation: Partial<ReturnType<typeof TurnContext.getConversationReference>>;
+  activityId?: string;
+  /** Teams ids of people who have used the card: their clients refresh it for themselves. */
+  userIds: string[];
+}
+
+const VERBS: ReadonlySet<string> = new Set(['acknowledge', 'add-note', 'propose-resolution', 'confirm-resolution', 'dispute-resolution', 'request-escalation', 'approve-escalation', 'return-escalation', 'record-final-decision', 'withdraw']);
+
+const launcherCard = (): Record<string, unknown> => ({
+  type: 'AdaptiveCard',
+  version: '1.5',
+  body: [
+    { type: 'TextBlock', text: 'Raise an escalation', weight: 'Bolder', size: 'Medium' },
+    { type: 'TextBlock', text: 'For a disagreement with another agency about an adult at risk. If the adult is in immediate danger, call 999 first.', wrap: true },
+  ],
+  actions: [{ type: 'Action.Submit', title: 'Raise an escalation', data: { msteams: { type: 'task/fetch' }, action: 'raise-open' } }],
+});
+
+function dialog(card: Record<string, unknown>, title: string): TaskModuleResponse {
+  return { task: { type: 'continue', value: { title, height: 'large', width: 'large', card: CardFactory.adaptiveCard(card) } } };
+}
+
+function say(message: string): TaskModuleResponse {
+  return { task: { type: 'message', value: message } };
+}
+
+export class EscalationTeamsBot extends TeamsActivityHandler {
+  constructor(private readonly deps: TeamsBotDeps) {
+    super();
+    this.onMessage(async (context, next) => {
+      const text = (TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '').trim().toLowerCase();
+      if (text.startsWith('escalate')) {
+        await context.sendActivity({ attachments: [CardFactory.adaptiveCard(launcherCard())] });
+      } else {
+        await context.sendActivity('Type "escalate" to raise a disagreement with another agency about an adult at risk.');
+      }
+      await next();
+    });
+  }
+
+  // ── raising ───────────────────────────────────────────────────────────────────────
+
+  protected override handleTeamsTaskModuleFetch(context: TurnContext): Promise<TaskModuleResponse> {
+    return Promise.resolve(this.openForm(context));
+  }
+
+  protected override handleTeamsTaskModuleSubmit(context: TurnContext, request: TaskModuleRequest): Promise<TaskModuleResponse> {
+    return this.submit(context, (request.data ?? {}) as Submitted);
+  }
+
+  protected override handleTeamsMessagingExtensionFetchTask(context: TurnContext): Promise<MessagingExtensionActionResponse> {
+    return Promise.resolve(this.openForm(context));
+  }
+
+  protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    return this.submit(context, (action.data ?? {}) as Submitted);
+  }
+
+  private whoIs(context: TurnContext): { person: Person; actor: Actor } | undefined {
+    const person = personByAadId(this.deps.directory, context.activity.from.aadObjectId);
+    return person ? { person, actor: actorFor(this.deps.directory, person, this.deps.clock()) } : undefined;
+  }
+
+  private boardOf(person: Person, requested?: string): Procedure | undefined {
+    const boards = this.deps.directory.agencies.find((a) => a.id === person.agency)?.boards ?? [];
+    const id = requested && boards.includes(requested) ? requested : boards[0];
+    return id ? this.deps.procedures.get(id) : undefined;
+  }
+
+  private openForm(context: TurnContext): TaskModuleResponse {
+    const who = this.whoIs(context);
+    if (!who) return say(NOT_IN_DIRECTORY);
+    const procedure = this.boardOf(who.person);
+    if (!procedure) return say('Your agency is not set up under any board yet. Ask the board’s business unit.');
+    return dialog(raiseFormCard(procedure, this.deps.directory, who.person), 'Raise an escalation');
+  }
+
+  private async submit(context: TurnContext, values: Submitted): Promise<TaskModuleResponse> {
+    const who = this.whoIs(context);
+    if (!who) return say(NOT_IN_DIRECTORY);
+    const procedure = this.boardOf(who.person, values.board);
+    if (!procedure) return say('Your agency is not set up under any board yet. Ask the board’s business unit.');
+    const { directory, service } = this.deps;
+    if (values.immediateRisk === 'yes' && procedure.immediateRisk.onYes === 'refuse') {
+      return dialog(emergencyCard(procedure, 'No escalation has been opened. Once the adult is safe, you can raise the disagreement here.'), 'The adult is at risk of immediate harm');
+    }
+    const built = raiseRequestFrom(procedure, directory, who, values, `teams:${context.activity.conversation.id}:${context.activity.id ?? ''}`);
+    if (!built.ok) return dialog(raiseFormCard(procedure, directory, who.person, values, built.errors, 'Some answers need changing.'), 'Raise an escalation');
+    const outcome = await service.raise(built.request);
+    if (!outcome.ok) {
+      const errors = Object.fromEntries(Object.entries(outcome.refusal.fields ?? {}).map(([k, v]) => [k.startsWith('recordNumbers') ? 'recordNumbers' : k, v]));
+      return dialog(raiseFormCard(procedure, directory, who.person, values, errors, outcome.refusal.message), 'Raise an escalation');
+    }
+    if (outcome.created) await this.postStageCard(context, outcome.case);
+    const raised = `Escalation ${outcome.case.reference} is raised. Its card is in the thread, with the deadline for ${procedure.stages[0]?.name ?? 'the first stage'}.`;
+    if (outcome.case.state.urgent) return dialog(emergencyCard(procedure, `${raised} It is marked urgent.`), `Escalation ${outcome.case.reference} raised`);
+    return say(raised);
+  }
+
+  // ── the thread and its card ───────────────────────────────────────────────────────
+
+  private cardFor(stored: StoredCase, viewer: Actor, userIds: readonly string[], events?: Parameters<typeof stageCardView>[1]['events']): Record<string, unknown> {
+    return renderStageCard(stageCardView(stored.state, { viewer, now: this.deps.clock(), directory: this.deps.directory, ...(events ? { events } : {}) }), userIds);
+  }
+
+  /** The card everyone sees until their client refreshes it for them: no buttons of anyone's. */
+  private async baseCard(stored: StoredCase, userIds: readonly string[]): Promise<Record<string, unknown>> {
+    const events = (await this.deps.repo.getEvents(stored.reference)).map((e) => e.event);
+    return this.cardFor(stored, { personId: 'everyone', agencyId: '', roles: [] }, userIds, events);
+  }
+
+  private async postStageCard(context: TurnContext, stored: StoredCase): Promise<void> {
+    const userIds = [context.activity.from.id];
+    const card = await this.baseCard(stored, userIds);
+    const sent = await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
+    const thread: TeamsThread = { conversation: TurnContext.getConversationReference(context.activity), activityId: sent?.id, userIds };
+    await this.deps.repo.saveThread(stored.reference, { platform: 'teams', agencyId: stored.state.raising.agencyId, reference: thread as unknown as Record<string, unknown> });
+  }
+
+  private async threadOf(reference: string): Promise<{ agencyId: string; thread: TeamsThread } | undefined> {
+    const found = (await this.deps.repo.getThreads(reference)).find((t) => t.platform === 'teams');
+    return found ? { agencyId: found.agencyId, thread: found.reference as unknown as TeamsThread } : undefined;
+  }
+
+  // ── card buttons ──────────────────────────────────────────────────────────────────
+
+  protected override async onAdaptiveCardInvoke(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const verb = value.action?.verb ?? '';
+    const data = (value.action?.data ?? {});
+    const reference = typeof data.reference === 'string' ? data.reference : '';
+    const who = this.whoIs(context);
+    if (!who) return message(NOT_IN_DIRECTORY);
+    const stored = await this.deps.repo.getCase(reference);
+    if (!stored) return message(`There is no case ${reference}.`);
+    const found = await this.threadOf(reference);
+    const userIds = [...new Set([...(found?.thread.userIds ?? []), context.activity.from.id])];
+    if (verb === 'refresh') return card(this.cardFor(stored, who.actor, userIds, (await this.deps.repo.getEvents(reference)).map((e) => e.event)));
+    if (!VERBS.has(verb)) return message('This button is not one the bot knows; use the latest card.');
+    const command = commandFrom(verb, data, who.actor);
+    const outcome = await this.deps.service.act(reference, command);
+    if (!outcome.ok) return message(outcome.refusal.message);
+    if (found) {
+      const thread: TeamsThread = { ...found.thread, userIds };
+      await this.deps.repo.saveThread(reference, { platform: 'teams', agencyId: found.agencyId, reference: thread as unknown as Record<string, unknown> });
+      if (thread.activityId && thread.conversation.conversation?.id === context.activity.conversation.id) {
+        await context.updateActivity({ type: 'message', id: thread.activityId, attachments: [CardFactory.adaptiveCard(await this.baseCard(outcome.case, userIds))] });
+      }
+    }
+    return card(this.cardFor(outcome.case, who.actor, userIds, (await this.deps.repo.getEvents(reference)).map((e) => e.event)));
+  }
+}
+
+function message(text: string): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text as unknown as Record<string, unknown> };
+}
+
+function card(value: Record<string, unknown>): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value };
+}
+
+/** The command a card button stands for, with the text its inputs carried. */
+export function commandFrom(verb: string, data: Record<string, unknown>, actor: Actor): CaseCommand {
+  const field = (name: string): string => {
+    const v = data[inputId(verb, name)];
+    return typeof v === 'string' ? v : '';
+  };
+  const base = { actor, ...(typeof data.stage === 'string' ? { expectedStage: data.stage } : {}) };
+  switch (verb) {
+    case 'add-note':
+      return { ...base, type: 'add-note', text: field('text') };
+    case 'propose-resolution':
+      return { ...base, type: 'propose-resolution', outcome: field('outcome'), outstandingIssues: field('outstandingIssues') };
+    case 'dispute-resolution':
+    case 'request-escalation':
+    case 'return-escalation':
+    case 'withdraw':
+      return { ...base, type: verb, reason: field('reason') };
+    case 'record-final-decision':
+      return { ...base, type: 'record-final-decision', decision: field('decision') };
+    default:
+      return { ...base, type: verb as 'acknowledge' | 'confirm-resolution' | 'approve-escalation' };
+  }
+}

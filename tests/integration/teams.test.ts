@@ -1,0 +1,180 @@
+/**
+ * Real activities into botbuilder's CloudAdapter (no app id), with Teams' connector service
+ * faked on loopback and every call it receives recorded.
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../../src/config';
+import { start, type Running } from '../../src/main';
+
+interface ConnectorCall {
+  method: string;
+  url: string;
+  body: Record<string, unknown> | undefined;
+}
+
+const people = {
+  alex: { id: '29:alex', aadObjectId: '9cf6235d-587c-4636-ae0b-07589527f853', name: 'Alex Morgan' },
+  priya: { id: '29:priya', aadObjectId: '1070329f-2d4a-49fa-82b6-7f1d2cd87e1b', name: 'Priya Shah' },
+  chris: { id: '29:chris', aadObjectId: 'be5872f2-2da6-4ed5-b45d-00fd6347d3f8', name: 'Chris Bennett' },
+  fiona: { id: '29:fiona', aadObjectId: '05ae946d-8bac-4621-96fb-9ee8ebf5de3d', name: 'Fiona Walsh' },
+  stranger: { id: '29:nobody', aadObjectId: '00000000-0000-4000-8000-000000000000', name: 'Not In Directory' },
+};
+
+let connector: Server;
+let connectorUrl = '';
+const calls: ConnectorCall[] = [];
+let app: Running;
+let botUrl = '';
+let now = new Date('2026-11-23T10:00:00Z');
+let activityCount = 0;
+
+beforeAll(async () => {
+  connector = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      calls.push({ method: req.method ?? '', url: req.url ?? '', body: body ? (JSON.parse(body) as Record<string, unknown>) : undefined });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: `sent-${calls.length}` }));
+    });
+  });
+  await new Promise<void>((resolve) => connector.listen(0, '127.0.0.1', () => resolve()));
+  connectorUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}/`;
+  const dir = mkdtempSync(join(tmpdir(), 'teams-'));
+  const config = { ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, HOST: '127.0.0.1' }), PORT: 0 };
+  app = await start(config, () => now);
+  botUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/messages`;
+});
+
+afterAll(async () => {
+  await app.stop();
+  await new Promise<void>((resolve) => connector.close(() => resolve()));
+});
+
+async function send(from: (typeof people)[keyof typeof people], activity: Record<string, unknown>, id = `a${++activityCount}`): Promise<{ status: number; body: Record<string, unknown> | undefined }> {
+  const response = await fetch(botUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ channelId: 'msteams', serviceUrl: connectorUrl, id, from, recipient: { id: '28:bot', name: 'Escalations' }, conversation: { id: 'conv-1', conversationType: 'personal' }, ...activity }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+}
+
+const goodForm = {
+  board: 'lincolnshire',
+  immediateRisk: 'no',
+  respondingAgency: 'lincolnshire-police',
+  counterpartEmail: 'chris.bennett@police.lincolnshire.example.org',
+  initials: 'J S',
+  recordRaising: 'LCC-123456',
+  recordResponding: '',
+  category: 'case-closure',
+  summary: 'The police closed the referral although the adult is still being visited by the person we are worried about.',
+  outcomeWanted: 'Reopen the referral and hold a strategy discussion.',
+  safetyMeanwhile: 'Daily home care visits; the GP is aware.',
+};
+
+function dialogText(body: Record<string, unknown> | undefined): string {
+  return JSON.stringify(body);
+}
+
+describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
+  test('"escalate" answers with a button that opens the raising dialog', async () => {
+    const reply = await send(people.alex, { type: 'message', text: 'escalate' });
+    expect(reply.status).toBe(200);
+    const posted = calls.at(-1);
+    expect(posted?.url).toMatch(/^\/v3\/conversations\/conv-1\/activities/);
+    expect(JSON.stringify(posted?.body)).toMatch(/"type":"task\/fetch"/);
+
+    const fetched = await send(people.alex, { type: 'invoke', name: 'task/fetch', value: { data: { action: 'raise-open' } } });
+    expect(fetched.status).toBe(200);
+    const text = dialogText(fetched.body);
+    expect(text).toMatch(/Raise an escalation: LSAB/);
+    expect(text).toMatch(/First: is the adult at risk of immediate harm\?/);
+    expect(text).toMatch(/Lincolnshire Police/);
+    expect(text).not.toMatch(/"title":"Lincolnshire County Council"/); // not their own agency
+  });
+
+  test('someone not in the directory is told how to get added', async () => {
+    const fetched = await send(people.stranger, { type: 'invoke', name: 'task/fetch', value: { data: {} } });
+    expect(dialogText(fetched.body)).toMatch(/not in the escalation directory/);
+  });
+
+  test('mistakes come back in the dialog, field by field, and nothing is stored', async () => {
+    const reply = await send(people.alex, { type: 'invoke', name: 'task/submit', value: { data: { ...goodForm, initials: 'John Smith', summary: '', counterpartEmail: 'someone@else.example.org' } } });
+    const text = dialogText(reply.body);
+    expect(text).toMatch(/Some answers need changing/);
+    expect(text).toMatch(/Nobody with this email is in the directory/);
+    const second = await send(people.alex, { type: 'invoke', name: 'task/submit', value: { data: { ...goodForm, initials: 'John Smith', summary: '' } } });
+    const text2 = dialogText(second.body);
+    expect(text2).toMatch(/initials only/);
+    expect(text2).toMatch(/Please describe what the disagreement is/);
+    expect(text2).toMatch(/"value":"John Smith"/); // what was typed is kept
+    expect(await app.repo.allReferences()).toEqual([]);
+  });
+
+  let stageCardId = '';
+
+  test('a good submission raises the case and posts its stage card; a resend makes no second case', async () => {
+    const submit = { type: 'invoke', name: 'task/submit', value: { data: goodForm } };
+    const reply = await send(people.alex, submit, 'submit-1');
+    expect(dialogText(reply.body)).toMatch(/Escalation LI-2026-0001 is raised/);
+    const posted = calls.filter((c) => c.method === 'POST' && JSON.stringify(c.body).includes('LSAB escalation LI-2026-0001')).at(-1);
+    expect(posted).toBeDefined();
+    const card = JSON.stringify(posted?.body);
+    expect(card).toMatch(/by 5pm Wednesday 25 November/);
+    expect(card).toMatch(/J\.S\. \(initials\)/);
+    expect(card).not.toMatch(/John|Smith/);
+    stageCardId = `sent-${calls.indexOf(posted as ConnectorCall) + 1}`;
+
+    const again = await send(people.alex, submit, 'submit-1');
+    expect(dialogText(again.body)).toMatch(/Escalation LI-2026-0001 is raised/);
+    expect(await app.repo.allReferences()).toEqual(['LI-2026-0001']);
+  });
+
+  test('the counterpart acknowledges: the card updates in place and the click is recorded', async () => {
+    now = new Date('2026-11-23T11:00:00Z');
+    const before = calls.length;
+    const reply = await send(people.chris, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'acknowledge', data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'acknowledge' } } } });
+    expect(reply.status).toBe(200);
+    expect(reply.body?.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(JSON.stringify(reply.body)).toMatch(/Chris Bennett: acknowledged the stage/);
+    const update = calls.slice(before).find((c) => c.method === 'PUT');
+    expect(update?.url).toBe(`/v3/conversations/conv-1/activities/${stageCardId}`);
+    expect(JSON.stringify(update?.body)).toMatch(/"Acknowledged"/);
+    expect((await app.repo.getEvents('LI-2026-0001')).map((e) => e.event.type)).toEqual(['case-raised', 'stage-entered', 'stage-acknowledged']);
+  });
+
+  test('a click by someone without the role is refused in words, and recorded', async () => {
+    const reply = await send(people.fiona, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'approve-escalation', data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'approve-escalation' } } } });
+    expect(reply.body?.type).toBe('application/vnd.microsoft.activity.message');
+    expect(String(reply.body?.value)).toMatch(/No escalation from Direct Professional to Professional Discussion is waiting for approval/);
+    expect((await app.repo.getEvents('LI-2026-0001')).at(-1)?.event).toEqual(expect.objectContaining({ type: 'command-refused', command: 'approve-escalation' }));
+  });
+
+  test('escalation with a reason, approved by the line manager, moves the card to step 2', async () => {
+    now = new Date('2026-11-24T10:00:00Z');
+    const asked = await send(people.alex, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'request-escalation', data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'request-escalation', 'request-escalation.reason': 'No plan agreed after two calls.' } } } });
+    expect(JSON.stringify(asked.body)).toMatch(/Waiting for approval: Alex Morgan asked to escalate to Direct Manager to Manager Discussion: No plan agreed after two calls\./);
+    const refresh = await send(people.priya, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'refresh', data: { reference: 'LI-2026-0001', stage: 'step-1' } } } });
+    expect(JSON.stringify(refresh.body)).toMatch(/"title":"Approve escalation"/);
+    const approved = await send(people.priya, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'approve-escalation', data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'approve-escalation' } } } });
+    expect(JSON.stringify(approved.body)).toMatch(/Stage 2 of 4: Direct Manager to Manager Discussion/);
+    // A stale button from step 1 is refused, not acted on.
+    const stale = await send(people.chris, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'acknowledge', data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'acknowledge' } } } });
+    expect(String(stale.body?.value)).toMatch(/This card is out of date/);
+  });
+
+  test('immediate risk on Lincolnshire’s urgent path: the emergency contacts first, and the case raised as urgent', async () => {
+    const reply = await send(people.alex, { type: 'invoke', name: 'task/submit', value: { data: { ...goodForm, immediateRisk: 'yes' } } }, 'urgent-1');
+    const text = dialogText(reply.body);
+    expect(text).toMatch(/The adult is at risk of immediate harm/);
+    expect(text).toMatch(/999/);
+    expect(text).toMatch(/Escalation LI-2026-0002 is raised.*marked urgent/);
+  });
+});
