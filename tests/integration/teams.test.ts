@@ -170,11 +170,22 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(String(stale.body?.value)).toMatch(/This card is out of date/);
   });
 
+  test('where dialogs are not available (the Agents Playground), the form fills in the chat, with the same checks', async () => {
+    const opened = await send(people.alex, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'raise-form', data: { action: 'raise-form' } } } });
+    expect(opened.body?.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(JSON.stringify(opened.body)).toMatch(/"verb":"raise-submit"/);
+    const wrong = await send(people.alex, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'raise-submit', data: { ...goodForm, initials: 'Jane Smith' } } } });
+    expect(JSON.stringify(wrong.body)).toMatch(/initials only/);
+    const raised = await send(people.alex, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'raise-submit', data: goodForm } } }, 'inline-1');
+    expect(JSON.stringify(raised.body)).toMatch(/Escalation LI-2026-0002 is raised/);
+    expect(await app.repo.allReferences()).toEqual(['LI-2026-0001', 'LI-2026-0002']);
+  });
+
   test('immediate risk on Lincolnshire’s urgent path: the emergency contacts first, and the case raised as urgent', async () => {
     const reply = await send(people.alex, { type: 'invoke', name: 'task/submit', value: { data: { ...goodForm, immediateRisk: 'yes' } } }, 'urgent-1');
     const text = dialogText(reply.body);
     expect(text).toMatch(/The adult is at risk of immediate harm/);
     expect(text).toMatch(/999/);
-    expect(text).toMatch(/Escalation LI-2026-0002 is raised.*marked urgent/);
+    expect(text).toMatch(/Escalation LI-2026-0003 is raised.*marked urgent/);
   });
 });

@@ -39,15 +39,32 @@ const launcherCard = (): Record<string, unknown> => ({
     { type: 'TextBlock', text: 'Raise an escalation', weight: 'Bolder', size: 'Medium' },
     { type: 'TextBlock', text: 'For a disagreement with another agency about an adult at risk. If the adult is in immediate danger, call 999 first.', wrap: true },
   ],
-  actions: [{ type: 'Action.Submit', title: 'Raise an escalation', data: { msteams: { type: 'task/fetch' }, action: 'raise-open' } }],
+  actions: [
+    { type: 'Action.Submit', title: 'Raise an escalation', data: { msteams: { type: 'task/fetch' }, action: 'raise-open' } },
+    { type: 'Action.Execute', title: 'Fill in the form here', verb: 'raise-form', data: { action: 'raise-form' }, fallback: { type: 'Action.Submit', title: 'Fill in the form here', data: { action: 'raise-form' } } },
+  ],
 });
 
-function dialog(card: Record<string, unknown>, title: string): TaskModuleResponse {
-  return { task: { type: 'continue', value: { title, height: 'large', width: 'large', card: CardFactory.adaptiveCard(card) } } };
+/** What raising came to, shown in a dialog or, where dialogs are not available, in the chat. */
+type RaiseResult =
+  | { kind: 'form'; card: Record<string, unknown> }
+  | { kind: 'emergency'; card: Record<string, unknown>; title: string }
+  | { kind: 'done'; text: string }
+  | { kind: 'message'; text: string };
+
+const doneCard = (text: string): Record<string, unknown> => ({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text, wrap: true, weight: 'Bolder' }] });
+
+const NO_BOARD = 'Your agency is not set up under any board yet. Ask the board’s business unit.';
+
+function asDialog(result: RaiseResult): TaskModuleResponse {
+  if (result.kind === 'done' || result.kind === 'message') return { task: { type: 'message', value: result.text } };
+  const title = result.kind === 'emergency' ? result.title : 'Raise an escalation';
+  return { task: { type: 'continue', value: { title, height: 'large', width: 'large', card: CardFactory.adaptiveCard(result.card) } } };
 }
 
-function say(message: string): TaskModuleResponse {
-  return { task: { type: 'message', value: message } };
+function asCard(result: RaiseResult): AdaptiveCardInvokeResponse {
+  if (result.kind === 'message') return message(result.text);
+  return card(result.kind === 'done' ? doneCard(result.text) : result.card);
 }
 
 export class EscalationTeamsBot extends TeamsActivityHandler {
@@ -67,19 +84,19 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
   // ── raising ───────────────────────────────────────────────────────────────────────
 
   protected override handleTeamsTaskModuleFetch(context: TurnContext): Promise<TaskModuleResponse> {
-    return Promise.resolve(this.openForm(context));
+    return Promise.resolve(asDialog(this.openForm(context, false)));
   }
 
-  protected override handleTeamsTaskModuleSubmit(context: TurnContext, request: TaskModuleRequest): Promise<TaskModuleResponse> {
-    return this.submit(context, (request.data ?? {}) as Submitted);
+  protected override async handleTeamsTaskModuleSubmit(context: TurnContext, request: TaskModuleRequest): Promise<TaskModuleResponse> {
+    return asDialog(await this.submit(context, (request.data ?? {}) as Submitted, false));
   }
 
   protected override handleTeamsMessagingExtensionFetchTask(context: TurnContext): Promise<MessagingExtensionActionResponse> {
-    return Promise.resolve(this.openForm(context));
+    return Promise.resolve(asDialog(this.openForm(context, false)));
   }
 
   protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
-    return this.submit(context, (action.data ?? {}) as Submitted);
+    return asDialog(await this.submit(context, (action.data ?? {}) as Submitted, false));
   }
 
   private whoIs(context: TurnContext): { person: Person; actor: Actor } | undefined {
@@ -93,34 +110,34 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     return id ? this.deps.procedures.get(id) : undefined;
   }
 
-  private openForm(context: TurnContext): TaskModuleResponse {
+  private openForm(context: TurnContext, inline: boolean): RaiseResult {
     const who = this.whoIs(context);
-    if (!who) return say(NOT_IN_DIRECTORY);
+    if (!who) return { kind: 'message', text: NOT_IN_DIRECTORY };
     const procedure = this.boardOf(who.person);
-    if (!procedure) return say('Your agency is not set up under any board yet. Ask the board’s business unit.');
-    return dialog(raiseFormCard(procedure, this.deps.directory, who.person), 'Raise an escalation');
+    if (!procedure) return { kind: 'message', text: NO_BOARD };
+    return { kind: 'form', card: raiseFormCard(procedure, this.deps.directory, who.person, { inline }) };
   }
 
-  private async submit(context: TurnContext, values: Submitted): Promise<TaskModuleResponse> {
+  private async submit(context: TurnContext, values: Submitted, inline: boolean): Promise<RaiseResult> {
     const who = this.whoIs(context);
-    if (!who) return say(NOT_IN_DIRECTORY);
+    if (!who) return { kind: 'message', text: NOT_IN_DIRECTORY };
     const procedure = this.boardOf(who.person, values.board);
-    if (!procedure) return say('Your agency is not set up under any board yet. Ask the board’s business unit.');
+    if (!procedure) return { kind: 'message', text: NO_BOARD };
     const { directory, service } = this.deps;
     if (values.immediateRisk === 'yes' && procedure.immediateRisk.onYes === 'refuse') {
-      return dialog(emergencyCard(procedure, 'No escalation has been opened. Once the adult is safe, you can raise the disagreement here.'), 'The adult is at risk of immediate harm');
+      return { kind: 'emergency', card: emergencyCard(procedure, 'No escalation has been opened. Once the adult is safe, you can raise the disagreement here.'), title: 'The adult is at risk of immediate harm' };
     }
+    const form = (errors: Record<string, string>, problem: string): RaiseResult => ({ kind: 'form', card: raiseFormCard(procedure, directory, who.person, { values, errors, problem, inline }) });
     const built = raiseRequestFrom(procedure, directory, who, values, `teams:${context.activity.conversation.id}:${context.activity.id ?? ''}`);
-    if (!built.ok) return dialog(raiseFormCard(procedure, directory, who.person, values, built.errors, 'Some answers need changing.'), 'Raise an escalation');
+    if (!built.ok) return form(built.errors, 'Some answers need changing.');
     const outcome = await service.raise(built.request);
     if (!outcome.ok) {
-      const errors = Object.fromEntries(Object.entries(outcome.refusal.fields ?? {}).map(([k, v]) => [k.startsWith('recordNumbers') ? 'recordNumbers' : k, v]));
-      return dialog(raiseFormCard(procedure, directory, who.person, values, errors, outcome.refusal.message), 'Raise an escalation');
+      return form(Object.fromEntries(Object.entries(outcome.refusal.fields ?? {}).map(([k, v]) => [k.startsWith('recordNumbers') ? 'recordNumbers' : k, v])), outcome.refusal.message);
     }
     if (outcome.created) await this.postStageCard(context, outcome.case);
     const raised = `Escalation ${outcome.case.reference} is raised. Its card is in the thread, with the deadline for ${procedure.stages[0]?.name ?? 'the first stage'}.`;
-    if (outcome.case.state.urgent) return dialog(emergencyCard(procedure, `${raised} It is marked urgent.`), `Escalation ${outcome.case.reference} raised`);
-    return say(raised);
+    if (outcome.case.state.urgent) return { kind: 'emergency', card: emergencyCard(procedure, `${raised} It is marked urgent.`), title: `Escalation ${outcome.case.reference} raised` };
+    return { kind: 'done', text: raised };
   }
 
   // ── the thread and its card ───────────────────────────────────────────────────────
@@ -153,6 +170,8 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
   protected override async onAdaptiveCardInvoke(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const verb = value.action?.verb ?? '';
     const data = (value.action?.data ?? {});
+    if (verb === 'raise-form') return asCard(this.openForm(context, true));
+    if (verb === 'raise-submit') return asCard(await this.submit(context, data, true));
     const reference = typeof data.reference === 'string' ? data.reference : '';
     const who = this.whoIs(context);
     if (!who) return message(NOT_IN_DIRECTORY);

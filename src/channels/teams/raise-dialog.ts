@@ -12,7 +12,16 @@ export const FIELDS = ['immediateRisk', 'respondingAgency', 'counterpartEmail', 
 export type Field = (typeof FIELDS)[number];
 export type Submitted = Partial<Record<Field, string>> & { board?: string };
 
-export function raiseFormCard(procedure: Procedure, directory: Directory, raiser: Person, values: Submitted = {}, errors: Record<string, string> = {}, problem?: string): Record<string, unknown> {
+export interface FormOptions {
+  values?: Submitted;
+  errors?: Record<string, string>;
+  problem?: string;
+  /** In the chat itself (Action.Execute), for clients that cannot open dialogs. */
+  inline?: boolean;
+}
+
+export function raiseFormCard(procedure: Procedure, directory: Directory, raiser: Person, options: FormOptions = {}): Record<string, unknown> {
+  const { values = {}, errors = {}, problem, inline = false } = options;
   const agencies = directory.agencies.filter((a) => a.boards.includes(procedure.id) && a.id !== raiser.agency).map((a) => ({ id: a.id, name: a.name }));
   const data = {
     board: shortNameOf(procedure),
@@ -21,6 +30,7 @@ export function raiseFormCard(procedure: Procedure, directory: Directory, raiser
     categories: categoriesOf(procedure),
     values: Object.fromEntries(FIELDS.map((f) => [f, values[f] ?? ''])),
     errors,
+    inline,
     ...(problem ? { problem } : {}),
   };
   return cardTemplate('raise-form').expand({ $root: data }) as Record<string, unknown>;

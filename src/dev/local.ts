@@ -1,0 +1,34 @@
+/**
+ * `npm start`: the bot on the embedded SQLite store, with the example directory, and the
+ * Microsoft 365 Agents Playground on port 56150 to try it in a browser.
+ */
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../config';
+import { FileProblems } from '../app/procedures';
+import { StoreError } from '../app/store/repository';
+import { start } from '../main';
+import { startPlayground } from './playground';
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = loadConfig();
+  const bot = await start(config);
+  const playground = await startPlayground(`http://127.0.0.1:${config.PORT}/api/messages`, Number(process.env.PLAYGROUND_PORT ?? 56150));
+  process.stdout.write(
+    `\n  The bot is running on port ${config.PORT}, with the example directory.\n  Open ${playground.url} in your browser: you are Alex Morgan, a social worker.\n  Type "escalate" to raise an escalation. Ctrl+C stops both.\n\n`,
+  );
+  const stop = (): void => {
+    void Promise.all([playground.stop(), bot.stop()]).then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  playground.child.once('exit', () => {
+    process.stderr.write('The Agents Playground stopped; the bot goes on.\n');
+  });
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof FileProblems || error instanceof StoreError) process.stderr.write(`${error.message}\n`);
+  else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
