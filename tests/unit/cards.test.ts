@@ -104,3 +104,16 @@ describe('Adaptive Card templates', () => {
     expect(execute?.fallback?.type).toBe('Action.Submit');
   });
 });
+
+describe('the card for everyone', () => {
+  test('offers what anyone taking part could do now; each click is still decided for the person', () => {
+    const li = procedures.get('lincolnshire');
+    if (!li) throw new Error('no lincolnshire');
+    const r = raise(li, { type: 'raise', actor: alex, sequence: 1, immediateRisk: false, respondingAgency: { id: 'lincolnshire-police' }, respondingPersonId: 'chris-bennett', form: { initials: 'JS', category: 'case-closure', summary: 's', outcomeWanted: 'o', safetyMeanwhile: 'm' } }, new Date('2026-11-23T10:00:00Z'));
+    if (!r.ok) throw new Error(r.refusal.message);
+    const view = stageCardView(r.state, { now: new Date('2026-11-23T11:00:00Z'), directory });
+    expect(view.actions.map((a) => a.verb)).toEqual(['acknowledge', 'add-note', 'propose-resolution', 'request-escalation', 'withdraw']);
+    expect(view.viewer).toBe('everyone');
+    expect(parseProblems(renderStageCard(view, []))).toEqual([]);
+  });
+});

@@ -77,7 +77,8 @@ const STATUS_TEXT: Record<CaseState['status'], string> = {
 };
 
 export interface CardContext {
-  viewer: Actor;
+  /** Whose card it is; with no viewer, the card everyone sees shows what anyone taking part could do. */
+  viewer?: Actor;
   now: Date;
   directory: Directory;
   /** The case's events, for the history lines (the last few are shown). */
@@ -139,9 +140,24 @@ export function historyLine(event: CaseEvent, procedure: Procedure, directory: D
   return `${when} — ${personName(directory, event.by.personId)}: ${(what[event.type] as (e: CaseEvent) => string)(event)}`;
 }
 
+/**
+ * What anyone taking part could do now (the card for everyone, where a client cannot show each
+ * person their own): the union over each side's and the board's role holders. The rules still
+ * decide each click, and a click by someone not entitled is refused and recorded.
+ */
+export function anyonesCommands(state: CaseState, now: Date): Verb[] {
+  const allRoles = state.procedure.roles.map((r) => r.id);
+  const stand = (party: Side | 'board'): Actor =>
+    party === 'board' ? { personId: 'board', agencyId: 'board', roles: allRoles.filter((r) => state.procedure.roles.find((x) => x.id === r)?.scope === 'board') } : { personId: state[party].personId ?? `${party}-holder`, agencyId: state[party].agencyId, roles: allRoles };
+  const found = new Set<Verb>();
+  for (const party of ['raising', 'responding', 'board'] as const) for (const verb of availableCommands(state, stand(party), now)) found.add(verb);
+  return (Object.keys(ACTIONS) as Verb[]).filter((v) => found.has(v));
+}
+
 export function stageCardView(state: CaseState, context: CardContext): StageCardView {
   const { procedure } = state;
   const { directory, now, viewer } = context;
+  const verbs = viewer ? availableCommands(state, viewer, now) : anyonesCommands(state, now);
   const current = state.stages[state.stages.length - 1];
   const stage = procedure.stages.find((s) => s.id === current?.id) as Stage;
   const on = instantToZoned(now, procedure.workingHours.timeZone).date;
@@ -192,7 +208,7 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
     ...(state.proposal ? { proposal: { outcome: state.proposal.outcome, outstandingIssues: state.proposal.outstandingIssues, by: personName(directory, state.proposal.by) } } : {}),
     ...(closing ? { closing } : {}),
     history: (context.events ?? []).slice(-5).map((e) => historyLine(e, procedure, directory, now)),
-    actions: state.status === 'open' ? availableCommands(state, viewer, now).map((verb) => ({ verb, ...ACTIONS[verb] })) : [],
-    viewer: viewer.personId,
+    actions: state.status === 'open' ? verbs.map((verb) => ({ verb, ...ACTIONS[verb] })) : [],
+    viewer: viewer?.personId ?? 'everyone',
   };
 }

@@ -149,7 +149,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
   /** The card everyone sees until their client refreshes it for them: no buttons of anyone's. */
   private async baseCard(stored: StoredCase, userIds: readonly string[]): Promise<Record<string, unknown>> {
     const events = (await this.deps.repo.getEvents(stored.reference)).map((e) => e.event);
-    return this.cardFor(stored, { personId: 'everyone', agencyId: '', roles: [] }, userIds, events);
+    return renderStageCard(stageCardView(stored.state, { now: this.deps.clock(), directory: this.deps.directory, events }), userIds);
   }
 
   private async postStageCard(context: TurnContext, stored: StoredCase): Promise<void> {
