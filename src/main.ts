@@ -11,9 +11,12 @@ import { openRepository, openVault } from './store/open';
 import { CaseService } from './app/case-service';
 import { EscalationTeamsBot } from './channels/teams/bot';
 import { handleTeams, teamsAdapter } from './channels/teams/http';
+import { createLogger, type Logger } from './log';
+
+let logger: Logger = createLogger('info');
 
 function log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields })}\n`);
+  logger[level](fields, msg);
 }
 
 export interface Running {
@@ -23,6 +26,7 @@ export interface Running {
 }
 
 export async function start(config: Config, clock: () => Date = () => new Date()): Promise<Running> {
+  logger = createLogger(config.LOG_LEVEL);
   const procedures = loadProcedures(config.PROCEDURES_DIR ? [SHIPPED_PROCEDURES_DIR, config.PROCEDURES_DIR] : [SHIPPED_PROCEDURES_DIR]);
   const directoryFile = config.DIRECTORY_FILE ?? EXAMPLE_DIRECTORY_FILE;
   const directory = loadDirectoryFile(directoryFile, procedures);
@@ -32,7 +36,7 @@ export async function start(config: Config, clock: () => Date = () => new Date()
   const repo = await openRepository(config);
   log('info', 'Store open', { store: storeKind(config) });
   const service = new CaseService(repo, procedures, vault, clock);
-  const adapter = teamsAdapter(config);
+  const adapter = teamsAdapter(config, (msg, fields) => log('error', msg, fields));
   const teams = new EscalationTeamsBot({ service, repo, procedures, directory, clock });
   if (!config.MicrosoftAppId) log('warn', 'Teams: no MicrosoftAppId, so the bot runs in local development mode and accepts unauthenticated requests from a local client only.');
   const startedAt = new Date().toISOString();

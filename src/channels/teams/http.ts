@@ -10,7 +10,7 @@ import type { EscalationTeamsBot } from './bot';
 
 const MAX_BODY = 1_000_000;
 
-export function teamsAdapter(config: Config): CloudAdapter {
+export function teamsAdapter(config: Config, report: (message: string, fields: Record<string, unknown>) => void): CloudAdapter {
   const auth = new ConfigurationBotFrameworkAuthentication({
     ...(config.MicrosoftAppId ? { MicrosoftAppId: config.MicrosoftAppId } : {}),
     ...(config.MicrosoftAppPassword ? { MicrosoftAppPassword: config.MicrosoftAppPassword } : {}),
@@ -19,7 +19,7 @@ export function teamsAdapter(config: Config): CloudAdapter {
   });
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context, error) => {
-    process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'Teams turn failed', error: error instanceof Error ? error.message : String(error) })}\n`);
+    report('Teams turn failed', { error: error instanceof Error ? error.message : String(error), activity: context.activity.type });
     await context.sendActivity('Sorry: something went wrong and nothing was changed. Please try again; if it keeps happening, tell the board’s business unit.');
   };
   return adapter;
