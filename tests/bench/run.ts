@@ -8,6 +8,7 @@ import { loadProcedures } from '../../src/app/procedures';
 import { WorkingCalendar, fromDayNumber, isBankHolidayNaive, toDayNumber, weekdayOfDayNumber, type Nation } from '../../src/domain/calendar';
 import { calendarFor, decide, raise, type CaseState } from '../../src/domain/escalation';
 import { benchCosmos, benchSqlite } from './store';
+import { benchTeams } from './teams';
 
 function print(name: string, value: number, unit: string): void {
   const shown = value >= 100 ? Math.round(value).toString() : value.toPrecision(3);
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
   benchCore();
   await benchSqlite(print);
   await benchCosmos(print);
+  await benchTeams(print);
 }
 
 main().catch((error: unknown) => {
