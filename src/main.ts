@@ -37,7 +37,7 @@ export async function start(config: Config, clock: () => Date = () => new Date()
   log('info', 'Store open', { store: storeKind(config) });
   const service = new CaseService(repo, procedures, vault, clock);
   const adapter = teamsAdapter(config, (msg, fields) => log('error', msg, fields));
-  const teams = new EscalationTeamsBot({ service, repo, procedures, directory, clock });
+  const teams = new EscalationTeamsBot({ appId: config.MicrosoftAppId ?? '', report: (msg, fields) => log('warn', msg, fields), service, repo, procedures, directory, clock });
   if (!config.MicrosoftAppId) log('warn', 'Teams: no MicrosoftAppId, so the bot runs in local development mode and accepts unauthenticated requests from a local client only.');
   const startedAt = new Date().toISOString();
 

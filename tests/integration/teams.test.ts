@@ -39,7 +39,9 @@ beforeAll(async () => {
     req.on('end', () => {
       calls.push({ method: req.method ?? '', url: req.url ?? '', body: body ? (JSON.parse(body) as Record<string, unknown>) : undefined });
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: `sent-${calls.length}` }));
+      // Creating a conversation in a channel starts a thread, named after its first message.
+      if (req.method === 'POST' && req.url === '/v3/conversations') res.end(JSON.stringify({ id: `19:escalations@thread.tacv2;messageid=${calls.length}`, activityId: `${calls.length}` }));
+      else res.end(JSON.stringify({ id: `sent-${calls.length}` }));
     });
   });
   await new Promise<void>((resolve) => connector.listen(0, '127.0.0.1', () => resolve()));
@@ -100,6 +102,15 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(text).not.toMatch(/"title":"Lincolnshire County Council"/); // not their own agency
   });
 
+  test('the message-extension action "Raise an escalation" opens the same form and checks it the same way', async () => {
+    const fetched = await send(people.alex, { type: 'invoke', name: 'composeExtension/fetchTask', value: { commandId: 'raiseEscalation', commandContext: 'compose' } });
+    expect(fetched.status).toBe(200);
+    expect(dialogText(fetched.body)).toMatch(/Raise an escalation: LSAB/);
+    const wrong = await send(people.alex, { type: 'invoke', name: 'composeExtension/submitAction', value: { commandId: 'raiseEscalation', data: { ...goodForm, initials: 'Jane Smith' } } });
+    expect(dialogText(wrong.body)).toMatch(/initials only/);
+    expect(await app.repo.allReferences()).toEqual([]);
+  });
+
   test('someone not in the directory is told how to get added', async () => {
     const fetched = await send(people.stranger, { type: 'invoke', name: 'task/fetch', value: { data: {} } });
     expect(dialogText(fetched.body)).toMatch(/not in the escalation directory/);
@@ -120,24 +131,26 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
 
   let stageCardId = '';
 
-  test('a good submission raises the case and posts its stage card; a resend makes no second case', async () => {
+  test('a good submission raises the case and opens its thread in the agency’s channel with the stage card; a resend makes no second case', async () => {
     const submit = { type: 'invoke', name: 'task/submit', value: { data: goodForm } };
     const reply = await send(people.alex, submit, 'submit-1');
     expect(dialogText(reply.body)).toMatch(/Escalation LI-2026-0001 is raised/);
     const posted = calls.filter((c) => c.method === 'POST' && JSON.stringify(c.body).includes('LSAB escalation LI-2026-0001')).at(-1);
-    expect(posted).toBeDefined();
+    // Lincolnshire County Council keeps its escalation threads in a Teams channel (the directory says which).
+    expect(posted?.url).toBe('/v3/conversations');
+    expect(posted?.body).toEqual(expect.objectContaining({ isGroup: true, channelData: { channel: { id: '19:adadd3a1377441bb91c656a9c8bbda53@thread.tacv2' } } }));
     const card = JSON.stringify(posted?.body);
     expect(card).toMatch(/by 5pm Wednesday 25 November/);
     expect(card).toMatch(/J\.S\. \(initials\)/);
     expect(card).not.toMatch(/John|Smith/);
-    stageCardId = `sent-${calls.indexOf(posted as ConnectorCall) + 1}`;
+    stageCardId = `${calls.indexOf(posted as ConnectorCall) + 1}`;
 
     const again = await send(people.alex, submit, 'submit-1');
     expect(dialogText(again.body)).toMatch(/Escalation LI-2026-0001 is raised/);
     expect(await app.repo.allReferences()).toEqual(['LI-2026-0001']);
   });
 
-  test('the counterpart acknowledges: the card updates in place and the click is recorded', async () => {
+  test('the counterpart acknowledges: the thread’s card updates in place and the click is recorded', async () => {
     now = new Date('2026-11-23T11:00:00Z');
     const before = calls.length;
     const reply = await send(people.chris, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'acknowledge', data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'acknowledge' } } } });
@@ -145,7 +158,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(reply.body?.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(JSON.stringify(reply.body)).toMatch(/Chris Bennett: acknowledged the stage/);
     const update = calls.slice(before).find((c) => c.method === 'PUT');
-    expect(update?.url).toBe(`/v3/conversations/conv-1/activities/${stageCardId}`);
+    expect(update?.url).toBe(`/v3/conversations/${encodeURIComponent(`19:escalations@thread.tacv2;messageid=${stageCardId}`)}/activities/${stageCardId}`);
     expect(JSON.stringify(update?.body)).toMatch(/"Acknowledged"/);
     expect((await app.repo.getEvents('LI-2026-0001')).map((e) => e.event.type)).toEqual(['case-raised', 'stage-entered', 'stage-acknowledged']);
   });

@@ -3,7 +3,7 @@
  * card buttons) into the application's commands, and renders the shared view model back as
  * Adaptive Cards. It decides nothing itself.
  */
-import { CardFactory, TeamsActivityHandler, TurnContext, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TaskModuleRequest, type TaskModuleResponse } from 'botbuilder';
+import { CardFactory, TeamsActivityHandler, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type CloudAdapter, type ConversationParameters, type AdaptiveCardInvokeValue, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TaskModuleRequest, type TaskModuleResponse } from 'botbuilder';
 import type { CaseService } from '../../app/case-service';
 import type { CaseRepository, StoredCase } from '../../app/store/repository';
 import { stageCardView } from '../../app/views/stage-card';
@@ -15,6 +15,9 @@ import { emergencyCard, raiseFormCard, raiseRequestFrom, type Submitted } from '
 import { inputId, renderStageCard } from './stage-card';
 
 export interface TeamsBotDeps {
+  /** The bot's Microsoft app id ('' in local development). */
+  appId?: string;
+  report?: (message: string, fields: Record<string, unknown>) => void;
   service: CaseService;
   repo: CaseRepository;
   procedures: ReadonlyMap<string, Procedure>;
@@ -152,12 +155,54 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     return renderStageCard(stageCardView(stored.state, { now: this.deps.clock(), directory: this.deps.directory, events }), userIds);
   }
 
+  /**
+   * Post the case's card where the raising agency keeps its escalation threads: a new thread in
+   * its configured Teams channel, or else the conversation the case was raised from. If the
+   * channel cannot be reached, the card goes to the conversation instead: it is never lost.
+   */
   private async postStageCard(context: TurnContext, stored: StoredCase): Promise<void> {
     const userIds = [context.activity.from.id];
-    const card = await this.baseCard(stored, userIds);
-    const sent = await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
-    const thread: TeamsThread = { conversation: TurnContext.getConversationReference(context.activity), activityId: sent?.id, userIds };
+    const card = CardFactory.adaptiveCard(await this.baseCard(stored, userIds));
+    const agency = this.deps.directory.agencies.find((a) => a.id === stored.state.raising.agencyId);
+    const channelId = agency?.threads?.mode === 'channel' ? agency.threads.teamsChannelId : undefined;
+    let thread: TeamsThread | undefined;
+    if (channelId) {
+      try {
+        await (context.adapter as CloudAdapter).createConversationAsync(
+          this.deps.appId ?? '',
+          context.activity.channelId,
+          context.activity.serviceUrl,
+          '',
+          { isGroup: true, bot: context.activity.recipient, channelData: { channel: { id: channelId } }, activity: { type: 'message', attachments: [card] } as Activity } as ConversationParameters,
+          (created) => {
+            // Teams names a channel thread "<channel>;messageid=<id of its first message>".
+            const id = created.activity.conversation.id;
+            thread = { conversation: TurnContext.getConversationReference(created.activity), activityId: /;messageid=([^;]+)$/.exec(id)?.[1], userIds };
+            return Promise.resolve();
+          },
+        );
+      } catch (error) {
+        this.deps.report?.('Could not open the case thread in the agency channel; posting in this conversation instead', { reference: stored.reference, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    if (!thread) {
+      const sent = await context.sendActivity({ attachments: [card] });
+      thread = { conversation: TurnContext.getConversationReference(context.activity), activityId: sent?.id, userIds };
+    }
     await this.deps.repo.saveThread(stored.reference, { platform: 'teams', agencyId: stored.state.raising.agencyId, reference: thread as unknown as Record<string, unknown> });
+  }
+
+  /** Replace the thread's card with the case as it now is, wherever the click came from. */
+  private async updateThreadCard(context: TurnContext, stored: StoredCase, thread: TeamsThread): Promise<void> {
+    if (!thread.activityId) return;
+    const update = { type: 'message', id: thread.activityId, attachments: [CardFactory.adaptiveCard(await this.baseCard(stored, thread.userIds))] };
+    if (thread.conversation.conversation?.id === context.activity.conversation.id) {
+      await context.updateActivity(update);
+      return;
+    }
+    await (context.adapter as CloudAdapter).continueConversationAsync(this.deps.appId ?? '', thread.conversation, async (there) => {
+      await there.updateActivity(update);
+    });
   }
 
   private async threadOf(reference: string): Promise<{ agencyId: string; thread: TeamsThread } | undefined> {
@@ -187,9 +232,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     if (found) {
       const thread: TeamsThread = { ...found.thread, userIds };
       await this.deps.repo.saveThread(reference, { platform: 'teams', agencyId: found.agencyId, reference: thread as unknown as Record<string, unknown> });
-      if (thread.activityId && thread.conversation.conversation?.id === context.activity.conversation.id) {
-        await context.updateActivity({ type: 'message', id: thread.activityId, attachments: [CardFactory.adaptiveCard(await this.baseCard(outcome.case, userIds))] });
-      }
+      await this.updateThreadCard(context, outcome.case, thread);
     }
     return card(this.cardFor(outcome.case, who.actor, userIds, (await this.deps.repo.getEvents(reference)).map((e) => e.event)));
   }
