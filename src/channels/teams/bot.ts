@@ -173,7 +173,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
           context.activity.channelId,
           context.activity.serviceUrl,
           '',
-          { isGroup: true, bot: context.activity.recipient, channelData: { channel: { id: channelId } }, activity: { type: 'message', attachments: [card] } as Activity } as ConversationParameters,
+          { isGroup: true, bot: context.activity.recipient, channelData: { channel: { id: channelId } }, activity: { type: 'message', attachments: [card] } as Activity },
           (created) => {
             // Teams names a channel thread "<channel>;messageid=<id of its first message>".
             const id = created.activity.conversation.id;
