@@ -3,7 +3,7 @@
  * card buttons) into the application's commands, and renders the shared view model back as
  * Adaptive Cards. It decides nothing itself.
  */
-import { CardFactory, TeamsActivityHandler, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type CloudAdapter, type ConversationParameters, type AdaptiveCardInvokeValue, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TaskModuleRequest, type TaskModuleResponse } from 'botbuilder';
+import { CardFactory, TeamsActivityHandler, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type CloudAdapter, type AdaptiveCardInvokeValue, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TaskModuleRequest, type TaskModuleResponse } from 'botbuilder';
 import type { CaseService } from '../../app/case-service';
 import type { CaseRepository, StoredCase } from '../../app/store/repository';
 import { stageCardView } from '../../app/views/stage-card';
