@@ -8,7 +8,7 @@ import type { CaseService } from '../../app/case-service';
 import type { CaseRepository, StoredCase } from '../../app/store/repository';
 import { stageCardView } from '../../app/views/stage-card';
 import type { Directory, Person } from '../../domain/directory';
-import type { Actor, CaseCommand } from '../../domain/escalation';
+import type { Actor, CaseCommand, CaseEvent } from '../../domain/escalation';
 import type { Procedure } from '../../domain/procedure';
 import { actorFor, NOT_IN_DIRECTORY, personByAadId } from './identity';
 import { emergencyCard, raiseFormCard, raiseRequestFrom, type Submitted } from './raise-dialog';
@@ -145,14 +145,17 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
 
   // ── the thread and its card ───────────────────────────────────────────────────────
 
-  private cardFor(stored: StoredCase, viewer: Actor, userIds: readonly string[], events?: Parameters<typeof stageCardView>[1]['events']): Record<string, unknown> {
-    return renderStageCard(stageCardView(stored.state, { viewer, now: this.deps.clock(), directory: this.deps.directory, ...(events ? { events } : {}) }), userIds);
+  private async timeline(reference: string): Promise<CaseEvent[]> {
+    return (await this.deps.repo.getEvents(reference)).map((e) => e.event);
   }
 
-  /** The card everyone sees until their client refreshes it for them: no buttons of anyone's. */
-  private async baseCard(stored: StoredCase, userIds: readonly string[]): Promise<Record<string, unknown>> {
-    const events = (await this.deps.repo.getEvents(stored.reference)).map((e) => e.event);
-    return renderStageCard(stageCardView(stored.state, { now: this.deps.clock(), directory: this.deps.directory, events }), userIds);
+  /**
+   * The stage card for `viewer`, with their own buttons; without a viewer, the card everyone sees
+   * until their client refreshes it for them (refresh.userIds): the buttons of anyone taking
+   * part, each click still decided for the person who makes it.
+   */
+  private stageCard(stored: StoredCase, userIds: readonly string[], events: readonly CaseEvent[], viewer?: Actor): Record<string, unknown> {
+    return renderStageCard(stageCardView(stored.state, { now: this.deps.clock(), directory: this.deps.directory, events, ...(viewer ? { viewer } : {}) }), userIds);
   }
 
   /**
@@ -162,7 +165,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
    */
   private async postStageCard(context: TurnContext, stored: StoredCase): Promise<void> {
     const userIds = [context.activity.from.id];
-    const card = CardFactory.adaptiveCard(await this.baseCard(stored, userIds));
+    const card = CardFactory.adaptiveCard(this.stageCard(stored, userIds, await this.timeline(stored.reference)));
     const agency = this.deps.directory.agencies.find((a) => a.id === stored.state.raising.agencyId);
     const channelId = agency?.threads?.mode === 'channel' ? agency.threads.teamsChannelId : undefined;
     let thread: TeamsThread | undefined;
@@ -193,9 +196,9 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
   }
 
   /** Replace the thread's card with the case as it now is, wherever the click came from. */
-  private async updateThreadCard(context: TurnContext, stored: StoredCase, thread: TeamsThread): Promise<void> {
+  private async updateThreadCard(context: TurnContext, stored: StoredCase, thread: TeamsThread, events: readonly CaseEvent[]): Promise<void> {
     if (!thread.activityId) return;
-    const update = { type: 'message', id: thread.activityId, attachments: [CardFactory.adaptiveCard(await this.baseCard(stored, thread.userIds))] };
+    const update = { type: 'message', id: thread.activityId, attachments: [CardFactory.adaptiveCard(this.stageCard(stored, thread.userIds, events))] };
     if (thread.conversation.conversation?.id === context.activity.conversation.id) {
       await context.updateActivity(update);
       return;
@@ -224,17 +227,18 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     if (!stored) return message(`There is no case ${reference}.`);
     const found = await this.threadOf(reference);
     const userIds = [...new Set([...(found?.thread.userIds ?? []), context.activity.from.id])];
-    if (verb === 'refresh') return card(this.cardFor(stored, who.actor, userIds, (await this.deps.repo.getEvents(reference)).map((e) => e.event)));
+    if (verb === 'refresh') return card(this.stageCard(stored, userIds, await this.timeline(reference), who.actor));
     if (!VERBS.has(verb)) return message('This button is not one the bot knows; use the latest card.');
     const command = commandFrom(verb, data, who.actor);
     const outcome = await this.deps.service.act(reference, command);
     if (!outcome.ok) return message(outcome.refusal.message);
+    const events = await this.timeline(reference);
     if (found) {
       const thread: TeamsThread = { ...found.thread, userIds };
       await this.deps.repo.saveThread(reference, { platform: 'teams', agencyId: found.agencyId, reference: thread as unknown as Record<string, unknown> });
-      await this.updateThreadCard(context, outcome.case, thread);
+      await this.updateThreadCard(context, outcome.case, thread, events);
     }
-    return card(this.cardFor(outcome.case, who.actor, userIds, (await this.deps.repo.getEvents(reference)).map((e) => e.event)));
+    return card(this.stageCard(outcome.case, userIds, events, who.actor));
   }
 }
 
