@@ -47,7 +47,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => connector.listen(0, '127.0.0.1', () => resolve()));
   connectorUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}/`;
   const dir = mkdtempSync(join(tmpdir(), 'teams-'));
-  const config = { ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, HOST: '127.0.0.1' }), PORT: 0 };
+  const config = { ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, HOST: '127.0.0.1', LOG_LEVEL: 'warn' }), PORT: 0 };
   app = await start(config, () => now);
   botUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/messages`;
 });
