@@ -135,7 +135,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     const submit = { type: 'invoke', name: 'task/submit', value: { data: goodForm } };
     const reply = await send(people.alex, submit, 'submit-1');
     expect(dialogText(reply.body)).toMatch(/Escalation LI-2026-0001 is raised/);
-    const posted = calls.filter((c) => c.method === 'POST' && JSON.stringify(c.body).includes('LSAB escalation LI-2026-0001')).at(-1);
+    const posted = calls.find((c) => c.method === 'POST' && c.body?.isGroup === true && JSON.stringify(c.body).includes('LSAB escalation LI-2026-0001'));
     // Lincolnshire County Council keeps its escalation threads in a Teams channel (the directory says which).
     expect(posted?.url).toBe('/v3/conversations');
     expect(posted?.body).toEqual(expect.objectContaining({ isGroup: true, channelData: { channel: { id: '19:adadd3a1377441bb91c656a9c8bbda53@thread.tacv2' } } }));
@@ -144,6 +144,12 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(card).toMatch(/J\.S\. \(initials\)/);
     expect(card).not.toMatch(/John|Smith/);
     stageCardId = `${calls.indexOf(posted as ConnectorCall) + 1}`;
+
+    // The named counterpart hears of it 1:1, in their own tenant, with the card.
+    const direct = calls.find((c) => c.method === 'POST' && c.url === '/v3/conversations' && c.body?.isGroup === false);
+    expect(direct?.body).toEqual(expect.objectContaining({ members: [{ id: people.chris.aadObjectId, name: 'Chris Bennett' }], tenantId: expect.any(String) }));
+    expect(JSON.stringify(direct?.body)).toMatch(/Alex Morgan has raised escalation LI-2026-0001 with Lincolnshire Police and named you as their counterpart/);
+    expect(JSON.stringify(direct?.body)).toMatch(/LSAB escalation LI-2026-0001/);
 
     const again = await send(people.alex, submit, 'submit-1');
     expect(dialogText(again.body)).toMatch(/Escalation LI-2026-0001 is raised/);

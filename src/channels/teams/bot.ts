@@ -193,6 +193,39 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
       thread = { conversation: TurnContext.getConversationReference(context.activity), activityId: sent?.id, userIds };
     }
     await this.deps.repo.saveThread(stored.reference, { platform: 'teams', agencyId: stored.state.raising.agencyId, reference: thread as unknown as Record<string, unknown> });
+    await this.messageCounterpart(context, stored, card);
+  }
+
+  /**
+   * Tell the person named as the counterpart, 1:1, with the card: Teams opens a personal chat
+   * from their Microsoft Entra object id where the app is installed for them. Someone on Slack,
+   * or not reachable, hears of it in the agency's thread instead (nothing fails for it).
+   */
+  private async messageCounterpart(context: TurnContext, stored: StoredCase, card: ReturnType<typeof CardFactory.adaptiveCard>): Promise<void> {
+    const person = this.deps.directory.people.find((p) => p.id === stored.state.responding.personId);
+    const agency = this.deps.directory.agencies.find((a) => a.id === person?.agency);
+    if (!person?.teamsAadObjectId || agency?.platform !== 'teams' || !agency.teams) return;
+    const tenantId = agency.teams.tenantId;
+    const raiser = this.deps.directory.people.find((p) => p.id === stored.state.raising.personId)?.name ?? 'A colleague';
+    try {
+      await (context.adapter as CloudAdapter).createConversationAsync(
+        this.deps.appId ?? '',
+        context.activity.channelId,
+        context.activity.serviceUrl,
+        '',
+        {
+          isGroup: false,
+          bot: context.activity.recipient,
+          members: [{ id: person.teamsAadObjectId, name: person.name }],
+          tenantId,
+          channelData: { tenant: { id: tenantId } },
+          activity: { type: 'message', text: `${raiser} has raised escalation ${stored.reference} with ${agency.name} and named you as their counterpart.`, attachments: [card] } as Activity,
+        },
+        () => Promise.resolve(),
+      );
+    } catch (error) {
+      this.deps.report?.('Could not message the counterpart 1:1', { reference: stored.reference, error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   /** Replace the thread's card with the case as it now is, wherever the click came from. */
