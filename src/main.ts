@@ -25,7 +25,14 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function start(config: Config, clock: () => Date = () => new Date()): Promise<Running> {
+export interface StartOptions {
+  clock?: () => Date;
+  /** Teams traffic comes from the local Agents Playground (npm start), which cannot open conversations. */
+  localClient?: boolean;
+}
+
+export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
+  const clock = options.clock ?? ((): Date => new Date());
   logger = createLogger(config.LOG_LEVEL);
   const procedures = loadProcedures(config.PROCEDURES_DIR ? [SHIPPED_PROCEDURES_DIR, config.PROCEDURES_DIR] : [SHIPPED_PROCEDURES_DIR]);
   const directoryFile = config.DIRECTORY_FILE ?? EXAMPLE_DIRECTORY_FILE;
@@ -37,7 +44,7 @@ export async function start(config: Config, clock: () => Date = () => new Date()
   log('info', 'Store open', { store: storeKind(config) });
   const service = new CaseService(repo, procedures, vault, clock);
   const adapter = teamsAdapter(config, (msg, fields) => log('error', msg, fields));
-  const teams = new EscalationTeamsBot({ appId: config.MicrosoftAppId ?? '', report: (msg, fields) => log('warn', msg, fields), service, repo, procedures, directory, clock });
+  const teams = new EscalationTeamsBot({ appId: config.MicrosoftAppId ?? '', localClient: options.localClient ?? false, report: (msg, fields) => log('warn', msg, fields), service, repo, procedures, directory, clock });
   if (!config.MicrosoftAppId) log('warn', 'Teams: no MicrosoftAppId, so the bot runs in local development mode and accepts unauthenticated requests from a local client only.');
   const startedAt = new Date().toISOString();
 

@@ -12,7 +12,7 @@ import { startPlayground } from './playground';
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
-  const bot = await start(config);
+  const bot = await start(config, { localClient: true });
   const playground = await startPlayground(`http://127.0.0.1:${config.PORT}/api/messages`, Number(process.env.PLAYGROUND_PORT ?? 56150));
   process.stdout.write(
     `\n  The bot is running on port ${config.PORT}, with the example directory.\n  Open ${playground.url} in your browser: you are Alex Morgan, a social worker.\n  Type "escalate" to raise an escalation. Ctrl+C stops both.\n\n`,

@@ -37,7 +37,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed for this test at ${CHROMIUM}: apt-get install chromium (.ci/run does this).`);
   mkdirSync(SHOTS, { recursive: true });
   const config = { ...loadConfig({ NODE_ENV: 'test', DATA_DIR: mkdtempSync(join(tmpdir(), 'e2e-')), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }), PORT: 0 };
-  bot = await start(config);
+  bot = await start(config, { localClient: true });
   playground = await startPlayground(`http://127.0.0.1:${(bot.server.address() as AddressInfo).port}/api/messages`, await freePort());
   browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -48,7 +48,7 @@ beforeAll(async () => {
   connectorUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}/`;
   const dir = mkdtempSync(join(tmpdir(), 'teams-'));
   const config = { ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, HOST: '127.0.0.1', LOG_LEVEL: 'warn' }), PORT: 0 };
-  app = await start(config, () => now);
+  app = await start(config, { clock: () => now });
   botUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/messages`;
 });
 

@@ -18,6 +18,11 @@ export interface TeamsBotDeps {
   /** The bot's Microsoft app id ('' in local development). */
   appId?: string;
   report?: (message: string, fields: Record<string, unknown>) => void;
+  /**
+   * A local client (the Agents Playground) that cannot open conversations: the card stays in the
+   * conversation the case was raised from and nobody is messaged 1:1.
+   */
+  localClient?: boolean;
   service: CaseService;
   repo: CaseRepository;
   procedures: ReadonlyMap<string, Procedure>;
@@ -169,7 +174,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     const agency = this.deps.directory.agencies.find((a) => a.id === stored.state.raising.agencyId);
     const channelId = agency?.threads?.mode === 'channel' ? agency.threads.teamsChannelId : undefined;
     let thread: TeamsThread | undefined;
-    if (channelId) {
+    if (channelId && !this.deps.localClient) {
       try {
         await (context.adapter as CloudAdapter).createConversationAsync(
           this.deps.appId ?? '',
@@ -204,7 +209,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
   private async messageCounterpart(context: TurnContext, stored: StoredCase, card: ReturnType<typeof CardFactory.adaptiveCard>): Promise<void> {
     const person = this.deps.directory.people.find((p) => p.id === stored.state.responding.personId);
     const agency = this.deps.directory.agencies.find((a) => a.id === person?.agency);
-    if (!person?.teamsAadObjectId || agency?.platform !== 'teams' || !agency.teams) return;
+    if (this.deps.localClient || !person?.teamsAadObjectId || agency?.platform !== 'teams' || !agency.teams) return;
     const tenantId = agency.teams.tenantId;
     const raiser = this.deps.directory.people.find((p) => p.id === stored.state.raising.personId)?.name ?? 'A colleague';
     try {
