@@ -147,7 +147,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
 
     // The named counterpart hears of it 1:1, in their own tenant, with the card.
     const direct = calls.find((c) => c.method === 'POST' && c.url === '/v3/conversations' && c.body?.isGroup === false);
-    expect(direct?.body).toEqual(expect.objectContaining({ members: [{ id: people.chris.aadObjectId, name: 'Chris Bennett' }], tenantId: expect.any(String) }));
+    expect(direct?.body).toEqual(expect.objectContaining({ members: [{ id: people.chris.aadObjectId, name: 'Chris Bennett' }], tenantId: '835a3ee8-c130-4d8f-9cd6-4c0eb2a39a7b', channelData: { tenant: { id: '835a3ee8-c130-4d8f-9cd6-4c0eb2a39a7b' } } }));
     expect(JSON.stringify(direct?.body)).toMatch(/Alex Morgan has raised escalation LI-2026-0001 with Lincolnshire Police and named you as their counterpart/);
     expect(JSON.stringify(direct?.body)).toMatch(/LSAB escalation LI-2026-0001/);
 
