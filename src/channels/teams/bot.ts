@@ -3,7 +3,7 @@
  * card buttons) into the application's commands, and renders the shared view model back as
  * Adaptive Cards. It decides nothing itself.
  */
-import { CardFactory, TeamsActivityHandler, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type CloudAdapter, type AdaptiveCardInvokeValue, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TaskModuleRequest, type TaskModuleResponse } from 'botbuilder';
+import { CardFactory, TeamsActivityHandler, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type CloudAdapter, type ConversationParameters, type AdaptiveCardInvokeValue, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TaskModuleRequest, type TaskModuleResponse } from 'botbuilder';
 import type { CaseService } from '../../app/case-service';
 import type { CaseRepository, StoredCase } from '../../app/store/repository';
 import { stageCardView } from '../../app/views/stage-card';
@@ -175,23 +175,14 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     const channelId = agency?.threads?.mode === 'channel' ? agency.threads.teamsChannelId : undefined;
     let thread: TeamsThread | undefined;
     if (channelId && !this.deps.localClient) {
-      try {
-        await (context.adapter as CloudAdapter).createConversationAsync(
-          this.deps.appId ?? '',
-          context.activity.channelId,
-          context.activity.serviceUrl,
-          '',
-          { isGroup: true, bot: context.activity.recipient, channelData: { channel: { id: channelId } }, activity: { type: 'message', attachments: [card] } as Activity },
-          (created) => {
-            // Teams names a channel thread "<channel>;messageid=<id of its first message>".
-            const id = created.activity.conversation.id;
-            thread = { conversation: TurnContext.getConversationReference(created.activity), activityId: /;messageid=([^;]+)$/.exec(id)?.[1], userIds };
-            return Promise.resolve();
-          },
-        );
-      } catch (error) {
-        this.deps.report?.('Could not open the case thread in the agency channel; posting in this conversation instead', { reference: stored.reference, error: error instanceof Error ? error.message : String(error) });
-      }
+      const created = await this.openConversation(
+        context,
+        { isGroup: true, channelData: { channel: { id: channelId } }, activity: { type: 'message', attachments: [card] } as Activity },
+        'Could not open the case thread in the agency channel; posting in this conversation instead',
+        stored.reference,
+      );
+      // Teams names a channel thread "<channel>;messageid=<id of its first message>".
+      if (created) thread = { conversation: TurnContext.getConversationReference(created), activityId: /;messageid=([^;]+)$/.exec(created.conversation?.id ?? '')?.[1], userIds };
     }
     if (!thread) {
       const sent = await context.sendActivity({ attachments: [card] });
@@ -212,25 +203,37 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     if (this.deps.localClient || !person?.teamsAadObjectId || agency?.platform !== 'teams' || !agency.teams) return;
     const tenantId = agency.teams.tenantId;
     const raiser = this.deps.directory.people.find((p) => p.id === stored.state.raising.personId)?.name ?? 'A colleague';
+    await this.openConversation(
+      context,
+      {
+        isGroup: false,
+        members: [{ id: person.teamsAadObjectId, name: person.name }],
+        tenantId,
+        channelData: { tenant: { id: tenantId } },
+        activity: { type: 'message', text: `${raiser} has raised escalation ${stored.reference} with ${agency.name} and named you as their counterpart.`, attachments: [card] } as Activity,
+      },
+      'Could not message the counterpart 1:1',
+      stored.reference,
+    );
+  }
+
+  /**
+   * Open a new conversation (a channel thread, a 1:1 chat) from the bot, with its first message.
+   * Returns the conversation's opening activity, or undefined (reported, never thrown) when
+   * Teams cannot open it.
+   */
+  private async openConversation(context: TurnContext, parameters: Omit<ConversationParameters, 'bot'>, failure: string, reference: string): Promise<Partial<Activity> | undefined> {
+    let opened: Partial<Activity> | undefined;
     try {
-      await (context.adapter as CloudAdapter).createConversationAsync(
-        this.deps.appId ?? '',
-        context.activity.channelId,
-        context.activity.serviceUrl,
-        '',
-        {
-          isGroup: false,
-          bot: context.activity.recipient,
-          members: [{ id: person.teamsAadObjectId, name: person.name }],
-          tenantId,
-          channelData: { tenant: { id: tenantId } },
-          activity: { type: 'message', text: `${raiser} has raised escalation ${stored.reference} with ${agency.name} and named you as their counterpart.`, attachments: [card] } as Activity,
-        },
-        () => Promise.resolve(),
-      );
+      await (context.adapter as CloudAdapter).createConversationAsync(this.deps.appId ?? '', context.activity.channelId, context.activity.serviceUrl, '', { ...parameters, bot: context.activity.recipient }, (created) => {
+        opened = created.activity;
+        return Promise.resolve();
+      });
     } catch (error) {
-      this.deps.report?.('Could not message the counterpart 1:1', { reference: stored.reference, error: error instanceof Error ? error.message : String(error) });
+      this.deps.report?.(failure, { reference, error: error instanceof Error ? error.message : String(error) });
+      return undefined;
     }
+    return opened;
   }
 
   /** Replace the thread's card with the case as it now is, wherever the click came from. */
