@@ -196,6 +196,18 @@ export function repositoryContract(target: ContractTarget): void {
       ]);
     });
 
+    test('a person\'s direct contact on each platform is kept, replaced and read back', async () => {
+      expect(await repo.getContact('alex-morgan', 'teams')).toBeUndefined();
+      await repo.saveContact({ personId: 'alex-morgan', platform: 'teams', reference: { conversation: { id: 'a:1' }, serviceUrl: 'https://smba.example/' }, updatedAt: '2026-11-20T10:00:00.000Z' });
+      await repo.saveContact({ personId: 'alex-morgan', platform: 'slack', reference: { channel: 'D1' }, updatedAt: '2026-11-20T10:00:00.000Z' });
+      await repo.saveContact({ personId: 'alex-morgan', platform: 'teams', reference: { conversation: { id: 'a:2' }, serviceUrl: 'https://smba.example/' }, updatedAt: '2026-11-21T10:00:00.000Z' });
+      expect(await repo.getContact('alex-morgan', 'teams')).toEqual({ personId: 'alex-morgan', platform: 'teams', reference: { conversation: { id: 'a:2' }, serviceUrl: 'https://smba.example/' }, updatedAt: '2026-11-21T10:00:00.000Z' });
+      expect(await repo.getContact('alex-morgan', 'slack')).toEqual({ personId: 'alex-morgan', platform: 'slack', reference: { channel: 'D1' }, updatedAt: '2026-11-20T10:00:00.000Z' });
+      expect(await repo.getContact('sam-okafor', 'teams')).toBeUndefined();
+      // Contacts are not cases.
+      expect(await repo.allReferences()).not.toContain(expect.stringContaining('contact'));
+    });
+
     test('a request is claimed once', async () => {
       expect(await repo.claimRequest('slack', 'X-1', '2026-11-20T10:00:00.000Z')).toBe(true);
       expect(await repo.claimRequest('slack', 'X-1', '2026-11-20T10:00:01.000Z')).toBe(false);

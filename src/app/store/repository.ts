@@ -72,6 +72,17 @@ export interface ThreadReference {
   reference: Record<string, unknown>;
 }
 
+/**
+ * How the bot reaches a member of staff directly: their 1:1 conversation with it on a platform
+ * (a Teams conversation reference, a Slack DM channel). Staff only; never the adult.
+ */
+export interface Contact {
+  personId: string;
+  platform: 'slack' | 'teams';
+  reference: Record<string, unknown>;
+  updatedAt: string;
+}
+
 /** Encrypted personal details as stored: never readable without the key. */
 export interface SealedDetails {
   keyId: string;
@@ -115,6 +126,10 @@ export interface CaseRepository {
 
   saveThread(caseReference: string, thread: ThreadReference): Promise<void>;
   getThreads(caseReference: string): Promise<ThreadReference[]>;
+
+  /** Keep (or replace) how to reach a person directly on a platform. */
+  saveContact(contact: Contact): Promise<void>;
+  getContact(personId: string, platform: Contact['platform']): Promise<Contact | undefined>;
 
   /**
    * Record that an incoming request (a Slack retry, a Teams resend) has been seen. The first

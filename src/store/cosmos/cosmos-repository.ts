@@ -17,7 +17,8 @@
  *   `conflict`. Each case is its own partition, so partitions stay small (a case has tens of
  *   events) and load spreads evenly across physical partitions as cases accumulate. Case
  *   numbers (`seq:<board>:<year>`) and idempotency keys (`idem:<key>`) are small documents in
- *   their own partitions of the same container, updated with ETag checks.
+ *   their own partitions of the same container, updated with ETag checks; so are staff contacts
+ *   (partition `contact:<person>`, one document per platform).
  * - `personal`, partition key `/caseRef`: the adult's sealed details, one document per case,
  *   kept apart from the case so that erasing them touches nothing else and nothing that reads
  *   cases ever loads them.
@@ -49,6 +50,7 @@ import {
   type StoredCase,
   type StoredEvent,
   type ThreadReference,
+  type Contact,
 } from '../../app/store/repository';
 import { corrupt } from '../stored-case';
 import type { CosmosOptions } from './client';
@@ -59,6 +61,9 @@ import { createUnlessExists, queryItems, readItem, replaceIfUnchanged, runBatch 
 
 export { cosmosClientFrom, type CosmosConnection, type CosmosOptions } from './client';
 export { REQUEST_TTL_SECONDS } from './documents';
+
+/** A person's contacts live in a small partition of their own in the cases container. */
+const contactPartition = (personId: string): string => `contact:${idPart(personId, false)}`;
 
 export class CosmosRepository implements CaseRepository {
   readonly kind = 'cosmos' as const;
@@ -240,6 +245,19 @@ export class CosmosRepository implements CaseRepository {
         .map((d) => ({ platform: d.platform, agencyId: d.agencyId, reference: d.reference }))
         .sort((a, b) => (a.platform === b.platform ? compare(a.agencyId, b.agencyId) : compare(a.platform, b.platform)));
     }, caseReference);
+  }
+
+  async saveContact(contact: Contact): Promise<void> {
+    const partition = contactPartition(contact.personId);
+    const doc = { id: `contact:${contact.platform}`, caseRef: partition, type: 'contact', personId: contact.personId, platform: contact.platform, reference: contact.reference, updatedAt: contact.updatedAt };
+    await guard(() => this.cases.items.upsert(doc));
+  }
+
+  async getContact(personId: string, platform: Contact['platform']): Promise<Contact | undefined> {
+    return guard(async () => {
+      const doc = await readItem<Contact>(this.cases, `contact:${platform}`, contactPartition(personId));
+      return doc ? { personId, platform, reference: doc.reference, updatedAt: doc.updatedAt } : undefined;
+    });
   }
 
   async claimRequest(scope: string, key: string, at: string): Promise<boolean> {

@@ -73,4 +73,17 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 2,
+    name: 'contacts: how to reach each member of staff directly',
+    sql: `
+      CREATE TABLE contacts (
+        person_id   TEXT NOT NULL,
+        platform    TEXT NOT NULL,
+        ref         TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (person_id, platform)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -19,6 +19,7 @@ import {
   type StoredCase,
   type StoredEvent,
   type ThreadReference,
+  type Contact,
 } from '../../app/store/repository';
 import type { CaseEvent, CaseState } from '../../domain/escalation';
 import { corrupt, readStoredCase } from '../stored-case';
@@ -244,6 +245,21 @@ export class SqliteRepository implements CaseRepository {
         reference: JSON.parse(r.ref) as Record<string, unknown>,
       })),
     );
+  }
+
+  saveContact(contact: Contact): Promise<void> {
+    return this.run(() => {
+      this.db
+        .prepare('INSERT INTO contacts (person_id, platform, ref, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (person_id, platform) DO UPDATE SET ref = excluded.ref, updated_at = excluded.updated_at')
+        .run(contact.personId, contact.platform, JSON.stringify(contact.reference), contact.updatedAt);
+    });
+  }
+
+  getContact(personId: string, platform: Contact['platform']): Promise<Contact | undefined> {
+    return this.run(() => {
+      const row = this.db.prepare('SELECT ref, updated_at FROM contacts WHERE person_id = ? AND platform = ?').get(personId, platform) as { ref: string; updated_at: string } | undefined;
+      return row ? { personId, platform, reference: JSON.parse(row.ref) as Record<string, unknown>, updatedAt: row.updated_at } : undefined;
+    });
   }
 
   claimRequest(scope: string, key: string, at: string): Promise<boolean> {
