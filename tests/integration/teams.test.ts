@@ -40,7 +40,10 @@ beforeAll(async () => {
       calls.push({ method: req.method ?? '', url: req.url ?? '', body: body ? (JSON.parse(body) as Record<string, unknown>) : undefined });
       res.writeHead(200, { 'content-type': 'application/json' });
       // Creating a conversation in a channel starts a thread, named after its first message.
-      if (req.method === 'POST' && req.url === '/v3/conversations') res.end(JSON.stringify({ id: `19:escalations@thread.tacv2;messageid=${calls.length}`, activityId: `${calls.length}` }));
+      const created = body ? (JSON.parse(body) as { isGroup?: boolean; members?: Array<{ id: string }> }) : {};
+      // A 1:1 chat is named after the person; a channel thread after its first message.
+      if (req.method === 'POST' && req.url === '/v3/conversations' && created.isGroup === false) res.end(JSON.stringify({ id: `a:${created.members?.[0]?.id ?? ''}` }));
+      else if (req.method === 'POST' && req.url === '/v3/conversations') res.end(JSON.stringify({ id: `19:escalations@thread.tacv2;messageid=${calls.length}`, activityId: `${calls.length}` }));
       else res.end(JSON.stringify({ id: `sent-${calls.length}` }));
     });
   });
@@ -61,7 +64,7 @@ async function send(from: (typeof people)[keyof typeof people], activity: Record
   const response = await fetch(botUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ channelId: 'msteams', serviceUrl: connectorUrl, id, from, recipient: { id: '28:bot', name: 'Escalations' }, conversation: { id: 'conv-1', conversationType: 'personal' }, ...activity }),
+    body: JSON.stringify({ channelId: 'msteams', serviceUrl: connectorUrl, id, from, recipient: { id: '28:bot', name: 'Escalations' }, conversation: { id: `personal-${from.id.slice(3)}`, conversationType: 'personal' }, ...activity }),
   });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
@@ -81,6 +84,18 @@ const goodForm = {
   safetyMeanwhile: 'Daily home care visits; the GP is aware.',
 };
 
+/** The 1:1 messages the bot sent since call `from`: new personal chats, and messages in known ones. */
+function directMessages(from: number): Array<{ to: string; text: string }> {
+  return calls.slice(from).flatMap((c) => {
+    if (c.method === 'POST' && c.url === '/v3/conversations' && c.body?.isGroup === false) {
+      const activity = c.body.activity as { text?: string };
+      return [{ to: (c.body.members as Array<{ id: string }>)[0]?.id ?? '', text: activity.text ?? '' }];
+    }
+    const known = /^\/v3\/conversations\/(personal-[^/]+|a:[^/]+)\/activities(\/[^/]+)?$/.exec(decodeURIComponent(c.url));
+    return c.method === 'POST' && known ? [{ to: known[1] ?? '', text: String(c.body?.text ?? '') }] : [];
+  });
+}
+
 function dialogText(body: Record<string, unknown> | undefined): string {
   return JSON.stringify(body);
 }
@@ -90,7 +105,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     const reply = await send(people.alex, { type: 'message', text: 'escalate' });
     expect(reply.status).toBe(200);
     const posted = calls.at(-1);
-    expect(posted?.url).toMatch(/^\/v3\/conversations\/conv-1\/activities/);
+    expect(posted?.url).toMatch(/^\/v3\/conversations\/personal-alex\/activities/);
     expect(JSON.stringify(posted?.body)).toMatch(/"type":"task\/fetch"/);
 
     const fetched = await send(people.alex, { type: 'invoke', name: 'task/fetch', value: { data: { action: 'raise-open' } } });
@@ -133,6 +148,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
 
   test('a good submission raises the case and opens its thread in the agency’s channel with the stage card; a resend makes no second case', async () => {
     const submit = { type: 'invoke', name: 'task/submit', value: { data: goodForm } };
+    const start = calls.length;
     const reply = await send(people.alex, submit, 'submit-1');
     expect(dialogText(reply.body)).toMatch(/Escalation LI-2026-0001 is raised/);
     const posted = calls.find((c) => c.method === 'POST' && c.body?.isGroup === true && JSON.stringify(c.body).includes('LSAB escalation LI-2026-0001'));
@@ -148,8 +164,11 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     // The named counterpart hears of it 1:1, in their own tenant, with the card.
     const direct = calls.find((c) => c.method === 'POST' && c.url === '/v3/conversations' && c.body?.isGroup === false);
     expect(direct?.body).toEqual(expect.objectContaining({ members: [{ id: people.chris.aadObjectId, name: 'Chris Bennett' }], tenantId: '835a3ee8-c130-4d8f-9cd6-4c0eb2a39a7b', channelData: { tenant: { id: '835a3ee8-c130-4d8f-9cd6-4c0eb2a39a7b' } } }));
-    expect(JSON.stringify(direct?.body)).toMatch(/Alex Morgan has raised escalation LI-2026-0001 with Lincolnshire Police and named you as their counterpart/);
+    expect(JSON.stringify(direct?.body)).toMatch(/Alex Morgan has raised LSAB escalation LI-2026-0001 with Lincolnshire Police and named you as their counterpart\. You can: Acknowledge, Propose resolution, Request escalation\./);
     expect(JSON.stringify(direct?.body)).toMatch(/LSAB escalation LI-2026-0001/);
+
+    // Only the counterpart has something to do at once.
+    expect(directMessages(start).map((m) => m.to)).toEqual([people.chris.aadObjectId]);
 
     const again = await send(people.alex, submit, 'submit-1');
     expect(dialogText(again.body)).toMatch(/Escalation LI-2026-0001 is raised/);
@@ -178,12 +197,28 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
 
   test('escalation with a reason, approved by the line manager, moves the card to step 2', async () => {
     now = new Date('2026-11-24T10:00:00Z');
+    // Priya has talked to the bot before: she is messaged in that personal chat.
+    await send(people.priya, { type: 'message', text: 'hello' });
+    const before = calls.length;
     const asked = await send(people.alex, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'request-escalation', data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'request-escalation', 'request-escalation.reason': 'No plan agreed after two calls.' } } } });
     expect(JSON.stringify(asked.body)).toMatch(/Waiting for approval: Alex Morgan asked to escalate to Direct Manager to Manager Discussion: No plan agreed after two calls\./);
+    // The raising side's line managers, who approve, hear of it with their own buttons: Priya in
+    // the personal chat she has with the bot, Sam in a new one.
+    const told = directMessages(before);
+    expect(told.map((m) => m.to)).toEqual(['personal-priya', '542121c7-bc68-489c-887a-17a02a107888']);
+    expect(told[1]?.text).toBe(told[0]?.text);
+    expect(told[0]?.text).toMatch(/LSAB escalation LI-2026-0001 needs you\. Alex Morgan: asked to escalate .*You can: Approve escalation, Return escalation\./);
     const refresh = await send(people.priya, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'refresh', data: { reference: 'LI-2026-0001', stage: 'step-1' } } } });
     expect(JSON.stringify(refresh.body)).toMatch(/"title":"Approve escalation"/);
     const approved = await send(people.priya, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'approve-escalation', data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'approve-escalation' } } } });
     expect(JSON.stringify(approved.body)).toMatch(/Stage 2 of 4: Direct Manager to Manager Discussion/);
+    // Step 2's role holders on both sides now have a stage to acknowledge.
+    // Step 2's role holders now have work: the police line manager (Fiona, who clicked a card
+    // earlier in her personal chat) must acknowledge it; Sam, the council's other line manager,
+    // may now propose a resolution, in the chat opened for him a moment ago.
+    const step2 = directMessages(before).slice(2);
+    expect(step2.map((m) => m.to)).toEqual(['a:542121c7-bc68-489c-887a-17a02a107888', 'personal-fiona']);
+    expect(step2[1]?.text).toMatch(/needs you\. Priya Shah: moved the case to Direct Manager to Manager Discussion\. You can: Acknowledge, Propose resolution, Request escalation\./);
     // A stale button from step 1 is refused, not acted on.
     const stale = await send(people.chris, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'acknowledge', data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'acknowledge' } } } });
     expect(String(stale.body?.value)).toMatch(/This card is out of date/);

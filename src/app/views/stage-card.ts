@@ -69,6 +69,11 @@ const ACTIONS: Record<Verb, Omit<ActionView, 'verb'>> = {
   withdraw: { title: 'Withdraw', style: 'destructive', input: { id: 'reason', label: 'Why it is withdrawn', placeholder: 'For example: resolved by phone' } },
 };
 
+/** A button's words, e.g. "Approve escalation". */
+export function actionTitle(verb: Verb): string {
+  return ACTIONS[verb].title;
+}
+
 const STATUS_TEXT: Record<CaseState['status'], string> = {
   open: 'Open',
   resolved: 'Resolved: both agencies confirmed the outcome',

@@ -6,9 +6,10 @@
 import { CardFactory, TeamsActivityHandler, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type CloudAdapter, type ConversationParameters, type AdaptiveCardInvokeValue, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TaskModuleRequest, type TaskModuleResponse } from 'botbuilder';
 import type { CaseService } from '../../app/case-service';
 import type { CaseRepository, StoredCase } from '../../app/store/repository';
+import { noticesFor, type Notice } from '../../app/notify';
 import { stageCardView } from '../../app/views/stage-card';
 import type { Directory, Person } from '../../domain/directory';
-import type { Actor, CaseCommand, CaseEvent } from '../../domain/escalation';
+import type { Actor, CaseCommand, CaseEvent, CaseState } from '../../domain/escalation';
 import type { Procedure } from '../../domain/procedure';
 import { actorFor, NOT_IN_DIRECTORY, personByAadId } from './identity';
 import { emergencyCard, raiseFormCard, raiseRequestFrom, type Submitted } from './raise-dialog';
@@ -30,9 +31,11 @@ export interface TeamsBotDeps {
   clock: () => Date;
 }
 
+type ConversationRef = Partial<ReturnType<typeof TurnContext.getConversationReference>>;
+
 /** What the bot keeps about a case's Teams thread, so it can update the card later. */
 interface TeamsThread {
-  conversation: Partial<ReturnType<typeof TurnContext.getConversationReference>>;
+  conversation: ConversationRef;
   activityId?: string;
   /** Teams ids of people who have used the card: their clients refresh it for themselves. */
   userIds: string[];
@@ -75,9 +78,21 @@ function asCard(result: RaiseResult): AdaptiveCardInvokeResponse {
   return card(result.kind === 'done' ? doneCard(result.text) : result.card);
 }
 
+/** Teams shows a card's own view (refresh) to at most 60 people. */
+const MAX_REFRESH_USERS = 60;
+
 export class EscalationTeamsBot extends TeamsActivityHandler {
+  /** Personal conversations already saved as contacts in this process (person → conversation id). */
+  private readonly remembered = new Map<string, string>();
+
   constructor(private readonly deps: TeamsBotDeps) {
     super();
+    // Whenever someone in the directory talks to the bot 1:1 (or installs it), keep that
+    // conversation so the bot can message them there later.
+    this.onTurn(async (context, next) => {
+      await this.remember(context);
+      await next();
+    });
     this.onMessage(async (context, next) => {
       const text = (TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '').trim().toLowerCase();
       if (text.startsWith('escalate')) {
@@ -148,6 +163,64 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     return { kind: 'done', text: raised };
   }
 
+  // ── reaching people 1:1 ───────────────────────────────────────────────────────────
+
+  private async remember(context: TurnContext): Promise<void> {
+    if (context.activity.conversation?.conversationType !== 'personal') return;
+    const person = personByAadId(this.deps.directory, context.activity.from?.aadObjectId);
+    if (!person || this.remembered.get(person.id) === context.activity.conversation.id) return;
+    try {
+      // Without the activity id: later messages start afresh rather than reply to this one.
+      const { activityId: _reply, ...reference } = TurnContext.getConversationReference(context.activity);
+      await this.deps.repo.saveContact({ personId: person.id, platform: 'teams', reference: reference as unknown as Record<string, unknown>, updatedAt: this.deps.clock().toISOString() });
+      this.remembered.set(person.id, context.activity.conversation.id);
+    } catch (error) {
+      this.deps.report?.('Could not keep a personal conversation', { person: person.id, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /**
+   * Tell each person who now has something to do (or whose case closed), 1:1 with their own
+   * card: in the personal chat they already have with the bot, or else a new one Teams opens
+   * from their Microsoft Entra object id in their tenant. Returns the Teams ids of those reached,
+   * so their clients can refresh the thread's card for them. Failures are reported, never fatal.
+   */
+  private async tell(context: TurnContext, notices: readonly Notice[], stored: StoredCase, events: readonly CaseEvent[]): Promise<string[]> {
+    const reached: string[] = [];
+    for (const notice of notices) {
+      const { person } = notice;
+      const agency = this.deps.directory.agencies.find((a) => a.id === person.agency);
+      if (agency?.platform !== 'teams') continue;
+      const activity = { type: 'message', text: notice.text, attachments: [CardFactory.adaptiveCard(this.stageCard(stored, [], events, actorFor(this.deps.directory, person, this.deps.clock())))] } as Activity;
+      const contact = await this.deps.repo.getContact(person.id, 'teams').catch(() => undefined);
+      if (contact) {
+        const reference = contact.reference as ConversationRef;
+        try {
+          await (context.adapter as CloudAdapter).continueConversationAsync(this.deps.appId ?? '', reference, async (there) => {
+            await there.sendActivity(activity);
+          });
+          if (reference.user?.id) reached.push(reference.user.id);
+          continue;
+        } catch (error) {
+          this.deps.report?.('Could not message someone in their personal chat; opening a new one', { reference: stored.reference, person: person.id, error: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      if (this.deps.localClient || !person.teamsAadObjectId || !agency.teams) continue;
+      const tenantId = agency.teams.tenantId;
+      const opened = await this.openConversation(
+        context,
+        { isGroup: false, members: [{ id: person.teamsAadObjectId, name: person.name }], tenantId, channelData: { tenant: { id: tenantId } }, activity },
+        'Could not message someone 1:1',
+        stored.reference,
+      );
+      if (opened?.conversation?.id) {
+        const reference: ConversationRef = { channelId: context.activity.channelId, serviceUrl: context.activity.serviceUrl, bot: context.activity.recipient, conversation: { id: opened.conversation.id, conversationType: 'personal', tenantId } as ConversationRef['conversation'], user: { id: person.teamsAadObjectId, aadObjectId: person.teamsAadObjectId, name: person.name } };
+        await this.deps.repo.saveContact({ personId: person.id, platform: 'teams', reference: reference as unknown as Record<string, unknown>, updatedAt: this.deps.clock().toISOString() }).catch(() => undefined);
+      }
+    }
+    return reached;
+  }
+
   // ── the thread and its card ───────────────────────────────────────────────────────
 
   private async timeline(reference: string): Promise<CaseEvent[]> {
@@ -188,33 +261,10 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
       const sent = await context.sendActivity({ attachments: [card] });
       thread = { conversation: TurnContext.getConversationReference(context.activity), activityId: sent?.id, userIds };
     }
+    const events = await this.timeline(stored.reference);
+    const reached = await this.tell(context, noticesFor(undefined, stored.state, events, this.deps.directory, this.deps.clock(), stored.state.raising.personId ?? ''), stored, events);
+    thread.userIds = withRefreshUsers(thread.userIds, reached);
     await this.deps.repo.saveThread(stored.reference, { platform: 'teams', agencyId: stored.state.raising.agencyId, reference: thread as unknown as Record<string, unknown> });
-    await this.messageCounterpart(context, stored, card);
-  }
-
-  /**
-   * Tell the person named as the counterpart, 1:1, with the card: Teams opens a personal chat
-   * from their Microsoft Entra object id where the app is installed for them. Someone on Slack,
-   * or not reachable, hears of it in the agency's thread instead (nothing fails for it).
-   */
-  private async messageCounterpart(context: TurnContext, stored: StoredCase, card: ReturnType<typeof CardFactory.adaptiveCard>): Promise<void> {
-    const person = this.deps.directory.people.find((p) => p.id === stored.state.responding.personId);
-    const agency = this.deps.directory.agencies.find((a) => a.id === person?.agency);
-    if (this.deps.localClient || !person?.teamsAadObjectId || agency?.platform !== 'teams' || !agency.teams) return;
-    const tenantId = agency.teams.tenantId;
-    const raiser = this.deps.directory.people.find((p) => p.id === stored.state.raising.personId)?.name ?? 'A colleague';
-    await this.openConversation(
-      context,
-      {
-        isGroup: false,
-        members: [{ id: person.teamsAadObjectId, name: person.name }],
-        tenantId,
-        channelData: { tenant: { id: tenantId } },
-        activity: { type: 'message', text: `${raiser} has raised escalation ${stored.reference} with ${agency.name} and named you as their counterpart.`, attachments: [card] } as Activity,
-      },
-      'Could not message the counterpart 1:1',
-      stored.reference,
-    );
   }
 
   /**
@@ -249,6 +299,10 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     });
   }
 
+  private tellAfter(context: TurnContext, before: CaseState, after: StoredCase, recorded: readonly CaseEvent[], actorId: string, events: readonly CaseEvent[]): Promise<string[]> {
+    return this.tell(context, noticesFor(before, after.state, recorded, this.deps.directory, this.deps.clock(), actorId), after, events);
+  }
+
   private async threadOf(reference: string): Promise<{ agencyId: string; thread: TeamsThread } | undefined> {
     const found = (await this.deps.repo.getThreads(reference)).find((t) => t.platform === 'teams');
     return found ? { agencyId: found.agencyId, thread: found.reference as unknown as TeamsThread } : undefined;
@@ -274,13 +328,19 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     const outcome = await this.deps.service.act(reference, command);
     if (!outcome.ok) return message(outcome.refusal.message);
     const events = await this.timeline(reference);
+    const reached = await this.tellAfter(context, stored.state, outcome.case, events.slice(stored.version), who.actor.personId, events);
     if (found) {
-      const thread: TeamsThread = { ...found.thread, userIds };
+      const thread: TeamsThread = { ...found.thread, userIds: withRefreshUsers(userIds, reached) };
       await this.deps.repo.saveThread(reference, { platform: 'teams', agencyId: found.agencyId, reference: thread as unknown as Record<string, unknown> });
       await this.updateThreadCard(context, outcome.case, thread, events);
     }
     return card(this.stageCard(outcome.case, userIds, events, who.actor));
   }
+}
+
+/** The people whose clients refresh the card for themselves: those already listed, then those just reached. */
+function withRefreshUsers(listed: readonly string[], reached: readonly string[]): string[] {
+  return [...new Set([...listed, ...reached])].slice(0, MAX_REFRESH_USERS);
 }
 
 function message(text: string): AdaptiveCardInvokeResponse {

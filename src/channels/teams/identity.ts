@@ -1,19 +1,10 @@
-/** Who a Teams user is in the directory: their agency, their boards and the roles they act in today. */
-import { instantToZoned } from '../../domain/calendar';
-import { rolesActingIn, type Directory, type Person } from '../../domain/directory';
-import type { Actor } from '../../domain/escalation';
+/** Who a Teams user is in the directory, from their Microsoft Entra object id. */
+import type { Directory, Person } from '../../domain/directory';
+
+export { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
 
 export function personByAadId(directory: Directory, aadObjectId: string | undefined): Person | undefined {
   if (!aadObjectId) return undefined;
   const id = aadObjectId.toLowerCase();
   return directory.people.find((p) => p.teamsAadObjectId?.toLowerCase() === id);
 }
-
-export function actorFor(directory: Directory, person: Person, now: Date): Actor {
-  const acting = rolesActingIn(directory, person.id, instantToZoned(now, 'Europe/London').date);
-  const agency = directory.agencies.find((a) => a.id === person.agency);
-  return { personId: person.id, agencyId: person.agency, roles: acting.roles, boards: agency?.boards ?? [], actingFor: acting.actingFor };
-}
-
-export const NOT_IN_DIRECTORY =
-  "You are not in the escalation directory yet, so the bot cannot tell which agency and roles are yours. Ask your agency's safeguarding lead or the board's business unit to add you.";

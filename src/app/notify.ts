@@ -1,0 +1,66 @@
+/**
+ * Who to tell, 1:1, after a case changes: anyone who now has something to do that they could
+ * not do before (the counterpart when a case is raised, the managers who approve an escalation,
+ * the new stage's role holders on both sides, the other side when an outcome is proposed), and
+ * everyone who took part when the case closes. Decided by asking the rules (availableCommands),
+ * so it follows each board's procedure without a list of its own. Platform-neutral: each chat
+ * platform delivers to the people who work on it.
+ */
+import type { Directory, Person } from '../domain/directory';
+import { availableCommands, type CaseEvent, type CaseState } from '../domain/escalation';
+import { shortNameOf } from '../domain/procedure';
+import { actorFor } from './people';
+import { actionTitle, historyLine, type Verb } from './views/stage-card';
+
+/** Buttons anyone taking part always has: having them is not news. */
+const ROUTINE: ReadonlySet<Verb> = new Set(['add-note', 'withdraw']);
+
+export interface Notice {
+  person: Person;
+  /** What they can now do (empty for "the case has closed"). */
+  verbs: Verb[];
+  text: string;
+}
+
+/** People who could act on the case: its two agencies' staff and the board's own staff. */
+function candidates(state: CaseState, directory: Directory): Person[] {
+  const agencies = new Set([state.raising.agencyId, state.responding.agencyId]);
+  for (const a of directory.agencies) if (a.kind === 'safeguarding-adults-board' && a.boards.includes(state.boardId)) agencies.add(a.id);
+  return directory.people.filter((p) => agencies.has(p.agency));
+}
+
+function news(state: CaseState, person: Person, directory: Directory, now: Date): Set<Verb> {
+  return new Set(availableCommands(state, actorFor(directory, person, now), now).filter((v) => !ROUTINE.has(v)));
+}
+
+/**
+ * The notices a change calls for. `before` is the case before the change (none when it was just
+ * raised), `events` what the change recorded, and `actorId` whoever made it (never told about
+ * their own click).
+ */
+export function noticesFor(before: CaseState | undefined, after: CaseState, events: readonly CaseEvent[], directory: Directory, now: Date, actorId: string): Notice[] {
+  const label = `${shortNameOf(after.procedure)} escalation ${after.reference}`;
+  const latest = [...events].reverse().find((e) => e.type !== 'command-refused');
+  const what = latest ? historyLine(latest, after.procedure, directory, now).replace(/^.*? — /, '').replace(/[.\s]+$/, '') : '';
+  const notices: Notice[] = [];
+  if (after.status !== 'open') {
+    if (before?.status !== 'open') return [];
+    for (const personId of after.participants) {
+      const person = directory.people.find((p) => p.id === personId);
+      if (person && personId !== actorId) notices.push({ person, verbs: [], text: `${label} has closed. ${what}` });
+    }
+    return notices;
+  }
+  for (const person of candidates(after, directory)) {
+    if (person.id === actorId) continue;
+    const had = before ? news(before, person, directory, now) : new Set<Verb>();
+    const fresh = [...news(after, person, directory, now)].filter((v) => !had.has(v));
+    if (!fresh.length) continue;
+    const named = !before && after.responding.personId === person.id;
+    const raiser = directory.people.find((p) => p.id === after.raising.personId)?.name ?? 'A colleague';
+    const responding = directory.agencies.find((a) => a.id === after.responding.agencyId)?.name ?? after.responding.agencyId;
+    const lead = named ? `${raiser} has raised ${label} with ${responding} and named you as their counterpart.` : `${label} needs you. ${what}.`;
+    notices.push({ person, verbs: fresh, text: `${lead} You can: ${fresh.map(actionTitle).join(', ')}.` });
+  }
+  return notices;
+}
