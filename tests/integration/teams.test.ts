@@ -92,7 +92,7 @@ function directMessages(from: number): Array<{ to: string; text: string }> {
       return [{ to: (c.body.members as Array<{ id: string }>)[0]?.id ?? '', text: activity.text ?? '' }];
     }
     const known = /^\/v3\/conversations\/(personal-[^/]+|a:[^/]+)\/activities(\/[^/]+)?$/.exec(decodeURIComponent(c.url));
-    return c.method === 'POST' && known ? [{ to: known[1] ?? '', text: String(c.body?.text ?? '') }] : [];
+    return c.method === 'POST' && known ? [{ to: known[1] ?? '', text: typeof c.body?.text === 'string' ? c.body.text : '' }] : [];
   });
 }
 

@@ -172,7 +172,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     try {
       // Without the activity id: later messages start afresh rather than reply to this one.
       const { activityId: _reply, ...reference } = TurnContext.getConversationReference(context.activity);
-      await this.deps.repo.saveContact({ personId: person.id, platform: 'teams', reference: reference as unknown as Record<string, unknown>, updatedAt: this.deps.clock().toISOString() });
+      await this.deps.repo.saveContact({ personId: person.id, platform: 'teams', reference: reference, updatedAt: this.deps.clock().toISOString() });
       this.remembered.set(person.id, context.activity.conversation.id);
     } catch (error) {
       this.deps.report?.('Could not keep a personal conversation', { person: person.id, error: error instanceof Error ? error.message : String(error) });
@@ -215,7 +215,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
       );
       if (opened?.conversation?.id) {
         const reference: ConversationRef = { channelId: context.activity.channelId, serviceUrl: context.activity.serviceUrl, bot: context.activity.recipient, conversation: { id: opened.conversation.id, conversationType: 'personal', tenantId } as ConversationRef['conversation'], user: { id: person.teamsAadObjectId, aadObjectId: person.teamsAadObjectId, name: person.name } };
-        await this.deps.repo.saveContact({ personId: person.id, platform: 'teams', reference: reference as unknown as Record<string, unknown>, updatedAt: this.deps.clock().toISOString() }).catch(() => undefined);
+        await this.deps.repo.saveContact({ personId: person.id, platform: 'teams', reference: reference, updatedAt: this.deps.clock().toISOString() }).catch(() => undefined);
       }
     }
     return reached;
