@@ -59,7 +59,11 @@ export function noticesFor(before: CaseState | undefined, after: CaseState, even
     const named = !before && after.responding.personId === person.id;
     const raiser = directory.people.find((p) => p.id === after.raising.personId)?.name ?? 'A colleague';
     const responding = directory.agencies.find((a) => a.id === after.responding.agencyId)?.name ?? after.responding.agencyId;
-    const lead = named ? `${raiser} has raised ${label} with ${responding} and named you as their counterpart.` : `${label} needs you. ${what}.`;
+    const lead = named
+      ? `${raiser} has raised ${label} with ${responding} and named you as their counterpart.`
+      : before
+        ? `${label} needs you. ${what}.`
+        : `${raiser} has raised ${label} with ${responding}.`;
     notices.push({ person, verbs: fresh, text: `${lead} You can: ${fresh.map(actionTitle).join(', ')}.` });
   }
   return notices;

@@ -3,7 +3,10 @@
  * Microsoft 365 tenant. It serves the client and a mock Teams connector on its own port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 
 export const PLAYGROUND_CLI = join(__dirname, '..', '..', 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -14,10 +17,14 @@ export interface Playground {
   stop(): Promise<void>;
 }
 
-/** Start the Playground pointed at the bot, and resolve once it listens. */
-export function startPlayground(botEndpoint: string, port: number): Promise<Playground> {
+/**
+ * Start the Playground pointed at the bot, and resolve once it listens. It reads who "you" are
+ * and the other people from `.m365agentsplayground.yml` in `cwd` (by default the repository's,
+ * where you are Alex Morgan).
+ */
+export function startPlayground(botEndpoint: string, port: number, cwd: string = REPO_ROOT): Promise<Playground> {
   const child = spawn(process.execPath, [PLAYGROUND_CLI, 'start', '--app-endpoint', botEndpoint, '--channel-id', 'msteams', '--port', String(port), '--disable-telemetry'], {
-    cwd: REPO_ROOT, // where .m365agentsplayground.yml names the example people
+    cwd,
     // It would open a browser otherwise, and exit when it cannot.
     env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,4 +52,22 @@ export function startPlayground(botEndpoint: string, port: number): Promise<Play
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`The Agents Playground stopped (exit ${code}): ${output.trim()}`)));
   });
+}
+
+interface PlaygroundUser {
+  id: string;
+  name: string;
+}
+
+/**
+ * A folder holding the repository's Playground configuration with another of its people as
+ * "you" (e.g. "Chris Bennett", the police counterpart), for a second client beside the first.
+ */
+export function playgroundAs(name: string): string {
+  const config = parse(readFileSync(join(REPO_ROOT, '.m365agentsplayground.yml'), 'utf8')) as { currentUser: PlaygroundUser; users: PlaygroundUser[] };
+  const person = config.users.find((u) => u.name === name);
+  if (!person) throw new Error(`The Playground configuration (.m365agentsplayground.yml) has nobody called ${name}.`);
+  const dir = mkdtempSync(join(tmpdir(), 'playground-'));
+  writeFileSync(join(dir, '.m365agentsplayground.yml'), stringify({ ...config, currentUser: person, users: [config.currentUser, ...config.users.filter((u) => u !== person)] }));
+  return dir;
 }

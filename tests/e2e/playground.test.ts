@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config';
-import { startPlayground, type Playground } from '../../src/dev/playground';
+import { playgroundAs, startPlayground, type Playground } from '../../src/dev/playground';
 import { start, type Running } from '../../src/main';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -30,30 +30,45 @@ jest.setTimeout(180_000);
 
 let bot: Running;
 let playground: Playground;
+/** A second Teams client, where "you" are Chris Bennett of Lincolnshire Police, the counterpart. */
+let chrisPlayground: Playground;
 let browser: Browser;
 let page: Page;
+let chrisPage: Page;
+
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed for this test at ${CHROMIUM}: apt-get install chromium (.ci/run does this).`);
   mkdirSync(SHOTS, { recursive: true });
   const config = { ...loadConfig({ NODE_ENV: 'test', DATA_DIR: mkdtempSync(join(tmpdir(), 'e2e-')), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }), PORT: 0 };
   bot = await start(config, { localClient: true });
-  playground = await startPlayground(`http://127.0.0.1:${(bot.server.address() as AddressInfo).port}/api/messages`, await freePort());
+  const endpoint = `http://127.0.0.1:${(bot.server.address() as AddressInfo).port}/api/messages`;
+  playground = await startPlayground(endpoint, await freePort());
+  chrisPlayground = await startPlayground(endpoint, await freePort(), playgroundAs('Chris Bennett'));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 1500 } });
   await page.goto(playground.url, { waitUntil: 'networkidle' });
+  chrisPage = await browser.newPage({ viewport: { width: 1400, height: 1500 } });
+  await chrisPage.goto(chrisPlayground.url, { waitUntil: 'networkidle' });
 });
 
 afterAll(async () => {
   await browser?.close();
   await playground?.stop();
+  await chrisPlayground?.stop();
   await bot?.stop();
 });
 
-test('type escalate, fill the form, see the stage card, use its buttons and see the card change', async () => {
+test('type escalate, fill the form, see the stage card; the counterpart acknowledges in their own Teams and both cards change', async () => {
+  // Chris has used the bot before, so it can reach him in his personal chat.
+  const chrisBox = chrisPage.getByRole('textbox').first();
+  await chrisBox.fill('hello');
+  await chrisBox.press('Enter');
+  await chrisPage.getByRole('paragraph').filter({ hasText: /Type "escalate" to raise a disagreement/ }).waitFor();
+
   const box = page.getByRole('textbox').first();
   await box.fill('escalate');
   await box.press('Enter');
@@ -91,11 +106,29 @@ test('type escalate, fill the form, see the stage card, use its buttons and see 
   const timeline = async (): Promise<string[]> => (await bot.repo.getEvents('LI-2026-0001')).map((e) => e.event.type);
   expect(await timeline()).toContain('command-refused');
 
+  // Chris, a frontline professional at the police, has the card in his own chat, with his own
+  // buttons, and acknowledges.
+  await chrisPage.getByRole('paragraph').filter({ hasText: /Alex Morgan has raised LSAB escalation LI-2026-0001 with Lincolnshire Police\. You can: Acknowledge/ }).waitFor();
+  const chrisCard = chrisPage.locator('.ac-adaptiveCard', { hasText: 'LSAB escalation LI-2026-0001' }).last();
+  await chrisCard.getByText('Not yet acknowledged').waitFor();
+  await chrisPage.screenshot({ path: join(SHOTS, 'counterpart-card.png'), fullPage: true });
+  await chrisCard.getByRole('button', { name: 'Acknowledge' }).click();
+  await chrisCard.getByText(/Chris Bennett: acknowledged/).waitFor();
+  expect(await chrisCard.getByText('Not yet acknowledged').count()).toBe(0);
+  await chrisPage.screenshot({ path: join(SHOTS, 'counterpart-acknowledged.png'), fullPage: true });
+  expect(await timeline()).toEqual(['case-raised', 'stage-entered', 'command-refused', 'stage-acknowledged']);
+
+  // The card in Alex's chat changed in place too.
+  await card.getByText(/Chris Bennett: acknowledged/).waitFor();
+  expect(await card.getByText('Not yet acknowledged').count()).toBe(0);
+
   // A note: the card changes in place.
   await card.getByRole('button', { name: 'Add note' }).click();
-  await card.getByPlaceholder(/What happened, or what you did/).fill('Spoke to the duty sergeant; waiting for a call back.');
+  await card.getByPlaceholder(/What happened, or what you did/).fill('Spoke to the duty sergeant; agreed to meet on Thursday.');
   await card.getByRole('button', { name: 'Add note' }).last().click();
   await page.getByText(/Alex Morgan: added a note: Spoke to the duty sergeant/).waitFor();
   await page.screenshot({ path: join(SHOTS, 'stage-card-after-note.png'), fullPage: true });
-  expect(await timeline()).toEqual(['case-raised', 'stage-entered', 'command-refused', 'note-added']);
+  expect(await timeline()).toEqual(['case-raised', 'stage-entered', 'command-refused', 'stage-acknowledged', 'note-added']);
+  expect(await page.content()).not.toMatch(/Joan Smith/);
+  expect(await chrisPage.content()).not.toMatch(/Joan Smith/);
 });

@@ -21,6 +21,7 @@ const people = {
   priya: { id: '29:priya', aadObjectId: '1070329f-2d4a-49fa-82b6-7f1d2cd87e1b', name: 'Priya Shah' },
   chris: { id: '29:chris', aadObjectId: 'be5872f2-2da6-4ed5-b45d-00fd6347d3f8', name: 'Chris Bennett' },
   fiona: { id: '29:fiona', aadObjectId: '05ae946d-8bac-4621-96fb-9ee8ebf5de3d', name: 'Fiona Walsh' },
+  kwame: { id: '29:kwame', aadObjectId: '6f1c2a4e-8d3b-4c5a-9e7f-2b1d0c3a4e5f', name: 'Kwame Asante' },
   stranger: { id: '29:nobody', aadObjectId: '00000000-0000-4000-8000-000000000000', name: 'Not In Directory' },
 };
 
@@ -40,6 +41,11 @@ beforeAll(async () => {
       calls.push({ method: req.method ?? '', url: req.url ?? '', body: body ? (JSON.parse(body) as Record<string, unknown>) : undefined });
       res.writeHead(200, { 'content-type': 'application/json' });
       // Creating a conversation in a channel starts a thread, named after its first message.
+      if (req.method === 'GET' && /\/pagedmembers/.test(req.url ?? '')) {
+        // The group chat holds Kwame (Boston Borough Council), Fiona (police) and someone from outside.
+        res.end(JSON.stringify({ members: [people.kwame, people.fiona, { id: '29:guest', name: 'Guest', aadObjectId: '11111111-2222-4333-8444-555555555555' }] }));
+        return;
+      }
       const created = body ? (JSON.parse(body) as { isGroup?: boolean; members?: Array<{ id: string }> }) : {};
       // A 1:1 chat is named after the person; a channel thread after its first message.
       if (req.method === 'POST' && req.url === '/v3/conversations' && created.isGroup === false) res.end(JSON.stringify({ id: `a:${created.members?.[0]?.id ?? ''}` }));
@@ -235,11 +241,28 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(await app.repo.allReferences()).toEqual(['LI-2026-0001', 'LI-2026-0002']);
   });
 
+  test('raised in a group chat (how Boston Borough Council works): the card stays in the chat, its members who take part get their own view, and a counterpart missing from it is named', async () => {
+    const start = calls.length;
+    const groupChat = { id: '19:boston-police@unq.gbl.spaces', conversationType: 'groupChat', tenantId: '4d823698-5f02-48ab-b2ec-f0724a3d1e9b' };
+    const raised = await send(people.kwame, { type: 'invoke', name: 'task/submit', conversation: groupChat, value: { data: { ...goodForm, recordRaising: 'BBC-77' } } }, 'group-1');
+    expect(dialogText(raised.body)).toMatch(/Escalation LI-2026-0003 is raised/);
+    const inChat = calls.slice(start).filter((c) => c.method === 'POST' && decodeURIComponent(c.url).startsWith(`/v3/conversations/${groupChat.id}/activities`));
+    const card = inChat.find((c) => JSON.stringify(c.body).includes('LSAB escalation LI-2026-0003'));
+    expect(card).toBeDefined();
+    // Kwame and Fiona are in the chat and take part (their agencies are the case's); the guest is not.
+    expect(JSON.stringify(card?.body)).toMatch(/"userIds":\["29:kwame","29:fiona"\]/);
+    expect(inChat.map((c) => (c.body as { text?: string }).text ?? '')).toContainEqual(expect.stringMatching(/^Chris Bennett is not in this chat\. Add them/));
+    // No channel thread was opened for Boston: it works in group chats.
+    expect(calls.slice(start).some((c) => c.body?.isGroup === true)).toBe(false);
+    // Chris, the named counterpart, is told 1:1 all the same.
+    expect(directMessages(start).map((m) => m.to)).toContain('personal-chris');
+  });
+
   test('immediate risk on Lincolnshire’s urgent path: the emergency contacts first, and the case raised as urgent', async () => {
     const reply = await send(people.alex, { type: 'invoke', name: 'task/submit', value: { data: { ...goodForm, immediateRisk: 'yes' } } }, 'urgent-1');
     const text = dialogText(reply.body);
     expect(text).toMatch(/The adult is at risk of immediate harm/);
     expect(text).toMatch(/999/);
-    expect(text).toMatch(/Escalation LI-2026-0003 is raised.*marked urgent/);
+    expect(text).toMatch(/Escalation LI-2026-0004 is raised.*marked urgent/);
   });
 });

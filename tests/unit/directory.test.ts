@@ -89,7 +89,7 @@ describe('the shipped example directory (Lincolnshire, Appendix 2)', () => {
   });
 
   test('every person is invented and marked example: true', () => {
-    expect(example.people).toHaveLength(21);
+    expect(example.people).toHaveLength(22);
     expect(example.people.filter((p) => !p.example).map((p) => p.id)).toEqual([]);
     expect(example.people.every((p) => p.email.endsWith('.example.org'))).toBe(true);
   });

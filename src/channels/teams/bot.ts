@@ -3,7 +3,7 @@
  * card buttons) into the application's commands, and renders the shared view model back as
  * Adaptive Cards. It decides nothing itself.
  */
-import { CardFactory, TeamsActivityHandler, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type CloudAdapter, type ConversationParameters, type AdaptiveCardInvokeValue, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TaskModuleRequest, type TaskModuleResponse } from 'botbuilder';
+import { CardFactory, TeamsActivityHandler, TeamsInfo, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type CloudAdapter, type ConversationParameters, type AdaptiveCardInvokeValue, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TaskModuleRequest, type TaskModuleResponse } from 'botbuilder';
 import type { CaseService } from '../../app/case-service';
 import type { CaseRepository, StoredCase } from '../../app/store/repository';
 import { noticesFor, type Notice } from '../../app/notify';
@@ -197,6 +197,11 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
         const reference = contact.reference as ConversationRef;
         try {
           await (context.adapter as CloudAdapter).continueConversationAsync(this.deps.appId ?? '', reference, async (there) => {
+            // A new message, not a reply to the continuation's made-up activity id.
+            there.onSendActivities(async (_ctx, activities, next) => {
+              for (const a of activities) delete a.replyToId;
+              return next();
+            });
             await there.sendActivity(activity);
           });
           if (reference.user?.id) reached.push(reference.user.id);
@@ -242,12 +247,13 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
    * channel cannot be reached, the card goes to the conversation instead: it is never lost.
    */
   private async postStageCard(context: TurnContext, stored: StoredCase): Promise<void> {
+    const events = await this.timeline(stored.reference);
     const userIds = [context.activity.from.id];
-    const card = CardFactory.adaptiveCard(this.stageCard(stored, userIds, await this.timeline(stored.reference)));
     const agency = this.deps.directory.agencies.find((a) => a.id === stored.state.raising.agencyId);
     const channelId = agency?.threads?.mode === 'channel' ? agency.threads.teamsChannelId : undefined;
     let thread: TeamsThread | undefined;
     if (channelId && !this.deps.localClient) {
+      const card = CardFactory.adaptiveCard(this.stageCard(stored, userIds, events));
       const created = await this.openConversation(
         context,
         { isGroup: true, channelData: { channel: { id: channelId } }, activity: { type: 'message', attachments: [card] } as Activity },
@@ -258,13 +264,44 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
       if (created) thread = { conversation: TurnContext.getConversationReference(created), activityId: /;messageid=([^;]+)$/.exec(created.conversation?.id ?? '')?.[1], userIds };
     }
     if (!thread) {
-      const sent = await context.sendActivity({ attachments: [card] });
-      thread = { conversation: TurnContext.getConversationReference(context.activity), activityId: sent?.id, userIds };
+      const chat = context.activity.conversation.conversationType === 'groupChat' ? await this.groupChat(context, stored) : undefined;
+      const ids = withRefreshUsers(userIds, chat?.userIds ?? []);
+      const sent = await context.sendActivity({ attachments: [CardFactory.adaptiveCard(this.stageCard(stored, ids, events))] });
+      thread = { conversation: TurnContext.getConversationReference(context.activity), activityId: sent?.id, userIds: ids };
+      if (chat?.missing) await context.sendActivity(`${chat.missing} is not in this chat. Add them, so that both agencies share this thread; the bot has also sent them the card directly where it can.`);
     }
-    const events = await this.timeline(stored.reference);
     const reached = await this.tell(context, noticesFor(undefined, stored.state, events, this.deps.directory, this.deps.clock(), stored.state.raising.personId ?? ''), stored, events);
     thread.userIds = withRefreshUsers(thread.userIds, reached);
     await this.deps.repo.saveThread(stored.reference, { platform: 'teams', agencyId: stored.state.raising.agencyId, reference: thread as unknown as Record<string, unknown> });
+  }
+
+
+  /**
+   * A case raised in a group chat keeps its thread there (Teams does not let a bot start group
+   * chats). Returns the Teams ids of the chat's members who take part in the case (their
+   * clients show them their own view of the card) and the named counterpart's name if they
+   * are not in the chat, so the raiser can add them.
+   */
+  private async groupChat(context: TurnContext, stored: StoredCase): Promise<{ userIds: string[]; missing?: string }> {
+    const agencies = new Set([stored.state.raising.agencyId, stored.state.responding.agencyId]);
+    const members: Array<{ id: string; aadObjectId?: string }> = [];
+    try {
+      let token: string | undefined;
+      do {
+        const page = await TeamsInfo.getPagedMembers(context, 100, token);
+        members.push(...page.members);
+        token = page.continuationToken;
+      } while (token);
+    } catch (error) {
+      this.deps.report?.('Could not read the members of the group chat', { reference: stored.reference, error: error instanceof Error ? error.message : String(error) });
+      return { userIds: [] };
+    }
+    const inChat = members.map((m) => ({ id: m.id, person: personByAadId(this.deps.directory, m.aadObjectId) }));
+    const counterpart = this.deps.directory.people.find((p) => p.id === stored.state.responding.personId);
+    return {
+      userIds: inChat.filter((m) => m.person && agencies.has(m.person.agency)).map((m) => m.id),
+      ...(counterpart && !inChat.some((m) => m.person?.id === counterpart.id) ? { missing: counterpart.name } : {}),
+    };
   }
 
   /**
@@ -290,13 +327,20 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
   private async updateThreadCard(context: TurnContext, stored: StoredCase, thread: TeamsThread, events: readonly CaseEvent[]): Promise<void> {
     if (!thread.activityId) return;
     const update = { type: 'message', id: thread.activityId, attachments: [CardFactory.adaptiveCard(this.stageCard(stored, thread.userIds, events))] };
-    if (thread.conversation.conversation?.id === context.activity.conversation.id) {
-      await context.updateActivity(update);
-      return;
+    try {
+      // The same conversation only on the same service (two clients can use the same ids).
+      if (thread.conversation.conversation?.id === context.activity.conversation.id && thread.conversation.serviceUrl === context.activity.serviceUrl) {
+        await context.updateActivity(update);
+        return;
+      }
+      await (context.adapter as CloudAdapter).continueConversationAsync(this.deps.appId ?? '', thread.conversation, async (there) => {
+        await there.updateActivity(update);
+      });
+    } catch (error) {
+      // What was done is recorded and the person who clicked sees it; the thread catches up on
+      // the next change.
+      this.deps.report?.('Could not update the card in the case thread', { reference: stored.reference, error: error instanceof Error ? error.message : String(error) });
     }
-    await (context.adapter as CloudAdapter).continueConversationAsync(this.deps.appId ?? '', thread.conversation, async (there) => {
-      await there.updateActivity(update);
-    });
   }
 
   private tellAfter(context: TurnContext, before: CaseState, after: StoredCase, recorded: readonly CaseEvent[], actorId: string, events: readonly CaseEvent[]): Promise<string[]> {
