@@ -29,6 +29,10 @@ export const configSchema = z.object({
   MicrosoftAppPassword: z.string().min(1, { error: "the bot's client secret" }).optional(),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'one of: MultiTenant, SingleTenant, UserAssignedMSI' }).optional(),
   MicrosoftAppTenantId: z.uuid({ error: 'the Microsoft Entra tenant id, a GUID' }).optional(),
+  TEAMS_SERVICE_URL: z.url({ error: "the Teams connector's address, like https://smba.trafficmanager.net/teams/" }).default('https://smba.trafficmanager.net/teams/'),
+  SLACK_SIGNING_SECRET: z.string().regex(/^[0-9a-f]{16,}$/i, { error: "the Slack app's signing secret (Basic Information › App Credentials), letters a–f and digits" }).optional(),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-[A-Za-z0-9-]+$/, { error: 'the bot token, starting xoxb- (OAuth & Permissions)' }).optional(),
+  SLACK_API_URL: z.url({ error: "the Slack Web API's base address, like https://slack.com/api/" }).optional(),
   PERSONAL_DATA_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, { error: '32 bytes written in base64 (make one with: openssl rand -base64 32)' })
@@ -53,6 +57,9 @@ function crossRules(env: Record<string, string | undefined>): string[] {
   }
   if (production && !env.MicrosoftAppId) {
     problems.push('MicrosoftAppId must be set in production: without it the Teams endpoint would accept unauthenticated requests (it is not set).');
+  }
+  if (Boolean(env.SLACK_SIGNING_SECRET) !== Boolean(env.SLACK_BOT_TOKEN)) {
+    problems.push(`SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN turn Slack on together: set both, or neither to leave Slack off (${env.SLACK_BOT_TOKEN ? 'SLACK_SIGNING_SECRET' : 'SLACK_BOT_TOKEN'} is not set).`);
   }
   if (env.MicrosoftAppType === 'SingleTenant' && !env.MicrosoftAppTenantId) {
     problems.push('MicrosoftAppTenantId must be set when MicrosoftAppType is SingleTenant (it is not set).');

@@ -11,6 +11,8 @@ import { openRepository, openVault } from './store/open';
 import { CaseService } from './app/case-service';
 import { EscalationTeamsBot } from './channels/teams/bot';
 import { handleTeams, teamsAdapter } from './channels/teams/http';
+import { TeamsOutlet } from './channels/teams/outlet';
+import { Announcer } from './app/announcer';
 import { createLogger, type Logger } from './log';
 
 let logger: Logger = createLogger('info');
@@ -44,7 +46,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   log('info', 'Store open', { store: storeKind(config) });
   const service = new CaseService(repo, procedures, vault, clock);
   const adapter = teamsAdapter(config, (msg, fields) => log('error', msg, fields));
-  const teams = new EscalationTeamsBot({ appId: config.MicrosoftAppId ?? '', localClient: options.localClient ?? false, report: (msg, fields) => log('warn', msg, fields), service, repo, procedures, directory, clock });
+  const report = (msg: string, fields: Record<string, unknown>): void => log('warn', msg, fields);
+  const announcer = new Announcer(repo, directory, clock, report);
+  const localClient = options.localClient ?? false;
+  const outlet = new TeamsOutlet({ adapter, appId: config.MicrosoftAppId ?? '', repo, directory, clock, serviceUrl: config.TEAMS_SERVICE_URL, localClient, report });
+  announcer.register(outlet);
+  const teams = new EscalationTeamsBot({ appId: config.MicrosoftAppId ?? '', localClient, report, service, repo, outlet, announcer, procedures, directory, clock });
   if (!config.MicrosoftAppId) log('warn', 'Teams: no MicrosoftAppId, so the bot runs in local development mode and accepts unauthenticated requests from a local client only.');
   const startedAt = new Date().toISOString();
 

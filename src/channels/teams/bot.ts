@@ -3,17 +3,17 @@
  * card buttons) into the application's commands, and renders the shared view model back as
  * Adaptive Cards. It decides nothing itself.
  */
-import { CardFactory, TeamsActivityHandler, TeamsInfo, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type CloudAdapter, type ConversationParameters, type AdaptiveCardInvokeValue, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TaskModuleRequest, type TaskModuleResponse } from 'botbuilder';
+import { CardFactory, TeamsActivityHandler, TeamsInfo, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TaskModuleRequest, type TaskModuleResponse } from 'botbuilder';
 import type { CaseService } from '../../app/case-service';
 import type { CaseRepository, StoredCase } from '../../app/store/repository';
-import { noticesFor, type Notice } from '../../app/notify';
-import { stageCardView } from '../../app/views/stage-card';
+import type { Announcer } from '../../app/announcer';
 import type { Directory, Person } from '../../domain/directory';
-import type { Actor, CaseCommand, CaseEvent, CaseState } from '../../domain/escalation';
+import type { Actor, CaseCommand, CaseEvent } from '../../domain/escalation';
 import type { Procedure } from '../../domain/procedure';
 import { actorFor, NOT_IN_DIRECTORY, personByAadId } from './identity';
 import { emergencyCard, raiseFormCard, raiseRequestFrom, type Submitted } from './raise-dialog';
-import { inputId, renderStageCard } from './stage-card';
+import type { TeamsOutlet, TeamsThread } from './outlet';
+import { inputId } from './stage-card';
 
 export interface TeamsBotDeps {
   /** The bot's Microsoft app id ('' in local development). */
@@ -26,19 +26,11 @@ export interface TeamsBotDeps {
   localClient?: boolean;
   service: CaseService;
   repo: CaseRepository;
+  outlet: TeamsOutlet;
+  announcer: Announcer;
   procedures: ReadonlyMap<string, Procedure>;
   directory: Directory;
   clock: () => Date;
-}
-
-type ConversationRef = Partial<ReturnType<typeof TurnContext.getConversationReference>>;
-
-/** What the bot keeps about a case's Teams thread, so it can update the card later. */
-interface TeamsThread {
-  conversation: ConversationRef;
-  activityId?: string;
-  /** Teams ids of people who have used the card: their clients refresh it for themselves. */
-  userIds: string[];
 }
 
 const VERBS: ReadonlySet<string> = new Set(['acknowledge', 'add-note', 'propose-resolution', 'confirm-resolution', 'dispute-resolution', 'request-escalation', 'approve-escalation', 'return-escalation', 'record-final-decision', 'withdraw']);
@@ -90,6 +82,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     // Whenever someone in the directory talks to the bot 1:1 (or installs it), keep that
     // conversation so the bot can message them there later.
     this.onTurn(async (context, next) => {
+      this.deps.outlet.seen(context.activity);
       await this.remember(context);
       await next();
     });
@@ -179,53 +172,6 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     }
   }
 
-  /**
-   * Tell each person who now has something to do (or whose case closed), 1:1 with their own
-   * card: in the personal chat they already have with the bot, or else a new one Teams opens
-   * from their Microsoft Entra object id in their tenant. Returns the Teams ids of those reached,
-   * so their clients can refresh the thread's card for them. Failures are reported, never fatal.
-   */
-  private async tell(context: TurnContext, notices: readonly Notice[], stored: StoredCase, events: readonly CaseEvent[]): Promise<string[]> {
-    const reached: string[] = [];
-    for (const notice of notices) {
-      const { person } = notice;
-      const agency = this.deps.directory.agencies.find((a) => a.id === person.agency);
-      if (agency?.platform !== 'teams') continue;
-      const activity = { type: 'message', text: notice.text, attachments: [CardFactory.adaptiveCard(this.stageCard(stored, [], events, actorFor(this.deps.directory, person, this.deps.clock())))] } as Activity;
-      const contact = await this.deps.repo.getContact(person.id, 'teams').catch(() => undefined);
-      if (contact) {
-        const reference = contact.reference as ConversationRef;
-        try {
-          await (context.adapter as CloudAdapter).continueConversationAsync(this.deps.appId ?? '', reference, async (there) => {
-            // A new message, not a reply to the continuation's made-up activity id.
-            there.onSendActivities(async (_ctx, activities, next) => {
-              for (const a of activities) delete a.replyToId;
-              return next();
-            });
-            await there.sendActivity(activity);
-          });
-          if (reference.user?.id) reached.push(reference.user.id);
-          continue;
-        } catch (error) {
-          this.deps.report?.('Could not message someone in their personal chat; opening a new one', { reference: stored.reference, person: person.id, error: error instanceof Error ? error.message : String(error) });
-        }
-      }
-      if (this.deps.localClient || !person.teamsAadObjectId || !agency.teams) continue;
-      const tenantId = agency.teams.tenantId;
-      const opened = await this.openConversation(
-        context,
-        { isGroup: false, members: [{ id: person.teamsAadObjectId, name: person.name }], tenantId, channelData: { tenant: { id: tenantId } }, activity },
-        'Could not message someone 1:1',
-        stored.reference,
-      );
-      if (opened?.conversation?.id) {
-        const reference: ConversationRef = { channelId: context.activity.channelId, serviceUrl: context.activity.serviceUrl, bot: context.activity.recipient, conversation: { id: opened.conversation.id, conversationType: 'personal', tenantId } as ConversationRef['conversation'], user: { id: person.teamsAadObjectId, aadObjectId: person.teamsAadObjectId, name: person.name } };
-        await this.deps.repo.saveContact({ personId: person.id, platform: 'teams', reference: reference, updatedAt: this.deps.clock().toISOString() }).catch(() => undefined);
-      }
-    }
-    return reached;
-  }
-
   // ── the thread and its card ───────────────────────────────────────────────────────
 
   private async timeline(reference: string): Promise<CaseEvent[]> {
@@ -238,7 +184,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
    * part, each click still decided for the person who makes it.
    */
   private stageCard(stored: StoredCase, userIds: readonly string[], events: readonly CaseEvent[], viewer?: Actor): Record<string, unknown> {
-    return renderStageCard(stageCardView(stored.state, { now: this.deps.clock(), directory: this.deps.directory, events, ...(viewer ? { viewer } : {}) }), userIds);
+    return this.deps.outlet.card(stored, events, userIds, viewer).content as Record<string, unknown>;
   }
 
   /**
@@ -253,13 +199,13 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     const channelId = agency?.threads?.mode === 'channel' ? agency.threads.teamsChannelId : undefined;
     let thread: TeamsThread | undefined;
     if (channelId && !this.deps.localClient) {
-      const card = CardFactory.adaptiveCard(this.stageCard(stored, userIds, events));
-      const created = await this.openConversation(
-        context,
-        { isGroup: true, channelData: { channel: { id: channelId } }, activity: { type: 'message', attachments: [card] } as Activity },
-        'Could not open the case thread in the agency channel; posting in this conversation instead',
-        stored.reference,
-      );
+      const created = await this.deps.outlet.open(context.activity.serviceUrl, {
+        isGroup: true,
+        bot: context.activity.recipient,
+        channelData: { channel: { id: channelId } },
+        activity: { type: 'message', attachments: [this.deps.outlet.card(stored, events, userIds)] } as Activity,
+      });
+      if (!created) this.deps.report?.('Could not open the case thread in the agency channel; posting in this conversation instead', { reference: stored.reference });
       // Teams names a channel thread "<channel>;messageid=<id of its first message>".
       if (created) thread = { conversation: TurnContext.getConversationReference(created), activityId: /;messageid=([^;]+)$/.exec(created.conversation?.id ?? '')?.[1], userIds };
     }
@@ -270,8 +216,9 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
       thread = { conversation: TurnContext.getConversationReference(context.activity), activityId: sent?.id, userIds: ids };
       if (chat?.missing) await context.sendActivity(`${chat.missing} is not in this chat. Add them, so that both agencies share this thread; the bot has also sent them the card directly where it can.`);
     }
-    const reached = await this.tell(context, noticesFor(undefined, stored.state, events, this.deps.directory, this.deps.clock(), stored.state.raising.personId ?? ''), stored, events);
-    thread.userIds = withRefreshUsers(thread.userIds, reached);
+    await this.deps.repo.saveThread(stored.reference, { platform: 'teams', agencyId: stored.state.raising.agencyId, reference: thread as unknown as Record<string, unknown> });
+    const reached = await this.deps.announcer.changed({ after: stored, events, actorId: stored.state.raising.personId ?? '', threadsDone: ['teams'] });
+    thread.userIds = withRefreshUsers(thread.userIds, reached.get('teams') ?? []);
     await this.deps.repo.saveThread(stored.reference, { platform: 'teams', agencyId: stored.state.raising.agencyId, reference: thread as unknown as Record<string, unknown> });
   }
 
@@ -304,25 +251,6 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     };
   }
 
-  /**
-   * Open a new conversation (a channel thread, a 1:1 chat) from the bot, with its first message.
-   * Returns the conversation's opening activity, or undefined (reported, never thrown) when
-   * Teams cannot open it.
-   */
-  private async openConversation(context: TurnContext, parameters: Omit<ConversationParameters, 'bot'>, failure: string, reference: string): Promise<Partial<Activity> | undefined> {
-    let opened: Partial<Activity> | undefined;
-    try {
-      await (context.adapter as CloudAdapter).createConversationAsync(this.deps.appId ?? '', context.activity.channelId, context.activity.serviceUrl, '', { ...parameters, bot: context.activity.recipient }, (created) => {
-        opened = created.activity;
-        return Promise.resolve();
-      });
-    } catch (error) {
-      this.deps.report?.(failure, { reference, error: error instanceof Error ? error.message : String(error) });
-      return undefined;
-    }
-    return opened;
-  }
-
   /** Replace the thread's card with the case as it now is, wherever the click came from. */
   private async updateThreadCard(context: TurnContext, stored: StoredCase, thread: TeamsThread, events: readonly CaseEvent[]): Promise<void> {
     if (!thread.activityId) return;
@@ -333,18 +261,12 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
         await context.updateActivity(update);
         return;
       }
-      await (context.adapter as CloudAdapter).continueConversationAsync(this.deps.appId ?? '', thread.conversation, async (there) => {
-        await there.updateActivity(update);
-      });
+      await this.deps.outlet.updateThreads(stored, events, [{ platform: 'teams', agencyId: '', reference: thread as unknown as Record<string, unknown> }]);
     } catch (error) {
       // What was done is recorded and the person who clicked sees it; the thread catches up on
       // the next change.
       this.deps.report?.('Could not update the card in the case thread', { reference: stored.reference, error: error instanceof Error ? error.message : String(error) });
     }
-  }
-
-  private tellAfter(context: TurnContext, before: CaseState, after: StoredCase, recorded: readonly CaseEvent[], actorId: string, events: readonly CaseEvent[]): Promise<string[]> {
-    return this.tell(context, noticesFor(before, after.state, recorded, this.deps.directory, this.deps.clock(), actorId), after, events);
   }
 
   private async threadOf(reference: string): Promise<{ agencyId: string; thread: TeamsThread } | undefined> {
@@ -372,7 +294,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     const outcome = await this.deps.service.act(reference, command);
     if (!outcome.ok) return message(outcome.refusal.message);
     const events = await this.timeline(reference);
-    const reached = await this.tellAfter(context, stored.state, outcome.case, events.slice(stored.version), who.actor.personId, events);
+    const reached = (await this.deps.announcer.changed({ before: stored.state, after: outcome.case, events, actorId: who.actor.personId, threadsDone: ['teams'] })).get('teams') ?? [];
     if (found) {
       const thread: TeamsThread = { ...found.thread, userIds: withRefreshUsers(userIds, reached) };
       await this.deps.repo.saveThread(reference, { platform: 'teams', agencyId: found.agencyId, reference: thread as unknown as Record<string, unknown> });

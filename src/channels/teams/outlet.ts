@@ -1,0 +1,129 @@
+/**
+ * Teams as an outlet for the announcer: update a case's Teams thread card and message people
+ * 1:1, with no incoming activity in hand (a click on Slack, a deadline). Uses the conversation
+ * references the bot keeps: each thread's, and each person's personal chat (contacts); where a
+ * person has none, Teams opens a 1:1 chat from their Microsoft Entra object id.
+ */
+import type { TurnContext} from 'botbuilder';
+import { CardFactory, type Activity, type CloudAdapter, type ConversationParameters } from 'botbuilder';
+import type { Outlet } from '../../app/announcer';
+import type { Notice } from '../../app/notify';
+import { actorFor } from '../../app/people';
+import type { CaseRepository, StoredCase, ThreadReference } from '../../app/store/repository';
+import { stageCardView } from '../../app/views/stage-card';
+import type { Directory } from '../../domain/directory';
+import type { CaseEvent } from '../../domain/escalation';
+import { renderStageCard } from './stage-card';
+
+export type ConversationRef = Partial<ReturnType<typeof TurnContext.getConversationReference>>;
+
+/** What the bot keeps about a case's Teams thread, so it can update the card later. */
+export interface TeamsThread {
+  conversation: ConversationRef;
+  activityId?: string;
+  /** Teams ids of people whose clients refresh the card for themselves. */
+  userIds: string[];
+}
+
+export interface TeamsOutletDeps {
+  adapter: CloudAdapter;
+  appId: string;
+  repo: CaseRepository;
+  directory: Directory;
+  clock: () => Date;
+  /** The connector to open new chats through when nothing better is known. */
+  serviceUrl: string;
+  /** A local client (the Agents Playground) cannot open conversations. */
+  localClient: boolean;
+  report: (message: string, fields: Record<string, unknown>) => void;
+}
+
+export class TeamsOutlet implements Outlet {
+  readonly platform = 'teams' as const;
+  /** The connector and bot account of the latest incoming activity: where new chats are opened. */
+  private latest?: { serviceUrl: string; bot: ConversationParameters['bot'] };
+
+  constructor(private readonly deps: TeamsOutletDeps) {}
+
+  /** Note where Teams reaches the bot from (its connector is regional), from an incoming activity. */
+  seen(activity: Partial<Activity>): void {
+    if (activity.serviceUrl && activity.recipient) this.latest = { serviceUrl: activity.serviceUrl, bot: activity.recipient };
+  }
+
+  card(stored: StoredCase, events: readonly CaseEvent[], userIds: readonly string[], viewer?: Parameters<typeof stageCardView>[1]['viewer']): ReturnType<typeof CardFactory.adaptiveCard> {
+    return CardFactory.adaptiveCard(renderStageCard(stageCardView(stored.state, { now: this.deps.clock(), directory: this.deps.directory, events, ...(viewer ? { viewer } : {}) }), userIds));
+  }
+
+  async updateThreads(stored: StoredCase, events: readonly CaseEvent[], threads: readonly ThreadReference[]): Promise<void> {
+    for (const found of threads) {
+      const thread = found.reference as unknown as TeamsThread;
+      if (!thread.activityId) continue;
+      const update = { type: 'message', id: thread.activityId, attachments: [this.card(stored, events, thread.userIds)] };
+      await this.deps.adapter.continueConversationAsync(this.deps.appId, thread.conversation, async (there) => {
+        await there.updateActivity(update);
+      });
+    }
+  }
+
+  /**
+   * Message one person with their own card: in the personal chat they already have with the bot,
+   * or else a new one. Returns their Teams id when it is known (the one their client uses).
+   */
+  async tell(notice: Notice, stored: StoredCase, events: readonly CaseEvent[]): Promise<string | undefined> {
+    const { person } = notice;
+    const agency = this.deps.directory.agencies.find((a) => a.id === person.agency);
+    if (agency?.platform !== 'teams') return undefined;
+    const activity = { type: 'message', text: notice.text, attachments: [this.card(stored, events, [], actorFor(this.deps.directory, person, this.deps.clock()))] } as Activity;
+    const contact = await this.deps.repo.getContact(person.id, 'teams').catch(() => undefined);
+    if (contact) {
+      const reference = contact.reference as ConversationRef;
+      try {
+        await this.deps.adapter.continueConversationAsync(this.deps.appId, reference, async (there) => {
+          // A new message, not a reply to the continuation's made-up activity id.
+          there.onSendActivities(async (_ctx, activities, next) => {
+            for (const a of activities) delete a.replyToId;
+            return next();
+          });
+          await there.sendActivity(activity);
+        });
+        return reference.user?.id ?? person.teamsAadObjectId;
+      } catch (error) {
+        this.deps.report('Could not message someone in their personal chat; opening a new one', { reference: stored.reference, person: person.id, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    if (this.deps.localClient || !person.teamsAadObjectId || !agency.teams) return undefined;
+    const tenantId = agency.teams.tenantId;
+    const serviceUrl = this.latest?.serviceUrl ?? this.deps.serviceUrl;
+    const bot = this.latest?.bot ?? { id: `28:${this.deps.appId}`, name: 'Safeguarding escalations' };
+    const opened = await this.open(serviceUrl, { isGroup: false, bot, members: [{ id: person.teamsAadObjectId, name: person.name }], tenantId, channelData: { tenant: { id: tenantId } }, activity });
+    if (!opened?.conversation?.id) {
+      this.deps.report('Could not message someone 1:1', { reference: stored.reference, person: person.id });
+      return undefined;
+    }
+    const reference: ConversationRef = {
+      channelId: 'msteams',
+      serviceUrl,
+      bot,
+      conversation: { id: opened.conversation.id, conversationType: 'personal', tenantId, isGroup: false, name: '' },
+      user: { id: person.teamsAadObjectId, aadObjectId: person.teamsAadObjectId, name: person.name },
+    };
+    await this.deps.repo.saveContact({ personId: person.id, platform: 'teams', reference: reference, updatedAt: this.deps.clock().toISOString() }).catch(() => undefined);
+    // Reached, but Teams has not said which id their client uses.
+    return undefined;
+  }
+
+  /** Open a conversation with its first message; its opening activity, or undefined (reported). */
+  async open(serviceUrl: string, parameters: ConversationParameters): Promise<Partial<Activity> | undefined> {
+    let opened: Partial<Activity> | undefined;
+    try {
+      await this.deps.adapter.createConversationAsync(this.deps.appId, 'msteams', serviceUrl, '', parameters, (created) => {
+        opened = created.activity;
+        return Promise.resolve();
+      });
+    } catch (error) {
+      this.deps.report('Teams could not open a conversation', { error: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    }
+    return opened;
+  }
+}
