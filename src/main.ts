@@ -13,6 +13,7 @@ import { EscalationTeamsBot } from './channels/teams/bot';
 import { handleTeams, teamsAdapter } from './channels/teams/http';
 import { TeamsOutlet } from './channels/teams/outlet';
 import { Announcer } from './app/announcer';
+import { createSlack } from './channels/slack/app';
 import { createLogger, type Logger } from './log';
 
 let logger: Logger = createLogger('info');
@@ -52,6 +53,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const outlet = new TeamsOutlet({ adapter, appId: config.MicrosoftAppId ?? '', repo, directory, clock, serviceUrl: config.TEAMS_SERVICE_URL, localClient, report });
   announcer.register(outlet);
   const teams = new EscalationTeamsBot({ appId: config.MicrosoftAppId ?? '', localClient, report, service, repo, outlet, announcer, procedures, directory, clock });
+  const slack =
+    config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN
+      ? createSlack({ signingSecret: config.SLACK_SIGNING_SECRET, token: config.SLACK_BOT_TOKEN, ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}), service, repo, procedures, directory, announcer, clock, report })
+      : undefined;
+  if (slack) announcer.register(slack.outlet);
+  log('info', slack ? 'Slack: on, at POST /slack/events (every request signed and timestamped)' : 'Slack: off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn it on)');
   if (!config.MicrosoftAppId) log('warn', 'Teams: no MicrosoftAppId, so the bot runs in local development mode and accepts unauthenticated requests from a local client only.');
   const startedAt = new Date().toISOString();
 
@@ -62,6 +69,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end();
       });
+      return;
+    }
+    if (slack && req.url?.split('?')[0] === '/slack/events') {
+      slack.receiver.requestListener(req, res);
       return;
     }
     if (req.method === 'GET' && (req.url === '/healthz' || req.url === '/')) {

@@ -65,13 +65,17 @@ export class CaseService {
   /**
    * Act on a case. A refusal is recorded on the case's timeline (who tried what, and why not).
    * When someone else changed the case meanwhile, the command is decided again on the new state.
+   * With `checkOnly`, an allowed command is not carried out (nothing is stored).
    */
-  async act(reference: string, command: CaseCommand): Promise<Outcome> {
+  async act(reference: string, command: CaseCommand, options: { checkOnly?: boolean } = {}): Promise<Outcome> {
     for (let attempt = 1; ; attempt++) {
       const stored = await this.repo.getCase(reference);
       if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
       const now = this.clock();
       const decision: Decision = decide(stored.state, command, now);
+      // Asked before a form for the command's words opens: a refusal is recorded now, and an
+      // allowed command is left to be given with its words.
+      if (options.checkOnly && decision.ok) return { ok: true, case: stored, created: false };
       try {
         if (!decision.ok) {
           const event = refusalEvent(stored.state, command, decision.refusal, now);

@@ -8,12 +8,14 @@ import type { CaseService } from '../../app/case-service';
 import type { CaseRepository, StoredCase } from '../../app/store/repository';
 import type { Announcer } from '../../app/announcer';
 import type { Directory, Person } from '../../domain/directory';
-import type { Actor, CaseCommand, CaseEvent } from '../../domain/escalation';
+import type { Actor, CaseEvent } from '../../domain/escalation';
+import { commandFrom } from '../../app/commands';
+
+export { commandFrom } from '../../app/commands';
 import type { Procedure } from '../../domain/procedure';
 import { actorFor, NOT_IN_DIRECTORY, personByAadId } from './identity';
 import { emergencyCard, raiseFormCard, raiseRequestFrom, type Submitted } from './raise-dialog';
 import type { TeamsOutlet, TeamsThread } from './outlet';
-import { inputId } from './stage-card';
 
 export interface TeamsBotDeps {
   /** The bot's Microsoft app id ('' in local development). */
@@ -317,26 +319,3 @@ function card(value: Record<string, unknown>): AdaptiveCardInvokeResponse {
   return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value };
 }
 
-/** The command a card button stands for, with the text its inputs carried. */
-export function commandFrom(verb: string, data: Record<string, unknown>, actor: Actor): CaseCommand {
-  const field = (name: string): string => {
-    const v = data[inputId(verb, name)];
-    return typeof v === 'string' ? v : '';
-  };
-  const base = { actor, ...(typeof data.stage === 'string' ? { expectedStage: data.stage } : {}) };
-  switch (verb) {
-    case 'add-note':
-      return { ...base, type: 'add-note', text: field('text') };
-    case 'propose-resolution':
-      return { ...base, type: 'propose-resolution', outcome: field('outcome'), outstandingIssues: field('outstandingIssues') };
-    case 'dispute-resolution':
-    case 'request-escalation':
-    case 'return-escalation':
-    case 'withdraw':
-      return { ...base, type: verb, reason: field('reason') };
-    case 'record-final-decision':
-      return { ...base, type: 'record-final-decision', decision: field('decision') };
-    default:
-      return { ...base, type: verb as 'acknowledge' | 'confirm-resolution' | 'approve-escalation' };
-  }
-}

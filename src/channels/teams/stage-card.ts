@@ -22,10 +22,8 @@ export function cardTemplate(name: string): Template {
   return template;
 }
 
-/** The id of a card input: the verb it belongs to and the command field it fills. */
-export function inputId(verb: string, field: string): string {
-  return `${verb}.${field}`;
-}
+export { inputId } from '../../app/commands';
+import { inputId } from '../../app/commands';
 
 /** The data the stage-card template binds to. */
 export function stageCardData(view: StageCardView, refreshUserIds: readonly string[]): Record<string, unknown> {

@@ -1,0 +1,31 @@
+/** The command a button stands for, on any platform, with the words its form carried. */
+import type { Actor, CaseCommand } from '../domain/escalation';
+
+/** The id of a form input: the verb it belongs to and the command field it fills ("withdraw.reason"). */
+export function inputId(verb: string, field: string): string {
+  return `${verb}.${field}`;
+}
+
+/** The command a card button stands for, with the text its inputs carried. */
+export function commandFrom(verb: string, data: Record<string, unknown>, actor: Actor): CaseCommand {
+  const field = (name: string): string => {
+    const v = data[inputId(verb, name)];
+    return typeof v === 'string' ? v : '';
+  };
+  const base = { actor, ...(typeof data.stage === 'string' ? { expectedStage: data.stage } : {}) };
+  switch (verb) {
+    case 'add-note':
+      return { ...base, type: 'add-note', text: field('text') };
+    case 'propose-resolution':
+      return { ...base, type: 'propose-resolution', outcome: field('outcome'), outstandingIssues: field('outstandingIssues') };
+    case 'dispute-resolution':
+    case 'request-escalation':
+    case 'return-escalation':
+    case 'withdraw':
+      return { ...base, type: verb, reason: field('reason') };
+    case 'record-final-decision':
+      return { ...base, type: 'record-final-decision', decision: field('decision') };
+    default:
+      return { ...base, type: verb as 'acknowledge' | 'confirm-resolution' | 'approve-escalation' };
+  }
+}
