@@ -14,7 +14,7 @@ import { formFieldOf, raiseRequestFrom, type Submitted } from '../../app/raise-r
 import type { CaseRepository, StoredCase } from '../../app/store/repository';
 import { stageCardView } from '../../app/views/stage-card';
 import type { Directory, Person } from '../../domain/directory';
-import type { CaseCommand, CaseEvent } from '../../domain/escalation';
+import type { CaseEvent } from '../../domain/escalation';
 import type { Procedure } from '../../domain/procedure';
 import { commandFrom } from '../../app/commands';
 import { ACTION_PREFIX, emergencyBlocks, INPUT_CALLBACK, inputModal, messageModal, raiseFormModal, riskModal, type ButtonValue, type RaiseMetadata } from './blocks';
