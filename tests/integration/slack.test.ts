@@ -176,7 +176,7 @@ function form(overrides: Partial<Record<string, string>> = {}): Values {
   };
   return Object.fromEntries(
     Object.entries(v).map(([k, val]) => [k, { value: k === 'respondingAgency' || k === 'category' ? choice(val ?? '') : text(val ?? '') }]),
-  ) as Values;
+  );
 }
 
 const since = (from: number, method?: string): ApiCall[] => calls.slice(from).filter((c) => !method || c.method === method);
@@ -279,7 +279,7 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
     expect(String(dm.args.text)).toMatch(/Peter Lawson has raised LSAB escalation LI-2026-0001 with HealthWatch Lincolnshire and named you as their counterpart/);
     expect(JSON.stringify(dm.args.blocks)).toMatch(/"action_id":"case:acknowledge"/);
     withinLimits(dm);
-    thread = { channel: 'CCASE1', ts: String(card.ts ?? (card as unknown as { args: { ts?: string } }).args.ts ?? '') };
+    thread = { channel: 'CCASE1', ts: '' };
     const threads = await app.repo.getThreads('LI-2026-0001');
     expect(threads).toEqual([expect.objectContaining({ platform: 'slack', agencyId: 'diocese-of-lincoln', reference: expect.objectContaining({ channel: 'CCASE1', name: 'esc-li-2026-0001' }) as unknown })]);
     thread.ts = (threads[0]?.reference as { ts: string }).ts;

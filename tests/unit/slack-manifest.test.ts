@@ -1,0 +1,47 @@
+/** The Slack manifest asks for the scopes the code uses, and no more; its URLs go to /slack/events. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+const ROOT = join(__dirname, '..', '..');
+const manifest = parse(readFileSync(join(ROOT, 'manifests', 'slack', 'manifest.yaml'), 'utf8')) as {
+  features: { slash_commands: Array<{ command: string; url: string }> };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: { interactivity: { is_enabled: boolean; request_url: string }; event_subscriptions: { request_url: string; bot_events: string[] } };
+};
+
+/** The scope each Web API method needs (api.slack.com/methods), for a bot in private channels. */
+const SCOPES: Record<string, string[]> = {
+  'conversations.create': ['groups:write'],
+  'conversations.invite': ['groups:write'],
+  'conversations.inviteShared': ['conversations.connect:write', 'groups:write.invites'],
+  'conversations.open': ['im:write'],
+  'chat.postMessage': ['chat:write'],
+  'chat.update': ['chat:write'],
+  'chat.postEphemeral': ['chat:write'],
+  'views.open': [],
+};
+
+const source = readdirSync(join(ROOT, 'src', 'channels', 'slack'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => readFileSync(join(ROOT, 'src', 'channels', 'slack', f), 'utf8'))
+  .join('\n');
+
+test('every Web API method the Slack code calls is covered by a scope in the manifest, and every scope is used', () => {
+  const used = [...new Set([...source.matchAll(/client\.(\w+)\.(\w+)\(/g)].map((m) => `${m[1]}.${m[2]}`))].sort();
+  expect(used.length).toBeGreaterThan(5);
+  for (const method of used) {
+    expect(SCOPES).toHaveProperty([method]);
+    for (const scope of SCOPES[method] ?? []) expect(manifest.oauth_config.scopes.bot).toContain(scope);
+  }
+  const needed = new Set(['commands', 'app_mentions:read', ...used.flatMap((m) => SCOPES[m] ?? [])]);
+  expect(manifest.oauth_config.scopes.bot.filter((s) => !needed.has(s))).toEqual([]);
+});
+
+test('the slash command, interactivity and events all go to /slack/events', () => {
+  expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(['/escalate']);
+  const urls = [...manifest.features.slash_commands.map((c) => c.url), manifest.settings.interactivity.request_url, manifest.settings.event_subscriptions.request_url];
+  for (const url of urls) expect(url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
+  expect(manifest.settings.interactivity.is_enabled).toBe(true);
+  expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_mention']);
+});
