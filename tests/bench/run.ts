@@ -9,6 +9,7 @@ import { WorkingCalendar, fromDayNumber, isBankHolidayNaive, toDayNumber, weekda
 import { calendarFor, decide, raise, type CaseState } from '../../src/domain/escalation';
 import { benchCosmos, benchSqlite } from './store';
 import { benchTeams } from './teams';
+import { benchSlack } from './slack';
 
 function print(name: string, value: number, unit: string): void {
   const shown = value >= 100 ? Math.round(value).toString() : value.toPrecision(3);
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
   await benchSqlite(print);
   await benchCosmos(print);
   await benchTeams(print);
+  await benchSlack(print);
 }
 
 main().catch((error: unknown) => {
