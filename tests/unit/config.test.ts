@@ -16,7 +16,7 @@ function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
 
 describe('configuration from the environment', () => {
   test('nothing set: the defaults', () => {
-    expect(loadConfig({})).toEqual({ NODE_ENV: 'development', PORT: 3978, HOST: '0.0.0.0', LOG_LEVEL: 'info', DATA_DIR: './data', COSMOS_DATABASE: 'safeguarding-escalations', COSMOS_INSECURE_TLS: false });
+    expect(loadConfig({})).toEqual({ NODE_ENV: 'development', PORT: 3978, HOST: '0.0.0.0', LOG_LEVEL: 'info', DATA_DIR: './data', COSMOS_DATABASE: 'safeguarding-escalations', COSMOS_INSECURE_TLS: false, TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/' });
     const config = loadConfig({});
     expect(config.PROCEDURES_DIR).toBeUndefined();
     expect(config.DIRECTORY_FILE).toBeUndefined();
@@ -25,7 +25,7 @@ describe('configuration from the environment', () => {
   test('values given are used; PORT becomes a number; empty values count as unset; other variables are ignored', () => {
     expect(
       loadConfig({ NODE_ENV: 'test', PORT: '8080', HOST: '127.0.0.1', LOG_LEVEL: 'debug', PROCEDURES_DIR: '/srv/boards', DIRECTORY_FILE: '/srv/directory.yaml', DATA_DIR: '/var/lib/bot', PATH: '/usr/bin', HOME: '/root' }),
-    ).toEqual({ NODE_ENV: 'test', PORT: 8080, HOST: '127.0.0.1', LOG_LEVEL: 'debug', PROCEDURES_DIR: '/srv/boards', DIRECTORY_FILE: '/srv/directory.yaml', DATA_DIR: '/var/lib/bot', COSMOS_DATABASE: 'safeguarding-escalations', COSMOS_INSECURE_TLS: false });
+    ).toEqual({ NODE_ENV: 'test', PORT: 8080, HOST: '127.0.0.1', LOG_LEVEL: 'debug', PROCEDURES_DIR: '/srv/boards', DIRECTORY_FILE: '/srv/directory.yaml', DATA_DIR: '/var/lib/bot', COSMOS_DATABASE: 'safeguarding-escalations', COSMOS_INSECURE_TLS: false, TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/' });
     expect(loadConfig({ PORT: '', LOG_LEVEL: '', HOST: '' })).toEqual(loadConfig({}));
   });
 
@@ -103,5 +103,11 @@ describe('configuration from the environment', () => {
     expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml', MicrosoftAppId: APP }).problems).toEqual([expect.stringMatching(/^PERSONAL_DATA_KEY must be set in production/)]);
     expect(loadConfig({ PERSONAL_DATA_KEY: KEY }).PERSONAL_DATA_KEY).toBe(KEY);
     expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml', PERSONAL_DATA_KEY: KEY, MicrosoftAppId: APP, COSMOS_INSECURE_TLS: 'true' }).problems).toEqual([expect.stringMatching(/^COSMOS_INSECURE_TLS must not be true in production/)]);
+  });
+  test('Slack turns on only with both its secret and its token, each checked', () => {
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2' })).toThrow(/SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN turn Slack on together.*SLACK_SIGNING_SECRET is not set/);
+    expect(() => loadConfig({ SLACK_SIGNING_SECRET: 'abcdef0123456789abcdef', SLACK_BOT_TOKEN: 'xoxp-user-token' })).toThrow(/SLACK_BOT_TOKEN.*starting xoxb-/);
+    const on = loadConfig({ SLACK_SIGNING_SECRET: 'abcdef0123456789abcdef', SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_API_URL: 'http://127.0.0.1:9/api/' });
+    expect(on.SLACK_BOT_TOKEN).toBe('xoxb-1-2');
   });
 });
