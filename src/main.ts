@@ -99,6 +99,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     repo,
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Slack's work after an ack (opening a case's channel, telling people) is finished first.
+      await slack?.idle();
       await repo.close();
     },
   };

@@ -5,7 +5,7 @@
  * with both practitioners invited (Slack Connect where the other agency is another workspace),
  * and its stage card. Buttons act through the shared service; the adapter decides nothing.
  */
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Announcer } from '../../app/announcer';
 import type { CaseService } from '../../app/case-service';
@@ -38,6 +38,28 @@ export interface SlackSide {
   receiver: HTTPReceiver;
   outlet: SlackOutlet;
   client: WebClient;
+  /** Resolves once every request being handled (including work after its ack) has finished. */
+  idle(): Promise<void>;
+}
+
+/** Bolt's own messages (a bad signature, a stale request) into the bot's JSON logs. */
+function boltLogger(report: SlackDeps['report']): BoltLogger {
+  let level = LogLevel.WARN;
+  const say = (at: LogLevel) => (...msg: unknown[]): void => {
+    const order = [LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR];
+    if (order.indexOf(at) >= order.indexOf(level)) report(`Slack: ${msg.map((m) => (m instanceof Error ? m.message : String(m))).join(' ')}`, { slackLevel: at });
+  };
+  return {
+    debug: say(LogLevel.DEBUG),
+    info: say(LogLevel.INFO),
+    warn: say(LogLevel.WARN),
+    error: say(LogLevel.ERROR),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
 }
 
 const NO_BOARD = 'Your agency is not set up under any board yet. Ask the board’s business unit.';
@@ -71,11 +93,13 @@ export function channelName(prefix: string, reference: string, attempt: number):
 }
 
 export function createSlack(deps: SlackDeps): SlackSide {
-  const receiver = new HTTPReceiver({ signingSecret: deps.signingSecret, endpoints: '/slack/events', processBeforeResponse: false, unhandledRequestTimeoutMillis: 2900 });
+  const logger = boltLogger(deps.report);
+  const receiver = new HTTPReceiver({ signingSecret: deps.signingSecret, endpoints: '/slack/events', processBeforeResponse: false, unhandledRequestTimeoutMillis: 2900, logger });
   const app = new App({
     token: deps.token,
     receiver,
-    logLevel: LogLevel.ERROR,
+    logger,
+    logLevel: LogLevel.WARN,
     clientOptions: {
       ...(deps.apiUrl ? { slackApiUrl: deps.apiUrl.endsWith('/') ? deps.apiUrl : `${deps.apiUrl}/` } : {}),
       // A few quick retries; a 429 waits for its Retry-After before the next.
@@ -94,13 +118,21 @@ export function createSlack(deps: SlackDeps): SlackSide {
   const timeline = async (reference: string): Promise<CaseEvent[]> => (await repo.getEvents(reference)).map((e) => e.event);
   const fail = (what: string, error: unknown): void => deps.report(what, { error: error instanceof Error ? error.message : String(error) });
 
+  // Requests being handled, so that stopping waits for the work each does after its ack.
+  const running = new Set<Promise<void>>();
   // Slack retries (X-Slack-Retry-Num) of a request already being handled are acknowledged and ignored.
   app.use(async (args) => {
     if (args.context.retryNum) {
       if ('ack' in args && typeof args.ack === 'function') await (args.ack)();
       return;
     }
-    await args.next();
+    const work = args.next();
+    running.add(work);
+    try {
+      await work;
+    } finally {
+      running.delete(work);
+    }
   });
 
   app.error(async (error) => {
@@ -261,7 +293,10 @@ export function createSlack(deps: SlackDeps): SlackSide {
     await say({ text: 'Type /escalate to raise a disagreement with another agency about an adult at risk.', ...(event.thread_ts ? { thread_ts: event.thread_ts } : {}) });
   });
 
-  return { app, receiver, outlet, client };
+  const idle = async (): Promise<void> => {
+    while (running.size) await Promise.allSettled([...running]);
+  };
+  return { app, receiver, outlet, client, idle };
 }
 
 const WORDS: Record<string, Record<string, string>> = {
