@@ -22,6 +22,9 @@ interface ApiCall {
 }
 
 const calls: ApiCall[] = [];
+/** What Teams' connector (faked on loopback) was asked: a case may have a Teams side. */
+const teamsCalls: Array<{ method: string; url: string; body: Record<string, unknown> | undefined }> = [];
+let teams: Server;
 /** Methods that answer 429 once (with Retry-After: 1) before they succeed. */
 const rateLimitOnce = new Set<string>();
 let api: Server;
@@ -78,6 +81,17 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', () => resolve()));
+  teams = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const parsed = body ? (JSON.parse(body) as Record<string, unknown>) : undefined;
+      teamsCalls.push({ method: req.method ?? '', url: req.url ?? '', body: parsed });
+      const created = req.method === 'POST' && req.url === '/v3/conversations';
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(created ? { id: `a:${String((parsed?.members as Array<{ id: string }> | undefined)?.[0]?.id)}` } : { id: `t${teamsCalls.length}` }));
+    });
+  });
+  await new Promise<void>((resolve) => teams.listen(0, '127.0.0.1', () => resolve()));
   const dir = mkdtempSync(join(tmpdir(), 'slack-'));
   const env = {
     NODE_ENV: 'test',
@@ -87,6 +101,7 @@ beforeAll(async () => {
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_API_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}/api/`,
+    TEAMS_SERVICE_URL: `http://127.0.0.1:${(teams.address() as AddressInfo).port}/`,
   };
   app = await start({ ...loadConfig(env), PORT: 0 }, { clock: () => now });
   slackUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/slack/events`;
@@ -95,6 +110,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.stop();
   await new Promise<void>((resolve) => api.close(() => resolve()));
+  await new Promise<void>((resolve) => teams.close(() => resolve()));
 });
 
 function sign(body: string, timestamp: number, secret = SECRET): string {
@@ -366,5 +382,45 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
     const closed = await until(() => since(before, 'chat.update').find((c) => c.args.channel === thread.channel && JSON.stringify(c.args.blocks).includes('both agencies confirmed')));
     expect(JSON.stringify(closed.args.blocks)).not.toMatch(/"type":"actions"/);
     expect((await app.repo.getCase('LI-2026-0001'))?.state.status).toBe('resolved');
+  });
+});
+
+describe('one agency on Slack, the other on Teams', () => {
+  test('raised on Slack against the police (on Teams): the counterpart is messaged in Teams; their acknowledgement there updates the Slack channel card', async () => {
+    now = new Date('2026-11-25T10:00:00Z');
+    const before = calls.length;
+    const meta = JSON.stringify({ board: 'lincolnshire', channel: 'CGENERAL' });
+    const reply = await post(viewSubmission(people.peter, { id: 'V-RAISE-TEAMS', callback_id: 'raise-form', private_metadata: meta, values: form({ respondingAgency: 'lincolnshire-police', counterpartEmail: 'chris.bennett@police.lincolnshire.example.org' }) }));
+    expect(JSON.stringify(reply.json?.view)).toMatch(/Escalation LI-2026-0002 is raised/);
+    const card = await until(() => since(before, 'chat.postMessage').find((c) => JSON.stringify(c.args.blocks).includes('LSAB escalation LI-2026-0002')));
+    // Only the raiser is invited on Slack, and nobody through Slack Connect: the police use Teams.
+    expect(since(before, 'conversations.invite').map((c) => c.args.users)).toEqual(['U0LDIO0001']);
+    expect(since(before, 'conversations.inviteShared')).toEqual([]);
+    const direct = await until(() => teamsCalls.find((c) => c.method === 'POST' && c.url === '/v3/conversations' && JSON.stringify(c.body).includes('LI-2026-0002')));
+    expect(direct.body).toEqual(expect.objectContaining({ isGroup: false, members: [{ id: 'be5872f2-2da6-4ed5-b45d-00fd6347d3f8', name: 'Chris Bennett' }], tenantId: '835a3ee8-c130-4d8f-9cd6-4c0eb2a39a7b' }));
+    expect(JSON.stringify(direct.body)).toMatch(/Peter Lawson has raised LSAB escalation LI-2026-0002 with Lincolnshire Police and named you as their counterpart/);
+
+    // Chris acknowledges on the card Teams showed him.
+    const mark = calls.length;
+    const botUrl = slackUrl.replace('/slack/events', '/api/messages');
+    const teamsUrl = `http://127.0.0.1:${(teams.address() as AddressInfo).port}/`;
+    const clicked = await fetch(botUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        channelId: 'msteams',
+        serviceUrl: teamsUrl,
+        id: 'teams-ack-1',
+        from: { id: '29:chris', aadObjectId: 'be5872f2-2da6-4ed5-b45d-00fd6347d3f8', name: 'Chris Bennett' },
+        recipient: { id: '28:bot', name: 'Escalations' },
+        conversation: { id: 'a:be5872f2-2da6-4ed5-b45d-00fd6347d3f8', conversationType: 'personal' },
+        value: { action: { type: 'Action.Execute', verb: 'acknowledge', data: { reference: 'LI-2026-0002', stage: 'step-1', verb: 'acknowledge' } } },
+      }),
+    });
+    expect(clicked.status).toBe(200);
+    const updated = await until(() => since(mark, 'chat.update').find((c) => c.args.channel === card.args.channel));
+    expect(JSON.stringify(updated.args.blocks)).toMatch(/Chris Bennett: acknowledged the stage/);
   });
 });
