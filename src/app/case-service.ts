@@ -3,7 +3,7 @@
  * The pure core decides; this layer loads, stores (with the version it read), and retries a
  * decision when someone else changed the case in between. Platforms only translate.
  */
-import { calendarFor, decide, evolve, raise, refusalEvent, type Actor, type CaseCommand, type CaseEvent, type Decision, type RaiseCommand, type Refusal } from '../domain/escalation';
+import { calendarFor, decide, evolve, nextTimerAt, raise, refusalEvent, type Actor, type CaseCommand, type CaseEvent, type Decision, type RaiseCommand, type Refusal } from '../domain/escalation';
 import type { Procedure } from '../domain/procedure';
 import { verifyChain } from './store/chain';
 import type { PersonalDataVault, PersonalDetails } from './store/personal-data';
@@ -55,7 +55,7 @@ export class CaseService {
     const { created, case: stored } = await this.repo.createCase({
       state: decision.state,
       events: decision.events,
-      dueAt: decision.nextDeadline?.at,
+      dueAt: nextTimerAt(decision.state, calendar),
       ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
     });
     if (created && request.personal) await this.repo.savePersonalDetails(stored.reference, this.vault.seal(stored.reference, request.personal));
@@ -83,7 +83,7 @@ export class CaseService {
           await this.repo.appendEvents({ reference, expectedVersion: stored.version, events: [event], state, ...(stored.dueAt ? { dueAt: stored.dueAt } : {}) });
           return decision;
         }
-        const saved = await this.repo.appendEvents({ reference, expectedVersion: stored.version, events: decision.events, state: decision.state, dueAt: decision.nextDeadline?.at });
+        const saved = await this.repo.appendEvents({ reference, expectedVersion: stored.version, events: decision.events, state: decision.state, dueAt: nextTimerAt(decision.state) });
         return { ok: true, case: saved, created: false };
       } catch (error) {
         if (error instanceof StoreError && error.code === 'conflict' && attempt < ATTEMPTS) continue;

@@ -208,6 +208,27 @@ export function repositoryContract(target: ContractTarget): void {
       expect(await repo.allReferences()).not.toContain(expect.stringContaining('contact'));
     });
 
+    test('a lease on a case is held by one sweeper at a time, renewed by its owner, and free once run out or given back', async () => {
+      const m = raised(62);
+      await repo.createCase({ state: m.state, events: m.events });
+      const t = (min: number): string => new Date(Date.UTC(2026, 10, 23, 10, min)).toISOString();
+      const racers = await Promise.all(['a', 'b', 'c', 'd'].map((o) => repo.claimLease('NS-2026-0062', o, t(1), t(0))));
+      expect(racers.filter(Boolean)).toHaveLength(1);
+      const owner = ['a', 'b', 'c', 'd'][racers.indexOf(true)] ?? '';
+      const other = owner === 'a' ? 'b' : 'a';
+      expect(await repo.claimLease('NS-2026-0062', other, t(2), t(0))).toBe(false);
+      expect(await repo.claimLease('NS-2026-0062', owner, t(2), t(0))).toBe(true); // renewed
+      expect(await repo.claimLease('NS-2026-0062', other, t(3), t(1))).toBe(false); // runs to t(2)
+      expect(await repo.claimLease('NS-2026-0062', other, t(4), t(2))).toBe(true); // run out: taken over
+      await repo.releaseLease('NS-2026-0062', owner); // not the owner any more: nothing happens
+      expect(await repo.claimLease('NS-2026-0062', owner, t(5), t(3))).toBe(false);
+      await repo.releaseLease('NS-2026-0062', other);
+      expect(await repo.claimLease('NS-2026-0062', owner, t(5), t(3))).toBe(true);
+      // Leases are not cases.
+      expect(await repo.allReferences()).toEqual(expect.arrayContaining(['NS-2026-0062']));
+      expect(await repo.allReferences()).not.toContain('lease');
+    });
+
     test('a request is claimed once', async () => {
       expect(await repo.claimRequest('slack', 'X-1', '2026-11-20T10:00:00.000Z')).toBe(true);
       expect(await repo.claimRequest('slack', 'X-1', '2026-11-20T10:00:01.000Z')).toBe(false);

@@ -53,7 +53,10 @@ describe('the case service on the embedded store', () => {
     if (!first.ok || !retry.ok || !second.ok) throw new Error('refused');
     // A retry takes no case number: the next case is 0002, with no gap.
     expect([first.case.reference, first.created, retry.case.reference, retry.created, second.case.reference]).toEqual(['NS-2026-0001', true, 'NS-2026-0001', false, 'NS-2026-0002']);
-    expect(first.case.dueAt).toBe('2026-11-23T17:00:00.000Z');
+    // Stage 1 is due by 5pm Monday; the sweeper next looks at the case at 9am Tuesday, to nudge the
+    // next tier if nothing has moved (Friday's reminder would have come before the case existed).
+    expect(first.case.state.stages[0]?.deadlines[0]?.at).toBe('2026-11-23T17:00:00.000Z');
+    expect(first.case.dueAt).toBe('2026-11-24T09:00:00.000Z');
     const raw = new Database(file, { readonly: true });
     const everything = JSON.stringify([raw.prepare('SELECT * FROM cases').all(), raw.prepare('SELECT * FROM events').all(), raw.prepare('SELECT * FROM personal_details').all()]);
     raw.close();

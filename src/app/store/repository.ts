@@ -26,7 +26,7 @@ export interface StoredCase {
   /** Number of events recorded; a write states the version it read. */
   version: number;
   state: CaseState;
-  /** When the case next needs the deadline sweeper's attention (absent once closed). */
+  /** When the case next needs the deadline sweeper's attention (absent once it owes nothing). */
   dueAt?: string;
   /** Hash of the last event, so that a removed last event is detected too. */
   lastHash: string;
@@ -126,6 +126,14 @@ export interface CaseRepository {
 
   saveThread(caseReference: string, thread: ThreadReference): Promise<void>;
   getThreads(caseReference: string): Promise<ThreadReference[]>;
+
+  /**
+   * Take (or renew) a sweeper's lease on a case until `until`: true if it is now `owner`'s. A
+   * lease that has run out by `now` can be taken by anyone; two owners never hold it at once.
+   */
+  claimLease(reference: string, owner: string, until: string, now: string): Promise<boolean>;
+  /** Give a lease back early (only its owner can). */
+  releaseLease(reference: string, owner: string): Promise<void>;
 
   /** Keep (or replace) how to reach a person directly on a platform. */
   saveContact(contact: Contact): Promise<void>;

@@ -5,7 +5,7 @@
  */
 import { deadlineInWords, instantInWords, instantToZoned } from '../../domain/calendar';
 import { roleHolders, type Directory } from '../../domain/directory';
-import { availableCommands, nextDeadline, type Actor, type CaseCommand, type CaseEvent, type CaseState, type Side } from '../../domain/escalation';
+import { availableCommands, nextDeadline, SWEEPER_ID, type Actor, type CaseCommand, type CaseEvent, type CaseState, type Side } from '../../domain/escalation';
 import { shortNameOf, type Procedure, type Stage } from '../../domain/procedure';
 
 export type Verb = CaseCommand['type'];
@@ -140,9 +140,12 @@ export function historyLine(event: CaseEvent, procedure: Procedure, directory: D
     'case-withdrawn': (e: { reason: string }) => `withdrew the escalation: ${e.reason}`,
     'command-refused': (e: { command: string }) => `tried to ${e.command.replace(/-/g, ' ')} (not allowed)`,
     'personal-data-erased': () => "erased the adult's details on request",
+    'timer-fired': (e: { kind: string; text: string }) => (e.kind === 'reminder' ? 'sent a reminder' : e.kind === 'nudge' ? 'nudged the next tier: the deadline has passed' : 'sent a notification the procedure asks for'),
+    'timer-delivered': () => 'delivered it',
   };
   const when = instantInWords(new Date(event.at), procedure.workingHours.timeZone, now);
-  return `${when} — ${personName(directory, event.by.personId)}: ${(what[event.type] as (e: CaseEvent) => string)(event)}`;
+  const who = event.by.personId === SWEEPER_ID ? 'The bot' : personName(directory, event.by.personId);
+  return `${when} — ${who}: ${(what[event.type] as (e: CaseEvent) => string)(event)}`;
 }
 
 /**
@@ -212,7 +215,7 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
     ...(pending ? { pending } : {}),
     ...(state.proposal ? { proposal: { outcome: state.proposal.outcome, outstandingIssues: state.proposal.outstandingIssues, by: personName(directory, state.proposal.by) } } : {}),
     ...(closing ? { closing } : {}),
-    history: (context.events ?? []).slice(-5).map((e) => historyLine(e, procedure, directory, now)),
+    history: (context.events ?? []).filter((e) => e.type !== 'timer-delivered').slice(-5).map((e) => historyLine(e, procedure, directory, now)),
     actions: state.status === 'open' ? verbs.map((verb) => ({ verb, ...ACTIONS[verb] })) : [],
     viewer: viewer?.personId ?? 'everyone',
   };

@@ -46,6 +46,15 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
   // A refused attempt is on the record, but does not make someone a party to the case.
   if (event.type === 'command-refused') return { ...state, version: state.version + 1 };
   if (event.type === 'personal-data-erased') return { ...state, version: state.version + 1, personalDataErasedAt: event.at };
+  // The deadline sweeper's own record: it is not a party to the case.
+  if (event.type === 'timer-fired' || event.type === 'timer-delivered') {
+    const timers = state.timers ?? { fired: [], delivered: [] };
+    return {
+      ...state,
+      version: state.version + 1,
+      timers: event.type === 'timer-fired' ? { ...timers, fired: [...timers.fired, event.timer] } : { ...timers, delivered: [...timers.delivered, event.timer] },
+    };
+  }
   const next: CaseState = { ...state, version: state.version + 1, participants: addParticipant(state, event.by.personId) };
 
   switch (event.type) {

@@ -4,3 +4,4 @@ export * from './evolve';
 export * from './decide';
 export * from './raise-form';
 export * from './reference';
+export * from './timers';

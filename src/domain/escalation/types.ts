@@ -79,6 +79,8 @@ export interface CaseState {
   notes: number;
   /** Set once the adult's name, date of birth and address have been erased on request. */
   personalDataErasedAt?: string;
+  /** Reminders, nudges and notifications the deadline sweeper has fired, and those delivered. */
+  timers?: { fired: string[]; delivered: string[] };
 }
 
 // ── commands ────────────────────────────────────────────────────────────────────────────
@@ -166,6 +168,20 @@ export type CaseEvent = EventBase &
     | { type: 'case-withdrawn'; stage: string; reason: string }
     | { type: 'command-refused'; stage: string; command: CommandType; code: RefusalCode; reason: string }
     | { type: 'personal-data-erased'; reason: string }
+    | {
+        type: 'timer-fired';
+        /** The timer's deterministic id: the same reminder or nudge is never fired twice. */
+        timer: string;
+        kind: 'reminder' | 'nudge' | 'notification';
+        stage: string;
+        /** When it was due (it may be fired later, e.g. after a restart). */
+        due: string;
+        /** Whom it goes to: roles, and the people holding them (deputies for anyone away). */
+        roles: string[];
+        recipients: string[];
+        text: string;
+      }
+    | { type: 'timer-delivered'; timer: string; reached: string[]; unreachable: string[] }
   );
 
 export type CaseEventType = CaseEvent['type'];

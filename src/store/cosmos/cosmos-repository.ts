@@ -5,7 +5,7 @@
  *
  * - `cases`, partition key `/caseRef`. Everything about one case lives in one logical partition
  *   whose key is the case reference: the case document (`id` = reference, `type: 'case'`: board,
- *   status, version, raisedAt, dueAt while open, lastHash, `people` and the full state), one
+ *   status, version, raisedAt, dueAt (while the sweeper owes it anything), lastHash, `people` and the full state), one
  *   document per event (`id` = `<reference>:<seq, six digits>`, `type: 'event'`: seq, event,
  *   prevHash, hash) and one per chat thread (`id` = `thread:<platform>:<agency>`). Cosmos DB
  *   only makes writes atomic within one logical partition, so putting a case and its timeline
@@ -198,7 +198,7 @@ export class CosmosRepository implements CaseRepository {
     return guard(async () => {
       const rows = await queryItems<DueCase>(
         this.cases,
-        "SELECT TOP @n c.reference, c.dueAt, c.version FROM c WHERE c.type = 'case' AND c.status = 'open' AND IS_STRING(c.dueAt) AND c.dueAt <= @at ORDER BY c.dueAt ASC, c.id ASC",
+        "SELECT TOP @n c.reference, c.dueAt, c.version FROM c WHERE c.type = 'case' AND IS_STRING(c.dueAt) AND c.dueAt <= @at ORDER BY c.dueAt ASC, c.id ASC",
         [
           { name: '@n', value: Math.floor(limit) },
           { name: '@at', value: at },
@@ -258,6 +258,34 @@ export class CosmosRepository implements CaseRepository {
       const doc = await readItem<Contact>(this.cases, `contact:${platform}`, contactPartition(personId));
       return doc ? { personId, platform, reference: doc.reference, updatedAt: doc.updatedAt } : undefined;
     });
+  }
+
+  /**
+   * A sweeper's lease on a case: a small document in the case's partition (`lease`), created, or
+   * replaced on the condition of its ETag when it has run out or is the owner's own; so two
+   * sweepers can never both hold it.
+   */
+  async claimLease(reference: string, owner: string, until: string, now: string): Promise<boolean> {
+    return guard(async () => {
+      const doc = { id: 'lease', caseRef: reference, type: 'lease', owner, until };
+      const held = await readItem<{ owner: string; until: string }>(this.cases, 'lease', reference);
+      if (!held) return createUnlessExists(this.cases, doc);
+      if (held.until > now && held.owner !== owner) return false;
+      return replaceIfUnchanged(this.cases, doc, held._etag);
+    }, reference);
+  }
+
+  async releaseLease(reference: string, owner: string): Promise<void> {
+    await guard(async () => {
+      const held = await readItem<{ owner: string }>(this.cases, 'lease', reference);
+      if (!held || held.owner !== owner) return;
+      try {
+        await this.cases.item('lease', reference).delete({ accessCondition: { type: 'IfMatch', condition: held._etag ?? '' } });
+      } catch (error) {
+        const status = statusOf(error);
+        if (status !== 404 && status !== 412) throw error;
+      }
+    }, reference);
   }
 
   async claimRequest(scope: string, key: string, at: string): Promise<boolean> {

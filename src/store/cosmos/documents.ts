@@ -100,7 +100,7 @@ export function caseDocument(state: CaseState, version: number, lastHash: string
     status: state.status,
     version,
     raisedAt: state.raisedAt,
-    ...(state.status === 'open' && dueAt ? { dueAt } : {}),
+    ...(dueAt ? { dueAt } : {}),
     lastHash,
     // Everyone who has taken part, including anyone a later state no longer lists.
     people: [...new Set([...earlierPeople.filter((p) => typeof p === 'string'), ...state.participants])],

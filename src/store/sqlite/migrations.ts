@@ -86,4 +86,15 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'leases: which deadline sweeper is working on a case, until when',
+    sql: `
+      CREATE TABLE leases (
+        reference  TEXT PRIMARY KEY,
+        owner      TEXT NOT NULL,
+        until      TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -140,7 +140,7 @@ export class SqliteRepository implements CaseRepository {
               status: state.status,
               version: linked.length,
               raisedAt: state.raisedAt,
-              dueAt: state.status === 'open' ? (input.dueAt ?? null) : null,
+              dueAt: input.dueAt ?? null,
               lastHash,
               key: input.idempotencyKey ?? null,
               state: JSON.stringify(state),
@@ -169,7 +169,7 @@ export class SqliteRepository implements CaseRepository {
           }
           const changed = this.db
             .prepare('UPDATE cases SET status = ?, version = ?, due_at = ?, last_hash = ?, state = ?, updated_at = ? WHERE reference = ? AND version = ?')
-            .run(input.state.status, version, input.state.status === 'open' ? (input.dueAt ?? null) : null, linked[linked.length - 1]?.hash ?? stored.lastHash, JSON.stringify(input.state), lastEventAt(input.events, input.state.raisedAt), input.reference, input.expectedVersion);
+            .run(input.state.status, version, input.dueAt ?? null, linked[linked.length - 1]?.hash ?? stored.lastHash, JSON.stringify(input.state), lastEventAt(input.events, input.state.raisedAt), input.reference, input.expectedVersion);
           if (changed.changes !== 1) throw conflict(input.reference, input.expectedVersion, undefined);
           this.insertEvents(linked);
           this.recordPeople(input.state);
@@ -260,6 +260,22 @@ export class SqliteRepository implements CaseRepository {
       const row = this.db.prepare('SELECT ref, updated_at FROM contacts WHERE person_id = ? AND platform = ?').get(personId, platform) as { ref: string; updated_at: string } | undefined;
       return row ? { personId, platform, reference: JSON.parse(row.ref) as Record<string, unknown>, updatedAt: row.updated_at } : undefined;
     });
+  }
+
+  claimLease(reference: string, owner: string, until: string, now: string): Promise<boolean> {
+    return this.run(() => {
+      // Taken if nobody holds it, it has run out, or the owner already holds it (renewal).
+      const changed = this.db
+        .prepare('INSERT INTO leases (reference, owner, until) VALUES (?, ?, ?) ON CONFLICT (reference) DO UPDATE SET owner = excluded.owner, until = excluded.until WHERE leases.until <= ? OR leases.owner = excluded.owner')
+        .run(reference, owner, until, now).changes;
+      return changed === 1;
+    }, reference);
+  }
+
+  releaseLease(reference: string, owner: string): Promise<void> {
+    return this.run(() => {
+      this.db.prepare('DELETE FROM leases WHERE reference = ? AND owner = ?').run(reference, owner);
+    }, reference);
   }
 
   claimRequest(scope: string, key: string, at: string): Promise<boolean> {

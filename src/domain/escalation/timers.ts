@@ -1,0 +1,163 @@
+/**
+ * Deadlines that act: the reminders, nudges and notifications a case is owed, as pure data with
+ * deterministic ids, so that any number of sweepers agree on what is due and none fires the same
+ * timer twice (a fired timer is an event on the case).
+ *
+ * Readings (DOMAIN.md and each board's `defaults`):
+ * - A **reminder** goes to the current stage's role holders on both sides at the start of the
+ *   working day `reminder.workingDaysBefore` working days before the deadline's day (default 1),
+ *   if that is after the stage began.
+ * - A **nudge** goes to the next stage's role holders on both sides when a deadline passes with
+ *   the stage neither resolved nor escalated; at the last stage, to its own holders and the
+ *   board's. Outside working hours it waits for the next working time, except on an urgent path
+ *   that the board sends out of hours, where it goes at once with the out-of-hours guidance.
+ * - While overdue it is **repeated** at the start of each working day (every 24 hours on an
+ *   urgent path), unless the board's file says `repeatWhileOverdue: never`.
+ * - **Notifications** a stage obliges (Luton: the line manager's own safeguarding lead; North
+ *   Somerset: the Board Business Manager) go when the stage starts (`stage-start`, or
+ *   `escalated` when it was reached by escalation) and when the case closes (`outcome`,
+ *   `resolved`).
+ */
+import type { WorkingCalendar } from '../calendar';
+import { calendarFor, nextStage, stageById } from './deadlines';
+import { pendingDeadlines } from './decide';
+import type { ActorRecord, CaseState, Deadline, Party } from './types';
+
+export const SWEEPER_ID = 'deadline-sweeper';
+
+/** Who the sweeper is on the record. */
+export const SWEEPER: ActorRecord = { personId: SWEEPER_ID, agencyId: 'bot', party: 'outside', roles: [] };
+
+export type TimerKind = 'reminder' | 'nudge' | 'notification';
+
+export interface Audience {
+  party: Party;
+  /** The agency whose role holders are meant: 'board' for the board's own, 'commissioner-of:<agency>' for an agency's commissioning body. */
+  agencyId: string;
+  roles: string[];
+}
+
+export interface Timer {
+  id: string;
+  kind: TimerKind;
+  /** When it is due (ISO instant). */
+  at: string;
+  stage: string;
+  deadline?: Deadline;
+  /** 0 for the nudge at the deadline, then 1, 2… for each repeat. */
+  repeat?: number;
+  audience: Audience[];
+  /** Sent outside working hours on an urgent path: the out-of-hours guidance goes with it. */
+  outOfHours: boolean;
+  /** For a notification: what it is about, in the procedure's words. */
+  about?: string;
+  phrase?: string;
+}
+
+/** How many repeats ahead of the last fired one are planned (the next is all a sweeper needs). */
+const LOOKAHEAD = 1;
+
+function sidesAudience(state: CaseState, roles: { raising?: string[]; responding?: string[]; board?: string[] }): Audience[] {
+  const out: Audience[] = [];
+  if (roles.raising?.length) out.push({ party: 'raising', agencyId: state.raising.agencyId, roles: roles.raising });
+  if (roles.responding?.length) out.push({ party: 'responding', agencyId: state.responding.agencyId, roles: roles.responding });
+  if (roles.board?.length) out.push({ party: 'board', agencyId: 'board', roles: roles.board });
+  return out;
+}
+
+/** Every timer the case is owed now and next, whether fired or not, earliest first. */
+export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarFor(state.procedure)): Timer[] {
+  const { procedure } = state;
+  const current = state.stages[state.stages.length - 1];
+  if (!current) return [];
+  const stage = stageById(procedure, current.id);
+  if (!stage) return [];
+  const fired = new Set(state.timers?.fired ?? []);
+  const urgentOutOfHours = state.urgent && (procedure.urgentPath?.outOfHoursNudges ?? false);
+  const timers: Timer[] = [];
+  const ref = state.reference;
+
+  // Notifications each stage obliges: at its start, and when the case closes.
+  for (const record of state.stages) {
+    const s = stageById(procedure, record.id);
+    for (const [i, n] of (s?.notifications ?? []).entries()) {
+      const enteredByEscalation = state.stages.indexOf(record) > 0;
+      const atStart = n.when.includes('stage-start') || (n.when.includes('escalated') && enteredByEscalation);
+      const atEnd = state.status !== 'open' && (n.when.includes('outcome') || n.when.includes('resolved'));
+      const audience: Audience[] =
+        n.where === 'board'
+          ? [{ party: 'board', agencyId: 'board', roles: [n.to] }]
+          : n.where === 'commissioning-body'
+            ? [{ party: 'raising', agencyId: `commissioner-of:${state.raising.agencyId}`, roles: [n.to] }, { party: 'responding', agencyId: `commissioner-of:${state.responding.agencyId}`, roles: [n.to] }]
+            : sidesAudience(state, { raising: [n.to], responding: [n.to] });
+      const base = { kind: 'notification' as const, stage: record.id, audience, outOfHours: false, about: n.about, phrase: n.phrase };
+      if (atStart) timers.push({ ...base, id: `${ref}/${record.id}/notify-${i}/start`, at: nextWorking(new Date(record.startedAt), calendar, urgentOutOfHours).toISOString() });
+      const closedAt = state.outcome?.at ?? state.decision?.at ?? state.withdrawal?.at;
+      if (atEnd && closedAt) timers.push({ ...base, id: `${ref}/${record.id}/notify-${i}/end`, at: nextWorking(new Date(closedAt), calendar, urgentOutOfHours).toISOString() });
+    }
+  }
+  if (state.status !== 'open') return sortTimers(timers);
+
+  const startedAt = new Date(current.startedAt);
+  const holders = sidesAudience(state, { raising: stage.sides?.raising, responding: stage.sides?.responding, board: stage.board });
+  const following = nextStage(procedure, stage, state.urgent);
+  const nextTier = following ? sidesAudience(state, { raising: following.sides?.raising, responding: following.sides?.responding, board: following.board }) : holders;
+
+  for (const d of pendingDeadlines(state)) {
+    const due = new Date(d.at);
+    const key = `${ref}/${current.id}/${d.kind}-${d.stage}`;
+    // The reminder, before the deadline.
+    let day = calendar.localDate(due);
+    if (!calendar.isWorkingDay(day) || calendar.startOfWorkingDay(day) >= due) day = calendar.previousWorkingDay(day);
+    for (let i = 0; i < procedure.defaults.reminder.workingDaysBefore; i++) day = calendar.previousWorkingDay(day);
+    const remindAt = calendar.startOfWorkingDay(day);
+    if (remindAt > startedAt && remindAt < due) timers.push({ id: `${key}/reminder`, kind: 'reminder', at: remindAt.toISOString(), stage: current.id, deadline: d, audience: holders, outOfHours: false });
+    // The nudge at the deadline, then a repeat each working day while overdue.
+    const nudgeAt = nextWorking(due, calendar, urgentOutOfHours);
+    const repeats = procedure.defaults.repeatWhileOverdue === 'never' ? 0 : countFired(fired, `${key}/nudge-`) + LOOKAHEAD;
+    for (let k = 0; k <= repeats; k++) {
+      const at = k === 0 ? nudgeAt : repeatAt(nudgeAt, k, calendar, urgentOutOfHours);
+      timers.push({ id: `${key}/nudge-${k}`, kind: 'nudge', at: at.toISOString(), stage: current.id, deadline: d, repeat: k, audience: nextTier, outOfHours: urgentOutOfHours && !calendar.isWorkingTime(at) });
+    }
+  }
+  return sortTimers(timers);
+}
+
+function sortTimers(timers: Timer[]): Timer[] {
+  return timers.sort((a, b) => (a.at === b.at ? a.id.localeCompare(b.id) : a.at.localeCompare(b.at)));
+}
+
+function countFired(fired: ReadonlySet<string>, prefix: string): number {
+  let n = 0;
+  for (const id of fired) if (id.startsWith(prefix)) n++;
+  return n;
+}
+
+/** The instant itself on an urgent path sent out of hours; otherwise the next working time. */
+function nextWorking(at: Date, calendar: WorkingCalendar, anyHour: boolean): Date {
+  return anyHour || calendar.isWorkingTime(at) ? at : calendar.nextWorkingTime(at);
+}
+
+/** The k-th repeat: every 24 hours on an urgent path, otherwise the start of each working day. */
+function repeatAt(first: Date, k: number, calendar: WorkingCalendar, anyHour: boolean): Date {
+  if (anyHour) return new Date(first.getTime() + k * 24 * 3_600_000);
+  let day = calendar.localDate(first);
+  for (let i = 0; i < k; i++) day = calendar.addWorkingDays(day, 1);
+  return calendar.startOfWorkingDay(day);
+}
+
+/** Timers due by `now` that have not been fired. */
+export function dueTimers(state: CaseState, now: Date, calendar?: WorkingCalendar): Timer[] {
+  const fired = new Set(state.timers?.fired ?? []);
+  return timersOf(state, calendar).filter((t) => !fired.has(t.id) && new Date(t.at) <= now);
+}
+
+/** When the case next needs the sweeper: its earliest timer not yet fired (or not yet delivered). */
+export function nextTimerAt(state: CaseState, calendar?: WorkingCalendar): string | undefined {
+  const fired = new Set(state.timers?.fired ?? []);
+  const delivered = new Set(state.timers?.delivered ?? []);
+  // A timer fired but not delivered (its sweeper stopped half-way) is due again at once.
+  const undelivered = [...fired].filter((id) => !delivered.has(id));
+  if (undelivered.length) return state.stages[0]?.startedAt ?? state.raisedAt;
+  return timersOf(state, calendar).find((t) => !fired.has(t.id))?.at;
+}
