@@ -29,6 +29,8 @@ export const configSchema = z.object({
   MicrosoftAppPassword: z.string().min(1, { error: "the bot's client secret" }).optional(),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'one of: MultiTenant, SingleTenant, UserAssignedMSI' }).optional(),
   MicrosoftAppTenantId: z.uuid({ error: 'the Microsoft Entra tenant id, a GUID' }).optional(),
+  SWEEP_INTERVAL_SECONDS: z.coerce.number({ error: 'a number of seconds' }).int({ error: 'a whole number of seconds' }).min(0, { error: '0 (off) or more' }).max(3600, { error: 'at most 3600' }).default(30),
+  SWEEPER_NAME: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, { error: 'letters, digits and . _ : - only' }).optional(),
   TEAMS_SERVICE_URL: z.url({ error: "the Teams connector's address, like https://smba.trafficmanager.net/teams/" }).default('https://smba.trafficmanager.net/teams/'),
   SLACK_SIGNING_SECRET: z.string().regex(/^[0-9a-f]{16,}$/i, { error: "the Slack app's signing secret (Basic Information › App Credentials), letters a–f and digits" }).optional(),
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-[A-Za-z0-9-]+$/, { error: 'the bot token, starting xoxb- (OAuth & Permissions)' }).optional(),

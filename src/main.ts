@@ -14,6 +14,8 @@ import { handleTeams, teamsAdapter } from './channels/teams/http';
 import { TeamsOutlet } from './channels/teams/outlet';
 import { Announcer } from './app/announcer';
 import { createSlack } from './channels/slack/app';
+import { Sweeper } from './app/sweeper';
+import { hostname } from 'node:os';
 import { createLogger, type Logger } from './log';
 
 let logger: Logger = createLogger('info');
@@ -25,6 +27,7 @@ function log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<strin
 export interface Running {
   server: Server;
   repo: CaseRepository;
+  sweeper: Sweeper;
   stop(): Promise<void>;
 }
 
@@ -60,6 +63,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   if (slack) announcer.register(slack.outlet);
   log('info', slack ? 'Slack: on, at POST /slack/events (every request signed and timestamped)' : 'Slack: off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn it on)');
   if (!config.MicrosoftAppId) log('warn', 'Teams: no MicrosoftAppId, so the bot runs in local development mode and accepts unauthenticated requests from a local client only.');
+  const sweeper = new Sweeper({ repo, directory, announcer, clock, owner: config.SWEEPER_NAME ?? `${hostname()}:${process.pid}`, report });
+  if (config.SWEEP_INTERVAL_SECONDS > 0) sweeper.start(config.SWEEP_INTERVAL_SECONDS * 1000);
+  else log('warn', 'The deadline sweeper is off (SWEEP_INTERVAL_SECONDS=0): no reminders or nudges from this replica.');
   const startedAt = new Date().toISOString();
 
   const server = createServer((req, res) => {
@@ -97,7 +103,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   return {
     server,
     repo,
+    sweeper,
     stop: async () => {
+      await sweeper.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // Slack's work after an ack (opening a case's channel, telling people) is finished first.
       await slack?.idle();

@@ -13,8 +13,15 @@ export interface Outlet {
   readonly platform: Platform;
   /** Bring this platform's threads of the case up to date with its card. */
   updateThreads(stored: StoredCase, events: readonly CaseEvent[], threads: readonly ThreadReference[]): Promise<void>;
-  /** Message one person 1:1 with their own card. Returns their platform id if reached. */
-  tell(notice: Notice, stored: StoredCase, events: readonly CaseEvent[]): Promise<string | undefined>;
+  /** Message one person 1:1 with their own card. Undefined if they could not be reached; else their platform id where known. */
+  tell(notice: Notice, stored: StoredCase, events: readonly CaseEvent[]): Promise<Reached | undefined>;
+  /** Post a line in this platform's threads of the case. */
+  say(stored: StoredCase, threads: readonly ThreadReference[], text: string, key?: string, recheck?: boolean): Promise<void>;
+}
+
+export interface Reached {
+  /** The id the person's client knows them by, where the platform said. */
+  id?: string;
 }
 
 export interface Change {
@@ -59,10 +66,27 @@ export class Announcer {
       const platform = this.directory.agencies.find((a) => a.id === notice.person.agency)?.platform;
       const outlet = platform ? this.outlets.get(platform) : undefined;
       if (!platform || !outlet) continue;
-      const id = await this.guarded('Could not message someone 1:1', after.reference, () => outlet.tell(notice, after, events));
-      if (id) reached.set(platform, [...(reached.get(platform) ?? []), id]);
+      const got = await this.guarded('Could not message someone 1:1', after.reference, () => outlet.tell(notice, after, events));
+      if (got?.id) reached.set(platform, [...(reached.get(platform) ?? []), got.id]);
     }
     return reached;
+  }
+
+  /** Tell one person on their platform; whether it went. */
+  async tellOne(notice: Notice, stored: StoredCase, events: readonly CaseEvent[]): Promise<boolean> {
+    const platform = this.directory.agencies.find((a) => a.id === notice.person.agency)?.platform;
+    const outlet = platform ? this.outlets.get(platform) : undefined;
+    if (!outlet) return false;
+    return (await this.guarded('Could not message someone 1:1', stored.reference, () => outlet.tell(notice, stored, events))) !== undefined;
+  }
+
+  /** A line in every thread of the case, on every platform. */
+  async sayInThreads(stored: StoredCase, text: string, key?: string, recheck?: boolean): Promise<void> {
+    const threads = await this.repo.getThreads(stored.reference).catch(() => [] as ThreadReference[]);
+    for (const outlet of this.outlets.values()) {
+      const mine = threads.filter((t) => t.platform === outlet.platform);
+      if (mine.length) await this.guarded('Could not post in the case thread', stored.reference, () => outlet.say(stored, mine, text, key, recheck));
+    }
   }
 
   private async guarded<T>(message: string, reference: string, work: () => Promise<T>): Promise<T | undefined> {

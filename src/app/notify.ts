@@ -20,6 +20,10 @@ export interface Notice {
   /** What they can now do (empty for "the case has closed"). */
   verbs: Verb[];
   text: string;
+  /** A message's own id (a timer's), carried where the platform allows, to find it again. */
+  key?: string;
+  /** Sent before by a sweeper that stopped half-way: look for it before sending it again. */
+  recheck?: boolean;
 }
 
 /** People who could act on the case: its two agencies' staff and the board's own staff. */

@@ -16,7 +16,7 @@ function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
 
 describe('configuration from the environment', () => {
   test('nothing set: the defaults', () => {
-    expect(loadConfig({})).toEqual({ NODE_ENV: 'development', PORT: 3978, HOST: '0.0.0.0', LOG_LEVEL: 'info', DATA_DIR: './data', COSMOS_DATABASE: 'safeguarding-escalations', COSMOS_INSECURE_TLS: false, TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/' });
+    expect(loadConfig({})).toEqual({ NODE_ENV: 'development', PORT: 3978, HOST: '0.0.0.0', LOG_LEVEL: 'info', DATA_DIR: './data', COSMOS_DATABASE: 'safeguarding-escalations', COSMOS_INSECURE_TLS: false, SWEEP_INTERVAL_SECONDS: 30, TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/' });
     const config = loadConfig({});
     expect(config.PROCEDURES_DIR).toBeUndefined();
     expect(config.DIRECTORY_FILE).toBeUndefined();
@@ -25,7 +25,7 @@ describe('configuration from the environment', () => {
   test('values given are used; PORT becomes a number; empty values count as unset; other variables are ignored', () => {
     expect(
       loadConfig({ NODE_ENV: 'test', PORT: '8080', HOST: '127.0.0.1', LOG_LEVEL: 'debug', PROCEDURES_DIR: '/srv/boards', DIRECTORY_FILE: '/srv/directory.yaml', DATA_DIR: '/var/lib/bot', PATH: '/usr/bin', HOME: '/root' }),
-    ).toEqual({ NODE_ENV: 'test', PORT: 8080, HOST: '127.0.0.1', LOG_LEVEL: 'debug', PROCEDURES_DIR: '/srv/boards', DIRECTORY_FILE: '/srv/directory.yaml', DATA_DIR: '/var/lib/bot', COSMOS_DATABASE: 'safeguarding-escalations', COSMOS_INSECURE_TLS: false, TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/' });
+    ).toEqual({ NODE_ENV: 'test', PORT: 8080, HOST: '127.0.0.1', LOG_LEVEL: 'debug', PROCEDURES_DIR: '/srv/boards', DIRECTORY_FILE: '/srv/directory.yaml', DATA_DIR: '/var/lib/bot', COSMOS_DATABASE: 'safeguarding-escalations', COSMOS_INSECURE_TLS: false, SWEEP_INTERVAL_SECONDS: 30, TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/' });
     expect(loadConfig({ PORT: '', LOG_LEVEL: '', HOST: '' })).toEqual(loadConfig({}));
   });
 

@@ -20,6 +20,7 @@ const SCOPES: Record<string, string[]> = {
   'chat.update': ['chat:write'],
   'chat.postEphemeral': ['chat:write'],
   'views.open': [],
+  'conversations.history': ['groups:history', 'im:history'],
 };
 
 const source = readdirSync(join(ROOT, 'src', 'channels', 'slack'))

@@ -3,7 +3,7 @@
  * (`chat.update`) and message people directly (a DM opened once and kept as their contact).
  */
 import type { WebClient } from '@slack/web-api';
-import type { Outlet } from '../../app/announcer';
+import type { Outlet, Reached } from '../../app/announcer';
 import type { Notice } from '../../app/notify';
 import { actorFor } from '../../app/people';
 import type { CaseRepository, StoredCase, ThreadReference } from '../../app/store/repository';
@@ -11,6 +11,9 @@ import { stageCardView } from '../../app/views/stage-card';
 import type { Directory, Person } from '../../domain/directory';
 import type { Actor, CaseEvent } from '../../domain/escalation';
 import { cut, escape, LIMITS, stageCardBlocks, type Block } from './blocks';
+
+/** Slack message metadata marking a reminder, nudge or notification, so a redelivery can find it. */
+export const TIMER_EVENT = 'escalation_timer';
 
 /** What the bot keeps about a case's Slack channel and its card. */
 export interface SlackThread {
@@ -56,15 +59,32 @@ export class SlackOutlet implements Outlet {
     return channel;
   }
 
-  async tell(notice: Notice, stored: StoredCase, events: readonly CaseEvent[]): Promise<string | undefined> {
+  async tell(notice: Notice, stored: StoredCase, events: readonly CaseEvent[]): Promise<Reached | undefined> {
     const channel = await this.directChannel(notice.person);
     if (!channel) return undefined;
+    const id = notice.person.slackUserId;
+    if (notice.recheck && notice.key && (await this.arrived(channel, notice.key))) return id ? { id } : {};
     const card = this.card(stored, events, actorFor(this.deps.directory, notice.person, this.deps.clock()));
     await this.deps.client.chat.postMessage({
       channel,
       text: cut(notice.text, LIMITS.messageText),
       blocks: [{ type: 'section', text: { type: 'mrkdwn', text: cut(escape(notice.text), LIMITS.sectionText) } }, ...card.blocks].slice(0, LIMITS.blocksPerMessage),
+      ...(notice.key ? { metadata: { event_type: TIMER_EVENT, event_payload: { key: notice.key } } } : {}),
     });
-    return notice.person.slackUserId;
+    return id ? { id } : {};
+  }
+
+  async say(_stored: StoredCase, threads: readonly ThreadReference[], text: string, key?: string, recheck?: boolean): Promise<void> {
+    for (const t of threads) {
+      const thread = t.reference as unknown as SlackThread;
+      if (recheck && key && (await this.arrived(thread.channel, key))) continue;
+      await this.deps.client.chat.postMessage({ channel: thread.channel, text: cut(text, LIMITS.messageText), ...(key ? { metadata: { event_type: TIMER_EVENT, event_payload: { key } } } : {}) });
+    }
+  }
+
+  /** Whether a message carrying `key` is already among the channel's latest. */
+  private async arrived(channel: string, key: string): Promise<boolean> {
+    const history = await this.deps.client.conversations.history({ channel, limit: 50, include_all_metadata: true });
+    return (history.messages ?? []).some((m) => (m.metadata?.event_payload)?.key === key);
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { TurnContext} from 'botbuilder';
 import { CardFactory, type Activity, type CloudAdapter, type ConversationParameters } from 'botbuilder';
-import type { Outlet } from '../../app/announcer';
+import type { Outlet, Reached } from '../../app/announcer';
 import type { Notice } from '../../app/notify';
 import { actorFor } from '../../app/people';
 import type { CaseRepository, StoredCase, ThreadReference } from '../../app/store/repository';
@@ -69,7 +69,7 @@ export class TeamsOutlet implements Outlet {
    * Message one person with their own card: in the personal chat they already have with the bot,
    * or else a new one. Returns their Teams id when it is known (the one their client uses).
    */
-  async tell(notice: Notice, stored: StoredCase, events: readonly CaseEvent[]): Promise<string | undefined> {
+  async tell(notice: Notice, stored: StoredCase, events: readonly CaseEvent[]): Promise<Reached | undefined> {
     const { person } = notice;
     const agency = this.deps.directory.agencies.find((a) => a.id === person.agency);
     if (agency?.platform !== 'teams') return undefined;
@@ -86,7 +86,7 @@ export class TeamsOutlet implements Outlet {
           });
           await there.sendActivity(activity);
         });
-        return reference.user?.id ?? person.teamsAadObjectId;
+        return reference.user?.id ? { id: reference.user.id } : {};
       } catch (error) {
         this.deps.report('Could not message someone in their personal chat; opening a new one', { reference: stored.reference, person: person.id, error: error instanceof Error ? error.message : String(error) });
       }
@@ -109,7 +109,17 @@ export class TeamsOutlet implements Outlet {
     };
     await this.deps.repo.saveContact({ personId: person.id, platform: 'teams', reference: reference, updatedAt: this.deps.clock().toISOString() }).catch(() => undefined);
     // Reached, but Teams has not said which id their client uses.
-    return undefined;
+    return {};
+  }
+
+  /** A line in each Teams thread of the case (Teams cannot say whether an earlier try arrived). */
+  async say(_stored: StoredCase, threads: readonly ThreadReference[], text: string): Promise<void> {
+    for (const found of threads) {
+      const thread = found.reference as unknown as TeamsThread;
+      await this.deps.adapter.continueConversationAsync(this.deps.appId, thread.conversation, async (there) => {
+        await there.sendActivity(text);
+      });
+    }
   }
 
   /** Open a conversation with its first message; its opening activity, or undefined (reported). */

@@ -1,0 +1,229 @@
+/**
+ * The deadline sweeper: on each tick it takes the cases whose next timer is due, holding a lease
+ * on each so no other replica works on it at the same time, and for each due timer
+ *
+ *  1. records that it fired (`timer-fired`, with whom it goes to), a write conditional on the
+ *     case's version: of several sweepers, exactly one records a given timer;
+ *  2. delivers it (1:1 on each person's platform; a nudge also posts a line in the case's threads);
+ *  3. records the delivery (`timer-delivered`).
+ *
+ * A sweeper that dies between 1 and 3 leaves a fired, undelivered timer: the case stays due, and
+ * whoever sweeps it next (once the lease runs out) delivers it. Slack messages carry the timer's
+ * id, so a redelivery first looks for what already arrived and sends only what did not.
+ */
+import type { Directory, Person } from '../domain/directory';
+import { roleHolders } from '../domain/directory';
+import { deadlineInWords } from '../domain/calendar';
+import { calendarFor, dueTimers, evolve, nextTimerAt, stageById, SWEEPER, type CaseEvent, type CaseState, type Timer } from '../domain/escalation';
+import { shortNameOf } from '../domain/procedure';
+import type { Announcer } from './announcer';
+import { StoreError, type CaseRepository, type StoredCase } from './store/repository';
+
+export interface SweeperOptions {
+  repo: CaseRepository;
+  directory: Directory;
+  announcer: Announcer;
+  clock: () => Date;
+  /** This replica's name on leases. */
+  owner: string;
+  /** How long a lease lasts; a sweeper that dies holding one blocks the case no longer than this. */
+  leaseMs?: number;
+  /** Cases taken a tick. */
+  batch?: number;
+  report?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+export interface TickResult {
+  due: number;
+  swept: number;
+  fired: number;
+  delivered: number;
+}
+
+export class Sweeper {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<TickResult>;
+  private readonly leaseMs: number;
+  private readonly batch: number;
+
+  constructor(private readonly options: SweeperOptions) {
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.batch = options.batch ?? 200;
+  }
+
+  /** Sweep every `intervalMs` until stopped (a tick still running is never overlapped). */
+  start(intervalMs: number): void {
+    const loop = (): void => {
+      this.running = this.tick().catch((error: unknown) => {
+        this.options.report?.('Deadline sweep failed; it will run again', { error: error instanceof Error ? error.message : String(error) });
+        return { due: 0, swept: 0, fired: 0, delivered: 0 };
+      });
+      void this.running.then(() => {
+        if (this.timer) this.timer = setTimeout(loop, intervalMs);
+      });
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  /** Stop ticking, and wait for the tick under way. */
+  async stop(): Promise<void> {
+    const t = this.timer;
+    this.timer = undefined;
+    if (t) clearTimeout(t);
+    await this.running;
+  }
+
+  /** One sweep: every case due now, as far as the batch goes. */
+  async tick(): Promise<TickResult> {
+    const now = this.options.clock();
+    const due = await this.options.repo.dueCases(now.toISOString(), this.batch);
+    const result: TickResult = { due: due.length, swept: 0, fired: 0, delivered: 0 };
+    for (const c of due) {
+      const until = new Date(now.getTime() + this.leaseMs).toISOString();
+      if (!(await this.options.repo.claimLease(c.reference, this.options.owner, until, now.toISOString()))) continue;
+      try {
+        const done = await this.sweepCase(c.reference, now);
+        result.swept++;
+        result.fired += done.fired;
+        result.delivered += done.delivered;
+      } catch (error) {
+        this.options.report?.('Could not sweep a case; it stays due', { reference: c.reference, error: error instanceof Error ? error.message : String(error) });
+      } finally {
+        await this.options.repo.releaseLease(c.reference, this.options.owner).catch(() => undefined);
+      }
+    }
+    return result;
+  }
+
+  private async sweepCase(reference: string, now: Date): Promise<{ fired: number; delivered: number }> {
+    const { repo } = this.options;
+    let fired = 0;
+    let delivered = 0;
+    for (let guard = 0; guard < 50; guard++) {
+      const stored = await repo.getCase(reference);
+      if (!stored) return { fired, delivered };
+      const events = (await repo.getEvents(reference)).map((e) => e.event);
+      // First, anything fired but not delivered (its sweeper stopped half-way).
+      const undelivered = events.find((e): e is Extract<CaseEvent, { type: 'timer-fired' }> => e.type === 'timer-fired' && !(stored.state.timers?.delivered ?? []).includes(e.timer));
+      if (undelivered) {
+        await this.deliver(stored, events, undelivered, true);
+        delivered++;
+        continue;
+      }
+      const next = dueTimers(stored.state, now)[0];
+      if (!next) {
+        // Nothing due: make sure the case's next visit is right (e.g. after a restart).
+        return { fired, delivered };
+      }
+      const event = this.firedEvent(stored.state, next, now);
+      try {
+        await this.append(stored, event);
+      } catch (error) {
+        // Someone acted on the case meanwhile: look again.
+        if (error instanceof StoreError && error.code === 'conflict') continue;
+        throw error;
+      }
+      fired++;
+      const after = await repo.getCase(reference);
+      if (!after) return { fired, delivered };
+      await this.deliver(after, [...events, event], event, false);
+      delivered++;
+    }
+    return { fired, delivered };
+  }
+
+  private async append(stored: StoredCase, event: CaseEvent): Promise<StoredCase> {
+    const state = evolve(stored.state, event);
+    const dueAt = nextTimerAt(state);
+    return this.options.repo.appendEvents({ reference: stored.reference, expectedVersion: stored.version, events: [event], state, ...(dueAt ? { dueAt } : {}) });
+  }
+
+  /** Deliver a fired timer to each of its recipients, then record it delivered. */
+  private async deliver(stored: StoredCase, events: readonly CaseEvent[], fired: Extract<CaseEvent, { type: 'timer-fired' }>, redelivery: boolean): Promise<void> {
+    const { directory, announcer } = this.options;
+    const reached: string[] = [];
+    const unreachable: string[] = [];
+    for (const personId of fired.recipients) {
+      const person = directory.people.find((p) => p.id === personId);
+      if (!person) continue;
+      const ok = await announcer.tellOne({ person, verbs: [], text: fired.text, key: `${fired.timer}#${person.id}`, recheck: redelivery }, stored, events);
+      (ok ? reached : unreachable).push(personId);
+    }
+    if (fired.kind === 'nudge') await announcer.sayInThreads(stored, fired.text, `${fired.timer}#thread`, redelivery);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.options.repo.getCase(stored.reference);
+      if (!current || current.state.timers?.delivered.includes(fired.timer)) return;
+      try {
+        await this.append(current, { type: 'timer-delivered', at: this.options.clock().toISOString(), by: SWEEPER, timer: fired.timer, reached, unreachable });
+        return;
+      } catch (error) {
+        if (!(error instanceof StoreError && error.code === 'conflict')) throw error;
+      }
+    }
+  }
+
+  /** The record of a timer firing: whom it goes to (deputies for anyone away) and what it says. */
+  private firedEvent(state: CaseState, timer: Timer, now: Date): Extract<CaseEvent, { type: 'timer-fired' }> {
+    const recipients = recipientsOf(state, timer, this.options.directory, now);
+    return {
+      type: 'timer-fired',
+      at: now.toISOString(),
+      by: SWEEPER,
+      timer: timer.id,
+      kind: timer.kind,
+      stage: timer.stage,
+      due: timer.at,
+      roles: [...new Set(timer.audience.flatMap((a) => a.roles))],
+      recipients: recipients.map((p) => p.id),
+      text: timerText(state, timer, now),
+    };
+  }
+}
+
+/** The people a timer goes to: each audience's role holders today (a deputy for anyone away). */
+export function recipientsOf(state: CaseState, timer: Timer, directory: Directory, now: Date): Person[] {
+  const calendar = calendarFor(state.procedure);
+  const on = calendar.localDate(now);
+  const firstStage = state.stages.length === 1 && timer.stage === state.stages[0]?.id;
+  const people = new Map<string, Person>();
+  for (const a of timer.audience) {
+    // At the stage a case began, its reminders go to the two people named in it.
+    if (firstStage && timer.kind === 'reminder' && a.party !== 'board') {
+      const named = state[a.party].personId;
+      const person = named ? directory.people.find((p) => p.id === named) : undefined;
+      if (person) {
+        people.set(person.id, person);
+        continue;
+      }
+    }
+    const agencies =
+      a.agencyId === 'board'
+        ? directory.agencies.filter((x) => x.kind === 'safeguarding-adults-board' && x.boards.includes(state.boardId)).map((x) => x.id)
+        : a.agencyId.startsWith('commissioner-of:')
+          ? [directory.agencies.find((x) => x.id === a.agencyId.slice('commissioner-of:'.length))?.commissionedBy].filter((x): x is string => Boolean(x))
+          : [a.agencyId];
+    for (const agencyId of agencies) for (const role of a.roles) for (const h of roleHolders(directory, agencyId, role, on)) people.set(h.person.id, h.person);
+  }
+  return [...people.values()];
+}
+
+/** What a reminder, nudge or notification says: the case, the stage, the deadline in words. */
+export function timerText(state: CaseState, timer: Timer, now: Date): string {
+  const { procedure } = state;
+  const label = `${shortNameOf(procedure)} escalation ${state.reference}`;
+  const stage = stageById(procedure, timer.stage);
+  const stageName = stage ? `stage ${stage.number} (${stage.name})` : timer.stage;
+  const tz = procedure.workingHours.timeZone;
+  const deadline = timer.deadline ? `${deadlineInWords(new Date(timer.deadline.at), tz, now)} (“${timer.deadline.phrase}”)` : '';
+  switch (timer.kind) {
+    case 'reminder':
+      return `Reminder: ${label} is at ${stageName}, which is due ${deadline}. Acknowledge it, resolve it or escalate it before then.`;
+    case 'nudge': {
+      const again = timer.repeat ? ' (reminder: still overdue)' : '';
+      const guidance = timer.outOfHours && procedure.outOfHours ? ` Out of hours: ${procedure.outOfHours.guidance}` : '';
+      return `${label} has passed its deadline${again}: ${stageName} was due ${deadline} and has been neither resolved nor escalated. You are the next tier: please take it up with the people involved.${guidance}`;
+    }
+    case 'notification':
+      return `${label}: the procedure asks that you are told of ${timer.about ?? 'this'}. “${timer.phrase ?? ''}”`;
+  }
+}
