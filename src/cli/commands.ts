@@ -4,6 +4,7 @@ import { FileProblems, loadDirectoryFile, loadProcedureFile, loadProcedures, SHI
 import { NATION_NAMES, NATIONS, WorkingCalendar, formatInZone, instantInWords, isLocalDate, type Nation } from '../domain/calendar';
 import { calendarFor, parseCaseReference, planTimeline } from '../domain/escalation';
 import { CaseService } from '../app/case-service';
+import { simulate } from '../app/simulate';
 import { StoreError, type CaseRepository } from '../app/store/repository';
 import { ConfigError, loadConfig } from '../config';
 import { openRepository, openVault } from '../store/open';
@@ -28,6 +29,9 @@ const USAGE = `Usage: npm run --silent cli -- <command>
                                                erase the adult's details on request (the timeline says so)
   deadlines --board <id> --raised <ISO instant> [--json]
                                                a board's stage timeline, each stage run to its limit
+  simulate --board <id> --raised <ISO instant> --until <ISO instant> [--json]
+                                               one case nobody acts on, through the real sweeper:
+                                               each reminder, nudge and notification, and to whom
 
   nations: ${NATIONS.join(', ')}`;
 
@@ -151,6 +155,32 @@ function commandDeadlines(args: string[], io: Io): number {
   return 0;
 }
 
+async function commandSimulate(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { board: { type: 'string' }, raised: { type: 'string' }, until: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
+  const procedures = loadProcedures(procedureDirs(io.env));
+  const procedure: Procedure | undefined = values.board ? procedures.get(values.board) : undefined;
+  if (!procedure) throw new UsageError(`--board must be one of: ${[...procedures.keys()].join(', ')}${values.board ? ` (it is "${values.board}")` : ''}.`);
+  const raisedAt = parseInstant(values.raised, '--raised');
+  const until = parseInstant(values.until, '--until');
+  if (until <= raisedAt) throw new UsageError('--until must come after --raised.');
+  if (until.getTime() - raisedAt.getTime() > 366 * 86_400_000) throw new UsageError('--until must be within a year of --raised.');
+  const fired = await simulate(procedure, raisedAt, until);
+  const tz = procedure.workingHours.timeZone;
+  if (values.json) {
+    for (const f of fired) io.out(JSON.stringify({ at: formatInZone(new Date(f.at), tz), kind: f.kind, stage: f.stage, roles: f.roles, to: f.to }));
+    return 0;
+  }
+  io.out(`${procedure.name}: a case raised ${instantInWords(raisedAt, tz)} (${formatInZone(raisedAt, tz)}) that nobody acts on, until ${instantInWords(until, tz, raisedAt)}`);
+  if (!fired.length) io.out('\nNothing is sent in that time.');
+  for (const f of fired) {
+    const title = (role: string): string => procedure.roles.find((r) => r.id === role)?.title ?? role;
+    io.out(`\n${formatInZone(new Date(f.at), tz)}  ${f.kind.toUpperCase()}  at ${f.stage}`);
+    io.out(`  to: ${f.roles.map(title).join(', ')} (${f.to.join(' and ')})`);
+    io.out(`  "${f.text}"`);
+  }
+  return 0;
+}
+
 /** The configured store, or the SQLite file named by --db. */
 async function withStore<T>(io: Io, db: string | undefined, work: (service: CaseService, repo: CaseRepository) => Promise<T>): Promise<T> {
   const config = loadConfig(io.env);
@@ -213,6 +243,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return commandWorkingDaysAdd(rest, io);
       case 'deadlines':
         return commandDeadlines(argv.slice(1), io);
+      case 'simulate':
+        return await commandSimulate(argv.slice(1), io);
       case 'readings':
         return commandReadings(argv.slice(1), io);
       case 'audit':

@@ -85,6 +85,9 @@ export class SlackOutlet implements Outlet {
   /** Whether a message carrying `key` is already among the channel's latest. */
   private async arrived(channel: string, key: string): Promise<boolean> {
     const history = await this.deps.client.conversations.history({ channel, limit: 50, include_all_metadata: true });
-    return (history.messages ?? []).some((m) => (m.metadata?.event_payload)?.key === key);
+    return (history.messages ?? []).some((m) => {
+      const payload: Record<string, unknown> = { ...(m.metadata?.event_payload ?? {}) };
+      return payload.key === key;
+    });
   }
 }

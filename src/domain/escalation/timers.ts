@@ -103,7 +103,11 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
   const following = nextStage(procedure, stage, state.urgent);
   const nextTier = following ? sidesAudience(state, { raising: following.sides?.raising, responding: following.sides?.responding, board: following.board }) : holders;
 
-  for (const d of pendingDeadlines(state)) {
+  // Deadlines falling at the same instant (a stage's own limit and the next stage's start-by,
+  // say) make one reminder and one nudge, not two.
+  const seen = new Set<string>();
+  const deadlines = pendingDeadlines(state).filter((d) => (seen.has(d.at) ? false : (seen.add(d.at), true)));
+  for (const d of deadlines) {
     const due = new Date(d.at);
     const key = `${ref}/${current.id}/${d.kind}-${d.stage}`;
     // The reminder, before the deadline.
@@ -120,7 +124,22 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
       timers.push({ id: `${key}/nudge-${k}`, kind: 'nudge', at: at.toISOString(), stage: current.id, deadline: d, repeat: k, audience: nextTier, outOfHours: urgentOutOfHours && !calendar.isWorkingTime(at) });
     }
   }
-  return sortTimers(timers);
+  return sortTimers(oneNudgeAnInstant(timers));
+}
+
+/**
+ * Where two overdue deadlines would nudge at the same instant (a repeat of the first and the
+ * nudge of the second, say), one goes: the one about the later deadline, which is the news.
+ */
+function oneNudgeAnInstant(timers: Timer[]): Timer[] {
+  const chosen = new Map<string, Timer>();
+  for (const t of timers) {
+    if (t.kind !== 'nudge') continue;
+    const held = chosen.get(t.at);
+    const later = (a: Timer, b: Timer): boolean => (a.deadline?.at ?? '') > (b.deadline?.at ?? '') || ((a.deadline?.at ?? '') === (b.deadline?.at ?? '') && a.id < b.id);
+    if (!held || later(t, held)) chosen.set(t.at, t);
+  }
+  return timers.filter((t) => t.kind !== 'nudge' || chosen.get(t.at) === t);
 }
 
 function sortTimers(timers: Timer[]): Timer[] {
