@@ -99,35 +99,47 @@ export class Sweeper {
     const { repo } = this.options;
     let fired = 0;
     let delivered = 0;
-    for (let guard = 0; guard < 50; guard++) {
-      const stored = await repo.getCase(reference);
-      if (!stored) return { fired, delivered };
-      const events = (await repo.getEvents(reference)).map((e) => e.event);
+    let stored = await repo.getCase(reference);
+    let events = (await repo.getEvents(reference)).map((e) => e.event);
+    const reload = async (): Promise<void> => {
+      stored = await repo.getCase(reference);
+      events = (await repo.getEvents(reference)).map((e) => e.event);
+    };
+    for (let guard = 0; guard < 100 && stored; guard++) {
+      const current: StoredCase = stored;
       // First, anything fired but not delivered (its sweeper stopped half-way).
-      const undelivered = events.find((e): e is Extract<CaseEvent, { type: 'timer-fired' }> => e.type === 'timer-fired' && !(stored.state.timers?.delivered ?? []).includes(e.timer));
+      const done = new Set(current.state.timers?.delivered ?? []);
+      const undelivered = events.find((e): e is Extract<CaseEvent, { type: 'timer-fired' }> => e.type === 'timer-fired' && !done.has(e.timer));
       if (undelivered) {
-        await this.deliver(stored, events, undelivered, true);
+        const after = await this.deliver(current, events, undelivered, true);
         delivered++;
+        if (after) {
+          stored = after.stored;
+          events = [...events, after.event];
+        } else await reload();
         continue;
       }
-      const next = dueTimers(stored.state, now)[0];
-      if (!next) {
-        // Nothing due: make sure the case's next visit is right (e.g. after a restart).
-        return { fired, delivered };
-      }
-      const event = this.firedEvent(stored.state, next, now);
+      const next = dueTimers(current.state, now)[0];
+      if (!next) return { fired, delivered };
+      const event = this.firedEvent(current.state, next, now);
       try {
-        await this.append(stored, event);
+        stored = await this.append(current, event);
+        events = [...events, event];
       } catch (error) {
         // Someone acted on the case meanwhile: look again.
-        if (error instanceof StoreError && error.code === 'conflict') continue;
+        if (error instanceof StoreError && error.code === 'conflict') {
+          await reload();
+          continue;
+        }
         throw error;
       }
       fired++;
-      const after = await repo.getCase(reference);
-      if (!after) return { fired, delivered };
-      await this.deliver(after, [...events, event], event, false);
+      const after = await this.deliver(stored, events, event, false);
       delivered++;
+      if (after) {
+        stored = after.stored;
+        events = [...events, after.event];
+      } else await reload();
     }
     return { fired, delivered };
   }
@@ -138,8 +150,11 @@ export class Sweeper {
     return this.options.repo.appendEvents({ reference: stored.reference, expectedVersion: stored.version, events: [event], state, ...(dueAt ? { dueAt } : {}) });
   }
 
-  /** Deliver a fired timer to each of its recipients, then record it delivered. */
-  private async deliver(stored: StoredCase, events: readonly CaseEvent[], fired: Extract<CaseEvent, { type: 'timer-fired' }>, redelivery: boolean): Promise<void> {
+  /**
+   * Deliver a fired timer to each of its recipients, then record it delivered. Returns the case
+   * as stored after that record, or undefined if the case had to be read again to record it.
+   */
+  private async deliver(stored: StoredCase, events: readonly CaseEvent[], fired: Extract<CaseEvent, { type: 'timer-fired' }>, redelivery: boolean): Promise<{ stored: StoredCase; event: CaseEvent } | undefined> {
     const { directory, announcer } = this.options;
     const reached: string[] = [];
     const unreachable: string[] = [];
@@ -150,16 +165,18 @@ export class Sweeper {
       (ok ? reached : unreachable).push(personId);
     }
     if (fired.kind === 'nudge') await announcer.sayInThreads(stored, fired.text, `${fired.timer}#thread`, redelivery);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.options.repo.getCase(stored.reference);
-      if (!current || current.state.timers?.delivered.includes(fired.timer)) return;
+    const event: CaseEvent = { type: 'timer-delivered', at: this.options.clock().toISOString(), by: SWEEPER, timer: fired.timer, reached, unreachable };
+    let current: StoredCase | undefined = stored;
+    for (let attempt = 0; attempt < 5 && current; attempt++) {
+      if (current.state.timers?.delivered.includes(fired.timer)) return undefined;
       try {
-        await this.append(current, { type: 'timer-delivered', at: this.options.clock().toISOString(), by: SWEEPER, timer: fired.timer, reached, unreachable });
-        return;
+        return { stored: await this.append(current, event), event };
       } catch (error) {
         if (!(error instanceof StoreError && error.code === 'conflict')) throw error;
+        current = await this.options.repo.getCase(stored.reference);
       }
     }
+    return undefined;
   }
 
   /** The record of a timer firing: whom it goes to (deputies for anyone away) and what it says. */

@@ -129,7 +129,7 @@ function harness(procedure: Procedure, directory: Directory = simulationDirector
     if (!p) throw new Error(`no ${id}`);
     return actorFor(directory, p, clock.now);
   };
-  const act = async (reference: string, by: string, command: Omit<CaseCommand, 'actor'>): Promise<void> => {
+  const act = async (reference: string, by: string, command: Record<string, unknown> & { type: CaseCommand['type'] }): Promise<void> => {
     const outcome = await service.act(reference, { ...command, actor: person(by) } as CaseCommand);
     if (!outcome.ok) throw new Error(outcome.refusal.message);
   };

@@ -6,9 +6,20 @@ import { WorkingCalendar } from '../calendar/working-calendar';
 import type { Anchor, Procedure, Stage, Timescale } from '../procedure/schema';
 import type { Deadline } from './types';
 
-/** The working-day calendar a procedure counts by: its nation's bank holidays and its hours. */
+const calendars = new Map<string, WorkingCalendar>();
+
+/**
+ * The working-day calendar a procedure counts by: its nation's bank holidays and its hours. One
+ * calendar per nation and hours, kept: a calendar loads each year's holidays once.
+ */
 export function calendarFor(procedure: Procedure): WorkingCalendar {
-  return new WorkingCalendar(procedure.nation, procedure.workingHours);
+  const key = `${procedure.nation}|${JSON.stringify(procedure.workingHours)}`;
+  let calendar = calendars.get(key);
+  if (!calendar) {
+    calendar = new WorkingCalendar(procedure.nation, procedure.workingHours);
+    calendars.set(key, calendar);
+  }
+  return calendar;
 }
 
 /** The instants timescales can run from; a stage not yet started or ended is absent. */

@@ -78,6 +78,8 @@ function translate(error: unknown, reference?: string): Error {
 export class SqliteRepository implements CaseRepository {
   readonly kind = 'sqlite' as const;
 
+  private readonly statements = new Map<string, Database.Statement>();
+
   private constructor(
     readonly file: string,
     private readonly db: Database.Database,
@@ -121,10 +123,10 @@ export class SqliteRepository implements CaseRepository {
       () =>
         this.db.transaction(() => {
           if (input.idempotencyKey !== undefined) {
-            const existing = this.db.prepare('SELECT reference FROM cases WHERE idempotency_key = ?').get(input.idempotencyKey) as { reference: string } | undefined;
+            const existing = this.statement('SELECT reference FROM cases WHERE idempotency_key = ?').get(input.idempotencyKey) as { reference: string } | undefined;
             if (existing) return { created: false, case: this.readCase(existing.reference) as StoredCase };
           }
-          if (this.db.prepare('SELECT 1 FROM cases WHERE reference = ?').get(state.reference)) {
+          if (this.statement('SELECT 1 FROM cases WHERE reference = ?').get(state.reference)) {
             throw new StoreError('conflict', `A case with the reference ${state.reference} already exists; nothing was overwritten.`, state.reference);
           }
           const linked = chainEvents(state.reference, 0, GENESIS, input.events);
@@ -158,7 +160,7 @@ export class SqliteRepository implements CaseRepository {
     return this.run(
       () =>
         this.db.transaction(() => {
-          const row = this.db.prepare('SELECT reference, board_id, version, due_at, last_hash, state FROM cases WHERE reference = ?').get(input.reference) as CaseRow | undefined;
+          const row = this.statement('SELECT reference, board_id, version, due_at, last_hash, state FROM cases WHERE reference = ?').get(input.reference) as CaseRow | undefined;
           if (!row) throw new StoreError('not-found', `There is no case ${input.reference}.`, input.reference);
           const stored = this.toStored(row);
           if (stored.version !== input.expectedVersion) throw conflict(input.reference, input.expectedVersion, stored.version);
@@ -185,14 +187,14 @@ export class SqliteRepository implements CaseRepository {
 
   findByIdempotencyKey(key: string): Promise<StoredCase | undefined> {
     return this.run(() => {
-      const row = this.db.prepare('SELECT reference FROM cases WHERE idempotency_key = ?').get(key) as { reference: string } | undefined;
+      const row = this.statement('SELECT reference FROM cases WHERE idempotency_key = ?').get(key) as { reference: string } | undefined;
       return row ? this.readCase(row.reference) : undefined;
     });
   }
 
   getEvents(reference: string): Promise<StoredEvent[]> {
     return this.run(() => {
-      const rows = this.db.prepare('SELECT reference, seq, body, prev_hash, hash FROM events WHERE reference = ? ORDER BY seq').all(reference) as EventRow[];
+      const rows = this.statement('SELECT reference, seq, body, prev_hash, hash FROM events WHERE reference = ? ORDER BY seq').all(reference) as EventRow[];
       return rows.map((r) => {
         let event: CaseEvent;
         try {
@@ -207,7 +209,7 @@ export class SqliteRepository implements CaseRepository {
 
   dueCases(at: string, limit: number): Promise<DueCase[]> {
     return this.run(() => {
-      const rows = this.db.prepare(DUE_QUERY).all(at, limit) as DueCase[];
+      const rows = this.statement(DUE_QUERY).all(at, limit) as DueCase[];
       return rows.map((r) => ({ reference: r.reference, dueAt: r.dueAt, version: r.version }));
     });
   }
@@ -226,7 +228,7 @@ export class SqliteRepository implements CaseRepository {
   }
 
   allReferences(): Promise<string[]> {
-    return this.run(() => (this.db.prepare('SELECT reference FROM cases ORDER BY reference').all() as Array<{ reference: string }>).map((r) => r.reference));
+    return this.run(() => (this.statement('SELECT reference FROM cases ORDER BY reference').all() as Array<{ reference: string }>).map((r) => r.reference));
   }
 
   saveThread(caseReference: string, thread: ThreadReference): Promise<void> {
@@ -239,7 +241,7 @@ export class SqliteRepository implements CaseRepository {
 
   getThreads(caseReference: string): Promise<ThreadReference[]> {
     return this.run(() =>
-      (this.db.prepare('SELECT platform, agency_id, ref FROM threads WHERE reference = ? ORDER BY platform, agency_id').all(caseReference) as Array<{ platform: 'slack' | 'teams'; agency_id: string; ref: string }>).map((r) => ({
+      (this.statement('SELECT platform, agency_id, ref FROM threads WHERE reference = ? ORDER BY platform, agency_id').all(caseReference) as Array<{ platform: 'slack' | 'teams'; agency_id: string; ref: string }>).map((r) => ({
         platform: r.platform,
         agencyId: r.agency_id,
         reference: JSON.parse(r.ref) as Record<string, unknown>,
@@ -257,7 +259,7 @@ export class SqliteRepository implements CaseRepository {
 
   getContact(personId: string, platform: Contact['platform']): Promise<Contact | undefined> {
     return this.run(() => {
-      const row = this.db.prepare('SELECT ref, updated_at FROM contacts WHERE person_id = ? AND platform = ?').get(personId, platform) as { ref: string; updated_at: string } | undefined;
+      const row = this.statement('SELECT ref, updated_at FROM contacts WHERE person_id = ? AND platform = ?').get(personId, platform) as { ref: string; updated_at: string } | undefined;
       return row ? { personId, platform, reference: JSON.parse(row.ref) as Record<string, unknown>, updatedAt: row.updated_at } : undefined;
     });
   }
@@ -274,12 +276,12 @@ export class SqliteRepository implements CaseRepository {
 
   releaseLease(reference: string, owner: string): Promise<void> {
     return this.run(() => {
-      this.db.prepare('DELETE FROM leases WHERE reference = ? AND owner = ?').run(reference, owner);
+      this.statement('DELETE FROM leases WHERE reference = ? AND owner = ?').run(reference, owner);
     }, reference);
   }
 
   claimRequest(scope: string, key: string, at: string): Promise<boolean> {
-    return this.run(() => this.db.prepare('INSERT OR IGNORE INTO requests (scope, key, claimed_at) VALUES (?, ?, ?)').run(scope, key, at).changes === 1);
+    return this.run(() => this.statement('INSERT OR IGNORE INTO requests (scope, key, claimed_at) VALUES (?, ?, ?)').run(scope, key, at).changes === 1);
   }
 
   savePersonalDetails(reference: string, sealed: SealedDetails): Promise<void> {
@@ -292,13 +294,13 @@ export class SqliteRepository implements CaseRepository {
 
   readPersonalDetails(reference: string): Promise<SealedDetails | undefined> {
     return this.run(() => {
-      const row = this.db.prepare('SELECT key_id AS keyId, iv, tag, ciphertext FROM personal_details WHERE reference = ?').get(reference) as SealedDetails | undefined;
+      const row = this.statement('SELECT key_id AS keyId, iv, tag, ciphertext FROM personal_details WHERE reference = ?').get(reference) as SealedDetails | undefined;
       return row ? { keyId: row.keyId, iv: row.iv, tag: row.tag, ciphertext: row.ciphertext } : undefined;
     }, reference);
   }
 
   erasePersonalDetails(reference: string): Promise<boolean> {
-    return this.run(() => this.db.prepare('DELETE FROM personal_details WHERE reference = ?').run(reference).changes === 1, reference);
+    return this.run(() => this.statement('DELETE FROM personal_details WHERE reference = ?').run(reference).changes === 1, reference);
   }
 
   close(): Promise<void> {
@@ -309,6 +311,16 @@ export class SqliteRepository implements CaseRepository {
   // ── internals ──────────────────────────────────────────────────────────────────────
 
   /** Run synchronous work as a settled promise, with SQLite's errors put into words. */
+  /** A prepared statement, prepared once per connection. */
+  private statement(sql: string): Database.Statement {
+    let prepared = this.statements.get(sql);
+    if (!prepared) {
+      prepared = this.db.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
+  }
+
   private run<T>(work: () => T, reference?: string): Promise<T> {
     try {
       return Promise.resolve(work());
@@ -318,7 +330,7 @@ export class SqliteRepository implements CaseRepository {
   }
 
   private readCase(reference: string): StoredCase | undefined {
-    const row = this.db.prepare('SELECT reference, board_id, version, due_at, last_hash, state FROM cases WHERE reference = ?').get(reference) as CaseRow | undefined;
+    const row = this.statement('SELECT reference, board_id, version, due_at, last_hash, state FROM cases WHERE reference = ?').get(reference) as CaseRow | undefined;
     return row ? this.toStored(row) : undefined;
   }
 
@@ -327,17 +339,17 @@ export class SqliteRepository implements CaseRepository {
   }
 
   private insertEvents(linked: StoredEvent[]): void {
-    const insert = this.db.prepare('INSERT INTO events (reference, seq, type, at, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insert = this.statement('INSERT INTO events (reference, seq, type, at, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
     for (const e of linked) insert.run(e.reference, e.seq, e.event.type, e.event.at, JSON.stringify(e.event), e.prevHash, e.hash);
   }
 
   private recordPeople(state: CaseState): void {
-    const insert = this.db.prepare('INSERT OR IGNORE INTO case_people (person_id, reference) VALUES (?, ?)');
+    const insert = this.statement('INSERT OR IGNORE INTO case_people (person_id, reference) VALUES (?, ?)');
     for (const person of state.participants) insert.run(person, state.reference);
   }
 
   private summaries(sql: string, ...params: unknown[]): CaseSummary[] {
-    return (this.db.prepare(sql).all(...params) as Array<{ reference: string; board_id: string; status: CaseSummary['status']; raised_at: string; version: number }>).map((r) => ({
+    return (this.statement(sql).all(...params) as Array<{ reference: string; board_id: string; status: CaseSummary['status']; raised_at: string; version: number }>).map((r) => ({
       reference: r.reference,
       boardId: r.board_id,
       status: r.status,
