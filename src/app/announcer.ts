@@ -15,8 +15,11 @@ export interface Outlet {
   updateThreads(stored: StoredCase, events: readonly CaseEvent[], threads: readonly ThreadReference[]): Promise<void>;
   /** Message one person 1:1 with their own card. Undefined if they could not be reached; else their platform id where known. */
   tell(notice: Notice, stored: StoredCase, events: readonly CaseEvent[]): Promise<Reached | undefined>;
-  /** Post a line in this platform's threads of the case. */
-  say(stored: StoredCase, threads: readonly ThreadReference[], text: string, key?: string, recheck?: boolean): Promise<void>;
+  /**
+   * Post a line in this platform's threads of the case. With `recheckSince`, a line carrying `key`
+   * posted since then is not posted again.
+   */
+  say(stored: StoredCase, threads: readonly ThreadReference[], text: string, key?: string, recheckSince?: string): Promise<void>;
 }
 
 export interface Reached {
@@ -81,11 +84,11 @@ export class Announcer {
   }
 
   /** A line in every thread of the case, on every platform. */
-  async sayInThreads(stored: StoredCase, text: string, key?: string, recheck?: boolean): Promise<void> {
+  async sayInThreads(stored: StoredCase, text: string, key?: string, recheckSince?: string): Promise<void> {
     const threads = await this.repo.getThreads(stored.reference).catch(() => [] as ThreadReference[]);
     for (const outlet of this.outlets.values()) {
       const mine = threads.filter((t) => t.platform === outlet.platform);
-      if (mine.length) await this.guarded('Could not post in the case thread', stored.reference, () => outlet.say(stored, mine, text, key, recheck));
+      if (mine.length) await this.guarded('Could not post in the case thread', stored.reference, () => outlet.say(stored, mine, text, key, recheckSince));
     }
   }
 

@@ -24,6 +24,8 @@ export interface Notice {
   key?: string;
   /** Sent before by a sweeper that stopped half-way: look for it before sending it again. */
   recheck?: boolean;
+  /** When it was first sent, at the earliest (where to start looking). */
+  since?: string;
 }
 
 /** People who could act on the case: its two agencies' staff and the board's own staff. */

@@ -29,17 +29,20 @@ export interface SimulatedTimer {
 }
 
 /** Two invented agencies (and the board's own) with someone in every role of the procedure. */
-export function simulationDirectory(procedure: Procedure): Directory {
+export function simulationDirectory(procedure: Procedure, platform: 'teams' | 'slack' = 'teams'): Directory {
   const boardRoles = procedure.roles.filter((r) => r.scope === 'board').map((r) => r.id);
   const agencyRoles = procedure.roles.filter((r) => r.scope !== 'board').map((r) => r.id);
+  const slack = platform === 'slack' ? { slack: { teamId: 'TSIMULATE' } } : {};
   const agencies = [
-    { id: 'agency-a', name: 'Agency A (raising)', kind: 'local-authority', boards: [procedure.id], platform: 'teams', example: true },
-    { id: 'agency-b', name: 'Agency B (responding)', kind: 'nhs', boards: [procedure.id], platform: 'teams', example: true },
-    { id: 'the-board', name: 'The board', kind: 'safeguarding-adults-board', boards: [procedure.id], platform: 'teams', example: true },
+    { id: 'agency-a', name: 'Agency A (raising)', kind: 'local-authority', boards: [procedure.id], platform, ...slack, example: true },
+    { id: 'agency-b', name: 'Agency B (responding)', kind: 'nhs', boards: [procedure.id], platform, ...slack, example: true },
+    { id: 'the-board', name: 'The board', kind: 'safeguarding-adults-board', boards: [procedure.id], platform, ...slack, example: true },
   ];
+  let n = 0;
+  const slackId = (): Record<string, string> => (platform === 'slack' ? { slackUserId: `USIM${String(++n).padStart(4, '0')}` } : {});
   const people = [
-    ...['a', 'b'].flatMap((side) => agencyRoles.map((role) => ({ id: `${side}-${role}`, name: `${role} at ${side.toUpperCase()}`, email: `${role}@${side}.example.org`, agency: `agency-${side}`, roles: [role], example: true }))),
-    ...boardRoles.map((role) => ({ id: `board-${role}`, name: `${role} of the board`, email: `${role}@board.example.org`, agency: 'the-board', roles: [role], example: true })),
+    ...['a', 'b'].flatMap((side) => agencyRoles.map((role) => ({ id: `${side}-${role}`, name: `${role} at ${side.toUpperCase()}`, email: `${role}@${side}.example.org`, agency: `agency-${side}`, roles: [role], ...slackId(), example: true }))),
+    ...boardRoles.map((role) => ({ id: `board-${role}`, name: `${role} of the board`, email: `${role}@board.example.org`, agency: 'the-board', roles: [role], ...slackId(), example: true })),
   ];
   return directorySchema.parse({ agencies, people });
 }

@@ -161,10 +161,10 @@ export class Sweeper {
     for (const personId of fired.recipients) {
       const person = directory.people.find((p) => p.id === personId);
       if (!person) continue;
-      const ok = await announcer.tellOne({ person, verbs: [], text: fired.text, key: `${fired.timer}#${person.id}`, recheck: redelivery }, stored, events);
+      const ok = await announcer.tellOne({ person, verbs: [], text: fired.text, key: `${fired.timer}#${person.id}`, recheck: redelivery, since: fired.at }, stored, events);
       (ok ? reached : unreachable).push(personId);
     }
-    if (fired.kind === 'nudge') await announcer.sayInThreads(stored, fired.text, `${fired.timer}#thread`, redelivery);
+    if (fired.kind === 'nudge') await announcer.sayInThreads(stored, fired.text, `${fired.timer}#thread`, redelivery ? fired.at : undefined);
     const event: CaseEvent = { type: 'timer-delivered', at: this.options.clock().toISOString(), by: SWEEPER, timer: fired.timer, reached, unreachable };
     let current: StoredCase | undefined = stored;
     for (let attempt = 0; attempt < 5 && current; attempt++) {

@@ -63,7 +63,7 @@ export class SlackOutlet implements Outlet {
     const channel = await this.directChannel(notice.person);
     if (!channel) return undefined;
     const id = notice.person.slackUserId;
-    if (notice.recheck && notice.key && (await this.arrived(channel, notice.key))) return id ? { id } : {};
+    if (notice.recheck && notice.key && (await this.arrived(channel, notice.key, notice.since))) return id ? { id } : {};
     const card = this.card(stored, events, actorFor(this.deps.directory, notice.person, this.deps.clock()));
     await this.deps.client.chat.postMessage({
       channel,
@@ -74,20 +74,31 @@ export class SlackOutlet implements Outlet {
     return id ? { id } : {};
   }
 
-  async say(_stored: StoredCase, threads: readonly ThreadReference[], text: string, key?: string, recheck?: boolean): Promise<void> {
+  async say(_stored: StoredCase, threads: readonly ThreadReference[], text: string, key?: string, recheckSince?: string): Promise<void> {
     for (const t of threads) {
       const thread = t.reference as unknown as SlackThread;
-      if (recheck && key && (await this.arrived(thread.channel, key))) continue;
+      if (recheckSince && key && (await this.arrived(thread.channel, key, recheckSince))) continue;
       await this.deps.client.chat.postMessage({ channel: thread.channel, text: cut(text, LIMITS.messageText), ...(key ? { metadata: { event_type: TIMER_EVENT, event_payload: { key } } } : {}) });
     }
   }
 
-  /** Whether a message carrying `key` is already among the channel's latest. */
-  private async arrived(channel: string, key: string): Promise<boolean> {
-    const history = await this.deps.client.conversations.history({ channel, limit: 50, include_all_metadata: true });
-    return (history.messages ?? []).some((m) => {
-      const payload: Record<string, unknown> = { ...(m.metadata?.event_payload ?? {}) };
-      return payload.key === key;
-    });
+  /**
+   * Whether a message carrying `key` was posted in the channel since `since` (less five minutes
+   * for clocks that differ), reading back through the channel's history page by page.
+   */
+  private async arrived(channel: string, key: string, since?: string): Promise<boolean> {
+    const oldest = since ? String(Math.floor(new Date(since).getTime() / 1000) - 300) : undefined;
+    let cursor: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const history = await this.deps.client.conversations.history({ channel, limit: 200, include_all_metadata: true, ...(oldest ? { oldest } : {}), ...(cursor ? { cursor } : {}) });
+      const found = (history.messages ?? []).some((m) => {
+        const payload: Record<string, unknown> = { ...(m.metadata?.event_payload ?? {}) };
+        return payload.key === key;
+      });
+      if (found) return true;
+      cursor = history.response_metadata?.next_cursor || undefined;
+      if (!history.has_more || !cursor) return false;
+    }
+    return false;
   }
 }

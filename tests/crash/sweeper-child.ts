@@ -1,0 +1,40 @@
+/**
+ * A replica running the deadline sweeper, for the crash test: the real sweeper, SQLite store and
+ * Slack outlet (the Web API faked by the parent on loopback). The parent kills it with SIGKILL
+ * at random moments and starts another. Its clock is a virtual one that runs at real speed from
+ * an instant the parent gives (the same for every replica), so leases run out as they would.
+ *
+ * argv: <sqlite file> <Slack API URL> <virtual epoch ISO> <real epoch ms>
+ */
+import { WebClient } from '@slack/web-api';
+import { Announcer } from '../../src/app/announcer';
+import { loadProcedures } from '../../src/app/procedures';
+import { simulationDirectory } from '../../src/app/simulate';
+import { Sweeper } from '../../src/app/sweeper';
+import { SlackOutlet } from '../../src/channels/slack/outlet';
+import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
+
+const [file, apiUrl, virtualEpoch, realEpoch] = process.argv.slice(2);
+const procedure = loadProcedures().get('lincolnshire');
+if (!file || !apiUrl || !virtualEpoch || !realEpoch || !procedure) throw new Error('usage: sweeper-child <file> <api> <virtual epoch> <real epoch>');
+const directory = simulationDirectory(procedure, 'slack');
+const repo = SqliteRepository.open(file);
+const clock = (): Date => new Date(new Date(virtualEpoch).getTime() + (Date.now() - Number(realEpoch)));
+const client = new WebClient('xoxb-crash', { slackApiUrl: apiUrl, retryConfig: { retries: 0 } });
+const announcer = new Announcer(repo, directory, clock);
+announcer.register(new SlackOutlet({ client, repo, directory, clock }));
+// Each replica has its own name: a lease left by a killed one must run out before another takes over.
+const sweeper = new Sweeper({ repo, directory, announcer, clock, owner: `replica-${process.pid}`, leaseMs: 1500, batch: 5 });
+
+async function main(): Promise<void> {
+  for (;;) {
+    const result = await sweeper.tick();
+    if (result.due === 0) {
+      process.stdout.write('IDLE\n');
+      await repo.close();
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+void main();
