@@ -10,6 +10,7 @@ import { calendarFor, decide, raise, type CaseState } from '../../src/domain/esc
 import { benchCosmos, benchSqlite } from './store';
 import { benchTeams } from './teams';
 import { benchSlack } from './slack';
+import { benchSweep } from './sweep';
 
 function print(name: string, value: number, unit: string): void {
   const shown = value >= 100 ? Math.round(value).toString() : value.toPrecision(3);
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
   await benchCosmos(print);
   await benchTeams(print);
   await benchSlack(print);
+  await benchSweep(print);
 }
 
 main().catch((error: unknown) => {
