@@ -26,6 +26,6 @@ export function commandFrom(verb: string, data: Record<string, unknown>, actor: 
     case 'record-final-decision':
       return { ...base, type: 'record-final-decision', decision: field('decision') };
     default:
-      return { ...base, type: verb as 'acknowledge' | 'confirm-resolution' | 'approve-escalation' };
+      return { ...base, type: verb as 'acknowledge' | 'confirm-resolution' | 'approve-escalation' | 'take-up' };
   }
 }

@@ -238,7 +238,7 @@ export function timerText(state: CaseState, timer: Timer, now: Date): string {
     case 'nudge': {
       const again = timer.repeat ? ' (reminder: still overdue)' : '';
       const guidance = timer.outOfHours && procedure.outOfHours ? ` Out of hours: ${procedure.outOfHours.guidance}` : '';
-      return `${label} has passed its deadline${again}: ${stageName} was due ${deadline} and has been neither resolved nor escalated. You are the next tier: please take it up with the people involved.${guidance}`;
+      return `${label} has passed its deadline${again}: ${stageName} was due ${deadline} and has been neither resolved nor escalated. You are the next tier: press Take it up on the card to move it to your stage, or speak to the people holding it.${guidance}`;
     }
     case 'notification':
       return `${label}: the procedure asks that you are told of ${timer.about ?? 'this'}. “${timer.phrase ?? ''}”`;

@@ -213,3 +213,20 @@ test('acting stops the nudges: once the stage is escalated, the old stage’s ti
   const events = (await h.repo.getEvents(ref)).map((e) => e.event);
   expect(events.filter((e) => e.type === 'timer-delivered')).toHaveLength(events.filter((e) => e.type === 'timer-fired').length);
 });
+
+test('the nudged next tier can take the case up: refused before the deadline, then it moves the case to their stage, on the record', async () => {
+  const h = harness(board('lincolnshire'));
+  const ref = await h.raise('a-practitioner');
+  await expect(h.act(ref, 'b-line-manager', { type: 'take-up' })).rejects.toThrow(/not past its deadline/);
+  await h.runUntil(new Date('2026-11-26T12:00:00Z'), ref); // the nudge went at 9am Thursday
+  const nudge = (await h.fired(ref)).find((e) => e.type === 'timer-fired' && e.kind === 'nudge');
+  expect(nudge?.type === 'timer-fired' ? nudge.text : '').toMatch(/press Take it up on the card/);
+  await expect(h.act(ref, 'b-senior-liaison-officer', { type: 'take-up' })).rejects.toThrow(/Only the Line manager or safeguarding supervisor can take up case LI-2026-0001/);
+  await h.act(ref, 'b-line-manager', { type: 'take-up' });
+  const stored = await h.repo.getCase(ref);
+  expect(stored?.state.stages.map((s) => s.id)).toEqual(['step-1', 'step-2']);
+  const events = (await h.repo.getEvents(ref)).map((e) => e.event);
+  expect(events.slice(-3).map((e) => `${e.type} by ${e.by.personId}`)).toEqual(['escalation-requested by b-line-manager', 'escalation-approved by b-line-manager', 'stage-entered by b-line-manager']);
+  const requested = events.at(-3);
+  expect(requested?.type === 'escalation-requested' ? requested.reason : '').toMatch(/passed its deadline .* taken up by the next tier/);
+});

@@ -64,6 +64,7 @@ const ACTIONS: Record<Verb, Omit<ActionView, 'verb'>> = {
   'dispute-resolution': { title: 'Dispute resolution', input: { id: 'reason', label: 'Why your agency does not agree', placeholder: 'What is missing or wrong' } },
   'request-escalation': { title: 'Request escalation', input: { id: 'reason', label: 'Why it needs the next stage', placeholder: 'What has been tried and why it has not resolved' } },
   'approve-escalation': { title: 'Approve escalation', style: 'positive' },
+  'take-up': { title: 'Take it up', style: 'positive' },
   'return-escalation': { title: 'Return escalation', input: { id: 'reason', label: 'Why it is returned', placeholder: 'What should be tried at this stage first' } },
   'record-final-decision': { title: 'Record decision', input: { id: 'decision', label: 'The decision', placeholder: 'The decision and the way forward' } },
   withdraw: { title: 'Withdraw', style: 'destructive', input: { id: 'reason', label: 'Why it is withdrawn', placeholder: 'For example: resolved by phone' } },

@@ -35,7 +35,7 @@ export interface TeamsBotDeps {
   clock: () => Date;
 }
 
-const VERBS: ReadonlySet<string> = new Set(['acknowledge', 'add-note', 'propose-resolution', 'confirm-resolution', 'dispute-resolution', 'request-escalation', 'approve-escalation', 'return-escalation', 'record-final-decision', 'withdraw']);
+const VERBS: ReadonlySet<string> = new Set(['acknowledge', 'add-note', 'propose-resolution', 'confirm-resolution', 'dispute-resolution', 'request-escalation', 'approve-escalation', 'take-up', 'return-escalation', 'record-final-decision', 'withdraw']);
 
 const launcherCard = (): Record<string, unknown> => ({
   type: 'AdaptiveCard',

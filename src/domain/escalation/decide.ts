@@ -259,6 +259,8 @@ export function decide(state: CaseState, command: CaseCommand, now: Date, calend
     case 'approve-escalation':
     case 'return-escalation':
       return answerEscalation(ctx, command);
+    case 'take-up':
+      return takeUp(ctx);
     case 'record-final-decision': {
       if (!stage.decision) return refuse('not-allowed-here', `${stage.name} is not a stage where the board records a final decision.`);
       const roles = command.actor.roles.filter((r) => stage.decision?.recordedBy.includes(r));
@@ -280,6 +282,33 @@ export function decide(state: CaseState, command: CaseCommand, now: Date, calend
       return accept(state, [{ type: 'case-withdrawn', at: ctx.at, by: record(command.actor, 'raising', raisingRoles), stage: stage.id, reason: command.reason.trim() }]);
     }
   }
+}
+
+/**
+ * The next tier takes the case up: once a deadline of the stage under way has passed with the
+ * stage neither resolved nor escalated, a holder of the next stage's role (on either side, or the
+ * board's where the next stage is the board's) moves it there themselves, on the record.
+ */
+function takeUp(ctx: Context): Decision {
+  const { state, stage, actor } = ctx;
+  const overdue = pendingDeadlines(state).find((d) => new Date(d.at) <= ctx.now);
+  if (!overdue) return refuse('not-allowed-here', `${stage.name} is not past its deadline: the people holding it can still resolve it or ask to escalate it.`);
+  const target = nextStage(state.procedure, stage, state.urgent);
+  if (!target) return refuse('no-next-stage', `${stage.name} is the last stage of ${shortNameOf(state.procedure)}'s procedure: there is no next tier to take it up.`);
+  const side = ctx.side;
+  const sideRoles = side ? (target.sides?.[side] ?? []) : [];
+  const boardRoles = target.board ?? [];
+  const roles = actor.roles.filter((r) => sideRoles.includes(r) || boardRoles.includes(r));
+  if (roles.length === 0) {
+    return refuse('not-your-role', `Only the ${roleTitles(state.procedure, [...new Set([...(target.sides?.raising ?? []), ...(target.sides?.responding ?? []), ...boardRoles])])} can take up case ${state.reference} now that ${stage.name} is overdue.`);
+  }
+  const party: Party = side && roles.some((r) => sideRoles.includes(r)) ? side : 'board';
+  const by = record(actor, party, roles);
+  const reason = `${stage.name} passed its deadline (${overdue.phrase}) and was taken up by the next tier.`;
+  const requested: CaseEvent = { type: 'escalation-requested', at: ctx.at, by, fromStage: stage.id, toStage: target.id, side: side ?? 'raising', reason };
+  const approved: CaseEvent = { type: 'escalation-approved', at: ctx.at, by, fromStage: stage.id, toStage: target.id };
+  const after = evolve(evolve(state, requested), approved);
+  return accept(state, [requested, approved, { type: 'stage-entered', at: ctx.at, by, stage: target.id, number: target.number, via: 'escalation', deadlines: deadlinesOnEntry(after, target, ctx.now, ctx.calendar) }]);
 }
 
 /** Who may approve an escalation into `target` asked for by `side`, and for which party. */
@@ -372,6 +401,7 @@ const PROBES: ReadonlyArray<Omit<CaseCommand, 'actor'>> = [
   { type: 'dispute-resolution', reason: '-' },
   { type: 'request-escalation', reason: '-' },
   { type: 'approve-escalation' },
+  { type: 'take-up' },
   { type: 'return-escalation', reason: '-' },
   { type: 'record-final-decision', decision: '-' },
   { type: 'withdraw', reason: '-' },

@@ -124,6 +124,8 @@ export type CaseCommand = CaseCommandBase &
     | { type: 'dispute-resolution'; reason: string }
     | { type: 'request-escalation'; reason: string; urgent?: boolean }
     | { type: 'approve-escalation' }
+    /** The next tier, nudged because a stage is overdue, moves the case up to their stage. */
+    | { type: 'take-up' }
     | { type: 'return-escalation'; reason: string }
     | { type: 'record-final-decision'; decision: string }
     | { type: 'withdraw'; reason: string }
