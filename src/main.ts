@@ -85,7 +85,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       repo.dueCases(new Date().toISOString(), 1).then(
         () => {
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ status: 'ok', startedAt, store: { kind: repo.kind, status: 'ok' }, boards: [...procedures.keys()], agencies: directory.agencies.length, people: directory.people.length }));
+          res.end(
+            JSON.stringify({
+              status: 'ok',
+              startedAt,
+              store: { kind: repo.kind, status: 'ok' },
+              sweeper: config.SWEEP_INTERVAL_SECONDS > 0 ? { everySeconds: config.SWEEP_INTERVAL_SECONDS, ...(sweeper.last ? { lastSweep: sweeper.last } : {}) } : { off: true },
+              slack: slack ? 'on' : 'off',
+              boards: [...procedures.keys()],
+              agencies: directory.agencies.length,
+              people: directory.people.length,
+            }),
+          );
         },
         (error: unknown) => {
           res.writeHead(503, { 'content-type': 'application/json' });

@@ -41,6 +41,8 @@ export interface TickResult {
 }
 
 export class Sweeper {
+  /** The last tick's end and what it did, for /healthz. */
+  last?: { at: string; result: TickResult; error?: string };
   private timer?: NodeJS.Timeout;
   private running?: Promise<TickResult>;
   private readonly leaseMs: number;
@@ -54,10 +56,19 @@ export class Sweeper {
   /** Sweep every `intervalMs` until stopped (a tick still running is never overlapped). */
   start(intervalMs: number): void {
     const loop = (): void => {
-      this.running = this.tick().catch((error: unknown) => {
-        this.options.report?.('Deadline sweep failed; it will run again', { error: error instanceof Error ? error.message : String(error) });
-        return { due: 0, swept: 0, fired: 0, delivered: 0 };
-      });
+      this.running = this.tick().then(
+        (result) => {
+          this.last = { at: this.options.clock().toISOString(), result };
+          return result;
+        },
+        (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          this.options.report?.('Deadline sweep failed; it will run again', { error: message });
+          const result = { due: 0, swept: 0, fired: 0, delivered: 0 };
+          this.last = { at: this.options.clock().toISOString(), result, error: message };
+          return result;
+        },
+      );
       void this.running.then(() => {
         if (this.timer) this.timer = setTimeout(loop, intervalMs);
       });

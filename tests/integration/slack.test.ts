@@ -385,6 +385,14 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
   });
 });
 
+test('/healthz reports the store, Slack on, and the deadline sweeper’s last sweep', async () => {
+  const health = await fetch(slackUrl.replace('/slack/events', '/healthz'));
+  expect(health.status).toBe(200);
+  const body = (await health.json()) as Record<string, unknown>;
+  expect(body).toEqual(expect.objectContaining({ status: 'ok', store: { kind: 'sqlite', status: 'ok' }, slack: 'on' }));
+  expect(body.sweeper).toEqual(expect.objectContaining({ everySeconds: 30, lastSweep: expect.objectContaining({ result: expect.objectContaining({ due: 0 }) as unknown }) as unknown }));
+});
+
 describe('one agency on Slack, the other on Teams', () => {
   test('raised on Slack against the police (on Teams): the counterpart is messaged in Teams; their acknowledgement there updates the Slack channel card', async () => {
     now = new Date('2026-11-25T10:00:00Z');
