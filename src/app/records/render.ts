@@ -1,10 +1,17 @@
 /**
- * Rendering a RecordDocument as PDF (pdfkit, its built-in Helvetica: nothing to download) and as
- * Word (docx). Both are built in memory.
+ * Rendering a RecordDocument as PDF (pdfkit) and as Word (docx), in memory. The PDF embeds DejaVu
+ * Sans (from the dejavu-fonts-ttf package, subset to the letters used), so names such as
+ * "Zoë Łukasiewicz" or "Σοφία" print as written; PDF's built-in Helvetica covers Latin-1 only.
  */
 import { AlignmentType, BorderStyle, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import { dirname, join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import type { RecordDocument } from './document';
+
+const FONTS = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+const REGULAR = join(FONTS, 'DejaVuSans.ttf');
+const BOLD = join(FONTS, 'DejaVuSans-Bold.ttf');
+const ITALIC = join(FONTS, 'DejaVuSans-Oblique.ttf');
 
 export async function toPdf(doc: RecordDocument, options: { compress?: boolean } = {}): Promise<Buffer> {
   const pdf = new PDFDocument({ size: 'A4', margin: 50, compress: options.compress ?? true, info: { Title: doc.title, Subject: doc.subtitle ?? '', Creator: 'Safeguarding escalations bot' } });
@@ -14,23 +21,26 @@ export async function toPdf(doc: RecordDocument, options: { compress?: boolean }
     pdf.on('end', () => resolve(Buffer.concat(chunks)));
     pdf.on('error', reject);
   });
+  pdf.registerFont('Regular', REGULAR);
+  pdf.registerFont('Bold', BOLD);
+  pdf.registerFont('Italic', ITALIC);
   const width = pdf.page.width - 100;
-  pdf.font('Helvetica-Bold').fontSize(16).text(doc.title, { width });
-  if (doc.subtitle) pdf.moveDown(0.3).font('Helvetica').fontSize(11).fillColor('#444444').text(doc.subtitle, { width }).fillColor('black');
-  if (doc.notice) pdf.moveDown(0.5).font('Helvetica-Oblique').fontSize(9).text(doc.notice, { width });
+  pdf.font('Bold').fontSize(16).text(doc.title, { width });
+  if (doc.subtitle) pdf.moveDown(0.3).font('Regular').fontSize(11).fillColor('#444444').text(doc.subtitle, { width }).fillColor('black');
+  if (doc.notice) pdf.moveDown(0.5).font('Italic').fontSize(9).text(doc.notice, { width });
   for (const block of doc.blocks) {
     pdf.moveDown(0.8);
     switch (block.kind) {
       case 'heading':
-        pdf.font('Helvetica-Bold').fontSize(12).text(block.text, { width });
+        pdf.font('Bold').fontSize(12).text(block.text, { width });
         break;
       case 'paragraph':
-        pdf.font('Helvetica').fontSize(10).text(block.text, { width });
+        pdf.font('Regular').fontSize(10).text(block.text, { width });
         break;
       case 'fields':
         for (const row of block.rows) {
-          pdf.font('Helvetica-Bold').fontSize(10).text(row.label, { width });
-          pdf.font('Helvetica').fontSize(10).text(row.value || '—', { width, indent: 12 });
+          pdf.font('Bold').fontSize(10).text(row.label, { width });
+          pdf.font('Regular').fontSize(10).text(row.value || '—', { width, indent: 12 });
           pdf.moveDown(0.4);
         }
         break;
@@ -38,7 +48,7 @@ export async function toPdf(doc: RecordDocument, options: { compress?: boolean }
         // A table as one entry a row: wide tables do not fit A4 columns legibly.
         for (const row of block.rows) {
           const line = row.map((cell, i) => `${block.columns[i] ?? ''}: ${cell}`).join('  ·  ');
-          pdf.font('Helvetica').fontSize(9).text(line, { width });
+          pdf.font('Regular').fontSize(9).text(line, { width });
           pdf.moveDown(0.3);
         }
         break;
