@@ -1,10 +1,14 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { FileProblems, loadDirectoryFile, loadProcedureFile, loadProcedures, SHIPPED_PROCEDURES_DIR } from '../app/procedures';
-import { NATION_NAMES, NATIONS, WorkingCalendar, formatInZone, instantInWords, isLocalDate, type Nation } from '../domain/calendar';
+import { EXAMPLE_DIRECTORY_FILE, FileProblems, loadDirectoryFile, loadProcedureFile, loadProcedures, SHIPPED_PROCEDURES_DIR } from '../app/procedures';
+import { NATION_NAMES, NATIONS, WorkingCalendar, formatInZone, instantInWords, isLocalDate, zonedToInstant, type Nation } from '../domain/calendar';
 import { calendarFor, parseCaseReference, planTimeline } from '../domain/escalation';
 import { CaseService } from '../app/case-service';
 import { simulate } from '../app/simulate';
+import { demoDirectory, seedDemo } from '../app/demo';
+import { boardFigures } from '../app/reports/figures';
+import { figuresCsv, figuresHtml } from '../app/reports/render';
+import { SqliteRepository } from '../store/sqlite/sqlite-repository';
 import { StoreError, type CaseRepository } from '../app/store/repository';
 import { ConfigError, loadConfig } from '../config';
 import { openRepository, openVault } from '../store/open';
@@ -29,6 +33,10 @@ const USAGE = `Usage: npm run --silent cli -- <command>
                                                erase the adult's details on request (the timeline says so)
   deadlines --board <id> --raised <ISO instant> [--json]
                                                a board's stage timeline, each stage run to its limit
+  report --board <id> --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--format html|csv] [--db <file>]
+                                               a board's figures for a period (no adult's details)
+  seed-demo --db <file> --cases <n> [--from <YYYY-MM-DD>]
+                                               fill a store with n invented cases across the boards
   simulate --board <id> --raised <ISO instant> --until <ISO instant> [--json]
                                                one case nobody acts on, through the real sweeper:
                                                each reminder, nudge and notification, and to whom
@@ -181,6 +189,60 @@ async function commandSimulate(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
+function parseDay(text: string | undefined, flag: string): string {
+  if (!text || !isLocalDate(text)) throw new UsageError(`${flag} must be a date written YYYY-MM-DD${text ? ` (it is "${text}")` : ''}.`);
+  return text;
+}
+
+async function commandReport(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { board: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string', default: 'html' }, db: { type: 'string' } }, strict: true });
+  const procedures = loadProcedures(procedureDirs(io.env));
+  const procedure: Procedure | undefined = values.board ? procedures.get(values.board) : undefined;
+  if (!procedure) throw new UsageError(`--board must be one of: ${[...procedures.keys()].join(', ')}${values.board ? ` (it is "${values.board}")` : ''}.`);
+  const from = parseDay(values.from, '--from');
+  const to = parseDay(values.to, '--to');
+  if (to <= from) throw new UsageError('--to must come after --from.');
+  if (values.format !== 'html' && values.format !== 'csv') throw new UsageError(`--format must be html or csv (it is "${values.format}").`);
+  const config = loadConfig(io.env);
+  // Agency names: the configured directory, and the demo agencies (seed-demo) where it has none.
+  const configured = config.DIRECTORY_FILE ? loadDirectoryFile(config.DIRECTORY_FILE, procedures) : loadDirectoryFile(EXAMPLE_DIRECTORY_FILE, procedures);
+  const demo = demoDirectory(procedures.values());
+  const directory = { ...configured, agencies: [...configured.agencies, ...demo.agencies.filter((a) => !configured.agencies.some((c) => c.id === a.id))] };
+  return withStore(io, values.db, async (_service, repo) => {
+    const tz = procedure.workingHours.timeZone;
+    const startOf = (day: string): string => zonedToInstant(day, 0, tz).toISOString();
+    const summaries = await repo.casesOfBoard(procedure.id, startOf(from), startOf(to));
+    const states = [];
+    for (const s of summaries) {
+      const stored = await repo.getCase(s.reference);
+      if (stored) states.push(stored.state);
+    }
+    const figures = boardFigures(procedure, states, directory, from, to, new Date());
+    io.out(values.format === 'csv' ? figuresCsv(figures).trimEnd() : figuresHtml(figures).trimEnd());
+    return 0;
+  });
+}
+
+async function commandSeedDemo(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { db: { type: 'string' }, cases: { type: 'string' }, from: { type: 'string' } }, strict: true });
+  if (!values.db) throw new UsageError('--db must name the SQLite file to fill (it is made if it does not exist), so demo cases never mix with real ones by accident.');
+  const count = Number(values.cases);
+  if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new UsageError(`--cases must be a whole number from 1 to 10000${values.cases ? ` (it is "${values.cases}")` : ''}.`);
+  const procedures = loadProcedures(procedureDirs(io.env));
+  // The quarter before today by default: the report for it shows every kind of outcome.
+  const asOf = new Date();
+  const start = values.from ? zonedToInstant(parseDay(values.from, '--from'), 0, 'Europe/London') : new Date(asOf.getTime() - 91 * 86_400_000);
+  const repo = SqliteRepository.open(values.db);
+  try {
+    if ((await repo.allReferences()).length > 0) throw new UsageError(`${values.db} already has cases: seed-demo fills an empty store only.`);
+    const result = await seedDemo(repo, procedures, count, start, asOf);
+    io.out(`${values.db}: ${result.cases} demo cases (${Object.entries(result.byBoard).map(([b, n]) => `${b} ${n}`).join(', ')}); ${Object.entries(result.byOutcome).map(([o, n]) => `${o} ${n}`).join(', ')}.`);
+    return 0;
+  } finally {
+    await repo.close();
+  }
+}
+
 /** The configured store, or the SQLite file named by --db. */
 async function withStore<T>(io: Io, db: string | undefined, work: (service: CaseService, repo: CaseRepository) => Promise<T>): Promise<T> {
   const config = loadConfig(io.env);
@@ -243,6 +305,10 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return commandWorkingDaysAdd(rest, io);
       case 'deadlines':
         return commandDeadlines(argv.slice(1), io);
+      case 'report':
+        return await commandReport(argv.slice(1), io);
+      case 'seed-demo':
+        return await commandSeedDemo(argv.slice(1), io);
       case 'simulate':
         return await commandSimulate(argv.slice(1), io);
       case 'readings':
