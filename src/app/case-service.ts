@@ -5,6 +5,8 @@
  */
 import { calendarFor, decide, evolve, nextTimerAt, raise, refusalEvent, type Actor, type CaseCommand, type CaseEvent, type Decision, type RaiseCommand, type Refusal } from '../domain/escalation';
 import type { Procedure } from '../domain/procedure';
+import type { Directory } from '../domain/directory';
+import { isRoleHolder } from './people';
 import { verifyChain } from './store/chain';
 import type { PersonalDataVault, PersonalDetails } from './store/personal-data';
 import { personalDetailsSchema } from './store/personal-data';
@@ -96,15 +98,54 @@ export class CaseService {
    * The adult's details, for a form or an export asked for by someone taking part in the case.
    * Anyone else is refused. The reading itself is not a case event (forms record their own).
    */
-  async personalDetails(reference: string, requester: Actor): Promise<{ ok: true; details: PersonalDetails } | { ok: false; refusal: Refusal }> {
+  async personalDetails(reference: string, requester: Actor, directory?: Directory): Promise<{ ok: true; details: PersonalDetails } | { ok: false; refusal: Refusal }> {
     const stored = await this.repo.getCase(reference);
     if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
-    const involved = stored.state.participants.includes(requester.personId);
-    if (!involved) return { ok: false, refusal: { code: 'not-a-party', message: `Only the people involved in case ${reference} can see the adult's details.` } };
+    if (!isRoleHolder(stored.state, requester, directory)) return { ok: false, refusal: { code: 'not-a-party', message: `Only the role holders of case ${reference} can see the adult's details.` } };
     if (stored.state.personalDataErasedAt) return { ok: false, refusal: { code: 'case-closed', message: `The adult's details for case ${reference} were erased on request.` } };
     const sealed = await this.repo.readPersonalDetails(reference);
     if (!sealed) return { ok: false, refusal: { code: 'invalid-input', message: `No details of the adult were given for case ${reference}.` } };
     return { ok: true, details: this.vault.open(reference, sealed) };
+  }
+
+  /**
+   * Give or correct the adult's details (a role holder of the case, in a private form, never in
+   * a chat): sealed and stored apart from the case; the timeline records that it was done.
+   */
+  async recordPersonalDetails(reference: string, by: Actor, details: PersonalDetails, directory?: Directory): Promise<Outcome> {
+    const checked = personalDetailsSchema.safeParse(details);
+    if (!checked.success) return { ok: false, refusal: { code: 'invalid-input', message: 'Some of the adult’s details need changing.', fields: Object.fromEntries(checked.error.issues.map((i) => [i.path.join('.') || 'name', i.message])) } };
+    for (let attempt = 1; ; attempt++) {
+      const stored = await this.repo.getCase(reference);
+      if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
+      if (!isRoleHolder(stored.state, by, directory)) return { ok: false, refusal: { code: 'not-a-party', message: `Only the role holders of case ${reference} can give the adult's details.` } };
+      const event: CaseEvent = { type: 'personal-details-recorded', at: this.clock().toISOString(), by: { personId: by.personId, agencyId: by.agencyId, party: by.agencyId === stored.state.responding.agencyId ? 'responding' : by.agencyId === stored.state.raising.agencyId ? 'raising' : 'board', roles: [...by.roles] } };
+      try {
+        await this.repo.savePersonalDetails(reference, this.vault.seal(reference, checked.data));
+        const saved = await this.repo.appendEvents({ reference, expectedVersion: stored.version, events: [event], state: evolve(stored.state, event), ...(stored.dueAt ? { dueAt: stored.dueAt } : {}) });
+        return { ok: true, case: saved, created: false };
+      } catch (error) {
+        if (error instanceof StoreError && error.code === 'conflict' && attempt < ATTEMPTS) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Record that someone was sent a document of the case. */
+  async recordDocumentIssued(reference: string, by: Actor, document: string, format: 'pdf' | 'docx', withPersonalDetails: boolean): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const stored = await this.repo.getCase(reference);
+      if (!stored) return;
+      const party = by.agencyId === stored.state.responding.agencyId ? 'responding' : by.agencyId === stored.state.raising.agencyId ? 'raising' : 'board';
+      const event: CaseEvent = { type: 'document-issued', at: this.clock().toISOString(), by: { personId: by.personId, agencyId: by.agencyId, party, roles: [...by.roles] }, document, format, withPersonalDetails };
+      try {
+        await this.repo.appendEvents({ reference, expectedVersion: stored.version, events: [event], state: evolve(stored.state, event), ...(stored.dueAt ? { dueAt: stored.dueAt } : {}) });
+        return;
+      } catch (error) {
+        if (error instanceof StoreError && error.code === 'conflict' && attempt < ATTEMPTS) continue;
+        throw error;
+      }
+    }
   }
 
   /**

@@ -1,7 +1,7 @@
 /** Who a member of staff is to the escalation rules: their agency, boards and the roles they act in today. */
 import { instantToZoned } from '../domain/calendar';
 import { rolesActingIn, type Directory, type Person } from '../domain/directory';
-import type { Actor } from '../domain/escalation';
+import type { Actor, CaseState } from '../domain/escalation';
 
 export function actorFor(directory: Directory, person: Person, now: Date): Actor {
   const acting = rolesActingIn(directory, person.id, instantToZoned(now, 'Europe/London').date);
@@ -15,3 +15,17 @@ export function personById(directory: Directory, id: string | undefined): Person
 
 export const NOT_IN_DIRECTORY =
   "You are not in the escalation directory yet, so the bot cannot tell which agency and roles are yours. Ask your agency's safeguarding lead or the board's business unit to add you.";
+
+/**
+ * A role holder of a case: someone who has taken part in it, or who holds one of its procedure's
+ * roles in one of its two agencies (or, for a board role, in the board's own agency). They may
+ * ask for the case's documents, and for the adult's details in them.
+ */
+export function isRoleHolder(state: CaseState, actor: Actor, directory?: Directory): boolean {
+  if (state.participants.includes(actor.personId)) return true;
+  const roles = new Set(state.procedure.stages.flatMap((s) => [...(s.sides?.raising ?? []), ...(s.sides?.responding ?? []), ...(s.board ?? [])]));
+  if (!actor.roles.some((r) => roles.has(r))) return false;
+  if (actor.agencyId === state.raising.agencyId || actor.agencyId === state.responding.agencyId) return true;
+  const agency = directory?.agencies.find((a) => a.id === actor.agencyId);
+  return agency?.kind === 'safeguarding-adults-board' && agency.boards.includes(state.boardId) && actor.roles.some((r) => state.procedure.roles.find((x) => x.id === r)?.scope === 'board');
+}

@@ -46,6 +46,8 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
   // A refused attempt is on the record, but does not make someone a party to the case.
   if (event.type === 'command-refused') return { ...state, version: state.version + 1 };
   if (event.type === 'personal-data-erased') return { ...state, version: state.version + 1, personalDataErasedAt: event.at };
+  // Records of who was sent what, and of details given: nothing about the case changes.
+  if (event.type === 'document-issued' || event.type === 'personal-details-recorded') return { ...state, version: state.version + 1 };
   // The deadline sweeper's own record: it is not a party to the case.
   if (event.type === 'timer-fired' || event.type === 'timer-delivered') {
     const timers = state.timers ?? { fired: [], delivered: [] };

@@ -170,6 +170,10 @@ export type CaseEvent = EventBase &
     | { type: 'case-withdrawn'; stage: string; reason: string }
     | { type: 'command-refused'; stage: string; command: CommandType; code: RefusalCode; reason: string }
     | { type: 'personal-data-erased'; reason: string }
+    /** Someone was sent a document of the case (a form, the case record), and whether it named the adult. */
+    | { type: 'document-issued'; document: string; format: 'pdf' | 'docx'; withPersonalDetails: boolean }
+    /** The adult's details were given or corrected (the details themselves are sealed, apart). */
+    | { type: 'personal-details-recorded' }
     | {
         type: 'timer-fired';
         /** The timer's deterministic id: the same reminder or nudge is never fired twice. */
