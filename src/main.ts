@@ -15,6 +15,7 @@ import { TeamsOutlet } from './channels/teams/outlet';
 import { Announcer } from './app/announcer';
 import { createSlack } from './channels/slack/app';
 import { Sweeper } from './app/sweeper';
+import { DocumentService } from './app/records/documents';
 import { hostname } from 'node:os';
 import { createLogger, type Logger } from './log';
 
@@ -51,6 +52,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const service = new CaseService(repo, procedures, vault, clock);
   const adapter = teamsAdapter(config, (msg, fields) => log('error', msg, fields));
   const report = (msg: string, fields: Record<string, unknown>): void => log('warn', msg, fields);
+  const documents = new DocumentService(repo, service, directory, clock);
   const announcer = new Announcer(repo, directory, clock, report);
   const localClient = options.localClient ?? false;
   const outlet = new TeamsOutlet({ adapter, appId: config.MicrosoftAppId ?? '', repo, directory, clock, serviceUrl: config.TEAMS_SERVICE_URL, localClient, report });
@@ -58,7 +60,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const teams = new EscalationTeamsBot({ appId: config.MicrosoftAppId ?? '', localClient, report, service, repo, outlet, announcer, procedures, directory, clock });
   const slack =
     config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN
-      ? createSlack({ signingSecret: config.SLACK_SIGNING_SECRET, token: config.SLACK_BOT_TOKEN, ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}), service, repo, procedures, directory, announcer, clock, report })
+      ? createSlack({ documents, signingSecret: config.SLACK_SIGNING_SECRET, token: config.SLACK_BOT_TOKEN, ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}), service, repo, procedures, directory, announcer, clock, report })
       : undefined;
   if (slack) announcer.register(slack.outlet);
   log('info', slack ? 'Slack: on, at POST /slack/events (every request signed and timestamped)' : 'Slack: off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn it on)');

@@ -22,6 +22,9 @@ interface ApiCall {
 }
 
 const calls: ApiCall[] = [];
+/** Files uploaded to the (fake) upload URL. */
+const uploads: Buffer[] = [];
+let apiBase = '';
 /** What Teams' connector (faked on loopback) was asked: a case may have a Teams side. */
 const teamsCalls: Array<{ method: string; url: string; body: Record<string, unknown> | undefined }> = [];
 let teams: Server;
@@ -49,6 +52,10 @@ function answer(method: string, args: Record<string, unknown>): Record<string, u
       return { ok: true, channel: { id: `CCASE${++channelCount}`, name: args.name } };
     case 'conversations.open':
       return { ok: true, channel: { id: `D${String(args.users)}` } };
+    case 'files.getUploadURLExternal':
+      return { ok: true, upload_url: `${apiBase}/upload/F${calls.length}`, file_id: `F${calls.length}` };
+    case 'files.completeUploadExternal':
+      return { ok: true, files: [{ id: 'F1', title: 'x' }] };
     case 'chat.postMessage':
       return { ok: true, channel: args.channel, ts: `1700000000.${String(calls.length).padStart(6, '0')}` };
     default:
@@ -59,8 +66,17 @@ function answer(method: string, args: Record<string, unknown>): Record<string, u
 beforeAll(async () => {
   api = createServer((req, res) => {
     let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
+    const raw: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      raw.push(c);
+      body += c.toString();
+    });
     req.on('end', () => {
+      if ((req.url ?? '').startsWith('/upload/')) {
+        uploads.push(Buffer.concat(raw));
+        res.writeHead(200).end('OK');
+        return;
+      }
       const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
       const params = new URLSearchParams(body);
       const args: Record<string, unknown> = {};
@@ -81,6 +97,7 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', () => resolve()));
+  apiBase = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
   teams = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -380,9 +397,38 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
     before = calls.length;
     await post(click(people.helen, 'confirm-resolution', 'LI-2026-0001', 'step-2', thread));
     const closed = await until(() => since(before, 'chat.update').find((c) => c.args.channel === thread.channel && JSON.stringify(c.args.blocks).includes('both agencies confirmed')));
-    expect(JSON.stringify(closed.args.blocks)).not.toMatch(/"type":"actions"/);
+    expect(JSON.stringify(closed.args.blocks)).not.toMatch(/"action_id":"case:/); // only Documents… is left
     expect((await app.repo.getCase('LI-2026-0001'))?.state.status).toBe('resolved');
   });
+});
+
+test('documents: a role holder asks from the card; the adult’s details are given privately in the modal; the PDF comes to their DM; the name is in no message', async () => {
+  const NAME = 'Tamsin Quarrington-Bligh';
+  let before = calls.length;
+  await post(click(people.megan, 'documents', 'LI-2026-0001', 'step-2', { channel: 'CCASE1', ts: '1.1' }).replace('case%3Adocuments', 'documents%3Aopen'));
+  const opened = await until(() => since(before, 'views.open')[0]);
+  const view = opened.args.view as { callback_id: string; private_metadata: string; blocks: Array<{ block_id?: string }> };
+  expect(view.callback_id).toBe('case-documents');
+  expect(view.blocks.map((b) => b.block_id).filter(Boolean)).toEqual(expect.arrayContaining(['document', 'format', 'name', 'dateOfBirth', 'address']));
+  const submit = (values: Values) => post(viewSubmission(people.megan, { id: 'V-DOC', callback_id: 'case-documents', private_metadata: view.private_metadata, values }));
+  const choose = (doc: string): Values => ({ document: { value: choice(doc) }, format: { value: { type: 'radio_buttons', selected_option: { value: 'pdf' } } } });
+  // The record naming the adult needs their details first.
+  const missing = await submit(choose('case-record-with-details'));
+  expect(missing.json?.response_action).toBe('errors');
+  expect(JSON.stringify(missing.json?.errors)).toMatch(/The adult's details have not been given/);
+  before = calls.length;
+  const sent = await submit({ ...choose('case-record-with-details'), name: { value: text(NAME) }, dateOfBirth: { value: text('1944-02-29') }, address: { value: text('7 Mill Lane, Louth') } });
+  expect(sent.json).toEqual({ response_action: 'clear' });
+  const done = await until(() => since(before, 'files.completeUploadExternal')[0]);
+  expect(String(done.args.channel_id)).toBe('DU0LHWL0001');
+  await until(() => uploads.length > 0 || undefined);
+  // The upload is multipart: the PDF is inside it.
+  expect(uploads.at(-1)?.includes('%PDF-')).toBe(true);
+  expect(uploads.at(-1)?.includes('%%EOF')).toBe(true);
+  const events = (await app.repo.getEvents('LI-2026-0001')).map((e) => e.event);
+  expect(events.filter((e) => e.type === 'personal-details-recorded' || e.type === 'document-issued').map((e) => e.type)).toEqual(['personal-details-recorded', 'document-issued']);
+  // The name went into the sealed store and the document, and into no Slack message or view.
+  expect(JSON.stringify(calls.map((c) => (c.method === 'files.getUploadURLExternal' ? { ...c, args: {} } : c)))).not.toContain('Quarrington');
 });
 
 test('/healthz reports the store, Slack on, and the deadline sweeper’s last sweep', async () => {

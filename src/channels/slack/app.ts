@@ -9,6 +9,7 @@ import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/b
 import type { WebClient } from '@slack/web-api';
 import type { Announcer } from '../../app/announcer';
 import type { CaseService } from '../../app/case-service';
+import type { DocumentFormat, DocumentKind, DocumentService } from '../../app/records/documents';
 import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
 import { formFieldOf, raiseRequestFrom, type Submitted } from '../../app/raise-request';
 import type { CaseRepository, StoredCase } from '../../app/store/repository';
@@ -17,10 +18,11 @@ import type { Directory, Person } from '../../domain/directory';
 import type { CaseEvent } from '../../domain/escalation';
 import type { Procedure } from '../../domain/procedure';
 import { commandFrom } from '../../app/commands';
-import { ACTION_PREFIX, emergencyBlocks, INPUT_CALLBACK, inputModal, messageModal, raiseFormModal, riskModal, type ButtonValue, type RaiseMetadata } from './blocks';
+import { ACTION_PREFIX, DOCUMENTS_ACTION, DOCUMENTS_CALLBACK, documentsModal, emergencyBlocks, INPUT_CALLBACK, inputModal, messageModal, raiseFormModal, riskModal, type ButtonValue, type RaiseMetadata } from './blocks';
 import { SlackOutlet, type SlackThread } from './outlet';
 
 export interface SlackDeps {
+  documents: DocumentService;
   signingSecret: string;
   token: string;
   apiUrl?: string;
@@ -288,6 +290,43 @@ export function createSlack(deps: SlackDeps): SlackSide {
     }
     await deps.announcer.changed({ before: before.state, after, events, actorId });
   }
+
+  // ── documents, sent privately ───────────────────────────────────────────────────
+  app.action(DOCUMENTS_ACTION, async ({ ack, body, action }) => {
+    await ack();
+    if (body.type !== 'block_actions' || action.type !== 'button') return;
+    const value = parse<ButtonValue>(action.value) ?? { reference: '', stage: '' };
+    const channel = body.container.channel_id as string | undefined;
+    const clicker = person(body.user.id);
+    if (!clicker) {
+      if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: NOT_IN_DIRECTORY }).catch((e: unknown) => fail('Could not answer a click', e));
+      return;
+    }
+    const choices = await deps.documents.choices(value.reference);
+    const detailsGiven = Boolean(await repo.readPersonalDetails(value.reference));
+    await client.views.open({ trigger_id: body.trigger_id, view: documentsModal(value.reference, choices, detailsGiven) });
+  });
+
+  app.view(DOCUMENTS_CALLBACK, async ({ ack, body, view }) => {
+    const meta = parse<{ reference: string }>(view.private_metadata) ?? { reference: '' };
+    const clicker = person(body.user.id);
+    if (!clicker) return ack({ response_action: 'errors', errors: { document: NOT_IN_DIRECTORY } });
+    const actor = actorFor(directory, clicker, deps.clock());
+    const typed = answers(view.state.values as ViewState);
+    if (typed.name || typed.dateOfBirth || typed.address) {
+      if (!typed.name) return ack({ response_action: 'errors', errors: { name: "Please give the adult's name with the other details." } });
+      const saved = await service.recordPersonalDetails(meta.reference, actor, { name: typed.name, ...(typed.dateOfBirth ? { dateOfBirth: typed.dateOfBirth } : {}), ...(typed.address ? { address: typed.address } : {}) }, directory);
+      if (!saved.ok) return ack({ response_action: 'errors', errors: Object.keys(saved.refusal.fields ?? {}).length ? (saved.refusal.fields ?? {}) : { name: saved.refusal.message } });
+    }
+    const issued = await deps.documents.issue(meta.reference, actor, (typed.document ?? 'case-record') as DocumentKind, (typed.format === 'docx' ? 'docx' : 'pdf') as DocumentFormat);
+    if (!issued.ok) return ack({ response_action: 'errors', errors: { [issued.refusal.fields?.name ? 'name' : 'document']: issued.refusal.message } });
+    await ack({ response_action: 'clear' });
+    const dm = await outlet.directChannel(clicker);
+    if (!dm) return;
+    await client
+      .filesUploadV2({ channel_id: dm, file: issued.document.bytes, filename: issued.document.fileName, title: issued.document.title, initial_comment: `${issued.document.title} for case ${meta.reference}, as you asked. It is for your agency's file: keep it there.` })
+      .catch((e: unknown) => fail('Could not send a document', e));
+  });
 
   app.event('app_mention', async ({ event, say }) => {
     await say({ text: 'Type /escalate to raise a disagreement with another agency about an adult at risk.', ...(event.thread_ts ? { thread_ts: event.thread_ts } : {}) });
