@@ -312,13 +312,13 @@ export function createSlack(deps: SlackDeps): SlackSide {
     const clicker = person(body.user.id);
     if (!clicker) return ack({ response_action: 'errors', errors: { document: NOT_IN_DIRECTORY } });
     const actor = actorFor(directory, clicker, deps.clock());
-    const typed = answers(view.state.values as ViewState);
+    const typed = answers(view.state.values);
     if (typed.name || typed.dateOfBirth || typed.address) {
       if (!typed.name) return ack({ response_action: 'errors', errors: { name: "Please give the adult's name with the other details." } });
       const saved = await service.recordPersonalDetails(meta.reference, actor, { name: typed.name, ...(typed.dateOfBirth ? { dateOfBirth: typed.dateOfBirth } : {}), ...(typed.address ? { address: typed.address } : {}) }, directory);
       if (!saved.ok) return ack({ response_action: 'errors', errors: Object.keys(saved.refusal.fields ?? {}).length ? (saved.refusal.fields ?? {}) : { name: saved.refusal.message } });
     }
-    const issued = await deps.documents.issue(meta.reference, actor, (typed.document ?? 'case-record') as DocumentKind, (typed.format === 'docx' ? 'docx' : 'pdf') as DocumentFormat);
+    const issued = await deps.documents.issue(meta.reference, actor, (typed.document ?? 'case-record') as DocumentKind, (typed.format === 'docx' ? 'docx' : 'pdf'));
     if (!issued.ok) return ack({ response_action: 'errors', errors: { [issued.refusal.fields?.name ? 'name' : 'document']: issued.refusal.message } });
     await ack({ response_action: 'clear' });
     const dm = await outlet.directChannel(clicker);
