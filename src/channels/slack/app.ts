@@ -9,7 +9,7 @@ import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/b
 import type { WebClient } from '@slack/web-api';
 import type { Announcer } from '../../app/announcer';
 import type { CaseService } from '../../app/case-service';
-import type { DocumentFormat, DocumentKind, DocumentService } from '../../app/records/documents';
+import type { DocumentKind, DocumentService } from '../../app/records/documents';
 import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
 import { formFieldOf, raiseRequestFrom, type Submitted } from '../../app/raise-request';
 import type { CaseRepository, StoredCase } from '../../app/store/repository';
