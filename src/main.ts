@@ -57,7 +57,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const localClient = options.localClient ?? false;
   const outlet = new TeamsOutlet({ adapter, appId: config.MicrosoftAppId ?? '', repo, directory, clock, serviceUrl: config.TEAMS_SERVICE_URL, localClient, report });
   announcer.register(outlet);
-  const teams = new EscalationTeamsBot({ appId: config.MicrosoftAppId ?? '', localClient, report, service, repo, outlet, announcer, procedures, directory, clock });
+  const teams = new EscalationTeamsBot({ appId: config.MicrosoftAppId ?? '', localClient, report, service, repo, documents, outlet, announcer, procedures, directory, clock });
   const slack =
     config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN
       ? createSlack({ documents, signingSecret: config.SLACK_SIGNING_SECRET, token: config.SLACK_BOT_TOKEN, ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}), service, repo, procedures, directory, announcer, clock, report })

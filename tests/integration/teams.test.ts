@@ -26,6 +26,7 @@ const people = {
 };
 
 let connector: Server;
+const uploads: Array<{ headers: Record<string, string>; bytes: Buffer }> = [];
 let connectorUrl = '';
 const calls: ConnectorCall[] = [];
 let app: Running;
@@ -36,8 +37,18 @@ let activityCount = 0;
 beforeAll(async () => {
   connector = createServer((req, res) => {
     let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
+    const raw: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      raw.push(c);
+      body += c.toString();
+    });
     req.on('end', () => {
+      // OneDrive's upload session (faked here too): the file's bytes.
+      if ((req.url ?? '').startsWith('/upload/')) {
+        uploads.push({ headers: req.headers as Record<string, string>, bytes: Buffer.concat(raw) });
+        res.writeHead(201, { 'content-type': 'application/json' }).end('{}');
+        return;
+      }
       calls.push({ method: req.method ?? '', url: req.url ?? '', body: body ? (JSON.parse(body) as Record<string, unknown>) : undefined });
       res.writeHead(200, { 'content-type': 'application/json' });
       // Creating a conversation in a channel starts a thread, named after its first message.
@@ -228,6 +239,33 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     // A stale button from step 1 is refused, not acted on.
     const stale = await send(people.chris, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'acknowledge', data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'acknowledge' } } } });
     expect(String(stale.body?.value)).toMatch(/This card is out of date/);
+  });
+
+  test('documents: a role holder asks on the card, gives the adult’s details privately, and gets the PDF as a file to accept in their own chat; the name is in no message', async () => {
+    const NAME = 'Ottoline Vanderbyl-Pryce';
+    const invoke = (verb: string, data: Record<string, unknown> = {}) => send(people.fiona, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data: { reference: 'LI-2026-0001', stage: 'step-2', verb, ...data } } } });
+    const opened = await invoke('documents');
+    expect(JSON.stringify(opened.body)).toMatch(/Documents: LI-2026-0001/);
+    expect(JSON.stringify(opened.body)).toMatch(/Case record naming the adult/);
+    const needsDetails = await invoke('send-document', { 'documents.kind': 'case-record-with-details', 'documents.format': 'pdf' });
+    expect(JSON.stringify(needsDetails.body)).toMatch(/The adult's details have not been given for case LI-2026-0001 yet/);
+    const before = calls.length;
+    const sent = await invoke('send-document', { 'documents.kind': 'case-record-with-details', 'documents.format': 'pdf', 'documents.name': NAME, 'documents.dateOfBirth': '1940-06-01', 'documents.address': '3 Station Road, Sleaford' });
+    expect(String(sent.body?.value)).toMatch(/is on its way to your chat with the bot: accept the file there/);
+    const consent = calls.slice(before).find((c) => c.method === 'POST' && JSON.stringify(c.body).includes('file.consent'));
+    expect(decodeURIComponent(consent?.url ?? '')).toMatch(/^\/v3\/conversations\/personal-fiona\/activities/);
+    const attachment = (consent?.body?.attachments as Array<{ name: string; content: { acceptContext: Record<string, unknown>; sizeInBytes: number } }>)[0];
+    expect(attachment?.name).toBe('LI-2026-0001-case-record.pdf');
+    // Fiona accepts: Teams gives an upload URL; the bot uploads the file and shows it.
+    const accepted = await send(people.fiona, { type: 'invoke', name: 'fileConsent/invoke', value: { type: 'fileUpload', action: 'accept', context: attachment?.content.acceptContext, uploadInfo: { name: attachment?.name, uploadUrl: `${connectorUrl}upload/1`, contentUrl: 'https://contoso.sharepoint.example/file.pdf', uniqueId: 'u-1', fileType: 'pdf' } } });
+    expect(accepted.status).toBe(200);
+    const uploaded = uploads.at(-1);
+    expect(uploaded?.bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(uploaded?.headers['content-range']).toBe(`bytes 0-${(uploaded?.bytes.length ?? 0) - 1}/${uploaded?.bytes.length ?? 0}`);
+    expect(calls.some((c) => JSON.stringify(c.body).includes('file.info'))).toBe(true);
+    const recorded = (await app.repo.getEvents('LI-2026-0001')).map((e) => e.event.type).filter((t) => t === 'personal-details-recorded' || t === 'document-issued');
+    expect(recorded).toEqual(['personal-details-recorded', 'document-issued']);
+    expect(JSON.stringify(calls)).not.toContain('Vanderbyl');
   });
 
   test('where dialogs are not available (the Agents Playground), the form fills in the chat, with the same checks', async () => {

@@ -51,7 +51,7 @@ export class DocumentService {
   }
 
   /** Build a document for a role holder of the case, and record that it was issued. */
-  async issue(reference: string, requester: Actor, kind: DocumentKind, format: DocumentFormat): Promise<{ ok: true; document: IssuedDocument } | { ok: false; refusal: Refusal }> {
+  async issue(reference: string, requester: Actor, kind: DocumentKind, format: DocumentFormat, options: { record?: boolean } = {}): Promise<{ ok: true; document: IssuedDocument } | { ok: false; refusal: Refusal }> {
     const stored = await this.repo.getCase(reference);
     if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
     if (!isRoleHolder(stored.state, requester, this.directory)) return { ok: false, refusal: { code: 'not-a-party', message: `Only the role holders of case ${reference} can have its documents.` } };
@@ -73,7 +73,8 @@ export class DocumentService {
         ? caseRecordDocument(stored.state, events, this.directory, now, kind === 'case-record-with-details' ? details : undefined)
         : formDocument(fillForm(kind, stored.state, events, details, this.directory, now), stored.state);
     const bytes = format === 'pdf' ? await toPdf(doc) : await toDocx(doc);
-    await this.service.recordDocumentIssued(reference, requester, kind, format, choice.personal);
+    // Recorded when asked for; a platform that hands the file over later builds it again unrecorded.
+    if (options.record ?? true) await this.service.recordDocumentIssued(reference, requester, kind, format, choice.personal);
     return { ok: true, document: { fileName: `${doc.fileStem}.${format}`, contentType: CONTENT_TYPES[format], bytes, title: doc.title } };
   }
 }

@@ -141,7 +141,7 @@ export function historyLine(event: CaseEvent, procedure: Procedure, directory: D
     'case-withdrawn': (e: { reason: string }) => `withdrew the escalation: ${e.reason}`,
     'command-refused': (e: { command: string }) => `tried to ${e.command.replace(/-/g, ' ')} (not allowed)`,
     'personal-data-erased': () => "erased the adult's details on request",
-    'document-issued': (e: { document: string; format: string; withPersonalDetails: boolean }) => `was sent the ${e.document.replace(/-/g, ' ')} (${e.format.toUpperCase()}${e.withPersonalDetails ? ', naming the adult' : ''})`,
+    'document-issued': (e: { document: string; format: string; withPersonalDetails: boolean }) => `asked for the ${e.document.replace(/-/g, ' ')} (${e.format.toUpperCase()}${e.withPersonalDetails ? ', naming the adult' : ''}), sent to them privately`,
     'personal-details-recorded': () => "recorded the adult's details (kept sealed, not shown here)",
     'timer-fired': (e: { kind: string; text: string }) => (e.kind === 'reminder' ? 'sent a reminder' : e.kind === 'nudge' ? 'nudged the next tier: the deadline has passed' : 'sent a notification the procedure asks for'),
     'timer-delivered': () => 'delivered it',

@@ -3,10 +3,11 @@
  * card buttons) into the application's commands, and renders the shared view model back as
  * Adaptive Cards. It decides nothing itself.
  */
-import { CardFactory, TeamsActivityHandler, TeamsInfo, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TaskModuleRequest, type TaskModuleResponse } from 'botbuilder';
+import { CardFactory, TeamsActivityHandler, TeamsInfo, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type FileConsentCardResponse, type AdaptiveCardInvokeValue, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TaskModuleRequest, type TaskModuleResponse } from 'botbuilder';
 import type { CaseService } from '../../app/case-service';
 import type { CaseRepository, StoredCase } from '../../app/store/repository';
 import type { Announcer } from '../../app/announcer';
+import type { DocumentFormat, DocumentKind, DocumentService } from '../../app/records/documents';
 import type { Directory, Person } from '../../domain/directory';
 import type { Actor, CaseEvent } from '../../domain/escalation';
 import { commandFrom } from '../../app/commands';
@@ -16,6 +17,7 @@ import type { Procedure } from '../../domain/procedure';
 import { actorFor, NOT_IN_DIRECTORY, personByAadId } from './identity';
 import { emergencyCard, raiseFormCard, raiseRequestFrom, type Submitted } from './raise-dialog';
 import type { TeamsOutlet, TeamsThread } from './outlet';
+import { cardTemplate } from './stage-card';
 
 export interface TeamsBotDeps {
   /** The bot's Microsoft app id ('' in local development). */
@@ -28,6 +30,7 @@ export interface TeamsBotDeps {
   localClient?: boolean;
   service: CaseService;
   repo: CaseRepository;
+  documents: DocumentService;
   outlet: TeamsOutlet;
   announcer: Announcer;
   procedures: ReadonlyMap<string, Procedure>;
@@ -271,6 +274,88 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     }
   }
 
+  // ── documents, sent privately ───────────────────────────────────────────────────
+
+  /** The documents card: which document, what format, and the adult's details if they are needed. */
+  private async documentsCard(stored: StoredCase, values: Record<string, unknown>, problem?: string): Promise<Record<string, unknown>> {
+    const detailsGiven = Boolean(await this.deps.repo.readPersonalDetails(stored.reference));
+    return cardTemplate('documents').expand({
+      $root: {
+        reference: stored.reference,
+        stage: stored.state.stages.at(-1)?.id ?? '',
+        kind: typeof values['documents.kind'] === 'string' ? values['documents.kind'] : 'case-record',
+        format: values['documents.format'] === 'docx' ? 'docx' : 'pdf',
+        choices: await this.deps.documents.choices(stored.reference),
+        detailsNote: detailsGiven
+          ? "The adult's details are on the case (sealed). Fill these in only to correct them."
+          : "The forms and the record naming the adult need the adult's details. Give them here: they are kept sealed and appear only in documents a role holder asks for.",
+        ...(problem ? { problem } : {}),
+      },
+    }) as Record<string, unknown>;
+  }
+
+  /**
+   * Build the document asked for and send it to the person's own chat with the bot as a file to
+   * accept (a file consent card): accepted, it is saved to their OneDrive; nothing is posted in
+   * the case thread.
+   */
+  private async sendDocument(stored: StoredCase, who: { person: Person; actor: Actor }, data: Record<string, unknown>): Promise<AdaptiveCardInvokeResponse> {
+    const text = (k: string): string => (typeof data[`documents.${k}`] === 'string' ? (data[`documents.${k}`] as string).trim() : '');
+    if (text('name') || text('dateOfBirth') || text('address')) {
+      if (!text('name')) return card(await this.documentsCard(stored, data, "Please give the adult's name with the other details."));
+      const saved = await this.deps.service.recordPersonalDetails(stored.reference, who.actor, { name: text('name'), ...(text('dateOfBirth') ? { dateOfBirth: text('dateOfBirth') } : {}), ...(text('address') ? { address: text('address') } : {}) }, this.deps.directory);
+      if (!saved.ok) return card(await this.documentsCard(stored, data, Object.values(saved.refusal.fields ?? {})[0] ?? saved.refusal.message));
+    }
+    const kind = (text('kind') || 'case-record') as DocumentKind;
+    const format: DocumentFormat = text('format') === 'docx' ? 'docx' : 'pdf';
+    const issued = await this.deps.documents.issue(stored.reference, who.actor, kind, format);
+    if (!issued.ok) return card(await this.documentsCard(stored, data, issued.refusal.message));
+    const consent = {
+      type: 'message',
+      text: `${issued.document.title} for case ${stored.reference}, as you asked. Accept it to save it to your OneDrive; it is for your agency's file.`,
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.teams.card.file.consent',
+          name: issued.document.fileName,
+          content: { description: issued.document.title, sizeInBytes: issued.document.bytes.length, acceptContext: { reference: stored.reference, kind, format }, declineContext: { reference: stored.reference } },
+        },
+      ],
+    };
+    const reached = await this.deps.outlet.deliverTo(who.person, consent, stored.reference);
+    if (!reached) return message('The document could not be sent to your chat with the bot. Open a chat with the bot (say hello), then ask again.');
+    return message(`${issued.document.title} is on its way to your chat with the bot: accept the file there.`);
+  }
+
+  protected override async handleTeamsFileConsentAccept(context: TurnContext, response: FileConsentCardResponse): Promise<void> {
+    const asked = (response.context ?? {}) as { reference?: string; kind?: DocumentKind; format?: DocumentFormat };
+    const who = this.whoIs(context);
+    const upload = response.uploadInfo;
+    if (!who || !asked.reference || !asked.kind || !upload?.uploadUrl) {
+      await context.sendActivity('That file can no longer be sent. Ask for it again from the case card.');
+      return;
+    }
+    // Built again from the record (its issue was recorded when it was asked for).
+    const issued = await this.deps.documents.issue(asked.reference, who.actor, asked.kind, asked.format === 'docx' ? 'docx' : 'pdf', { record: false });
+    if (!issued.ok) {
+      await context.sendActivity(issued.refusal.message);
+      return;
+    }
+    const size = issued.document.bytes.length;
+    const put = await fetch(upload.uploadUrl, { method: 'PUT', headers: { 'Content-Length': String(size), 'Content-Range': `bytes 0-${size - 1}/${size}` }, body: issued.document.bytes });
+    if (!put.ok) {
+      this.deps.report?.('Could not upload a document to OneDrive', { reference: asked.reference, status: put.status });
+      await context.sendActivity('The file could not be saved to your OneDrive. Please ask for it again from the case card.');
+      return;
+    }
+    await context.sendActivity({
+      attachments: [{ contentType: 'application/vnd.microsoft.teams.card.file.info', contentUrl: upload.contentUrl, name: upload.name, content: { uniqueId: upload.uniqueId, fileType: upload.fileType } }],
+    });
+  }
+
+  protected override async handleTeamsFileConsentDecline(context: TurnContext): Promise<void> {
+    await context.sendActivity('Not sent: you declined the file. Ask again from the case card whenever you need it.');
+  }
+
   private async threadOf(reference: string): Promise<{ agencyId: string; thread: TeamsThread } | undefined> {
     const found = (await this.deps.repo.getThreads(reference)).find((t) => t.platform === 'teams');
     return found ? { agencyId: found.agencyId, thread: found.reference as unknown as TeamsThread } : undefined;
@@ -291,6 +376,8 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     const found = await this.threadOf(reference);
     const userIds = [...new Set([...(found?.thread.userIds ?? []), context.activity.from.id])];
     if (verb === 'refresh') return card(this.stageCard(stored, userIds, await this.timeline(reference), who.actor));
+    if (verb === 'documents') return card(await this.documentsCard(stored, {}));
+    if (verb === 'send-document') return this.sendDocument(stored, who, data);
     if (!VERBS.has(verb)) return message('This button is not one the bot knows; use the latest card.');
     const command = commandFrom(verb, data, who.actor);
     const outcome = await this.deps.service.act(reference, command);

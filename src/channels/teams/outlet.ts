@@ -11,7 +11,7 @@ import type { Notice } from '../../app/notify';
 import { actorFor } from '../../app/people';
 import type { CaseRepository, StoredCase, ThreadReference } from '../../app/store/repository';
 import { stageCardView } from '../../app/views/stage-card';
-import type { Directory } from '../../domain/directory';
+import type { Directory, Person } from '../../domain/directory';
 import type { CaseEvent } from '../../domain/escalation';
 import { renderStageCard } from './stage-card';
 
@@ -70,15 +70,22 @@ export class TeamsOutlet implements Outlet {
    * or else a new one. Returns their Teams id when it is known (the one their client uses).
    */
   async tell(notice: Notice, stored: StoredCase, events: readonly CaseEvent[]): Promise<Reached | undefined> {
-    const { person } = notice;
+    const activity = { type: 'message', text: notice.text, attachments: [this.card(stored, events, [], actorFor(this.deps.directory, notice.person, this.deps.clock()))] } as Activity;
+    return this.deliverTo(notice.person, activity, stored.reference);
+  }
+
+  /**
+   * Send `activity` to one person 1:1: in the personal chat they already have with the bot, or
+   * else a new one opened from their Microsoft Entra object id. Undefined if they cannot be reached.
+   */
+  async deliverTo(person: Person, activity: Partial<Activity>, reference: string): Promise<Reached | undefined> {
     const agency = this.deps.directory.agencies.find((a) => a.id === person.agency);
     if (agency?.platform !== 'teams') return undefined;
-    const activity = { type: 'message', text: notice.text, attachments: [this.card(stored, events, [], actorFor(this.deps.directory, person, this.deps.clock()))] } as Activity;
     const contact = await this.deps.repo.getContact(person.id, 'teams').catch(() => undefined);
     if (contact) {
-      const reference = contact.reference as ConversationRef;
+      const ref = contact.reference as ConversationRef;
       try {
-        await this.deps.adapter.continueConversationAsync(this.deps.appId, reference, async (there) => {
+        await this.deps.adapter.continueConversationAsync(this.deps.appId, ref, async (there) => {
           // A new message, not a reply to the continuation's made-up activity id.
           there.onSendActivities(async (_ctx, activities, next) => {
             for (const a of activities) delete a.replyToId;
@@ -86,28 +93,28 @@ export class TeamsOutlet implements Outlet {
           });
           await there.sendActivity(activity);
         });
-        return reference.user?.id ? { id: reference.user.id } : {};
+        return ref.user?.id ? { id: ref.user.id } : {};
       } catch (error) {
-        this.deps.report('Could not message someone in their personal chat; opening a new one', { reference: stored.reference, person: person.id, error: error instanceof Error ? error.message : String(error) });
+        this.deps.report('Could not message someone in their personal chat; opening a new one', { reference, person: person.id, error: error instanceof Error ? error.message : String(error) });
       }
     }
     if (this.deps.localClient || !person.teamsAadObjectId || !agency.teams) return undefined;
     const tenantId = agency.teams.tenantId;
     const serviceUrl = this.latest?.serviceUrl ?? this.deps.serviceUrl;
     const bot = this.latest?.bot ?? { id: `28:${this.deps.appId}`, name: 'Safeguarding escalations' };
-    const opened = await this.open(serviceUrl, { isGroup: false, bot, members: [{ id: person.teamsAadObjectId, name: person.name }], tenantId, channelData: { tenant: { id: tenantId } }, activity });
+    const opened = await this.open(serviceUrl, { isGroup: false, bot, members: [{ id: person.teamsAadObjectId, name: person.name }], tenantId, channelData: { tenant: { id: tenantId } }, activity: activity as Activity });
     if (!opened?.conversation?.id) {
-      this.deps.report('Could not message someone 1:1', { reference: stored.reference, person: person.id });
+      this.deps.report('Could not message someone 1:1', { reference, person: person.id });
       return undefined;
     }
-    const reference: ConversationRef = {
+    const saved: ConversationRef = {
       channelId: 'msteams',
       serviceUrl,
       bot,
       conversation: { id: opened.conversation.id, conversationType: 'personal', tenantId, isGroup: false, name: '' },
       user: { id: person.teamsAadObjectId, aadObjectId: person.teamsAadObjectId, name: person.name },
     };
-    await this.deps.repo.saveContact({ personId: person.id, platform: 'teams', reference: reference, updatedAt: this.deps.clock().toISOString() }).catch(() => undefined);
+    await this.deps.repo.saveContact({ personId: person.id, platform: 'teams', reference: saved, updatedAt: this.deps.clock().toISOString() }).catch(() => undefined);
     // Reached, but Teams has not said which id their client uses.
     return {};
   }
