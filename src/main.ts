@@ -18,6 +18,7 @@ import { Sweeper } from './app/sweeper';
 import { DocumentService } from './app/records/documents';
 import { hostname } from 'node:os';
 import { createLogger, type Logger } from './log';
+import type { DestinationStream } from 'pino';
 
 let logger: Logger = createLogger('info');
 
@@ -36,11 +37,13 @@ export interface StartOptions {
   clock?: () => Date;
   /** Teams traffic comes from the local Agents Playground (npm start), which cannot open conversations. */
   localClient?: boolean;
+  /** Where the JSON log lines go (standard output unless given). */
+  logDestination?: DestinationStream;
 }
 
 export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
   const clock = options.clock ?? ((): Date => new Date());
-  logger = createLogger(config.LOG_LEVEL);
+  logger = createLogger(config.LOG_LEVEL, options.logDestination);
   const procedures = loadProcedures(config.PROCEDURES_DIR ? [SHIPPED_PROCEDURES_DIR, config.PROCEDURES_DIR] : [SHIPPED_PROCEDURES_DIR]);
   const directoryFile = config.DIRECTORY_FILE ?? EXAMPLE_DIRECTORY_FILE;
   const directory = loadDirectoryFile(directoryFile, procedures);
