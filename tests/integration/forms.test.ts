@@ -3,7 +3,7 @@
  * real core, service and store), with the adult's details sealed and opened for a role holder.
  * Every field is asserted; then each document is rendered as PDF and DOCX and read back.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -166,8 +166,14 @@ function docxText(docx: Buffer): string {
 
 const squash = (s: string): string => s.replace(/\s+/g, '');
 
+/** Filled forms are kept for people to look at (gitignored, like the screenshots). */
+const OUT = join(__dirname, '..', 'e2e', 'screenshots', 'forms');
+
 async function rendersEverything(doc: RecordDocument): Promise<void> {
   const [pdf, docx] = await Promise.all([toPdf(doc, { compress: false }), toDocx(doc)]);
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, `${doc.fileStem}.pdf`), await toPdf(doc));
+  writeFileSync(join(OUT, `${doc.fileStem}.docx`), docx);
   expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
   expect(docx.subarray(0, 2).toString()).toBe('PK');
   const inPdf = squash(pdfText(pdf));
