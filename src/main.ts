@@ -30,6 +30,8 @@ export interface Running {
   server: Server;
   repo: CaseRepository;
   sweeper: Sweeper;
+  /** Resolves once the work that follows answered requests (telling people, other threads) is done. */
+  settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -120,9 +122,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     server,
     repo,
     sweeper,
+    settle: async () => {
+      await Promise.all([teams.idle(), slack?.idle()]);
+    },
     stop: async () => {
       await sweeper.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Telling people about the last clicks is finished before the store closes.
+      await teams.idle();
       // Slack's work after an ack (opening a case's channel, telling people) is finished first.
       await slack?.idle();
       await repo.close();

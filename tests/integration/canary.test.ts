@@ -133,11 +133,12 @@ const sel = (v: string): Record<string, unknown> => ({ value: { type: 'static_se
 async function teamsInvoke(from: typeof chris, name: string, value: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
   const r = await fetch(`${base}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'invoke', name, value, channelId: 'msteams', serviceUrl: `http://127.0.0.1:${(teams.address() as AddressInfo).port}/`, id: `i${Date.now()}${Math.random()}`, from, recipient: { id: '28:bot', name: 'Escalations' }, conversation: { id: `personal-${from.id.slice(3)}`, conversationType: 'personal' } }) });
   const text = await r.text();
+  await app.settle();
   return text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
 }
 const execute = (from: typeof chris, verb: string, stage: string, data: Record<string, unknown> = {}) => teamsInvoke(from, 'adaptiveCard/action', { action: { type: 'Action.Execute', verb, data: { reference: 'LI-2026-0001', stage, verb, ...data } } });
 
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
+const settle = (): Promise<void> => app.settle();
 
 test('the adult’s name reaches the documents asked for, and nowhere else: no chat payload, channel name, card, log line or report', async () => {
   // Raised on Slack by the diocese against the police (on Teams).

@@ -84,6 +84,8 @@ async function send(from: (typeof people)[keyof typeof people], activity: Record
     body: JSON.stringify({ channelId: 'msteams', serviceUrl: connectorUrl, id, from, recipient: { id: '28:bot', name: 'Escalations' }, conversation: { id: `personal-${from.id.slice(3)}`, conversationType: 'personal' }, ...activity }),
   });
   const text = await response.text();
+  // What follows the answer (telling people, other threads) is done before the test looks.
+  await app.settle();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
 }
 

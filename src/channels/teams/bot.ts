@@ -79,6 +79,8 @@ function asCard(result: RaiseResult): AdaptiveCardInvokeResponse {
 const MAX_REFRESH_USERS = 60;
 
 export class EscalationTeamsBot extends TeamsActivityHandler {
+  /** Work after answered clicks, still running. */
+  private readonly pending = new Set<Promise<unknown>>();
   /** Personal conversations already saved as contacts in this process (person → conversation id). */
   private readonly remembered = new Map<string, string>();
 
@@ -222,9 +224,32 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
       if (chat?.missing) await context.sendActivity(`${chat.missing} is not in this chat. Add them, so that both agencies share this thread; the bot has also sent them the card directly where it can.`);
     }
     await this.deps.repo.saveThread(stored.reference, { platform: 'teams', agencyId: stored.state.raising.agencyId, reference: thread as unknown as Record<string, unknown> });
-    const reached = await this.deps.announcer.changed({ after: stored, events, actorId: stored.state.raising.personId ?? '', threadsDone: ['teams'] });
-    thread.userIds = withRefreshUsers(thread.userIds, reached.get('teams') ?? []);
-    await this.deps.repo.saveThread(stored.reference, { platform: 'teams', agencyId: stored.state.raising.agencyId, reference: thread as unknown as Record<string, unknown> });
+    this.later(stored.reference, () => this.announce({ after: stored, events, actorId: stored.state.raising.personId ?? '', threadsDone: ['teams'] }));
+  }
+
+  /**
+   * Work that follows a click but need not hold up its answer (Teams waits only a few seconds for
+   * one): telling people 1:1 and updating the case's other threads. Failures are reported.
+   */
+  private later(reference: string, work: () => Promise<unknown>): void {
+    const done = work()
+      .catch((error: unknown) => this.deps.report?.('Could not finish telling people about a change', { reference, error: error instanceof Error ? error.message : String(error) }))
+      .finally(() => this.pending.delete(done));
+    this.pending.add(done);
+  }
+
+  /** Resolves once the work after every answered click has finished. */
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Tell people and update other threads; those reached on Teams get their own view of the thread's card next time it changes. */
+  private async announce(change: Parameters<Announcer['changed']>[0]): Promise<void> {
+    const reached = (await this.deps.announcer.changed(change)).get('teams') ?? [];
+    const found = await this.threadOf(change.after.reference);
+    if (!found || reached.every((id) => found.thread.userIds.includes(id))) return;
+    const thread: TeamsThread = { ...found.thread, userIds: withRefreshUsers(found.thread.userIds, reached) };
+    await this.deps.repo.saveThread(change.after.reference, { platform: 'teams', agencyId: found.agencyId, reference: thread as unknown as Record<string, unknown> });
   }
 
 
@@ -383,12 +408,12 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     const outcome = await this.deps.service.act(reference, command);
     if (!outcome.ok) return message(outcome.refusal.message);
     const events = await this.timeline(reference);
-    const reached = (await this.deps.announcer.changed({ before: stored.state, after: outcome.case, events, actorId: who.actor.personId, threadsDone: ['teams'] })).get('teams') ?? [];
     if (found) {
-      const thread: TeamsThread = { ...found.thread, userIds: withRefreshUsers(userIds, reached) };
+      const thread: TeamsThread = { ...found.thread, userIds: withRefreshUsers(userIds, []) };
       await this.deps.repo.saveThread(reference, { platform: 'teams', agencyId: found.agencyId, reference: thread as unknown as Record<string, unknown> });
       await this.updateThreadCard(context, outcome.case, thread, events);
     }
+    this.later(reference, () => this.announce({ before: stored.state, after: outcome.case, events, actorId: who.actor.personId, threadsDone: ['teams'] }));
     return card(this.stageCard(outcome.case, userIds, events, who.actor));
   }
 }
