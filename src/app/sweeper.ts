@@ -116,7 +116,16 @@ export class Sweeper {
       stored = await repo.getCase(reference);
       events = (await repo.getEvents(reference)).map((e) => e.event);
     };
-    for (let guard = 0; guard < 100 && stored; guard++) {
+    // A case with much to send can outlast its lease: renew it half-way, and stop if another
+    // replica has taken the case over meanwhile (it will finish the work).
+    let claimedAt = this.options.clock().getTime();
+    const stillMine = async (): Promise<boolean> => {
+      const at = this.options.clock().getTime();
+      if (at - claimedAt < this.leaseMs / 2) return true;
+      claimedAt = at;
+      return repo.claimLease(reference, this.options.owner, new Date(at + this.leaseMs).toISOString(), new Date(at).toISOString());
+    };
+    for (let guard = 0; guard < 100 && stored && (await stillMine()); guard++) {
       const current: StoredCase = stored;
       // First, anything fired but not delivered (its sweeper stopped half-way).
       const done = new Set(current.state.timers?.delivered ?? []);
