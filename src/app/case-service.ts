@@ -3,7 +3,7 @@
  * The pure core decides; this layer loads, stores (with the version it read), and retries a
  * decision when someone else changed the case in between. Platforms only translate.
  */
-import { calendarFor, decide, evolve, nextTimerAt, raise, refusalEvent, type Actor, type CaseCommand, type CaseEvent, type Decision, type RaiseCommand, type Refusal } from '../domain/escalation';
+import { calendarFor, decide, evolve, nextTimerAt, raise, refusalEvent, type Actor, type ActorRecord, type CaseCommand, type CaseState, type CaseEvent, type Decision, type RaiseCommand, type Refusal } from '../domain/escalation';
 import type { Procedure } from '../domain/procedure';
 import type { Directory } from '../domain/directory';
 import { isRoleHolder } from './people';
@@ -115,37 +115,16 @@ export class CaseService {
   async recordPersonalDetails(reference: string, by: Actor, details: PersonalDetails, directory?: Directory): Promise<Outcome> {
     const checked = personalDetailsSchema.safeParse(details);
     if (!checked.success) return { ok: false, refusal: { code: 'invalid-input', message: 'Some of the adult’s details need changing.', fields: Object.fromEntries(checked.error.issues.map((i) => [i.path.join('.') || 'name', i.message])) } };
-    for (let attempt = 1; ; attempt++) {
-      const stored = await this.repo.getCase(reference);
-      if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
-      if (!isRoleHolder(stored.state, by, directory)) return { ok: false, refusal: { code: 'not-a-party', message: `Only the role holders of case ${reference} can give the adult's details.` } };
-      const event: CaseEvent = { type: 'personal-details-recorded', at: this.clock().toISOString(), by: { personId: by.personId, agencyId: by.agencyId, party: by.agencyId === stored.state.responding.agencyId ? 'responding' : by.agencyId === stored.state.raising.agencyId ? 'raising' : 'board', roles: [...by.roles] } };
-      try {
-        await this.repo.savePersonalDetails(reference, this.vault.seal(reference, checked.data));
-        const saved = await this.repo.appendEvents({ reference, expectedVersion: stored.version, events: [event], state: evolve(stored.state, event), ...(stored.dueAt ? { dueAt: stored.dueAt } : {}) });
-        return { ok: true, case: saved, created: false };
-      } catch (error) {
-        if (error instanceof StoreError && error.code === 'conflict' && attempt < ATTEMPTS) continue;
-        throw error;
-      }
-    }
+    return this.appendRecord(reference, async (stored) => {
+      if (!isRoleHolder(stored.state, by, directory)) return { done: { ok: false, refusal: { code: 'not-a-party', message: `Only the role holders of case ${reference} can give the adult's details.` } } };
+      await this.repo.savePersonalDetails(reference, this.vault.seal(reference, checked.data));
+      return { event: { type: 'personal-details-recorded', at: this.clock().toISOString(), by: recordOf(stored.state, by) } };
+    });
   }
 
   /** Record that someone was sent a document of the case. */
   async recordDocumentIssued(reference: string, by: Actor, document: string, format: 'pdf' | 'docx', withPersonalDetails: boolean): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const stored = await this.repo.getCase(reference);
-      if (!stored) return;
-      const party = by.agencyId === stored.state.responding.agencyId ? 'responding' : by.agencyId === stored.state.raising.agencyId ? 'raising' : 'board';
-      const event: CaseEvent = { type: 'document-issued', at: this.clock().toISOString(), by: { personId: by.personId, agencyId: by.agencyId, party, roles: [...by.roles] }, document, format, withPersonalDetails };
-      try {
-        await this.repo.appendEvents({ reference, expectedVersion: stored.version, events: [event], state: evolve(stored.state, event), ...(stored.dueAt ? { dueAt: stored.dueAt } : {}) });
-        return;
-      } catch (error) {
-        if (error instanceof StoreError && error.code === 'conflict' && attempt < ATTEMPTS) continue;
-        throw error;
-      }
-    }
+    await this.appendRecord(reference, (stored) => Promise.resolve({ event: { type: 'document-issued', at: this.clock().toISOString(), by: recordOf(stored.state, by), document, format, withPersonalDetails } }));
   }
 
   /**
@@ -154,17 +133,30 @@ export class CaseService {
    */
   async erasePersonalDetails(reference: string, by: Actor, reason: string): Promise<Outcome> {
     if (!reason.trim()) return { ok: false, refusal: { code: 'invalid-input', message: 'Say why the details are being erased (for example, the request it answers).', fields: { reason: 'Give a reason.' } } };
+    const outcome = await this.appendRecord(reference, (stored) =>
+      Promise.resolve(
+        stored.state.personalDataErasedAt
+          ? { done: { ok: true, case: stored, created: false } as Outcome }
+          : { event: { type: 'personal-data-erased', at: this.clock().toISOString(), by: recordOf(stored.state, by, 'board'), reason: reason.trim() } as CaseEvent },
+      ),
+    );
+    if (outcome.ok) await this.repo.erasePersonalDetails(reference);
+    return outcome;
+  }
+
+  /**
+   * Append one record-keeping event that changes nothing else about the case (details given, a
+   * document issued, an erasure), reading the case again if someone else wrote it meanwhile.
+   * `make` gives the event, or an answer that needs no event.
+   */
+  private async appendRecord(reference: string, make: (stored: StoredCase) => Promise<{ event: CaseEvent } | { done: Outcome }>): Promise<Outcome> {
     for (let attempt = 1; ; attempt++) {
       const stored = await this.repo.getCase(reference);
       if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
-      if (stored.state.personalDataErasedAt) {
-        await this.repo.erasePersonalDetails(reference);
-        return { ok: true, case: stored, created: false };
-      }
-      const event: CaseEvent = { type: 'personal-data-erased', at: this.clock().toISOString(), by: { personId: by.personId, agencyId: by.agencyId, party: 'board', roles: [...by.roles] }, reason: reason.trim() };
+      const made = await make(stored);
+      if ('done' in made) return made.done;
       try {
-        const saved = await this.repo.appendEvents({ reference, expectedVersion: stored.version, events: [event], state: evolve(stored.state, event), ...(stored.dueAt ? { dueAt: stored.dueAt } : {}) });
-        await this.repo.erasePersonalDetails(reference);
+        const saved = await this.repo.appendEvents({ reference, expectedVersion: stored.version, events: [made.event], state: evolve(stored.state, made.event), ...(stored.dueAt ? { dueAt: stored.dueAt } : {}) });
         return { ok: true, case: saved, created: false };
       } catch (error) {
         if (error instanceof StoreError && error.code === 'conflict' && attempt < ATTEMPTS) continue;
@@ -185,4 +177,10 @@ export class CaseService {
     }
     return { checked: references.length, events };
   }
+}
+
+/** Who did something on the record: their side of the case (or the board's), unless given. */
+function recordOf(state: CaseState, by: Actor, party?: ActorRecord['party']): ActorRecord {
+  const side = by.agencyId === state.responding.agencyId ? 'responding' : by.agencyId === state.raising.agencyId ? 'raising' : 'board';
+  return { personId: by.personId, agencyId: by.agencyId, party: party ?? side, roles: [...by.roles] };
 }

@@ -116,6 +116,12 @@ export class Sweeper {
       stored = await repo.getCase(reference);
       events = (await repo.getEvents(reference)).map((e) => e.event);
     };
+    /** Carry on from what a delivery stored, or read the case again if it could not say. */
+    const settle = async (after: { stored: StoredCase; event: CaseEvent } | undefined): Promise<void> => {
+      if (!after) return reload();
+      stored = after.stored;
+      events = [...events, after.event];
+    };
     // A case with much to send can outlast its lease: renew it half-way, and stop if another
     // replica has taken the case over meanwhile (it will finish the work).
     let claimedAt = this.options.clock().getTime();
@@ -131,12 +137,8 @@ export class Sweeper {
       const done = new Set(current.state.timers?.delivered ?? []);
       const undelivered = events.find((e): e is Extract<CaseEvent, { type: 'timer-fired' }> => e.type === 'timer-fired' && !done.has(e.timer));
       if (undelivered) {
-        const after = await this.deliver(current, events, undelivered, true);
+        await settle(await this.deliver(current, events, undelivered, true));
         delivered++;
-        if (after) {
-          stored = after.stored;
-          events = [...events, after.event];
-        } else await reload();
         continue;
       }
       const next = dueTimers(current.state, now)[0];
@@ -154,12 +156,8 @@ export class Sweeper {
         throw error;
       }
       fired++;
-      const after = await this.deliver(stored, events, event, false);
+      await settle(await this.deliver(stored, events, event, false));
       delivered++;
-      if (after) {
-        stored = after.stored;
-        events = [...events, after.event];
-      } else await reload();
     }
     return { fired, delivered };
   }

@@ -132,8 +132,7 @@ function commandReadings(args: string[], io: Io): number {
 function commandDeadlines(args: string[], io: Io): number {
   const { values } = parseArgs({ args, options: { board: { type: 'string' }, raised: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
   const procedures = loadProcedures(procedureDirs(io.env));
-  const procedure: Procedure | undefined = values.board ? procedures.get(values.board) : undefined;
-  if (!procedure) throw new UsageError(`--board must be one of: ${[...procedures.keys()].join(', ')}${values.board ? ` (it is "${values.board}")` : ''}.`);
+  const procedure = boardNamed(procedures, values.board);
   const raisedAt = parseInstant(values.raised, '--raised');
   const tz = procedure.workingHours.timeZone;
   const plan = planTimeline(procedure, calendarFor(procedure), raisedAt);
@@ -166,8 +165,7 @@ function commandDeadlines(args: string[], io: Io): number {
 async function commandSimulate(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args, options: { board: { type: 'string' }, raised: { type: 'string' }, until: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
   const procedures = loadProcedures(procedureDirs(io.env));
-  const procedure: Procedure | undefined = values.board ? procedures.get(values.board) : undefined;
-  if (!procedure) throw new UsageError(`--board must be one of: ${[...procedures.keys()].join(', ')}${values.board ? ` (it is "${values.board}")` : ''}.`);
+  const procedure = boardNamed(procedures, values.board);
   const raisedAt = parseInstant(values.raised, '--raised');
   const until = parseInstant(values.until, '--until');
   if (until <= raisedAt) throw new UsageError('--until must come after --raised.');
@@ -189,6 +187,13 @@ async function commandSimulate(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
+/** The board `--board` names, or a usage error listing the boards there are. */
+function boardNamed(procedures: ReadonlyMap<string, Procedure>, board: string | undefined): Procedure {
+  const procedure = board ? procedures.get(board) : undefined;
+  if (!procedure) throw new UsageError(`--board must be one of: ${[...procedures.keys()].join(', ')}${board ? ` (it is "${board}")` : ''}.`);
+  return procedure;
+}
+
 function parseDay(text: string | undefined, flag: string): string {
   if (!text || !isLocalDate(text)) throw new UsageError(`${flag} must be a date written YYYY-MM-DD${text ? ` (it is "${text}")` : ''}.`);
   return text;
@@ -197,8 +202,7 @@ function parseDay(text: string | undefined, flag: string): string {
 async function commandReport(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args, options: { board: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string', default: 'html' }, db: { type: 'string' } }, strict: true });
   const procedures = loadProcedures(procedureDirs(io.env));
-  const procedure: Procedure | undefined = values.board ? procedures.get(values.board) : undefined;
-  if (!procedure) throw new UsageError(`--board must be one of: ${[...procedures.keys()].join(', ')}${values.board ? ` (it is "${values.board}")` : ''}.`);
+  const procedure = boardNamed(procedures, values.board);
   const from = parseDay(values.from, '--from');
   const to = parseDay(values.to, '--to');
   if (to <= from) throw new UsageError('--to must come after --from.');
