@@ -11,33 +11,76 @@ const port = z.coerce
   .max(65535, { error: 'a port number from 1 to 65535' });
 
 export const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production'], { error: 'one of: development, test, production' }).default('development'),
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'], { error: 'one of: development, test, production' })
+    .default('development'),
   PORT: port.default(3978),
   HOST: z.string().min(1, { error: 'a host name or address to listen on, like 0.0.0.0' }).default('0.0.0.0'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'one of: fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'one of: fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
   PROCEDURES_DIR: z.string().min(1, { error: 'a folder of extra procedure files (.yaml)' }).optional(),
   DIRECTORY_FILE: z.string().min(1, { error: 'the path of the directory file (.yaml)' }).optional(),
   DATA_DIR: z.string().min(1, { error: 'a folder for the embedded store' }).default('./data'),
-  STORE: z.enum(['sqlite', 'cosmos'], { error: 'either sqlite (the embedded store) or cosmos (Azure Cosmos DB)' }).optional(),
+  STORE: z
+    .enum(['sqlite', 'cosmos'], { error: 'either sqlite (the embedded store) or cosmos (Azure Cosmos DB)' })
+    .optional(),
   SQLITE_FILE: z.string().min(1, { error: 'the path of the SQLite file' }).optional(),
   COSMOS_ENDPOINT: z.url({ error: 'the account endpoint, like https://myaccount.documents.azure.com:443/' }).optional(),
   COSMOS_KEY: z.string().min(1, { error: "the account's primary or secondary key" }).optional(),
-  COSMOS_CONNECTION_STRING: z.string().regex(/AccountEndpoint=.+;AccountKey=.+/i, { error: 'a connection string like AccountEndpoint=https://…;AccountKey=…;' }).optional(),
-  COSMOS_DATABASE: z.string().regex(/^[^/\\#?]{1,255}$/, { error: 'a database name (no / \\ # or ?)' }).default('safeguarding-escalations'),
-  COSMOS_INSECURE_TLS: z.enum(['true', 'false'], { error: 'true or false' }).default('false').transform((v) => v === 'true'),
+  COSMOS_CONNECTION_STRING: z
+    .string()
+    .regex(/AccountEndpoint=.+;AccountKey=.+/i, {
+      error: 'a connection string like AccountEndpoint=https://…;AccountKey=…;',
+    })
+    .optional(),
+  COSMOS_DATABASE: z
+    .string()
+    .regex(/^[^/\\#?]{1,255}$/, { error: 'a database name (no / \\ # or ?)' })
+    .default('safeguarding-escalations'),
+  COSMOS_INSECURE_TLS: z
+    .enum(['true', 'false'], { error: 'true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
   MicrosoftAppId: z.uuid({ error: "the bot's Microsoft Entra application (client) id, a GUID" }).optional(),
   MicrosoftAppPassword: z.string().min(1, { error: "the bot's client secret" }).optional(),
-  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'one of: MultiTenant, SingleTenant, UserAssignedMSI' }).optional(),
+  MicrosoftAppType: z
+    .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], {
+      error: 'one of: MultiTenant, SingleTenant, UserAssignedMSI',
+    })
+    .optional(),
   MicrosoftAppTenantId: z.uuid({ error: 'the Microsoft Entra tenant id, a GUID' }).optional(),
-  SWEEP_INTERVAL_SECONDS: z.coerce.number({ error: 'a number of seconds' }).int({ error: 'a whole number of seconds' }).min(0, { error: '0 (off) or more' }).max(3600, { error: 'at most 3600' }).default(30),
-  SWEEPER_NAME: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, { error: 'letters, digits and . _ : - only' }).optional(),
-  TEAMS_SERVICE_URL: z.url({ error: "the Teams connector's address, like https://smba.trafficmanager.net/teams/" }).default('https://smba.trafficmanager.net/teams/'),
-  SLACK_SIGNING_SECRET: z.string().regex(/^[0-9a-f]{16,}$/i, { error: "the Slack app's signing secret (Basic Information › App Credentials), letters a–f and digits" }).optional(),
-  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-[A-Za-z0-9-]+$/, { error: 'the bot token, starting xoxb- (OAuth & Permissions)' }).optional(),
+  SWEEP_INTERVAL_SECONDS: z.coerce
+    .number({ error: 'a number of seconds' })
+    .int({ error: 'a whole number of seconds' })
+    .min(0, { error: '0 (off) or more' })
+    .max(3600, { error: 'at most 3600' })
+    .default(30),
+  SWEEPER_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, { error: 'letters, digits and . _ : - only' })
+    .optional(),
+  TEAMS_SERVICE_URL: z
+    .url({ error: "the Teams connector's address, like https://smba.trafficmanager.net/teams/" })
+    .default('https://smba.trafficmanager.net/teams/'),
+  SLACK_SIGNING_SECRET: z
+    .string()
+    .regex(/^[0-9a-f]{16,}$/i, {
+      error: "the Slack app's signing secret (Basic Information › App Credentials), letters a–f and digits",
+    })
+    .optional(),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xoxb-[A-Za-z0-9-]+$/, { error: 'the bot token, starting xoxb- (OAuth & Permissions)' })
+    .optional(),
   SLACK_API_URL: z.url({ error: "the Slack Web API's base address, like https://slack.com/api/" }).optional(),
   PERSONAL_DATA_KEY: z
     .string()
-    .refine((v) => Buffer.from(v, 'base64').length === 32, { error: '32 bytes written in base64 (make one with: openssl rand -base64 32)' })
+    .refine((v) => Buffer.from(v, 'base64').length === 32, {
+      error: '32 bytes written in base64 (make one with: openssl rand -base64 32)',
+    })
     .optional(),
 });
 
@@ -46,28 +89,40 @@ function crossRules(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
   const production = env.NODE_ENV === 'production';
   if (production && !env.DIRECTORY_FILE) {
-    problems.push("DIRECTORY_FILE must be set in production: the path of your agencies' directory file (the shipped example has invented people) (it is not set).");
+    problems.push(
+      "DIRECTORY_FILE must be set in production: the path of your agencies' directory file (the shipped example has invented people) (it is not set).",
+    );
   }
   if (production && !env.PERSONAL_DATA_KEY) {
-    problems.push("PERSONAL_DATA_KEY must be set in production: 32 bytes in base64 that seal the adult's details (make one with: openssl rand -base64 32) (it is not set).");
+    problems.push(
+      "PERSONAL_DATA_KEY must be set in production: 32 bytes in base64 that seal the adult's details (make one with: openssl rand -base64 32) (it is not set).",
+    );
   }
   if (env.STORE === 'cosmos' && !env.COSMOS_CONNECTION_STRING && !(env.COSMOS_ENDPOINT && env.COSMOS_KEY)) {
-    problems.push('STORE is cosmos, so COSMOS_CONNECTION_STRING, or COSMOS_ENDPOINT and COSMOS_KEY, must be set (they are not).');
+    problems.push(
+      'STORE is cosmos, so COSMOS_CONNECTION_STRING, or COSMOS_ENDPOINT and COSMOS_KEY, must be set (they are not).',
+    );
   }
   if (env.COSMOS_ENDPOINT && !env.COSMOS_KEY && !env.COSMOS_CONNECTION_STRING) {
     problems.push('COSMOS_KEY must be set with COSMOS_ENDPOINT: the account key (it is not set).');
   }
   if (production && !env.MicrosoftAppId) {
-    problems.push('MicrosoftAppId must be set in production: without it the Teams endpoint would accept unauthenticated requests (it is not set).');
+    problems.push(
+      'MicrosoftAppId must be set in production: without it the Teams endpoint would accept unauthenticated requests (it is not set).',
+    );
   }
   if (Boolean(env.SLACK_SIGNING_SECRET) !== Boolean(env.SLACK_BOT_TOKEN)) {
-    problems.push(`SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN turn Slack on together: set both, or neither to leave Slack off (${env.SLACK_BOT_TOKEN ? 'SLACK_SIGNING_SECRET' : 'SLACK_BOT_TOKEN'} is not set).`);
+    problems.push(
+      `SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN turn Slack on together: set both, or neither to leave Slack off (${env.SLACK_BOT_TOKEN ? 'SLACK_SIGNING_SECRET' : 'SLACK_BOT_TOKEN'} is not set).`,
+    );
   }
   if (env.MicrosoftAppType === 'SingleTenant' && !env.MicrosoftAppTenantId) {
     problems.push('MicrosoftAppTenantId must be set when MicrosoftAppType is SingleTenant (it is not set).');
   }
   if (production && env.COSMOS_INSECURE_TLS === 'true') {
-    problems.push('COSMOS_INSECURE_TLS must not be true in production: it turns off checking the database server\'s certificate.');
+    problems.push(
+      "COSMOS_INSECURE_TLS must not be true in production: it turns off checking the database server's certificate.",
+    );
   }
   return problems;
 }

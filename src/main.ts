@@ -5,7 +5,13 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { loadConfig, ConfigError, storeKind, type Config } from './config';
-import { EXAMPLE_DIRECTORY_FILE, FileProblems, loadDirectoryFile, loadProcedures, SHIPPED_PROCEDURES_DIR } from './app/procedures';
+import {
+  EXAMPLE_DIRECTORY_FILE,
+  FileProblems,
+  loadDirectoryFile,
+  loadProcedures,
+  SHIPPED_PROCEDURES_DIR,
+} from './app/procedures';
 import { StoreError, type CaseRepository } from './app/store/repository';
 import { openRepository, openVault } from './store/open';
 import { CaseService } from './app/case-service';
@@ -46,12 +52,21 @@ export interface StartOptions {
 export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
   const clock = options.clock ?? ((): Date => new Date());
   logger = createLogger(config.LOG_LEVEL, options.logDestination);
-  const procedures = loadProcedures(config.PROCEDURES_DIR ? [SHIPPED_PROCEDURES_DIR, config.PROCEDURES_DIR] : [SHIPPED_PROCEDURES_DIR]);
+  const procedures = loadProcedures(
+    config.PROCEDURES_DIR ? [SHIPPED_PROCEDURES_DIR, config.PROCEDURES_DIR] : [SHIPPED_PROCEDURES_DIR],
+  );
   const directoryFile = config.DIRECTORY_FILE ?? EXAMPLE_DIRECTORY_FILE;
   const directory = loadDirectoryFile(directoryFile, procedures);
-  if (!config.DIRECTORY_FILE) log('warn', "Using the example directory (invented people). Set DIRECTORY_FILE to your agencies' directory.", { directoryFile });
+  if (!config.DIRECTORY_FILE)
+    log('warn', "Using the example directory (invented people). Set DIRECTORY_FILE to your agencies' directory.", {
+      directoryFile,
+    });
   const { vault, developmentKey } = openVault(config);
-  if (developmentKey) log('warn', "PERSONAL_DATA_KEY is not set: the adult's details are sealed with a local development key. Set one before real use.");
+  if (developmentKey)
+    log(
+      'warn',
+      "PERSONAL_DATA_KEY is not set: the adult's details are sealed with a local development key. Set one before real use.",
+    );
   const repo = await openRepository(config);
   log('info', 'Store open', { store: storeKind(config) });
   const service = new CaseService(repo, procedures, vault, clock);
@@ -60,17 +75,66 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const documents = new DocumentService(repo, service, directory, clock);
   const announcer = new Announcer(repo, directory, clock, report);
   const localClient = options.localClient ?? false;
-  const outlet = new TeamsOutlet({ adapter, appId: config.MicrosoftAppId ?? '', repo, directory, clock, serviceUrl: config.TEAMS_SERVICE_URL, localClient, report });
+  const outlet = new TeamsOutlet({
+    adapter,
+    appId: config.MicrosoftAppId ?? '',
+    repo,
+    directory,
+    clock,
+    serviceUrl: config.TEAMS_SERVICE_URL,
+    localClient,
+    report,
+  });
   announcer.register(outlet);
-  const teams = new EscalationTeamsBot({ appId: config.MicrosoftAppId ?? '', localClient, report, service, repo, documents, outlet, announcer, procedures, directory, clock });
+  const teams = new EscalationTeamsBot({
+    appId: config.MicrosoftAppId ?? '',
+    localClient,
+    report,
+    service,
+    repo,
+    documents,
+    outlet,
+    announcer,
+    procedures,
+    directory,
+    clock,
+  });
   const slack =
     config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN
-      ? createSlack({ documents, signingSecret: config.SLACK_SIGNING_SECRET, token: config.SLACK_BOT_TOKEN, ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}), service, repo, procedures, directory, announcer, clock, report })
+      ? createSlack({
+          documents,
+          signingSecret: config.SLACK_SIGNING_SECRET,
+          token: config.SLACK_BOT_TOKEN,
+          ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+          service,
+          repo,
+          procedures,
+          directory,
+          announcer,
+          clock,
+          report,
+        })
       : undefined;
   if (slack) announcer.register(slack.outlet);
-  log('info', slack ? 'Slack: on, at POST /slack/events (every request signed and timestamped)' : 'Slack: off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn it on)');
-  if (!config.MicrosoftAppId) log('warn', 'Teams: no MicrosoftAppId, so the bot runs in local development mode and accepts unauthenticated requests from a local client only.');
-  const sweeper = new Sweeper({ repo, directory, announcer, clock, owner: config.SWEEPER_NAME ?? `${hostname()}:${process.pid}`, report });
+  log(
+    'info',
+    slack
+      ? 'Slack: on, at POST /slack/events (every request signed and timestamped)'
+      : 'Slack: off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn it on)',
+  );
+  if (!config.MicrosoftAppId)
+    log(
+      'warn',
+      'Teams: no MicrosoftAppId, so the bot runs in local development mode and accepts unauthenticated requests from a local client only.',
+    );
+  const sweeper = new Sweeper({
+    repo,
+    directory,
+    announcer,
+    clock,
+    owner: config.SWEEPER_NAME ?? `${hostname()}:${process.pid}`,
+    report,
+  });
   if (config.SWEEP_INTERVAL_SECONDS > 0) sweeper.start(config.SWEEP_INTERVAL_SECONDS * 1000);
   else log('warn', 'The deadline sweeper is off (SWEEP_INTERVAL_SECONDS=0): no reminders or nudges from this replica.');
   const startedAt = new Date().toISOString();
@@ -97,7 +161,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
               status: 'ok',
               startedAt,
               store: { kind: repo.kind, status: 'ok' },
-              sweeper: config.SWEEP_INTERVAL_SECONDS > 0 ? { everySeconds: config.SWEEP_INTERVAL_SECONDS, ...(sweeper.last ? { lastSweep: sweeper.last } : {}) } : { off: true },
+              sweeper:
+                config.SWEEP_INTERVAL_SECONDS > 0
+                  ? {
+                      everySeconds: config.SWEEP_INTERVAL_SECONDS,
+                      ...(sweeper.last ? { lastSweep: sweeper.last } : {}),
+                    }
+                  : { off: true },
               slack: slack ? 'on' : 'off',
               boards: [...procedures.keys()],
               agencies: directory.agencies.length,
@@ -107,7 +177,16 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         },
         (error: unknown) => {
           res.writeHead(503, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ status: 'unavailable', store: { kind: repo.kind, status: 'unavailable', problem: error instanceof StoreError ? error.code : 'error' } }));
+          res.end(
+            JSON.stringify({
+              status: 'unavailable',
+              store: {
+                kind: repo.kind,
+                status: 'unavailable',
+                problem: error instanceof StoreError ? error.code : 'error',
+              },
+            }),
+          );
         },
       );
       return;
@@ -117,7 +196,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   });
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, () => resolve()));
   const address = server.address();
-  log('info', 'Escalation bot listening', { port: typeof address === 'object' && address ? address.port : config.PORT, boards: [...procedures.keys()], agencies: directory.agencies.length });
+  log('info', 'Escalation bot listening', {
+    port: typeof address === 'object' && address ? address.port : config.PORT,
+    boards: [...procedures.keys()],
+    agencies: directory.agencies.length,
+  });
   return {
     server,
     repo,

@@ -19,7 +19,13 @@ export interface Outlet {
    * Post a line in this platform's threads of the case. With `recheckSince`, a line carrying `key`
    * posted since then is not posted again.
    */
-  say(stored: StoredCase, threads: readonly ThreadReference[], text: string, key?: string, recheckSince?: string): Promise<void>;
+  say(
+    stored: StoredCase,
+    threads: readonly ThreadReference[],
+    text: string,
+    key?: string,
+    recheckSince?: string,
+  ): Promise<void>;
 }
 
 export interface Reached {
@@ -61,7 +67,10 @@ export class Announcer {
     for (const outlet of this.outlets.values()) {
       if (change.threadsDone?.includes(outlet.platform)) continue;
       const mine = threads.filter((t) => t.platform === outlet.platform);
-      if (mine.length) await this.guarded('Could not update the case thread', after.reference, () => outlet.updateThreads(after, events, mine));
+      if (mine.length)
+        await this.guarded('Could not update the case thread', after.reference, () =>
+          outlet.updateThreads(after, events, mine),
+        );
     }
     const recorded = events.slice(change.before ? eventCount(change.before, events) : 0);
     const notices = noticesFor(change.before, after.state, recorded, this.directory, this.clock(), change.actorId);
@@ -69,7 +78,9 @@ export class Announcer {
       const platform = this.directory.agencies.find((a) => a.id === notice.person.agency)?.platform;
       const outlet = platform ? this.outlets.get(platform) : undefined;
       if (!platform || !outlet) continue;
-      const got = await this.guarded('Could not message someone 1:1', after.reference, () => outlet.tell(notice, after, events));
+      const got = await this.guarded('Could not message someone 1:1', after.reference, () =>
+        outlet.tell(notice, after, events),
+      );
       if (got?.id) reached.set(platform, [...(reached.get(platform) ?? []), got.id]);
     }
     return reached;
@@ -80,7 +91,11 @@ export class Announcer {
     const platform = this.directory.agencies.find((a) => a.id === notice.person.agency)?.platform;
     const outlet = platform ? this.outlets.get(platform) : undefined;
     if (!outlet) return false;
-    return (await this.guarded('Could not message someone 1:1', stored.reference, () => outlet.tell(notice, stored, events))) !== undefined;
+    return (
+      (await this.guarded('Could not message someone 1:1', stored.reference, () =>
+        outlet.tell(notice, stored, events),
+      )) !== undefined
+    );
   }
 
   /** A line in every thread of the case, on every platform. */
@@ -88,7 +103,10 @@ export class Announcer {
     const threads = await this.repo.getThreads(stored.reference).catch(() => [] as ThreadReference[]);
     for (const outlet of this.outlets.values()) {
       const mine = threads.filter((t) => t.platform === outlet.platform);
-      if (mine.length) await this.guarded('Could not post in the case thread', stored.reference, () => outlet.say(stored, mine, text, key, recheckSince));
+      if (mine.length)
+        await this.guarded('Could not post in the case thread', stored.reference, () =>
+          outlet.say(stored, mine, text, key, recheckSince),
+        );
     }
   }
 

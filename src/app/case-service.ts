@@ -3,7 +3,22 @@
  * The pure core decides; this layer loads, stores (with the version it read), and retries a
  * decision when someone else changed the case in between. Platforms only translate.
  */
-import { calendarFor, decide, evolve, nextTimerAt, raise, refusalEvent, type Actor, type ActorRecord, type CaseCommand, type CaseState, type CaseEvent, type Decision, type RaiseCommand, type Refusal } from '../domain/escalation';
+import {
+  calendarFor,
+  decide,
+  evolve,
+  nextTimerAt,
+  raise,
+  refusalEvent,
+  type Actor,
+  type ActorRecord,
+  type CaseCommand,
+  type CaseState,
+  type CaseEvent,
+  type Decision,
+  type RaiseCommand,
+  type Refusal,
+} from '../domain/escalation';
 import type { Procedure } from '../domain/procedure';
 import type { Directory } from '../domain/directory';
 import { isRoleHolder } from './people';
@@ -35,11 +50,26 @@ export class CaseService {
 
   async raise(request: RaiseRequest): Promise<Outcome> {
     const procedure = this.procedures.get(request.boardId);
-    if (!procedure) return { ok: false, refusal: { code: 'invalid-input', message: `There is no board "${request.boardId}".`, fields: { board: 'Choose a board.' } } };
+    if (!procedure)
+      return {
+        ok: false,
+        refusal: {
+          code: 'invalid-input',
+          message: `There is no board "${request.boardId}".`,
+          fields: { board: 'Choose a board.' },
+        },
+      };
     if (request.personal) {
       const checked = personalDetailsSchema.safeParse(request.personal);
       if (!checked.success) {
-        return { ok: false, refusal: { code: 'invalid-input', message: 'Some of the adult’s details need changing.', fields: Object.fromEntries(checked.error.issues.map((i) => [i.path.join('.') || 'personal', i.message])) } };
+        return {
+          ok: false,
+          refusal: {
+            code: 'invalid-input',
+            message: 'Some of the adult’s details need changing.',
+            fields: Object.fromEntries(checked.error.issues.map((i) => [i.path.join('.') || 'personal', i.message])),
+          },
+        };
       }
     }
     if (request.idempotencyKey) {
@@ -60,7 +90,8 @@ export class CaseService {
       dueAt: nextTimerAt(decision.state, calendar),
       ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
     });
-    if (created && request.personal) await this.repo.savePersonalDetails(stored.reference, this.vault.seal(stored.reference, request.personal));
+    if (created && request.personal)
+      await this.repo.savePersonalDetails(stored.reference, this.vault.seal(stored.reference, request.personal));
     return { ok: true, case: stored, created };
   }
 
@@ -82,10 +113,22 @@ export class CaseService {
         if (!decision.ok) {
           const event = refusalEvent(stored.state, command, decision.refusal, now);
           const state = evolve(stored.state, event);
-          await this.repo.appendEvents({ reference, expectedVersion: stored.version, events: [event], state, ...(stored.dueAt ? { dueAt: stored.dueAt } : {}) });
+          await this.repo.appendEvents({
+            reference,
+            expectedVersion: stored.version,
+            events: [event],
+            state,
+            ...(stored.dueAt ? { dueAt: stored.dueAt } : {}),
+          });
           return decision;
         }
-        const saved = await this.repo.appendEvents({ reference, expectedVersion: stored.version, events: decision.events, state: decision.state, dueAt: nextTimerAt(decision.state) });
+        const saved = await this.repo.appendEvents({
+          reference,
+          expectedVersion: stored.version,
+          events: decision.events,
+          state: decision.state,
+          dueAt: nextTimerAt(decision.state),
+        });
         return { ok: true, case: saved, created: false };
       } catch (error) {
         if (error instanceof StoreError && error.code === 'conflict' && attempt < ATTEMPTS) continue;
@@ -98,13 +141,32 @@ export class CaseService {
    * The adult's details, for a form or an export asked for by someone taking part in the case.
    * Anyone else is refused. The reading itself is not a case event (forms record their own).
    */
-  async personalDetails(reference: string, requester: Actor, directory?: Directory): Promise<{ ok: true; details: PersonalDetails } | { ok: false; refusal: Refusal }> {
+  async personalDetails(
+    reference: string,
+    requester: Actor,
+    directory?: Directory,
+  ): Promise<{ ok: true; details: PersonalDetails } | { ok: false; refusal: Refusal }> {
     const stored = await this.repo.getCase(reference);
     if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
-    if (!isRoleHolder(stored.state, requester, directory)) return { ok: false, refusal: { code: 'not-a-party', message: `Only the role holders of case ${reference} can see the adult's details.` } };
-    if (stored.state.personalDataErasedAt) return { ok: false, refusal: { code: 'case-closed', message: `The adult's details for case ${reference} were erased on request.` } };
+    if (!isRoleHolder(stored.state, requester, directory))
+      return {
+        ok: false,
+        refusal: {
+          code: 'not-a-party',
+          message: `Only the role holders of case ${reference} can see the adult's details.`,
+        },
+      };
+    if (stored.state.personalDataErasedAt)
+      return {
+        ok: false,
+        refusal: { code: 'case-closed', message: `The adult's details for case ${reference} were erased on request.` },
+      };
     const sealed = await this.repo.readPersonalDetails(reference);
-    if (!sealed) return { ok: false, refusal: { code: 'invalid-input', message: `No details of the adult were given for case ${reference}.` } };
+    if (!sealed)
+      return {
+        ok: false,
+        refusal: { code: 'invalid-input', message: `No details of the adult were given for case ${reference}.` },
+      };
     return { ok: true, details: this.vault.open(reference, sealed) };
   }
 
@@ -112,19 +174,60 @@ export class CaseService {
    * Give or correct the adult's details (a role holder of the case, in a private form, never in
    * a chat): sealed and stored apart from the case; the timeline records that it was done.
    */
-  async recordPersonalDetails(reference: string, by: Actor, details: PersonalDetails, directory?: Directory): Promise<Outcome> {
+  async recordPersonalDetails(
+    reference: string,
+    by: Actor,
+    details: PersonalDetails,
+    directory?: Directory,
+  ): Promise<Outcome> {
     const checked = personalDetailsSchema.safeParse(details);
-    if (!checked.success) return { ok: false, refusal: { code: 'invalid-input', message: 'Some of the adult’s details need changing.', fields: Object.fromEntries(checked.error.issues.map((i) => [i.path.join('.') || 'name', i.message])) } };
+    if (!checked.success)
+      return {
+        ok: false,
+        refusal: {
+          code: 'invalid-input',
+          message: 'Some of the adult’s details need changing.',
+          fields: Object.fromEntries(checked.error.issues.map((i) => [i.path.join('.') || 'name', i.message])),
+        },
+      };
     return this.appendRecord(reference, async (stored) => {
-      if (!isRoleHolder(stored.state, by, directory)) return { done: { ok: false, refusal: { code: 'not-a-party', message: `Only the role holders of case ${reference} can give the adult's details.` } } };
+      if (!isRoleHolder(stored.state, by, directory))
+        return {
+          done: {
+            ok: false,
+            refusal: {
+              code: 'not-a-party',
+              message: `Only the role holders of case ${reference} can give the adult's details.`,
+            },
+          },
+        };
       await this.repo.savePersonalDetails(reference, this.vault.seal(reference, checked.data));
-      return { event: { type: 'personal-details-recorded', at: this.clock().toISOString(), by: recordOf(stored.state, by) } };
+      return {
+        event: { type: 'personal-details-recorded', at: this.clock().toISOString(), by: recordOf(stored.state, by) },
+      };
     });
   }
 
   /** Record that someone was sent a document of the case. */
-  async recordDocumentIssued(reference: string, by: Actor, document: string, format: 'pdf' | 'docx', withPersonalDetails: boolean): Promise<void> {
-    await this.appendRecord(reference, (stored) => Promise.resolve({ event: { type: 'document-issued', at: this.clock().toISOString(), by: recordOf(stored.state, by), document, format, withPersonalDetails } }));
+  async recordDocumentIssued(
+    reference: string,
+    by: Actor,
+    document: string,
+    format: 'pdf' | 'docx',
+    withPersonalDetails: boolean,
+  ): Promise<void> {
+    await this.appendRecord(reference, (stored) =>
+      Promise.resolve({
+        event: {
+          type: 'document-issued',
+          at: this.clock().toISOString(),
+          by: recordOf(stored.state, by),
+          document,
+          format,
+          withPersonalDetails,
+        },
+      }),
+    );
   }
 
   /**
@@ -132,12 +235,27 @@ export class CaseService {
    * Safe to repeat: a second call after a failure finishes the job without a second record.
    */
   async erasePersonalDetails(reference: string, by: Actor, reason: string): Promise<Outcome> {
-    if (!reason.trim()) return { ok: false, refusal: { code: 'invalid-input', message: 'Say why the details are being erased (for example, the request it answers).', fields: { reason: 'Give a reason.' } } };
+    if (!reason.trim())
+      return {
+        ok: false,
+        refusal: {
+          code: 'invalid-input',
+          message: 'Say why the details are being erased (for example, the request it answers).',
+          fields: { reason: 'Give a reason.' },
+        },
+      };
     const outcome = await this.appendRecord(reference, (stored) =>
       Promise.resolve(
         stored.state.personalDataErasedAt
           ? { done: { ok: true, case: stored, created: false } as Outcome }
-          : { event: { type: 'personal-data-erased', at: this.clock().toISOString(), by: recordOf(stored.state, by, 'board'), reason: reason.trim() } as CaseEvent },
+          : {
+              event: {
+                type: 'personal-data-erased',
+                at: this.clock().toISOString(),
+                by: recordOf(stored.state, by, 'board'),
+                reason: reason.trim(),
+              } as CaseEvent,
+            },
       ),
     );
     if (outcome.ok) await this.repo.erasePersonalDetails(reference);
@@ -149,14 +267,23 @@ export class CaseService {
    * document issued, an erasure), reading the case again if someone else wrote it meanwhile.
    * `make` gives the event, or an answer that needs no event.
    */
-  private async appendRecord(reference: string, make: (stored: StoredCase) => Promise<{ event: CaseEvent } | { done: Outcome }>): Promise<Outcome> {
+  private async appendRecord(
+    reference: string,
+    make: (stored: StoredCase) => Promise<{ event: CaseEvent } | { done: Outcome }>,
+  ): Promise<Outcome> {
     for (let attempt = 1; ; attempt++) {
       const stored = await this.repo.getCase(reference);
       if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
       const made = await make(stored);
       if ('done' in made) return made.done;
       try {
-        const saved = await this.repo.appendEvents({ reference, expectedVersion: stored.version, events: [made.event], state: evolve(stored.state, made.event), ...(stored.dueAt ? { dueAt: stored.dueAt } : {}) });
+        const saved = await this.repo.appendEvents({
+          reference,
+          expectedVersion: stored.version,
+          events: [made.event],
+          state: evolve(stored.state, made.event),
+          ...(stored.dueAt ? { dueAt: stored.dueAt } : {}),
+        });
         return { ok: true, case: saved, created: false };
       } catch (error) {
         if (error instanceof StoreError && error.code === 'conflict' && attempt < ATTEMPTS) continue;
@@ -170,9 +297,13 @@ export class CaseService {
     const references = reference ? [reference] : await this.repo.allReferences();
     let events = 0;
     for (const [i, ref] of references.entries()) {
-      const [stored, timeline] = await Promise.all([this.repo.getCase(ref).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))), this.repo.getEvents(ref)]);
+      const [stored, timeline] = await Promise.all([
+        this.repo.getCase(ref).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+        this.repo.getEvents(ref),
+      ]);
       events += timeline.length;
-      const finding = stored instanceof Error ? { reference: ref, problem: stored.message } : verifyChain(stored, timeline, ref);
+      const finding =
+        stored instanceof Error ? { reference: ref, problem: stored.message } : verifyChain(stored, timeline, ref);
       if (finding) return { checked: i + 1, events, broken: finding };
     }
     return { checked: references.length, events };
@@ -181,6 +312,11 @@ export class CaseService {
 
 /** Who did something on the record: their side of the case (or the board's), unless given. */
 function recordOf(state: CaseState, by: Actor, party?: ActorRecord['party']): ActorRecord {
-  const side = by.agencyId === state.responding.agencyId ? 'responding' : by.agencyId === state.raising.agencyId ? 'raising' : 'board';
+  const side =
+    by.agencyId === state.responding.agencyId
+      ? 'responding'
+      : by.agencyId === state.raising.agencyId
+        ? 'raising'
+        : 'board';
   return { personId: by.personId, agencyId: by.agencyId, party: party ?? side, roles: [...by.roles] };
 }

@@ -17,7 +17,12 @@ export function commandFrom(verb: string, data: Record<string, unknown>, actor: 
     case 'add-note':
       return { ...base, type: 'add-note', text: field('text') };
     case 'propose-resolution':
-      return { ...base, type: 'propose-resolution', outcome: field('outcome'), outstandingIssues: field('outstandingIssues') };
+      return {
+        ...base,
+        type: 'propose-resolution',
+        outcome: field('outcome'),
+        outstandingIssues: field('outstandingIssues'),
+      };
     case 'dispute-resolution':
     case 'request-escalation':
     case 'return-escalation':

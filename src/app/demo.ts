@@ -26,17 +26,49 @@ export function demoDirectory(procedures: Iterable<Procedure>): Directory {
   const agencies: Array<Record<string, unknown>> = [];
   const people: Array<Record<string, unknown>> = [];
   for (const p of procedures) {
-    const place = p.name.replace(/ Safeguarding Adults (Board|Partnership Board)$/i, '').replace(/^(London Borough of )/, '');
+    const place = p.name
+      .replace(/ Safeguarding Adults (Board|Partnership Board)$/i, '')
+      .replace(/^(London Borough of )/, '');
     const agencyRoles = p.roles.filter((r) => r.scope !== 'board').map((r) => r.id);
     const boardRoles = p.roles.filter((r) => r.scope === 'board').map((r) => r.id);
     for (const [kind, name, type] of KINDS) {
       const id = `demo-${p.id}-${kind}`;
-      agencies.push({ id, name: `${place} ${name} (demo)`, kind: type, boards: [p.id], platform: 'teams', example: true });
-      for (const role of agencyRoles) people.push({ id: `${id}-${role}`, name: `${role} (${kind}, demo)`, email: `${role}.${kind}@${p.id}.demo.example.org`, agency: id, roles: [role], example: true });
+      agencies.push({
+        id,
+        name: `${place} ${name} (demo)`,
+        kind: type,
+        boards: [p.id],
+        platform: 'teams',
+        example: true,
+      });
+      for (const role of agencyRoles)
+        people.push({
+          id: `${id}-${role}`,
+          name: `${role} (${kind}, demo)`,
+          email: `${role}.${kind}@${p.id}.demo.example.org`,
+          agency: id,
+          roles: [role],
+          example: true,
+        });
     }
     const board = `demo-${p.id}-board`;
-    agencies.push({ id: board, name: `${p.name} (demo)`, kind: 'safeguarding-adults-board', boards: [p.id], platform: 'teams', example: true });
-    for (const role of boardRoles) people.push({ id: `${board}-${role}`, name: `${role} (board, demo)`, email: `${role}@${p.id}.demo.example.org`, agency: board, roles: [role], example: true });
+    agencies.push({
+      id: board,
+      name: `${p.name} (demo)`,
+      kind: 'safeguarding-adults-board',
+      boards: [p.id],
+      platform: 'teams',
+      example: true,
+    });
+    for (const role of boardRoles)
+      people.push({
+        id: `${board}-${role}`,
+        name: `${role} (board, demo)`,
+        email: `${role}@${p.id}.demo.example.org`,
+        agency: board,
+        roles: [role],
+        example: true,
+      });
   }
   return directorySchema.parse({ agencies, people });
 }
@@ -60,7 +92,14 @@ export interface DemoResult {
  * Fill `repo` with `count` cases raised across the quarter from `start` (13 weeks), as of
  * `asOf`; later actions never go past it, so some cases are left open and overdue.
  */
-export async function seedDemo(repo: CaseRepository, procedures: ReadonlyMap<string, Procedure>, count: number, start: Date, asOf: Date, seed = 42): Promise<DemoResult> {
+export async function seedDemo(
+  repo: CaseRepository,
+  procedures: ReadonlyMap<string, Procedure>,
+  count: number,
+  start: Date,
+  asOf: Date,
+  seed = 42,
+): Promise<DemoResult> {
   const boards = [...procedures.values()];
   const directory = demoDirectory(boards);
   const rnd = random(seed);
@@ -86,8 +125,14 @@ export async function seedDemo(repo: CaseRepository, procedures: ReadonlyMap<str
     const raisingAgency = `demo-${procedure.id}-${raisingKind}`;
     const respondingAgency = `demo-${procedure.id}-${respondingKind}`;
     const firstRoles = procedure.stages[0]?.sides?.raising ?? [];
-    const raiser = directory.people.find((p) => p.agency === raisingAgency && p.roles.some((r) => firstRoles.includes(r)));
-    const counterpart = directory.people.find((p) => p.agency === respondingAgency && p.roles.some((r) => (procedure.stages[0]?.sides?.responding ?? []).includes(r)));
+    const raiser = directory.people.find(
+      (p) => p.agency === raisingAgency && p.roles.some((r) => firstRoles.includes(r)),
+    );
+    const counterpart = directory.people.find(
+      (p) =>
+        p.agency === respondingAgency &&
+        p.roles.some((r) => (procedure.stages[0]?.sides?.responding ?? []).includes(r)),
+    );
     if (!raiser) continue;
     const categories = procedure.categories?.map((c) => c.id) ?? ['other'];
     const raised = await service.raise({
@@ -109,14 +154,20 @@ export async function seedDemo(repo: CaseRepository, procedures: ReadonlyMap<str
     });
     if (!raised.ok) continue;
     const ref = raised.case.reference;
-    const involved = directory.people.filter((p) => [raisingAgency, respondingAgency, `demo-${procedure.id}-board`].includes(p.agency));
+    const involved = directory.people.filter((p) =>
+      [raisingAgency, respondingAgency, `demo-${procedure.id}-board`].includes(p.agency),
+    );
     const who = async (type: CaseCommand['type'], prefer?: string): Promise<string | undefined> => {
       const s = (await repo.getCase(ref))?.state;
       if (!s) return undefined;
       const order = [...involved].sort((a, b) => (a.agency === prefer ? -1 : b.agency === prefer ? 1 : 0));
       return order.find((p) => availableCommands(s, actorFor(directory, p, now), now).includes(type))?.id;
     };
-    const act = async (type: CaseCommand['type'], extra: Record<string, string> = {}, prefer?: string): Promise<boolean> => {
+    const act = async (
+      type: CaseCommand['type'],
+      extra: Record<string, string> = {},
+      prefer?: string,
+    ): Promise<boolean> => {
       // The next step comes a few hours to two days later, never after asOf.
       const next = calendar.nextWorkingTime(new Date(now.getTime() + (0.1 + rnd() * 1.8) * 86_400_000));
       if (next > asOf) return false;
@@ -125,7 +176,11 @@ export async function seedDemo(repo: CaseRepository, procedures: ReadonlyMap<str
       if (!by) return false;
       const person = directory.people.find((p) => p.id === by);
       if (!person) return false;
-      const outcome = await service.act(ref, { type, ...extra, actor: actorFor(directory, person, now) } as CaseCommand);
+      const outcome = await service.act(ref, {
+        type,
+        ...extra,
+        actor: actorFor(directory, person, now),
+      } as CaseCommand);
       return outcome.ok;
     };
     const fate = rnd();
@@ -139,10 +194,24 @@ export async function seedDemo(repo: CaseRepository, procedures: ReadonlyMap<str
       await act('acknowledge', {}, respondingAgency);
     }
     if (fate < 0.5) {
-      if (await act('propose-resolution', { outcome: 'A joint plan is agreed.', outstandingIssues: 'Reviewed in a month.' }, respondingAgency)) await act('confirm-resolution', {}, raisingAgency);
+      if (
+        await act(
+          'propose-resolution',
+          { outcome: 'A joint plan is agreed.', outstandingIssues: 'Reviewed in a month.' },
+          respondingAgency,
+        )
+      )
+        await act('confirm-resolution', {}, raisingAgency);
     } else if (fate < 0.65) {
       if (!(await act('record-final-decision', { decision: 'The board decides on a joint plan.' }))) {
-        if (await act('propose-resolution', { outcome: 'A joint plan is agreed.', outstandingIssues: 'None.' }, respondingAgency)) await act('confirm-resolution', {}, raisingAgency);
+        if (
+          await act(
+            'propose-resolution',
+            { outcome: 'A joint plan is agreed.', outstandingIssues: 'None.' },
+            respondingAgency,
+          )
+        )
+          await act('confirm-resolution', {}, raisingAgency);
       }
     } else if (fate < 0.75) {
       await act('withdraw', { reason: 'Resolved informally by phone.' }, raisingAgency);

@@ -31,7 +31,8 @@ export interface Notice {
 /** People who could act on the case: its two agencies' staff and the board's own staff. */
 function candidates(state: CaseState, directory: Directory): Person[] {
   const agencies = new Set([state.raising.agencyId, state.responding.agencyId]);
-  for (const a of directory.agencies) if (a.kind === 'safeguarding-adults-board' && a.boards.includes(state.boardId)) agencies.add(a.id);
+  for (const a of directory.agencies)
+    if (a.kind === 'safeguarding-adults-board' && a.boards.includes(state.boardId)) agencies.add(a.id);
   return directory.people.filter((p) => agencies.has(p.agency));
 }
 
@@ -44,10 +45,21 @@ function news(state: CaseState, person: Person, directory: Directory, now: Date)
  * raised), `events` what the change recorded, and `actorId` whoever made it (never told about
  * their own click).
  */
-export function noticesFor(before: CaseState | undefined, after: CaseState, events: readonly CaseEvent[], directory: Directory, now: Date, actorId: string): Notice[] {
+export function noticesFor(
+  before: CaseState | undefined,
+  after: CaseState,
+  events: readonly CaseEvent[],
+  directory: Directory,
+  now: Date,
+  actorId: string,
+): Notice[] {
   const label = `${shortNameOf(after.procedure)} escalation ${after.reference}`;
   const latest = [...events].reverse().find((e) => e.type !== 'command-refused');
-  const what = latest ? historyLine(latest, after.procedure, directory, now).replace(/^.*? — /, '').replace(/[.\s]+$/, '') : '';
+  const what = latest
+    ? historyLine(latest, after.procedure, directory, now)
+        .replace(/^.*? — /, '')
+        .replace(/[.\s]+$/, '')
+    : '';
   const notices: Notice[] = [];
   if (after.status !== 'open') {
     if (before?.status !== 'open') return [];
@@ -64,7 +76,8 @@ export function noticesFor(before: CaseState | undefined, after: CaseState, even
     if (!fresh.length) continue;
     const named = !before && after.responding.personId === person.id;
     const raiser = directory.people.find((p) => p.id === after.raising.personId)?.name ?? 'A colleague';
-    const responding = directory.agencies.find((a) => a.id === after.responding.agencyId)?.name ?? after.responding.agencyId;
+    const responding =
+      directory.agencies.find((a) => a.id === after.responding.agencyId)?.name ?? after.responding.agencyId;
     const lead = named
       ? `${raiser} has raised ${label} with ${responding} and named you as their counterpart.`
       : before

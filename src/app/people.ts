@@ -6,7 +6,13 @@ import type { Actor, CaseState } from '../domain/escalation';
 export function actorFor(directory: Directory, person: Person, now: Date): Actor {
   const acting = rolesActingIn(directory, person.id, instantToZoned(now, 'Europe/London').date);
   const agency = directory.agencies.find((a) => a.id === person.agency);
-  return { personId: person.id, agencyId: person.agency, roles: acting.roles, boards: agency?.boards ?? [], actingFor: acting.actingFor };
+  return {
+    personId: person.id,
+    agencyId: person.agency,
+    roles: acting.roles,
+    boards: agency?.boards ?? [],
+    actingFor: acting.actingFor,
+  };
 }
 
 export function personById(directory: Directory, id: string | undefined): Person | undefined {
@@ -23,9 +29,19 @@ export const NOT_IN_DIRECTORY =
  */
 export function isRoleHolder(state: CaseState, actor: Actor, directory?: Directory): boolean {
   if (state.participants.includes(actor.personId)) return true;
-  const roles = new Set(state.procedure.stages.flatMap((s) => [...(s.sides?.raising ?? []), ...(s.sides?.responding ?? []), ...(s.board ?? [])]));
+  const roles = new Set(
+    state.procedure.stages.flatMap((s) => [
+      ...(s.sides?.raising ?? []),
+      ...(s.sides?.responding ?? []),
+      ...(s.board ?? []),
+    ]),
+  );
   if (!actor.roles.some((r) => roles.has(r))) return false;
   if (actor.agencyId === state.raising.agencyId || actor.agencyId === state.responding.agencyId) return true;
   const agency = directory?.agencies.find((a) => a.id === actor.agencyId);
-  return agency?.kind === 'safeguarding-adults-board' && agency.boards.includes(state.boardId) && actor.roles.some((r) => state.procedure.roles.find((x) => x.id === r)?.scope === 'board');
+  return (
+    agency?.kind === 'safeguarding-adults-board' &&
+    agency.boards.includes(state.boardId) &&
+    actor.roles.some((r) => state.procedure.roles.find((x) => x.id === r)?.scope === 'board')
+  );
 }

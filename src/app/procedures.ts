@@ -34,7 +34,14 @@ export function loadProcedureFile(file: string): Procedure {
   if (!checked.ok) throw new FileProblems(file, checked.problems);
   const expected = basename(file).replace(/\.ya?ml$/i, '');
   if (checked.value.id !== expected) {
-    throw new FileProblems(file, [{ where: 'id', path: ['id'], line: 1, message: `the board id is "${checked.value.id}" but the file is called "${basename(file)}"; name the file "${checked.value.id}.yaml" or change the id` }]);
+    throw new FileProblems(file, [
+      {
+        where: 'id',
+        path: ['id'],
+        line: 1,
+        message: `the board id is "${checked.value.id}" but the file is called "${basename(file)}"; name the file "${checked.value.id}.yaml" or change the id`,
+      },
+    ]);
   }
   return checked.value;
 }
@@ -48,10 +55,19 @@ export function loadProcedures(dirs: readonly string[] = [SHIPPED_PROCEDURES_DIR
     for (const file of procedureFilesIn(dir)) {
       const procedure = loadProcedureFile(file);
       const clash = fileOf.get(procedure.id);
-      if (clash) throw new FileProblems(file, [{ where: 'id', path: ['id'], message: `the board id "${procedure.id}" is already used by ${clash}` }]);
+      if (clash)
+        throw new FileProblems(file, [
+          { where: 'id', path: ['id'], message: `the board id "${procedure.id}" is already used by ${clash}` },
+        ]);
       const prefixClash = prefixes.get(procedure.referencePrefix);
       if (prefixClash) {
-        throw new FileProblems(file, [{ where: 'referencePrefix', path: ['referencePrefix'], message: `the case reference prefix "${procedure.referencePrefix}" is already used by the board "${prefixClash}"; choose another so references stay unique` }]);
+        throw new FileProblems(file, [
+          {
+            where: 'referencePrefix',
+            path: ['referencePrefix'],
+            message: `the case reference prefix "${procedure.referencePrefix}" is already used by the board "${prefixClash}"; choose another so references stay unique`,
+          },
+        ]);
       }
       byId.set(procedure.id, procedure);
       fileOf.set(procedure.id, file);

@@ -7,7 +7,18 @@ import type { Directory } from '../domain/directory';
 import type { RaiseCommand } from '../domain/escalation';
 import type { RaiseRequest } from './case-service';
 
-export const FIELDS = ['immediateRisk', 'respondingAgency', 'counterpartEmail', 'initials', 'recordRaising', 'recordResponding', 'category', 'summary', 'outcomeWanted', 'safetyMeanwhile'] as const;
+export const FIELDS = [
+  'immediateRisk',
+  'respondingAgency',
+  'counterpartEmail',
+  'initials',
+  'recordRaising',
+  'recordResponding',
+  'category',
+  'summary',
+  'outcomeWanted',
+  'safetyMeanwhile',
+] as const;
 export type Field = (typeof FIELDS)[number];
 export type Submitted = Partial<Record<Field, string>> & { board?: string };
 
@@ -26,8 +37,11 @@ export function raiseRequestFrom(
   const email = values.counterpartEmail?.trim().toLowerCase();
   if (email) {
     const person = directory.people.find((p) => p.email.toLowerCase() === email);
-    if (!person) errors.counterpartEmail = 'Nobody with this email is in the directory; leave it empty and the other agency will pick it up.';
-    else if (agency && person.agency !== agency.id) errors.counterpartEmail = `${person.name} works at another agency, not ${agency.name}.`;
+    if (!person)
+      errors.counterpartEmail =
+        'Nobody with this email is in the directory; leave it empty and the other agency will pick it up.';
+    else if (agency && person.agency !== agency.id)
+      errors.counterpartEmail = `${person.name} works at another agency, not ${agency.name}.`;
     else respondingPersonId = person.id;
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
@@ -54,7 +68,6 @@ export function raiseRequestFrom(
     },
   };
 }
-
 
 /** A core refusal's field names ("recordNumbers.raising") as the form's fields ("recordRaising"). */
 export function formFieldOf(field: string): string {

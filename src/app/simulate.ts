@@ -34,15 +34,58 @@ export function simulationDirectory(procedure: Procedure, platform: 'teams' | 's
   const agencyRoles = procedure.roles.filter((r) => r.scope !== 'board').map((r) => r.id);
   const slack = platform === 'slack' ? { slack: { teamId: 'TSIMULATE' } } : {};
   const agencies = [
-    { id: 'agency-a', name: 'Agency A (raising)', kind: 'local-authority', boards: [procedure.id], platform, ...slack, example: true },
-    { id: 'agency-b', name: 'Agency B (responding)', kind: 'nhs', boards: [procedure.id], platform, ...slack, example: true },
-    { id: 'the-board', name: 'The board', kind: 'safeguarding-adults-board', boards: [procedure.id], platform, ...slack, example: true },
+    {
+      id: 'agency-a',
+      name: 'Agency A (raising)',
+      kind: 'local-authority',
+      boards: [procedure.id],
+      platform,
+      ...slack,
+      example: true,
+    },
+    {
+      id: 'agency-b',
+      name: 'Agency B (responding)',
+      kind: 'nhs',
+      boards: [procedure.id],
+      platform,
+      ...slack,
+      example: true,
+    },
+    {
+      id: 'the-board',
+      name: 'The board',
+      kind: 'safeguarding-adults-board',
+      boards: [procedure.id],
+      platform,
+      ...slack,
+      example: true,
+    },
   ];
   let n = 0;
-  const slackId = (): Record<string, string> => (platform === 'slack' ? { slackUserId: `USIM${String(++n).padStart(4, '0')}` } : {});
+  const slackId = (): Record<string, string> =>
+    platform === 'slack' ? { slackUserId: `USIM${String(++n).padStart(4, '0')}` } : {};
   const people = [
-    ...['a', 'b'].flatMap((side) => agencyRoles.map((role) => ({ id: `${side}-${role}`, name: `${role} at ${side.toUpperCase()}`, email: `${role}@${side}.example.org`, agency: `agency-${side}`, roles: [role], ...slackId(), example: true }))),
-    ...boardRoles.map((role) => ({ id: `board-${role}`, name: `${role} of the board`, email: `${role}@board.example.org`, agency: 'the-board', roles: [role], ...slackId(), example: true })),
+    ...['a', 'b'].flatMap((side) =>
+      agencyRoles.map((role) => ({
+        id: `${side}-${role}`,
+        name: `${role} at ${side.toUpperCase()}`,
+        email: `${role}@${side}.example.org`,
+        agency: `agency-${side}`,
+        roles: [role],
+        ...slackId(),
+        example: true,
+      })),
+    ),
+    ...boardRoles.map((role) => ({
+      id: `board-${role}`,
+      name: `${role} of the board`,
+      email: `${role}@board.example.org`,
+      agency: 'the-board',
+      roles: [role],
+      ...slackId(),
+      example: true,
+    })),
   ];
   return directorySchema.parse({ agencies, people });
 }
@@ -68,13 +111,23 @@ export async function simulate(procedure: Procedure, raisedAt: Date, until: Date
   let now = raisedAt;
   const clock = (): Date => now;
   try {
-    const service = new CaseService(repo, new Map([[procedure.id, procedure]]), new PersonalDataVault(Buffer.alloc(32, 1)), clock);
+    const service = new CaseService(
+      repo,
+      new Map([[procedure.id, procedure]]),
+      new PersonalDataVault(Buffer.alloc(32, 1)),
+      clock,
+    );
     const announcer = new Announcer(repo, directory, clock);
     announcer.register(new Recorder());
     const sweeper = new Sweeper({ repo, directory, announcer, clock, owner: 'simulation' });
-    const raiser = directory.people.find((p) => p.agency === 'agency-a' && p.roles.some((r) => procedure.stages[0]?.sides?.raising.includes(r))) ?? directory.people[0];
+    const raiser =
+      directory.people.find(
+        (p) => p.agency === 'agency-a' && p.roles.some((r) => procedure.stages[0]?.sides?.raising.includes(r)),
+      ) ?? directory.people[0];
     if (!raiser) throw new Error('The simulation has nobody to raise the case.');
-    const counterpart = directory.people.find((p) => p.agency === 'agency-b' && p.roles.some((r) => procedure.stages[0]?.sides?.responding.includes(r)));
+    const counterpart = directory.people.find(
+      (p) => p.agency === 'agency-b' && p.roles.some((r) => procedure.stages[0]?.sides?.responding.includes(r)),
+    );
     const raised = await service.raise({
       boardId: procedure.id,
       command: {
@@ -102,14 +155,20 @@ export async function simulate(procedure: Procedure, raisedAt: Date, until: Date
       await sweeper.tick();
     }
     const events = (await repo.getEvents(reference)).map((e) => e.event);
-    return events.filter((e): e is Extract<CaseEvent, { type: 'timer-fired' }> => e.type === 'timer-fired').map((e) => ({
-      at: e.at,
-      kind: e.kind,
-      stage: e.stage,
-      roles: e.roles,
-      to: [...new Set(e.recipients.map((id) => (id.startsWith('a-') ? 'raising' : id.startsWith('b-') ? 'responding' : 'board')))],
-      text: e.text,
-    }));
+    return events
+      .filter((e): e is Extract<CaseEvent, { type: 'timer-fired' }> => e.type === 'timer-fired')
+      .map((e) => ({
+        at: e.at,
+        kind: e.kind,
+        stage: e.stage,
+        roles: e.roles,
+        to: [
+          ...new Set(
+            e.recipients.map((id) => (id.startsWith('a-') ? 'raising' : id.startsWith('b-') ? 'responding' : 'board')),
+          ),
+        ],
+        text: e.text,
+      }));
   } finally {
     await repo.close();
     rmSync(dir, { recursive: true, force: true });

@@ -14,7 +14,17 @@
 import type { Directory, Person } from '../domain/directory';
 import { roleHolders } from '../domain/directory';
 import { deadlineInWords } from '../domain/calendar';
-import { calendarFor, dueTimers, evolve, nextTimerAt, stageById, SWEEPER, type CaseEvent, type CaseState, type Timer } from '../domain/escalation';
+import {
+  calendarFor,
+  dueTimers,
+  evolve,
+  nextTimerAt,
+  stageById,
+  SWEEPER,
+  type CaseEvent,
+  type CaseState,
+  type Timer,
+} from '../domain/escalation';
 import { shortNameOf } from '../domain/procedure';
 import type { Announcer } from './announcer';
 import { StoreError, type CaseRepository, type StoredCase } from './store/repository';
@@ -98,7 +108,10 @@ export class Sweeper {
         result.fired += done.fired;
         result.delivered += done.delivered;
       } catch (error) {
-        this.options.report?.('Could not sweep a case; it stays due', { reference: c.reference, error: error instanceof Error ? error.message : String(error) });
+        this.options.report?.('Could not sweep a case; it stays due', {
+          reference: c.reference,
+          error: error instanceof Error ? error.message : String(error),
+        });
       } finally {
         await this.options.repo.releaseLease(c.reference, this.options.owner).catch(() => undefined);
       }
@@ -129,13 +142,20 @@ export class Sweeper {
       const at = this.options.clock().getTime();
       if (at - claimedAt < this.leaseMs / 2) return true;
       claimedAt = at;
-      return repo.claimLease(reference, this.options.owner, new Date(at + this.leaseMs).toISOString(), new Date(at).toISOString());
+      return repo.claimLease(
+        reference,
+        this.options.owner,
+        new Date(at + this.leaseMs).toISOString(),
+        new Date(at).toISOString(),
+      );
     };
     for (let guard = 0; guard < 100 && stored && (await stillMine()); guard++) {
       const current: StoredCase = stored;
       // First, anything fired but not delivered (its sweeper stopped half-way).
       const done = new Set(current.state.timers?.delivered ?? []);
-      const undelivered = events.find((e): e is Extract<CaseEvent, { type: 'timer-fired' }> => e.type === 'timer-fired' && !done.has(e.timer));
+      const undelivered = events.find(
+        (e): e is Extract<CaseEvent, { type: 'timer-fired' }> => e.type === 'timer-fired' && !done.has(e.timer),
+      );
       if (undelivered) {
         await settle(await this.deliver(current, events, undelivered, true));
         delivered++;
@@ -165,25 +185,55 @@ export class Sweeper {
   private async append(stored: StoredCase, event: CaseEvent): Promise<StoredCase> {
     const state = evolve(stored.state, event);
     const dueAt = nextTimerAt(state);
-    return this.options.repo.appendEvents({ reference: stored.reference, expectedVersion: stored.version, events: [event], state, ...(dueAt ? { dueAt } : {}) });
+    return this.options.repo.appendEvents({
+      reference: stored.reference,
+      expectedVersion: stored.version,
+      events: [event],
+      state,
+      ...(dueAt ? { dueAt } : {}),
+    });
   }
 
   /**
    * Deliver a fired timer to each of its recipients, then record it delivered. Returns the case
    * as stored after that record, or undefined if the case had to be read again to record it.
    */
-  private async deliver(stored: StoredCase, events: readonly CaseEvent[], fired: Extract<CaseEvent, { type: 'timer-fired' }>, redelivery: boolean): Promise<{ stored: StoredCase; event: CaseEvent } | undefined> {
+  private async deliver(
+    stored: StoredCase,
+    events: readonly CaseEvent[],
+    fired: Extract<CaseEvent, { type: 'timer-fired' }>,
+    redelivery: boolean,
+  ): Promise<{ stored: StoredCase; event: CaseEvent } | undefined> {
     const { directory, announcer } = this.options;
     const reached: string[] = [];
     const unreachable: string[] = [];
     for (const personId of fired.recipients) {
       const person = directory.people.find((p) => p.id === personId);
       if (!person) continue;
-      const ok = await announcer.tellOne({ person, verbs: [], text: fired.text, key: `${fired.timer}#${person.id}`, recheck: redelivery, since: fired.at }, stored, events);
+      const ok = await announcer.tellOne(
+        {
+          person,
+          verbs: [],
+          text: fired.text,
+          key: `${fired.timer}#${person.id}`,
+          recheck: redelivery,
+          since: fired.at,
+        },
+        stored,
+        events,
+      );
       (ok ? reached : unreachable).push(personId);
     }
-    if (fired.kind === 'nudge') await announcer.sayInThreads(stored, fired.text, `${fired.timer}#thread`, redelivery ? fired.at : undefined);
-    const event: CaseEvent = { type: 'timer-delivered', at: this.options.clock().toISOString(), by: SWEEPER, timer: fired.timer, reached, unreachable };
+    if (fired.kind === 'nudge')
+      await announcer.sayInThreads(stored, fired.text, `${fired.timer}#thread`, redelivery ? fired.at : undefined);
+    const event: CaseEvent = {
+      type: 'timer-delivered',
+      at: this.options.clock().toISOString(),
+      by: SWEEPER,
+      timer: fired.timer,
+      reached,
+      unreachable,
+    };
     let current: StoredCase | undefined = stored;
     for (let attempt = 0; attempt < 5 && current; attempt++) {
       if (current.state.timers?.delivered.includes(fired.timer)) return undefined;
@@ -233,11 +283,17 @@ export function recipientsOf(state: CaseState, timer: Timer, directory: Director
     }
     const agencies =
       a.agencyId === 'board'
-        ? directory.agencies.filter((x) => x.kind === 'safeguarding-adults-board' && x.boards.includes(state.boardId)).map((x) => x.id)
+        ? directory.agencies
+            .filter((x) => x.kind === 'safeguarding-adults-board' && x.boards.includes(state.boardId))
+            .map((x) => x.id)
         : a.agencyId.startsWith('commissioner-of:')
-          ? [directory.agencies.find((x) => x.id === a.agencyId.slice('commissioner-of:'.length))?.commissionedBy].filter((x): x is string => Boolean(x))
+          ? [
+              directory.agencies.find((x) => x.id === a.agencyId.slice('commissioner-of:'.length))?.commissionedBy,
+            ].filter((x): x is string => Boolean(x))
           : [a.agencyId];
-    for (const agencyId of agencies) for (const role of a.roles) for (const h of roleHolders(directory, agencyId, role, on)) people.set(h.person.id, h.person);
+    for (const agencyId of agencies)
+      for (const role of a.roles)
+        for (const h of roleHolders(directory, agencyId, role, on)) people.set(h.person.id, h.person);
   }
   return [...people.values()];
 }
@@ -249,13 +305,16 @@ export function timerText(state: CaseState, timer: Timer, now: Date): string {
   const stage = stageById(procedure, timer.stage);
   const stageName = stage ? `stage ${stage.number} (${stage.name})` : timer.stage;
   const tz = procedure.workingHours.timeZone;
-  const deadline = timer.deadline ? `${deadlineInWords(new Date(timer.deadline.at), tz, now)} (“${timer.deadline.phrase}”)` : '';
+  const deadline = timer.deadline
+    ? `${deadlineInWords(new Date(timer.deadline.at), tz, now)} (“${timer.deadline.phrase}”)`
+    : '';
   switch (timer.kind) {
     case 'reminder':
       return `Reminder: ${label} is at ${stageName}, which is due ${deadline}. Acknowledge it, resolve it or escalate it before then.`;
     case 'nudge': {
       const again = timer.repeat ? ' (reminder: still overdue)' : '';
-      const guidance = timer.outOfHours && procedure.outOfHours ? ` Out of hours: ${procedure.outOfHours.guidance}` : '';
+      const guidance =
+        timer.outOfHours && procedure.outOfHours ? ` Out of hours: ${procedure.outOfHours.guidance}` : '';
       return `${label} has passed its deadline${again}: ${stageName} was due ${deadline} and has been neither resolved nor escalated. You are the next tier: press Take it up on the card to move it to your stage, or speak to the people holding it.${guidance}`;
     }
     case 'notification':

@@ -1,7 +1,23 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { EXAMPLE_DIRECTORY_FILE, FileProblems, loadDirectoryFile, loadProcedureFile, loadProcedures, SHIPPED_PROCEDURES_DIR } from '../app/procedures';
-import { NATION_NAMES, NATIONS, WorkingCalendar, formatInZone, instantInWords, isLocalDate, zonedToInstant, type Nation } from '../domain/calendar';
+import {
+  EXAMPLE_DIRECTORY_FILE,
+  FileProblems,
+  loadDirectoryFile,
+  loadProcedureFile,
+  loadProcedures,
+  SHIPPED_PROCEDURES_DIR,
+} from '../app/procedures';
+import {
+  NATION_NAMES,
+  NATIONS,
+  WorkingCalendar,
+  formatInZone,
+  instantInWords,
+  isLocalDate,
+  zonedToInstant,
+  type Nation,
+} from '../domain/calendar';
 import { calendarFor, parseCaseReference, planTimeline } from '../domain/escalation';
 import { CaseService } from '../app/case-service';
 import { simulate } from '../app/simulate';
@@ -63,7 +79,9 @@ function parseInstant(text: string | undefined, flag: string): Date {
   const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text);
   const at = new Date(text);
   if (!ok || Number.isNaN(at.getTime()) || !isLocalDate(text.slice(0, 10))) {
-    throw new UsageError(`${flag} "${text}" is not an ISO 8601 instant with a time zone, such as 2026-12-24T15:30:00Z or 2026-07-01T10:00:00+01:00.`);
+    throw new UsageError(
+      `${flag} "${text}" is not an ISO 8601 instant with a time zone, such as 2026-12-24T15:30:00Z or 2026-07-01T10:00:00+01:00.`,
+    );
   }
   return at;
 }
@@ -97,16 +115,29 @@ function commandDirectoryCheck(file: string | undefined, io: Io): number {
   const path = requireFile(file, 'directory');
   const d = loadDirectoryFile(path, loadProcedures(procedureDirs(io.env)));
   const examples = d.people.filter((p) => p.example).length;
-  io.out(`${path}: ok - ${d.agencies.length} agencies, ${d.people.length} people${examples ? ` (${examples} marked as examples)` : ''}`);
+  io.out(
+    `${path}: ok - ${d.agencies.length} agencies, ${d.people.length} people${examples ? ` (${examples} marked as examples)` : ''}`,
+  );
   return 0;
 }
 
 function commandWorkingDaysAdd(args: string[], io: Io): number {
-  const { values } = parseArgs({ args, options: { nation: { type: 'string' }, from: { type: 'string' }, days: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { nation: { type: 'string' }, from: { type: 'string' }, days: { type: 'string' } },
+    strict: true,
+  });
   const nation = values.nation as Nation | undefined;
-  if (!nation || !NATIONS.includes(nation)) throw new UsageError(`--nation must be one of: ${NATIONS.join(', ')}${values.nation ? ` (it is "${values.nation}")` : ''}.`);
-  if (!values.from || !isLocalDate(values.from)) throw new UsageError(`--from must be a date written YYYY-MM-DD${values.from ? ` (it is "${values.from}")` : ''}.`);
-  if (values.days === undefined || !/^-?\d{1,5}$/.test(values.days)) throw new UsageError(`--days must be a whole number of working days${values.days ? ` (it is "${values.days}")` : ''}.`);
+  if (!nation || !NATIONS.includes(nation))
+    throw new UsageError(
+      `--nation must be one of: ${NATIONS.join(', ')}${values.nation ? ` (it is "${values.nation}")` : ''}.`,
+    );
+  if (!values.from || !isLocalDate(values.from))
+    throw new UsageError(`--from must be a date written YYYY-MM-DD${values.from ? ` (it is "${values.from}")` : ''}.`);
+  if (values.days === undefined || !/^-?\d{1,5}$/.test(values.days))
+    throw new UsageError(
+      `--days must be a whole number of working days${values.days ? ` (it is "${values.days}")` : ''}.`,
+    );
   io.out(new WorkingCalendar(nation).addWorkingDays(values.from, Number(values.days)));
   return 0;
 }
@@ -114,7 +145,8 @@ function commandWorkingDaysAdd(args: string[], io: Io): number {
 function commandReadings(args: string[], io: Io): number {
   const { values } = parseArgs({ args, options: { board: { type: 'string' } }, strict: true });
   const procedures = loadProcedures(procedureDirs(io.env));
-  if (values.board && !procedures.has(values.board)) throw new UsageError(`--board must be one of: ${[...procedures.keys()].join(', ')} (it is "${values.board}").`);
+  if (values.board && !procedures.has(values.board))
+    throw new UsageError(`--board must be one of: ${[...procedures.keys()].join(', ')} (it is "${values.board}").`);
   const fold = (s: string): string => s.replace(/\s+/g, ' ').trim();
   for (const p of procedures.values()) {
     if (values.board && p.id !== values.board) continue;
@@ -130,7 +162,11 @@ function commandReadings(args: string[], io: Io): number {
 }
 
 function commandDeadlines(args: string[], io: Io): number {
-  const { values } = parseArgs({ args, options: { board: { type: 'string' }, raised: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { board: { type: 'string' }, raised: { type: 'string' }, json: { type: 'boolean', default: false } },
+    strict: true,
+  });
   const procedures = loadProcedures(procedureDirs(io.env));
   const procedure = boardNamed(procedures, values.board);
   const raisedAt = parseInstant(values.raised, '--raised');
@@ -163,20 +199,41 @@ function commandDeadlines(args: string[], io: Io): number {
 }
 
 async function commandSimulate(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { board: { type: 'string' }, raised: { type: 'string' }, until: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: {
+      board: { type: 'string' },
+      raised: { type: 'string' },
+      until: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
   const procedures = loadProcedures(procedureDirs(io.env));
   const procedure = boardNamed(procedures, values.board);
   const raisedAt = parseInstant(values.raised, '--raised');
   const until = parseInstant(values.until, '--until');
   if (until <= raisedAt) throw new UsageError('--until must come after --raised.');
-  if (until.getTime() - raisedAt.getTime() > 366 * 86_400_000) throw new UsageError('--until must be within a year of --raised.');
+  if (until.getTime() - raisedAt.getTime() > 366 * 86_400_000)
+    throw new UsageError('--until must be within a year of --raised.');
   const fired = await simulate(procedure, raisedAt, until);
   const tz = procedure.workingHours.timeZone;
   if (values.json) {
-    for (const f of fired) io.out(JSON.stringify({ at: formatInZone(new Date(f.at), tz), kind: f.kind, stage: f.stage, roles: f.roles, to: f.to }));
+    for (const f of fired)
+      io.out(
+        JSON.stringify({
+          at: formatInZone(new Date(f.at), tz),
+          kind: f.kind,
+          stage: f.stage,
+          roles: f.roles,
+          to: f.to,
+        }),
+      );
     return 0;
   }
-  io.out(`${procedure.name}: a case raised ${instantInWords(raisedAt, tz)} (${formatInZone(raisedAt, tz)}) that nobody acts on, until ${instantInWords(until, tz, raisedAt)}`);
+  io.out(
+    `${procedure.name}: a case raised ${instantInWords(raisedAt, tz)} (${formatInZone(raisedAt, tz)}) that nobody acts on, until ${instantInWords(until, tz, raisedAt)}`,
+  );
   if (!fired.length) io.out('\nNothing is sent in that time.');
   for (const f of fired) {
     const title = (role: string): string => procedure.roles.find((r) => r.id === role)?.title ?? role;
@@ -190,28 +247,48 @@ async function commandSimulate(args: string[], io: Io): Promise<number> {
 /** The board `--board` names, or a usage error listing the boards there are. */
 function boardNamed(procedures: ReadonlyMap<string, Procedure>, board: string | undefined): Procedure {
   const procedure = board ? procedures.get(board) : undefined;
-  if (!procedure) throw new UsageError(`--board must be one of: ${[...procedures.keys()].join(', ')}${board ? ` (it is "${board}")` : ''}.`);
+  if (!procedure)
+    throw new UsageError(
+      `--board must be one of: ${[...procedures.keys()].join(', ')}${board ? ` (it is "${board}")` : ''}.`,
+    );
   return procedure;
 }
 
 function parseDay(text: string | undefined, flag: string): string {
-  if (!text || !isLocalDate(text)) throw new UsageError(`${flag} must be a date written YYYY-MM-DD${text ? ` (it is "${text}")` : ''}.`);
+  if (!text || !isLocalDate(text))
+    throw new UsageError(`${flag} must be a date written YYYY-MM-DD${text ? ` (it is "${text}")` : ''}.`);
   return text;
 }
 
 async function commandReport(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { board: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string', default: 'html' }, db: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: {
+      board: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      format: { type: 'string', default: 'html' },
+      db: { type: 'string' },
+    },
+    strict: true,
+  });
   const procedures = loadProcedures(procedureDirs(io.env));
   const procedure = boardNamed(procedures, values.board);
   const from = parseDay(values.from, '--from');
   const to = parseDay(values.to, '--to');
   if (to <= from) throw new UsageError('--to must come after --from.');
-  if (values.format !== 'html' && values.format !== 'csv') throw new UsageError(`--format must be html or csv (it is "${values.format}").`);
+  if (values.format !== 'html' && values.format !== 'csv')
+    throw new UsageError(`--format must be html or csv (it is "${values.format}").`);
   const config = loadConfig(io.env);
   // Agency names: the configured directory, and the demo agencies (seed-demo) where it has none.
-  const configured = config.DIRECTORY_FILE ? loadDirectoryFile(config.DIRECTORY_FILE, procedures) : loadDirectoryFile(EXAMPLE_DIRECTORY_FILE, procedures);
+  const configured = config.DIRECTORY_FILE
+    ? loadDirectoryFile(config.DIRECTORY_FILE, procedures)
+    : loadDirectoryFile(EXAMPLE_DIRECTORY_FILE, procedures);
   const demo = demoDirectory(procedures.values());
-  const directory = { ...configured, agencies: [...configured.agencies, ...demo.agencies.filter((a) => !configured.agencies.some((c) => c.id === a.id))] };
+  const directory = {
+    ...configured,
+    agencies: [...configured.agencies, ...demo.agencies.filter((a) => !configured.agencies.some((c) => c.id === a.id))],
+  };
   return withStore(io, values.db, async (_service, repo) => {
     const tz = procedure.workingHours.timeZone;
     const startOf = (day: string): string => zonedToInstant(day, 0, tz).toISOString();
@@ -228,19 +305,38 @@ async function commandReport(args: string[], io: Io): Promise<number> {
 }
 
 async function commandSeedDemo(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { db: { type: 'string' }, cases: { type: 'string' }, from: { type: 'string' } }, strict: true });
-  if (!values.db) throw new UsageError('--db must name the SQLite file to fill (it is made if it does not exist), so demo cases never mix with real ones by accident.');
+  const { values } = parseArgs({
+    args,
+    options: { db: { type: 'string' }, cases: { type: 'string' }, from: { type: 'string' } },
+    strict: true,
+  });
+  if (!values.db)
+    throw new UsageError(
+      '--db must name the SQLite file to fill (it is made if it does not exist), so demo cases never mix with real ones by accident.',
+    );
   const count = Number(values.cases);
-  if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new UsageError(`--cases must be a whole number from 1 to 10000${values.cases ? ` (it is "${values.cases}")` : ''}.`);
+  if (!Number.isInteger(count) || count < 1 || count > 10_000)
+    throw new UsageError(
+      `--cases must be a whole number from 1 to 10000${values.cases ? ` (it is "${values.cases}")` : ''}.`,
+    );
   const procedures = loadProcedures(procedureDirs(io.env));
   // The quarter before today by default: the report for it shows every kind of outcome.
   const asOf = new Date();
-  const start = values.from ? zonedToInstant(parseDay(values.from, '--from'), 0, 'Europe/London') : new Date(asOf.getTime() - 91 * 86_400_000);
+  const start = values.from
+    ? zonedToInstant(parseDay(values.from, '--from'), 0, 'Europe/London')
+    : new Date(asOf.getTime() - 91 * 86_400_000);
   const repo = SqliteRepository.open(values.db);
   try {
-    if ((await repo.allReferences()).length > 0) throw new UsageError(`${values.db} already has cases: seed-demo fills an empty store only.`);
+    if ((await repo.allReferences()).length > 0)
+      throw new UsageError(`${values.db} already has cases: seed-demo fills an empty store only.`);
     const result = await seedDemo(repo, procedures, count, start, asOf);
-    io.out(`${values.db}: ${result.cases} demo cases (${Object.entries(result.byBoard).map(([b, n]) => `${b} ${n}`).join(', ')}); ${Object.entries(result.byOutcome).map(([o, n]) => `${o} ${n}`).join(', ')}.`);
+    io.out(
+      `${values.db}: ${result.cases} demo cases (${Object.entries(result.byBoard)
+        .map(([b, n]) => `${b} ${n}`)
+        .join(', ')}); ${Object.entries(result.byOutcome)
+        .map(([o, n]) => `${o} ${n}`)
+        .join(', ')}.`,
+    );
     return 0;
   } finally {
     await repo.close();
@@ -248,7 +344,11 @@ async function commandSeedDemo(args: string[], io: Io): Promise<number> {
 }
 
 /** The configured store, or the SQLite file named by --db. */
-async function withStore<T>(io: Io, db: string | undefined, work: (service: CaseService, repo: CaseRepository) => Promise<T>): Promise<T> {
+async function withStore<T>(
+  io: Io,
+  db: string | undefined,
+  work: (service: CaseService, repo: CaseRepository) => Promise<T>,
+): Promise<T> {
   const config = loadConfig(io.env);
   if (db !== undefined && !existsSync(db)) throw new UsageError(`There is no database file "${db}".`);
   const repo = await openRepository(config, db ? { sqliteFile: db } : {});
@@ -262,32 +362,54 @@ async function withStore<T>(io: Io, db: string | undefined, work: (service: Case
 async function commandAudit(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args, options: { case: { type: 'string' }, db: { type: 'string' } }, strict: true });
   const reference = values.case?.trim().toUpperCase();
-  if (reference !== undefined && !parseCaseReference(reference)) throw new UsageError(`--case must be a case reference such as NS-2026-0042 (it is "${values.case}").`);
+  if (reference !== undefined && !parseCaseReference(reference))
+    throw new UsageError(`--case must be a case reference such as NS-2026-0042 (it is "${values.case}").`);
   return withStore(io, values.db, async (service) => {
     const result = await service.audit(reference);
     if (result.broken) {
       const at = result.broken.seq !== undefined ? `, event ${result.broken.seq}` : '';
       io.err(`BROKEN: case ${result.broken.reference}${at}: ${result.broken.problem}`);
-      io.err(`(${result.checked} case${result.checked === 1 ? '' : 's'} checked before stopping at the first broken one)`);
+      io.err(
+        `(${result.checked} case${result.checked === 1 ? '' : 's'} checked before stopping at the first broken one)`,
+      );
       return 1;
     }
-    io.out(`ok: ${result.checked} case${result.checked === 1 ? '' : 's'} and ${result.events} events verified; every timeline is whole and unaltered`);
+    io.out(
+      `ok: ${result.checked} case${result.checked === 1 ? '' : 's'} and ${result.events} events verified; every timeline is whole and unaltered`,
+    );
     return 0;
   });
 }
 
 async function commandErase(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { case: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string', default: 'board-administrator' }, db: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: {
+      case: { type: 'string' },
+      reason: { type: 'string' },
+      by: { type: 'string', default: 'board-administrator' },
+      db: { type: 'string' },
+    },
+    strict: true,
+  });
   const reference = values.case?.trim().toUpperCase();
-  if (!reference || !parseCaseReference(reference)) throw new UsageError('--case must be a case reference such as NS-2026-0042.');
-  if (!values.reason?.trim()) throw new UsageError('--reason must say why the details are erased (for example, the request it answers).');
+  if (!reference || !parseCaseReference(reference))
+    throw new UsageError('--case must be a case reference such as NS-2026-0042.');
+  if (!values.reason?.trim())
+    throw new UsageError('--reason must say why the details are erased (for example, the request it answers).');
   return withStore(io, values.db, async (service) => {
-    const outcome = await service.erasePersonalDetails(reference, { personId: values.by, agencyId: 'board', roles: [] }, values.reason ?? '');
+    const outcome = await service.erasePersonalDetails(
+      reference,
+      { personId: values.by, agencyId: 'board', roles: [] },
+      values.reason ?? '',
+    );
     if (!outcome.ok) {
       io.err(outcome.refusal.message);
       return 1;
     }
-    io.out(`${reference}: the adult's name, date of birth and address are erased; the timeline records it (version ${outcome.case.version}).`);
+    io.out(
+      `${reference}: the adult's name, date of birth and address are erased; the timeline records it (version ${outcome.case.version}).`,
+    );
     return 0;
   });
 }
@@ -305,7 +427,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         if (sub !== 'check') throw new UsageError('Say "directory check <file>".');
         return commandDirectoryCheck(rest[0], io);
       case 'working-days':
-        if (sub !== 'add') throw new UsageError('Say "working-days add --nation <nation> --from <YYYY-MM-DD> --days <N>".');
+        if (sub !== 'add')
+          throw new UsageError('Say "working-days add --nation <nation> --from <YYYY-MM-DD> --days <N>".');
         return commandWorkingDaysAdd(rest, io);
       case 'deadlines':
         return commandDeadlines(argv.slice(1), io);
@@ -339,7 +462,10 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       io.err(`The store could not be used: ${error.message}`);
       return 1;
     }
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
       io.err(`${error.message}\n\n${USAGE}`);
       return 2;
     }

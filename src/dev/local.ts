@@ -42,7 +42,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof FileProblems || error instanceof StoreError) process.stderr.write(`${error.message}\n`);
+  if (error instanceof ConfigError || error instanceof FileProblems || error instanceof StoreError)
+    process.stderr.write(`${error.message}\n`);
   else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -8,7 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 
-export const PLAYGROUND_CLI = join(__dirname, '..', '..', 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
+export const PLAYGROUND_CLI = join(
+  __dirname,
+  '..',
+  '..',
+  'node_modules',
+  '@microsoft',
+  'm365agentsplayground',
+  'cli.js',
+);
 export const REPO_ROOT = join(__dirname, '..', '..');
 
 export interface Playground {
@@ -23,12 +31,26 @@ export interface Playground {
  * where you are Alex Morgan).
  */
 export function startPlayground(botEndpoint: string, port: number, cwd: string = REPO_ROOT): Promise<Playground> {
-  const child = spawn(process.execPath, [PLAYGROUND_CLI, 'start', '--app-endpoint', botEndpoint, '--channel-id', 'msteams', '--port', String(port), '--disable-telemetry'], {
-    cwd,
-    // It would open a browser otherwise, and exit when it cannot.
-    env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      PLAYGROUND_CLI,
+      'start',
+      '--app-endpoint',
+      botEndpoint,
+      '--channel-id',
+      'msteams',
+      '--port',
+      String(port),
+      '--disable-telemetry',
+    ],
+    {
+      cwd,
+      // It would open a browser otherwise, and exit when it cannot.
+      env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer): void => {
@@ -64,10 +86,20 @@ interface PlaygroundUser {
  * "you" (e.g. "Chris Bennett", the police counterpart), for a second client beside the first.
  */
 export function playgroundAs(name: string): string {
-  const config = parse(readFileSync(join(REPO_ROOT, '.m365agentsplayground.yml'), 'utf8')) as { currentUser: PlaygroundUser; users: PlaygroundUser[] };
+  const config = parse(readFileSync(join(REPO_ROOT, '.m365agentsplayground.yml'), 'utf8')) as {
+    currentUser: PlaygroundUser;
+    users: PlaygroundUser[];
+  };
   const person = config.users.find((u) => u.name === name);
   if (!person) throw new Error(`The Playground configuration (.m365agentsplayground.yml) has nobody called ${name}.`);
   const dir = mkdtempSync(join(tmpdir(), 'playground-'));
-  writeFileSync(join(dir, '.m365agentsplayground.yml'), stringify({ ...config, currentUser: person, users: [config.currentUser, ...config.users.filter((u) => u !== person)] }));
+  writeFileSync(
+    join(dir, '.m365agentsplayground.yml'),
+    stringify({
+      ...config,
+      currentUser: person,
+      users: [config.currentUser, ...config.users.filter((u) => u !== person)],
+    }),
+  );
   return dir;
 }

@@ -9,7 +9,8 @@ import { CosmosRepository, cosmosClientFrom } from './cosmos/cosmos-repository';
 import { SqliteRepository } from './sqlite/sqlite-repository';
 
 export async function openRepository(config: Config, options: { sqliteFile?: string } = {}): Promise<CaseRepository> {
-  if (options.sqliteFile || storeKind(config) === 'sqlite') return SqliteRepository.open(options.sqliteFile ?? sqliteFile(config));
+  if (options.sqliteFile || storeKind(config) === 'sqlite')
+    return SqliteRepository.open(options.sqliteFile ?? sqliteFile(config));
   const client = cosmosClientFrom({
     ...(config.COSMOS_ENDPOINT ? { endpoint: config.COSMOS_ENDPOINT } : {}),
     ...(config.COSMOS_KEY ? { key: config.COSMOS_KEY } : {}),
@@ -21,7 +22,8 @@ export async function openRepository(config: Config, options: { sqliteFile?: str
 
 /** The vault for the adult's details: the configured key, or in development a fixed local one. */
 export function openVault(config: Config): { vault: PersonalDataVault; developmentKey: boolean } {
-  if (config.PERSONAL_DATA_KEY) return { vault: new PersonalDataVault(parseKey(config.PERSONAL_DATA_KEY)), developmentKey: false };
+  if (config.PERSONAL_DATA_KEY)
+    return { vault: new PersonalDataVault(parseKey(config.PERSONAL_DATA_KEY)), developmentKey: false };
   if (config.NODE_ENV === 'production') throw new Error('PERSONAL_DATA_KEY must be set in production');
   return { vault: new PersonalDataVault(DEVELOPMENT_KEY), developmentKey: true };
 }

@@ -49,5 +49,10 @@ export function readStoredCase(reference: string, raw: { [key: string]: unknown;
 }
 
 export function corrupt(reference: string, detail: string, cause?: unknown): StoreError {
-  return new StoreError('corrupt', `The stored record of case ${reference} is damaged (${detail}). Nothing was changed; an administrator should restore it from backup and run "audit verify".`, reference, cause === undefined ? undefined : { cause });
+  return new StoreError(
+    'corrupt',
+    `The stored record of case ${reference} is damaged (${detail}). Nothing was changed; an administrator should restore it from backup and run "audit verify".`,
+    reference,
+    cause === undefined ? undefined : { cause },
+  );
 }

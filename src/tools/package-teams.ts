@@ -19,15 +19,22 @@ function pngSize(file: string): { width: number; height: number } {
   return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
 }
 
-export async function packageTeams(env: NodeJS.ProcessEnv, out = env.TEAMS_PACKAGE_FILE ?? PACKAGE_FILE): Promise<{ file: string; problems: string[] }> {
+export async function packageTeams(
+  env: NodeJS.ProcessEnv,
+  out = env.TEAMS_PACKAGE_FILE ?? PACKAGE_FILE,
+): Promise<{ file: string; problems: string[] }> {
   const problems: string[] = [];
   const { text, missing } = fillPlaceholders(readFileSync(join(TEAMS, 'manifest.json'), 'utf8'), env);
   problems.push(...missing.map((name) => `the placeholder \${{${name}}} has no value: set ${name} in the environment`));
   const manifest = TeamsManifestConverter.jsonToManifest(text);
   problems.push(...(await AppManifestUtils.validateAgainstSchema(manifest)));
-  for (const [icon, size] of [['color.png', 192], ['outline.png', 32]] as const) {
+  for (const [icon, size] of [
+    ['color.png', 192],
+    ['outline.png', 32],
+  ] as const) {
     const { width, height } = pngSize(join(TEAMS, icon));
-    if (width !== size || height !== size) problems.push(`${icon} must be ${size}×${size} pixels (it is ${width}×${height})`);
+    if (width !== size || height !== size)
+      problems.push(`${icon} must be ${size}×${size} pixels (it is ${width}×${height})`);
   }
   if (problems.length > 0) return { file: out, problems };
   mkdirSync(join(out, '..'), { recursive: true });
@@ -35,7 +42,10 @@ export async function packageTeams(env: NodeJS.ProcessEnv, out = env.TEAMS_PACKA
   zip.addBuffer(Buffer.from(text, 'utf8'), 'manifest.json', { mtime: new Date(0) });
   for (const icon of ['color.png', 'outline.png']) zip.addFile(join(TEAMS, icon), icon, { mtime: new Date(0) });
   await new Promise<void>((resolve, reject) => {
-    zip.outputStream.pipe(createWriteStream(out)).on('close', () => resolve()).on('error', reject);
+    zip.outputStream
+      .pipe(createWriteStream(out))
+      .on('close', () => resolve())
+      .on('error', reject);
     zip.end();
   });
   return { file: out, problems };

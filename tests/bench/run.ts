@@ -5,7 +5,14 @@
 import { strict as assert } from 'node:assert';
 import { performance } from 'node:perf_hooks';
 import { loadProcedures } from '../../src/app/procedures';
-import { WorkingCalendar, fromDayNumber, isBankHolidayNaive, toDayNumber, weekdayOfDayNumber, type Nation } from '../../src/domain/calendar';
+import {
+  WorkingCalendar,
+  fromDayNumber,
+  isBankHolidayNaive,
+  toDayNumber,
+  weekdayOfDayNumber,
+  type Nation,
+} from '../../src/domain/calendar';
 import { calendarFor, decide, raise, type CaseState } from '../../src/domain/escalation';
 import { benchCosmos, benchSqlite } from './store';
 import { benchTeams } from './teams';
@@ -29,7 +36,10 @@ function* lcg(seed: number): Generator<number> {
 function additions(count: number): Array<{ from: string; days: number }> {
   const rnd = lcg(42);
   const start = toDayNumber('2025-01-01');
-  return Array.from({ length: count }, () => ({ from: fromDayNumber(start + Math.floor(rnd.next().value * 365 * 4)), days: 1 + Math.floor(rnd.next().value * 20) }));
+  return Array.from({ length: count }, () => ({
+    from: fromDayNumber(start + Math.floor(rnd.next().value * 365 * 4)),
+    days: 1 + Math.floor(rnd.next().value * 20),
+  }));
 }
 
 /** The naive way: step a day at a time, asking date-holidays about each weekday. */
@@ -64,7 +74,9 @@ function benchCalendar(): void {
   const t1 = performance.now();
   const naiveAnswers = naiveWork.map((w) => naiveAdd(nation, w.from, w.days));
   const naive = performance.now() - t1;
-  naiveWork.forEach((w, i) => assert.equal(cal.addWorkingDays(w.from, w.days), naiveAnswers[i], `${w.from} + ${w.days}`));
+  naiveWork.forEach((w, i) =>
+    assert.equal(cal.addWorkingDays(w.from, w.days), naiveAnswers[i], `${w.from} + ${w.days}`),
+  );
   const naiveOps = naiveWork.length / (naive / 1000);
   print('calendar.naive_add_working_days', naiveOps, 'ops/s');
   print('calendar.speedup_vs_naive', oursOps / naiveOps, 'x');
@@ -89,7 +101,12 @@ function benchCore(): void {
   const t1 = performance.now();
   for (let i = 0; i < rounds; i++) {
     const now = new Date(Date.UTC(2026, 10, 2) + (i % 500) * 3_600_000);
-    const raised = raise(ns, { type: 'raise', actor: worker, sequence: i + 1, immediateRisk: false, respondingAgency: { id: 'trust' }, form }, now, calendar);
+    const raised = raise(
+      ns,
+      { type: 'raise', actor: worker, sequence: i + 1, immediateRisk: false, respondingAgency: { id: 'trust' }, form },
+      now,
+      calendar,
+    );
     assert.ok(raised.ok);
     let state: CaseState = raised.state;
     const asked = decide(state, { type: 'request-escalation', actor: worker, reason: 'r' }, now, calendar);

@@ -21,7 +21,16 @@ const SECRET = 'abcdef0123456789abcdef0123456789';
 const RATE = 200;
 
 function body(i: number): string {
-  return new URLSearchParams({ command: '/escalate', text: '', user_id: 'U0LDIO0001', team_id: 'T0LINCDIO', channel_id: 'CGENERAL', trigger_id: `t${i}`, response_url: 'http://127.0.0.1:9/', api_app_id: 'A1' }).toString();
+  return new URLSearchParams({
+    command: '/escalate',
+    text: '',
+    user_id: 'U0LDIO0001',
+    team_id: 'T0LINCDIO',
+    channel_id: 'CGENERAL',
+    trigger_id: `t${i}`,
+    response_url: 'http://127.0.0.1:9/',
+    api_app_id: 'A1',
+  }).toString();
 }
 
 /** One signed request; resolves with the milliseconds until its 200. */
@@ -31,7 +40,11 @@ async function once(url: string, i: number): Promise<number> {
   const started = performance.now();
   const r = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${b}`).digest('hex')}` },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${b}`).digest('hex')}`,
+    },
     body: b,
   });
   await r.text();
@@ -56,7 +69,8 @@ async function load(urls: readonly string[], count: number): Promise<number[][]>
   return Promise.all(timings.map((t) => Promise.all(t)));
 }
 
-const p99 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] ?? 0;
+const p99 = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] ?? 0;
 
 export async function benchSlack(print: Print, count = 1000): Promise<void> {
   let opened = 0;
@@ -64,18 +78,36 @@ export async function benchSlack(print: Print, count = 1000): Promise<void> {
     req.resume();
     req.on('end', () => {
       if (req.url?.includes('views.open')) opened++;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, user_id: 'UBOT', team_id: 'T0LINCDIO', view: { id: 'V1' } }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ok: true, user_id: 'UBOT', team_id: 'T0LINCDIO', view: { id: 'V1' } }));
     });
   });
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', () => resolve()));
   const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}/api/`;
 
   const dir = mkdtempSync(join(tmpdir(), 'bench-slack-'));
-  const ours = await start({ ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, HOST: '127.0.0.1', LOG_LEVEL: 'silent', SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_API_URL: apiUrl }), PORT: 0 });
+  const ours = await start({
+    ...loadConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: dir,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      SLACK_API_URL: apiUrl,
+    }),
+    PORT: 0,
+  });
   const oursUrl = `http://127.0.0.1:${(ours.server.address() as AddressInfo).port}/slack/events`;
 
   const receiver = new HTTPReceiver({ signingSecret: SECRET, endpoints: '/slack/events' });
-  const bare = new App({ token: 'xoxb-bench', receiver, logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl: apiUrl } });
+  const bare = new App({
+    token: 'xoxb-bench',
+    receiver,
+    logLevel: LogLevel.ERROR,
+    clientOptions: { slackApiUrl: apiUrl },
+  });
   bare.command('/escalate', async ({ ack }) => {
     await ack();
   });

@@ -23,17 +23,33 @@ export async function benchAppend(repo: CaseRepository, name: string, print: Pri
   await repo.createCase({ state: made.state, events: made.events });
   let state = made.state;
   const notes = Array.from({ length: count }, (_, i) => {
-    const next = act(state, { type: 'add-note', actor: worker, text: `note ${i}` }, new Date(Date.UTC(2026, 10, 20, 10) + i * 1000).toISOString());
+    const next = act(
+      state,
+      { type: 'add-note', actor: worker, text: `note ${i}` },
+      new Date(Date.UTC(2026, 10, 20, 10) + i * 1000).toISOString(),
+    );
     state = next.state;
     return next;
   });
   const t0 = performance.now();
-  for (const [i, n] of notes.entries()) await repo.appendEvents({ reference: made.state.reference, expectedVersion: 2 + i, events: n.events, state: n.state });
+  for (const [i, n] of notes.entries())
+    await repo.appendEvents({
+      reference: made.state.reference,
+      expectedVersion: 2 + i,
+      events: n.events,
+      state: n.state,
+    });
   print(`store.${name}.append_event`, count / ((performance.now() - t0) / 1000), 'ops/s');
 }
 
 /** `open` open cases (100,000 unless said), 100 of them due: time the due query (median of several runs). */
-export async function benchDueQuery(repo: CaseRepository, name: string, print: Print, load: (rows: Array<{ reference: string; dueAt: string }>) => Promise<void>, open = 100_000): Promise<void> {
+export async function benchDueQuery(
+  repo: CaseRepository,
+  name: string,
+  print: Print,
+  load: (rows: Array<{ reference: string; dueAt: string }>) => Promise<void>,
+  open = 100_000,
+): Promise<void> {
   const due = 100;
   const rows = Array.from({ length: open }, (_, i) => ({
     reference: `BM-2026-${String(i + 1).padStart(6, '0')}`,
@@ -50,7 +66,11 @@ export async function benchDueQuery(repo: CaseRepository, name: string, print: P
     assert.equal(found.length, due);
   }
   times.sort((a, b) => a - b);
-  print(`store.${name}.due_query_${open >= 1000 ? `${open / 1000}k` : open}`, times[Math.floor(times.length / 2)] ?? 0, 'ms');
+  print(
+    `store.${name}.due_query_${open >= 1000 ? `${open / 1000}k` : open}`,
+    times[Math.floor(times.length / 2)] ?? 0,
+    'ms',
+  );
 }
 
 export async function benchSqlite(print: Print): Promise<void> {
@@ -69,7 +89,8 @@ export async function benchSqlite(print: Print): Promise<void> {
       );
       const state = JSON.stringify(template.state);
       big.connection.transaction(() => {
-        for (const r of rows) insert.run(r.reference, template.state.raisedAt, r.dueAt, '0'.repeat(64), state, template.state.raisedAt);
+        for (const r of rows)
+          insert.run(r.reference, template.state.raisedAt, r.dueAt, '0'.repeat(64), state, template.state.raisedAt);
       })();
       return Promise.resolve();
     });
@@ -119,10 +140,25 @@ export async function benchCosmos(print: Print): Promise<void> {
               const results = await container.items.bulk(
                 chunk.map((r) => ({
                   operationType: 'Create' as const,
-                  resourceBody: { id: r.reference, caseRef: r.reference, type: 'case', reference: r.reference, boardId: 'north-somerset', status: 'open', version: 2, raisedAt: template.state.raisedAt, dueAt: r.dueAt, lastHash: '0'.repeat(64), people: [] },
+                  resourceBody: {
+                    id: r.reference,
+                    caseRef: r.reference,
+                    type: 'case',
+                    reference: r.reference,
+                    boardId: 'north-somerset',
+                    status: 'open',
+                    version: 2,
+                    raisedAt: template.state.raisedAt,
+                    dueAt: r.dueAt,
+                    lastHash: '0'.repeat(64),
+                    people: [],
+                  },
                 })),
               );
-              assert.ok(results.every((r) => r.statusCode < 300), 'bulk load failed');
+              assert.ok(
+                results.every((r) => r.statusCode < 300),
+                'bulk load failed',
+              );
             }),
           );
         }

@@ -40,7 +40,13 @@ class Counting implements Outlet {
   }
 }
 
-async function raiseMany(service: CaseService, procedure: Procedure, count: number, at: (i: number) => Date, setClock: (d: Date) => void): Promise<string[]> {
+async function raiseMany(
+  service: CaseService,
+  procedure: Procedure,
+  count: number,
+  at: (i: number) => Date,
+  setClock: (d: Date) => void,
+): Promise<string[]> {
   const directory = simulationDirectory(procedure);
   const raiser = directory.people.find((p) => p.id === 'a-practitioner');
   if (!raiser) throw new Error('no raiser');
@@ -49,7 +55,20 @@ async function raiseMany(service: CaseService, procedure: Procedure, count: numb
     setClock(at(i));
     const r = await service.raise({
       boardId: procedure.id,
-      command: { type: 'raise', actor: actorFor(directory, raiser, at(i)), immediateRisk: false, respondingAgency: { id: 'agency-b', boards: [procedure.id] }, respondingPersonId: 'b-practitioner', form: { initials: 'A B', category: procedure.categories?.[0]?.id ?? 'other', summary: 'A disagreement about a discharge plan.', outcomeWanted: 'A plan.', safetyMeanwhile: 'Visits.' } },
+      command: {
+        type: 'raise',
+        actor: actorFor(directory, raiser, at(i)),
+        immediateRisk: false,
+        respondingAgency: { id: 'agency-b', boards: [procedure.id] },
+        respondingPersonId: 'b-practitioner',
+        form: {
+          initials: 'A B',
+          category: procedure.categories?.[0]?.id ?? 'other',
+          summary: 'A disagreement about a discharge plan.',
+          outcomeWanted: 'A plan.',
+          safetyMeanwhile: 'Visits.',
+        },
+      },
     });
     if (!r.ok) throw new Error(r.refusal.message);
     refs.push(r.case.reference);
@@ -68,16 +87,37 @@ export async function benchSweep(print: Print): Promise<void> {
     {
       const repo = SqliteRepository.open(join(dir, 'tick.sqlite'));
       let now = new Date('2026-11-23T10:00:00Z');
-      const service = new CaseService(repo, new Map([[lincolnshire.id, lincolnshire]]), new PersonalDataVault(Buffer.alloc(32, 5)), () => now);
+      const service = new CaseService(
+        repo,
+        new Map([[lincolnshire.id, lincolnshire]]),
+        new PersonalDataVault(Buffer.alloc(32, 5)),
+        () => now,
+      );
       // 100 cases raised on Monday morning: each owes a reminder at 9am Tuesday.
-      await raiseMany(service, lincolnshire, 100, (i) => new Date(Date.UTC(2026, 10, 23, 10, 0, i)), (d) => (now = d));
+      await raiseMany(
+        service,
+        lincolnshire,
+        100,
+        (i) => new Date(Date.UTC(2026, 10, 23, 10, 0, i)),
+        (d) => (now = d),
+      );
       // 99,900 more, open, due over the coming months (loaded straight into the table).
       const template = await repo.getCase('LI-2026-0001');
       if (!template) throw new Error('no template');
-      const insert = repo.connection.prepare("INSERT INTO cases (reference, board_id, status, version, raised_at, due_at, last_hash, state, updated_at) VALUES (?, 'lincolnshire', 'open', 2, ?, ?, ?, ?, ?)");
+      const insert = repo.connection.prepare(
+        "INSERT INTO cases (reference, board_id, status, version, raised_at, due_at, last_hash, state, updated_at) VALUES (?, 'lincolnshire', 'open', 2, ?, ?, ?, ?, ?)",
+      );
       const state = JSON.stringify(template.state);
       repo.connection.transaction(() => {
-        for (let i = 0; i < 99_900; i++) insert.run(`BM-2026-${String(i + 1).padStart(6, '0')}`, template.state.raisedAt, new Date(Date.UTC(2026, 11, 1) + i * 60_000).toISOString(), '0'.repeat(64), state, template.state.raisedAt);
+        for (let i = 0; i < 99_900; i++)
+          insert.run(
+            `BM-2026-${String(i + 1).padStart(6, '0')}`,
+            template.state.raisedAt,
+            new Date(Date.UTC(2026, 11, 1) + i * 60_000).toISOString(),
+            '0'.repeat(64),
+            state,
+            template.state.raisedAt,
+          );
       })();
       now = new Date('2026-11-24T09:00:30Z');
       const directory = simulationDirectory(lincolnshire);
@@ -100,8 +140,19 @@ export async function benchSweep(print: Print): Promise<void> {
       // Monday morning are nudged a tenth of a second apart on Tuesday morning.
       const raisedAt = Date.UTC(2026, 10, 23, 10, 0, 0);
       let now = new Date(raisedAt);
-      const service = new CaseService(repo, new Map([[cheshire.id, cheshire]]), new PersonalDataVault(Buffer.alloc(32, 6)), () => now);
-      await raiseMany(service, cheshire, 200, (i) => new Date(raisedAt + i * 100), (d) => (now = d));
+      const service = new CaseService(
+        repo,
+        new Map([[cheshire.id, cheshire]]),
+        new PersonalDataVault(Buffer.alloc(32, 6)),
+        () => now,
+      );
+      await raiseMany(
+        service,
+        cheshire,
+        200,
+        (i) => new Date(raisedAt + i * 100),
+        (d) => (now = d),
+      );
       // A clock running at real speed from two seconds before the first nudge.
       const virtualStart = raisedAt + 24 * 3_600_000 - 2000;
       const realStart = Date.now();

@@ -23,31 +23,64 @@ export async function benchTeams(print: Print, clicks = 300): Promise<void> {
     req.on('end', () => {
       if (req.method === 'PUT') updates++;
       // Teams names a new channel thread after its first message.
-      const body = req.method === 'POST' && req.url === '/v3/conversations' ? { id: '19:bench@thread.tacv2;messageid=1', activityId: '1' } : { id: 'sent' };
+      const body =
+        req.method === 'POST' && req.url === '/v3/conversations'
+          ? { id: '19:bench@thread.tacv2;messageid=1', activityId: '1' }
+          : { id: 'sent' };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
   });
   await new Promise<void>((resolve) => connector.listen(0, '127.0.0.1', () => resolve()));
   const serviceUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}/`;
   const dir = mkdtempSync(join(tmpdir(), 'bench-teams-'));
-  const app = await start({ ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), PORT: 0 });
+  const app = await start({
+    ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, HOST: '127.0.0.1', LOG_LEVEL: 'silent' }),
+    PORT: 0,
+  });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/messages`;
   let n = 0;
   const send = async (activity: Record<string, unknown>): Promise<string> => {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ channelId: 'msteams', serviceUrl, id: `b${++n}`, from: alex, recipient: { id: '28:bot' }, conversation: { id: 'bench' }, ...activity }),
+      body: JSON.stringify({
+        channelId: 'msteams',
+        serviceUrl,
+        id: `b${++n}`,
+        from: alex,
+        recipient: { id: '28:bot' },
+        conversation: { id: 'bench' },
+        ...activity,
+      }),
     });
     return response.text();
   };
   try {
-    const form = { board: 'lincolnshire', immediateRisk: 'no', respondingAgency: 'lincolnshire-police', initials: 'JS', category: 'case-closure', summary: 's', outcomeWanted: 'o', safetyMeanwhile: 'm' };
+    const form = {
+      board: 'lincolnshire',
+      immediateRisk: 'no',
+      respondingAgency: 'lincolnshire-police',
+      initials: 'JS',
+      category: 'case-closure',
+      summary: 's',
+      outcomeWanted: 'o',
+      safetyMeanwhile: 'm',
+    };
     assert.match(await send({ type: 'invoke', name: 'task/submit', value: { data: form } }), /is raised/);
     const times: number[] = [];
     for (let i = 0; i < clicks; i++) {
       const t0 = performance.now();
-      const answer = await send({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'add-note', data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'add-note', 'add-note.text': `note ${i}` } } } });
+      const answer = await send({
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        value: {
+          action: {
+            type: 'Action.Execute',
+            verb: 'add-note',
+            data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'add-note', 'add-note.text': `note ${i}` },
+          },
+        },
+      });
       times.push(performance.now() - t0);
       assert.match(answer, /application\/vnd.microsoft.card.adaptive/);
     }

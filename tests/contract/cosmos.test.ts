@@ -49,7 +49,8 @@ function cosmosTarget(connect: () => CosmosClient, prefix: string): ContractTarg
     return doc;
   }
 
-  const open = (): Promise<CosmosRepository> => CosmosRepository.open({ client: connect(), ownsClient: true, databaseId });
+  const open = (): Promise<CosmosRepository> =>
+    CosmosRepository.open({ client: connect(), ownsClient: true, databaseId });
 
   return {
     async open() {
@@ -63,19 +64,27 @@ function cosmosTarget(connect: () => CosmosClient, prefix: string): ContractTarg
       async rewriteEvent(reference, seq, change) {
         const doc = await eventDocument(reference, seq);
         // The stored hash is kept: only the chain check can tell.
-        await cases().item(doc.id, reference).replace({ ...doc, event: change(doc.event) });
+        await cases()
+          .item(doc.id, reference)
+          .replace({ ...doc, event: change(doc.event) });
       },
       async removeEvent(reference, seq) {
         const doc = await eventDocument(reference, seq);
         await cases().item(doc.id, reference).delete();
       },
       async corruptCase(reference) {
-        await cases().item(reference, reference).replace({ id: reference, caseRef: reference, type: 'case', version: 'two', state: 'not json' });
+        await cases()
+          .item(reference, reference)
+          .replace({ id: reference, caseRef: reference, type: 'case', version: 'two', state: 'not json' });
       },
     },
     async cleanUp() {
       if (!admin) return;
-      for (const id of made) await admin.database(id).delete().catch(() => undefined);
+      for (const id of made)
+        await admin
+          .database(id)
+          .delete()
+          .catch(() => undefined);
       admin.dispose();
     },
   };
@@ -117,7 +126,10 @@ if (realEndpoint) {
   describe(`Cosmos DB store (${realEndpoint})`, () => {
     const local = /^https:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/?$/.test(realEndpoint);
     const insecureTls = process.env.COSMOS_INSECURE_TLS === 'true' || process.env.COSMOS_INSECURE_TLS === '1' || local;
-    const target = cosmosTarget(() => cosmosClientFrom({ endpoint: realEndpoint, key: process.env.COSMOS_KEY ?? '', insecureTls }), `contract-${Date.now().toString(36)}-`);
+    const target = cosmosTarget(
+      () => cosmosClientFrom({ endpoint: realEndpoint, key: process.env.COSMOS_KEY ?? '', insecureTls }),
+      `contract-${Date.now().toString(36)}-`,
+    );
 
     afterAll(() => target.cleanUp());
 

@@ -1,6 +1,14 @@
 /** Cases made by the real core, for the store contract. */
 import { loadProcedures } from '../../src/app/procedures';
-import { decide, nextDeadline, raise, type Actor, type CaseCommand, type CaseEvent, type CaseState } from '../../src/domain/escalation';
+import {
+  decide,
+  nextDeadline,
+  raise,
+  type Actor,
+  type CaseCommand,
+  type CaseEvent,
+  type CaseState,
+} from '../../src/domain/escalation';
 import type { Procedure } from '../../src/domain/procedure';
 
 const procedures = loadProcedures();
@@ -17,7 +25,13 @@ export interface Made {
   dueAt?: string;
 }
 
-export function raised(sequence: number, at = '2026-11-20T10:00:00Z', procedure: Procedure = NS, actor: Actor = worker, respondingPersonId = 'ben'): Made {
+export function raised(
+  sequence: number,
+  at = '2026-11-20T10:00:00Z',
+  procedure: Procedure = NS,
+  actor: Actor = worker,
+  respondingPersonId = 'ben',
+): Made {
   const d = raise(
     procedure,
     {
@@ -27,7 +41,13 @@ export function raised(sequence: number, at = '2026-11-20T10:00:00Z', procedure:
       immediateRisk: false,
       respondingAgency: { id: actor.agencyId === 'trust' ? 'council' : 'trust' },
       respondingPersonId,
-      form: { initials: 'JS', category: 'case-closure', summary: 'The trust closed the case.', outcomeWanted: 'Reopen it.', safetyMeanwhile: 'Daily visits.' },
+      form: {
+        initials: 'JS',
+        category: 'case-closure',
+        summary: 'The trust closed the case.',
+        outcomeWanted: 'Reopen it.',
+        safetyMeanwhile: 'Daily visits.',
+      },
     },
     new Date(at),
   );

@@ -8,7 +8,9 @@ async function main(): Promise<void> {
   const stored = await repo.getCase(reference);
   const events = await repo.getEvents(reference);
   await repo.close();
-  process.stdout.write(JSON.stringify({ version: stored?.version, events: events.length, status: stored?.state.status }));
+  process.stdout.write(
+    JSON.stringify({ version: stored?.version, events: events.length, status: stored?.state.status }),
+  );
 }
 
 main().catch((error: unknown) => {

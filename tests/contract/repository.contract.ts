@@ -61,12 +61,29 @@ export function repositoryContract(target: ContractTarget): void {
   describe('creating and reading a case', () => {
     test('the case, its procedure snapshot and its events come back as stored, chained', async () => {
       const made = raised(7);
-      const { created, case: stored } = await repo.createCase({ state: made.state, events: made.events, dueAt: made.dueAt });
+      const { created, case: stored } = await repo.createCase({
+        state: made.state,
+        events: made.events,
+        dueAt: made.dueAt,
+      });
       expect(created).toBe(true);
-      expect(stored).toEqual(expect.objectContaining({ reference: 'NS-2026-0007', boardId: 'north-somerset', version: 2, dueAt: '2026-11-23T17:00:00.000Z' }));
+      expect(stored).toEqual(
+        expect.objectContaining({
+          reference: 'NS-2026-0007',
+          boardId: 'north-somerset',
+          version: 2,
+          dueAt: '2026-11-23T17:00:00.000Z',
+        }),
+      );
       const back = await repo.getCase('NS-2026-0007');
       expect(back?.state).toEqual(made.state);
-      expect(back?.state.procedure.stages.map((s) => s.id)).toEqual(['stage-1', 'stage-2', 'stage-3', 'stage-4', 'stage-5']);
+      expect(back?.state.procedure.stages.map((s) => s.id)).toEqual([
+        'stage-1',
+        'stage-2',
+        'stage-3',
+        'stage-4',
+        'stage-5',
+      ]);
       const events = await repo.getEvents('NS-2026-0007');
       expect(events.map((e) => [e.seq, e.event.type])).toEqual([
         [1, 'case-raised'],
@@ -89,9 +106,17 @@ export function repositoryContract(target: ContractTarget): void {
 
     test('the same idempotency key returns the case the first create made, even at once', async () => {
       const first = raised(10);
-      const one = await repo.createCase({ state: first.state, events: first.events, idempotencyKey: 'slack:view:V123' });
+      const one = await repo.createCase({
+        state: first.state,
+        events: first.events,
+        idempotencyKey: 'slack:view:V123',
+      });
       const second = raised(11);
-      const two = await repo.createCase({ state: second.state, events: second.events, idempotencyKey: 'slack:view:V123' });
+      const two = await repo.createCase({
+        state: second.state,
+        events: second.events,
+        idempotencyKey: 'slack:view:V123',
+      });
       expect(one.created).toBe(true);
       expect(two.created).toBe(false);
       expect(two.case.reference).toBe('NS-2026-0010');
@@ -100,7 +125,9 @@ export function repositoryContract(target: ContractTarget): void {
       expect(await repo.getCase('NS-2026-0011')).toBeUndefined();
 
       const racers = [20, 21, 22, 23, 24].map((n) => raised(n));
-      const results = await Promise.all(racers.map((m) => repo.createCase({ state: m.state, events: m.events, idempotencyKey: 'teams:activity:A9' })));
+      const results = await Promise.all(
+        racers.map((m) => repo.createCase({ state: m.state, events: m.events, idempotencyKey: 'teams:activity:A9' })),
+      );
       expect(results.filter((r) => r.created)).toHaveLength(1);
       expect(new Set(results.map((r) => r.case.reference)).size).toBe(1);
     });
@@ -111,15 +138,32 @@ export function repositoryContract(target: ContractTarget): void {
       const made = raised(30);
       await repo.createCase({ state: made.state, events: made.events, dueAt: made.dueAt });
       const acked = act(made.state, { type: 'acknowledge', actor: counterpart }, '2026-11-20T11:00:00Z');
-      const after = await repo.appendEvents({ reference: 'NS-2026-0030', expectedVersion: 2, events: acked.events, state: acked.state, dueAt: acked.dueAt });
+      const after = await repo.appendEvents({
+        reference: 'NS-2026-0030',
+        expectedVersion: 2,
+        events: acked.events,
+        state: acked.state,
+        dueAt: acked.dueAt,
+      });
       expect(after.version).toBe(3);
-      const noted = act(made.state, { type: 'add-note', actor: worker, text: 'Written on a stale card.' }, '2026-11-20T11:05:00Z');
-      const error = await expectStoreError(repo.appendEvents({ reference: 'NS-2026-0030', expectedVersion: 2, events: noted.events, state: noted.state }), 'conflict');
+      const noted = act(
+        made.state,
+        { type: 'add-note', actor: worker, text: 'Written on a stale card.' },
+        '2026-11-20T11:05:00Z',
+      );
+      const error = await expectStoreError(
+        repo.appendEvents({ reference: 'NS-2026-0030', expectedVersion: 2, events: noted.events, state: noted.state }),
+        'conflict',
+      );
       expect(error.message).toMatch(/Nothing was overwritten/);
       const stored = await repo.getCase('NS-2026-0030');
       expect(stored?.version).toBe(3);
       expect(stored?.state.stages[0]?.acknowledged.responding?.by).toBe('ben');
-      expect((await repo.getEvents('NS-2026-0030')).map((e) => e.event.type)).toEqual(['case-raised', 'stage-entered', 'stage-acknowledged']);
+      expect((await repo.getEvents('NS-2026-0030')).map((e) => e.event.type)).toEqual([
+        'case-raised',
+        'stage-entered',
+        'stage-acknowledged',
+      ]);
     });
 
     test('two writers at once from the same version: exactly one wins', async () => {
@@ -127,7 +171,11 @@ export function repositoryContract(target: ContractTarget): void {
       await repo.createCase({ state: made.state, events: made.events });
       const a = act(made.state, { type: 'add-note', actor: worker, text: 'A' }, '2026-11-20T11:00:00Z');
       const b = act(made.state, { type: 'add-note', actor: counterpart, text: 'B' }, '2026-11-20T11:00:01Z');
-      const outcomes = await Promise.allSettled([a, b].map((m) => repo.appendEvents({ reference: 'NS-2026-0031', expectedVersion: 2, events: m.events, state: m.state })));
+      const outcomes = await Promise.allSettled(
+        [a, b].map((m) =>
+          repo.appendEvents({ reference: 'NS-2026-0031', expectedVersion: 2, events: m.events, state: m.state }),
+        ),
+      );
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
       const rejected = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       expect(rejected?.reason).toBeInstanceOf(StoreError);
@@ -138,7 +186,10 @@ export function repositoryContract(target: ContractTarget): void {
 
     test('appending to a case that does not exist says so', async () => {
       const made = raised(32);
-      await expectStoreError(repo.appendEvents({ reference: 'NS-2026-0032', expectedVersion: 2, events: made.events, state: made.state }), 'not-found');
+      await expectStoreError(
+        repo.appendEvents({ reference: 'NS-2026-0032', expectedVersion: 2, events: made.events, state: made.state }),
+        'not-found',
+      );
     });
   });
 
@@ -153,32 +204,81 @@ export function repositoryContract(target: ContractTarget): void {
         { reference: 'NS-2026-0040', dueAt: '2026-11-23T17:00:00.000Z', version: 2 },
         { reference: 'NS-2026-0041', dueAt: '2026-11-24T17:00:00.000Z', version: 2 },
       ]);
-      expect((await repo.dueCases('2027-01-01T00:00:00.000Z', 2)).map((d) => d.reference)).toEqual(['NS-2026-0040', 'NS-2026-0041']);
+      expect((await repo.dueCases('2027-01-01T00:00:00.000Z', 2)).map((d) => d.reference)).toEqual([
+        'NS-2026-0040',
+        'NS-2026-0041',
+      ]);
       // Closing a case takes it off the due list.
       const stored = await repo.getCase('NS-2026-0040');
       if (!stored) throw new Error('missing');
-      const gone = act(stored.state, { type: 'withdraw', actor: worker, reason: 'Resolved by phone.' }, '2026-11-21T09:00:00Z');
-      await repo.appendEvents({ reference: 'NS-2026-0040', expectedVersion: 2, events: gone.events, state: gone.state });
-      expect((await repo.dueCases('2027-01-01T00:00:00.000Z', 10)).map((d) => d.reference)).toEqual(['NS-2026-0041', 'NS-2026-0042']);
+      const gone = act(
+        stored.state,
+        { type: 'withdraw', actor: worker, reason: 'Resolved by phone.' },
+        '2026-11-21T09:00:00Z',
+      );
+      await repo.appendEvents({
+        reference: 'NS-2026-0040',
+        expectedVersion: 2,
+        events: gone.events,
+        state: gone.state,
+      });
+      expect((await repo.dueCases('2027-01-01T00:00:00.000Z', 10)).map((d) => d.reference)).toEqual([
+        'NS-2026-0041',
+        'NS-2026-0042',
+      ]);
     });
 
     test('cases of a board in a date range, and the cases a person took part in', async () => {
-      const made = [raised(50, '2026-10-01T10:00:00Z'), raised(51, '2026-11-01T10:00:00Z'), raised(52, '2026-12-01T10:00:00Z'), raised(1, '2026-11-05T10:00:00Z', CAMDEN, counterpart, 'zed')];
+      const made = [
+        raised(50, '2026-10-01T10:00:00Z'),
+        raised(51, '2026-11-01T10:00:00Z'),
+        raised(52, '2026-12-01T10:00:00Z'),
+        raised(1, '2026-11-05T10:00:00Z', CAMDEN, counterpart, 'zed'),
+      ];
       for (const m of made) await repo.createCase({ state: m.state, events: m.events });
       const october = await repo.casesOfBoard('north-somerset', '2026-10-01T00:00:00.000Z', '2026-11-30T00:00:00.000Z');
       expect(october.map((c) => c.reference)).toEqual(['NS-2026-0050', 'NS-2026-0051']);
-      expect(october[0]).toEqual({ reference: 'NS-2026-0050', boardId: 'north-somerset', status: 'open', raisedAt: '2026-10-01T10:00:00.000Z', version: 2 });
-      expect((await repo.casesOfBoard('camden', '2026-01-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z')).map((c) => c.reference)).toEqual(['CAM-2026-0001']);
+      expect(october[0]).toEqual({
+        reference: 'NS-2026-0050',
+        boardId: 'north-somerset',
+        status: 'open',
+        raisedAt: '2026-10-01T10:00:00.000Z',
+        version: 2,
+      });
+      expect(
+        (await repo.casesOfBoard('camden', '2026-01-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z')).map(
+          (c) => c.reference,
+        ),
+      ).toEqual(['CAM-2026-0001']);
       expect((await repo.casesOfPerson('zed')).map((c) => c.reference)).toEqual(['CAM-2026-0001']);
-      expect((await repo.casesOfPerson('ben')).map((c) => c.reference).sort()).toEqual(['CAM-2026-0001', 'NS-2026-0050', 'NS-2026-0051', 'NS-2026-0052']);
+      expect((await repo.casesOfPerson('ben')).map((c) => c.reference).sort()).toEqual([
+        'CAM-2026-0001',
+        'NS-2026-0050',
+        'NS-2026-0051',
+        'NS-2026-0052',
+      ]);
       // Someone who joins later is found too.
       const stored = await repo.getCase('NS-2026-0051');
       if (!stored) throw new Error('missing');
-      const asked = act(stored.state, { type: 'request-escalation', actor: worker, reason: 'r' }, '2026-11-02T10:00:00Z');
+      const asked = act(
+        stored.state,
+        { type: 'request-escalation', actor: worker, reason: 'r' },
+        '2026-11-02T10:00:00Z',
+      );
       const up = act(asked.state, { type: 'approve-escalation', actor: secondTier }, '2026-11-02T11:00:00Z');
-      await repo.appendEvents({ reference: 'NS-2026-0051', expectedVersion: 2, events: [...asked.events, ...up.events], state: up.state });
+      await repo.appendEvents({
+        reference: 'NS-2026-0051',
+        expectedVersion: 2,
+        events: [...asked.events, ...up.events],
+        state: up.state,
+      });
       expect((await repo.casesOfPerson('eve')).map((c) => c.reference)).toEqual(['NS-2026-0051']);
-      expect((await repo.allReferences()).sort()).toEqual(['CAM-2026-0001', 'NS-2026-0050', 'NS-2026-0051', 'NS-2026-0052']);
+      expect((await repo.allReferences()).sort()).toEqual([
+        'CAM-2026-0001',
+        'NS-2026-0050',
+        'NS-2026-0051',
+        'NS-2026-0052',
+      ]);
     });
   });
 
@@ -186,23 +286,64 @@ export function repositoryContract(target: ContractTarget): void {
     test('thread references are kept per platform and agency, the latest winning', async () => {
       const m = raised(60);
       await repo.createCase({ state: m.state, events: m.events });
-      await repo.saveThread('NS-2026-0060', { platform: 'teams', agencyId: 'council', reference: { conversation: { id: '19:a@thread.tacv2' }, serviceUrl: 'https://smba.example/' } });
-      await repo.saveThread('NS-2026-0060', { platform: 'slack', agencyId: 'trust', reference: { channel: 'C1', ts: '1.2' } });
-      await repo.saveThread('NS-2026-0060', { platform: 'slack', agencyId: 'trust', reference: { channel: 'C1', ts: '3.4' } });
+      await repo.saveThread('NS-2026-0060', {
+        platform: 'teams',
+        agencyId: 'council',
+        reference: { conversation: { id: '19:a@thread.tacv2' }, serviceUrl: 'https://smba.example/' },
+      });
+      await repo.saveThread('NS-2026-0060', {
+        platform: 'slack',
+        agencyId: 'trust',
+        reference: { channel: 'C1', ts: '1.2' },
+      });
+      await repo.saveThread('NS-2026-0060', {
+        platform: 'slack',
+        agencyId: 'trust',
+        reference: { channel: 'C1', ts: '3.4' },
+      });
       const threads = await repo.getThreads('NS-2026-0060');
       expect(threads.sort((a, b) => a.platform.localeCompare(b.platform))).toEqual([
         { platform: 'slack', agencyId: 'trust', reference: { channel: 'C1', ts: '3.4' } },
-        { platform: 'teams', agencyId: 'council', reference: { conversation: { id: '19:a@thread.tacv2' }, serviceUrl: 'https://smba.example/' } },
+        {
+          platform: 'teams',
+          agencyId: 'council',
+          reference: { conversation: { id: '19:a@thread.tacv2' }, serviceUrl: 'https://smba.example/' },
+        },
       ]);
     });
 
-    test('a person\'s direct contact on each platform is kept, replaced and read back', async () => {
+    test("a person's direct contact on each platform is kept, replaced and read back", async () => {
       expect(await repo.getContact('alex-morgan', 'teams')).toBeUndefined();
-      await repo.saveContact({ personId: 'alex-morgan', platform: 'teams', reference: { conversation: { id: 'a:1' }, serviceUrl: 'https://smba.example/' }, updatedAt: '2026-11-20T10:00:00.000Z' });
-      await repo.saveContact({ personId: 'alex-morgan', platform: 'slack', reference: { channel: 'D1' }, updatedAt: '2026-11-20T10:00:00.000Z' });
-      await repo.saveContact({ personId: 'alex-morgan', platform: 'teams', reference: { conversation: { id: 'a:2' }, serviceUrl: 'https://smba.example/' }, updatedAt: '2026-11-21T10:00:00.000Z' });
-      expect(await repo.getContact('alex-morgan', 'teams')).toEqual({ personId: 'alex-morgan', platform: 'teams', reference: { conversation: { id: 'a:2' }, serviceUrl: 'https://smba.example/' }, updatedAt: '2026-11-21T10:00:00.000Z' });
-      expect(await repo.getContact('alex-morgan', 'slack')).toEqual({ personId: 'alex-morgan', platform: 'slack', reference: { channel: 'D1' }, updatedAt: '2026-11-20T10:00:00.000Z' });
+      await repo.saveContact({
+        personId: 'alex-morgan',
+        platform: 'teams',
+        reference: { conversation: { id: 'a:1' }, serviceUrl: 'https://smba.example/' },
+        updatedAt: '2026-11-20T10:00:00.000Z',
+      });
+      await repo.saveContact({
+        personId: 'alex-morgan',
+        platform: 'slack',
+        reference: { channel: 'D1' },
+        updatedAt: '2026-11-20T10:00:00.000Z',
+      });
+      await repo.saveContact({
+        personId: 'alex-morgan',
+        platform: 'teams',
+        reference: { conversation: { id: 'a:2' }, serviceUrl: 'https://smba.example/' },
+        updatedAt: '2026-11-21T10:00:00.000Z',
+      });
+      expect(await repo.getContact('alex-morgan', 'teams')).toEqual({
+        personId: 'alex-morgan',
+        platform: 'teams',
+        reference: { conversation: { id: 'a:2' }, serviceUrl: 'https://smba.example/' },
+        updatedAt: '2026-11-21T10:00:00.000Z',
+      });
+      expect(await repo.getContact('alex-morgan', 'slack')).toEqual({
+        personId: 'alex-morgan',
+        platform: 'slack',
+        reference: { channel: 'D1' },
+        updatedAt: '2026-11-20T10:00:00.000Z',
+      });
       expect(await repo.getContact('sam-okafor', 'teams')).toBeUndefined();
       // Contacts are not cases.
       expect(await repo.allReferences()).not.toContain(expect.stringContaining('contact'));
@@ -233,7 +374,9 @@ export function repositoryContract(target: ContractTarget): void {
       expect(await repo.claimRequest('slack', 'X-1', '2026-11-20T10:00:00.000Z')).toBe(true);
       expect(await repo.claimRequest('slack', 'X-1', '2026-11-20T10:00:01.000Z')).toBe(false);
       expect(await repo.claimRequest('teams', 'X-1', '2026-11-20T10:00:02.000Z')).toBe(true);
-      const racers = await Promise.all(Array.from({ length: 8 }, () => repo.claimRequest('slack', 'X-2', '2026-11-20T10:00:03.000Z')));
+      const racers = await Promise.all(
+        Array.from({ length: 8 }, () => repo.claimRequest('slack', 'X-2', '2026-11-20T10:00:03.000Z')),
+      );
       expect(racers.filter(Boolean)).toHaveLength(1);
     });
 
@@ -241,7 +384,10 @@ export function repositoryContract(target: ContractTarget): void {
       const m = raised(61);
       await repo.createCase({ state: m.state, events: m.events });
       const vault = new PersonalDataVault(Buffer.alloc(32, 7));
-      await repo.savePersonalDetails('NS-2026-0061', vault.seal('NS-2026-0061', { name: 'Zebedee Quartermaine', dateOfBirth: '1941-02-03', address: '1 Sea View' }));
+      await repo.savePersonalDetails(
+        'NS-2026-0061',
+        vault.seal('NS-2026-0061', { name: 'Zebedee Quartermaine', dateOfBirth: '1941-02-03', address: '1 Sea View' }),
+      );
       const sealed = await repo.readPersonalDetails('NS-2026-0061');
       expect(JSON.stringify(sealed)).not.toMatch(/Zebedee|Quartermaine|Sea View|1941/);
       expect(JSON.stringify(await repo.getCase('NS-2026-0061'))).not.toMatch(/Zebedee/);
@@ -257,8 +403,17 @@ export function repositoryContract(target: ContractTarget): void {
       const m = raised(n);
       await repo.createCase({ state: m.state, events: m.events });
       const acked = act(m.state, { type: 'acknowledge', actor: counterpart }, '2026-11-20T11:00:00Z');
-      const noted = act(acked.state, { type: 'add-note', actor: worker, text: 'Spoke to the GP.' }, '2026-11-20T12:00:00Z');
-      await repo.appendEvents({ reference: m.state.reference, expectedVersion: 2, events: [...acked.events, ...noted.events], state: noted.state });
+      const noted = act(
+        acked.state,
+        { type: 'add-note', actor: worker, text: 'Spoke to the GP.' },
+        '2026-11-20T12:00:00Z',
+      );
+      await repo.appendEvents({
+        reference: m.state.reference,
+        expectedVersion: 2,
+        events: [...acked.events, ...noted.events],
+        state: noted.state,
+      });
       return m.state.reference;
     }
 
@@ -266,13 +421,26 @@ export function repositoryContract(target: ContractTarget): void {
       const ref = await threeEventCase(70);
       expect(await audit(repo, ref)).toBeUndefined();
       const events = await repo.getEvents(ref);
-      expect(chainEvents(ref, 0, GENESIS, events.map((e) => e.event)).map((e) => e.hash)).toEqual(events.map((e) => e.hash));
+      expect(
+        chainEvents(
+          ref,
+          0,
+          GENESIS,
+          events.map((e) => e.event),
+        ).map((e) => e.hash),
+      ).toEqual(events.map((e) => e.hash));
     });
 
     test('an edited event is found, by case and event', async () => {
       const ref = await threeEventCase(71);
-      await target.tamper.rewriteEvent(ref, 4, (e) => (e.type === 'note-added' ? { ...e, text: 'Nothing was said.' } : e));
-      expect(await audit(repo, ref)).toEqual({ reference: ref, seq: 4, problem: 'event 4 (note-added) has been changed since it was recorded' });
+      await target.tamper.rewriteEvent(ref, 4, (e) =>
+        e.type === 'note-added' ? { ...e, text: 'Nothing was said.' } : e,
+      );
+      expect(await audit(repo, ref)).toEqual({
+        reference: ref,
+        seq: 4,
+        problem: 'event 4 (note-added) has been changed since it was recorded',
+      });
     });
 
     test('a removed event is found, in the middle or at the end', async () => {
@@ -298,18 +466,28 @@ export function repositoryContract(target: ContractTarget): void {
       expect((await repo.getCase('NS-2026-0081'))?.version).toBe(2);
       // Writing over a malformed case is refused rather than guessed at.
       const noted = act(bad.state, { type: 'add-note', actor: worker, text: 'x' }, '2026-11-20T11:00:00Z');
-      await expectStoreError(repo.appendEvents({ reference: 'NS-2026-0080', expectedVersion: 2, events: noted.events, state: noted.state }), 'corrupt');
+      await expectStoreError(
+        repo.appendEvents({ reference: 'NS-2026-0080', expectedVersion: 2, events: noted.events, state: noted.state }),
+        'corrupt',
+      );
       expect((await repo.getEvents('NS-2026-0080')).length).toBe(2);
     });
 
     test('personal details sealed under another key are refused, not guessed at', async () => {
       const m = raised(82);
       await repo.createCase({ state: m.state, events: m.events });
-      await repo.savePersonalDetails('NS-2026-0082', new PersonalDataVault(Buffer.alloc(32, 1)).seal('NS-2026-0082', { name: 'Ada Other' }));
+      await repo.savePersonalDetails(
+        'NS-2026-0082',
+        new PersonalDataVault(Buffer.alloc(32, 1)).seal('NS-2026-0082', { name: 'Ada Other' }),
+      );
       const sealed = await repo.readPersonalDetails('NS-2026-0082');
       if (!sealed) throw new Error('missing');
-      expect(() => new PersonalDataVault(Buffer.alloc(32, 2)).open('NS-2026-0082', sealed)).toThrow(/sealed with another key/);
-      expect(() => new PersonalDataVault(Buffer.alloc(32, 1)).open('NS-2026-0099', sealed)).toThrow(/altered or belong to another case/);
+      expect(() => new PersonalDataVault(Buffer.alloc(32, 2)).open('NS-2026-0082', sealed)).toThrow(
+        /sealed with another key/,
+      );
+      expect(() => new PersonalDataVault(Buffer.alloc(32, 1)).open('NS-2026-0099', sealed)).toThrow(
+        /altered or belong to another case/,
+      );
       expect(await repo.readPersonalDetails('NS-2026-0082')).toEqual(sealed);
     });
   });
@@ -325,7 +503,10 @@ export function repositoryContract(target: ContractTarget): void {
       expect(await audit(repo, 'NS-2026-0090')).toBeUndefined();
       expect(await repo.nextSequence('camden', 2030)).toBe(2);
       const again = raised(91);
-      expect((await repo.createCase({ state: again.state, events: again.events, idempotencyKey: 'restart-key' })).case.reference).toBe('NS-2026-0090');
+      expect(
+        (await repo.createCase({ state: again.state, events: again.events, idempotencyKey: 'restart-key' })).case
+          .reference,
+      ).toBe('NS-2026-0090');
       expect((await repo.dueCases('2026-12-31T00:00:00.000Z', 5)).map((d) => d.reference)).toEqual(['NS-2026-0090']);
       if (target.readFromAnotherProcess) {
         expect(await target.readFromAnotherProcess('NS-2026-0090')).toEqual({ version: 2, events: 2, status: 'open' });

@@ -29,7 +29,11 @@ describe('SQLite repository (a file on disk)', () => {
     },
     reopen: () => Promise.resolve(SqliteRepository.open(file)),
     readFromAnotherProcess: (reference) => {
-      const child = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'read-sqlite-case.ts'), file, reference], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+      const child = spawnSync(
+        join(ROOT, 'node_modules', '.bin', 'tsx'),
+        [join(__dirname, 'read-sqlite-case.ts'), file, reference],
+        { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+      );
       if (child.status !== 0) throw new Error(`reader failed: ${child.stderr}`);
       return Promise.resolve(JSON.parse(child.stdout) as { version: number; events: number; status: string });
     },
@@ -37,9 +41,15 @@ describe('SQLite repository (a file on disk)', () => {
       rewriteEvent: (reference, seq, change) =>
         Promise.resolve(
           raw((db) => {
-            const row = db.prepare('SELECT body FROM events WHERE reference = ? AND seq = ?').get(reference, seq) as { body: string };
+            const row = db.prepare('SELECT body FROM events WHERE reference = ? AND seq = ?').get(reference, seq) as {
+              body: string;
+            };
             db.exec('DROP TRIGGER IF EXISTS events_no_update');
-            db.prepare('UPDATE events SET body = ? WHERE reference = ? AND seq = ?').run(JSON.stringify(change(JSON.parse(row.body) as CaseEvent)), reference, seq);
+            db.prepare('UPDATE events SET body = ? WHERE reference = ? AND seq = ?').run(
+              JSON.stringify(change(JSON.parse(row.body) as CaseEvent)),
+              reference,
+              seq,
+            );
           }),
         ),
       removeEvent: (reference, seq) =>
@@ -49,13 +59,15 @@ describe('SQLite repository (a file on disk)', () => {
             db.prepare('DELETE FROM events WHERE reference = ? AND seq = ?').run(reference, seq);
           }),
         ),
-      corruptCase: (reference) => Promise.resolve(raw((db) => void db.prepare("UPDATE cases SET state = '{not json' WHERE reference = ?").run(reference))),
+      corruptCase: (reference) =>
+        Promise.resolve(
+          raw((db) => void db.prepare("UPDATE cases SET state = '{not json' WHERE reference = ?").run(reference)),
+        ),
     },
   });
 });
 
 describe('SQLite specifics', () => {
-
   test('the timeline cannot be edited through the database: updates and deletes of events are refused', async () => {
     file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'e.sqlite');
     const repo = SqliteRepository.open(file);
@@ -78,9 +90,18 @@ describe('SQLite specifics', () => {
     let version = 2;
     let refused: unknown;
     for (let i = 0; i < 40 && !refused; i++) {
-      const next = act(state, { type: 'add-note', actor: worker, text: `${i} ${'x'.repeat(3900)}` }, `2026-11-20T11:${String(i).padStart(2, '0')}:00Z`);
+      const next = act(
+        state,
+        { type: 'add-note', actor: worker, text: `${i} ${'x'.repeat(3900)}` },
+        `2026-11-20T11:${String(i).padStart(2, '0')}:00Z`,
+      );
       try {
-        await repo.appendEvents({ reference: first.state.reference, expectedVersion: version, events: next.events, state: next.state });
+        await repo.appendEvents({
+          reference: first.state.reference,
+          expectedVersion: version,
+          events: next.events,
+          state: next.state,
+        });
         state = next.state;
         version++;
       } catch (error) {
@@ -108,7 +129,9 @@ describe('SQLite specifics', () => {
   test('the due query reads the due index, not every open case', () => {
     file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'plan.sqlite');
     const repo = SqliteRepository.open(file);
-    const plan = repo.connection.prepare(`EXPLAIN QUERY PLAN ${DUE_QUERY}`).all('2026-01-01', 10) as Array<{ detail: string }>;
+    const plan = repo.connection.prepare(`EXPLAIN QUERY PLAN ${DUE_QUERY}`).all('2026-01-01', 10) as Array<{
+      detail: string;
+    }>;
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX cases_due/);
     void repo.close();
   });

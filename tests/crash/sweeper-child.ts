@@ -16,7 +16,8 @@ import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 
 const [file, apiUrl, virtualEpoch, realEpoch] = process.argv.slice(2);
 const procedure = loadProcedures().get('lincolnshire');
-if (!file || !apiUrl || !virtualEpoch || !realEpoch || !procedure) throw new Error('usage: sweeper-child <file> <api> <virtual epoch> <real epoch>');
+if (!file || !apiUrl || !virtualEpoch || !realEpoch || !procedure)
+  throw new Error('usage: sweeper-child <file> <api> <virtual epoch> <real epoch>');
 const directory = simulationDirectory(procedure, 'slack');
 const repo = SqliteRepository.open(file);
 const clock = (): Date => new Date(new Date(virtualEpoch).getTime() + (Date.now() - Number(realEpoch)));
@@ -24,7 +25,15 @@ const client = new WebClient('xoxb-crash', { slackApiUrl: apiUrl, retryConfig: {
 const announcer = new Announcer(repo, directory, clock);
 announcer.register(new SlackOutlet({ client, repo, directory, clock }));
 // Each replica has its own name: a lease left by a killed one must run out before another takes over.
-const sweeper = new Sweeper({ repo, directory, announcer, clock, owner: `replica-${process.pid}`, leaseMs: 1500, batch: 5 });
+const sweeper = new Sweeper({
+  repo,
+  directory,
+  announcer,
+  clock,
+  owner: `replica-${process.pid}`,
+  leaseMs: 1500,
+  batch: 5,
+});
 
 async function main(): Promise<void> {
   for (;;) {

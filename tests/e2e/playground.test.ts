@@ -36,18 +36,34 @@ let browser: Browser;
 let page: Page;
 let chrisPage: Page;
 
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed for this test at ${CHROMIUM}: apt-get install chromium (.ci/run does this).`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium is needed for this test at ${CHROMIUM}: apt-get install chromium (.ci/run does this).`);
   mkdirSync(SHOTS, { recursive: true });
-  const config = { ...loadConfig({ NODE_ENV: 'test', DATA_DIR: mkdtempSync(join(tmpdir(), 'e2e-')), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }), PORT: 0 };
+  const config = {
+    ...loadConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'e2e-')),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    }),
+    PORT: 0,
+  };
   bot = await start(config, { localClient: true });
   const endpoint = `http://127.0.0.1:${(bot.server.address() as AddressInfo).port}/api/messages`;
   playground = await startPlayground(endpoint, await freePort());
   chrisPlayground = await startPlayground(endpoint, await freePort(), playgroundAs('Chris Bennett'));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 1500 } });
   await page.goto(playground.url, { waitUntil: 'networkidle' });
@@ -67,7 +83,10 @@ test('type escalate, fill the form, see the stage card; the counterpart acknowle
   const chrisBox = chrisPage.getByRole('textbox').first();
   await chrisBox.fill('hello');
   await chrisBox.press('Enter');
-  await chrisPage.getByRole('paragraph').filter({ hasText: /Type "escalate" to raise a disagreement/ }).waitFor();
+  await chrisPage
+    .getByRole('paragraph')
+    .filter({ hasText: /Type "escalate" to raise a disagreement/ })
+    .waitFor();
 
   const box = page.getByRole('textbox').first();
   await box.fill('escalate');
@@ -83,7 +102,9 @@ test('type escalate, fill the form, see the stage card; the counterpart acknowle
   await page.getByLabel(/initials/).fill('Joan Smith');
   await combos.nth(1).click();
   await page.getByRole('option', { name: /close a case/ }).click();
-  await page.getByLabel('What the disagreement is').fill('The police closed the referral although the adult is still at risk.');
+  await page
+    .getByLabel('What the disagreement is')
+    .fill('The police closed the referral although the adult is still at risk.');
   await page.getByLabel('The outcome you want').fill('Reopen the referral and hold a strategy discussion.');
   await page.getByLabel('What keeps the adult safe meanwhile').fill('Daily home care visits.');
   await page.getByRole('button', { name: 'Raise the escalation' }).click();
@@ -108,7 +129,12 @@ test('type escalate, fill the form, see the stage card; the counterpart acknowle
 
   // Chris, a frontline professional at the police, has the card in his own chat, with his own
   // buttons, and acknowledges.
-  await chrisPage.getByRole('paragraph').filter({ hasText: /Alex Morgan has raised LSAB escalation LI-2026-0001 with Lincolnshire Police\. You can: Acknowledge/ }).waitFor();
+  await chrisPage
+    .getByRole('paragraph')
+    .filter({
+      hasText: /Alex Morgan has raised LSAB escalation LI-2026-0001 with Lincolnshire Police\. You can: Acknowledge/,
+    })
+    .waitFor();
   const chrisCard = chrisPage.locator('.ac-adaptiveCard', { hasText: 'LSAB escalation LI-2026-0001' }).last();
   await chrisCard.getByText('Not yet acknowledged').waitFor();
   await chrisPage.screenshot({ path: join(SHOTS, 'counterpart-card.png'), fullPage: true });
@@ -124,11 +150,19 @@ test('type escalate, fill the form, see the stage card; the counterpart acknowle
 
   // A note: the card changes in place.
   await card.getByRole('button', { name: 'Add note' }).click();
-  await card.getByPlaceholder(/What happened, or what you did/).fill('Spoke to the duty sergeant; agreed to meet on Thursday.');
+  await card
+    .getByPlaceholder(/What happened, or what you did/)
+    .fill('Spoke to the duty sergeant; agreed to meet on Thursday.');
   await card.getByRole('button', { name: 'Add note' }).last().click();
   await page.getByText(/Alex Morgan: added a note: Spoke to the duty sergeant/).waitFor();
   await page.screenshot({ path: join(SHOTS, 'stage-card-after-note.png'), fullPage: true });
-  expect(await timeline()).toEqual(['case-raised', 'stage-entered', 'command-refused', 'stage-acknowledged', 'note-added']);
+  expect(await timeline()).toEqual([
+    'case-raised',
+    'stage-entered',
+    'command-refused',
+    'stage-acknowledged',
+    'note-added',
+  ]);
   expect(await page.content()).not.toMatch(/Joan Smith/);
   expect(await chrisPage.content()).not.toMatch(/Joan Smith/);
 });

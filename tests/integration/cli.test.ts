@@ -29,7 +29,12 @@ interface Run {
 function cli(args: readonly string[], extraEnv: Record<string, string> = {}): Run {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
   if (!('PROCEDURES_DIR' in extraEnv)) delete env.PROCEDURES_DIR;
-  const result = spawnSync('npm', ['run', '--silent', 'cli', '--', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60000, env });
+  const result = spawnSync('npm', ['run', '--silent', 'cli', '--', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60000,
+    env,
+  });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -89,7 +94,9 @@ describe('npm run --silent cli -- procedures', () => {
       expect(row[3]).toMatch(/^\d stages/);
     }
     // Lincolnshire's step 4 is one stage in two branches (4a urgent, 4b non-urgent).
-    expect(lines[2]).toBe('lincolnshire\tLincolnshire Safeguarding Adults Board\tengland-and-wales\t4 stages (stage 4: urgent or non-urgent)');
+    expect(lines[2]).toBe(
+      'lincolnshire\tLincolnshire Safeguarding Adults Board\tengland-and-wales\t4 stages (stage 4: urgent or non-urgent)',
+    );
     expect(lines[4]).toBe('north-somerset\tNorth Somerset Safeguarding Adults Board\tengland-and-wales\t5 stages');
     expect(lines[3]).toBe('luton\tLuton Safeguarding Adults Board\tengland-and-wales\t4 stages');
   });
@@ -99,7 +106,11 @@ describe('npm run --silent cli -- procedure check <file>', () => {
   test('a good file: exit 0, one line saying ok', () => {
     const run = cli(['procedure', 'check', 'src/procedures/north-somerset.yaml']);
     expect(run.status).toBe(0);
-    expect(run.stdout.trimEnd().split('\n')).toEqual([expect.stringMatching(/^src\/procedures\/north-somerset\.yaml: ok - North Somerset Safeguarding Adults Board \(north-somerset\), England and Wales, 5 stages/)]);
+    expect(run.stdout.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(
+        /^src\/procedures\/north-somerset\.yaml: ok - North Somerset Safeguarding Adults Board \(north-somerset\), England and Wales, 5 stages/,
+      ),
+    ]);
   });
 
   describe('a broken copy of North Somerset (an undeclared role at stage 2, a negative amount)', () => {
@@ -121,14 +132,22 @@ describe('npm run --silent cli -- procedure check <file>', () => {
       expect(run.status).toBe(1);
       expect(run.stdout).toBe('');
       expect(run.stderr).toContain(`${file}: `);
-      expect(run.stderr).toMatch(new RegExp(`line ${amountLine}, stages › 2nd \\(stage-2\\) › timescales › 1st › amount: must be more than zero \\(it is -2\\)`));
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `line ${amountLine}, stages › 2nd \\(stage-2\\) › timescales › 1st › amount: must be more than zero \\(it is -2\\)`,
+        ),
+      );
     });
 
     test('the undeclared role alone: exit 1, named on its line with the roles that are declared', () => {
       const roleRun = cli(['procedure', 'check', roleOnly]);
       expect(roleRun.status).toBe(1);
       expect(roleRun.stderr).toMatch(/1 problem to fix/);
-      expect(roleRun.stderr).toMatch(new RegExp(`line ${roleLine}, stages › 2nd \\(stage-2\\) › sides › raising › 1st: names the role "second-tier-boss", which is not declared under "roles" \\(declared: practitioner, line-manager, second-tier-manager,`));
+      expect(roleRun.stderr).toMatch(
+        new RegExp(
+          `line ${roleLine}, stages › 2nd \\(stage-2\\) › sides › raising › 1st: names the role "second-tier-boss", which is not declared under "roles" \\(declared: practitioner, line-manager, second-tier-manager,`,
+        ),
+      );
     });
 
     test('both problems are listed together, each with its line', () => {
@@ -143,7 +162,9 @@ describe('npm run --silent cli -- directory check <file>', () => {
   test('the shipped example: exit 0, 22 agencies', () => {
     const run = cli(['directory', 'check', 'src/directory/lincolnshire-example.yaml']);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^src\/directory\/lincolnshire-example\.yaml: ok - 22 agencies, 22 people \(22 marked as examples\)\n$/);
+    expect(run.stdout).toMatch(
+      /^src\/directory\/lincolnshire-example\.yaml: ok - 22 agencies, 22 people \(22 marked as examples\)\n$/,
+    );
   });
 });
 
@@ -164,19 +185,28 @@ describe('npm run --silent cli -- working-days add', () => {
     const run = cli(['working-days', 'add', '--nation', 'wales', '--from', '2026-12-22', '--days', '5']);
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^--nation must be one of: england-and-wales, scotland, northern-ireland \(it is "wales"\)\./);
+    expect(run.stderr).toMatch(
+      /^--nation must be one of: england-and-wales, scotland, northern-ireland \(it is "wales"\)\./,
+    );
     expect(run.stderr).toContain('Usage: npm run --silent cli -- <command>');
   });
 });
 
 describe('npm run --silent cli -- deadlines', () => {
   test('North Somerset, raised Friday 20 November 2026 10:00 (timescales from the outset), as JSON', () => {
-    const plan = parseDeadlines(cli(['deadlines', '--board', 'north-somerset', '--raised', '2026-11-20T10:00:00Z', '--json']));
-    expect({ board: plan.board, raisedAt: plan.raisedAt }).toEqual({ board: 'north-somerset', raisedAt: '2026-11-20T10:00:00+00:00' });
+    const plan = parseDeadlines(
+      cli(['deadlines', '--board', 'north-somerset', '--raised', '2026-11-20T10:00:00Z', '--json']),
+    );
+    expect({ board: plan.board, raisedAt: plan.raisedAt }).toEqual({
+      board: 'north-somerset',
+      raisedAt: '2026-11-20T10:00:00+00:00',
+    });
     expect(Object.keys(plan).sort()).toEqual(['board', 'raisedAt', 'stages']);
     expect(plan.stages.map((s) => s.id)).toEqual(['stage-1', 'stage-2', 'stage-3', 'stage-4', 'stage-5']);
     const [s1, s2, s3, s4, s5] = plan.stages;
-    expect(s1).toEqual(expect.objectContaining({ startBy: '2026-11-23T17:00:00+00:00', dueBy: '2026-11-23T17:00:00+00:00' })); // 1 working day
+    expect(s1).toEqual(
+      expect.objectContaining({ startBy: '2026-11-23T17:00:00+00:00', dueBy: '2026-11-23T17:00:00+00:00' }),
+    ); // 1 working day
     expect(s2?.dueBy).toBe('2026-11-24T17:00:00+00:00'); // 2 working days from the outset
     expect(s3?.dueBy).toBe('2026-11-25T17:00:00+00:00'); // 3
     expect(s4?.startBy).toBe('2026-11-27T17:00:00+00:00'); // stage 4 reached within 5
@@ -199,7 +229,9 @@ describe('npm run --silent cli -- deadlines', () => {
     const run = cli(['deadlines', '--board', 'nowhere', '--raised', '2026-11-20T10:00:00Z']);
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^--board must be one of: camden, cheshire-east, lincolnshire, luton, north-somerset \(it is "nowhere"\)\./);
+    expect(run.stderr).toMatch(
+      /^--board must be one of: camden, cheshire-east, lincolnshire, luton, north-somerset \(it is "nowhere"\)\./,
+    );
   });
 
   test('--raised that is not an instant: exit 2, naming --raised', () => {
@@ -224,12 +256,21 @@ describe('a new board is a new file: PROCEDURES_DIR with a Scottish board (Camde
     const run = cli(['procedures'], env);
     expect(run.status).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines.map((l) => l.split('\t')[0])).toEqual(['camden', 'cheshire-east', 'lincolnshire', 'luton', 'north-somerset', 'fife']);
+    expect(lines.map((l) => l.split('\t')[0])).toEqual([
+      'camden',
+      'cheshire-east',
+      'lincolnshire',
+      'luton',
+      'north-somerset',
+      'fife',
+    ]);
     expect(lines[5]).toBe('fife\tFife Adult Protection Committee\tscotland\t5 stages');
   });
 
   test('deadlines count Scottish bank holidays: St Andrew’s Day, then Christmas', () => {
-    const plan = parseDeadlines(cli(['deadlines', '--board', 'fife', '--raised', '2026-11-27T10:00:00Z', '--json'], env));
+    const plan = parseDeadlines(
+      cli(['deadlines', '--board', 'fife', '--raised', '2026-11-27T10:00:00Z', '--json'], env),
+    );
     expect(plan.board).toBe('fife');
     expect(plan.raisedAt).toBe('2026-11-27T10:00:00+00:00');
     const due = plan.stages.map((s) => [s.id, s.dueBy]);

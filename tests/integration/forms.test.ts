@@ -12,7 +12,12 @@ import { actorFor } from '../../src/app/people';
 import { loadProcedures } from '../../src/app/procedures';
 import { caseRecordDocument } from '../../src/app/records/case-record';
 import { documentText, type RecordDocument } from '../../src/app/records/document';
-import { cheshireEastStep4Form, formDocument, northSomersetMonitoringForm, type FilledForm } from '../../src/app/records/forms';
+import {
+  cheshireEastStep4Form,
+  formDocument,
+  northSomersetMonitoringForm,
+  type FilledForm,
+} from '../../src/app/records/forms';
 import { toDocx, toPdf } from '../../src/app/records/render';
 import { simulationDirectory } from '../../src/app/simulate';
 import { PersonalDataVault } from '../../src/app/store/personal-data';
@@ -21,7 +26,11 @@ import type { Procedure } from '../../src/domain/procedure';
 import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 
 const procedures = loadProcedures();
-const ADULT = { name: 'Philippa Quennell-Ashworth', dateOfBirth: '1938-04-17', address: '4 Orchard Close, Weston-super-Mare' };
+const ADULT = {
+  name: 'Philippa Quennell-Ashworth',
+  dateOfBirth: '1938-04-17',
+  address: '4 Orchard Close, Weston-super-Mare',
+};
 /** Someone whose name is not in Latin-1: it must print as written. */
 const ADULT_2 = { name: 'Zoë Łukasiewicz-Σταυρίδου', dateOfBirth: '1951-09-02', address: '12 Ffordd y Môr, Caerdydd' };
 
@@ -30,7 +39,12 @@ async function everyStage(procedure: Procedure, finish: 'decision' | 'resolution
   const directory = simulationDirectory(procedure);
   const repo = SqliteRepository.open(join(mkdtempSync(join(tmpdir(), 'forms-')), 'cases.sqlite'));
   let now = new Date('2026-11-23T10:00:00Z');
-  const service = new CaseService(repo, new Map([[procedure.id, procedure]]), new PersonalDataVault(Buffer.alloc(32, 9)), () => now);
+  const service = new CaseService(
+    repo,
+    new Map([[procedure.id, procedure]]),
+    new PersonalDataVault(Buffer.alloc(32, 9)),
+    () => now,
+  );
   const actor = (id: string) => {
     const p = directory.people.find((x) => x.id === id);
     if (!p) throw new Error(`no ${id}`);
@@ -39,7 +53,21 @@ async function everyStage(procedure: Procedure, finish: 'decision' | 'resolution
   const raised = await service.raise({
     boardId: procedure.id,
     personal: ADULT,
-    command: { type: 'raise', actor: actor('a-practitioner'), immediateRisk: false, respondingAgency: { id: 'agency-b', boards: [procedure.id] }, respondingPersonId: 'b-practitioner', form: { initials: 'P Q', recordNumbers: { raising: 'A-100', responding: 'B-200' }, category: procedure.categories?.[0]?.id ?? 'other', summary: 'Agency B closed its involvement although the adult is still at risk at home.', outcomeWanted: 'Agency B to reopen its involvement and join a planning meeting.', safetyMeanwhile: 'Daily care visits.' } },
+    command: {
+      type: 'raise',
+      actor: actor('a-practitioner'),
+      immediateRisk: false,
+      respondingAgency: { id: 'agency-b', boards: [procedure.id] },
+      respondingPersonId: 'b-practitioner',
+      form: {
+        initials: 'P Q',
+        recordNumbers: { raising: 'A-100', responding: 'B-200' },
+        category: procedure.categories?.[0]?.id ?? 'other',
+        summary: 'Agency B closed its involvement although the adult is still at risk at home.',
+        outcomeWanted: 'Agency B to reopen its involvement and join a planning meeting.',
+        safetyMeanwhile: 'Daily care visits.',
+      },
+    },
   });
   if (!raised.ok) throw new Error(raised.refusal.message);
   const ref = raised.case.reference;
@@ -66,9 +94,11 @@ async function everyStage(procedure: Procedure, finish: 'decision' | 'resolution
       if (who && directory.people.find((p) => p.id === who)?.agency === agency) await act(who, { type: 'acknowledge' });
     }
     const noteA = await anyone('add-note', 'agency-a');
-    if (noteA) await act(noteA, { type: 'add-note', text: `Agency A at ${stage}: we still think the adult is at risk.` });
+    if (noteA)
+      await act(noteA, { type: 'add-note', text: `Agency A at ${stage}: we still think the adult is at risk.` });
     const noteB = await anyone('add-note', 'agency-b');
-    if (noteB) await act(noteB, { type: 'add-note', text: `Agency B at ${stage}: our threshold for involvement is not met.` });
+    if (noteB)
+      await act(noteB, { type: 'add-note', text: `Agency B at ${stage}: our threshold for involvement is not met.` });
     const asker = await anyone('request-escalation', 'agency-a');
     if (!asker) break;
     await act(asker, { type: 'request-escalation', reason: `No agreement at ${stage}.` });
@@ -78,11 +108,18 @@ async function everyStage(procedure: Procedure, finish: 'decision' | 'resolution
   if (finish === 'decision') {
     const decider = await anyone('record-final-decision');
     if (!decider) throw new Error('nobody can record the decision');
-    await act(decider, { type: 'record-final-decision', decision: 'Agency B reopens its involvement and attends a planning meeting within 5 working days.' });
+    await act(decider, {
+      type: 'record-final-decision',
+      decision: 'Agency B reopens its involvement and attends a planning meeting within 5 working days.',
+    });
   } else {
     const proposer = await anyone('propose-resolution', 'agency-b');
     if (!proposer) throw new Error('nobody can propose');
-    await act(proposer, { type: 'propose-resolution', outcome: 'Agency B reopens its involvement.', outstandingIssues: 'None.' });
+    await act(proposer, {
+      type: 'propose-resolution',
+      outcome: 'Agency B reopens its involvement.',
+      outstandingIssues: 'None.',
+    });
     const confirmer = await anyone('confirm-resolution', 'agency-a');
     if (confirmer) await act(confirmer, { type: 'confirm-resolution' });
   }
@@ -96,7 +133,8 @@ async function everyStage(procedure: Procedure, finish: 'decision' | 'resolution
   return { state: final.state, events, details: details.details, directory, now, repo };
 }
 
-const field = (form: FilledForm, key: string): string => form.fields.find((f) => f.key === key)?.value ?? `(no field ${key})`;
+const field = (form: FilledForm, key: string): string =>
+  form.fields.find((f) => f.key === key)?.value ?? `(no field ${key})`;
 
 /**
  * The text a PDF shows (pdfkit, compression off): each text run's glyph codes mapped back to
@@ -113,25 +151,40 @@ function pdfText(pdf: Buffer): string {
     const map = new Map<string, string>();
     const hex = (h: string): string => String.fromCodePoint(...(h.match(/.{4}/g) ?? []).map((x) => parseInt(x, 16)));
     for (const block of cmap.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
-      for (const line of (block[1] ?? '').matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(\[[^\]]*\]|<[0-9a-fA-F]+>)/g)) {
+      for (const line of (block[1] ?? '').matchAll(
+        /<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(\[[^\]]*\]|<[0-9a-fA-F]+>)/g,
+      )) {
         const lo = parseInt(line[1] ?? '0', 16);
         const hi = parseInt(line[2] ?? '0', 16);
         const dst = line[3] ?? '';
         // A ligature maps to several characters: <0066 0066> is "ff".
-        const list = dst.startsWith('[') ? [...dst.matchAll(/<([0-9a-fA-F\s]+)>/g)].map((x) => hex((x[1] ?? '').replace(/\s/g, ''))) : undefined;
-        for (let c = lo; c <= hi; c++) map.set(c.toString(16).padStart(4, '0'), list ? (list[c - lo] ?? '') : String.fromCodePoint(parseInt(dst.slice(1, -1), 16) + (c - lo)));
+        const list = dst.startsWith('[')
+          ? [...dst.matchAll(/<([0-9a-fA-F\s]+)>/g)].map((x) => hex((x[1] ?? '').replace(/\s/g, '')))
+          : undefined;
+        for (let c = lo; c <= hi; c++)
+          map.set(
+            c.toString(16).padStart(4, '0'),
+            list ? (list[c - lo] ?? '') : String.fromCodePoint(parseInt(dst.slice(1, -1), 16) + (c - lo)),
+          );
       }
     }
     return map;
   };
   // Which font object each resource name (/F1, /F2…) is, from the page resources.
   const fontNames = new Map<string, Map<string, string>>();
-  for (const [, body] of objects) for (const m of body.matchAll(/\/(F\d+) (\d+) 0 R/g)) if (!fontNames.has(m[1] ?? '')) fontNames.set(m[1] ?? '', toUnicode(m[2] ?? ''));
+  for (const [, body] of objects)
+    for (const m of body.matchAll(/\/(F\d+) (\d+) 0 R/g))
+      if (!fontNames.has(m[1] ?? '')) fontNames.set(m[1] ?? '', toUnicode(m[2] ?? ''));
   let current = new Map<string, string>();
   const out: string[] = [];
   for (const m of raw.matchAll(/\/(F\d+) [\d.]+ Tf|\[([^\]]*)\]\s*TJ/g)) {
     if (m[1]) current = fontNames.get(m[1]) ?? new Map<string, string>();
-    else out.push([...(m[2] ?? '').matchAll(/<([0-9a-fA-F]+)>/g)].map((h) => (h[1]?.match(/.{4}/g) ?? []).map((code) => current.get(code.toLowerCase()) ?? '?').join('')).join(''));
+    else
+      out.push(
+        [...(m[2] ?? '').matchAll(/<([0-9a-fA-F]+)>/g)]
+          .map((h) => (h[1]?.match(/.{4}/g) ?? []).map((code) => current.get(code.toLowerCase()) ?? '?').join(''))
+          .join(''),
+      );
   }
   return out.join(' ');
 }
@@ -156,7 +209,12 @@ function docxText(docx: Buffer): string {
         const start = local + 30 + docx.readUInt16LE(local + 26) + docx.readUInt16LE(local + 28);
         const data = docx.subarray(start, start + size);
         const xml = (method === 8 ? inflateRawSync(data) : data).toString('utf8');
-        return [...xml.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]).join(' ').replace(/&amp;/g, '&').replace(/&apos;/g, "'").replace(/&quot;/g, '"');
+        return [...xml.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)]
+          .map((m) => m[1])
+          .join(' ')
+          .replace(/&amp;/g, '&')
+          .replace(/&apos;/g, "'")
+          .replace(/&quot;/g, '"');
       }
       p += 46 + nameLen + extra + comment;
     }
@@ -199,16 +257,32 @@ describe('North Somerset’s monitoring form (Appendix 2), from a case that went
   test('every field is filled from the record', () => {
     expect(made.state.stages.map((s) => s.number)).toEqual([1, 2, 3, 4, 5]);
     expect(form.fields.map((f) => f.key)).toEqual([
-      'adultsName', 'summary', 'agreedOutcomes',
-      'initiatingManagerName', 'initiatingManagerDesignation', 'initiatingManagerAgency', 'initiatingManagerDate',
-      'receivingManagerName', 'receivingManagerDesignation', 'receivingManagerAgency', 'receivingManagerDate',
-      'stageResolved', 'timeTaken', 'comments',
+      'adultsName',
+      'summary',
+      'agreedOutcomes',
+      'initiatingManagerName',
+      'initiatingManagerDesignation',
+      'initiatingManagerAgency',
+      'initiatingManagerDate',
+      'receivingManagerName',
+      'receivingManagerDesignation',
+      'receivingManagerAgency',
+      'receivingManagerDate',
+      'stageResolved',
+      'timeTaken',
+      'comments',
     ]);
     expect(field(form, 'adultsName')).toBe('Philippa Quennell-Ashworth');
-    expect(field(form, 'summary')).toMatch(/^Agency A \(raising\) \(raised it\): Agency B closed its involvement .* The outcome it wanted: Agency B to reopen/);
-    expect(field(form, 'summary')).toMatch(/Agency B \(responding\): Agency B at stage-1: our threshold for involvement is not met\./);
+    expect(field(form, 'summary')).toMatch(
+      /^Agency A \(raising\) \(raised it\): Agency B closed its involvement .* The outcome it wanted: Agency B to reopen/,
+    );
+    expect(field(form, 'summary')).toMatch(
+      /Agency B \(responding\): Agency B at stage-1: our threshold for involvement is not met\./,
+    );
     expect(field(form, 'agreedOutcomes')).toMatch(/^Decision \(final and binding\): Agency B reopens its involvement/);
-    expect(field(form, 'agreedOutcomes')).toMatch(/Escalated from .* to .* on 2026-11-\d\d by .*: No agreement at stage-1\./);
+    expect(field(form, 'agreedOutcomes')).toMatch(
+      /Escalated from .* to .* on 2026-11-\d\d by .*: No agreement at stage-1\./,
+    );
     expect(field(form, 'initiatingManagerName')).toMatch(/ at A$/);
     expect(field(form, 'initiatingManagerAgency')).toBe('Agency A (raising)');
     expect(field(form, 'initiatingManagerDesignation')).toMatch(/^\(.+\)$/);
@@ -219,7 +293,9 @@ describe('North Somerset’s monitoring form (Appendix 2), from a case that went
     expect(field(form, 'stageResolved')).toBe('5');
     expect(field(form, 'timeTaken')).toMatch(/^\d+ days \(\d+ working days\)$/);
     expect(field(form, 'comments')).toMatch(/^Case NS-2026-0001, raised 2026-11-23; stages: 1, 2, 3, 4, 5\./);
-    expect(form.submitTo).toBe('Business Manager (North Somerset Safeguarding Adults Board), Elizabeth Langson, elizabeth.langson@n-somerset.gov.uk');
+    expect(form.submitTo).toBe(
+      'Business Manager (North Somerset Safeguarding Adults Board), Elizabeth Langson, elizabeth.langson@n-somerset.gov.uk',
+    );
   });
 
   test('rendered as PDF and DOCX, every field reads back', async () => {
@@ -248,7 +324,18 @@ describe('Cheshire East’s Step 4 referral form (Appendix A), from a case that 
     const made = await everyStage(ce, 'decision');
     expect(made.state.stages.map((s) => s.id)).toEqual(['step-1', 'step-2', 'step-3', 'step-4']);
     const form = cheshireEastStep4Form(made.state, made.events, made.details, made.directory);
-    expect(form.fields.map((f) => f.key)).toEqual(['adultName', 'dateOfBirth', 'address', 'step2Manager', 'step3Manager', 'step3Concluded', 'boardMembers', 'details', 'methodology', 'submitTo']);
+    expect(form.fields.map((f) => f.key)).toEqual([
+      'adultName',
+      'dateOfBirth',
+      'address',
+      'step2Manager',
+      'step3Manager',
+      'step3Concluded',
+      'boardMembers',
+      'details',
+      'methodology',
+      'submitTo',
+    ]);
     expect(field(form, 'adultName')).toBe('Philippa Quennell-Ashworth');
     expect(field(form, 'dateOfBirth')).toBe('1938-04-17');
     expect(field(form, 'address')).toBe('4 Orchard Close, Weston-super-Mare');
@@ -258,13 +345,17 @@ describe('Cheshire East’s Step 4 referral form (Appendix A), from a case that 
     expect(field(form, 'boardMembers')).toMatch(/of the board, .*The board$/m);
     expect(field(form, 'details')).toMatch(/Agency B closed its involvement/);
     expect(field(form, 'methodology').split('\n')).toHaveLength(4);
-    expect(field(form, 'methodology')).toMatch(/^Step 1, .*: from 2026-11-23 to 2026-11-\d\d \(escalated\); 2 notes recorded\./);
+    expect(field(form, 'methodology')).toMatch(
+      /^Step 1, .*: from 2026-11-23 to 2026-11-\d\d \(escalated\); 2 notes recorded\./,
+    );
     expect(field(form, 'submitTo')).toBe('Cheshire East SAB, LSAB@cheshireeast.gov.uk');
     await rendersEverything(formDocument(form, made.state));
     // A name outside Latin-1 prints as written (the PDF embeds a font that has the letters).
     const other = cheshireEastStep4Form(made.state, made.events, ADULT_2, made.directory);
     await rendersEverything(formDocument(other, made.state));
-    expect(pdfText(await toPdf(formDocument(other, made.state), { compress: false }))).toContain('Zoë Łukasiewicz-Σταυρίδου');
+    expect(pdfText(await toPdf(formDocument(other, made.state), { compress: false }))).toContain(
+      'Zoë Łukasiewicz-Σταυρίδου',
+    );
     await made.repo.close();
   });
 });

@@ -53,17 +53,29 @@ test('killed with SIGKILL at random moments and restarted, the sweeper sends eve
       let answer: Record<string, unknown> = { ok: true };
       if (method === 'conversations.open') answer = { ok: true, channel: { id: `D${args.users ?? ''}` } };
       if (method === 'chat.postMessage') {
-        const message: Posted = { channel: args.channel ?? '', ts: `${Math.floor(Date.now() / 1000)}.${String(posted.length + 1).padStart(6, '0')}`, text: args.text ?? '', ...(args.metadata ? { metadata: JSON.parse(args.metadata) as Posted['metadata'] } : {}) };
+        const message: Posted = {
+          channel: args.channel ?? '',
+          ts: `${Math.floor(Date.now() / 1000)}.${String(posted.length + 1).padStart(6, '0')}`,
+          text: args.text ?? '',
+          ...(args.metadata ? { metadata: JSON.parse(args.metadata) as Posted['metadata'] } : {}),
+        };
         posted.push(message);
         answer = { ok: true, channel: message.channel, ts: message.ts };
       }
       if (method === 'conversations.history') {
         // Newest first, since `oldest`, a page at a time (the cursor is an offset here).
-        const all = posted.filter((m) => m.channel === args.channel && (!args.oldest || Number(m.ts) >= Number(args.oldest))).reverse();
+        const all = posted
+          .filter((m) => m.channel === args.channel && (!args.oldest || Number(m.ts) >= Number(args.oldest)))
+          .reverse();
         const from = Number(args.cursor ?? 0);
         const limit = Number(args.limit ?? 100);
         const more = from + limit < all.length;
-        answer = { ok: true, messages: all.slice(from, from + limit), has_more: more, response_metadata: { next_cursor: more ? String(from + limit) : '' } };
+        answer = {
+          ok: true,
+          messages: all.slice(from, from + limit),
+          has_more: more,
+          response_metadata: { next_cursor: more ? String(from + limit) : '' },
+        };
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     });
@@ -77,7 +89,12 @@ test('killed with SIGKILL at random moments and restarted, the sweeper sends eve
   // Raised three and a half weeks ago (in real time: the sweeper runs on the real clock).
   const start = Date.now() - 25 * 86_400_000;
   let now = new Date(start);
-  const service = new CaseService(repo, new Map([[lincolnshire.id, lincolnshire]]), new PersonalDataVault(Buffer.alloc(32, 4)), () => now);
+  const service = new CaseService(
+    repo,
+    new Map([[lincolnshire.id, lincolnshire]]),
+    new PersonalDataVault(Buffer.alloc(32, 4)),
+    () => now,
+  );
   const raiser = directory.people.find((p) => p.id === 'a-practitioner');
   if (!raiser) throw new Error('no raiser');
   const references: string[] = [];
@@ -85,7 +102,20 @@ test('killed with SIGKILL at random moments and restarted, the sweeper sends eve
     now = new Date(start + (i % 5) * 86_400_000 + (i % 8) * 3_600_000 + i * 60_000);
     const raised = await service.raise({
       boardId: lincolnshire.id,
-      command: { type: 'raise', actor: actorFor(directory, raiser, now), immediateRisk: false, respondingAgency: { id: 'agency-b', boards: [lincolnshire.id] }, respondingPersonId: 'b-practitioner', form: { initials: 'A B', category: 'other', summary: 'A disagreement about a discharge plan.', outcomeWanted: 'A plan.', safetyMeanwhile: 'Visits.' } },
+      command: {
+        type: 'raise',
+        actor: actorFor(directory, raiser, now),
+        immediateRisk: false,
+        respondingAgency: { id: 'agency-b', boards: [lincolnshire.id] },
+        respondingPersonId: 'b-practitioner',
+        form: {
+          initials: 'A B',
+          category: 'other',
+          summary: 'A disagreement about a discharge plan.',
+          outcomeWanted: 'A plan.',
+          safetyMeanwhile: 'Visits.',
+        },
+      },
     });
     if (!raised.ok) throw new Error(raised.refusal.message);
     references.push(raised.case.reference);
@@ -97,16 +127,24 @@ test('killed with SIGKILL at random moments and restarted, the sweeper sends eve
   let kills = 0;
   let finished = false;
   for (let run = 0; run < 400 && !finished; run++) {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, file, apiUrl, virtualEpoch, String(realEpoch)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['--import', 'tsx', CHILD, file, apiUrl, virtualEpoch, String(realEpoch)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     // Let it start (about a second) and work a little, then kill it at a random moment.
     const life = 900 + Math.floor((rnd.next().value as number) * 900);
-    const result = await Promise.race([exited.then((code) => ({ code })), new Promise<undefined>((r) => setTimeout(() => r(undefined), life))]);
+    const result = await Promise.race([
+      exited.then((code) => ({ code })),
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), life)),
+    ]);
     if (result) {
-      if (!out.includes('IDLE')) throw new Error(`the sweeper stopped on its own (exit ${String(result.code)}): ${out}`);
+      if (!out.includes('IDLE'))
+        throw new Error(`the sweeper stopped on its own (exit ${String(result.code)}): ${out}`);
       finished = true;
     } else {
       child.kill('SIGKILL');
@@ -139,9 +177,16 @@ test('killed with SIGKILL at random moments and restarted, the sweeper sends eve
   const twice = [...counts].filter(([, n]) => n > 1).map(([k]) => k);
   if (twice.length) {
     const ref = twice[0]?.split('/')[0] ?? '';
-    const events = (await repo.getEvents(ref)).map((e) => `${e.seq} ${e.event.type} ${'timer' in e.event ? e.event.timer : ''} ${e.event.at}`);
-    const idx = posted.map((m, i) => [i, m] as const).filter(([, m]) => m.metadata?.event_payload.key === twice[0]).map(([i]) => i);
-    process.stderr.write(`TWICE ${twice.join(', ')} at ${idx.join(',')} of ${posted.length}\n${events.join('\n')}\nKILLS ${kills}\n`);
+    const events = (await repo.getEvents(ref)).map(
+      (e) => `${e.seq} ${e.event.type} ${'timer' in e.event ? e.event.timer : ''} ${e.event.at}`,
+    );
+    const idx = posted
+      .map((m, i) => [i, m] as const)
+      .filter(([, m]) => m.metadata?.event_payload.key === twice[0])
+      .map(([i]) => i);
+    process.stderr.write(
+      `TWICE ${twice.join(', ')} at ${idx.join(',')} of ${posted.length}\n${events.join('\n')}\nKILLS ${kills}\n`,
+    );
   }
   expect(keys.length).toBe(expected.length);
   expect([...keys].sort()).toEqual(expected.sort());

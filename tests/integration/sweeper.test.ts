@@ -26,7 +26,8 @@ const board = (id: string): Procedure => {
   if (!p) throw new Error(`no board ${id}`);
   return p;
 };
-const brief = (fired: Awaited<ReturnType<typeof simulate>>): string[] => fired.map((f) => `${f.at} ${f.kind} ${f.stage} → ${f.roles.join('+')} (${f.to.join('+')})`);
+const brief = (fired: Awaited<ReturnType<typeof simulate>>): string[] =>
+  fired.map((f) => `${f.at} ${f.kind} ${f.stage} → ${f.roles.join('+')} (${f.to.join('+')})`);
 
 describe('each board, a case nobody acts on, across Christmas (England & Wales: 25 and 28 December and 1 January are bank holidays)', () => {
   const raised = new Date('2026-12-21T10:00:00Z'); // Monday
@@ -90,14 +91,20 @@ describe('each board, a case nobody acts on, across Christmas (England & Wales: 
 });
 
 test('across the clock change (BST ends Sunday 25 October 2026): the reminder at 9am BST, the nudges at 9am GMT', async () => {
-  const fired = await simulate(board('lincolnshire'), new Date('2026-10-22T09:00:00Z'), new Date('2026-10-29T17:00:00Z'));
+  const fired = await simulate(
+    board('lincolnshire'),
+    new Date('2026-10-22T09:00:00Z'),
+    new Date('2026-10-29T17:00:00Z'),
+  );
   expect(brief(fired)).toEqual([
     '2026-10-23T08:00:00.000Z reminder step-1 → practitioner (raising+responding)',
     '2026-10-27T09:00:00.000Z nudge step-1 → line-manager (raising+responding)',
     '2026-10-28T09:00:00.000Z nudge step-1 → line-manager (raising+responding)',
     '2026-10-29T09:00:00.000Z nudge step-1 → line-manager (raising+responding)',
   ]);
-  expect(fired[1]?.text).toMatch(/LSAB escalation LI-2026-0001 has passed its deadline: stage 1 \(Direct Professional to Professional Discussion\) was due by 5pm Monday 26 October/);
+  expect(fired[1]?.text).toMatch(
+    /LSAB escalation LI-2026-0001 has passed its deadline: stage 1 \(Direct Professional to Professional Discussion\) was due by 5pm Monday 26 October/,
+  );
 });
 
 /** A recording outlet: what each person was told, and lines posted in threads. */
@@ -119,7 +126,12 @@ class Recording implements Outlet {
 function harness(procedure: Procedure, directory: Directory = simulationDirectory(procedure)) {
   const repo = SqliteRepository.open(join(mkdtempSync(join(tmpdir(), 'sweeper-')), 'cases.sqlite'));
   const clock = { now: new Date('2026-11-23T10:00:00Z') };
-  const service = new CaseService(repo, new Map([[procedure.id, procedure]]), new PersonalDataVault(Buffer.alloc(32, 2)), () => clock.now);
+  const service = new CaseService(
+    repo,
+    new Map([[procedure.id, procedure]]),
+    new PersonalDataVault(Buffer.alloc(32, 2)),
+    () => clock.now,
+  );
   const announcer = new Announcer(repo, directory, () => clock.now);
   const outlet = new Recording();
   announcer.register(outlet);
@@ -129,14 +141,31 @@ function harness(procedure: Procedure, directory: Directory = simulationDirector
     if (!p) throw new Error(`no ${id}`);
     return actorFor(directory, p, clock.now);
   };
-  const act = async (reference: string, by: string, command: Record<string, unknown> & { type: CaseCommand['type'] }): Promise<void> => {
+  const act = async (
+    reference: string,
+    by: string,
+    command: Record<string, unknown> & { type: CaseCommand['type'] },
+  ): Promise<void> => {
     const outcome = await service.act(reference, { ...command, actor: person(by) } as CaseCommand);
     if (!outcome.ok) throw new Error(outcome.refusal.message);
   };
   const raise = async (by: string, urgent = false): Promise<string> => {
     const outcome = await service.raise({
       boardId: procedure.id,
-      command: { type: 'raise', actor: person(by), immediateRisk: urgent, respondingAgency: { id: 'agency-b', boards: [procedure.id] }, respondingPersonId: 'b-practitioner', form: { initials: 'A B', category: procedure.categories?.[0]?.id ?? 'other', summary: 'A disagreement about a discharge plan.', outcomeWanted: 'A joint plan.', safetyMeanwhile: 'Daily visits.' } },
+      command: {
+        type: 'raise',
+        actor: person(by),
+        immediateRisk: urgent,
+        respondingAgency: { id: 'agency-b', boards: [procedure.id] },
+        respondingPersonId: 'b-practitioner',
+        form: {
+          initials: 'A B',
+          category: procedure.categories?.[0]?.id ?? 'other',
+          summary: 'A disagreement about a discharge plan.',
+          outcomeWanted: 'A joint plan.',
+          safetyMeanwhile: 'Daily visits.',
+        },
+      },
     });
     if (!outcome.ok) throw new Error(outcome.refusal.message);
     return outcome.case.reference;
@@ -150,7 +179,8 @@ function harness(procedure: Procedure, directory: Directory = simulationDirector
       await sweeper.tick();
     }
   };
-  const fired = async (reference: string) => (await repo.getEvents(reference)).map((e) => e.event).filter((e) => e.type === 'timer-fired');
+  const fired = async (reference: string) =>
+    (await repo.getEvents(reference)).map((e) => e.event).filter((e) => e.type === 'timer-fired');
   return { repo, clock, service, outlet, sweeper, act, raise, runUntil, fired };
 }
 
@@ -161,7 +191,11 @@ test('Lincolnshire urgent path: nudges go at the deadline itself, out of hours a
   await h.runUntil(new Date('2026-12-04T00:00:00Z'), ref);
   const nudges = (await h.fired(ref)).filter((e) => e.type === 'timer-fired' && e.kind === 'nudge');
   // Raised out of hours on Friday: day 0, then Monday and Tuesday: due 5pm Tuesday 1 December.
-  expect(nudges.map((e) => e.at)).toEqual(['2026-12-01T17:00:00.000Z', '2026-12-02T17:00:00.000Z', '2026-12-03T17:00:00.000Z']);
+  expect(nudges.map((e) => e.at)).toEqual([
+    '2026-12-01T17:00:00.000Z',
+    '2026-12-02T17:00:00.000Z',
+    '2026-12-03T17:00:00.000Z',
+  ]);
   const text = nudges[0]?.type === 'timer-fired' ? nudges[0].text : '';
   expect(text).toMatch(/Out of hours: All statutory agencies have an on-call manager and director system/);
 });
@@ -173,8 +207,12 @@ test('Luton: when stage 2 starts, each line manager’s own safeguarding lead is
   await h.act(ref, 'a-line-manager', { type: 'approve-escalation' });
   await h.runUntil(new Date('2026-11-23T12:00:00Z'), ref);
   const notes = (await h.fired(ref)).filter((e) => e.type === 'timer-fired' && e.kind === 'notification');
-  expect(notes.map((e) => (e.type === 'timer-fired' ? [e.stage, e.roles, e.recipients] : []))).toEqual([['stage-2', ['safeguarding-lead'], ['a-safeguarding-lead', 'b-safeguarding-lead']]]);
-  expect(h.outlet.told.filter((t) => t.person === 'a-safeguarding-lead').map((t) => t.text)).toEqual([expect.stringMatching(/the procedure asks that you are told of the dispute, and then its outcome/)]);
+  expect(notes.map((e) => (e.type === 'timer-fired' ? [e.stage, e.roles, e.recipients] : []))).toEqual([
+    ['stage-2', ['safeguarding-lead'], ['a-safeguarding-lead', 'b-safeguarding-lead']],
+  ]);
+  expect(h.outlet.told.filter((t) => t.person === 'a-safeguarding-lead').map((t) => t.text)).toEqual([
+    expect.stringMatching(/the procedure asks that you are told of the dispute, and then its outcome/),
+  ]);
 });
 
 test('a nudge goes to a deputy when the role holder is away', async () => {
@@ -183,8 +221,18 @@ test('a nudge goes to a deputy when the role holder is away', async () => {
   const directory: Directory = {
     ...base,
     people: [
-      ...base.people.map((p) => (p.id === 'a-line-manager' ? { ...p, deputy: 'a-deputy', away: [{ from: '2026-11-20', to: '2026-12-31' }] } : p)),
-      { id: 'a-deputy', name: 'Deputy at A', email: 'deputy@a.example.org', agency: 'agency-a', roles: ['senior-liaison-officer'], away: [], example: true },
+      ...base.people.map((p) =>
+        p.id === 'a-line-manager' ? { ...p, deputy: 'a-deputy', away: [{ from: '2026-11-20', to: '2026-12-31' }] } : p,
+      ),
+      {
+        id: 'a-deputy',
+        name: 'Deputy at A',
+        email: 'deputy@a.example.org',
+        agency: 'agency-a',
+        roles: ['senior-liaison-officer'],
+        away: [],
+        example: true,
+      },
     ],
   };
   const h = harness(procedure, directory);
@@ -198,20 +246,29 @@ test('acting stops the nudges: once the stage is escalated, the old stage’s ti
   const h = harness(board('lincolnshire'));
   const ref = await h.raise('a-practitioner');
   await h.runUntil(new Date('2026-11-26T12:00:00Z'), ref); // one nudge on Thursday
-  expect((await h.fired(ref)).map((e) => (e.type === 'timer-fired' ? `${e.kind}@${e.at}` : ''))).toEqual(['reminder@2026-11-24T09:00:00.000Z', 'nudge@2026-11-26T09:00:00.000Z']);
+  expect((await h.fired(ref)).map((e) => (e.type === 'timer-fired' ? `${e.kind}@${e.at}` : ''))).toEqual([
+    'reminder@2026-11-24T09:00:00.000Z',
+    'nudge@2026-11-26T09:00:00.000Z',
+  ]);
   await h.act(ref, 'a-practitioner', { type: 'request-escalation', reason: 'Nothing agreed.' });
   await h.act(ref, 'a-line-manager', { type: 'approve-escalation' });
   const stored = await h.repo.getCase(ref);
   // Step 2 concludes within 5 working days of step 1's start (Mon 23 Nov): 5pm Mon 30 Nov.
   expect(stored?.dueAt).toBe('2026-11-27T09:00:00.000Z'); // its reminder, the working day before
   await h.runUntil(new Date('2026-12-01T12:00:00Z'), ref);
-  expect((await h.fired(ref)).slice(2).map((e) => (e.type === 'timer-fired' ? `${e.kind}@${e.at} ${e.roles.join('+')}` : ''))).toEqual([
+  expect(
+    (await h.fired(ref))
+      .slice(2)
+      .map((e) => (e.type === 'timer-fired' ? `${e.kind}@${e.at} ${e.roles.join('+')}` : '')),
+  ).toEqual([
     'reminder@2026-11-27T09:00:00.000Z line-manager',
     'nudge@2026-12-01T09:00:00.000Z senior-liaison-officer',
   ]);
   // Everything fired was delivered, and recorded as such.
   const events = (await h.repo.getEvents(ref)).map((e) => e.event);
-  expect(events.filter((e) => e.type === 'timer-delivered')).toHaveLength(events.filter((e) => e.type === 'timer-fired').length);
+  expect(events.filter((e) => e.type === 'timer-delivered')).toHaveLength(
+    events.filter((e) => e.type === 'timer-fired').length,
+  );
 });
 
 test('the nudged next tier can take the case up: refused before the deadline, then it moves the case to their stage, on the record', async () => {
@@ -221,12 +278,20 @@ test('the nudged next tier can take the case up: refused before the deadline, th
   await h.runUntil(new Date('2026-11-26T12:00:00Z'), ref); // the nudge went at 9am Thursday
   const nudge = (await h.fired(ref)).find((e) => e.type === 'timer-fired' && e.kind === 'nudge');
   expect(nudge?.type === 'timer-fired' ? nudge.text : '').toMatch(/press Take it up on the card/);
-  await expect(h.act(ref, 'b-senior-liaison-officer', { type: 'take-up' })).rejects.toThrow(/Only the Line manager or safeguarding supervisor can take up case LI-2026-0001/);
+  await expect(h.act(ref, 'b-senior-liaison-officer', { type: 'take-up' })).rejects.toThrow(
+    /Only the Line manager or safeguarding supervisor can take up case LI-2026-0001/,
+  );
   await h.act(ref, 'b-line-manager', { type: 'take-up' });
   const stored = await h.repo.getCase(ref);
   expect(stored?.state.stages.map((s) => s.id)).toEqual(['step-1', 'step-2']);
   const events = (await h.repo.getEvents(ref)).map((e) => e.event);
-  expect(events.slice(-3).map((e) => `${e.type} by ${e.by.personId}`)).toEqual(['escalation-requested by b-line-manager', 'escalation-approved by b-line-manager', 'stage-entered by b-line-manager']);
+  expect(events.slice(-3).map((e) => `${e.type} by ${e.by.personId}`)).toEqual([
+    'escalation-requested by b-line-manager',
+    'escalation-approved by b-line-manager',
+    'stage-entered by b-line-manager',
+  ]);
   const requested = events.at(-3);
-  expect(requested?.type === 'escalation-requested' ? requested.reason : '').toMatch(/passed its deadline .* taken up by the next tier/);
+  expect(requested?.type === 'escalation-requested' ? requested.reason : '').toMatch(
+    /passed its deadline .* taken up by the next tier/,
+  );
 });

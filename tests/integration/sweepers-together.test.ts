@@ -50,7 +50,12 @@ async function scenario(open: () => Promise<CaseRepository>, cases: number): Pro
   const [setup, one, two] = [await open(), await open(), await open()];
   let now = new Date('2026-11-02T10:00:00Z');
   const clock = (): Date => now;
-  const service = new CaseService(setup, new Map([[procedure.id, procedure]]), new PersonalDataVault(Buffer.alloc(32, 3)), clock);
+  const service = new CaseService(
+    setup,
+    new Map([[procedure.id, procedure]]),
+    new PersonalDataVault(Buffer.alloc(32, 3)),
+    clock,
+  );
   const raiser = directory.people.find((p) => p.id === 'a-practitioner');
   if (!raiser) throw new Error('no raiser');
   const references: string[] = [];
@@ -59,7 +64,20 @@ async function scenario(open: () => Promise<CaseRepository>, cases: number): Pro
     now = new Date(Date.UTC(2026, 10, 2 + (i % 5), 9 + (i % 8), i % 60));
     const raised = await service.raise({
       boardId: procedure.id,
-      command: { type: 'raise', actor: actorFor(directory, raiser, now), immediateRisk: false, respondingAgency: { id: 'agency-b', boards: [procedure.id] }, respondingPersonId: 'b-practitioner', form: { initials: 'A B', category: 'other', summary: 'A disagreement about a discharge plan.', outcomeWanted: 'A plan.', safetyMeanwhile: 'Visits.' } },
+      command: {
+        type: 'raise',
+        actor: actorFor(directory, raiser, now),
+        immediateRisk: false,
+        respondingAgency: { id: 'agency-b', boards: [procedure.id] },
+        respondingPersonId: 'b-practitioner',
+        form: {
+          initials: 'A B',
+          category: 'other',
+          summary: 'A disagreement about a discharge plan.',
+          outcomeWanted: 'A plan.',
+          safetyMeanwhile: 'Visits.',
+        },
+      },
     });
     if (!raised.ok) throw new Error(raised.refusal.message);
     references.push(raised.case.reference);
@@ -118,7 +136,12 @@ describe('two sweepers, one Cosmos DB (protocol server)', () => {
   test('thousands of timers, none twice, none missed', async () => {
     const open = (): Promise<CaseRepository> =>
       CosmosRepository.open({
-        client: new CosmosClient({ endpoint, key: 'dGVzdA==', agent: new https.Agent({ rejectUnauthorized: false }), connectionPolicy: { enableEndpointDiscovery: false } }),
+        client: new CosmosClient({
+          endpoint,
+          key: 'dGVzdA==',
+          agent: new https.Agent({ rejectUnauthorized: false }),
+          connectionPolicy: { enableEndpointDiscovery: false },
+        }),
         ownsClient: true,
         databaseId: 'sweepers',
       });

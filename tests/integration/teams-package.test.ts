@@ -30,9 +30,19 @@ function unzip(file: string): Map<string, Buffer> {
   return entries;
 }
 
-function packageTeams(env: Record<string, string>): { status: number | null; stdout: string; stderr: string; file: string } {
+function packageTeams(env: Record<string, string>): {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  file: string;
+} {
   const file = join(mkdtempSync(join(tmpdir(), 'teams-')), 'app.zip');
-  const run = spawnSync('npm', ['run', '--silent', 'package:teams'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env, TEAMS_PACKAGE_FILE: file } });
+  const run = spawnSync('npm', ['run', '--silent', 'package:teams'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, ...env, TEAMS_PACKAGE_FILE: file },
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, file };
 }
 
@@ -45,7 +55,11 @@ describe('npm run package:teams', () => {
     expect(run.stdout).toMatch(/^Valid against the Teams manifest schema; app package written to /);
     const entries = unzip(run.file);
     expect([...entries.keys()].sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
-    const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '{}') as { bots: Array<{ botId: string; commandLists: Array<{ commands: Array<{ title: string }> }> }>; validDomains: string[]; composeExtensions: Array<{ commands: Array<{ title: string }> }> };
+    const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '{}') as {
+      bots: Array<{ botId: string; commandLists: Array<{ commands: Array<{ title: string }> }> }>;
+      validDomains: string[];
+      composeExtensions: Array<{ commands: Array<{ title: string }> }>;
+    };
     expect(manifest.bots[0]?.botId).toBe(appId);
     expect(manifest.bots[0]?.commandLists[0]?.commands.map((c) => c.title)).toEqual(['escalate']);
     expect(manifest.composeExtensions[0]?.commands.map((c) => c.title)).toEqual(['Raise an escalation']);
@@ -56,11 +70,16 @@ describe('npm run package:teams', () => {
   test('a value the schema refuses is reported, exit 1, and no package is written', () => {
     const run = packageTeams({ DEVELOPER_NAME: 'A developer name far longer than thirty-two characters' });
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/The Teams manifest needs fixing:\n {2}- \/developer\/name must NOT have more than 32 characters/);
+    expect(run.stderr).toMatch(
+      /The Teams manifest needs fixing:\n {2}- \/developer\/name must NOT have more than 32 characters/,
+    );
     expect(existsSync(run.file)).toBe(false);
   });
 
   test('every placeholder without a value is named', () => {
-    expect(fillPlaceholders('{"a":"${{NOT_SET_ANYWHERE}}","b":"${{BOT_DOMAIN}}"}', {})).toEqual({ text: '{"a":"","b":"localhost"}', missing: ['NOT_SET_ANYWHERE'] });
+    expect(fillPlaceholders('{"a":"${{NOT_SET_ANYWHERE}}","b":"${{BOT_DOMAIN}}"}', {})).toEqual({
+      text: '{"a":"","b":"localhost"}',
+      missing: ['NOT_SET_ANYWHERE'],
+    });
   });
 });

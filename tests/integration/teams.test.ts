@@ -49,18 +49,37 @@ beforeAll(async () => {
         res.writeHead(201, { 'content-type': 'application/json' }).end('{}');
         return;
       }
-      calls.push({ method: req.method ?? '', url: req.url ?? '', body: body ? (JSON.parse(body) as Record<string, unknown>) : undefined });
+      calls.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        body: body ? (JSON.parse(body) as Record<string, unknown>) : undefined,
+      });
       res.writeHead(200, { 'content-type': 'application/json' });
       // Creating a conversation in a channel starts a thread, named after its first message.
       if (req.method === 'GET' && /\/pagedmembers/.test(req.url ?? '')) {
         // The group chat holds Kwame (Boston Borough Council), Fiona (police) and someone from outside.
-        res.end(JSON.stringify({ members: [people.kwame, people.fiona, { id: '29:guest', name: 'Guest', aadObjectId: '11111111-2222-4333-8444-555555555555' }] }));
+        res.end(
+          JSON.stringify({
+            members: [
+              people.kwame,
+              people.fiona,
+              { id: '29:guest', name: 'Guest', aadObjectId: '11111111-2222-4333-8444-555555555555' },
+            ],
+          }),
+        );
         return;
       }
       const created = body ? (JSON.parse(body) as { isGroup?: boolean; members?: Array<{ id: string }> }) : {};
       // A 1:1 chat is named after the person; a channel thread after its first message.
-      if (req.method === 'POST' && req.url === '/v3/conversations' && created.isGroup === false) res.end(JSON.stringify({ id: `a:${created.members?.[0]?.id ?? ''}` }));
-      else if (req.method === 'POST' && req.url === '/v3/conversations') res.end(JSON.stringify({ id: `19:escalations@thread.tacv2;messageid=${calls.length}`, activityId: `${calls.length}` }));
+      if (req.method === 'POST' && req.url === '/v3/conversations' && created.isGroup === false)
+        res.end(JSON.stringify({ id: `a:${created.members?.[0]?.id ?? ''}` }));
+      else if (req.method === 'POST' && req.url === '/v3/conversations')
+        res.end(
+          JSON.stringify({
+            id: `19:escalations@thread.tacv2;messageid=${calls.length}`,
+            activityId: `${calls.length}`,
+          }),
+        );
       else res.end(JSON.stringify({ id: `sent-${calls.length}` }));
     });
   });
@@ -77,11 +96,23 @@ afterAll(async () => {
   await new Promise<void>((resolve) => connector.close(() => resolve()));
 });
 
-async function send(from: (typeof people)[keyof typeof people], activity: Record<string, unknown>, id = `a${++activityCount}`): Promise<{ status: number; body: Record<string, unknown> | undefined }> {
+async function send(
+  from: (typeof people)[keyof typeof people],
+  activity: Record<string, unknown>,
+  id = `a${++activityCount}`,
+): Promise<{ status: number; body: Record<string, unknown> | undefined }> {
   const response = await fetch(botUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ channelId: 'msteams', serviceUrl: connectorUrl, id, from, recipient: { id: '28:bot', name: 'Escalations' }, conversation: { id: `personal-${from.id.slice(3)}`, conversationType: 'personal' }, ...activity }),
+    body: JSON.stringify({
+      channelId: 'msteams',
+      serviceUrl: connectorUrl,
+      id,
+      from,
+      recipient: { id: '28:bot', name: 'Escalations' },
+      conversation: { id: `personal-${from.id.slice(3)}`, conversationType: 'personal' },
+      ...activity,
+    }),
   });
   const text = await response.text();
   // What follows the answer (telling people, other threads) is done before the test looks.
@@ -98,7 +129,8 @@ const goodForm = {
   recordRaising: 'LCC-123456',
   recordResponding: '',
   category: 'case-closure',
-  summary: 'The police closed the referral although the adult is still being visited by the person we are worried about.',
+  summary:
+    'The police closed the referral although the adult is still being visited by the person we are worried about.',
   outcomeWanted: 'Reopen the referral and hold a strategy discussion.',
   safetyMeanwhile: 'Daily home care visits; the GP is aware.',
 };
@@ -110,8 +142,12 @@ function directMessages(from: number): Array<{ to: string; text: string }> {
       const activity = c.body.activity as { text?: string };
       return [{ to: (c.body.members as Array<{ id: string }>)[0]?.id ?? '', text: activity.text ?? '' }];
     }
-    const known = /^\/v3\/conversations\/(personal-[^/]+|a:[^/]+)\/activities(\/[^/]+)?$/.exec(decodeURIComponent(c.url));
-    return c.method === 'POST' && known ? [{ to: known[1] ?? '', text: typeof c.body?.text === 'string' ? c.body.text : '' }] : [];
+    const known = /^\/v3\/conversations\/(personal-[^/]+|a:[^/]+)\/activities(\/[^/]+)?$/.exec(
+      decodeURIComponent(c.url),
+    );
+    return c.method === 'POST' && known
+      ? [{ to: known[1] ?? '', text: typeof c.body?.text === 'string' ? c.body.text : '' }]
+      : [];
   });
 }
 
@@ -127,7 +163,11 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(posted?.url).toMatch(/^\/v3\/conversations\/personal-alex\/activities/);
     expect(JSON.stringify(posted?.body)).toMatch(/"type":"task\/fetch"/);
 
-    const fetched = await send(people.alex, { type: 'invoke', name: 'task/fetch', value: { data: { action: 'raise-open' } } });
+    const fetched = await send(people.alex, {
+      type: 'invoke',
+      name: 'task/fetch',
+      value: { data: { action: 'raise-open' } },
+    });
     expect(fetched.status).toBe(200);
     const text = dialogText(fetched.body);
     expect(text).toMatch(/Raise an escalation: LSAB/);
@@ -137,10 +177,18 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
   });
 
   test('the message-extension action "Raise an escalation" opens the same form and checks it the same way', async () => {
-    const fetched = await send(people.alex, { type: 'invoke', name: 'composeExtension/fetchTask', value: { commandId: 'raiseEscalation', commandContext: 'compose' } });
+    const fetched = await send(people.alex, {
+      type: 'invoke',
+      name: 'composeExtension/fetchTask',
+      value: { commandId: 'raiseEscalation', commandContext: 'compose' },
+    });
     expect(fetched.status).toBe(200);
     expect(dialogText(fetched.body)).toMatch(/Raise an escalation: LSAB/);
-    const wrong = await send(people.alex, { type: 'invoke', name: 'composeExtension/submitAction', value: { commandId: 'raiseEscalation', data: { ...goodForm, initials: 'Jane Smith' } } });
+    const wrong = await send(people.alex, {
+      type: 'invoke',
+      name: 'composeExtension/submitAction',
+      value: { commandId: 'raiseEscalation', data: { ...goodForm, initials: 'Jane Smith' } },
+    });
     expect(dialogText(wrong.body)).toMatch(/initials only/);
     expect(await app.repo.allReferences()).toEqual([]);
   });
@@ -151,11 +199,21 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
   });
 
   test('mistakes come back in the dialog, field by field, and nothing is stored', async () => {
-    const reply = await send(people.alex, { type: 'invoke', name: 'task/submit', value: { data: { ...goodForm, initials: 'John Smith', summary: '', counterpartEmail: 'someone@else.example.org' } } });
+    const reply = await send(people.alex, {
+      type: 'invoke',
+      name: 'task/submit',
+      value: {
+        data: { ...goodForm, initials: 'John Smith', summary: '', counterpartEmail: 'someone@else.example.org' },
+      },
+    });
     const text = dialogText(reply.body);
     expect(text).toMatch(/Some answers need changing/);
     expect(text).toMatch(/Nobody with this email is in the directory/);
-    const second = await send(people.alex, { type: 'invoke', name: 'task/submit', value: { data: { ...goodForm, initials: 'John Smith', summary: '' } } });
+    const second = await send(people.alex, {
+      type: 'invoke',
+      name: 'task/submit',
+      value: { data: { ...goodForm, initials: 'John Smith', summary: '' } },
+    });
     const text2 = dialogText(second.body);
     expect(text2).toMatch(/initials only/);
     expect(text2).toMatch(/Please describe what the disagreement is/);
@@ -170,10 +228,20 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     const start = calls.length;
     const reply = await send(people.alex, submit, 'submit-1');
     expect(dialogText(reply.body)).toMatch(/Escalation LI-2026-0001 is raised/);
-    const posted = calls.find((c) => c.method === 'POST' && c.body?.isGroup === true && JSON.stringify(c.body).includes('LSAB escalation LI-2026-0001'));
+    const posted = calls.find(
+      (c) =>
+        c.method === 'POST' &&
+        c.body?.isGroup === true &&
+        JSON.stringify(c.body).includes('LSAB escalation LI-2026-0001'),
+    );
     // Lincolnshire County Council keeps its escalation threads in a Teams channel (the directory says which).
     expect(posted?.url).toBe('/v3/conversations');
-    expect(posted?.body).toEqual(expect.objectContaining({ isGroup: true, channelData: { channel: { id: '19:adadd3a1377441bb91c656a9c8bbda53@thread.tacv2' } } }));
+    expect(posted?.body).toEqual(
+      expect.objectContaining({
+        isGroup: true,
+        channelData: { channel: { id: '19:adadd3a1377441bb91c656a9c8bbda53@thread.tacv2' } },
+      }),
+    );
     const card = JSON.stringify(posted?.body);
     expect(card).toMatch(/by 5pm Wednesday 25 November/);
     expect(card).toMatch(/J\.S\. \(initials\)/);
@@ -182,8 +250,16 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
 
     // The named counterpart hears of it 1:1, in their own tenant, with the card.
     const direct = calls.find((c) => c.method === 'POST' && c.url === '/v3/conversations' && c.body?.isGroup === false);
-    expect(direct?.body).toEqual(expect.objectContaining({ members: [{ id: people.chris.aadObjectId, name: 'Chris Bennett' }], tenantId: '835a3ee8-c130-4d8f-9cd6-4c0eb2a39a7b', channelData: { tenant: { id: '835a3ee8-c130-4d8f-9cd6-4c0eb2a39a7b' } } }));
-    expect(JSON.stringify(direct?.body)).toMatch(/Alex Morgan has raised LSAB escalation LI-2026-0001 with Lincolnshire Police and named you as their counterpart\. You can: Acknowledge, Propose resolution, Request escalation\./);
+    expect(direct?.body).toEqual(
+      expect.objectContaining({
+        members: [{ id: people.chris.aadObjectId, name: 'Chris Bennett' }],
+        tenantId: '835a3ee8-c130-4d8f-9cd6-4c0eb2a39a7b',
+        channelData: { tenant: { id: '835a3ee8-c130-4d8f-9cd6-4c0eb2a39a7b' } },
+      }),
+    );
+    expect(JSON.stringify(direct?.body)).toMatch(
+      /Alex Morgan has raised LSAB escalation LI-2026-0001 with Lincolnshire Police and named you as their counterpart\. You can: Acknowledge, Propose resolution, Request escalation\./,
+    );
     expect(JSON.stringify(direct?.body)).toMatch(/LSAB escalation LI-2026-0001/);
 
     // Only the counterpart has something to do at once.
@@ -197,21 +273,51 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
   test('the counterpart acknowledges: the thread’s card updates in place and the click is recorded', async () => {
     now = new Date('2026-11-23T11:00:00Z');
     const before = calls.length;
-    const reply = await send(people.chris, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'acknowledge', data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'acknowledge' } } } });
+    const reply = await send(people.chris, {
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: {
+        action: {
+          type: 'Action.Execute',
+          verb: 'acknowledge',
+          data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'acknowledge' },
+        },
+      },
+    });
     expect(reply.status).toBe(200);
     expect(reply.body?.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(JSON.stringify(reply.body)).toMatch(/Chris Bennett: acknowledged the stage/);
     const update = calls.slice(before).find((c) => c.method === 'PUT');
-    expect(update?.url).toBe(`/v3/conversations/${encodeURIComponent(`19:escalations@thread.tacv2;messageid=${stageCardId}`)}/activities/${stageCardId}`);
+    expect(update?.url).toBe(
+      `/v3/conversations/${encodeURIComponent(`19:escalations@thread.tacv2;messageid=${stageCardId}`)}/activities/${stageCardId}`,
+    );
     expect(JSON.stringify(update?.body)).toMatch(/"Acknowledged"/);
-    expect((await app.repo.getEvents('LI-2026-0001')).map((e) => e.event.type)).toEqual(['case-raised', 'stage-entered', 'stage-acknowledged']);
+    expect((await app.repo.getEvents('LI-2026-0001')).map((e) => e.event.type)).toEqual([
+      'case-raised',
+      'stage-entered',
+      'stage-acknowledged',
+    ]);
   });
 
   test('a click by someone without the role is refused in words, and recorded', async () => {
-    const reply = await send(people.fiona, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'approve-escalation', data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'approve-escalation' } } } });
+    const reply = await send(people.fiona, {
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: {
+        action: {
+          type: 'Action.Execute',
+          verb: 'approve-escalation',
+          data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'approve-escalation' },
+        },
+      },
+    });
     expect(reply.body?.type).toBe('application/vnd.microsoft.activity.message');
-    expect(String(reply.body?.value)).toMatch(/No escalation from Direct Professional to Professional Discussion is waiting for approval/);
-    expect((await app.repo.getEvents('LI-2026-0001')).at(-1)?.event).toEqual(expect.objectContaining({ type: 'command-refused', command: 'approve-escalation' }));
+    expect(String(reply.body?.value)).toMatch(
+      /No escalation from Direct Professional to Professional Discussion is waiting for approval/,
+    );
+    expect((await app.repo.getEvents('LI-2026-0001')).at(-1)?.event).toEqual(
+      expect.objectContaining({ type: 'command-refused', command: 'approve-escalation' }),
+    );
   });
 
   test('escalation with a reason, approved by the line manager, moves the card to step 2', async () => {
@@ -219,17 +325,52 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     // Priya has talked to the bot before: she is messaged in that personal chat.
     await send(people.priya, { type: 'message', text: 'hello' });
     const before = calls.length;
-    const asked = await send(people.alex, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'request-escalation', data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'request-escalation', 'request-escalation.reason': 'No plan agreed after two calls.' } } } });
-    expect(JSON.stringify(asked.body)).toMatch(/Waiting for approval: Alex Morgan asked to escalate to Direct Manager to Manager Discussion: No plan agreed after two calls\./);
+    const asked = await send(people.alex, {
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: {
+        action: {
+          type: 'Action.Execute',
+          verb: 'request-escalation',
+          data: {
+            reference: 'LI-2026-0001',
+            stage: 'step-1',
+            verb: 'request-escalation',
+            'request-escalation.reason': 'No plan agreed after two calls.',
+          },
+        },
+      },
+    });
+    expect(JSON.stringify(asked.body)).toMatch(
+      /Waiting for approval: Alex Morgan asked to escalate to Direct Manager to Manager Discussion: No plan agreed after two calls\./,
+    );
     // The raising side's line managers, who approve, hear of it with their own buttons: Priya in
     // the personal chat she has with the bot, Sam in a new one.
     const told = directMessages(before);
     expect(told.map((m) => m.to)).toEqual(['personal-priya', '542121c7-bc68-489c-887a-17a02a107888']);
     expect(told[1]?.text).toBe(told[0]?.text);
-    expect(told[0]?.text).toMatch(/LSAB escalation LI-2026-0001 needs you\. Alex Morgan: asked to escalate .*You can: Approve escalation, Return escalation\./);
-    const refresh = await send(people.priya, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'refresh', data: { reference: 'LI-2026-0001', stage: 'step-1' } } } });
+    expect(told[0]?.text).toMatch(
+      /LSAB escalation LI-2026-0001 needs you\. Alex Morgan: asked to escalate .*You can: Approve escalation, Return escalation\./,
+    );
+    const refresh = await send(people.priya, {
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: {
+        action: { type: 'Action.Execute', verb: 'refresh', data: { reference: 'LI-2026-0001', stage: 'step-1' } },
+      },
+    });
     expect(JSON.stringify(refresh.body)).toMatch(/"title":"Approve escalation"/);
-    const approved = await send(people.priya, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'approve-escalation', data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'approve-escalation' } } } });
+    const approved = await send(people.priya, {
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: {
+        action: {
+          type: 'Action.Execute',
+          verb: 'approve-escalation',
+          data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'approve-escalation' },
+        },
+      },
+    });
     expect(JSON.stringify(approved.body)).toMatch(/Stage 2 of 4: Direct Manager to Manager Discussion/);
     // Step 2's role holders on both sides now have a stage to acknowledge.
     // Step 2's role holders now have work: the police line manager (Fiona, who clicked a card
@@ -237,61 +378,155 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     // may now propose a resolution, in the chat opened for him a moment ago.
     const step2 = directMessages(before).slice(2);
     expect(step2.map((m) => m.to)).toEqual(['a:542121c7-bc68-489c-887a-17a02a107888', 'personal-fiona']);
-    expect(step2[1]?.text).toMatch(/needs you\. Priya Shah: moved the case to Direct Manager to Manager Discussion\. You can: Acknowledge, Propose resolution, Request escalation\./);
+    expect(step2[1]?.text).toMatch(
+      /needs you\. Priya Shah: moved the case to Direct Manager to Manager Discussion\. You can: Acknowledge, Propose resolution, Request escalation\./,
+    );
     // A stale button from step 1 is refused, not acted on.
-    const stale = await send(people.chris, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'acknowledge', data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'acknowledge' } } } });
+    const stale = await send(people.chris, {
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: {
+        action: {
+          type: 'Action.Execute',
+          verb: 'acknowledge',
+          data: { reference: 'LI-2026-0001', stage: 'step-1', verb: 'acknowledge' },
+        },
+      },
+    });
     expect(String(stale.body?.value)).toMatch(/This card is out of date/);
   });
 
   test('documents: a role holder asks on the card, gives the adult’s details privately, and gets the PDF as a file to accept in their own chat; the name is in no message', async () => {
     const NAME = 'Ottoline Vanderbyl-Pryce';
-    const invoke = (verb: string, data: Record<string, unknown> = {}) => send(people.fiona, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data: { reference: 'LI-2026-0001', stage: 'step-2', verb, ...data } } } });
+    const invoke = (verb: string, data: Record<string, unknown> = {}) =>
+      send(people.fiona, {
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        value: {
+          action: { type: 'Action.Execute', verb, data: { reference: 'LI-2026-0001', stage: 'step-2', verb, ...data } },
+        },
+      });
     const opened = await invoke('documents');
     expect(JSON.stringify(opened.body)).toMatch(/Documents: LI-2026-0001/);
     expect(JSON.stringify(opened.body)).toMatch(/Case record naming the adult/);
-    const needsDetails = await invoke('send-document', { 'documents.kind': 'case-record-with-details', 'documents.format': 'pdf' });
-    expect(JSON.stringify(needsDetails.body)).toMatch(/The adult's details have not been given for case LI-2026-0001 yet/);
+    const needsDetails = await invoke('send-document', {
+      'documents.kind': 'case-record-with-details',
+      'documents.format': 'pdf',
+    });
+    expect(JSON.stringify(needsDetails.body)).toMatch(
+      /The adult's details have not been given for case LI-2026-0001 yet/,
+    );
     const before = calls.length;
-    const sent = await invoke('send-document', { 'documents.kind': 'case-record-with-details', 'documents.format': 'pdf', 'documents.name': NAME, 'documents.dateOfBirth': '1940-06-01', 'documents.address': '3 Station Road, Sleaford' });
+    const sent = await invoke('send-document', {
+      'documents.kind': 'case-record-with-details',
+      'documents.format': 'pdf',
+      'documents.name': NAME,
+      'documents.dateOfBirth': '1940-06-01',
+      'documents.address': '3 Station Road, Sleaford',
+    });
     expect(String(sent.body?.value)).toMatch(/is on its way to your chat with the bot: accept the file there/);
-    const consent = calls.slice(before).find((c) => c.method === 'POST' && JSON.stringify(c.body).includes('file.consent'));
+    const consent = calls
+      .slice(before)
+      .find((c) => c.method === 'POST' && JSON.stringify(c.body).includes('file.consent'));
     expect(decodeURIComponent(consent?.url ?? '')).toMatch(/^\/v3\/conversations\/personal-fiona\/activities/);
-    const attachment = (consent?.body?.attachments as Array<{ name: string; content: { acceptContext: Record<string, unknown>; sizeInBytes: number } }>)[0];
+    const attachment = (
+      consent?.body?.attachments as Array<{
+        name: string;
+        content: { acceptContext: Record<string, unknown>; sizeInBytes: number };
+      }>
+    )[0];
     expect(attachment?.name).toBe('LI-2026-0001-case-record.pdf');
     // Fiona accepts: Teams gives an upload URL; the bot uploads the file and shows it.
-    const accepted = await send(people.fiona, { type: 'invoke', name: 'fileConsent/invoke', value: { type: 'fileUpload', action: 'accept', context: attachment?.content.acceptContext, uploadInfo: { name: attachment?.name, uploadUrl: `${connectorUrl}upload/1`, contentUrl: 'https://contoso.sharepoint.example/file.pdf', uniqueId: 'u-1', fileType: 'pdf' } } });
+    const accepted = await send(people.fiona, {
+      type: 'invoke',
+      name: 'fileConsent/invoke',
+      value: {
+        type: 'fileUpload',
+        action: 'accept',
+        context: attachment?.content.acceptContext,
+        uploadInfo: {
+          name: attachment?.name,
+          uploadUrl: `${connectorUrl}upload/1`,
+          contentUrl: 'https://contoso.sharepoint.example/file.pdf',
+          uniqueId: 'u-1',
+          fileType: 'pdf',
+        },
+      },
+    });
     expect(accepted.status).toBe(200);
     const uploaded = uploads.at(-1);
     expect(uploaded?.bytes.subarray(0, 5).toString()).toBe('%PDF-');
-    expect(uploaded?.headers['content-range']).toBe(`bytes 0-${(uploaded?.bytes.length ?? 0) - 1}/${uploaded?.bytes.length ?? 0}`);
+    expect(uploaded?.headers['content-range']).toBe(
+      `bytes 0-${(uploaded?.bytes.length ?? 0) - 1}/${uploaded?.bytes.length ?? 0}`,
+    );
     expect(calls.some((c) => JSON.stringify(c.body).includes('file.info'))).toBe(true);
-    const recorded = (await app.repo.getEvents('LI-2026-0001')).map((e) => e.event.type).filter((t) => t === 'personal-details-recorded' || t === 'document-issued');
+    const recorded = (await app.repo.getEvents('LI-2026-0001'))
+      .map((e) => e.event.type)
+      .filter((t) => t === 'personal-details-recorded' || t === 'document-issued');
     expect(recorded).toEqual(['personal-details-recorded', 'document-issued']);
     expect(JSON.stringify(calls)).not.toContain('Vanderbyl');
   });
 
   test('where dialogs are not available (the Agents Playground), the form fills in the chat, with the same checks', async () => {
-    const opened = await send(people.alex, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'raise-form', data: { action: 'raise-form' } } } });
+    const opened = await send(people.alex, {
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: { action: { type: 'Action.Execute', verb: 'raise-form', data: { action: 'raise-form' } } },
+    });
     expect(opened.body?.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(JSON.stringify(opened.body)).toMatch(/"verb":"raise-submit"/);
-    const wrong = await send(people.alex, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'raise-submit', data: { ...goodForm, initials: 'Jane Smith' } } } });
+    const wrong = await send(people.alex, {
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: {
+        action: { type: 'Action.Execute', verb: 'raise-submit', data: { ...goodForm, initials: 'Jane Smith' } },
+      },
+    });
     expect(JSON.stringify(wrong.body)).toMatch(/initials only/);
-    const raised = await send(people.alex, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'raise-submit', data: goodForm } } }, 'inline-1');
+    const raised = await send(
+      people.alex,
+      {
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        value: { action: { type: 'Action.Execute', verb: 'raise-submit', data: goodForm } },
+      },
+      'inline-1',
+    );
     expect(JSON.stringify(raised.body)).toMatch(/Escalation LI-2026-0002 is raised/);
     expect(await app.repo.allReferences()).toEqual(['LI-2026-0001', 'LI-2026-0002']);
   });
 
   test('raised in a group chat (how Boston Borough Council works): the card stays in the chat, its members who take part get their own view, and a counterpart missing from it is named', async () => {
     const start = calls.length;
-    const groupChat = { id: '19:boston-police@unq.gbl.spaces', conversationType: 'groupChat', tenantId: '4d823698-5f02-48ab-b2ec-f0724a3d1e9b' };
-    const raised = await send(people.kwame, { type: 'invoke', name: 'task/submit', conversation: groupChat, value: { data: { ...goodForm, recordRaising: 'BBC-77' } } }, 'group-1');
+    const groupChat = {
+      id: '19:boston-police@unq.gbl.spaces',
+      conversationType: 'groupChat',
+      tenantId: '4d823698-5f02-48ab-b2ec-f0724a3d1e9b',
+    };
+    const raised = await send(
+      people.kwame,
+      {
+        type: 'invoke',
+        name: 'task/submit',
+        conversation: groupChat,
+        value: { data: { ...goodForm, recordRaising: 'BBC-77' } },
+      },
+      'group-1',
+    );
     expect(dialogText(raised.body)).toMatch(/Escalation LI-2026-0003 is raised/);
-    const inChat = calls.slice(start).filter((c) => c.method === 'POST' && decodeURIComponent(c.url).startsWith(`/v3/conversations/${groupChat.id}/activities`));
+    const inChat = calls
+      .slice(start)
+      .filter(
+        (c) =>
+          c.method === 'POST' && decodeURIComponent(c.url).startsWith(`/v3/conversations/${groupChat.id}/activities`),
+      );
     const card = inChat.find((c) => JSON.stringify(c.body).includes('LSAB escalation LI-2026-0003'));
     expect(card).toBeDefined();
     // Kwame and Fiona are in the chat and take part (their agencies are the case's); the guest is not.
     expect(JSON.stringify(card?.body)).toMatch(/"userIds":\["29:kwame","29:fiona"\]/);
-    expect(inChat.map((c) => (c.body as { text?: string }).text ?? '')).toContainEqual(expect.stringMatching(/^Chris Bennett is not in this chat\. Add them/));
+    expect(inChat.map((c) => (c.body as { text?: string }).text ?? '')).toContainEqual(
+      expect.stringMatching(/^Chris Bennett is not in this chat\. Add them/),
+    );
     // No channel thread was opened for Boston: it works in group chats.
     expect(calls.slice(start).some((c) => c.body?.isGroup === true)).toBe(false);
     // Chris, the named counterpart, is told 1:1 all the same.
@@ -299,7 +534,11 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
   });
 
   test('immediate risk on Lincolnshire’s urgent path: the emergency contacts first, and the case raised as urgent', async () => {
-    const reply = await send(people.alex, { type: 'invoke', name: 'task/submit', value: { data: { ...goodForm, immediateRisk: 'yes' } } }, 'urgent-1');
+    const reply = await send(
+      people.alex,
+      { type: 'invoke', name: 'task/submit', value: { data: { ...goodForm, immediateRisk: 'yes' } } },
+      'urgent-1',
+    );
     const text = dialogText(reply.body);
     expect(text).toMatch(/The adult is at risk of immediate harm/);
     expect(text).toMatch(/999/);

@@ -11,7 +11,8 @@ function files(dir: string): string[] {
   });
 }
 
-const FORBIDDEN = /from\s+['"](@slack\/|botbuilder|@azure\/|better-sqlite3|pino|node:|fs['"/]|http['"]|https['"]|path['"]|os['"]|child_process|\.\.\/(\.\.\/)?(app|cli|channels|store|config))/;
+const FORBIDDEN =
+  /from\s+['"](@slack\/|botbuilder|@azure\/|better-sqlite3|pino|node:|fs['"/]|http['"]|https['"]|path['"]|os['"]|child_process|\.\.\/(\.\.\/)?(app|cli|channels|store|config))/;
 const CLOCK = /Date\.now\(\)|new Date\(\)|Math\.random\(\)|process\./;
 
 describe('the core is pure', () => {
@@ -22,7 +23,12 @@ describe('the core is pure', () => {
   });
 
   test('src/domain imports no platform, store, Node I/O or outer layer', () => {
-    const offenders = sources.flatMap(({ file, text }) => text.split('\n').map((line, i) => ({ where: `${file}:${i + 1}`, line })).filter(({ line }) => FORBIDDEN.test(line)));
+    const offenders = sources.flatMap(({ file, text }) =>
+      text
+        .split('\n')
+        .map((line, i) => ({ where: `${file}:${i + 1}`, line }))
+        .filter(({ line }) => FORBIDDEN.test(line)),
+    );
     expect(offenders).toEqual([]);
   });
 

@@ -10,14 +10,26 @@ describe('bank holidays of the three jurisdictions (public entries only, substit
   const dates = (nation: Nation, year: number): string[] => bankHolidaysOf(nation, year).map((h) => h.date);
 
   test('England and Wales 2026: eight bank holidays, Boxing Day substitute on Monday 28 December', () => {
-    expect(dates('england-and-wales', 2026)).toEqual(['2026-01-01', '2026-04-03', '2026-04-06', '2026-05-04', '2026-05-25', '2026-08-31', '2026-12-25', '2026-12-26', '2026-12-28']);
+    expect(dates('england-and-wales', 2026)).toEqual([
+      '2026-01-01',
+      '2026-04-03',
+      '2026-04-06',
+      '2026-05-04',
+      '2026-05-25',
+      '2026-08-31',
+      '2026-12-25',
+      '2026-12-26',
+      '2026-12-28',
+    ]);
     // 26 December 2026 is a Saturday: its substitute is what stops work.
     expect(ew.isWorkingDay('2026-12-28')).toBe(false);
     expect(ew.bankHoliday('2026-12-28')?.substitute).toBe(true);
   });
 
   test('observances such as Mother’s Day and Easter Sunday are not bank holidays', () => {
-    const names = bankHolidaysOf('england-and-wales', 2026).map((h) => h.name).join(' ');
+    const names = bankHolidaysOf('england-and-wales', 2026)
+      .map((h) => h.name)
+      .join(' ');
     expect(names).not.toMatch(/Mother|Father|Easter Sunday/);
   });
 
@@ -135,22 +147,44 @@ describe('instants in Europe/London', () => {
   });
 
   test('deadlines in words, as on a card', () => {
-    expect(deadlineInWords(new Date('2026-12-29T17:00:00Z'), 'Europe/London', new Date('2026-12-22T10:00:00Z'))).toBe('by 5pm Tuesday 29 December');
-    expect(deadlineInWords(new Date('2027-01-04T17:00:00Z'), 'Europe/London', new Date('2026-12-22T10:00:00Z'))).toBe('by 5pm Monday 4 January 2027');
-    expect(deadlineInWords(new Date('2026-07-01T15:30:00Z'), 'Europe/London', new Date('2026-07-01T10:00:00Z'))).toBe('by 4:30pm Wednesday 1 July');
+    expect(deadlineInWords(new Date('2026-12-29T17:00:00Z'), 'Europe/London', new Date('2026-12-22T10:00:00Z'))).toBe(
+      'by 5pm Tuesday 29 December',
+    );
+    expect(deadlineInWords(new Date('2027-01-04T17:00:00Z'), 'Europe/London', new Date('2026-12-22T10:00:00Z'))).toBe(
+      'by 5pm Monday 4 January 2027',
+    );
+    expect(deadlineInWords(new Date('2026-07-01T15:30:00Z'), 'Europe/London', new Date('2026-07-01T10:00:00Z'))).toBe(
+      'by 4:30pm Wednesday 1 July',
+    );
   });
 });
 
 describe('other working hours', () => {
   test('a board that works Monday to Thursday, 08:30–16:00', () => {
-    const cal = new WorkingCalendar('england-and-wales', { days: ['monday', 'tuesday', 'wednesday', 'thursday'], start: '08:30', end: '16:00', timeZone: 'Europe/London' });
+    const cal = new WorkingCalendar('england-and-wales', {
+      days: ['monday', 'tuesday', 'wednesday', 'thursday'],
+      start: '08:30',
+      end: '16:00',
+      timeZone: 'Europe/London',
+    });
     expect(cal.addWorkingDays('2026-11-19', 1)).toBe('2026-11-23');
     expect(london(cal.withinWorkingDays(new Date('2026-11-19T10:00:00Z'), 1))).toBe('2026-11-23T16:00:00+00:00');
   });
 
   test('nonsense hours are refused', () => {
-    expect(() => new WorkingCalendar('england-and-wales', { days: ['monday'], start: '17:00', end: '09:00', timeZone: 'Europe/London' })).toThrow(/must be after/);
-    expect(() => new WorkingCalendar('england-and-wales', { days: [], start: '09:00', end: '17:00', timeZone: 'Europe/London' })).toThrow(/no working day/);
+    expect(
+      () =>
+        new WorkingCalendar('england-and-wales', {
+          days: ['monday'],
+          start: '17:00',
+          end: '09:00',
+          timeZone: 'Europe/London',
+        }),
+    ).toThrow(/must be after/);
+    expect(
+      () =>
+        new WorkingCalendar('england-and-wales', { days: [], start: '09:00', end: '17:00', timeZone: 'Europe/London' }),
+    ).toThrow(/no working day/);
   });
 
   test('each year of holidays is computed once, whatever the number of lookups', () => {

@@ -22,7 +22,8 @@ function parseProblems(card: unknown): string[] {
     const e = context.getEventAt(i);
     problems.push(`${AC.ValidationEvent[e.event]}: ${e.message}`);
   }
-  for (const e of parsed.validateProperties().validationEvents) problems.push(`${AC.ValidationEvent[e.event]}: ${e.message}`);
+  for (const e of parsed.validateProperties().validationEvents)
+    problems.push(`${AC.ValidationEvent[e.event]}: ${e.message}`);
   return problems;
 }
 
@@ -47,22 +48,38 @@ function lincolnshireCase(): { raised: CaseState; state: CaseState; events: Case
       immediateRisk: true,
       respondingAgency: { id: 'lincolnshire-police' },
       respondingPersonId: 'chris-bennett',
-      form: { initials: 'JS', recordNumbers: { raising: 'LCC-123456', responding: 'LP-2026-778' }, category: 'case-closure', summary: 's', outcomeWanted: 'o', safetyMeanwhile: 'm' },
+      form: {
+        initials: 'JS',
+        recordNumbers: { raising: 'LCC-123456', responding: 'LP-2026-778' },
+        category: 'case-closure',
+        summary: 's',
+        outcomeWanted: 'o',
+        safetyMeanwhile: 'm',
+      },
     },
     new Date('2026-12-24T10:00:00Z'),
   );
   if (!r.ok) throw new Error(r.refusal.message);
-  const asked = decide(r.state, { type: 'request-escalation', actor: alex, reason: 'No plan agreed.' }, new Date('2026-12-24T11:00:00Z'));
+  const asked = decide(
+    r.state,
+    { type: 'request-escalation', actor: alex, reason: 'No plan agreed.' },
+    new Date('2026-12-24T11:00:00Z'),
+  );
   if (!asked.ok) throw new Error(asked.refusal.message);
   return { raised: r.state, state: asked.state, events: [...r.events, ...asked.events] };
 }
 
 describe('Adaptive Card templates', () => {
   test('every template in adaptive-cards/, expanded with its sample data, parses with zero warnings', () => {
-    const samples = readdirSync(CARDS_DIR).filter((f) => f.endsWith('.sample.json')).map((f) => f.replace('.sample.json', ''));
+    const samples = readdirSync(CARDS_DIR)
+      .filter((f) => f.endsWith('.sample.json'))
+      .map((f) => f.replace('.sample.json', ''));
     expect(samples.sort()).toEqual(['documents', 'emergency', 'raise-form', 'stage-card']);
     for (const name of samples) {
-      const sample = JSON.parse(readFileSync(join(CARDS_DIR, `${name}.sample.json`), 'utf8')) as Record<string, unknown>;
+      const sample = JSON.parse(readFileSync(join(CARDS_DIR, `${name}.sample.json`), 'utf8')) as Record<
+        string,
+        unknown
+      >;
       const card = cardTemplate(name).expand({ $root: sample }) as Record<string, unknown>;
       expect(card.version).toBe('1.5');
       expect(parseProblems(card)).toEqual([]);
@@ -71,36 +88,63 @@ describe('Adaptive Card templates', () => {
   });
 
   test('the parser would catch a broken card', () => {
-    expect(parseProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'NoSuchElement' }, { type: 'Input.Text' }] }).length).toBeGreaterThan(0);
+    expect(
+      parseProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'NoSuchElement' }, { type: 'Input.Text' }] })
+        .length,
+    ).toBeGreaterThan(0);
   });
 
   test('a live stage card: the viewer’s own buttons, the deadline in words, no adult’s name', () => {
     const { raised, state, events } = lincolnshireCase();
     const now = new Date('2026-12-24T12:00:00Z');
-    const forPriya = renderStageCard(stageCardView(state, { viewer: priya, now, directory, events }), ['29:priya-shah']);
+    const forPriya = renderStageCard(stageCardView(state, { viewer: priya, now, directory, events }), [
+      '29:priya-shah',
+    ]);
     expect(parseProblems(forPriya)).toEqual([]);
     expect(actionTitles(forPriya)).toEqual(['Action.Execute:Approve escalation', 'Action.ShowCard:Return escalation']);
     const text = JSON.stringify(forPriya);
     expect(text).toMatch(/by 5pm Wednesday 30 December/);
     expect(text).toMatch(/Urgent: the adult was said to be at risk of immediate harm/);
     expect(text).toMatch(/J\.S\. \(initials\)/);
-    expect(text).toMatch(/Waiting for approval: Alex Morgan asked to escalate to Direct Manager to Manager Discussion: No plan agreed\./);
+    expect(text).toMatch(
+      /Waiting for approval: Alex Morgan asked to escalate to Direct Manager to Manager Discussion: No plan agreed\./,
+    );
     expect((forPriya.refresh as { userIds: string[] }).userIds).toEqual(['29:priya-shah']);
 
-    const forChris = renderStageCard(stageCardView(state, { viewer: chris, now, directory, events }), ['29:chris-bennett']);
+    const forChris = renderStageCard(stageCardView(state, { viewer: chris, now, directory, events }), [
+      '29:chris-bennett',
+    ]);
     expect(parseProblems(forChris)).toEqual([]);
-    expect(actionTitles(forChris)).toEqual(['Action.Execute:Acknowledge', 'Action.ShowCard:Add note', 'Action.ShowCard:Propose resolution']);
+    expect(actionTitles(forChris)).toEqual([
+      'Action.Execute:Acknowledge',
+      'Action.ShowCard:Add note',
+      'Action.ShowCard:Propose resolution',
+    ]);
     // The raiser's card asks for a reason in three places: each input has its own id.
     const forAlex = renderStageCard(stageCardView(state, { viewer: alex, now, directory, events }), ['29:alex-morgan']);
     expect(parseProblems(forAlex)).toEqual([]);
-    expect(actionTitles(forAlex)).toEqual(['Action.ShowCard:Add note', 'Action.ShowCard:Propose resolution', 'Action.ShowCard:Withdraw']);
+    expect(actionTitles(forAlex)).toEqual([
+      'Action.ShowCard:Add note',
+      'Action.ShowCard:Propose resolution',
+      'Action.ShowCard:Withdraw',
+    ]);
     const beforeAsking = renderStageCard(stageCardView(raised, { viewer: alex, now, directory }), ['29:alex-morgan']);
-    expect(actionTitles(beforeAsking)).toEqual(['Action.ShowCard:Add note', 'Action.ShowCard:Propose resolution', 'Action.ShowCard:Request escalation', 'Action.ShowCard:Withdraw']);
+    expect(actionTitles(beforeAsking)).toEqual([
+      'Action.ShowCard:Add note',
+      'Action.ShowCard:Propose resolution',
+      'Action.ShowCard:Request escalation',
+      'Action.ShowCard:Withdraw',
+    ]);
     expect(parseProblems(beforeAsking)).toEqual([]);
     expect(JSON.stringify(beforeAsking)).toMatch(/"id":"request-escalation.reason".*"id":"withdraw.reason"/);
 
     const execute = (forChris.actions as Array<{ verb?: string; data?: unknown; fallback?: { type: string } }>)[0];
-    expect(execute).toEqual(expect.objectContaining({ verb: 'acknowledge', data: { reference: 'LI-2026-0042', stage: 'step-1', verb: 'acknowledge' } }));
+    expect(execute).toEqual(
+      expect.objectContaining({
+        verb: 'acknowledge',
+        data: { reference: 'LI-2026-0042', stage: 'step-1', verb: 'acknowledge' },
+      }),
+    );
     expect(execute?.fallback?.type).toBe('Action.Submit');
   });
 });
@@ -109,10 +153,28 @@ describe('the card for everyone', () => {
   test('offers what anyone taking part could do now; each click is still decided for the person', () => {
     const li = procedures.get('lincolnshire');
     if (!li) throw new Error('no lincolnshire');
-    const r = raise(li, { type: 'raise', actor: alex, sequence: 1, immediateRisk: false, respondingAgency: { id: 'lincolnshire-police' }, respondingPersonId: 'chris-bennett', form: { initials: 'JS', category: 'case-closure', summary: 's', outcomeWanted: 'o', safetyMeanwhile: 'm' } }, new Date('2026-11-23T10:00:00Z'));
+    const r = raise(
+      li,
+      {
+        type: 'raise',
+        actor: alex,
+        sequence: 1,
+        immediateRisk: false,
+        respondingAgency: { id: 'lincolnshire-police' },
+        respondingPersonId: 'chris-bennett',
+        form: { initials: 'JS', category: 'case-closure', summary: 's', outcomeWanted: 'o', safetyMeanwhile: 'm' },
+      },
+      new Date('2026-11-23T10:00:00Z'),
+    );
     if (!r.ok) throw new Error(r.refusal.message);
     const view = stageCardView(r.state, { now: new Date('2026-11-23T11:00:00Z'), directory });
-    expect(view.actions.map((a) => a.verb)).toEqual(['acknowledge', 'add-note', 'propose-resolution', 'request-escalation', 'withdraw']);
+    expect(view.actions.map((a) => a.verb)).toEqual([
+      'acknowledge',
+      'add-note',
+      'propose-resolution',
+      'request-escalation',
+      'withdraw',
+    ]);
     expect(view.viewer).toBe('everyone');
     expect(parseProblems(renderStageCard(view, []))).toEqual([]);
   });

@@ -16,7 +16,17 @@ function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
 
 describe('configuration from the environment', () => {
   test('nothing set: the defaults', () => {
-    expect(loadConfig({})).toEqual({ NODE_ENV: 'development', PORT: 3978, HOST: '0.0.0.0', LOG_LEVEL: 'info', DATA_DIR: './data', COSMOS_DATABASE: 'safeguarding-escalations', COSMOS_INSECURE_TLS: false, SWEEP_INTERVAL_SECONDS: 30, TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/' });
+    expect(loadConfig({})).toEqual({
+      NODE_ENV: 'development',
+      PORT: 3978,
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'info',
+      DATA_DIR: './data',
+      COSMOS_DATABASE: 'safeguarding-escalations',
+      COSMOS_INSECURE_TLS: false,
+      SWEEP_INTERVAL_SECONDS: 30,
+      TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/',
+    });
     const config = loadConfig({});
     expect(config.PROCEDURES_DIR).toBeUndefined();
     expect(config.DIRECTORY_FILE).toBeUndefined();
@@ -24,13 +34,42 @@ describe('configuration from the environment', () => {
 
   test('values given are used; PORT becomes a number; empty values count as unset; other variables are ignored', () => {
     expect(
-      loadConfig({ NODE_ENV: 'test', PORT: '8080', HOST: '127.0.0.1', LOG_LEVEL: 'debug', PROCEDURES_DIR: '/srv/boards', DIRECTORY_FILE: '/srv/directory.yaml', DATA_DIR: '/var/lib/bot', PATH: '/usr/bin', HOME: '/root' }),
-    ).toEqual({ NODE_ENV: 'test', PORT: 8080, HOST: '127.0.0.1', LOG_LEVEL: 'debug', PROCEDURES_DIR: '/srv/boards', DIRECTORY_FILE: '/srv/directory.yaml', DATA_DIR: '/var/lib/bot', COSMOS_DATABASE: 'safeguarding-escalations', COSMOS_INSECURE_TLS: false, SWEEP_INTERVAL_SECONDS: 30, TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/' });
+      loadConfig({
+        NODE_ENV: 'test',
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'debug',
+        PROCEDURES_DIR: '/srv/boards',
+        DIRECTORY_FILE: '/srv/directory.yaml',
+        DATA_DIR: '/var/lib/bot',
+        PATH: '/usr/bin',
+        HOME: '/root',
+      }),
+    ).toEqual({
+      NODE_ENV: 'test',
+      PORT: 8080,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'debug',
+      PROCEDURES_DIR: '/srv/boards',
+      DIRECTORY_FILE: '/srv/directory.yaml',
+      DATA_DIR: '/var/lib/bot',
+      COSMOS_DATABASE: 'safeguarding-escalations',
+      COSMOS_INSECURE_TLS: false,
+      SWEEP_INTERVAL_SECONDS: 30,
+      TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/',
+    });
     expect(loadConfig({ PORT: '', LOG_LEVEL: '', HOST: '' })).toEqual(loadConfig({}));
   });
 
   test('production with a directory file starts', () => {
-    expect(loadConfig({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/directory.yaml', PERSONAL_DATA_KEY: KEY, MicrosoftAppId: APP })).toEqual(expect.objectContaining({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/directory.yaml' }));
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        DIRECTORY_FILE: '/srv/directory.yaml',
+        PERSONAL_DATA_KEY: KEY,
+        MicrosoftAppId: APP,
+      }),
+    ).toEqual(expect.objectContaining({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/directory.yaml' }));
   });
 
   test.each([
@@ -49,16 +88,23 @@ describe('configuration from the environment', () => {
 
   test('LOG_LEVEL=loud names LOG_LEVEL and the levels it accepts', () => {
     const error = configErrorOf({ LOG_LEVEL: 'loud' });
-    expect(error.problems).toEqual(['LOG_LEVEL must be one of: fatal, error, warn, info, debug, trace, silent (it is "loud").']);
+    expect(error.problems).toEqual([
+      'LOG_LEVEL must be one of: fatal, error, warn, info, debug, trace, silent (it is "loud").',
+    ]);
     expect(error.message).toContain('LOG_LEVEL');
   });
 
   test('NODE_ENV=production without DIRECTORY_FILE names DIRECTORY_FILE and says it is not set', () => {
     const error = configErrorOf({ NODE_ENV: 'production', PERSONAL_DATA_KEY: KEY, MicrosoftAppId: APP });
     expect(error.problems).toHaveLength(1);
-    expect(error.problems[0]).toMatch(/^DIRECTORY_FILE must be set in production: the path of your agencies' directory file .*\(it is not set\)\.$/);
+    expect(error.problems[0]).toMatch(
+      /^DIRECTORY_FILE must be set in production: the path of your agencies' directory file .*\(it is not set\)\.$/,
+    );
     // An empty value is the same as none.
-    expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '', PERSONAL_DATA_KEY: KEY, MicrosoftAppId: APP }).problems).toEqual(error.problems);
+    expect(
+      configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '', PERSONAL_DATA_KEY: KEY, MicrosoftAppId: APP })
+        .problems,
+    ).toEqual(error.problems);
   });
 
   test('several wrong variables are all listed in one error, one line each', () => {
@@ -68,7 +114,10 @@ describe('configuration from the environment', () => {
       'PORT must be a port number, like 3978 (it is "abc").',
       'LOG_LEVEL must be one of: fatal, error, warn, info, debug, trace, silent (it is "loud").',
     ]);
-    expect(error.message.split('\n')).toEqual(['The bot cannot start: its configuration needs fixing.', ...error.problems.map((p) => `  - ${p}`)]);
+    expect(error.message.split('\n')).toEqual([
+      'The bot cannot start: its configuration needs fixing.',
+      ...error.problems.map((p) => `  - ${p}`),
+    ]);
   });
 
   test('in production, a wrong PORT does not hide the missing DIRECTORY_FILE', () => {
@@ -84,30 +133,70 @@ describe('configuration from the environment', () => {
   test('the store: SQLite by default, Cosmos DB when configured, and what Cosmos DB needs', () => {
     expect(storeKind(loadConfig({}))).toBe('sqlite');
     expect(sqliteFile(loadConfig({ DATA_DIR: '/var/lib/bot/' }))).toBe('/var/lib/bot/escalations.sqlite');
-    expect(storeKind(loadConfig({ COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/', COSMOS_KEY: 'k' }))).toBe('cosmos');
-    expect(storeKind(loadConfig({ COSMOS_CONNECTION_STRING: 'AccountEndpoint=https://acct.documents.azure.com:443/;AccountKey=k;' }))).toBe('cosmos');
-    expect(configErrorOf({ STORE: 'cosmos' }).problems).toEqual([expect.stringMatching(/^STORE is cosmos, so COSMOS_CONNECTION_STRING, or COSMOS_ENDPOINT and COSMOS_KEY, must be set/)]);
-    expect(configErrorOf({ COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/' }).problems).toEqual([expect.stringMatching(/^COSMOS_KEY must be set with COSMOS_ENDPOINT/)]);
-    expect(configErrorOf({ STORE: 'postgres' }).problems).toEqual(['STORE must be either sqlite (the embedded store) or cosmos (Azure Cosmos DB) (it is "postgres").']);
+    expect(storeKind(loadConfig({ COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/', COSMOS_KEY: 'k' }))).toBe(
+      'cosmos',
+    );
+    expect(
+      storeKind(
+        loadConfig({ COSMOS_CONNECTION_STRING: 'AccountEndpoint=https://acct.documents.azure.com:443/;AccountKey=k;' }),
+      ),
+    ).toBe('cosmos');
+    expect(configErrorOf({ STORE: 'cosmos' }).problems).toEqual([
+      expect.stringMatching(
+        /^STORE is cosmos, so COSMOS_CONNECTION_STRING, or COSMOS_ENDPOINT and COSMOS_KEY, must be set/,
+      ),
+    ]);
+    expect(configErrorOf({ COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/' }).problems).toEqual([
+      expect.stringMatching(/^COSMOS_KEY must be set with COSMOS_ENDPOINT/),
+    ]);
+    expect(configErrorOf({ STORE: 'postgres' }).problems).toEqual([
+      'STORE must be either sqlite (the embedded store) or cosmos (Azure Cosmos DB) (it is "postgres").',
+    ]);
   });
 
   test('Teams: production needs the bot’s app id; a single-tenant app needs its tenant', () => {
-    expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml', PERSONAL_DATA_KEY: KEY }).problems).toEqual([expect.stringMatching(/^MicrosoftAppId must be set in production/)]);
-    expect(configErrorOf({ MicrosoftAppId: 'not-a-guid' }).problems).toEqual([expect.stringMatching(/^MicrosoftAppId must be the bot's Microsoft Entra application \(client\) id/)]);
-    expect(configErrorOf({ MicrosoftAppId: APP, MicrosoftAppType: 'SingleTenant' }).problems).toEqual([expect.stringMatching(/^MicrosoftAppTenantId must be set when MicrosoftAppType is SingleTenant/)]);
+    expect(
+      configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml', PERSONAL_DATA_KEY: KEY }).problems,
+    ).toEqual([expect.stringMatching(/^MicrosoftAppId must be set in production/)]);
+    expect(configErrorOf({ MicrosoftAppId: 'not-a-guid' }).problems).toEqual([
+      expect.stringMatching(/^MicrosoftAppId must be the bot's Microsoft Entra application \(client\) id/),
+    ]);
+    expect(configErrorOf({ MicrosoftAppId: APP, MicrosoftAppType: 'SingleTenant' }).problems).toEqual([
+      expect.stringMatching(/^MicrosoftAppTenantId must be set when MicrosoftAppType is SingleTenant/),
+    ]);
     expect(loadConfig({}).MicrosoftAppId).toBeUndefined();
   });
 
   test('the personal-data key: 32 bytes in base64, required in production', () => {
-    expect(configErrorOf({ PERSONAL_DATA_KEY: 'c2hvcnQ=' }).problems).toEqual([expect.stringMatching(/^PERSONAL_DATA_KEY must be 32 bytes written in base64/)]);
-    expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml', MicrosoftAppId: APP }).problems).toEqual([expect.stringMatching(/^PERSONAL_DATA_KEY must be set in production/)]);
+    expect(configErrorOf({ PERSONAL_DATA_KEY: 'c2hvcnQ=' }).problems).toEqual([
+      expect.stringMatching(/^PERSONAL_DATA_KEY must be 32 bytes written in base64/),
+    ]);
+    expect(
+      configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml', MicrosoftAppId: APP }).problems,
+    ).toEqual([expect.stringMatching(/^PERSONAL_DATA_KEY must be set in production/)]);
     expect(loadConfig({ PERSONAL_DATA_KEY: KEY }).PERSONAL_DATA_KEY).toBe(KEY);
-    expect(configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml', PERSONAL_DATA_KEY: KEY, MicrosoftAppId: APP, COSMOS_INSECURE_TLS: 'true' }).problems).toEqual([expect.stringMatching(/^COSMOS_INSECURE_TLS must not be true in production/)]);
+    expect(
+      configErrorOf({
+        NODE_ENV: 'production',
+        DIRECTORY_FILE: '/srv/d.yaml',
+        PERSONAL_DATA_KEY: KEY,
+        MicrosoftAppId: APP,
+        COSMOS_INSECURE_TLS: 'true',
+      }).problems,
+    ).toEqual([expect.stringMatching(/^COSMOS_INSECURE_TLS must not be true in production/)]);
   });
   test('Slack turns on only with both its secret and its token, each checked', () => {
-    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2' })).toThrow(/SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN turn Slack on together.*SLACK_SIGNING_SECRET is not set/);
-    expect(() => loadConfig({ SLACK_SIGNING_SECRET: 'abcdef0123456789abcdef', SLACK_BOT_TOKEN: 'xoxp-user-token' })).toThrow(/SLACK_BOT_TOKEN.*starting xoxb-/);
-    const on = loadConfig({ SLACK_SIGNING_SECRET: 'abcdef0123456789abcdef', SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_API_URL: 'http://127.0.0.1:9/api/' });
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2' })).toThrow(
+      /SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN turn Slack on together.*SLACK_SIGNING_SECRET is not set/,
+    );
+    expect(() =>
+      loadConfig({ SLACK_SIGNING_SECRET: 'abcdef0123456789abcdef', SLACK_BOT_TOKEN: 'xoxp-user-token' }),
+    ).toThrow(/SLACK_BOT_TOKEN.*starting xoxb-/);
+    const on = loadConfig({
+      SLACK_SIGNING_SECRET: 'abcdef0123456789abcdef',
+      SLACK_BOT_TOKEN: 'xoxb-1-2',
+      SLACK_API_URL: 'http://127.0.0.1:9/api/',
+    });
     expect(on.SLACK_BOT_TOKEN).toBe('xoxb-1-2');
   });
 });

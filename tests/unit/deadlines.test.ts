@@ -34,7 +34,10 @@ describe('each board’s stage timeline, every stage run to its limit', () => {
     const camden = board('camden');
     const weeks: Procedure = {
       ...camden,
-      stages: camden.stages.map((s) => ({ ...s, timescales: s.timescales.map((t) => ({ ...t, amount: 1, unit: 'working-weeks' as const })) })),
+      stages: camden.stages.map((s) => ({
+        ...s,
+        timescales: s.timescales.map((t) => ({ ...t, amount: 1, unit: 'working-weeks' as const })),
+      })),
     };
     expect(timeline(weeks, '2026-12-17T11:00:00Z')).toEqual(timeline(camden, '2026-12-17T11:00:00Z'));
   });
@@ -94,7 +97,11 @@ describe('each board’s stage timeline, every stage run to its limit', () => {
   });
 
   test('every source names the phrase it came from, and the board default says it is one', () => {
-    const plan = planTimeline(board('north-somerset'), calendarFor(board('north-somerset')), new Date('2026-11-20T10:00:00Z'));
+    const plan = planTimeline(
+      board('north-somerset'),
+      calendarFor(board('north-somerset')),
+      new Date('2026-11-20T10:00:00Z'),
+    );
     expect(plan[1]?.source).toBe('(Within 2 working days)');
     expect(plan[4]?.source).toMatch(/^board default: /);
   });

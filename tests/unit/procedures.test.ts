@@ -14,7 +14,12 @@ const SEED_OF: Record<string, string> = {
 };
 
 /** Seed text with markup and runs of white space folded, so a verbatim phrase can be found in it. */
-const fold = (s: string): string => s.replace(/\*\*|<\/?b>/g, '').replace(/\\checkmark/g, '').replace(/\s+/g, ' ').trim();
+const fold = (s: string): string =>
+  s
+    .replace(/\*\*|<\/?b>/g, '')
+    .replace(/\\checkmark/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 const procedures = loadProcedures();
 const get = (id: string): Procedure => {
@@ -42,7 +47,12 @@ function phrases(p: Procedure): Array<[string, string]> {
 
 describe('the five shipped procedures', () => {
   test('are all loaded, with their names, nations and stages', () => {
-    const summary = [...procedures.values()].map((p) => [p.id, p.nation, p.referencePrefix, p.stages.map((s) => s.id).join(',')]);
+    const summary = [...procedures.values()].map((p) => [
+      p.id,
+      p.nation,
+      p.referencePrefix,
+      p.stages.map((s) => s.id).join(','),
+    ]);
     expect(summary).toEqual([
       ['camden', 'england-and-wales', 'CAM', 'stage-1,stage-2,stage-3,stage-4,stage-5'],
       ['cheshire-east', 'england-and-wales', 'CE', 'step-1,step-2,step-3,step-4'],
@@ -61,7 +71,12 @@ describe('the five shipped procedures', () => {
 
   test('working hours default to Monday to Friday, 09:00–17:00 Europe/London', () => {
     for (const p of procedures.values()) {
-      expect(p.workingHours).toEqual({ days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '09:00', end: '17:00', timeZone: 'Europe/London' });
+      expect(p.workingHours).toEqual({
+        days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+        start: '09:00',
+        end: '17:00',
+        timeZone: 'Europe/London',
+      });
     }
   });
 
@@ -75,9 +90,15 @@ describe('the five shipped procedures', () => {
 
   test('Camden: each stage is one working week (5 working days) from its start', () => {
     for (const s of get('camden').stages.slice(0, 4)) {
-      expect(s.timescales).toEqual([expect.objectContaining({ kind: 'conclude-by', amount: 5, unit: 'working-days', from: 'stage-start' })]);
+      expect(s.timescales).toEqual([
+        expect.objectContaining({ kind: 'conclude-by', amount: 5, unit: 'working-days', from: 'stage-start' }),
+      ]);
     }
-    expect(get('camden').readings.map((r) => r.phrase).join(' ')).toMatch(/one working week/);
+    expect(
+      get('camden')
+        .readings.map((r) => r.phrase)
+        .join(' '),
+    ).toMatch(/one working week/);
   });
 
   test('Luton gives no timescale: the file sets a board default and says it is the board’s choice', () => {
@@ -98,7 +119,13 @@ describe('the five shipped procedures', () => {
       ['conclude-by', 'day-number', 9],
     ]);
     const step1 = ce.stages[0];
-    expect(step1?.timescales[0]).toEqual(expect.objectContaining({ unit: 'clock-hours', amount: 24, phrase: 'TAKE ACTION WITHIN 24 HOURS OF CONCERN ARISING' }));
+    expect(step1?.timescales[0]).toEqual(
+      expect.objectContaining({
+        unit: 'clock-hours',
+        amount: 24,
+        phrase: 'TAKE ACTION WITHIN 24 HOURS OF CONCERN ARISING',
+      }),
+    );
   });
 
   test('Lincolnshire: 48 hours read as 2 working days, step 2 runs from step 1, urgent and non-urgent step 4', () => {
@@ -108,23 +135,43 @@ describe('the five shipped procedures', () => {
     expect(s1?.timescales[0]?.phrase).toMatch(/48 hours \(2 working days\)/);
     expect(s2?.timescales[0]?.from).toEqual({ stage: 'step-1', at: 'start' });
     expect([s4a?.number, s4a?.branch, s4b?.number, s4b?.branch]).toEqual([4, 'urgent', 4, 'non-urgent']);
-    expect(s4a?.timescales[0]).toEqual(expect.objectContaining({ kind: 'start-by', amount: 24, unit: 'clock-hours', from: { stage: 'step-3', at: 'end' } }));
+    expect(s4a?.timescales[0]).toEqual(
+      expect.objectContaining({
+        kind: 'start-by',
+        amount: 24,
+        unit: 'clock-hours',
+        from: { stage: 'step-3', at: 'end' },
+      }),
+    );
     expect(li.outOfHours?.phrase).toMatch(/on call process/);
     expect(li.readings.map((r) => r.id)).toEqual(expect.arrayContaining(['forty-eight-hours', 'of-step-1']));
   });
 
   test('North Somerset: timescales from the outset, the monitoring form at stages 3 and 4, a final and binding panel', () => {
     const ns = get('north-somerset');
-    expect(ns.stages.slice(0, 3).map((s) => s.timescales.find((t) => t.kind === 'conclude-by')?.amount)).toEqual([1, 2, 3]);
+    expect(ns.stages.slice(0, 3).map((s) => s.timescales.find((t) => t.kind === 'conclude-by')?.amount)).toEqual([
+      1, 2, 3,
+    ]);
     expect(ns.stages.slice(0, 3).every((s) => s.timescales.every((t) => t.from === 'raised'))).toBe(true);
-    expect(ns.stages[3]?.timescales[0]).toEqual(expect.objectContaining({ kind: 'start-by', amount: 5, from: 'raised' }));
-    expect(ns.stages.filter((s) => s.forms.some((f) => f.form === 'north-somerset-monitoring')).map((s) => s.id)).toEqual(['stage-3', 'stage-4']);
+    expect(ns.stages[3]?.timescales[0]).toEqual(
+      expect.objectContaining({ kind: 'start-by', amount: 5, from: 'raised' }),
+    );
+    expect(
+      ns.stages.filter((s) => s.forms.some((f) => f.form === 'north-somerset-monitoring')).map((s) => s.id),
+    ).toEqual(['stage-3', 'stage-4']);
     expect(ns.stages[4]?.decision).toEqual(expect.objectContaining({ finalAndBinding: true }));
   });
 
   test('obliged notifications: Luton’s line manager tells their own safeguarding lead', () => {
     const stage2 = get('luton').stages[1];
-    expect(stage2?.notifications[0]).toEqual(expect.objectContaining({ by: 'line-manager', to: 'safeguarding-lead', where: 'own-agency', when: ['stage-start', 'outcome'] }));
+    expect(stage2?.notifications[0]).toEqual(
+      expect.objectContaining({
+        by: 'line-manager',
+        to: 'safeguarding-lead',
+        where: 'own-agency',
+        when: ['stage-start', 'outcome'],
+      }),
+    );
   });
 });
 
@@ -136,15 +183,22 @@ describe('a broken procedure file', () => {
       .replace('      raising: [senior-manager]', '      raising: [senior-manger]')
       .replace('        amount: 3\n', '        amount: -3\n')
       .replace('        amount: 2\n        unit: working-days', '        amount: 2\n        unit: fortnights')
-      .replace('      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: raised', '      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: { stage: stage-9, at: end }');
+      .replace(
+        '      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: raised',
+        '      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: { stage: stage-9, at: end }',
+      );
     const result = checkProcedureText(broken);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const lines = result.problems.map((p) => `${p.where}: ${p.message}`);
     expect(lines).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^stages › 3rd \(stage-3\) › timescales › 1st › amount: must be more than zero \(it is -3\)/),
-        expect.stringMatching(/^stages › 2nd \(stage-2\) › timescales › 1st › unit: must be one of: working-days, working-weeks, calendar-days, clock-hours, day-number \(it is "fortnights"\)/),
+        expect.stringMatching(
+          /^stages › 3rd \(stage-3\) › timescales › 1st › amount: must be more than zero \(it is -3\)/,
+        ),
+        expect.stringMatching(
+          /^stages › 2nd \(stage-2\) › timescales › 1st › unit: must be one of: working-days, working-weeks, calendar-days, clock-hours, day-number \(it is "fortnights"\)/,
+        ),
       ]),
     );
     expect(result.problems.every((p) => typeof p.line === 'number' && p.line > 0)).toBe(true);
@@ -153,43 +207,65 @@ describe('a broken procedure file', () => {
   test('cross-reference problems are all listed too: unknown role, a stage running from a stage that does not exist', () => {
     const broken = good
       .replace('      raising: [senior-manager]', '      raising: [senior-manger]')
-      .replace('      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: raised', '      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: { stage: stage-9, at: end }');
+      .replace(
+        '      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: raised',
+        '      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: { stage: stage-9, at: end }',
+      );
     const result = checkProcedureText(broken);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const text = result.problems.map((p) => `line ${p.line} ${p.where}: ${p.message}`);
     expect(text).toEqual([
-      expect.stringMatching(/^line \d+ stages › 1st \(stage-1\) › timescales › 1st › from › stage: runs from the stage "stage-9", which is not in "stages"/),
-      expect.stringMatching(/^line \d+ stages › 3rd \(stage-3\) › sides › raising › 1st: names the role "senior-manger", which is not declared under "roles"/),
+      expect.stringMatching(
+        /^line \d+ stages › 1st \(stage-1\) › timescales › 1st › from › stage: runs from the stage "stage-9", which is not in "stages"/,
+      ),
+      expect.stringMatching(
+        /^line \d+ stages › 3rd \(stage-3\) › sides › raising › 1st: names the role "senior-manger", which is not declared under "roles"/,
+      ),
     ]);
     const roleLine = result.problems[1]?.line ?? 0;
     expect(broken.split('\n')[roleLine - 1]).toContain('senior-manger');
   });
 
   test('one file with a missing stage, an unknown role, a negative amount, an unknown unit and a stage running from nowhere: every problem listed at once', () => {
-    const withoutStage2 = good.slice(0, good.indexOf('  - id: stage-2\n')) + good.slice(good.indexOf('  - id: stage-3\n'));
+    const withoutStage2 =
+      good.slice(0, good.indexOf('  - id: stage-2\n')) + good.slice(good.indexOf('  - id: stage-3\n'));
     const broken = withoutStage2
       .replace('      raising: [senior-manager]', '      raising: [senior-manger]')
       .replace('        amount: 3\n', '        amount: -3\n')
-      .replace('        amount: 5\n        unit: working-days\n        from: raised', '        amount: 5\n        unit: fortnights\n        from: raised')
-      .replace('      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: raised', '      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: { stage: stage-9, at: end }');
+      .replace(
+        '        amount: 5\n        unit: working-days\n        from: raised',
+        '        amount: 5\n        unit: fortnights\n        from: raised',
+      )
+      .replace(
+        '      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: raised',
+        '      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: { stage: stage-9, at: end }',
+      );
     const result = checkProcedureText(broken);
     if (result.ok) throw new Error('accepted');
     const text = result.problems.map((p) => `line ${p.line} ${p.where}: ${p.message}`).join('\n');
-    expect(text).toMatch(/stage-1\) › timescales › 1st › from › stage: runs from the stage "stage-9", which is not in "stages"/);
+    expect(text).toMatch(
+      /stage-1\) › timescales › 1st › from › stage: runs from the stage "stage-9", which is not in "stages"/,
+    );
     expect(text).toMatch(/stage-3\) › number: stages must be numbered in order without gaps: stage 3 follows stage 1/);
     expect(text).toMatch(/stage-3\) › sides › raising › 1st: names the role "senior-manger", which is not declared/);
     expect(text).toMatch(/stage-3\) › timescales › 1st › amount: must be more than zero \(it is -3\)/);
-    expect(text).toMatch(/stage-4\) › timescales › 1st › unit: must be one of: working-days, working-weeks, calendar-days, clock-hours, day-number \(it is "fortnights"\)/);
+    expect(text).toMatch(
+      /stage-4\) › timescales › 1st › unit: must be one of: working-days, working-weeks, calendar-days, clock-hours, day-number \(it is "fortnights"\)/,
+    );
     expect(text).toMatch(/stage 3 follows stage 1 \(is stage 2 missing\?\)/);
     // …and what the missing stage breaks elsewhere: the urgent path named it.
     expect(text).toMatch(/urgentPath › startAt › 2nd: names the stage "stage-2", which is not in "stages"/);
     expect(result.problems).toHaveLength(6);
-    expect(result.problems.map((p) => p.line)).toEqual([...result.problems.map((p) => p.line)].sort((a, b) => (a ?? 0) - (b ?? 0)));
+    expect(result.problems.map((p) => p.line)).toEqual(
+      [...result.problems.map((p) => p.line)].sort((a, b) => (a ?? 0) - (b ?? 0)),
+    );
   });
 
   test('a missing stage list, a missing field and an unknown field are each named', () => {
-    const result = checkProcedureText('id: test-board\nname: Test\nshortName: T\nnation: england-and-wales\nreferencePrefix: TB\nsource: { title: T }\nroles: []\ncolour: blue\n');
+    const result = checkProcedureText(
+      'id: test-board\nname: Test\nshortName: T\nnation: england-and-wales\nreferencePrefix: TB\nsource: { title: T }\nroles: []\ncolour: blue\n',
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const text = result.problems.map((p) => `${p.where}: ${p.message}`);
@@ -204,7 +280,9 @@ describe('a broken procedure file', () => {
   });
 
   test('branches that do not pair, gaps in numbering and roles on the wrong side are refused', () => {
-    const broken = good.replace('    number: 3\n', '    number: 4\n    branch: urgent\n').replace('    board: [panel, board-business-manager]', '    board: [panel, board-representative]');
+    const broken = good
+      .replace('    number: 3\n', '    number: 4\n    branch: urgent\n')
+      .replace('    board: [panel, board-business-manager]', '    board: [panel, board-representative]');
     const result = checkProcedureText(broken);
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -239,9 +317,14 @@ describe('a new board', () => {
 
   test('two boards cannot share a case reference prefix or an id', () => {
     const dir = mkdtempSync(join(tmpdir(), 'boards-'));
-    writeFileSync(join(dir, 'camden-copy.yaml'), readFileSync(join(SHIPPED_PROCEDURES_DIR, 'camden.yaml'), 'utf8').replace('id: camden', 'id: camden-copy'));
+    writeFileSync(
+      join(dir, 'camden-copy.yaml'),
+      readFileSync(join(SHIPPED_PROCEDURES_DIR, 'camden.yaml'), 'utf8').replace('id: camden', 'id: camden-copy'),
+    );
     expect(() => loadProcedures([SHIPPED_PROCEDURES_DIR, dir])).toThrow(FileProblems);
-    expect(() => loadProcedures([SHIPPED_PROCEDURES_DIR, dir])).toThrow(/prefix "CAM" is already used by the board "camden"/);
+    expect(() => loadProcedures([SHIPPED_PROCEDURES_DIR, dir])).toThrow(
+      /prefix "CAM" is already used by the board "camden"/,
+    );
   });
 
   test('a file whose name does not match its id is refused', () => {

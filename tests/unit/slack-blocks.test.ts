@@ -14,18 +14,35 @@ const view: StageCardView = {
   category: long(500),
   stage: { id: 'step-1', number: 1, name: long(300), achieves: long(5000), of: 4 },
   sides: [
-    { side: 'raising', label: 'Raised by', agency: long(200), recordNumber: 'X-1', people: Array.from({ length: 40 }, (_, i) => ({ name: `Person ${i} ${long(80)}`, role: long(60) })), acknowledged: true },
+    {
+      side: 'raising',
+      label: 'Raised by',
+      agency: long(200),
+      recordNumber: 'X-1',
+      people: Array.from({ length: 40 }, (_, i) => ({ name: `Person ${i} ${long(80)}`, role: long(60) })),
+      acknowledged: true,
+    },
     { side: 'responding', label: 'Responding', agency: 'Police', people: [], acknowledged: false },
   ],
   boardPeople: [],
-  deadline: { words: 'by 5pm Tuesday 29 December', at: '2026-12-29T17:00:00Z', overdue: true, phrase: 'within 2 working days' },
+  deadline: {
+    words: 'by 5pm Tuesday 29 December',
+    at: '2026-12-29T17:00:00Z',
+    overdue: true,
+    phrase: 'within 2 working days',
+  },
   pending: long(4000),
   proposal: { outcome: long(4000), outstandingIssues: long(4000), by: 'Someone' },
   history: Array.from({ length: 5 }, () => long(4000)),
   actions: [
     { verb: 'acknowledge', title: 'Acknowledge', style: 'positive' },
     { verb: 'add-note', title: 'Add note', input: { id: 'text', label: 'Note', placeholder: long(400) } },
-    { verb: 'withdraw', title: long(200), style: 'destructive', input: { id: 'reason', label: long(3000), placeholder: 'x' } },
+    {
+      verb: 'withdraw',
+      title: long(200),
+      style: 'destructive',
+      input: { id: 'reason', label: long(3000), placeholder: 'x' },
+    },
   ],
   viewer: 'everyone',
 };
@@ -40,10 +57,12 @@ test('a stage card with very long texts is cut to Block Kit limits, with an elli
     const t = (b.text as { text?: string } | undefined)?.text;
     if (t) expect(t.length).toBeLessThanOrEqual(b.type === 'header' ? LIMITS.header : LIMITS.sectionText);
     if (t?.endsWith('…')) cutSomething = true;
-    for (const f of (b.fields as Array<{ text: string }> | undefined) ?? []) expect(f.text.length).toBeLessThanOrEqual(LIMITS.field);
+    for (const f of (b.fields as Array<{ text: string }> | undefined) ?? [])
+      expect(f.text.length).toBeLessThanOrEqual(LIMITS.field);
     for (const e of (b.elements as Array<Record<string, unknown>> | undefined) ?? []) {
       const et = e.text as { text?: string } | string | undefined;
-      if (typeof et === 'object' && b.type === 'actions') expect((et.text ?? '').length).toBeLessThanOrEqual(LIMITS.buttonText);
+      if (typeof et === 'object' && b.type === 'actions')
+        expect((et.text ?? '').length).toBeLessThanOrEqual(LIMITS.buttonText);
       if (typeof et === 'string') expect(et.length).toBeLessThanOrEqual(LIMITS.sectionText);
     }
   }
@@ -53,7 +72,16 @@ test('a stage card with very long texts is cut to Block Kit limits, with an elli
 test('the modal for a button’s words keeps to the title, label and placeholder limits', () => {
   const action = view.actions[2];
   if (!action) throw new Error('no action');
-  const modal = inputModal(action, { reference: 'LI-2026-0042', stage: 'step-1', channel: 'C1', ts: '1.2' }) as unknown as { title: { text: string }; submit: { text: string }; blocks: Array<{ label: { text: string }; element: { placeholder: { text: string } } }> };
+  const modal = inputModal(action, {
+    reference: 'LI-2026-0042',
+    stage: 'step-1',
+    channel: 'C1',
+    ts: '1.2',
+  }) as unknown as {
+    title: { text: string };
+    submit: { text: string };
+    blocks: Array<{ label: { text: string }; element: { placeholder: { text: string } } }>;
+  };
   expect(modal.title.text.length).toBeLessThanOrEqual(LIMITS.modalTitle);
   expect(modal.submit.text.length).toBeLessThanOrEqual(LIMITS.modalButton);
   expect(modal.blocks[0]?.label.text.length).toBeLessThanOrEqual(LIMITS.label);

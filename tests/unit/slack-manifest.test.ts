@@ -7,7 +7,10 @@ const ROOT = join(__dirname, '..', '..');
 const manifest = parse(readFileSync(join(ROOT, 'manifests', 'slack', 'manifest.yaml'), 'utf8')) as {
   features: { slash_commands: Array<{ command: string; url: string }> };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { interactivity: { is_enabled: boolean; request_url: string }; event_subscriptions: { request_url: string; bot_events: string[] } };
+  settings: {
+    interactivity: { is_enabled: boolean; request_url: string };
+    event_subscriptions: { request_url: string; bot_events: string[] };
+  };
 };
 
 /** The scope each Web API method needs (api.slack.com/methods), for a bot in private channels. */
@@ -30,7 +33,10 @@ const source = readdirSync(join(ROOT, 'src', 'channels', 'slack'))
   .join('\n');
 
 test('every Web API method the Slack code calls is covered by a scope in the manifest, and every scope is used', () => {
-  const used = [...new Set([...source.matchAll(/client\.(\w+)\.(\w+)\(/g)].map((m) => `${m[1]}.${m[2]}`)), ...(/\.filesUploadV2\(/.test(source) ? ['filesUploadV2'] : [])].sort();
+  const used = [
+    ...new Set([...source.matchAll(/client\.(\w+)\.(\w+)\(/g)].map((m) => `${m[1]}.${m[2]}`)),
+    ...(/\.filesUploadV2\(/.test(source) ? ['filesUploadV2'] : []),
+  ].sort();
   expect(used.length).toBeGreaterThan(5);
   for (const method of used) {
     expect(SCOPES).toHaveProperty([method]);
@@ -42,7 +48,11 @@ test('every Web API method the Slack code calls is covered by a scope in the man
 
 test('the slash command, interactivity and events all go to /slack/events', () => {
   expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(['/escalate']);
-  const urls = [...manifest.features.slash_commands.map((c) => c.url), manifest.settings.interactivity.request_url, manifest.settings.event_subscriptions.request_url];
+  const urls = [
+    ...manifest.features.slash_commands.map((c) => c.url),
+    manifest.settings.interactivity.request_url,
+    manifest.settings.event_subscriptions.request_url,
+  ];
   for (const url of urls) expect(url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
   expect(manifest.settings.interactivity.is_enabled).toBe(true);
   expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_mention']);

@@ -26,9 +26,21 @@ export function deadlineOutcomes(state: CaseState, now: Date): DeadlineOutcome[]
     s.deadlines.map((d) => {
       const at = new Date(d.at);
       const ackTimes = Object.values(s.acknowledged).map((a) => new Date(a.at).getTime());
-      const started = d.kind === 'start-by' ? (ackTimes.length ? new Date(Math.max(...ackTimes)) : undefined) : undefined;
-      const doneAt = d.kind === 'start-by' ? (started ?? (s.endedAt ? new Date(s.endedAt) : undefined)) : s.endedAt ? new Date(s.endedAt) : undefined;
-      const result: DeadlineOutcome['result'] = doneAt ? (doneAt <= at ? 'met' : 'missed') : now > at ? 'missed' : 'pending';
+      const started =
+        d.kind === 'start-by' ? (ackTimes.length ? new Date(Math.max(...ackTimes)) : undefined) : undefined;
+      const doneAt =
+        d.kind === 'start-by'
+          ? (started ?? (s.endedAt ? new Date(s.endedAt) : undefined))
+          : s.endedAt
+            ? new Date(s.endedAt)
+            : undefined;
+      const result: DeadlineOutcome['result'] = doneAt
+        ? doneAt <= at
+          ? 'met'
+          : 'missed'
+        : now > at
+          ? 'missed'
+          : 'pending';
       return { stage: s.id, stageName: procedure.stages.find((x) => x.id === s.id)?.name ?? s.id, deadline: d, result };
     }),
   );
@@ -36,14 +48,23 @@ export function deadlineOutcomes(state: CaseState, now: Date): DeadlineOutcome[]
 
 function roleTitles(state: CaseState, directory: Directory, event: CaseEvent): string {
   const agency = directory.agencies.find((a) => a.id === event.by.agencyId);
-  return event.by.roles.map((r) => agency?.roleTitles[r] ?? state.procedure.roles.find((x) => x.id === r)?.title ?? r).join(', ');
+  return event.by.roles
+    .map((r) => agency?.roleTitles[r] ?? state.procedure.roles.find((x) => x.id === r)?.title ?? r)
+    .join(', ');
 }
 
-export function caseRecordDocument(state: CaseState, events: readonly CaseEvent[], directory: Directory, now: Date, details?: PersonalDetails): RecordDocument {
+export function caseRecordDocument(
+  state: CaseState,
+  events: readonly CaseEvent[],
+  directory: Directory,
+  now: Date,
+  details?: PersonalDetails,
+): RecordDocument {
   const { procedure } = state;
   const tz = procedure.workingHours.timeZone;
   const agency = (id: string): string => directory.agencies.find((a) => a.id === id)?.name ?? id;
-  const person = (id: string): string => (id === 'deadline-sweeper' ? 'The bot' : (directory.people.find((p) => p.id === id)?.name ?? id));
+  const person = (id: string): string =>
+    id === 'deadline-sweeper' ? 'The bot' : (directory.people.find((p) => p.id === id)?.name ?? id);
   const category = procedure.categories?.find((c) => c.id === state.concern.category)?.label ?? state.concern.category;
   const outcome = state.outcome
     ? `Resolved at stage ${state.stages.at(-1)?.number ?? '?'}: ${state.outcome.text} Outstanding issues: ${state.outcome.outstandingIssues}`
@@ -54,8 +75,20 @@ export function caseRecordDocument(state: CaseState, events: readonly CaseEvent[
         : 'Open: no outcome yet.';
   const timeline = events
     .filter((e) => e.type !== 'timer-delivered')
-    .map((e) => [formatInZone(new Date(e.at), tz), person(e.by.personId), roleTitles(state, directory, e) || '—', e.by.agencyId === 'bot' ? '—' : agency(e.by.agencyId), historyLine(e, procedure, directory, now).replace(/^.*? — [^:]*: /, '')]);
-  const deadlines = deadlineOutcomes(state, now).map((o) => [o.stageName, o.deadline.kind === 'start-by' ? 'start by' : 'conclude by', instantInWords(new Date(o.deadline.at), tz), `“${o.deadline.phrase}”`, o.result]);
+    .map((e) => [
+      formatInZone(new Date(e.at), tz),
+      person(e.by.personId),
+      roleTitles(state, directory, e) || '—',
+      e.by.agencyId === 'bot' ? '—' : agency(e.by.agencyId),
+      historyLine(e, procedure, directory, now).replace(/^.*? — [^:]*: /, ''),
+    ]);
+  const deadlines = deadlineOutcomes(state, now).map((o) => [
+    o.stageName,
+    o.deadline.kind === 'start-by' ? 'start by' : 'conclude by',
+    instantInWords(new Date(o.deadline.at), tz),
+    `“${o.deadline.phrase}”`,
+    o.result,
+  ]);
   return {
     title: `Case record: ${shortNameOf(procedure)} escalation ${state.reference}`,
     subtitle: `${procedure.name}. Raised ${instantInWords(new Date(state.raisedAt), tz)} by ${agency(state.raising.agencyId)} with ${agency(state.responding.agencyId)}.`,
@@ -67,8 +100,28 @@ export function caseRecordDocument(state: CaseState, events: readonly CaseEvent[
       {
         kind: 'fields',
         rows: [
-          { label: 'Adult', value: details ? [details.name, details.dateOfBirth ? `born ${details.dateOfBirth}` : '', details.address ?? ''].filter(Boolean).join(', ') : `${state.subject.initials} (initials)` },
-          { label: 'Record numbers', value: [state.subject.recordNumbers.raising ? `${agency(state.raising.agencyId)}: ${state.subject.recordNumbers.raising}` : '', state.subject.recordNumbers.responding ? `${agency(state.responding.agencyId)}: ${state.subject.recordNumbers.responding}` : ''].filter(Boolean).join('; ') || 'None given' },
+          {
+            label: 'Adult',
+            value: details
+              ? [details.name, details.dateOfBirth ? `born ${details.dateOfBirth}` : '', details.address ?? '']
+                  .filter(Boolean)
+                  .join(', ')
+              : `${state.subject.initials} (initials)`,
+          },
+          {
+            label: 'Record numbers',
+            value:
+              [
+                state.subject.recordNumbers.raising
+                  ? `${agency(state.raising.agencyId)}: ${state.subject.recordNumbers.raising}`
+                  : '',
+                state.subject.recordNumbers.responding
+                  ? `${agency(state.responding.agencyId)}: ${state.subject.recordNumbers.responding}`
+                  : '',
+              ]
+                .filter(Boolean)
+                .join('; ') || 'None given',
+          },
           { label: 'Kind of disagreement', value: category },
           { label: 'The disagreement', value: state.concern.summary },
           { label: 'Outcome wanted', value: state.concern.outcomeWanted },

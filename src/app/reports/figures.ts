@@ -44,14 +44,26 @@ function tally(keys: Array<{ key: string; label: string }>): Count[] {
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
-export function boardFigures(procedure: Procedure, cases: readonly CaseState[], directory: Directory, from: string, to: string, asOf: Date): BoardFigures {
+export function boardFigures(
+  procedure: Procedure,
+  cases: readonly CaseState[],
+  directory: Directory,
+  from: string,
+  to: string,
+  asOf: Date,
+): BoardFigures {
   const calendar = calendarFor(procedure);
   const agency = (id: string): string => directory.agencies.find((a) => a.id === id)?.name ?? id;
   const stageLabel = (id: string): string => {
     const s = procedure.stages.find((x) => x.id === id);
     return s ? `${s.number}${s.branch ? ` (${s.branch})` : ''}: ${s.name}` : id;
   };
-  const STATUS: Record<CaseState['status'], string> = { open: 'Still open', resolved: 'Resolved (both agencies confirmed)', decided: 'Closed by a decision', withdrawn: 'Withdrawn' };
+  const STATUS: Record<CaseState['status'], string> = {
+    open: 'Still open',
+    resolved: 'Resolved (both agencies confirmed)',
+    decided: 'Closed by a decision',
+    withdrawn: 'Withdrawn',
+  };
   const spent = new Map<string, { total: number; cases: number }>();
   let totalDays = 0;
   const missedStage: Array<{ key: string; label: string }> = [];
@@ -90,7 +102,11 @@ export function boardFigures(procedure: Procedure, cases: readonly CaseState[], 
     asOf: asOf.toISOString(),
     raised: cases.length,
     outcomes: tally(cases.map((c) => ({ key: c.status, label: STATUS[c.status] }))),
-    resolvedAtStage: tally(cases.filter((c) => c.status === 'resolved' || c.status === 'decided').map((c) => ({ key: c.stages.at(-1)?.id ?? '?', label: stageLabel(c.stages.at(-1)?.id ?? '?') }))).sort((a, b) => a.label.localeCompare(b.label)),
+    resolvedAtStage: tally(
+      cases
+        .filter((c) => c.status === 'resolved' || c.status === 'decided')
+        .map((c) => ({ key: c.stages.at(-1)?.id ?? '?', label: stageLabel(c.stages.at(-1)?.id ?? '?') })),
+    ).sort((a, b) => a.label.localeCompare(b.label)),
     workingDaysAtStage: procedure.stages
       .filter((s) => spent.has(s.id))
       .map((s) => {
@@ -100,7 +116,17 @@ export function boardFigures(procedure: Procedure, cases: readonly CaseState[], 
     meanWorkingDaysTotal: cases.length ? round1(totalDays / cases.length) : 0,
     deadlinesMissedByStage: tally(missedStage).sort((a, b) => a.label.localeCompare(b.label)),
     deadlinesMissedByAgency: tally(missedAgency),
-    categories: tally(cases.map((c) => ({ key: c.concern.category, label: procedure.categories?.find((x) => x.id === c.concern.category)?.label ?? c.concern.category }))),
-    pairs: tally(cases.map((c) => ({ key: `${c.raising.agencyId}→${c.responding.agencyId}`, label: `${agency(c.raising.agencyId)} → ${agency(c.responding.agencyId)}` }))),
+    categories: tally(
+      cases.map((c) => ({
+        key: c.concern.category,
+        label: procedure.categories?.find((x) => x.id === c.concern.category)?.label ?? c.concern.category,
+      })),
+    ),
+    pairs: tally(
+      cases.map((c) => ({
+        key: `${c.raising.agencyId}→${c.responding.agencyId}`,
+        label: `${agency(c.raising.agencyId)} → ${agency(c.responding.agencyId)}`,
+      })),
+    ),
   };
 }

@@ -4,7 +4,8 @@
  */
 import type { BoardFigures, Count } from './figures';
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const COLOURS = ['#1f4e79', '#2e75b6', '#5b9bd5', '#9dc3e6', '#c55a11', '#70ad47', '#7f6000', '#7030a0'];
 
@@ -79,7 +80,12 @@ const csvCell = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '
 export function figuresCsv(f: BoardFigures): string {
   const rows: string[][] = [['figure', 'key', 'label', 'value']];
   rows.push(['raised', '', 'Escalations raised', String(f.raised)]);
-  rows.push(['mean_working_days_total', '', 'Mean working days from raising to close (or to date)', String(f.meanWorkingDaysTotal)]);
+  rows.push([
+    'mean_working_days_total',
+    '',
+    'Mean working days from raising to close (or to date)',
+    String(f.meanWorkingDaysTotal),
+  ]);
   const add = (figure: string, counts: readonly Count[]): void => {
     for (const c of counts) rows.push([figure, c.key, c.label, String(c.value)]);
   };

@@ -20,11 +20,18 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function eventHash(reference: string, seq: number, prevHash: string, event: CaseEvent): string {
-  return createHash('sha256').update(`${prevHash}\n${reference}\n${seq}\n${canonicalJson(event)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${prevHash}\n${reference}\n${seq}\n${canonicalJson(event)}`)
+    .digest('hex');
 }
 
 /** Link new events onto a chain whose last event is `afterSeq` with hash `prevHash`. */
-export function chainEvents(reference: string, afterSeq: number, prevHash: string, events: readonly CaseEvent[]): StoredEvent[] {
+export function chainEvents(
+  reference: string,
+  afterSeq: number,
+  prevHash: string,
+  events: readonly CaseEvent[],
+): StoredEvent[] {
   const linked: StoredEvent[] = [];
   let prev = prevHash;
   events.forEach((event, i) => {
@@ -37,20 +44,52 @@ export function chainEvents(reference: string, afterSeq: number, prevHash: strin
 }
 
 /** The first place a case's stored timeline does not hold together, or undefined when it does. */
-export function verifyChain(stored: StoredCase | undefined, events: readonly StoredEvent[], reference: string): AuditFinding | undefined {
+export function verifyChain(
+  stored: StoredCase | undefined,
+  events: readonly StoredEvent[],
+  reference: string,
+): AuditFinding | undefined {
   let prev = GENESIS;
   let expectedSeq = 1;
   for (const e of events) {
-    if (e.seq !== expectedSeq) return { reference, seq: expectedSeq, problem: `event ${expectedSeq} is missing (the next stored event is ${e.seq})` };
-    if (e.prevHash !== prev) return { reference, seq: e.seq, problem: `event ${e.seq} does not follow event ${e.seq - 1}: the chain is broken` };
-    if (eventHash(reference, e.seq, e.prevHash, e.event) !== e.hash) return { reference, seq: e.seq, problem: `event ${e.seq} (${e.event.type}) has been changed since it was recorded` };
+    if (e.seq !== expectedSeq)
+      return {
+        reference,
+        seq: expectedSeq,
+        problem: `event ${expectedSeq} is missing (the next stored event is ${e.seq})`,
+      };
+    if (e.prevHash !== prev)
+      return {
+        reference,
+        seq: e.seq,
+        problem: `event ${e.seq} does not follow event ${e.seq - 1}: the chain is broken`,
+      };
+    if (eventHash(reference, e.seq, e.prevHash, e.event) !== e.hash)
+      return {
+        reference,
+        seq: e.seq,
+        problem: `event ${e.seq} (${e.event.type}) has been changed since it was recorded`,
+      };
     prev = e.hash;
     expectedSeq++;
   }
-  if (!stored) return { reference, problem: events.length ? 'the case record is missing, though its events remain' : 'there is no such case' };
+  if (!stored)
+    return {
+      reference,
+      problem: events.length ? 'the case record is missing, though its events remain' : 'there is no such case',
+    };
   if (stored.version !== events.length) {
-    return { reference, seq: events.length + 1, problem: `the case is at version ${stored.version} but ${events.length} events are stored: event ${events.length + 1} onwards is missing` };
+    return {
+      reference,
+      seq: events.length + 1,
+      problem: `the case is at version ${stored.version} but ${events.length} events are stored: event ${events.length + 1} onwards is missing`,
+    };
   }
-  if (stored.lastHash !== prev) return { reference, seq: events.length, problem: `the last event (${events.length}) is not the one the case last recorded` };
+  if (stored.lastHash !== prev)
+    return {
+      reference,
+      seq: events.length,
+      problem: `the last event (${events.length}) is not the one the case last recorded`,
+    };
   return undefined;
 }

@@ -16,11 +16,16 @@ export const personalDetailsSchema = z.strictObject({
 export type PersonalDetails = z.output<typeof personalDetailsSchema>;
 
 /** A fixed key for local development only: never used when NODE_ENV is production. */
-export const DEVELOPMENT_KEY = createHash('sha256').update('safeguarding-escalation-bot local development key').digest();
+export const DEVELOPMENT_KEY = createHash('sha256')
+  .update('safeguarding-escalation-bot local development key')
+  .digest();
 
 export function parseKey(base64: string): Buffer {
   const key = Buffer.from(base64, 'base64');
-  if (key.length !== 32) throw new RangeError('PERSONAL_DATA_KEY must be 32 bytes, written in base64 (for example the output of `openssl rand -base64 32`)');
+  if (key.length !== 32)
+    throw new RangeError(
+      'PERSONAL_DATA_KEY must be 32 bytes, written in base64 (for example the output of `openssl rand -base64 32`)',
+    );
   return key;
 }
 
@@ -36,8 +41,16 @@ export class PersonalDataVault {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(reference, 'utf8'));
-    const ciphertext = Buffer.concat([cipher.update(JSON.stringify(personalDetailsSchema.parse(details)), 'utf8'), cipher.final()]);
-    return { keyId: this.keyId, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), ciphertext: ciphertext.toString('base64') };
+    const ciphertext = Buffer.concat([
+      cipher.update(JSON.stringify(personalDetailsSchema.parse(details)), 'utf8'),
+      cipher.final(),
+    ]);
+    return {
+      keyId: this.keyId,
+      iv: iv.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+      ciphertext: ciphertext.toString('base64'),
+    };
   }
 
   open(reference: string, sealed: SealedDetails): PersonalDetails {
@@ -52,10 +65,18 @@ export class PersonalDataVault {
       const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(sealed.iv, 'base64'));
       decipher.setAAD(Buffer.from(reference, 'utf8'));
       decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-      const plain = Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]).toString('utf8');
+      const plain = Buffer.concat([
+        decipher.update(Buffer.from(sealed.ciphertext, 'base64')),
+        decipher.final(),
+      ]).toString('utf8');
       return personalDetailsSchema.parse(JSON.parse(plain));
     } catch (cause) {
-      throw new StoreError('corrupt', `The adult's details for case ${reference} cannot be opened: they have been altered or belong to another case. Nothing was changed.`, reference, { cause });
+      throw new StoreError(
+        'corrupt',
+        `The adult's details for case ${reference} cannot be opened: they have been altered or belong to another case. Nothing was changed.`,
+        reference,
+        { cause },
+      );
     }
   }
 }

@@ -5,7 +5,16 @@
  */
 import { deadlineInWords, instantInWords, instantToZoned } from '../../domain/calendar';
 import { roleHolders, type Directory } from '../../domain/directory';
-import { availableCommands, nextDeadline, SWEEPER_ID, type Actor, type CaseCommand, type CaseEvent, type CaseState, type Side } from '../../domain/escalation';
+import {
+  availableCommands,
+  nextDeadline,
+  SWEEPER_ID,
+  type Actor,
+  type CaseCommand,
+  type CaseEvent,
+  type CaseState,
+  type Side,
+} from '../../domain/escalation';
 import { shortNameOf, type Procedure, type Stage } from '../../domain/procedure';
 
 export type Verb = CaseCommand['type'];
@@ -14,7 +23,12 @@ export interface ActionView {
   verb: Verb;
   title: string;
   /** The text the action asks for, if any (a note, a reason, an outcome). */
-  input?: { id: string; label: string; placeholder: string; second?: { id: string; label: string; placeholder: string } };
+  input?: {
+    id: string;
+    label: string;
+    placeholder: string;
+    second?: { id: string; label: string; placeholder: string };
+  };
   style?: 'positive' | 'destructive';
 }
 
@@ -55,19 +69,51 @@ export interface StageCardView {
 
 const ACTIONS: Record<Verb, Omit<ActionView, 'verb'>> = {
   acknowledge: { title: 'Acknowledge', style: 'positive' },
-  'add-note': { title: 'Add note', input: { id: 'text', label: 'Note', placeholder: 'What happened, or what you did (no names of the adult)' } },
+  'add-note': {
+    title: 'Add note',
+    input: { id: 'text', label: 'Note', placeholder: 'What happened, or what you did (no names of the adult)' },
+  },
   'propose-resolution': {
     title: 'Propose resolution',
-    input: { id: 'outcome', label: 'Outcome agreed', placeholder: 'The outcome both agencies agree', second: { id: 'outstandingIssues', label: 'Outstanding issues', placeholder: 'How any outstanding issues will be pursued, or "none"' } },
+    input: {
+      id: 'outcome',
+      label: 'Outcome agreed',
+      placeholder: 'The outcome both agencies agree',
+      second: {
+        id: 'outstandingIssues',
+        label: 'Outstanding issues',
+        placeholder: 'How any outstanding issues will be pursued, or "none"',
+      },
+    },
   },
   'confirm-resolution': { title: 'Confirm resolution', style: 'positive' },
-  'dispute-resolution': { title: 'Dispute resolution', input: { id: 'reason', label: 'Why your agency does not agree', placeholder: 'What is missing or wrong' } },
-  'request-escalation': { title: 'Request escalation', input: { id: 'reason', label: 'Why it needs the next stage', placeholder: 'What has been tried and why it has not resolved' } },
+  'dispute-resolution': {
+    title: 'Dispute resolution',
+    input: { id: 'reason', label: 'Why your agency does not agree', placeholder: 'What is missing or wrong' },
+  },
+  'request-escalation': {
+    title: 'Request escalation',
+    input: {
+      id: 'reason',
+      label: 'Why it needs the next stage',
+      placeholder: 'What has been tried and why it has not resolved',
+    },
+  },
   'approve-escalation': { title: 'Approve escalation', style: 'positive' },
   'take-up': { title: 'Take it up', style: 'positive' },
-  'return-escalation': { title: 'Return escalation', input: { id: 'reason', label: 'Why it is returned', placeholder: 'What should be tried at this stage first' } },
-  'record-final-decision': { title: 'Record decision', input: { id: 'decision', label: 'The decision', placeholder: 'The decision and the way forward' } },
-  withdraw: { title: 'Withdraw', style: 'destructive', input: { id: 'reason', label: 'Why it is withdrawn', placeholder: 'For example: resolved by phone' } },
+  'return-escalation': {
+    title: 'Return escalation',
+    input: { id: 'reason', label: 'Why it is returned', placeholder: 'What should be tried at this stage first' },
+  },
+  'record-final-decision': {
+    title: 'Record decision',
+    input: { id: 'decision', label: 'The decision', placeholder: 'The decision and the way forward' },
+  },
+  withdraw: {
+    title: 'Withdraw',
+    style: 'destructive',
+    input: { id: 'reason', label: 'Why it is withdrawn', placeholder: 'For example: resolved by phone' },
+  },
 };
 
 /** A button's words, e.g. "Approve escalation". */
@@ -103,7 +149,13 @@ function agencyName(directory: Directory, agencyId: string): string {
   return directory.agencies.find((a) => a.id === agencyId)?.name ?? agencyId;
 }
 
-function holders(procedure: Procedure, directory: Directory, agencyId: string, roles: readonly string[], on: string): PersonView[] {
+function holders(
+  procedure: Procedure,
+  directory: Directory,
+  agencyId: string,
+  roles: readonly string[],
+  on: string,
+): PersonView[] {
   return roles.flatMap((role) =>
     roleHolders(directory, agencyId, role, on).map((h) => ({
       name: h.person.name,
@@ -118,7 +170,10 @@ const SHOWN = 4;
 /** A few people by name, and how many more. */
 function capped(people: PersonView[]): PersonView[] {
   if (people.length <= SHOWN) return people;
-  return [...people.slice(0, SHOWN - 1), { name: `and ${people.length - SHOWN + 1} more`, role: people[SHOWN - 1]?.role ?? '' }];
+  return [
+    ...people.slice(0, SHOWN - 1),
+    { name: `and ${people.length - SHOWN + 1} more`, role: people[SHOWN - 1]?.role ?? '' },
+  ];
 }
 
 /** One line of history in plain words: "Fri 20 Nov 10am — Ann Smith: raised the escalation". */
@@ -127,23 +182,31 @@ export function historyLine(event: CaseEvent, procedure: Procedure, directory: D
   const what: Record<CaseEvent['type'], (e: never) => string> = {
     'case-raised': () => 'raised the escalation',
     'immediate-risk-guidance-given': () => 'was shown the emergency contacts (urgent path)',
-    'stage-entered': (e: { stage: string; via: string }) => (e.via === 'raised' ? `opened ${stageName(e.stage)}` : `moved the case to ${stageName(e.stage)}`),
+    'stage-entered': (e: { stage: string; via: string }) =>
+      e.via === 'raised' ? `opened ${stageName(e.stage)}` : `moved the case to ${stageName(e.stage)}`,
     'stage-acknowledged': () => 'acknowledged the stage',
     'note-added': (e: { text: string }) => `added a note: ${e.text}`,
     'resolution-proposed': (e: { outcome: string }) => `proposed an outcome: ${e.outcome}`,
     'resolution-confirmed': () => 'confirmed the outcome',
     'resolution-disputed': (e: { reason: string }) => `disputed the outcome: ${e.reason}`,
     'case-resolved': () => 'resolved the case: both agencies confirmed the outcome',
-    'escalation-requested': (e: { toStage: string; reason: string }) => `asked to escalate to ${stageName(e.toStage)}: ${e.reason}`,
+    'escalation-requested': (e: { toStage: string; reason: string }) =>
+      `asked to escalate to ${stageName(e.toStage)}: ${e.reason}`,
     'escalation-approved': () => 'approved the escalation',
     'escalation-returned': (e: { reason: string }) => `returned the escalation: ${e.reason}`,
     'final-decision-recorded': (e: { decision: string }) => `recorded the decision: ${e.decision}`,
     'case-withdrawn': (e: { reason: string }) => `withdrew the escalation: ${e.reason}`,
     'command-refused': (e: { command: string }) => `tried to ${e.command.replace(/-/g, ' ')} (not allowed)`,
     'personal-data-erased': () => "erased the adult's details on request",
-    'document-issued': (e: { document: string; format: string; withPersonalDetails: boolean }) => `asked for the ${e.document.replace(/-/g, ' ')} (${e.format.toUpperCase()}${e.withPersonalDetails ? ', naming the adult' : ''}), sent to them privately`,
+    'document-issued': (e: { document: string; format: string; withPersonalDetails: boolean }) =>
+      `asked for the ${e.document.replace(/-/g, ' ')} (${e.format.toUpperCase()}${e.withPersonalDetails ? ', naming the adult' : ''}), sent to them privately`,
     'personal-details-recorded': () => "recorded the adult's details (kept sealed, not shown here)",
-    'timer-fired': (e: { kind: string; text: string }) => (e.kind === 'reminder' ? 'sent a reminder' : e.kind === 'nudge' ? 'nudged the next tier: the deadline has passed' : 'sent a notification the procedure asks for'),
+    'timer-fired': (e: { kind: string; text: string }) =>
+      e.kind === 'reminder'
+        ? 'sent a reminder'
+        : e.kind === 'nudge'
+          ? 'nudged the next tier: the deadline has passed'
+          : 'sent a notification the procedure asks for',
     'timer-delivered': () => 'delivered it',
   };
   const when = instantInWords(new Date(event.at), procedure.workingHours.timeZone, now);
@@ -159,9 +222,16 @@ export function historyLine(event: CaseEvent, procedure: Procedure, directory: D
 export function anyonesCommands(state: CaseState, now: Date): Verb[] {
   const allRoles = state.procedure.roles.map((r) => r.id);
   const stand = (party: Side | 'board'): Actor =>
-    party === 'board' ? { personId: 'board', agencyId: 'board', roles: allRoles.filter((r) => state.procedure.roles.find((x) => x.id === r)?.scope === 'board') } : { personId: state[party].personId ?? `${party}-holder`, agencyId: state[party].agencyId, roles: allRoles };
+    party === 'board'
+      ? {
+          personId: 'board',
+          agencyId: 'board',
+          roles: allRoles.filter((r) => state.procedure.roles.find((x) => x.id === r)?.scope === 'board'),
+        }
+      : { personId: state[party].personId ?? `${party}-holder`, agencyId: state[party].agencyId, roles: allRoles };
   const found = new Set<Verb>();
-  for (const party of ['raising', 'responding', 'board'] as const) for (const verb of availableCommands(state, stand(party), now)) found.add(verb);
+  for (const party of ['raising', 'responding', 'board'] as const)
+    for (const verb of availableCommands(state, stand(party), now)) found.add(verb);
   return (Object.keys(ACTIONS) as Verb[]).filter((v) => found.has(v));
 }
 
@@ -180,7 +250,9 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
     // holders in each agency (a few named, the rest counted).
     const named = state[side].personId;
     const people: PersonView[] =
-      firstStage && named ? [{ name: personName(directory, named), role: side === 'raising' ? 'raised it' : 'named as the counterpart' }] : capped(holders(procedure, directory, agencyId, roles, on));
+      firstStage && named
+        ? [{ name: personName(directory, named), role: side === 'raising' ? 'raised it' : 'named as the counterpart' }]
+        : capped(holders(procedure, directory, agencyId, roles, on));
     return {
       side,
       label: side === 'raising' ? 'Raised by' : 'Responding',
@@ -211,14 +283,46 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
     urgent: state.urgent,
     adult: `${state.subject.initials}`,
     category: procedure.categories?.find((c) => c.id === state.concern.category)?.label ?? state.concern.category,
-    stage: { id: stage.id, number: stage.number, name: stage.name, achieves: stage.achieves, of: Math.max(...procedure.stages.map((s) => s.number)) },
+    stage: {
+      id: stage.id,
+      number: stage.number,
+      name: stage.name,
+      achieves: stage.achieves,
+      of: Math.max(...procedure.stages.map((s) => s.number)),
+    },
     sides: [sideView('raising'), sideView('responding')],
-    boardPeople: capped((stage.board ?? []).flatMap((role) => directory.agencies.filter((a) => a.boards.includes(procedure.id)).flatMap((a) => holders(procedure, directory, a.id, [role], on)))),
-    ...(deadline ? { deadline: { words: deadlineInWords(new Date(deadline.at), tz, now), at: deadline.at, overdue: new Date(deadline.at) <= now, phrase: deadline.phrase } } : {}),
+    boardPeople: capped(
+      (stage.board ?? []).flatMap((role) =>
+        directory.agencies
+          .filter((a) => a.boards.includes(procedure.id))
+          .flatMap((a) => holders(procedure, directory, a.id, [role], on)),
+      ),
+    ),
+    ...(deadline
+      ? {
+          deadline: {
+            words: deadlineInWords(new Date(deadline.at), tz, now),
+            at: deadline.at,
+            overdue: new Date(deadline.at) <= now,
+            phrase: deadline.phrase,
+          },
+        }
+      : {}),
     ...(pending ? { pending } : {}),
-    ...(state.proposal ? { proposal: { outcome: state.proposal.outcome, outstandingIssues: state.proposal.outstandingIssues, by: personName(directory, state.proposal.by) } } : {}),
+    ...(state.proposal
+      ? {
+          proposal: {
+            outcome: state.proposal.outcome,
+            outstandingIssues: state.proposal.outstandingIssues,
+            by: personName(directory, state.proposal.by),
+          },
+        }
+      : {}),
     ...(closing ? { closing } : {}),
-    history: (context.events ?? []).filter((e) => e.type !== 'timer-delivered').slice(-5).map((e) => historyLine(e, procedure, directory, now)),
+    history: (context.events ?? [])
+      .filter((e) => e.type !== 'timer-delivered')
+      .slice(-5)
+      .map((e) => historyLine(e, procedure, directory, now)),
     actions: state.status === 'open' ? verbs.map((verb) => ({ verb, ...ACTIONS[verb] })) : [],
     viewer: viewer?.personId ?? 'everyone',
   };

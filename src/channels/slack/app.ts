@@ -18,7 +18,20 @@ import type { Directory, Person } from '../../domain/directory';
 import type { CaseEvent } from '../../domain/escalation';
 import type { Procedure } from '../../domain/procedure';
 import { commandFrom } from '../../app/commands';
-import { ACTION_PREFIX, DOCUMENTS_ACTION, DOCUMENTS_CALLBACK, documentsModal, emergencyBlocks, INPUT_CALLBACK, inputModal, messageModal, raiseFormModal, riskModal, type ButtonValue, type RaiseMetadata } from './blocks';
+import {
+  ACTION_PREFIX,
+  DOCUMENTS_ACTION,
+  DOCUMENTS_CALLBACK,
+  documentsModal,
+  emergencyBlocks,
+  INPUT_CALLBACK,
+  inputModal,
+  messageModal,
+  raiseFormModal,
+  riskModal,
+  type ButtonValue,
+  type RaiseMetadata,
+} from './blocks';
 import { SlackOutlet, type SlackThread } from './outlet';
 
 export interface SlackDeps {
@@ -47,10 +60,13 @@ export interface SlackSide {
 /** Bolt's own messages (a bad signature, a stale request) into the bot's JSON logs. */
 function boltLogger(report: SlackDeps['report']): BoltLogger {
   let level = LogLevel.WARN;
-  const say = (at: LogLevel) => (...msg: unknown[]): void => {
-    const order = [LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR];
-    if (order.indexOf(at) >= order.indexOf(level)) report(`Slack: ${msg.map((m) => (m instanceof Error ? m.message : String(m))).join(' ')}`, { slackLevel: at });
-  };
+  const say =
+    (at: LogLevel) =>
+    (...msg: unknown[]): void => {
+      const order = [LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR];
+      if (order.indexOf(at) >= order.indexOf(level))
+        report(`Slack: ${msg.map((m) => (m instanceof Error ? m.message : String(m))).join(' ')}`, { slackLevel: at });
+    };
   return {
     debug: say(LogLevel.DEBUG),
     info: say(LogLevel.INFO),
@@ -96,7 +112,13 @@ export function channelName(prefix: string, reference: string, attempt: number):
 
 export function createSlack(deps: SlackDeps): SlackSide {
   const logger = boltLogger(deps.report);
-  const receiver = new HTTPReceiver({ signingSecret: deps.signingSecret, endpoints: '/slack/events', processBeforeResponse: false, unhandledRequestTimeoutMillis: 2900, logger });
+  const receiver = new HTTPReceiver({
+    signingSecret: deps.signingSecret,
+    endpoints: '/slack/events',
+    processBeforeResponse: false,
+    unhandledRequestTimeoutMillis: 2900,
+    logger,
+  });
   const app = new App({
     token: deps.token,
     receiver,
@@ -111,21 +133,24 @@ export function createSlack(deps: SlackDeps): SlackSide {
   const client = app.client;
   const outlet = new SlackOutlet({ client, repo: deps.repo, directory: deps.directory, clock: deps.clock });
   const { directory, service, repo } = deps;
-  const person = (userId: string | undefined): Person | undefined => (userId ? directory.people.find((p) => p.slackUserId === userId) : undefined);
+  const person = (userId: string | undefined): Person | undefined =>
+    userId ? directory.people.find((p) => p.slackUserId === userId) : undefined;
   const boardOf = (p: Person, requested?: string): Procedure | undefined => {
     const boards = directory.agencies.find((a) => a.id === p.agency)?.boards ?? [];
     const id = requested && boards.includes(requested) ? requested : boards[0];
     return id ? deps.procedures.get(id) : undefined;
   };
-  const timeline = async (reference: string): Promise<CaseEvent[]> => (await repo.getEvents(reference)).map((e) => e.event);
-  const fail = (what: string, error: unknown): void => deps.report(what, { error: error instanceof Error ? error.message : String(error) });
+  const timeline = async (reference: string): Promise<CaseEvent[]> =>
+    (await repo.getEvents(reference)).map((e) => e.event);
+  const fail = (what: string, error: unknown): void =>
+    deps.report(what, { error: error instanceof Error ? error.message : String(error) });
 
   // Requests being handled, so that stopping waits for the work each does after its ack.
   const running = new Set<Promise<void>>();
   // Slack retries (X-Slack-Retry-Num) of a request already being handled are acknowledged and ignored.
   app.use(async (args) => {
     if (args.context.retryNum) {
-      if ('ack' in args && typeof args.ack === 'function') await (args.ack)();
+      if ('ack' in args && typeof args.ack === 'function') await args.ack();
       return;
     }
     const work = args.next();
@@ -151,27 +176,52 @@ export function createSlack(deps: SlackDeps): SlackSide {
     await ack();
     const mentioned = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/.exec(command.text)?.[1];
     const counterpart = person(mentioned);
-    const metadata: RaiseMetadata = { board: procedure.id, channel: command.channel_id, ...(counterpart ? { counterpartEmail: counterpart.email } : {}) };
-    await client.views.open({ trigger_id: command.trigger_id, view: riskModal(procedure, metadata) }).catch((e: unknown) => fail('Could not open the raising form', e));
+    const metadata: RaiseMetadata = {
+      board: procedure.id,
+      channel: command.channel_id,
+      ...(counterpart ? { counterpartEmail: counterpart.email } : {}),
+    };
+    await client.views
+      .open({ trigger_id: command.trigger_id, view: riskModal(procedure, metadata) })
+      .catch((e: unknown) => fail('Could not open the raising form', e));
   });
 
   app.view('raise-risk', async ({ ack, body, view }) => {
     const raiser = person(body.user.id);
     const metadata = parse<RaiseMetadata>(view.private_metadata) ?? { board: '' };
     const procedure = raiser ? boardOf(raiser, metadata.board) : undefined;
-    if (!raiser || !procedure) return ack({ response_action: 'update', view: messageModal('Raise an escalation', [{ type: 'section', text: { type: 'mrkdwn', text: raiser ? NO_BOARD : NOT_IN_DIRECTORY } }]) });
+    if (!raiser || !procedure)
+      return ack({
+        response_action: 'update',
+        view: messageModal('Raise an escalation', [
+          { type: 'section', text: { type: 'mrkdwn', text: raiser ? NO_BOARD : NOT_IN_DIRECTORY } },
+        ]),
+      });
     const risk = answers(view.state.values).immediateRisk;
     if (risk === 'yes' && procedure.immediateRisk.onYes === 'refuse') {
-      return ack({ response_action: 'update', view: messageModal('Immediate risk', emergencyBlocks(procedure, 'No escalation has been opened. Once the adult is safe, you can raise the disagreement with /escalate.')) });
+      return ack({
+        response_action: 'update',
+        view: messageModal(
+          'Immediate risk',
+          emergencyBlocks(
+            procedure,
+            'No escalation has been opened. Once the adult is safe, you can raise the disagreement with /escalate.',
+          ),
+        ),
+      });
     }
-    return ack({ response_action: 'update', view: raiseFormModal(procedure, directory, raiser, { ...metadata, board: procedure.id, urgent: risk === 'yes' }) });
+    return ack({
+      response_action: 'update',
+      view: raiseFormModal(procedure, directory, raiser, { ...metadata, board: procedure.id, urgent: risk === 'yes' }),
+    });
   });
 
   app.view('raise-form', async ({ ack, body, view }) => {
     const raiser = person(body.user.id);
     const metadata = parse<RaiseMetadata>(view.private_metadata) ?? { board: '' };
     const procedure = raiser ? boardOf(raiser, metadata.board) : undefined;
-    if (!raiser || !procedure) return ack({ response_action: 'errors', errors: { initials: raiser ? NO_BOARD : NOT_IN_DIRECTORY } });
+    if (!raiser || !procedure)
+      return ack({ response_action: 'errors', errors: { initials: raiser ? NO_BOARD : NOT_IN_DIRECTORY } });
     const actor = actorFor(directory, raiser, deps.clock());
     const values: Submitted = { ...answers(view.state.values), immediateRisk: metadata.urgent ? 'yes' : 'no' };
     // The view's id is the same for a repeated submission: a retry never makes a second case.
@@ -179,16 +229,27 @@ export function createSlack(deps: SlackDeps): SlackSide {
     if (!built.ok) return ack({ response_action: 'errors', errors: built.errors });
     const outcome = await service.raise(built.request);
     if (!outcome.ok) {
-      const errors = Object.fromEntries(Object.entries(outcome.refusal.fields ?? {}).map(([k, v]) => [formFieldOf(k), v]));
-      return ack({ response_action: 'errors', errors: Object.keys(errors).length ? errors : { summary: outcome.refusal.message } });
+      const errors = Object.fromEntries(
+        Object.entries(outcome.refusal.fields ?? {}).map(([k, v]) => [formFieldOf(k), v]),
+      );
+      return ack({
+        response_action: 'errors',
+        errors: Object.keys(errors).length ? errors : { summary: outcome.refusal.message },
+      });
     }
     const stored = outcome.case;
     const raised = `Escalation ${stored.reference} is raised. A private channel for it is being opened, with its card and the deadline for ${procedure.stages[0]?.name ?? 'the first stage'}.`;
     await ack({
       response_action: 'update',
-      view: messageModal(`Raised ${stored.reference}`, stored.state.urgent ? emergencyBlocks(procedure, `${raised} It is marked urgent.`) : [{ type: 'section', text: { type: 'mrkdwn', text: raised } }]),
+      view: messageModal(
+        `Raised ${stored.reference}`,
+        stored.state.urgent
+          ? emergencyBlocks(procedure, `${raised} It is marked urgent.`)
+          : [{ type: 'section', text: { type: 'mrkdwn', text: raised } }],
+      ),
     });
-    if (outcome.created) await openCaseChannel(stored, raiser).catch((e: unknown) => fail('Could not open the case channel', e));
+    if (outcome.created)
+      await openCaseChannel(stored, raiser).catch((e: unknown) => fail('Could not open the case channel', e));
   });
 
   /** The case's private channel: created, people invited, the card posted, everyone told. */
@@ -209,24 +270,37 @@ export function createSlack(deps: SlackDeps): SlackSide {
     if (!channel) throw new Error(`no free channel name for ${stored.reference}`);
     const counterpart = directory.people.find((p) => p.id === stored.state.responding.personId);
     const counterpartAgency = directory.agencies.find((a) => a.id === counterpart?.agency);
-    const sameWorkspace = counterpartAgency?.platform === 'slack' && counterpartAgency.slack?.teamId === agency?.slack?.teamId;
-    const invite = [raiser.slackUserId, sameWorkspace ? counterpart?.slackUserId : undefined].filter((u): u is string => Boolean(u));
+    const sameWorkspace =
+      counterpartAgency?.platform === 'slack' && counterpartAgency.slack?.teamId === agency?.slack?.teamId;
+    const invite = [raiser.slackUserId, sameWorkspace ? counterpart?.slackUserId : undefined].filter((u): u is string =>
+      Boolean(u),
+    );
     if (invite.length) await client.conversations.invite({ channel, users: invite.join(',') });
     const card = outlet.card(stored, events);
     const posted = await client.chat.postMessage({ channel, text: card.text, blocks: card.blocks });
     const thread: SlackThread = { channel, ts: posted.ts ?? '', name };
-    await repo.saveThread(stored.reference, { platform: 'slack', agencyId: raiser.agency, reference: thread as unknown as Record<string, unknown> });
+    await repo.saveThread(stored.reference, {
+      platform: 'slack',
+      agencyId: raiser.agency,
+      reference: thread as unknown as Record<string, unknown>,
+    });
     if (counterpart && counterpartAgency?.platform === 'slack' && !sameWorkspace) {
       // Slack Connect: the other agency's workspace must accept before they can see the channel.
       try {
-        await client.conversations.inviteShared({ channel, ...(counterpart.slackUserId ? { user_ids: [counterpart.slackUserId] } : { emails: [counterpart.email] }) });
+        await client.conversations.inviteShared({
+          channel,
+          ...(counterpart.slackUserId ? { user_ids: [counterpart.slackUserId] } : { emails: [counterpart.email] }),
+        });
         await client.chat.postMessage({
           channel,
           text: `${counterpart.name} works at ${counterpartAgency.name}, in another Slack workspace. They have been invited to this channel through Slack Connect: they (or an admin of their workspace) must accept the invitation before they can see it. Until then the bot sends them the card directly.`,
         });
       } catch (error) {
         fail('Could not invite the other agency through Slack Connect', error);
-        await client.chat.postMessage({ channel, text: `${counterpart.name} could not be invited to this channel through Slack Connect (their workspace may not allow it). The bot sends them the card directly instead.` });
+        await client.chat.postMessage({
+          channel,
+          text: `${counterpart.name} could not be invited to this channel through Slack Connect (their workspace may not allow it). The bot sends them the card directly instead.`,
+        });
       }
     }
     await deps.announcer.changed({ after: stored, events, actorId: raiser.id, threadsDone: ['slack'] });
@@ -241,20 +315,39 @@ export function createSlack(deps: SlackDeps): SlackSide {
     const channel = body.container.channel_id as string | undefined;
     const ts = body.container.message_ts as string | undefined;
     const clicker = person(body.user.id);
-    const ephemeral = (text: string): Promise<unknown> => (channel ? client.chat.postEphemeral({ channel, user: body.user.id, text }).catch((e: unknown) => fail('Could not answer a click', e)) : Promise.resolve());
+    const ephemeral = (text: string): Promise<unknown> =>
+      channel
+        ? client.chat
+            .postEphemeral({ channel, user: body.user.id, text })
+            .catch((e: unknown) => fail('Could not answer a click', e))
+        : Promise.resolve();
     if (!clicker) return void (await ephemeral(NOT_IN_DIRECTORY));
     const actor = actorFor(directory, clicker, deps.clock());
     const stored = await repo.getCase(value.reference);
     if (!stored) return void (await ephemeral(`There is no case ${value.reference}.`));
     const command = commandFrom(verb, { stage: value.stage }, actor);
-    const offered = stageCardView(stored.state, { now: deps.clock(), directory, viewer: actor }).actions.find((a) => a.verb === verb);
+    const offered = stageCardView(stored.state, { now: deps.clock(), directory, viewer: actor }).actions.find(
+      (a) => a.verb === verb,
+    );
     if (offered?.input) {
-      await client.views.open({ trigger_id: body.trigger_id, view: inputModal(offered, { reference: value.reference, stage: value.stage, channel: channel ?? '', ts: ts ?? '' }) });
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: inputModal(offered, {
+          reference: value.reference,
+          stage: value.stage,
+          channel: channel ?? '',
+          ts: ts ?? '',
+        }),
+      });
       return;
     }
     // A command that needs words the clicker may not give is refused and recorded now, before
     // any form opens; only the check is made (placeholder words are never stored).
-    const outcome = await service.act(value.reference, { ...command, ...placeholderWords(verb) }, { checkOnly: needsWords(verb) });
+    const outcome = await service.act(
+      value.reference,
+      { ...command, ...placeholderWords(verb) },
+      { checkOnly: needsWords(verb) },
+    );
     if (!outcome.ok) return void (await ephemeral(outcome.refusal.message));
     await afterAct(stored, outcome.case, actor.personId, channel, ts);
   });
@@ -263,7 +356,11 @@ export function createSlack(deps: SlackDeps): SlackSide {
     const verb = view.callback_id.slice(INPUT_CALLBACK.length);
     const meta = parse<{ reference: string; stage: string; channel: string; ts: string }>(view.private_metadata);
     const clicker = person(body.user.id);
-    if (!meta || !clicker) return ack({ response_action: 'errors', errors: { [Object.keys(view.state.values)[0] ?? 'text']: NOT_IN_DIRECTORY } });
+    if (!meta || !clicker)
+      return ack({
+        response_action: 'errors',
+        errors: { [Object.keys(view.state.values)[0] ?? 'text']: NOT_IN_DIRECTORY },
+      });
     const actor = actorFor(directory, clicker, deps.clock());
     const typed = answers(view.state.values);
     const data: Record<string, unknown> = { stage: meta.stage };
@@ -273,20 +370,33 @@ export function createSlack(deps: SlackDeps): SlackSide {
     if (!outcome.ok) {
       const first = Object.keys(typed)[0] ?? 'text';
       const errors = Object.fromEntries(Object.entries(outcome.refusal.fields ?? {}).filter(([k]) => k in typed));
-      return ack({ response_action: 'errors', errors: Object.keys(errors).length ? errors : { [first]: outcome.refusal.message } });
+      return ack({
+        response_action: 'errors',
+        errors: Object.keys(errors).length ? errors : { [first]: outcome.refusal.message },
+      });
     }
     await ack({ response_action: 'clear' });
     if (before) await afterAct(before, outcome.case, actor.personId, meta.channel || undefined, meta.ts || undefined);
   });
 
   /** After a change: the clicked card (if it is someone's own copy) and every thread and person. */
-  async function afterAct(before: StoredCase, after: StoredCase, actorId: string, channel: string | undefined, ts: string | undefined): Promise<void> {
+  async function afterAct(
+    before: StoredCase,
+    after: StoredCase,
+    actorId: string,
+    channel: string | undefined,
+    ts: string | undefined,
+  ): Promise<void> {
     const events = await timeline(after.reference);
-    const threads = (await repo.getThreads(after.reference)).filter((t) => t.platform === 'slack').map((t) => t.reference as unknown as SlackThread);
+    const threads = (await repo.getThreads(after.reference))
+      .filter((t) => t.platform === 'slack')
+      .map((t) => t.reference as unknown as SlackThread);
     if (channel && ts && !threads.some((t) => t.channel === channel && t.ts === ts)) {
       const clicker = directory.people.find((p) => p.id === actorId);
       const card = outlet.card(after, events, clicker ? actorFor(directory, clicker, deps.clock()) : undefined);
-      await client.chat.update({ channel, ts, text: card.text, blocks: card.blocks }).catch((e: unknown) => fail('Could not update a card', e));
+      await client.chat
+        .update({ channel, ts, text: card.text, blocks: card.blocks })
+        .catch((e: unknown) => fail('Could not update a card', e));
     }
     await deps.announcer.changed({ before: before.state, after, events, actorId });
   }
@@ -299,12 +409,18 @@ export function createSlack(deps: SlackDeps): SlackSide {
     const channel = body.container.channel_id as string | undefined;
     const clicker = person(body.user.id);
     if (!clicker) {
-      if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: NOT_IN_DIRECTORY }).catch((e: unknown) => fail('Could not answer a click', e));
+      if (channel)
+        await client.chat
+          .postEphemeral({ channel, user: body.user.id, text: NOT_IN_DIRECTORY })
+          .catch((e: unknown) => fail('Could not answer a click', e));
       return;
     }
     const choices = await deps.documents.choices(value.reference);
     const detailsGiven = Boolean(await repo.readPersonalDetails(value.reference));
-    await client.views.open({ trigger_id: body.trigger_id, view: documentsModal(value.reference, choices, detailsGiven) });
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: documentsModal(value.reference, choices, detailsGiven),
+    });
   });
 
   app.view(DOCUMENTS_CALLBACK, async ({ ack, body, view }) => {
@@ -314,22 +430,59 @@ export function createSlack(deps: SlackDeps): SlackSide {
     const actor = actorFor(directory, clicker, deps.clock());
     const typed = answers(view.state.values);
     if (typed.name || typed.dateOfBirth || typed.address) {
-      if (!typed.name) return ack({ response_action: 'errors', errors: { name: "Please give the adult's name with the other details." } });
-      const saved = await service.recordPersonalDetails(meta.reference, actor, { name: typed.name, ...(typed.dateOfBirth ? { dateOfBirth: typed.dateOfBirth } : {}), ...(typed.address ? { address: typed.address } : {}) }, directory);
-      if (!saved.ok) return ack({ response_action: 'errors', errors: Object.keys(saved.refusal.fields ?? {}).length ? (saved.refusal.fields ?? {}) : { name: saved.refusal.message } });
+      if (!typed.name)
+        return ack({
+          response_action: 'errors',
+          errors: { name: "Please give the adult's name with the other details." },
+        });
+      const saved = await service.recordPersonalDetails(
+        meta.reference,
+        actor,
+        {
+          name: typed.name,
+          ...(typed.dateOfBirth ? { dateOfBirth: typed.dateOfBirth } : {}),
+          ...(typed.address ? { address: typed.address } : {}),
+        },
+        directory,
+      );
+      if (!saved.ok)
+        return ack({
+          response_action: 'errors',
+          errors: Object.keys(saved.refusal.fields ?? {}).length
+            ? (saved.refusal.fields ?? {})
+            : { name: saved.refusal.message },
+        });
     }
-    const issued = await deps.documents.issue(meta.reference, actor, (typed.document ?? 'case-record') as DocumentKind, (typed.format === 'docx' ? 'docx' : 'pdf'));
-    if (!issued.ok) return ack({ response_action: 'errors', errors: { [issued.refusal.fields?.name ? 'name' : 'document']: issued.refusal.message } });
+    const issued = await deps.documents.issue(
+      meta.reference,
+      actor,
+      (typed.document ?? 'case-record') as DocumentKind,
+      typed.format === 'docx' ? 'docx' : 'pdf',
+    );
+    if (!issued.ok)
+      return ack({
+        response_action: 'errors',
+        errors: { [issued.refusal.fields?.name ? 'name' : 'document']: issued.refusal.message },
+      });
     await ack({ response_action: 'clear' });
     const dm = await outlet.directChannel(clicker);
     if (!dm) return;
     await client
-      .filesUploadV2({ channel_id: dm, file: issued.document.bytes, filename: issued.document.fileName, title: issued.document.title, initial_comment: `${issued.document.title} for case ${meta.reference}, as you asked. It is for your agency's file: keep it there.` })
+      .filesUploadV2({
+        channel_id: dm,
+        file: issued.document.bytes,
+        filename: issued.document.fileName,
+        title: issued.document.title,
+        initial_comment: `${issued.document.title} for case ${meta.reference}, as you asked. It is for your agency's file: keep it there.`,
+      })
       .catch((e: unknown) => fail('Could not send a document', e));
   });
 
   app.event('app_mention', async ({ event, say }) => {
-    await say({ text: 'Type /escalate to raise a disagreement with another agency about an adult at risk.', ...(event.thread_ts ? { thread_ts: event.thread_ts } : {}) });
+    await say({
+      text: 'Type /escalate to raise a disagreement with another agency about an adult at risk.',
+      ...(event.thread_ts ? { thread_ts: event.thread_ts } : {}),
+    });
   });
 
   const idle = async (): Promise<void> => {

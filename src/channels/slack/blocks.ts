@@ -48,8 +48,15 @@ export function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-const plain = (text: string, max: number): { type: 'plain_text'; text: string; emoji: boolean } => ({ type: 'plain_text', text: cut(text, max), emoji: false });
-const mrkdwn = (text: string, max: number): { type: 'mrkdwn'; text: string } => ({ type: 'mrkdwn', text: cut(text, max) });
+const plain = (text: string, max: number): { type: 'plain_text'; text: string; emoji: boolean } => ({
+  type: 'plain_text',
+  text: cut(text, max),
+  emoji: false,
+});
+const mrkdwn = (text: string, max: number): { type: 'mrkdwn'; text: string } => ({
+  type: 'mrkdwn',
+  text: cut(text, max),
+});
 
 /** What a button carries: the case and the stage its card showed (stale clicks are refused). */
 export interface ButtonValue {
@@ -65,8 +72,16 @@ export const INPUT_CALLBACK = 'case-input:';
 /** The stage card as blocks, with `text` for notifications and screen readers. */
 export function stageCardBlocks(view: StageCardView): { text: string; blocks: Block[] } {
   const blocks: Raw[] = [];
-  blocks.push({ type: 'header', text: plain(`${view.board} escalation ${view.reference}${view.urgent ? ' (urgent)' : ''}`, LIMITS.header) });
-  blocks.push({ type: 'context', elements: [mrkdwn(`*Stage ${view.stage.number} of ${view.stage.of}: ${escape(view.stage.name)}*`, LIMITS.sectionText)] });
+  blocks.push({
+    type: 'header',
+    text: plain(`${view.board} escalation ${view.reference}${view.urgent ? ' (urgent)' : ''}`, LIMITS.header),
+  });
+  blocks.push({
+    type: 'context',
+    elements: [
+      mrkdwn(`*Stage ${view.stage.number} of ${view.stage.of}: ${escape(view.stage.name)}*`, LIMITS.sectionText),
+    ],
+  });
   blocks.push({ type: 'section', text: mrkdwn(escape(view.stage.achieves), LIMITS.sectionText) });
   const facts: Array<[string, string]> = [
     ['Adult', `${view.adult} (initials)`],
@@ -74,7 +89,10 @@ export function stageCardBlocks(view: StageCardView): { text: string; blocks: Bl
     ['Status', view.statusText],
   ];
   if (view.deadline) facts.push(['Deadline', `${view.deadline.words}${view.deadline.overdue ? ' (overdue)' : ''}`]);
-  blocks.push({ type: 'section', fields: facts.slice(0, LIMITS.fields).map(([k, v]) => mrkdwn(`*${k}*\n${escape(v)}`, LIMITS.field)) });
+  blocks.push({
+    type: 'section',
+    fields: facts.slice(0, LIMITS.fields).map(([k, v]) => mrkdwn(`*${k}*\n${escape(v)}`, LIMITS.field)),
+  });
   blocks.push({
     type: 'section',
     fields: view.sides.map((side) =>
@@ -82,22 +100,44 @@ export function stageCardBlocks(view: StageCardView): { text: string; blocks: Bl
         [
           `*${side.label}: ${escape(side.agency)}*`,
           ...(side.recordNumber ? [`Record ${escape(side.recordNumber)}`] : []),
-          ...side.people.map((p) => `${escape(p.name)}, ${escape(p.role)}${p.actingFor ? ` (for ${escape(p.actingFor)})` : ''}`),
+          ...side.people.map(
+            (p) => `${escape(p.name)}, ${escape(p.role)}${p.actingFor ? ` (for ${escape(p.actingFor)})` : ''}`,
+          ),
           side.acknowledged ? ':white_check_mark: Acknowledged' : ':hourglass_flowing_sand: Not yet acknowledged',
         ].join('\n'),
         LIMITS.field,
       ),
     ),
   });
-  if (view.boardPeople.length) blocks.push({ type: 'section', text: mrkdwn(`*Board*\n${view.boardPeople.map((p) => `${escape(p.name)}, ${escape(p.role)}`).join('\n')}`, LIMITS.sectionText) });
-  if (view.pending) blocks.push({ type: 'section', text: mrkdwn(`*Waiting for approval:* ${escape(view.pending)}`, LIMITS.sectionText) });
+  if (view.boardPeople.length)
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(
+        `*Board*\n${view.boardPeople.map((p) => `${escape(p.name)}, ${escape(p.role)}`).join('\n')}`,
+        LIMITS.sectionText,
+      ),
+    });
+  if (view.pending)
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(`*Waiting for approval:* ${escape(view.pending)}`, LIMITS.sectionText),
+    });
   if (view.proposal) {
-    blocks.push({ type: 'section', text: mrkdwn(`*Proposed outcome* (by ${escape(view.proposal.by)}): ${escape(view.proposal.outcome)}\n*Outstanding issues:* ${escape(view.proposal.outstandingIssues)}`, LIMITS.sectionText) });
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(
+        `*Proposed outcome* (by ${escape(view.proposal.by)}): ${escape(view.proposal.outcome)}\n*Outstanding issues:* ${escape(view.proposal.outstandingIssues)}`,
+        LIMITS.sectionText,
+      ),
+    });
   }
   if (view.closing) blocks.push({ type: 'section', text: mrkdwn(`*${escape(view.closing)}*`, LIMITS.sectionText) });
   if (view.history.length) {
     blocks.push({ type: 'divider' });
-    blocks.push({ type: 'context', elements: [mrkdwn(`*What has happened*\n${view.history.map(escape).join('\n')}`, LIMITS.sectionText)] });
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(`*What has happened*\n${view.history.map(escape).join('\n')}`, LIMITS.sectionText)],
+    });
   }
   const value: ButtonValue = { reference: view.reference, stage: view.stage.id };
   if (view.actions.length) {
@@ -114,7 +154,18 @@ export function stageCardBlocks(view: StageCardView): { text: string; blocks: Bl
     });
   }
   // Documents (the case record, the board's forms) for role holders, sent privately.
-  blocks.push({ type: 'actions', block_id: `case-documents:${view.reference}`, elements: [{ type: 'button', action_id: DOCUMENTS_ACTION, text: plain('Documents…', LIMITS.buttonText), value: JSON.stringify(value) }] });
+  blocks.push({
+    type: 'actions',
+    block_id: `case-documents:${view.reference}`,
+    elements: [
+      {
+        type: 'button',
+        action_id: DOCUMENTS_ACTION,
+        text: plain('Documents…', LIMITS.buttonText),
+        value: JSON.stringify(value),
+      },
+    ],
+  });
   const text = `${view.board} escalation ${view.reference}: stage ${view.stage.number}, ${view.stage.name}. ${view.statusText}.${view.deadline ? ` Deadline ${view.deadline.words}.` : ''}`;
   return { text: cut(text, LIMITS.messageText), blocks: asBlocks(blocks.slice(0, LIMITS.blocksPerMessage)) };
 }
@@ -134,7 +185,13 @@ export function inputModal(action: ActionView, metadata: Record<string, string>)
       type: 'input',
       block_id: f.id,
       label: plain(f.label, LIMITS.label),
-      element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 3000, placeholder: plain(f.placeholder, LIMITS.placeholder) },
+      element: {
+        type: 'plain_text_input',
+        action_id: 'value',
+        multiline: true,
+        max_length: 3000,
+        placeholder: plain(f.placeholder, LIMITS.placeholder),
+      },
     })),
   });
 }
@@ -162,7 +219,13 @@ export function riskModal(procedure: Procedure, metadata: RaiseMetadata): ModalV
     close: plain('Cancel', LIMITS.modalButton),
     private_metadata: JSON.stringify(metadata),
     blocks: [
-      { type: 'section', text: mrkdwn(`*${escape(shortNameOf(procedure))}*: a disagreement with another agency about an adult at risk.`, LIMITS.sectionText) },
+      {
+        type: 'section',
+        text: mrkdwn(
+          `*${escape(shortNameOf(procedure))}*: a disagreement with another agency about an adult at risk.`,
+          LIMITS.sectionText,
+        ),
+      },
       {
         type: 'input',
         block_id: 'immediateRisk',
@@ -181,19 +244,43 @@ export function emergencyBlocks(procedure: Procedure, next: string): Block[] {
 function emergencyRaw(procedure: Procedure, next: string): Raw[] {
   return [
     { type: 'section', text: mrkdwn(`*${escape(procedure.immediateRisk.guidance)}*`, LIMITS.sectionText) },
-    ...procedure.immediateRisk.contacts.slice(0, 20).map((c) => ({ type: 'section', text: mrkdwn(`*${escape(c.name)}*\n${escape([c.phone, c.email, c.note].filter(Boolean).join(' · '))}`, LIMITS.sectionText) })),
+    ...procedure.immediateRisk.contacts.slice(0, 20).map((c) => ({
+      type: 'section',
+      text: mrkdwn(
+        `*${escape(c.name)}*\n${escape([c.phone, c.email, c.note].filter(Boolean).join(' · '))}`,
+        LIMITS.sectionText,
+      ),
+    })),
     { type: 'section', text: mrkdwn(escape(next), LIMITS.sectionText) },
   ];
 }
 
 export function messageModal(title: string, blocks: Block[]): ModalView {
-  return asModal({ type: 'modal', callback_id: 'raise-done', title: plain(title, LIMITS.modalTitle), close: plain('Close', LIMITS.modalButton), blocks: blocks.slice(0, LIMITS.blocksPerModal) });
+  return asModal({
+    type: 'modal',
+    callback_id: 'raise-done',
+    title: plain(title, LIMITS.modalTitle),
+    close: plain('Close', LIMITS.modalButton),
+    blocks: blocks.slice(0, LIMITS.blocksPerModal),
+  });
 }
 
 /** Step 2: the raising form (the adult's initials and record numbers, never their name). */
-export function raiseFormModal(procedure: Procedure, directory: Directory, raiser: Person, metadata: RaiseMetadata): ModalView {
-  const agencies = directory.agencies.filter((a) => a.boards.includes(procedure.id) && a.id !== raiser.agency).slice(0, LIMITS.options);
-  const text = (id: string, label: string, placeholder: string, opts: { optional?: boolean; multiline?: boolean; initial?: string; max?: number } = {}): Raw => ({
+export function raiseFormModal(
+  procedure: Procedure,
+  directory: Directory,
+  raiser: Person,
+  metadata: RaiseMetadata,
+): ModalView {
+  const agencies = directory.agencies
+    .filter((a) => a.boards.includes(procedure.id) && a.id !== raiser.agency)
+    .slice(0, LIMITS.options);
+  const text = (
+    id: string,
+    label: string,
+    placeholder: string,
+    opts: { optional?: boolean; multiline?: boolean; initial?: string; max?: number } = {},
+  ): Raw => ({
     type: 'input',
     block_id: id,
     optional: opts.optional ?? false,
@@ -213,9 +300,18 @@ export function raiseFormModal(procedure: Procedure, directory: Directory, raise
       type: 'input',
       block_id: 'respondingAgency',
       label: plain('The other agency', LIMITS.label),
-      element: { type: 'static_select', action_id: 'value', placeholder: plain('Choose the agency', LIMITS.placeholder), options: agencies.map((a) => option(a.id, a.name)) },
+      element: {
+        type: 'static_select',
+        action_id: 'value',
+        placeholder: plain('Choose the agency', LIMITS.placeholder),
+        options: agencies.map((a) => option(a.id, a.name)),
+      },
     },
-    text('counterpartEmail', 'Your counterpart there (their work email), if you know them', 'name@agency.org', { optional: true, ...(metadata.counterpartEmail ? { initial: metadata.counterpartEmail } : {}), max: 200 }),
+    text('counterpartEmail', 'Your counterpart there (their work email), if you know them', 'name@agency.org', {
+      optional: true,
+      ...(metadata.counterpartEmail ? { initial: metadata.counterpartEmail } : {}),
+      max: 200,
+    }),
     text('initials', "The adult's initials (not their name)", 'For example: J S', { max: 10 }),
     text('recordRaising', 'Your record number for the adult', 'Optional', { optional: true, max: 40 }),
     text('recordResponding', "The other agency's record number", 'Optional', { optional: true, max: 40 }),
@@ -223,7 +319,14 @@ export function raiseFormModal(procedure: Procedure, directory: Directory, raise
       type: 'input',
       block_id: 'category',
       label: plain('What kind of disagreement', LIMITS.label),
-      element: { type: 'static_select', action_id: 'value', placeholder: plain('Choose one', LIMITS.placeholder), options: categoriesOf(procedure).slice(0, LIMITS.options).map((c) => option(c.id, c.label)) },
+      element: {
+        type: 'static_select',
+        action_id: 'value',
+        placeholder: plain('Choose one', LIMITS.placeholder),
+        options: categoriesOf(procedure)
+          .slice(0, LIMITS.options)
+          .map((c) => option(c.id, c.label)),
+      },
     },
     text('summary', 'What the disagreement is', 'No names of the adult', { multiline: true }),
     text('outcomeWanted', 'The outcome you want', 'What would resolve it', { multiline: true }),
@@ -244,13 +347,22 @@ export function raiseFormModal(procedure: Procedure, directory: Directory, raise
  * The modal a role holder asks for a document in: which, in what format, and (privately, in the
  * modal, never in a chat) the adult's details where they have not been given or need correcting.
  */
-export function documentsModal(reference: string, choices: ReadonlyArray<{ kind: string; label: string }>, detailsGiven: boolean): ModalView {
+export function documentsModal(
+  reference: string,
+  choices: ReadonlyArray<{ kind: string; label: string }>,
+  detailsGiven: boolean,
+): ModalView {
   const optionalText = (id: string, label: string, placeholder: string, max: number): Raw => ({
     type: 'input',
     block_id: id,
     optional: true,
     label: plain(label, LIMITS.label),
-    element: { type: 'plain_text_input', action_id: 'value', max_length: max, placeholder: plain(placeholder, LIMITS.placeholder) },
+    element: {
+      type: 'plain_text_input',
+      action_id: 'value',
+      max_length: max,
+      placeholder: plain(placeholder, LIMITS.placeholder),
+    },
   });
   return asModal({
     type: 'modal',
@@ -264,14 +376,45 @@ export function documentsModal(reference: string, choices: ReadonlyArray<{ kind:
         type: 'input',
         block_id: 'document',
         label: plain('Which document', LIMITS.label),
-        element: { type: 'static_select', action_id: 'value', initial_option: option(choices[0]?.kind ?? 'case-record', choices[0]?.label ?? 'Case record'), options: choices.slice(0, LIMITS.options).map((c) => option(c.kind, c.label)) },
+        element: {
+          type: 'static_select',
+          action_id: 'value',
+          initial_option: option(choices[0]?.kind ?? 'case-record', choices[0]?.label ?? 'Case record'),
+          options: choices.slice(0, LIMITS.options).map((c) => option(c.kind, c.label)),
+        },
       },
-      { type: 'input', block_id: 'format', label: plain('Format', LIMITS.label), element: { type: 'radio_buttons', action_id: 'value', initial_option: option('pdf', 'PDF'), options: [option('pdf', 'PDF'), option('docx', 'Word (DOCX)')] } },
-      { type: 'section', text: mrkdwn(detailsGiven ? "The adult's details are on the case (sealed). Fill these in only to correct them." : "The forms and the case record naming the adult need the adult's details. They are kept sealed and appear only in documents a role holder asks for.", LIMITS.sectionText) },
+      {
+        type: 'input',
+        block_id: 'format',
+        label: plain('Format', LIMITS.label),
+        element: {
+          type: 'radio_buttons',
+          action_id: 'value',
+          initial_option: option('pdf', 'PDF'),
+          options: [option('pdf', 'PDF'), option('docx', 'Word (DOCX)')],
+        },
+      },
+      {
+        type: 'section',
+        text: mrkdwn(
+          detailsGiven
+            ? "The adult's details are on the case (sealed). Fill these in only to correct them."
+            : "The forms and the case record naming the adult need the adult's details. They are kept sealed and appear only in documents a role holder asks for.",
+          LIMITS.sectionText,
+        ),
+      },
       optionalText('name', "The adult's full name", 'As on your agency’s record', 200),
       optionalText('dateOfBirth', 'Date of birth', 'YYYY-MM-DD', 10),
       optionalText('address', 'Address', 'Where the adult lives', 500),
-      { type: 'context', elements: [mrkdwn('The document comes to you in a direct message from the bot. It is not posted in the case channel.', LIMITS.sectionText)] },
+      {
+        type: 'context',
+        elements: [
+          mrkdwn(
+            'The document comes to you in a direct message from the bot. It is not posted in the case channel.',
+            LIMITS.sectionText,
+          ),
+        ],
+      },
     ],
   });
 }

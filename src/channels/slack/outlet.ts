@@ -36,14 +36,30 @@ export class SlackOutlet implements Outlet {
 
   /** The card as blocks, for everyone (a channel) or for one viewer (their DM). */
   card(stored: StoredCase, events: readonly CaseEvent[], viewer?: Actor): { text: string; blocks: Block[] } {
-    return stageCardBlocks(stageCardView(stored.state, { now: this.deps.clock(), directory: this.deps.directory, events, ...(viewer ? { viewer } : {}) }));
+    return stageCardBlocks(
+      stageCardView(stored.state, {
+        now: this.deps.clock(),
+        directory: this.deps.directory,
+        events,
+        ...(viewer ? { viewer } : {}),
+      }),
+    );
   }
 
-  async updateThreads(stored: StoredCase, events: readonly CaseEvent[], threads: readonly ThreadReference[]): Promise<void> {
+  async updateThreads(
+    stored: StoredCase,
+    events: readonly CaseEvent[],
+    threads: readonly ThreadReference[],
+  ): Promise<void> {
     const card = this.card(stored, events);
     for (const t of threads) {
       const thread = t.reference as unknown as SlackThread;
-      await this.deps.client.chat.update({ channel: thread.channel, ts: thread.ts, text: card.text, blocks: card.blocks });
+      await this.deps.client.chat.update({
+        channel: thread.channel,
+        ts: thread.ts,
+        text: card.text,
+        blocks: card.blocks,
+      });
     }
   }
 
@@ -55,7 +71,13 @@ export class SlackOutlet implements Outlet {
     if (typeof known === 'string') return known;
     const opened = await this.deps.client.conversations.open({ users: person.slackUserId });
     const channel = opened.channel?.id;
-    if (channel) await this.deps.repo.saveContact({ personId: person.id, platform: 'slack', reference: { channel, user: person.slackUserId }, updatedAt: this.deps.clock().toISOString() });
+    if (channel)
+      await this.deps.repo.saveContact({
+        personId: person.id,
+        platform: 'slack',
+        reference: { channel, user: person.slackUserId },
+        updatedAt: this.deps.clock().toISOString(),
+      });
     return channel;
   }
 
@@ -63,22 +85,36 @@ export class SlackOutlet implements Outlet {
     const channel = await this.directChannel(notice.person);
     if (!channel) return undefined;
     const id = notice.person.slackUserId;
-    if (notice.recheck && notice.key && (await this.arrived(channel, notice.key, notice.since))) return id ? { id } : {};
+    if (notice.recheck && notice.key && (await this.arrived(channel, notice.key, notice.since)))
+      return id ? { id } : {};
     const card = this.card(stored, events, actorFor(this.deps.directory, notice.person, this.deps.clock()));
     await this.deps.client.chat.postMessage({
       channel,
       text: cut(notice.text, LIMITS.messageText),
-      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: cut(escape(notice.text), LIMITS.sectionText) } }, ...card.blocks].slice(0, LIMITS.blocksPerMessage),
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: cut(escape(notice.text), LIMITS.sectionText) } },
+        ...card.blocks,
+      ].slice(0, LIMITS.blocksPerMessage),
       ...(notice.key ? { metadata: { event_type: TIMER_EVENT, event_payload: { key: notice.key } } } : {}),
     });
     return id ? { id } : {};
   }
 
-  async say(_stored: StoredCase, threads: readonly ThreadReference[], text: string, key?: string, recheckSince?: string): Promise<void> {
+  async say(
+    _stored: StoredCase,
+    threads: readonly ThreadReference[],
+    text: string,
+    key?: string,
+    recheckSince?: string,
+  ): Promise<void> {
     for (const t of threads) {
       const thread = t.reference as unknown as SlackThread;
       if (recheckSince && key && (await this.arrived(thread.channel, key, recheckSince))) continue;
-      await this.deps.client.chat.postMessage({ channel: thread.channel, text: cut(text, LIMITS.messageText), ...(key ? { metadata: { event_type: TIMER_EVENT, event_payload: { key } } } : {}) });
+      await this.deps.client.chat.postMessage({
+        channel: thread.channel,
+        text: cut(text, LIMITS.messageText),
+        ...(key ? { metadata: { event_type: TIMER_EVENT, event_payload: { key } } } : {}),
+      });
     }
   }
 
@@ -90,7 +126,13 @@ export class SlackOutlet implements Outlet {
     const oldest = since ? String(Math.floor(new Date(since).getTime() / 1000) - 300) : undefined;
     let cursor: string | undefined;
     for (let page = 0; page < 20; page++) {
-      const history = await this.deps.client.conversations.history({ channel, limit: 200, include_all_metadata: true, ...(oldest ? { oldest } : {}), ...(cursor ? { cursor } : {}) });
+      const history = await this.deps.client.conversations.history({
+        channel,
+        limit: 200,
+        include_all_metadata: true,
+        ...(oldest ? { oldest } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
       const found = (history.messages ?? []).some((m) => {
         const payload: Record<string, unknown> = { ...(m.metadata?.event_payload ?? {}) };
         return payload.key === key;

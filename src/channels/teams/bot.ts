@@ -3,7 +3,20 @@
  * card buttons) into the application's commands, and renders the shared view model back as
  * Adaptive Cards. It decides nothing itself.
  */
-import { CardFactory, TeamsActivityHandler, TeamsInfo, TurnContext, type Activity, type AdaptiveCardInvokeResponse, type FileConsentCardResponse, type AdaptiveCardInvokeValue, type MessagingExtensionAction, type MessagingExtensionActionResponse, type TaskModuleRequest, type TaskModuleResponse } from 'botbuilder';
+import {
+  CardFactory,
+  TeamsActivityHandler,
+  TeamsInfo,
+  TurnContext,
+  type Activity,
+  type AdaptiveCardInvokeResponse,
+  type FileConsentCardResponse,
+  type AdaptiveCardInvokeValue,
+  type MessagingExtensionAction,
+  type MessagingExtensionActionResponse,
+  type TaskModuleRequest,
+  type TaskModuleResponse,
+} from 'botbuilder';
 import type { CaseService } from '../../app/case-service';
 import type { CaseRepository, StoredCase } from '../../app/store/repository';
 import type { Announcer } from '../../app/announcer';
@@ -38,18 +51,44 @@ export interface TeamsBotDeps {
   clock: () => Date;
 }
 
-const VERBS: ReadonlySet<string> = new Set(['acknowledge', 'add-note', 'propose-resolution', 'confirm-resolution', 'dispute-resolution', 'request-escalation', 'approve-escalation', 'take-up', 'return-escalation', 'record-final-decision', 'withdraw']);
+const VERBS: ReadonlySet<string> = new Set([
+  'acknowledge',
+  'add-note',
+  'propose-resolution',
+  'confirm-resolution',
+  'dispute-resolution',
+  'request-escalation',
+  'approve-escalation',
+  'take-up',
+  'return-escalation',
+  'record-final-decision',
+  'withdraw',
+]);
 
 const launcherCard = (): Record<string, unknown> => ({
   type: 'AdaptiveCard',
   version: '1.5',
   body: [
     { type: 'TextBlock', text: 'Raise an escalation', weight: 'Bolder', size: 'Medium' },
-    { type: 'TextBlock', text: 'For a disagreement with another agency about an adult at risk. If the adult is in immediate danger, call 999 first.', wrap: true },
+    {
+      type: 'TextBlock',
+      text: 'For a disagreement with another agency about an adult at risk. If the adult is in immediate danger, call 999 first.',
+      wrap: true,
+    },
   ],
   actions: [
-    { type: 'Action.Submit', title: 'Raise an escalation', data: { msteams: { type: 'task/fetch' }, action: 'raise-open' } },
-    { type: 'Action.Execute', title: 'Fill in the form here', verb: 'raise-form', data: { action: 'raise-form' }, fallback: { type: 'Action.Submit', title: 'Fill in the form here', data: { action: 'raise-form' } } },
+    {
+      type: 'Action.Submit',
+      title: 'Raise an escalation',
+      data: { msteams: { type: 'task/fetch' }, action: 'raise-open' },
+    },
+    {
+      type: 'Action.Execute',
+      title: 'Fill in the form here',
+      verb: 'raise-form',
+      data: { action: 'raise-form' },
+      fallback: { type: 'Action.Submit', title: 'Fill in the form here', data: { action: 'raise-form' } },
+    },
   ],
 });
 
@@ -60,14 +99,23 @@ type RaiseResult =
   | { kind: 'done'; text: string }
   | { kind: 'message'; text: string };
 
-const doneCard = (text: string): Record<string, unknown> => ({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text, wrap: true, weight: 'Bolder' }] });
+const doneCard = (text: string): Record<string, unknown> => ({
+  type: 'AdaptiveCard',
+  version: '1.5',
+  body: [{ type: 'TextBlock', text, wrap: true, weight: 'Bolder' }],
+});
 
 const NO_BOARD = 'Your agency is not set up under any board yet. Ask the board’s business unit.';
 
 function asDialog(result: RaiseResult): TaskModuleResponse {
   if (result.kind === 'done' || result.kind === 'message') return { task: { type: 'message', value: result.text } };
   const title = result.kind === 'emergency' ? result.title : 'Raise an escalation';
-  return { task: { type: 'continue', value: { title, height: 'large', width: 'large', card: CardFactory.adaptiveCard(result.card) } } };
+  return {
+    task: {
+      type: 'continue',
+      value: { title, height: 'large', width: 'large', card: CardFactory.adaptiveCard(result.card) },
+    },
+  };
 }
 
 function asCard(result: RaiseResult): AdaptiveCardInvokeResponse {
@@ -94,11 +142,15 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
       await next();
     });
     this.onMessage(async (context, next) => {
-      const text = (TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '').trim().toLowerCase();
+      const text = (TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '')
+        .trim()
+        .toLowerCase();
       if (text.startsWith('escalate')) {
         await context.sendActivity({ attachments: [CardFactory.adaptiveCard(launcherCard())] });
       } else {
-        await context.sendActivity('Type "escalate" to raise a disagreement with another agency about an adult at risk.');
+        await context.sendActivity(
+          'Type "escalate" to raise a disagreement with another agency about an adult at risk.',
+        );
       }
       await next();
     });
@@ -110,15 +162,23 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     return Promise.resolve(asDialog(this.openForm(context, false)));
   }
 
-  protected override async handleTeamsTaskModuleSubmit(context: TurnContext, request: TaskModuleRequest): Promise<TaskModuleResponse> {
+  protected override async handleTeamsTaskModuleSubmit(
+    context: TurnContext,
+    request: TaskModuleRequest,
+  ): Promise<TaskModuleResponse> {
     return asDialog(await this.submit(context, (request.data ?? {}) as Submitted, false));
   }
 
-  protected override handleTeamsMessagingExtensionFetchTask(context: TurnContext): Promise<MessagingExtensionActionResponse> {
+  protected override handleTeamsMessagingExtensionFetchTask(
+    context: TurnContext,
+  ): Promise<MessagingExtensionActionResponse> {
     return Promise.resolve(asDialog(this.openForm(context, false)));
   }
 
-  protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+  protected override async handleTeamsMessagingExtensionSubmitAction(
+    context: TurnContext,
+    action: MessagingExtensionAction,
+  ): Promise<MessagingExtensionActionResponse> {
     return asDialog(await this.submit(context, (action.data ?? {}) as Submitted, false));
   }
 
@@ -148,18 +208,47 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     if (!procedure) return { kind: 'message', text: NO_BOARD };
     const { directory, service } = this.deps;
     if (values.immediateRisk === 'yes' && procedure.immediateRisk.onYes === 'refuse') {
-      return { kind: 'emergency', card: emergencyCard(procedure, 'No escalation has been opened. Once the adult is safe, you can raise the disagreement here.'), title: 'The adult is at risk of immediate harm' };
+      return {
+        kind: 'emergency',
+        card: emergencyCard(
+          procedure,
+          'No escalation has been opened. Once the adult is safe, you can raise the disagreement here.',
+        ),
+        title: 'The adult is at risk of immediate harm',
+      };
     }
-    const form = (errors: Record<string, string>, problem: string): RaiseResult => ({ kind: 'form', card: raiseFormCard(procedure, directory, who.person, { values, errors, problem, inline }) });
-    const built = raiseRequestFrom(procedure, directory, who, values, `teams:${context.activity.conversation.id}:${context.activity.id ?? ''}`);
+    const form = (errors: Record<string, string>, problem: string): RaiseResult => ({
+      kind: 'form',
+      card: raiseFormCard(procedure, directory, who.person, { values, errors, problem, inline }),
+    });
+    const built = raiseRequestFrom(
+      procedure,
+      directory,
+      who,
+      values,
+      `teams:${context.activity.conversation.id}:${context.activity.id ?? ''}`,
+    );
     if (!built.ok) return form(built.errors, 'Some answers need changing.');
     const outcome = await service.raise(built.request);
     if (!outcome.ok) {
-      return form(Object.fromEntries(Object.entries(outcome.refusal.fields ?? {}).map(([k, v]) => [k.startsWith('recordNumbers') ? 'recordNumbers' : k, v])), outcome.refusal.message);
+      return form(
+        Object.fromEntries(
+          Object.entries(outcome.refusal.fields ?? {}).map(([k, v]) => [
+            k.startsWith('recordNumbers') ? 'recordNumbers' : k,
+            v,
+          ]),
+        ),
+        outcome.refusal.message,
+      );
     }
     if (outcome.created) await this.postStageCard(context, outcome.case);
     const raised = `Escalation ${outcome.case.reference} is raised. Its card is in the thread, with the deadline for ${procedure.stages[0]?.name ?? 'the first stage'}.`;
-    if (outcome.case.state.urgent) return { kind: 'emergency', card: emergencyCard(procedure, `${raised} It is marked urgent.`), title: `Escalation ${outcome.case.reference} raised` };
+    if (outcome.case.state.urgent)
+      return {
+        kind: 'emergency',
+        card: emergencyCard(procedure, `${raised} It is marked urgent.`),
+        title: `Escalation ${outcome.case.reference} raised`,
+      };
     return { kind: 'done', text: raised };
   }
 
@@ -172,10 +261,18 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     try {
       // Without the activity id: later messages start afresh rather than reply to this one.
       const { activityId: _reply, ...reference } = TurnContext.getConversationReference(context.activity);
-      await this.deps.repo.saveContact({ personId: person.id, platform: 'teams', reference: reference, updatedAt: this.deps.clock().toISOString() });
+      await this.deps.repo.saveContact({
+        personId: person.id,
+        platform: 'teams',
+        reference: reference,
+        updatedAt: this.deps.clock().toISOString(),
+      });
       this.remembered.set(person.id, context.activity.conversation.id);
     } catch (error) {
-      this.deps.report?.('Could not keep a personal conversation', { person: person.id, error: error instanceof Error ? error.message : String(error) });
+      this.deps.report?.('Could not keep a personal conversation', {
+        person: person.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 
@@ -190,7 +287,12 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
    * until their client refreshes it for them (refresh.userIds): the buttons of anyone taking
    * part, each click still decided for the person who makes it.
    */
-  private stageCard(stored: StoredCase, userIds: readonly string[], events: readonly CaseEvent[], viewer?: Actor): Record<string, unknown> {
+  private stageCard(
+    stored: StoredCase,
+    userIds: readonly string[],
+    events: readonly CaseEvent[],
+    viewer?: Actor,
+  ): Record<string, unknown> {
     return this.deps.outlet.card(stored, events, userIds, viewer).content as Record<string, unknown>;
   }
 
@@ -212,19 +314,46 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
         channelData: { channel: { id: channelId } },
         activity: { type: 'message', attachments: [this.deps.outlet.card(stored, events, userIds)] } as Activity,
       });
-      if (!created) this.deps.report?.('Could not open the case thread in the agency channel; posting in this conversation instead', { reference: stored.reference });
+      if (!created)
+        this.deps.report?.(
+          'Could not open the case thread in the agency channel; posting in this conversation instead',
+          { reference: stored.reference },
+        );
       // Teams names a channel thread "<channel>;messageid=<id of its first message>".
-      if (created) thread = { conversation: TurnContext.getConversationReference(created), activityId: /;messageid=([^;]+)$/.exec(created.conversation?.id ?? '')?.[1], userIds };
+      if (created)
+        thread = {
+          conversation: TurnContext.getConversationReference(created),
+          activityId: /;messageid=([^;]+)$/.exec(created.conversation?.id ?? '')?.[1],
+          userIds,
+        };
     }
     if (!thread) {
-      const chat = context.activity.conversation.conversationType === 'groupChat' ? await this.groupChat(context, stored) : undefined;
+      const chat =
+        context.activity.conversation.conversationType === 'groupChat'
+          ? await this.groupChat(context, stored)
+          : undefined;
       const ids = withRefreshUsers(userIds, chat?.userIds ?? []);
-      const sent = await context.sendActivity({ attachments: [CardFactory.adaptiveCard(this.stageCard(stored, ids, events))] });
-      thread = { conversation: TurnContext.getConversationReference(context.activity), activityId: sent?.id, userIds: ids };
-      if (chat?.missing) await context.sendActivity(`${chat.missing} is not in this chat. Add them, so that both agencies share this thread; the bot has also sent them the card directly where it can.`);
+      const sent = await context.sendActivity({
+        attachments: [CardFactory.adaptiveCard(this.stageCard(stored, ids, events))],
+      });
+      thread = {
+        conversation: TurnContext.getConversationReference(context.activity),
+        activityId: sent?.id,
+        userIds: ids,
+      };
+      if (chat?.missing)
+        await context.sendActivity(
+          `${chat.missing} is not in this chat. Add them, so that both agencies share this thread; the bot has also sent them the card directly where it can.`,
+        );
     }
-    await this.deps.repo.saveThread(stored.reference, { platform: 'teams', agencyId: stored.state.raising.agencyId, reference: thread as unknown as Record<string, unknown> });
-    this.later(stored.reference, () => this.announce({ after: stored, events, actorId: stored.state.raising.personId ?? '', threadsDone: ['teams'] }));
+    await this.deps.repo.saveThread(stored.reference, {
+      platform: 'teams',
+      agencyId: stored.state.raising.agencyId,
+      reference: thread as unknown as Record<string, unknown>,
+    });
+    this.later(stored.reference, () =>
+      this.announce({ after: stored, events, actorId: stored.state.raising.personId ?? '', threadsDone: ['teams'] }),
+    );
   }
 
   /**
@@ -233,7 +362,12 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
    */
   private later(reference: string, work: () => Promise<unknown>): void {
     const done = work()
-      .catch((error: unknown) => this.deps.report?.('Could not finish telling people about a change', { reference, error: error instanceof Error ? error.message : String(error) }))
+      .catch((error: unknown) =>
+        this.deps.report?.('Could not finish telling people about a change', {
+          reference,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      )
       .finally(() => this.pending.delete(done));
     this.pending.add(done);
   }
@@ -249,9 +383,12 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     const found = await this.threadOf(change.after.reference);
     if (!found || reached.every((id) => found.thread.userIds.includes(id))) return;
     const thread: TeamsThread = { ...found.thread, userIds: withRefreshUsers(found.thread.userIds, reached) };
-    await this.deps.repo.saveThread(change.after.reference, { platform: 'teams', agencyId: found.agencyId, reference: thread as unknown as Record<string, unknown> });
+    await this.deps.repo.saveThread(change.after.reference, {
+      platform: 'teams',
+      agencyId: found.agencyId,
+      reference: thread as unknown as Record<string, unknown>,
+    });
   }
-
 
   /**
    * A case raised in a group chat keeps its thread there (Teams does not let a bot start group
@@ -270,7 +407,10 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
         token = page.continuationToken;
       } while (token);
     } catch (error) {
-      this.deps.report?.('Could not read the members of the group chat', { reference: stored.reference, error: error instanceof Error ? error.message : String(error) });
+      this.deps.report?.('Could not read the members of the group chat', {
+        reference: stored.reference,
+        error: error instanceof Error ? error.message : String(error),
+      });
       return { userIds: [] };
     }
     const inChat = members.map((m) => ({ id: m.id, person: personByAadId(this.deps.directory, m.aadObjectId) }));
@@ -282,27 +422,48 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
   }
 
   /** Replace the thread's card with the case as it now is, wherever the click came from. */
-  private async updateThreadCard(context: TurnContext, stored: StoredCase, thread: TeamsThread, events: readonly CaseEvent[]): Promise<void> {
+  private async updateThreadCard(
+    context: TurnContext,
+    stored: StoredCase,
+    thread: TeamsThread,
+    events: readonly CaseEvent[],
+  ): Promise<void> {
     if (!thread.activityId) return;
-    const update = { type: 'message', id: thread.activityId, attachments: [CardFactory.adaptiveCard(this.stageCard(stored, thread.userIds, events))] };
+    const update = {
+      type: 'message',
+      id: thread.activityId,
+      attachments: [CardFactory.adaptiveCard(this.stageCard(stored, thread.userIds, events))],
+    };
     try {
       // The same conversation only on the same service (two clients can use the same ids).
-      if (thread.conversation.conversation?.id === context.activity.conversation.id && thread.conversation.serviceUrl === context.activity.serviceUrl) {
+      if (
+        thread.conversation.conversation?.id === context.activity.conversation.id &&
+        thread.conversation.serviceUrl === context.activity.serviceUrl
+      ) {
         await context.updateActivity(update);
         return;
       }
-      await this.deps.outlet.updateThreads(stored, events, [{ platform: 'teams', agencyId: '', reference: thread as unknown as Record<string, unknown> }]);
+      await this.deps.outlet.updateThreads(stored, events, [
+        { platform: 'teams', agencyId: '', reference: thread as unknown as Record<string, unknown> },
+      ]);
     } catch (error) {
       // What was done is recorded and the person who clicked sees it; the thread catches up on
       // the next change.
-      this.deps.report?.('Could not update the card in the case thread', { reference: stored.reference, error: error instanceof Error ? error.message : String(error) });
+      this.deps.report?.('Could not update the card in the case thread', {
+        reference: stored.reference,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 
   // ── documents, sent privately ───────────────────────────────────────────────────
 
   /** The documents card: which document, what format, and the adult's details if they are needed. */
-  private async documentsCard(stored: StoredCase, values: Record<string, unknown>, problem?: string): Promise<Record<string, unknown>> {
+  private async documentsCard(
+    stored: StoredCase,
+    values: Record<string, unknown>,
+    problem?: string,
+  ): Promise<Record<string, unknown>> {
     const detailsGiven = Boolean(await this.deps.repo.readPersonalDetails(stored.reference));
     return cardTemplate('documents').expand({
       $root: {
@@ -324,12 +485,30 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
    * accept (a file consent card): accepted, it is saved to their OneDrive; nothing is posted in
    * the case thread.
    */
-  private async sendDocument(stored: StoredCase, who: { person: Person; actor: Actor }, data: Record<string, unknown>): Promise<AdaptiveCardInvokeResponse> {
-    const text = (k: string): string => (typeof data[`documents.${k}`] === 'string' ? (data[`documents.${k}`] as string).trim() : '');
+  private async sendDocument(
+    stored: StoredCase,
+    who: { person: Person; actor: Actor },
+    data: Record<string, unknown>,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const text = (k: string): string =>
+      typeof data[`documents.${k}`] === 'string' ? (data[`documents.${k}`] as string).trim() : '';
     if (text('name') || text('dateOfBirth') || text('address')) {
-      if (!text('name')) return card(await this.documentsCard(stored, data, "Please give the adult's name with the other details."));
-      const saved = await this.deps.service.recordPersonalDetails(stored.reference, who.actor, { name: text('name'), ...(text('dateOfBirth') ? { dateOfBirth: text('dateOfBirth') } : {}), ...(text('address') ? { address: text('address') } : {}) }, this.deps.directory);
-      if (!saved.ok) return card(await this.documentsCard(stored, data, Object.values(saved.refusal.fields ?? {})[0] ?? saved.refusal.message));
+      if (!text('name'))
+        return card(await this.documentsCard(stored, data, "Please give the adult's name with the other details."));
+      const saved = await this.deps.service.recordPersonalDetails(
+        stored.reference,
+        who.actor,
+        {
+          name: text('name'),
+          ...(text('dateOfBirth') ? { dateOfBirth: text('dateOfBirth') } : {}),
+          ...(text('address') ? { address: text('address') } : {}),
+        },
+        this.deps.directory,
+      );
+      if (!saved.ok)
+        return card(
+          await this.documentsCard(stored, data, Object.values(saved.refusal.fields ?? {})[0] ?? saved.refusal.message),
+        );
     }
     const kind = (text('kind') || 'case-record') as DocumentKind;
     const format: DocumentFormat = text('format') === 'docx' ? 'docx' : 'pdf';
@@ -342,16 +521,27 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
         {
           contentType: 'application/vnd.microsoft.teams.card.file.consent',
           name: issued.document.fileName,
-          content: { description: issued.document.title, sizeInBytes: issued.document.bytes.length, acceptContext: { reference: stored.reference, kind, format }, declineContext: { reference: stored.reference } },
+          content: {
+            description: issued.document.title,
+            sizeInBytes: issued.document.bytes.length,
+            acceptContext: { reference: stored.reference, kind, format },
+            declineContext: { reference: stored.reference },
+          },
         },
       ],
     };
     const reached = await this.deps.outlet.deliverTo(who.person, consent, stored.reference);
-    if (!reached) return message('The document could not be sent to your chat with the bot. Open a chat with the bot (say hello), then ask again.');
+    if (!reached)
+      return message(
+        'The document could not be sent to your chat with the bot. Open a chat with the bot (say hello), then ask again.',
+      );
     return message(`${issued.document.title} is on its way to your chat with the bot: accept the file there.`);
   }
 
-  protected override async handleTeamsFileConsentAccept(context: TurnContext, response: FileConsentCardResponse): Promise<void> {
+  protected override async handleTeamsFileConsentAccept(
+    context: TurnContext,
+    response: FileConsentCardResponse,
+  ): Promise<void> {
     const asked = (response.context ?? {}) as { reference?: string; kind?: DocumentKind; format?: DocumentFormat };
     const who = this.whoIs(context);
     const upload = response.uploadInfo;
@@ -360,20 +550,39 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
       return;
     }
     // Built again from the record (its issue was recorded when it was asked for).
-    const issued = await this.deps.documents.issue(asked.reference, who.actor, asked.kind, asked.format === 'docx' ? 'docx' : 'pdf', { record: false });
+    const issued = await this.deps.documents.issue(
+      asked.reference,
+      who.actor,
+      asked.kind,
+      asked.format === 'docx' ? 'docx' : 'pdf',
+      { record: false },
+    );
     if (!issued.ok) {
       await context.sendActivity(issued.refusal.message);
       return;
     }
     const size = issued.document.bytes.length;
-    const put = await fetch(upload.uploadUrl, { method: 'PUT', headers: { 'Content-Length': String(size), 'Content-Range': `bytes 0-${size - 1}/${size}` }, body: issued.document.bytes });
+    const put = await fetch(upload.uploadUrl, {
+      method: 'PUT',
+      headers: { 'Content-Length': String(size), 'Content-Range': `bytes 0-${size - 1}/${size}` },
+      body: issued.document.bytes,
+    });
     if (!put.ok) {
       this.deps.report?.('Could not upload a document to OneDrive', { reference: asked.reference, status: put.status });
-      await context.sendActivity('The file could not be saved to your OneDrive. Please ask for it again from the case card.');
+      await context.sendActivity(
+        'The file could not be saved to your OneDrive. Please ask for it again from the case card.',
+      );
       return;
     }
     await context.sendActivity({
-      attachments: [{ contentType: 'application/vnd.microsoft.teams.card.file.info', contentUrl: upload.contentUrl, name: upload.name, content: { uniqueId: upload.uniqueId, fileType: upload.fileType } }],
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.teams.card.file.info',
+          contentUrl: upload.contentUrl,
+          name: upload.name,
+          content: { uniqueId: upload.uniqueId, fileType: upload.fileType },
+        },
+      ],
     });
   }
 
@@ -388,9 +597,12 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
 
   // ── card buttons ──────────────────────────────────────────────────────────────────
 
-  protected override async onAdaptiveCardInvoke(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+  protected override async onAdaptiveCardInvoke(
+    context: TurnContext,
+    value: AdaptiveCardInvokeValue,
+  ): Promise<AdaptiveCardInvokeResponse> {
     const verb = value.action?.verb ?? '';
-    const data = (value.action?.data ?? {});
+    const data = value.action?.data ?? {};
     if (verb === 'raise-form') return asCard(this.openForm(context, true));
     if (verb === 'raise-submit') return asCard(await this.submit(context, data, true));
     const reference = typeof data.reference === 'string' ? data.reference : '';
@@ -410,10 +622,22 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     const events = await this.timeline(reference);
     if (found) {
       const thread: TeamsThread = { ...found.thread, userIds: withRefreshUsers(userIds, []) };
-      await this.deps.repo.saveThread(reference, { platform: 'teams', agencyId: found.agencyId, reference: thread as unknown as Record<string, unknown> });
+      await this.deps.repo.saveThread(reference, {
+        platform: 'teams',
+        agencyId: found.agencyId,
+        reference: thread as unknown as Record<string, unknown>,
+      });
       await this.updateThreadCard(context, outcome.case, thread, events);
     }
-    this.later(reference, () => this.announce({ before: stored.state, after: outcome.case, events, actorId: who.actor.personId, threadsDone: ['teams'] }));
+    this.later(reference, () =>
+      this.announce({
+        before: stored.state,
+        after: outcome.case,
+        events,
+        actorId: who.actor.personId,
+        threadsDone: ['teams'],
+      }),
+    );
     return card(this.stageCard(outcome.case, userIds, events, who.actor));
   }
 }
@@ -424,10 +648,13 @@ function withRefreshUsers(listed: readonly string[], reached: readonly string[])
 }
 
 function message(text: string): AdaptiveCardInvokeResponse {
-  return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text as unknown as Record<string, unknown> };
+  return {
+    statusCode: 200,
+    type: 'application/vnd.microsoft.activity.message',
+    value: text as unknown as Record<string, unknown>,
+  };
 }
 
 function card(value: Record<string, unknown>): AdaptiveCardInvokeResponse {
   return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value };
 }
-

@@ -4,13 +4,21 @@
  * unauthenticated local traffic only (development and tests), and the bot says so at start.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Request as BotRequest, type Response as BotResponse } from 'botbuilder';
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type Request as BotRequest,
+  type Response as BotResponse,
+} from 'botbuilder';
 import type { Config } from '../../config';
 import type { EscalationTeamsBot } from './bot';
 
 const MAX_BODY = 1_000_000;
 
-export function teamsAdapter(config: Config, report: (message: string, fields: Record<string, unknown>) => void): CloudAdapter {
+export function teamsAdapter(
+  config: Config,
+  report: (message: string, fields: Record<string, unknown>) => void,
+): CloudAdapter {
   const auth = new ConfigurationBotFrameworkAuthentication({
     ...(config.MicrosoftAppId ? { MicrosoftAppId: config.MicrosoftAppId } : {}),
     ...(config.MicrosoftAppPassword ? { MicrosoftAppPassword: config.MicrosoftAppPassword } : {}),
@@ -19,8 +27,13 @@ export function teamsAdapter(config: Config, report: (message: string, fields: R
   });
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context, error) => {
-    report('Teams turn failed', { error: error instanceof Error ? error.message : String(error), activity: context.activity.type });
-    await context.sendActivity('Sorry: something went wrong and nothing was changed. Please try again; if it keeps happening, tell the board’s business unit.');
+    report('Teams turn failed', {
+      error: error instanceof Error ? error.message : String(error),
+      activity: context.activity.type,
+    });
+    await context.sendActivity(
+      'Sorry: something went wrong and nothing was changed. Please try again; if it keeps happening, tell the board’s business unit.',
+    );
   };
   return adapter;
 }
@@ -46,12 +59,19 @@ function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 /** Handle one POST /api/messages through the CloudAdapter. */
-export async function handleTeams(adapter: CloudAdapter, bot: EscalationTeamsBot, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleTeams(
+  adapter: CloudAdapter,
+  bot: EscalationTeamsBot,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   let body: unknown;
   try {
     body = await readJson(req);
   } catch {
-    res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'The request body is not an activity.' }));
+    res
+      .writeHead(400, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: 'The request body is not an activity.' }));
     return;
   }
   const request: BotRequest = { body: body as Record<string, unknown>, headers: req.headers, method: req.method };
@@ -66,7 +86,8 @@ export async function handleTeams(adapter: CloudAdapter, bot: EscalationTeamsBot
       return response;
     },
     send(data?: unknown) {
-      if (data !== undefined) res.write(typeof data === 'string' || Buffer.isBuffer(data) ? data : JSON.stringify(data));
+      if (data !== undefined)
+        res.write(typeof data === 'string' || Buffer.isBuffer(data) ? data : JSON.stringify(data));
       return response;
     },
     end() {

@@ -4,7 +4,7 @@
  * references the bot keeps: each thread's, and each person's personal chat (contacts); where a
  * person has none, Teams opens a 1:1 chat from their Microsoft Entra object id.
  */
-import type { TurnContext} from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import { CardFactory, type Activity, type CloudAdapter, type ConversationParameters } from 'botbuilder';
 import type { Outlet, Reached } from '../../app/announcer';
 import type { Notice } from '../../app/notify';
@@ -47,18 +47,42 @@ export class TeamsOutlet implements Outlet {
 
   /** Note where Teams reaches the bot from (its connector is regional), from an incoming activity. */
   seen(activity: Partial<Activity>): void {
-    if (activity.serviceUrl && activity.recipient) this.latest = { serviceUrl: activity.serviceUrl, bot: activity.recipient };
+    if (activity.serviceUrl && activity.recipient)
+      this.latest = { serviceUrl: activity.serviceUrl, bot: activity.recipient };
   }
 
-  card(stored: StoredCase, events: readonly CaseEvent[], userIds: readonly string[], viewer?: Parameters<typeof stageCardView>[1]['viewer']): ReturnType<typeof CardFactory.adaptiveCard> {
-    return CardFactory.adaptiveCard(renderStageCard(stageCardView(stored.state, { now: this.deps.clock(), directory: this.deps.directory, events, ...(viewer ? { viewer } : {}) }), userIds));
+  card(
+    stored: StoredCase,
+    events: readonly CaseEvent[],
+    userIds: readonly string[],
+    viewer?: Parameters<typeof stageCardView>[1]['viewer'],
+  ): ReturnType<typeof CardFactory.adaptiveCard> {
+    return CardFactory.adaptiveCard(
+      renderStageCard(
+        stageCardView(stored.state, {
+          now: this.deps.clock(),
+          directory: this.deps.directory,
+          events,
+          ...(viewer ? { viewer } : {}),
+        }),
+        userIds,
+      ),
+    );
   }
 
-  async updateThreads(stored: StoredCase, events: readonly CaseEvent[], threads: readonly ThreadReference[]): Promise<void> {
+  async updateThreads(
+    stored: StoredCase,
+    events: readonly CaseEvent[],
+    threads: readonly ThreadReference[],
+  ): Promise<void> {
     for (const found of threads) {
       const thread = found.reference as unknown as TeamsThread;
       if (!thread.activityId) continue;
-      const update = { type: 'message', id: thread.activityId, attachments: [this.card(stored, events, thread.userIds)] };
+      const update = {
+        type: 'message',
+        id: thread.activityId,
+        attachments: [this.card(stored, events, thread.userIds)],
+      };
       await this.deps.adapter.continueConversationAsync(this.deps.appId, thread.conversation, async (there) => {
         await there.updateActivity(update);
       });
@@ -70,7 +94,11 @@ export class TeamsOutlet implements Outlet {
    * or else a new one. Returns their Teams id when it is known (the one their client uses).
    */
   async tell(notice: Notice, stored: StoredCase, events: readonly CaseEvent[]): Promise<Reached | undefined> {
-    const activity = { type: 'message', text: notice.text, attachments: [this.card(stored, events, [], actorFor(this.deps.directory, notice.person, this.deps.clock()))] } as Activity;
+    const activity = {
+      type: 'message',
+      text: notice.text,
+      attachments: [this.card(stored, events, [], actorFor(this.deps.directory, notice.person, this.deps.clock()))],
+    } as Activity;
     return this.deliverTo(notice.person, activity, stored.reference);
   }
 
@@ -95,14 +123,25 @@ export class TeamsOutlet implements Outlet {
         });
         return ref.user?.id ? { id: ref.user.id } : {};
       } catch (error) {
-        this.deps.report('Could not message someone in their personal chat; opening a new one', { reference, person: person.id, error: error instanceof Error ? error.message : String(error) });
+        this.deps.report('Could not message someone in their personal chat; opening a new one', {
+          reference,
+          person: person.id,
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     }
     if (this.deps.localClient || !person.teamsAadObjectId || !agency.teams) return undefined;
     const tenantId = agency.teams.tenantId;
     const serviceUrl = this.latest?.serviceUrl ?? this.deps.serviceUrl;
     const bot = this.latest?.bot ?? { id: `28:${this.deps.appId}`, name: 'Safeguarding escalations' };
-    const opened = await this.open(serviceUrl, { isGroup: false, bot, members: [{ id: person.teamsAadObjectId, name: person.name }], tenantId, channelData: { tenant: { id: tenantId } }, activity: activity as Activity });
+    const opened = await this.open(serviceUrl, {
+      isGroup: false,
+      bot,
+      members: [{ id: person.teamsAadObjectId, name: person.name }],
+      tenantId,
+      channelData: { tenant: { id: tenantId } },
+      activity: activity as Activity,
+    });
     if (!opened?.conversation?.id) {
       this.deps.report('Could not message someone 1:1', { reference, person: person.id });
       return undefined;
@@ -114,7 +153,14 @@ export class TeamsOutlet implements Outlet {
       conversation: { id: opened.conversation.id, conversationType: 'personal', tenantId, isGroup: false, name: '' },
       user: { id: person.teamsAadObjectId, aadObjectId: person.teamsAadObjectId, name: person.name },
     };
-    await this.deps.repo.saveContact({ personId: person.id, platform: 'teams', reference: saved, updatedAt: this.deps.clock().toISOString() }).catch(() => undefined);
+    await this.deps.repo
+      .saveContact({
+        personId: person.id,
+        platform: 'teams',
+        reference: saved,
+        updatedAt: this.deps.clock().toISOString(),
+      })
+      .catch(() => undefined);
     // Reached, but Teams has not said which id their client uses.
     return {};
   }
@@ -133,12 +179,21 @@ export class TeamsOutlet implements Outlet {
   async open(serviceUrl: string, parameters: ConversationParameters): Promise<Partial<Activity> | undefined> {
     let opened: Partial<Activity> | undefined;
     try {
-      await this.deps.adapter.createConversationAsync(this.deps.appId, 'msteams', serviceUrl, '', parameters, (created) => {
-        opened = created.activity;
-        return Promise.resolve();
-      });
+      await this.deps.adapter.createConversationAsync(
+        this.deps.appId,
+        'msteams',
+        serviceUrl,
+        '',
+        parameters,
+        (created) => {
+          opened = created.activity;
+          return Promise.resolve();
+        },
+      );
     } catch (error) {
-      this.deps.report('Teams could not open a conversation', { error: error instanceof Error ? error.message : String(error) });
+      this.deps.report('Teams could not open a conversation', {
+        error: error instanceof Error ? error.message : String(error),
+      });
       return undefined;
     }
     return opened;

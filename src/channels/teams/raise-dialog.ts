@@ -19,9 +19,16 @@ export interface FormOptions {
   inline?: boolean;
 }
 
-export function raiseFormCard(procedure: Procedure, directory: Directory, raiser: Person, options: FormOptions = {}): Record<string, unknown> {
+export function raiseFormCard(
+  procedure: Procedure,
+  directory: Directory,
+  raiser: Person,
+  options: FormOptions = {},
+): Record<string, unknown> {
   const { values = {}, errors = {}, problem, inline = false } = options;
-  const agencies = directory.agencies.filter((a) => a.boards.includes(procedure.id) && a.id !== raiser.agency).map((a) => ({ id: a.id, name: a.name }));
+  const agencies = directory.agencies
+    .filter((a) => a.boards.includes(procedure.id) && a.id !== raiser.agency)
+    .map((a) => ({ id: a.id, name: a.name }));
   const data = {
     board: shortNameOf(procedure),
     boardId: procedure.id,
@@ -39,7 +46,10 @@ export function emergencyCard(procedure: Procedure, next: string): Record<string
   return cardTemplate('emergency').expand({
     $root: {
       guidance: procedure.immediateRisk.guidance,
-      contacts: procedure.immediateRisk.contacts.map((c) => ({ name: c.name, detail: [c.phone, c.email, c.note].filter(Boolean).join(' · ') })),
+      contacts: procedure.immediateRisk.contacts.map((c) => ({
+        name: c.name,
+        detail: [c.phone, c.email, c.note].filter(Boolean).join(' · '),
+      })),
       next,
     },
   }) as Record<string, unknown>;

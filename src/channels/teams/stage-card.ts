@@ -37,7 +37,11 @@ export function stageCardData(view: StageCardView, refreshUserIds: readonly stri
       .map((a) => ({
         ...a,
         style: a.style ?? 'default',
-        input: a.input && { ...a.input, id: inputId(a.verb, a.input.id), ...(a.input.second ? { second: { ...a.input.second, id: inputId(a.verb, a.input.second.id) } } : {}) },
+        input: a.input && {
+          ...a.input,
+          id: inputId(a.verb, a.input.id),
+          ...(a.input.second ? { second: { ...a.input.second, id: inputId(a.verb, a.input.second.id) } } : {}),
+        },
       })),
   };
 }

@@ -11,7 +11,15 @@
  *   board's file counts day numbers in calendar days).
  * - clock hours are elapsed hours: 24 hours across a clock change is still 24 hours.
  */
-import { fromDayNumber, toDayNumber, weekdayOfDayNumber, yearOfDayNumber, WEEKDAY_NAMES, type LocalDate, type WeekdayName } from './local-date';
+import {
+  fromDayNumber,
+  toDayNumber,
+  weekdayOfDayNumber,
+  yearOfDayNumber,
+  WEEKDAY_NAMES,
+  type LocalDate,
+  type WeekdayName,
+} from './local-date';
 import { instantToZoned, minutesOfTime, zonedToInstant } from './zone';
 import { dateHolidaysSource, type BankHoliday, type HolidaySource, type Nation } from './holidays';
 
@@ -48,14 +56,19 @@ export class WorkingCalendar {
   private low = 0;
   private high = 0;
 
-  constructor(nation: Nation, hours: WorkingHours = DEFAULT_WORKING_HOURS, source: HolidaySource = dateHolidaysSource(nation)) {
+  constructor(
+    nation: Nation,
+    hours: WorkingHours = DEFAULT_WORKING_HOURS,
+    source: HolidaySource = dateHolidaysSource(nation),
+  ) {
     this.nation = nation;
     this.hours = hours;
     this.source = source;
     this.workingWeekdays = WEEKDAY_NAMES.map((d) => hours.days.includes(d));
     this.startMinutes = minutesOfTime(hours.start);
     this.endMinutes = minutesOfTime(hours.end);
-    if (this.endMinutes <= this.startMinutes) throw new RangeError(`working hours end (${hours.end}) must be after they start (${hours.start})`);
+    if (this.endMinutes <= this.startMinutes)
+      throw new RangeError(`working hours end (${hours.end}) must be after they start (${hours.start})`);
     if (!this.workingWeekdays.some(Boolean)) throw new RangeError('working hours name no working day of the week');
   }
 
@@ -71,7 +84,9 @@ export class WorkingCalendar {
   /** Bank holidays of a year, in date order. */
   bankHolidays(year: number): BankHoliday[] {
     this.loadYear(year);
-    return [...this.holidays.values()].filter((h) => h.date.startsWith(`${year}-`)).sort((a, b) => a.date.localeCompare(b.date));
+    return [...this.holidays.values()]
+      .filter((h) => h.date.startsWith(`${year}-`))
+      .sort((a, b) => a.date.localeCompare(b.date));
   }
 
   isWorkingDay(date: LocalDate): boolean {
@@ -163,7 +178,10 @@ export class WorkingCalendar {
   nextWorkingTime(instant: Date): Date {
     if (this.isWorkingTime(instant)) return instant;
     const { dayNumber, minutes } = instantToZoned(instant, this.hours.timeZone);
-    const day = this.isWorkingDayNumber(dayNumber) && minutes < this.startMinutes ? dayNumber : this.addWorkingDayNumbers(dayNumber, 1);
+    const day =
+      this.isWorkingDayNumber(dayNumber) && minutes < this.startMinutes
+        ? dayNumber
+        : this.addWorkingDayNumbers(dayNumber, 1);
     return zonedToInstant(fromDayNumber(day), this.startMinutes, this.hours.timeZone);
   }
 
@@ -188,7 +206,8 @@ export class WorkingCalendar {
     while (remaining > 0) {
       day += step;
       if (this.isWorkingDayNumber(day)) remaining--;
-      if (++searched > MAX_SEARCH_DAYS + Math.abs(n) * 7) throw new RangeError('no working days found: check the working hours and holidays');
+      if (++searched > MAX_SEARCH_DAYS + Math.abs(n) * 7)
+        throw new RangeError('no working days found: check the working hours and holidays');
     }
     return day;
   }

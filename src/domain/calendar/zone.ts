@@ -40,7 +40,10 @@ export function zonedToInstant(date: LocalDate, minutes: number, timeZone: strin
 }
 
 /** The wall-clock date and minutes after midnight in `timeZone` at an instant. */
-export function instantToZoned(instant: Date, timeZone: string): { date: LocalDate; dayNumber: number; minutes: number; offset: number } {
+export function instantToZoned(
+  instant: Date,
+  timeZone: string,
+): { date: LocalDate; dayNumber: number; minutes: number; offset: number } {
   const offset = offsetMinutes(timeZone, instant);
   const local = instant.getTime() + offset * MINUTE;
   const dayNumber = Math.floor(local / DAY);

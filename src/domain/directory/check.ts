@@ -15,50 +15,109 @@ export function crossCheckDirectory(d: Directory, procedures: ReadonlyMap<string
 
   const seenAgency = new Set<string>();
   d.agencies.forEach((a, i) => {
-    if (seenAgency.has(a.id)) found.push({ path: ['agencies', i, 'id'], message: `the agency id "${a.id}" is used twice; each agency needs its own id` });
+    if (seenAgency.has(a.id))
+      found.push({
+        path: ['agencies', i, 'id'],
+        message: `the agency id "${a.id}" is used twice; each agency needs its own id`,
+      });
     seenAgency.add(a.id);
     a.boards.forEach((b, j) => {
-      if (!procedures.has(b)) found.push({ path: ['agencies', i, 'boards', j], message: `names the board "${b}", which has no procedure file (boards: ${boardList})` });
+      if (!procedures.has(b))
+        found.push({
+          path: ['agencies', i, 'boards', j],
+          message: `names the board "${b}", which has no procedure file (boards: ${boardList})`,
+        });
     });
-    if (a.platform === 'slack' && !a.slack) found.push({ path: ['agencies', i], message: `works in Slack, so it needs "slack: { teamId: ... }" (its Slack workspace id)` });
-    if (a.platform === 'teams' && !a.teams) found.push({ path: ['agencies', i], message: `works in Microsoft Teams, so it needs "teams: { tenantId: ... }" (its Microsoft Entra tenant id)` });
+    if (a.platform === 'slack' && !a.slack)
+      found.push({
+        path: ['agencies', i],
+        message: `works in Slack, so it needs "slack: { teamId: ... }" (its Slack workspace id)`,
+      });
+    if (a.platform === 'teams' && !a.teams)
+      found.push({
+        path: ['agencies', i],
+        message: `works in Microsoft Teams, so it needs "teams: { tenantId: ... }" (its Microsoft Entra tenant id)`,
+      });
     if (a.commissionedBy !== undefined && !agencies.has(a.commissionedBy)) {
-      found.push({ path: ['agencies', i, 'commissionedBy'], message: `names the agency "${a.commissionedBy}", which is not in "agencies"` });
+      found.push({
+        path: ['agencies', i, 'commissionedBy'],
+        message: `names the agency "${a.commissionedBy}", which is not in "agencies"`,
+      });
     }
     for (const role of Object.keys(a.roleTitles)) {
-      if (!rolesOfBoards(a.boards, procedures).has(role)) found.push({ path: ['agencies', i, 'roleTitles', role], message: `gives a title for the role "${role}", which no procedure of this agency's boards uses` });
+      if (!rolesOfBoards(a.boards, procedures).has(role))
+        found.push({
+          path: ['agencies', i, 'roleTitles', role],
+          message: `gives a title for the role "${role}", which no procedure of this agency's boards uses`,
+        });
     }
   });
 
   const seenPerson = new Set<string>();
   const seenEmail = new Map<string, string>();
   d.people.forEach((p, i) => {
-    if (seenPerson.has(p.id)) found.push({ path: ['people', i, 'id'], message: `the person id "${p.id}" is used twice; each person needs their own id` });
+    if (seenPerson.has(p.id))
+      found.push({
+        path: ['people', i, 'id'],
+        message: `the person id "${p.id}" is used twice; each person needs their own id`,
+      });
     seenPerson.add(p.id);
     const email = p.email.toLowerCase();
     const other = seenEmail.get(email);
-    if (other !== undefined) found.push({ path: ['people', i, 'email'], message: `the email address ${p.email} is also given for "${other}"; each person needs their own` });
+    if (other !== undefined)
+      found.push({
+        path: ['people', i, 'email'],
+        message: `the email address ${p.email} is also given for "${other}"; each person needs their own`,
+      });
     seenEmail.set(email, p.id);
 
     const agency = agencies.get(p.agency);
     if (!agency) {
-      found.push({ path: ['people', i, 'agency'], message: `names the agency "${p.agency}", which is not in "agencies"` });
+      found.push({
+        path: ['people', i, 'agency'],
+        message: `names the agency "${p.agency}", which is not in "agencies"`,
+      });
       return;
     }
-    if (agency.platform === 'slack' && !p.slackUserId) found.push({ path: ['people', i], message: `works at ${agency.name}, which uses Slack, so they need a "slackUserId"` });
-    if (agency.platform === 'teams' && !p.teamsAadObjectId) found.push({ path: ['people', i], message: `works at ${agency.name}, which uses Microsoft Teams, so they need a "teamsAadObjectId"` });
+    if (agency.platform === 'slack' && !p.slackUserId)
+      found.push({
+        path: ['people', i],
+        message: `works at ${agency.name}, which uses Slack, so they need a "slackUserId"`,
+      });
+    if (agency.platform === 'teams' && !p.teamsAadObjectId)
+      found.push({
+        path: ['people', i],
+        message: `works at ${agency.name}, which uses Microsoft Teams, so they need a "teamsAadObjectId"`,
+      });
     const known = rolesOfBoards(agency.boards, procedures);
     p.roles.forEach((r, j) => {
-      if (!known.has(r)) found.push({ path: ['people', i, 'roles', j], message: `holds the role "${r}", which no procedure of ${agency.name}'s boards uses (roles there: ${[...known].join(', ')})` });
+      if (!known.has(r))
+        found.push({
+          path: ['people', i, 'roles', j],
+          message: `holds the role "${r}", which no procedure of ${agency.name}'s boards uses (roles there: ${[...known].join(', ')})`,
+        });
     });
     if (p.deputy !== undefined) {
       const deputy = people.get(p.deputy);
-      if (!deputy) found.push({ path: ['people', i, 'deputy'], message: `names the deputy "${p.deputy}", who is not in "people"` });
-      else if (deputy.id === p.id) found.push({ path: ['people', i, 'deputy'], message: 'a person cannot be their own deputy' });
-      else if (deputy.agency !== p.agency) found.push({ path: ['people', i, 'deputy'], message: `names the deputy "${deputy.id}", who works in another agency; a deputy must be in the same agency` });
+      if (!deputy)
+        found.push({
+          path: ['people', i, 'deputy'],
+          message: `names the deputy "${p.deputy}", who is not in "people"`,
+        });
+      else if (deputy.id === p.id)
+        found.push({ path: ['people', i, 'deputy'], message: 'a person cannot be their own deputy' });
+      else if (deputy.agency !== p.agency)
+        found.push({
+          path: ['people', i, 'deputy'],
+          message: `names the deputy "${deputy.id}", who works in another agency; a deputy must be in the same agency`,
+        });
     }
     p.away.forEach((span, j) => {
-      if (span.to < span.from) found.push({ path: ['people', i, 'away', j], message: `the absence ends (${span.to}) before it starts (${span.from})` });
+      if (span.to < span.from)
+        found.push({
+          path: ['people', i, 'away', j],
+          message: `the absence ends (${span.to}) before it starts (${span.from})`,
+        });
     });
   });
   return found;

@@ -50,7 +50,11 @@ export function roleHolders(directory: Directory, agencyId: string, role: string
 }
 
 /** Every role a person can act in on a date: their own, plus those of anyone away they deputise for. */
-export function rolesActingIn(directory: Directory, personId: string, on: LocalDate): { roles: string[]; actingFor: string[] } {
+export function rolesActingIn(
+  directory: Directory,
+  personId: string,
+  on: LocalDate,
+): { roles: string[]; actingFor: string[] } {
   const me = directory.people.find((p) => p.id === personId);
   if (!me) return { roles: [], actingFor: [] };
   const roles = new Set(me.roles);

@@ -7,7 +7,9 @@ import { isLocalDate } from '../calendar/local-date';
 import { slug } from '../procedure/schema';
 
 const text = z.string({ error: 'must be some text' }).trim().min(1, { error: 'must not be empty' });
-const date = z.string({ error: 'must be a date written YYYY-MM-DD' }).refine(isLocalDate, { error: 'must be a real date written YYYY-MM-DD, like "2026-12-29"' });
+const date = z
+  .string({ error: 'must be a date written YYYY-MM-DD' })
+  .refine(isLocalDate, { error: 'must be a real date written YYYY-MM-DD, like "2026-12-29"' });
 
 export const PLATFORMS = ['slack', 'teams'] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -15,13 +17,31 @@ export type Platform = (typeof PLATFORMS)[number];
 export const agencySchema = z.strictObject({
   id: slug,
   name: text,
-  kind: z.enum(['local-authority', 'nhs', 'police', 'probation', 'housing', 'fire-and-rescue', 'prison', 'voluntary', 'faith', 'commissioner', 'safeguarding-adults-board', 'other']).default('other'),
+  kind: z
+    .enum([
+      'local-authority',
+      'nhs',
+      'police',
+      'probation',
+      'housing',
+      'fire-and-rescue',
+      'prison',
+      'voluntary',
+      'faith',
+      'commissioner',
+      'safeguarding-adults-board',
+      'other',
+    ])
+    .default('other'),
   boards: z.array(slug).min(1, { error: 'must name at least one board the agency works under' }),
   platform: z.enum(PLATFORMS, { error: 'must be "slack" or "teams"' }),
   slack: z
     .strictObject({
       teamId: z.string().regex(/^T[A-Z0-9]{2,}$/, { error: 'must be a Slack workspace id, like "T0123ABCD"' }),
-      enterpriseId: z.string().regex(/^E[A-Z0-9]{2,}$/).optional(),
+      enterpriseId: z
+        .string()
+        .regex(/^E[A-Z0-9]{2,}$/)
+        .optional(),
     })
     .optional(),
   teams: z
@@ -31,10 +51,15 @@ export const agencySchema = z.strictObject({
     .optional(),
   threads: z
     .strictObject({
-      mode: z.enum(['channel', 'group-chat', 'private-channel-per-case'], { error: 'must be "channel", "group-chat" or "private-channel-per-case"' }),
+      mode: z.enum(['channel', 'group-chat', 'private-channel-per-case'], {
+        error: 'must be "channel", "group-chat" or "private-channel-per-case"',
+      }),
       teamsTeamId: z.string().optional(),
       teamsChannelId: z.string().optional(),
-      slackChannelPrefix: z.string().regex(/^[a-z0-9-]{1,20}$/).optional(),
+      slackChannelPrefix: z
+        .string()
+        .regex(/^[a-z0-9-]{1,20}$/)
+        .optional(),
     })
     .optional(),
   commissionedBy: slug.optional(),
@@ -48,8 +73,11 @@ export const personSchema = z.strictObject({
   name: text,
   example: z.boolean().default(false),
   email: z.email({ error: 'must be an email address' }),
-  slackUserId: z.string().regex(/^[UW][A-Z0-9]{2,}$/, { error: 'must be a Slack user id, like "U0123ABCD"' }).optional(),
-  teamsAadObjectId: z.uuid({ error: 'must be the person\'s Microsoft Entra object id (a GUID)' }).optional(),
+  slackUserId: z
+    .string()
+    .regex(/^[UW][A-Z0-9]{2,}$/, { error: 'must be a Slack user id, like "U0123ABCD"' })
+    .optional(),
+  teamsAadObjectId: z.uuid({ error: "must be the person's Microsoft Entra object id (a GUID)" }).optional(),
   agency: slug,
   roles: z.array(slug).min(1, { error: 'must name at least one role' }),
   jobTitle: text.optional(),

@@ -35,7 +35,12 @@ export function resolveAnchor(anchor: Anchor, stage: Stage, anchors: Anchors): D
   return (anchor.at === 'start' ? anchors.stageStarts : anchors.stageEnds).get(anchor.stage);
 }
 
-export function timescaleInstant(t: Pick<Timescale, 'amount' | 'unit'>, from: Date, procedure: Procedure, calendar: WorkingCalendar): Date {
+export function timescaleInstant(
+  t: Pick<Timescale, 'amount' | 'unit'>,
+  from: Date,
+  procedure: Procedure,
+  calendar: WorkingCalendar,
+): Date {
   switch (t.unit) {
     case 'working-days':
       return calendar.withinWorkingDays(from, t.amount);
@@ -73,24 +78,50 @@ export function stageById(procedure: Procedure, id: string): Stage | undefined {
  * - the start-by of the stage that follows, which bounds this one ("step 2 no later than day 3");
  * - where nothing bounds its end, the board's default timescale from its start.
  */
-export function stageDeadlines(procedure: Procedure, calendar: WorkingCalendar, stage: Stage, anchors: Anchors, urgent: boolean): Deadline[] {
+export function stageDeadlines(
+  procedure: Procedure,
+  calendar: WorkingCalendar,
+  stage: Stage,
+  anchors: Anchors,
+  urgent: boolean,
+): Deadline[] {
   const found: Deadline[] = [];
   for (const t of stage.timescales) {
     const from = resolveAnchor(t.from, stage, anchors);
     if (!from) continue;
-    found.push({ kind: t.kind, stage: stage.id, at: timescaleInstant(t, from, procedure, calendar).toISOString(), phrase: t.phrase, source: 'procedure', ...(t.expects ? { expects: t.expects } : {}) });
+    found.push({
+      kind: t.kind,
+      stage: stage.id,
+      at: timescaleInstant(t, from, procedure, calendar).toISOString(),
+      phrase: t.phrase,
+      source: 'procedure',
+      ...(t.expects ? { expects: t.expects } : {}),
+    });
   }
   const next = nextStage(procedure, stage, urgent);
   for (const t of next?.timescales ?? []) {
     if (t.kind !== 'start-by' || !next) continue;
     const from = resolveAnchor(t.from, next, anchors);
     if (!from) continue;
-    found.push({ kind: 'conclude-by', stage: next.id, at: timescaleInstant(t, from, procedure, calendar).toISOString(), phrase: t.phrase, source: 'next-stage', expects: `${next.name} has begun` });
+    found.push({
+      kind: 'conclude-by',
+      stage: next.id,
+      at: timescaleInstant(t, from, procedure, calendar).toISOString(),
+      phrase: t.phrase,
+      source: 'next-stage',
+      expects: `${next.name} has begun`,
+    });
   }
   const start = anchors.stageStarts.get(stage.id);
   if (!found.some((d) => d.kind === 'conclude-by') && procedure.defaults.timescale && start) {
     const t = procedure.defaults.timescale;
-    found.push({ kind: 'conclude-by', stage: stage.id, at: timescaleInstant(t, start, procedure, calendar).toISOString(), phrase: t.note, source: 'board-default' });
+    found.push({
+      kind: 'conclude-by',
+      stage: stage.id,
+      at: timescaleInstant(t, start, procedure, calendar).toISOString(),
+      phrase: t.note,
+      source: 'board-default',
+    });
   }
   return found.sort((a, b) => a.at.localeCompare(b.at));
 }
@@ -136,7 +167,9 @@ export function planTimeline(procedure: Procedure, calendar: WorkingCalendar, ra
       })
       .sort((a, b) => a.getTime() - b.getTime());
     const startsAt =
-      stage.number === 1 ? raisedAt : (endOfNumber.get(stage.number - 1) ?? ownStartBy[0] ?? startOfNumber.get(stage.number - 1) ?? raisedAt);
+      stage.number === 1
+        ? raisedAt
+        : (endOfNumber.get(stage.number - 1) ?? ownStartBy[0] ?? startOfNumber.get(stage.number - 1) ?? raisedAt);
     stageStarts.set(stage.id, startsAt);
     startOfNumber.set(stage.number, later(startOfNumber.get(stage.number), startsAt));
 
@@ -147,7 +180,9 @@ export function planTimeline(procedure: Procedure, calendar: WorkingCalendar, ra
       stageEnds.set(stage.id, dueBy);
       endOfNumber.set(stage.number, later(endOfNumber.get(stage.number), dueBy));
     }
-    const sources = [...new Set(deadlines.map((d) => (d.source === 'board-default' ? `board default: ${d.phrase}` : d.phrase)))];
+    const sources = [
+      ...new Set(deadlines.map((d) => (d.source === 'board-default' ? `board default: ${d.phrase}` : d.phrase))),
+    ];
     return {
       id: stage.id,
       name: stage.name,

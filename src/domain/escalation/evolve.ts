@@ -38,42 +38,68 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
       subject: event.subject,
       concern: event.concern,
       stages: [],
-      participants: [...new Set([event.raising.personId, ...(event.responding.personId ? [event.responding.personId] : [])])],
+      participants: [
+        ...new Set([event.raising.personId, ...(event.responding.personId ? [event.responding.personId] : [])]),
+      ],
       notes: 0,
     };
   }
   if (!state) throw new Error(`the first event of a case must be case-raised, not ${event.type}`);
   // A refused attempt is on the record, but does not make someone a party to the case.
   if (event.type === 'command-refused') return { ...state, version: state.version + 1 };
-  if (event.type === 'personal-data-erased') return { ...state, version: state.version + 1, personalDataErasedAt: event.at };
+  if (event.type === 'personal-data-erased')
+    return { ...state, version: state.version + 1, personalDataErasedAt: event.at };
   // Records of who was sent what, and of details given: nothing about the case changes.
-  if (event.type === 'document-issued' || event.type === 'personal-details-recorded') return { ...state, version: state.version + 1 };
+  if (event.type === 'document-issued' || event.type === 'personal-details-recorded')
+    return { ...state, version: state.version + 1 };
   // The deadline sweeper's own record: it is not a party to the case.
   if (event.type === 'timer-fired' || event.type === 'timer-delivered') {
     const timers = state.timers ?? { fired: [], delivered: [] };
     return {
       ...state,
       version: state.version + 1,
-      timers: event.type === 'timer-fired' ? { ...timers, fired: [...timers.fired, event.timer] } : { ...timers, delivered: [...timers.delivered, event.timer] },
+      timers:
+        event.type === 'timer-fired'
+          ? { ...timers, fired: [...timers.fired, event.timer] }
+          : { ...timers, delivered: [...timers.delivered, event.timer] },
     };
   }
-  const next: CaseState = { ...state, version: state.version + 1, participants: addParticipant(state, event.by.personId) };
+  const next: CaseState = {
+    ...state,
+    version: state.version + 1,
+    participants: addParticipant(state, event.by.personId),
+  };
 
   switch (event.type) {
     case 'immediate-risk-guidance-given':
       return next;
     case 'stage-entered': {
-      const stages = next.stages.map((s, i) => (i === next.stages.length - 1 && !s.endedAt ? { ...s, endedAt: event.at, ended: 'escalated' as const } : s));
-      const entered: StageRecord = { id: event.stage, number: event.number, startedAt: event.at, acknowledged: {}, deadlines: event.deadlines };
+      const stages = next.stages.map((s, i) =>
+        i === next.stages.length - 1 && !s.endedAt ? { ...s, endedAt: event.at, ended: 'escalated' as const } : s,
+      );
+      const entered: StageRecord = {
+        id: event.stage,
+        number: event.number,
+        startedAt: event.at,
+        acknowledged: {},
+        deadlines: event.deadlines,
+      };
       if (event.via === 'raised') entered.acknowledged = { raising: { by: event.by.personId, at: event.at } };
       const party = event.by.party;
-      if (event.via === 'escalation' && (party === 'raising' || party === 'responding') && event.by.roles.some((r) => stageRoles(state, event.stage, party).includes(r))) {
+      if (
+        event.via === 'escalation' &&
+        (party === 'raising' || party === 'responding') &&
+        event.by.roles.some((r) => stageRoles(state, event.stage, party).includes(r))
+      ) {
         entered.acknowledged = { [party]: { by: event.by.personId, at: event.at } };
       }
       return { ...next, stages: [...stages, entered], pendingEscalation: undefined, proposal: undefined };
     }
     case 'stage-acknowledged':
-      return withCurrentStage(next, (s) => ({ ...s, acknowledged: { ...s.acknowledged, [event.party]: { by: event.by.personId, at: event.at } } }));
+      return withCurrentStage(next, (s) => ({
+        ...s,
+        acknowledged: { ...s.acknowledged, [event.party]: { by: event.by.personId, at: event.at } },
+      }));
     case 'note-added':
       return { ...next, notes: next.notes + 1 };
     case 'resolution-proposed':
@@ -90,35 +116,82 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
         },
       };
     case 'resolution-confirmed':
-      return next.proposal ? { ...next, proposal: { ...next.proposal, confirmedBy: [...new Set([...next.proposal.confirmedBy, event.side])] } } : next;
+      return next.proposal
+        ? {
+            ...next,
+            proposal: { ...next.proposal, confirmedBy: [...new Set([...next.proposal.confirmedBy, event.side])] },
+          }
+        : next;
     case 'resolution-disputed':
       return { ...next, proposal: undefined };
     case 'case-resolved':
       return withCurrentStage(
-        { ...next, status: 'resolved', outcome: { stage: event.stage, text: event.outcome, outstandingIssues: event.outstandingIssues, at: event.at }, proposal: undefined, pendingEscalation: undefined },
+        {
+          ...next,
+          status: 'resolved',
+          outcome: {
+            stage: event.stage,
+            text: event.outcome,
+            outstandingIssues: event.outstandingIssues,
+            at: event.at,
+          },
+          proposal: undefined,
+          pendingEscalation: undefined,
+        },
         (s) => ({ ...s, endedAt: event.at, ended: 'resolved' }),
       );
     case 'escalation-requested':
-      return { ...next, pendingEscalation: { toStage: event.toStage, side: event.side, by: event.by.personId, reason: event.reason, at: event.at } };
+      return {
+        ...next,
+        pendingEscalation: {
+          toStage: event.toStage,
+          side: event.side,
+          by: event.by.personId,
+          reason: event.reason,
+          at: event.at,
+        },
+      };
     case 'escalation-approved':
       return next;
     case 'escalation-returned':
       return { ...next, pendingEscalation: undefined };
     case 'final-decision-recorded':
       return withCurrentStage(
-        { ...next, status: 'decided', decision: { stage: event.stage, text: event.decision, finalAndBinding: event.finalAndBinding, by: event.by.personId, at: event.at }, proposal: undefined, pendingEscalation: undefined },
+        {
+          ...next,
+          status: 'decided',
+          decision: {
+            stage: event.stage,
+            text: event.decision,
+            finalAndBinding: event.finalAndBinding,
+            by: event.by.personId,
+            at: event.at,
+          },
+          proposal: undefined,
+          pendingEscalation: undefined,
+        },
         (s) => ({ ...s, endedAt: event.at, ended: 'decided' }),
       );
     case 'case-withdrawn':
       return withCurrentStage(
-        { ...next, status: 'withdrawn', withdrawal: { reason: event.reason, by: event.by.personId, at: event.at }, proposal: undefined, pendingEscalation: undefined },
+        {
+          ...next,
+          status: 'withdrawn',
+          withdrawal: { reason: event.reason, by: event.by.personId, at: event.at },
+          proposal: undefined,
+          pendingEscalation: undefined,
+        },
         (s) => ({ ...s, endedAt: event.at, ended: 'withdrawn' }),
       );
   }
 }
 
 /** The roles a party holds at a stage of the case's own procedure snapshot. */
-export function stageRoles(state: Pick<CaseState, 'procedure'>, stageId: string, party: 'raising' | 'responding' | 'board'): string[] {
+export function stageRoles(
+  state: Pick<CaseState, 'procedure'>,
+  stageId: string,
+  party: 'raising' | 'responding' | 'board',
+): string[] {
   const stage = state.procedure.stages.find((s) => s.id === stageId);
   if (!stage) return [];
   if (party === 'board') return stage.board ?? [];

@@ -8,7 +8,10 @@ import type { RaiseForm } from './types';
 
 /** Examples of disagreement from Lincolnshire's protocol (section 3), the default list. */
 export const DEFAULT_CATEGORIES: ReadonlyArray<{ id: string; label: string }> = [
-  { id: 'threshold-for-safeguarding-concern', label: 'Whether the adult meets the criteria for a safeguarding concern' },
+  {
+    id: 'threshold-for-safeguarding-concern',
+    label: 'Whether the adult meets the criteria for a safeguarding concern',
+  },
   { id: 'referral-handling', label: 'How a referral between agencies was handled' },
   { id: 'strategy-meeting', label: 'The need for, or attendance at, a strategy meeting' },
   { id: 'care-setting', label: 'The right setting for an adult with multiple care and support needs' },
@@ -36,7 +39,9 @@ const longText = (what: string) =>
     .string({ error: `Please describe ${what}.` })
     .trim()
     .min(1, { error: `Please describe ${what}.` })
-    .max(LIMIT, { error: `Please keep this under ${LIMIT} characters; attach longer notes to the agency's own record.` });
+    .max(LIMIT, {
+      error: `Please keep this under ${LIMIT} characters; attach longer notes to the agency's own record.`,
+    });
 
 /** Two to four letters, optionally with full stops or spaces: "J.S.", "JS", "J S". */
 const INITIALS = /^\s*[A-Za-z](?:[.\s]*[A-Za-z]){0,3}[.\s]*$/;
@@ -47,16 +52,29 @@ export function raiseFormSchema(procedure: Procedure) {
   const recordNumber = z
     .string()
     .trim()
-    .regex(RECORD_NUMBER, { error: "A record number is letters and digits only (up to 40), such as 'NHS 485 777 3456' or 'LAS-123456'." })
+    .regex(RECORD_NUMBER, {
+      error: "A record number is letters and digits only (up to 40), such as 'NHS 485 777 3456' or 'LAS-123456'.",
+    })
     .optional()
     .or(z.literal('').transform(() => undefined));
   return z.strictObject({
     initials: z
       .string({ error: "Please give the adult's initials (not their name)." })
-      .regex(INITIALS, { error: "Please give the adult's initials only, one to four letters such as 'J.S.' — never their full name." })
-      .transform((s) => s.replace(/[^A-Za-z]/g, '').toUpperCase().split('').join('.') + '.'),
+      .regex(INITIALS, {
+        error: "Please give the adult's initials only, one to four letters such as 'J.S.' — never their full name.",
+      })
+      .transform(
+        (s) =>
+          s
+            .replace(/[^A-Za-z]/g, '')
+            .toUpperCase()
+            .split('')
+            .join('.') + '.',
+      ),
     recordNumbers: z.strictObject({ raising: recordNumber, responding: recordNumber }).default({}),
-    category: z.enum(categories as [string, ...string[]], { error: 'Please choose the kind of disagreement from the list.' }),
+    category: z.enum(categories as [string, ...string[]], {
+      error: 'Please choose the kind of disagreement from the list.',
+    }),
     summary: longText('what the disagreement is'),
     outcomeWanted: longText('the outcome you want'),
     safetyMeanwhile: longText('what is keeping the adult safe while this is resolved'),
@@ -78,7 +96,10 @@ export function checkRaiseForm(procedure: Procedure, input: unknown): CheckedFor
   const fields: Record<string, string> = {};
   for (const issue of parsed.error.issues) {
     const key = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.join('.') || 'form';
-    fields[key] ??= issue.code === 'unrecognized_keys' ? 'This form does not take this field (the adult\'s name, date of birth or address are never asked for here).' : issue.message;
+    fields[key] ??=
+      issue.code === 'unrecognized_keys'
+        ? "This form does not take this field (the adult's name, date of birth or address are never asked for here)."
+        : issue.message;
   }
   return { ok: false, fields };
 }

@@ -1,6 +1,7 @@
 /** Case references people can read out on the phone: NS-2026-0042. They carry no personal data. */
 export function caseReference(prefix: string, year: number, sequence: number): string {
-  if (!Number.isInteger(sequence) || sequence < 1) throw new RangeError(`a case sequence number starts at 1 (got ${sequence})`);
+  if (!Number.isInteger(sequence) || sequence < 1)
+    throw new RangeError(`a case sequence number starts at 1 (got ${sequence})`);
   return `${prefix}-${year}-${String(sequence).padStart(4, '0')}`;
 }
 

@@ -57,10 +57,14 @@ export interface Timer {
 /** How many repeats ahead of the last fired one are planned (the next is all a sweeper needs). */
 const LOOKAHEAD = 1;
 
-function sidesAudience(state: CaseState, roles: { raising?: string[]; responding?: string[]; board?: string[] }): Audience[] {
+function sidesAudience(
+  state: CaseState,
+  roles: { raising?: string[]; responding?: string[]; board?: string[] },
+): Audience[] {
   const out: Audience[] = [];
   if (roles.raising?.length) out.push({ party: 'raising', agencyId: state.raising.agencyId, roles: roles.raising });
-  if (roles.responding?.length) out.push({ party: 'responding', agencyId: state.responding.agencyId, roles: roles.responding });
+  if (roles.responding?.length)
+    out.push({ party: 'responding', agencyId: state.responding.agencyId, roles: roles.responding });
   if (roles.board?.length) out.push({ party: 'board', agencyId: 'board', roles: roles.board });
   return out;
 }
@@ -88,20 +92,50 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
         n.where === 'board'
           ? [{ party: 'board', agencyId: 'board', roles: [n.to] }]
           : n.where === 'commissioning-body'
-            ? [{ party: 'raising', agencyId: `commissioner-of:${state.raising.agencyId}`, roles: [n.to] }, { party: 'responding', agencyId: `commissioner-of:${state.responding.agencyId}`, roles: [n.to] }]
+            ? [
+                { party: 'raising', agencyId: `commissioner-of:${state.raising.agencyId}`, roles: [n.to] },
+                { party: 'responding', agencyId: `commissioner-of:${state.responding.agencyId}`, roles: [n.to] },
+              ]
             : sidesAudience(state, { raising: [n.to], responding: [n.to] });
-      const base = { kind: 'notification' as const, stage: record.id, audience, outOfHours: false, about: n.about, phrase: n.phrase };
-      if (atStart) timers.push({ ...base, id: `${ref}/${record.id}/notify-${i}/start`, at: nextWorking(new Date(record.startedAt), calendar, urgentOutOfHours).toISOString() });
+      const base = {
+        kind: 'notification' as const,
+        stage: record.id,
+        audience,
+        outOfHours: false,
+        about: n.about,
+        phrase: n.phrase,
+      };
+      if (atStart)
+        timers.push({
+          ...base,
+          id: `${ref}/${record.id}/notify-${i}/start`,
+          at: nextWorking(new Date(record.startedAt), calendar, urgentOutOfHours).toISOString(),
+        });
       const closedAt = state.outcome?.at ?? state.decision?.at ?? state.withdrawal?.at;
-      if (atEnd && closedAt) timers.push({ ...base, id: `${ref}/${record.id}/notify-${i}/end`, at: nextWorking(new Date(closedAt), calendar, urgentOutOfHours).toISOString() });
+      if (atEnd && closedAt)
+        timers.push({
+          ...base,
+          id: `${ref}/${record.id}/notify-${i}/end`,
+          at: nextWorking(new Date(closedAt), calendar, urgentOutOfHours).toISOString(),
+        });
     }
   }
   if (state.status !== 'open') return sortTimers(timers);
 
   const startedAt = new Date(current.startedAt);
-  const holders = sidesAudience(state, { raising: stage.sides?.raising, responding: stage.sides?.responding, board: stage.board });
+  const holders = sidesAudience(state, {
+    raising: stage.sides?.raising,
+    responding: stage.sides?.responding,
+    board: stage.board,
+  });
   const following = nextStage(procedure, stage, state.urgent);
-  const nextTier = following ? sidesAudience(state, { raising: following.sides?.raising, responding: following.sides?.responding, board: following.board }) : holders;
+  const nextTier = following
+    ? sidesAudience(state, {
+        raising: following.sides?.raising,
+        responding: following.sides?.responding,
+        board: following.board,
+      })
+    : holders;
 
   // Deadlines falling at the same instant (a stage's own limit and the next stage's start-by,
   // say) make one reminder and one nudge, not two.
@@ -115,13 +149,32 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
     if (!calendar.isWorkingDay(day) || calendar.startOfWorkingDay(day) >= due) day = calendar.previousWorkingDay(day);
     for (let i = 0; i < procedure.defaults.reminder.workingDaysBefore; i++) day = calendar.previousWorkingDay(day);
     const remindAt = calendar.startOfWorkingDay(day);
-    if (remindAt > startedAt && remindAt < due) timers.push({ id: `${key}/reminder`, kind: 'reminder', at: remindAt.toISOString(), stage: current.id, deadline: d, audience: holders, outOfHours: false });
+    if (remindAt > startedAt && remindAt < due)
+      timers.push({
+        id: `${key}/reminder`,
+        kind: 'reminder',
+        at: remindAt.toISOString(),
+        stage: current.id,
+        deadline: d,
+        audience: holders,
+        outOfHours: false,
+      });
     // The nudge at the deadline, then a repeat each working day while overdue.
     const nudgeAt = nextWorking(due, calendar, urgentOutOfHours);
-    const repeats = procedure.defaults.repeatWhileOverdue === 'never' ? 0 : countFired(fired, `${key}/nudge-`) + LOOKAHEAD;
+    const repeats =
+      procedure.defaults.repeatWhileOverdue === 'never' ? 0 : countFired(fired, `${key}/nudge-`) + LOOKAHEAD;
     for (let k = 0; k <= repeats; k++) {
       const at = k === 0 ? nudgeAt : repeatAt(nudgeAt, k, calendar, urgentOutOfHours);
-      timers.push({ id: `${key}/nudge-${k}`, kind: 'nudge', at: at.toISOString(), stage: current.id, deadline: d, repeat: k, audience: nextTier, outOfHours: urgentOutOfHours && !calendar.isWorkingTime(at) });
+      timers.push({
+        id: `${key}/nudge-${k}`,
+        kind: 'nudge',
+        at: at.toISOString(),
+        stage: current.id,
+        deadline: d,
+        repeat: k,
+        audience: nextTier,
+        outOfHours: urgentOutOfHours && !calendar.isWorkingTime(at),
+      });
     }
   }
   return sortTimers(oneNudgeAnInstant(timers));
@@ -136,7 +189,9 @@ function oneNudgeAnInstant(timers: Timer[]): Timer[] {
   for (const t of timers) {
     if (t.kind !== 'nudge') continue;
     const held = chosen.get(t.at);
-    const later = (a: Timer, b: Timer): boolean => (a.deadline?.at ?? '') > (b.deadline?.at ?? '') || ((a.deadline?.at ?? '') === (b.deadline?.at ?? '') && a.id < b.id);
+    const later = (a: Timer, b: Timer): boolean =>
+      (a.deadline?.at ?? '') > (b.deadline?.at ?? '') ||
+      ((a.deadline?.at ?? '') === (b.deadline?.at ?? '') && a.id < b.id);
     if (!held || later(t, held)) chosen.set(t.at, t);
   }
   return timers.filter((t) => t.kind !== 'nudge' || chosen.get(t.at) === t);

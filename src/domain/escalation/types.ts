@@ -71,7 +71,15 @@ export interface CaseState {
   /** The stage under way (or the last one, once closed), and every earlier one. */
   stages: StageRecord[];
   pendingEscalation?: { toStage: string; side: Side; by: string; reason: string; at: string };
-  proposal?: { stage: string; party: Party; by: string; outcome: string; outstandingIssues: string; at: string; confirmedBy: Side[] };
+  proposal?: {
+    stage: string;
+    party: Party;
+    by: string;
+    outcome: string;
+    outstandingIssues: string;
+    at: string;
+    confirmedBy: Side[];
+  };
   outcome?: { stage: string; text: string; outstandingIssues: string; at: string };
   decision?: { stage: string; text: string; finalAndBinding: boolean; by: string; at: string };
   withdrawal?: { reason: string; by: string; at: string };
@@ -218,5 +226,4 @@ export interface Refusal {
 }
 
 export type Decision =
-  | { ok: true; events: CaseEvent[]; state: CaseState; nextDeadline?: Deadline }
-  | { ok: false; refusal: Refusal };
+  { ok: true; events: CaseEvent[]; state: CaseState; nextDeadline?: Deadline } | { ok: false; refusal: Refusal };

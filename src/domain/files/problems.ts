@@ -26,7 +26,8 @@ export interface Finding {
 
 export function ordinal(n: number): string {
   const rem100 = n % 100;
-  const suffix = rem100 >= 11 && rem100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  const suffix =
+    rem100 >= 11 && rem100 <= 13 ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
   return `${n}${suffix}`;
 }
 
@@ -46,7 +47,10 @@ export function describePath(root: unknown, path: readonly PathPart[]): string {
   path.forEach((part, i) => {
     if (typeof part === 'number') {
       const item = valueAt(root, path.slice(0, i + 1));
-      const id = item && typeof item === 'object' && 'id' in item && typeof (item).id === 'string' ? ` (${(item as { id: string }).id})` : '';
+      const id =
+        item && typeof item === 'object' && 'id' in item && typeof item.id === 'string'
+          ? ` (${(item as { id: string }).id})`
+          : '';
       words.push(`${ordinal(part + 1)}${id}`);
     } else {
       words.push(part);
@@ -55,7 +59,11 @@ export function describePath(root: unknown, path: readonly PathPart[]): string {
   return words.join(' › ');
 }
 
-function locate(doc: Document, counter: LineCounter, path: readonly PathPart[]): { line: number; column: number } | undefined {
+function locate(
+  doc: Document,
+  counter: LineCounter,
+  path: readonly PathPart[],
+): { line: number; column: number } | undefined {
   // The deepest node that exists along the path: a missing field points at its parent.
   for (let depth = path.length; depth >= 0; depth--) {
     const node = depth === 0 ? doc.contents : (doc.getIn(path.slice(0, depth), true) as YamlNode | undefined);
@@ -102,7 +110,18 @@ export function checkYaml<S extends z.ZodType>(
   }
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   if (!isMap(doc.contents) && !isSeq(doc.contents)) {
-    return { ok: false, problems: [{ where: 'the file as a whole', path: [], line: 1, column: 1, message: 'the file is empty or is not a list of fields.' }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          where: 'the file as a whole',
+          path: [],
+          line: 1,
+          column: 1,
+          message: 'the file is empty or is not a list of fields.',
+        },
+      ],
+    };
   }
   const toProblem = (path: PathPart[], message: string): Problem => ({
     where: describePath(raw, path),
@@ -113,11 +132,18 @@ export function checkYaml<S extends z.ZodType>(
   const parsed = schema.safeParse(raw);
   if (parsed.success) {
     const findings = crossCheck(parsed.data);
-    return findings.length > 0 ? { ok: false, problems: sortProblems(findings.map((f) => toProblem(f.path, f.message))) } : { ok: true, value: parsed.data };
+    return findings.length > 0
+      ? { ok: false, problems: sortProblems(findings.map((f) => toProblem(f.path, f.message))) }
+      : { ok: true, value: parsed.data };
   }
   const shape = parsed.error.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => toProblem([...(issue.path as PathPart[]), key], `is not a field this file uses. Check the spelling, or remove it.`));
+      return issue.keys.map((key) =>
+        toProblem(
+          [...(issue.path as PathPart[]), key],
+          `is not a field this file uses. Check the spelling, or remove it.`,
+        ),
+      );
     }
     return [toProblem(issue.path as PathPart[], wordsForIssue(issue, raw))];
   });
@@ -125,8 +151,10 @@ export function checkYaml<S extends z.ZodType>(
   // hide an unknown role elsewhere. What they say inside a place that has a shape problem, or
   // about a whole item one of whose fields has one, is left out: that problem says it better.
   const broken = shape.map((p) => p.path);
-  const startsWith = (path: readonly PathPart[], prefix: readonly PathPart[]): boolean => prefix.length <= path.length && prefix.every((part, i) => part === path[i]);
-  const underBroken = (path: PathPart[]): boolean => broken.some((b) => startsWith(path, b) || (path.length > 0 && startsWith(b, path)));
+  const startsWith = (path: readonly PathPart[], prefix: readonly PathPart[]): boolean =>
+    prefix.length <= path.length && prefix.every((part, i) => part === path[i]);
+  const underBroken = (path: PathPart[]): boolean =>
+    broken.some((b) => startsWith(path, b) || (path.length > 0 && startsWith(b, path)));
   let findings: Finding[] = [];
   try {
     const loose = lenient(schema).safeParse(raw);
@@ -137,7 +165,8 @@ export function checkYaml<S extends z.ZodType>(
   return { ok: false, problems: sortProblems([...shape, ...findings.map((f) => toProblem(f.path, f.message))]) };
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * A forgiving copy of a schema: wrong values become `undefined` (or an empty list or object),
@@ -146,7 +175,9 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
  */
 export function lenient(schema: z.ZodType): z.ZodType {
   if (schema instanceof z.ZodObject) {
-    const shape = Object.fromEntries(Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, value]) => [key, lenient(value)]));
+    const shape = Object.fromEntries(
+      Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, value]) => [key, lenient(value)]),
+    );
     return z.preprocess((v): unknown => (isPlainObject(v) ? v : {}), z.object(shape));
   }
   if (schema instanceof z.ZodArray) {
@@ -155,11 +186,17 @@ export function lenient(schema: z.ZodType): z.ZodType {
   }
   if (schema instanceof z.ZodDefault) {
     const fallback: unknown = schema.def.defaultValue;
-    return z.preprocess((v) => (v === undefined ? structuredClone(fallback) : v), lenient(schema.def.innerType as z.ZodType));
+    return z.preprocess(
+      (v) => (v === undefined ? structuredClone(fallback) : v),
+      lenient(schema.def.innerType as z.ZodType),
+    );
   }
   if (schema instanceof z.ZodOptional) return lenient(schema.unwrap() as z.ZodType).optional();
   if (schema instanceof z.ZodRecord) {
-    return z.preprocess((v) => (isPlainObject(v) ? v : {}), z.record(z.string(), lenient(schema.def.valueType as z.ZodType)));
+    return z.preprocess(
+      (v) => (isPlainObject(v) ? v : {}),
+      z.record(z.string(), lenient(schema.def.valueType as z.ZodType)),
+    );
   }
   return schema.catch(undefined);
 }

@@ -15,7 +15,11 @@ function duplicates<T extends { id: string }>(items: readonly T[], at: string, w
   const found: Finding[] = [];
   items.forEach((item, i) => {
     const first = seen.get(item.id);
-    if (first !== undefined) found.push({ path: [at, i, 'id'], message: `the ${what} id "${item.id}" is used twice (also by the ${ordinal(first + 1)} ${what}); each ${what} needs its own id` });
+    if (first !== undefined)
+      found.push({
+        path: [at, i, 'id'],
+        message: `the ${what} id "${item.id}" is used twice (also by the ${ordinal(first + 1)} ${what}); each ${what} needs its own id`,
+      });
     else seen.set(item.id, i);
   });
   return found;
@@ -23,14 +27,22 @@ function duplicates<T extends { id: string }>(items: readonly T[], at: string, w
 
 export function crossCheckProcedure(p: Procedure): Finding[] {
   const found: Finding[] = [];
-  found.push(...duplicates(p.roles, 'roles', 'role'), ...duplicates(p.stages, 'stages', 'stage'), ...duplicates(p.forms, 'forms', 'form'), ...duplicates(p.readings, 'readings', 'reading'));
+  found.push(
+    ...duplicates(p.roles, 'roles', 'role'),
+    ...duplicates(p.stages, 'stages', 'stage'),
+    ...duplicates(p.forms, 'forms', 'form'),
+    ...duplicates(p.readings, 'readings', 'reading'),
+  );
 
   const roles = new Map(p.roles.map((r) => [r.id, r]));
   const roleList = p.roles.map((r) => r.id).join(', ');
   const needRole = (id: string, path: PathPart[], scope?: 'agency' | 'board'): void => {
     const role = roles.get(id);
     if (!role) {
-      found.push({ path, message: `names the role "${id}", which is not declared under "roles" (declared: ${roleList}). Add it to "roles" or correct the spelling` });
+      found.push({
+        path,
+        message: `names the role "${id}", which is not declared under "roles" (declared: ${roleList}). Add it to "roles" or correct the spelling`,
+      });
     } else if (scope && role.scope !== scope) {
       found.push({
         path,
@@ -45,20 +57,31 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
   const stageIndex = new Map(p.stages.map((s, i) => [s.id, i]));
 
   if (!isValidTimeZone(p.workingHours.timeZone)) {
-    found.push({ path: ['workingHours', 'timeZone'], message: `"${p.workingHours.timeZone}" is not a time zone we know; use a name such as "Europe/London"` });
+    found.push({
+      path: ['workingHours', 'timeZone'],
+      message: `"${p.workingHours.timeZone}" is not a time zone we know; use a name such as "Europe/London"`,
+    });
   }
   if (p.workingHours.end <= p.workingHours.start) {
-    found.push({ path: ['workingHours', 'end'], message: `the working day must end after it starts (it starts at ${p.workingHours.start} and ends at ${p.workingHours.end})` });
+    found.push({
+      path: ['workingHours', 'end'],
+      message: `the working day must end after it starts (it starts at ${p.workingHours.start} and ends at ${p.workingHours.end})`,
+    });
   }
   if (p.defaults.timescale?.unit === 'day-number') {
-    found.push({ path: ['defaults', 'timescale', 'unit'], message: 'a board default cannot be a "day-number"; use working-days, working-weeks, calendar-days or clock-hours' });
+    found.push({
+      path: ['defaults', 'timescale', 'unit'],
+      message:
+        'a board default cannot be a "day-number"; use working-days, working-weeks, calendar-days or clock-hours',
+    });
   }
 
   // Stage order and branches.
   p.stages.forEach((stage, i) => {
     const at: PathPart[] = ['stages', i];
     const prev = p.stages[i - 1];
-    if (i === 0 && stage.number !== 1) found.push({ path: [...at, 'number'], message: `the first stage must be number 1 (it is ${stage.number})` });
+    if (i === 0 && stage.number !== 1)
+      found.push({ path: [...at, 'number'], message: `the first stage must be number 1 (it is ${stage.number})` });
     if (prev && stage.number !== prev.number && stage.number !== prev.number + 1) {
       found.push({
         path: [...at, 'number'],
@@ -67,27 +90,52 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
     }
     const siblings = p.stages.filter((s) => s.number === stage.number);
     if (siblings.length > 1) {
-      if (!stage.branch) found.push({ path: [...at, 'branch'], message: `stage ${stage.number} is listed ${siblings.length} times; each must say its "branch" (urgent or non-urgent)` });
-      else if (siblings.filter((s) => s.branch === stage.branch).length > 1) found.push({ path: [...at, 'branch'], message: `two stages numbered ${stage.number} are both "${stage.branch}"; one must be urgent and the other non-urgent` });
+      if (!stage.branch)
+        found.push({
+          path: [...at, 'branch'],
+          message: `stage ${stage.number} is listed ${siblings.length} times; each must say its "branch" (urgent or non-urgent)`,
+        });
+      else if (siblings.filter((s) => s.branch === stage.branch).length > 1)
+        found.push({
+          path: [...at, 'branch'],
+          message: `two stages numbered ${stage.number} are both "${stage.branch}"; one must be urgent and the other non-urgent`,
+        });
     } else if (stage.branch) {
-      found.push({ path: [...at, 'branch'], message: `stage ${stage.number} is the only stage with its number, so it cannot be a branch; add its other branch or remove "branch"` });
+      found.push({
+        path: [...at, 'branch'],
+        message: `stage ${stage.number} is the only stage with its number, so it cannot be a branch; add its other branch or remove "branch"`,
+      });
     }
 
-    if (!stage.sides && !stage.board) found.push({ path: at, message: 'says nobody takes part: give the roles on each side ("sides") or the board\'s own roles ("board")' });
+    if (!stage.sides && !stage.board)
+      found.push({
+        path: at,
+        message: 'says nobody takes part: give the roles on each side ("sides") or the board\'s own roles ("board")',
+      });
     stage.sides?.raising.forEach((r, j) => needRole(r, [...at, 'sides', 'raising', j], 'agency'));
     stage.sides?.responding.forEach((r, j) => needRole(r, [...at, 'sides', 'responding', j], 'agency'));
     stage.board?.forEach((r, j) => needRole(r, [...at, 'board', j], 'board'));
     stage.approvedBy?.forEach((r, j) => needRole(r, [...at, 'approvedBy', j]));
-    if (i === 0 && stage.approvedBy) found.push({ path: [...at, 'approvedBy'], message: 'the first stage is where a case starts; nobody approves an escalation into it' });
+    if (i === 0 && stage.approvedBy)
+      found.push({
+        path: [...at, 'approvedBy'],
+        message: 'the first stage is where a case starts; nobody approves an escalation into it',
+      });
     stage.decision?.recordedBy.forEach((r, j) => needRole(r, [...at, 'decision', 'recordedBy', j]));
     stage.notifications.forEach((n, j) => {
       if (n.by) needRole(n.by, [...at, 'notifications', j, 'by']);
       needRole(n.to, [...at, 'notifications', j, 'to'], n.where === 'board' ? 'board' : 'agency');
     });
     stage.forms.forEach((f, j) => {
-      if (!forms.has(f.form)) found.push({ path: [...at, 'forms', j, 'form'], message: `names the form "${f.form}", which is not declared under "forms"` });
+      if (!forms.has(f.form))
+        found.push({
+          path: [...at, 'forms', j, 'form'],
+          message: `names the form "${f.form}", which is not declared under "forms"`,
+        });
       f.completedBy?.forEach((r, k) => needRole(r, [...at, 'forms', j, 'completedBy', k]));
-      f.sendTo.forEach((s, k) => needRole(s.role, [...at, 'forms', j, 'sendTo', k, 'role'], s.where === 'board' ? 'board' : 'agency'));
+      f.sendTo.forEach((s, k) =>
+        needRole(s.role, [...at, 'forms', j, 'sendTo', k, 'role'], s.where === 'board' ? 'board' : 'agency'),
+      );
     });
 
     const bounded =
@@ -99,49 +147,81 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
         message: `nothing says when stage ${stage.number} ("${stage.name}") should be over: it has no "conclude-by" timescale, no later stage has a "start-by", and the file sets no board default. Add a timescale, or set "defaults.timescale" and say in its note that it is the board's choice`,
       });
     }
-    stage.timescales.forEach((t, j) => found.push(...checkTimescale(p, stage, i, t, [...at, 'timescales', j], stageIndex)));
+    stage.timescales.forEach((t, j) =>
+      found.push(...checkTimescale(p, stage, i, t, [...at, 'timescales', j], stageIndex)),
+    );
   });
 
   // The urgent path and immediate risk.
   if (p.immediateRisk.onYes === 'urgent-path' && !p.urgentPath) {
-    found.push({ path: ['immediateRisk', 'onYes'], message: 'says a "yes" to immediate risk takes the urgent path, but the file has no "urgentPath"' });
+    found.push({
+      path: ['immediateRisk', 'onYes'],
+      message: 'says a "yes" to immediate risk takes the urgent path, but the file has no "urgentPath"',
+    });
   }
   p.urgentPath?.startAt.forEach((id, j) => {
-    if (!stageIndex.has(id)) found.push({ path: ['urgentPath', 'startAt', j], message: `names the stage "${id}", which is not in "stages"` });
+    if (!stageIndex.has(id))
+      found.push({ path: ['urgentPath', 'startAt', j], message: `names the stage "${id}", which is not in "stages"` });
   });
   if (p.urgentPath?.branch && !p.stages.some((s) => s.branch === p.urgentPath?.branch)) {
-    found.push({ path: ['urgentPath', 'branch'], message: 'names the urgent branch, but no stage has "branch: urgent"' });
+    found.push({
+      path: ['urgentPath', 'branch'],
+      message: 'names the urgent branch, but no stage has "branch: urgent"',
+    });
   }
   p.readings.forEach((r, j) => {
     if (r.switch !== undefined && !(SWITCHES as readonly string[]).includes(r.switch)) {
-      found.push({ path: ['readings', j, 'switch'], message: `"${r.switch}" is not a setting this file has; the settings a reading can switch are: ${SWITCHES.join(', ')}` });
+      found.push({
+        path: ['readings', j, 'switch'],
+        message: `"${r.switch}" is not a setting this file has; the settings a reading can switch are: ${SWITCHES.join(', ')}`,
+      });
     }
   });
   return found;
 }
 
-function checkTimescale(p: Procedure, stage: Stage, index: number, t: Stage['timescales'][number], at: PathPart[], stageIndex: Map<string, number>): Finding[] {
+function checkTimescale(
+  p: Procedure,
+  stage: Stage,
+  index: number,
+  t: Stage['timescales'][number],
+  at: PathPart[],
+  stageIndex: Map<string, number>,
+): Finding[] {
   const found: Finding[] = [];
   if (t.unit !== 'clock-hours' && !Number.isInteger(t.amount)) {
     found.push({ path: [...at, 'amount'], message: `${t.unit} must be counted in whole numbers (it is ${t.amount})` });
   }
   if (t.unit === 'day-number' && t.from !== 'raised') {
-    found.push({ path: [...at, 'from'], message: 'a "day-number" counts from the day the concern arose, so "from" must be "raised"' });
+    found.push({
+      path: [...at, 'from'],
+      message: 'a "day-number" counts from the day the concern arose, so "from" must be "raised"',
+    });
   }
   if (typeof t.from === 'object') {
     const target = stageIndex.get(t.from.stage);
     if (target === undefined) {
-      found.push({ path: [...at, 'from', 'stage'], message: `runs from the stage "${t.from.stage}", which is not in "stages" (stages: ${p.stages.map((s) => s.id).join(', ')})` });
+      found.push({
+        path: [...at, 'from', 'stage'],
+        message: `runs from the stage "${t.from.stage}", which is not in "stages" (stages: ${p.stages.map((s) => s.id).join(', ')})`,
+      });
     } else {
       const other = p.stages[target];
-      if (target === index && t.from.at === 'end') found.push({ path: [...at, 'from'], message: 'a stage cannot run from its own end' });
+      if (target === index && t.from.at === 'end')
+        found.push({ path: [...at, 'from'], message: 'a stage cannot run from its own end' });
       else if (other && (other.number > stage.number || (other.number === stage.number && target !== index))) {
-        found.push({ path: [...at, 'from', 'stage'], message: `runs from stage "${other.id}", which does not come before this one; a timescale can only run from this stage or an earlier one` });
+        found.push({
+          path: [...at, 'from', 'stage'],
+          message: `runs from stage "${other.id}", which does not come before this one; a timescale can only run from this stage or an earlier one`,
+        });
       }
     }
   }
   if (index === 0 && t.kind === 'start-by' && t.from === 'stage-start') {
-    found.push({ path: [...at, 'from'], message: 'the first stage starts when the case is raised, so a "start-by" for it must run from "raised"' });
+    found.push({
+      path: [...at, 'from'],
+      message: 'the first stage starts when the case is raised, so a "start-by" for it must run from "raised"',
+    });
   }
   return found;
 }

@@ -8,17 +8,23 @@ import { WEEKDAY_NAMES } from '../calendar/local-date';
 
 export const slug = z
   .string({ error: 'must be a short name in lower case, like "line-manager"' })
-  .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be a short name in lower case letters, digits and hyphens, like "line-manager"' });
+  .regex(/^[a-z0-9][a-z0-9-]*$/, {
+    error: 'must be a short name in lower case letters, digits and hyphens, like "line-manager"',
+  });
 
 const text = z.string({ error: 'must be some text' }).trim().min(1, { error: 'must not be empty' });
-const clock = z.string({ error: 'must be a time written HH:MM, like "09:00"' }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a time written HH:MM on the 24-hour clock, like "17:00"' });
+const clock = z
+  .string({ error: 'must be a time written HH:MM, like "09:00"' })
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a time written HH:MM on the 24-hour clock, like "17:00"' });
 
 export const ROLE_SCOPES = ['agency', 'board'] as const;
 
 export const roleSchema = z.strictObject({
   id: slug,
   title: text,
-  scope: z.enum(ROLE_SCOPES, { error: 'must be "agency" (someone in each agency holds it) or "board" (held for the whole board)' }),
+  scope: z.enum(ROLE_SCOPES, {
+    error: 'must be "agency" (someone in each agency holds it) or "board" (held for the whole board)',
+  }),
   description: text.optional(),
 });
 
@@ -32,14 +38,16 @@ const stageAnchor = z.strictObject({
 });
 
 export const anchorSchema = z.union([z.enum(ANCHOR_WORDS), stageAnchor], {
-  error: 'must be "raised" (when the concern arose), "stage-start" (when this stage began), or { stage: <stage id>, at: start | end }',
+  error:
+    'must be "raised" (when the concern arose), "stage-start" (when this stage began), or { stage: <stage id>, at: start | end }',
 });
 
 export const timescaleSchema = z.strictObject({
-  kind: z.enum(TIMESCALE_KINDS, { error: 'must be "start-by" (the stage must have begun by then) or "conclude-by" (the stage must be resolved or escalated by then)' }),
-  amount: z
-    .number({ error: 'must be a number, like 5' })
-    .positive({ error: 'must be more than zero' }),
+  kind: z.enum(TIMESCALE_KINDS, {
+    error:
+      'must be "start-by" (the stage must have begun by then) or "conclude-by" (the stage must be resolved or escalated by then)',
+  }),
+  amount: z.number({ error: 'must be a number, like 5' }).positive({ error: 'must be more than zero' }),
   unit: z.enum(TIMESCALE_UNITS, { error: `must be one of: ${TIMESCALE_UNITS.join(', ')}` }),
   from: anchorSchema,
   phrase: text.describe('the words of the procedure this timescale comes from, verbatim'),
@@ -48,7 +56,13 @@ export const timescaleSchema = z.strictObject({
 });
 
 export const NOTIFICATION_MOMENTS = ['stage-start', 'escalated', 'resolved', 'outcome'] as const;
-export const NOTIFICATION_TARGETS = ['own-agency', 'other-agency', 'both-agencies', 'commissioning-body', 'board'] as const;
+export const NOTIFICATION_TARGETS = [
+  'own-agency',
+  'other-agency',
+  'both-agencies',
+  'commissioning-body',
+  'board',
+] as const;
 
 export const notificationSchema = z.strictObject({
   by: slug.optional(),
@@ -56,14 +70,18 @@ export const notificationSchema = z.strictObject({
   where: z.enum(NOTIFICATION_TARGETS, {
     error: 'must be one of: own-agency, other-agency, both-agencies, commissioning-body, board',
   }),
-  when: z.array(z.enum(NOTIFICATION_MOMENTS, { error: 'must be one of: stage-start, escalated, resolved, outcome' })).min(1, { error: 'must name at least one moment' }),
+  when: z
+    .array(z.enum(NOTIFICATION_MOMENTS, { error: 'must be one of: stage-start, escalated, resolved, outcome' }))
+    .min(1, { error: 'must name at least one moment' }),
   about: text,
   phrase: text,
 });
 
 export const stageFormSchema = z.strictObject({
   form: slug,
-  when: z.enum(['stage-start', 'escalated', 'resolved', 'outcome'], { error: 'must be one of: stage-start, escalated, resolved, outcome' }),
+  when: z.enum(['stage-start', 'escalated', 'resolved', 'outcome'], {
+    error: 'must be one of: stage-start, escalated, resolved, outcome',
+  }),
   completedBy: z.array(slug).min(1).optional(),
   sendTo: z.array(z.strictObject({ role: slug, where: z.enum(NOTIFICATION_TARGETS) })).default([]),
   phrase: text,
@@ -71,7 +89,10 @@ export const stageFormSchema = z.strictObject({
 
 export const stageSchema = z.strictObject({
   id: slug,
-  number: z.number({ error: 'must be the stage number, like 2' }).int({ error: 'must be a whole number' }).positive({ error: 'must be 1 or more' }),
+  number: z
+    .number({ error: 'must be the stage number, like 2' })
+    .int({ error: 'must be a whole number' })
+    .positive({ error: 'must be 1 or more' }),
   branch: z.enum(['urgent', 'non-urgent'], { error: 'must be "urgent" or "non-urgent"' }).optional(),
   name: text,
   achieves: text,
@@ -128,12 +149,20 @@ export const procedureSchema = z.strictObject({
     .optional(),
   workingHours: z
     .strictObject({
-      days: z.array(z.enum(WEEKDAY_NAMES, { error: 'must be a day of the week in lower case, like "monday"' })).min(1).default(['monday', 'tuesday', 'wednesday', 'thursday', 'friday']),
+      days: z
+        .array(z.enum(WEEKDAY_NAMES, { error: 'must be a day of the week in lower case, like "monday"' }))
+        .min(1)
+        .default(['monday', 'tuesday', 'wednesday', 'thursday', 'friday']),
       start: clock.default('09:00'),
       end: clock.default('17:00'),
       timeZone: z.string().default('Europe/London'),
     })
-    .default({ days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '09:00', end: '17:00', timeZone: 'Europe/London' }),
+    .default({
+      days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+      start: '09:00',
+      end: '17:00',
+      timeZone: 'Europe/London',
+    }),
   counting: z
     .strictObject({
       dayNumbers: z.enum(['working', 'calendar'], { error: 'must be "working" or "calendar"' }).default('working'),
@@ -142,7 +171,9 @@ export const procedureSchema = z.strictObject({
   immediateRisk: z.strictObject({
     question: text,
     guidance: text,
-    onYes: z.enum(['refuse', 'urgent-path'], { error: 'must be "refuse" (this procedure is not for immediate risk) or "urgent-path"' }),
+    onYes: z.enum(['refuse', 'urgent-path'], {
+      error: 'must be "refuse" (this procedure is not for immediate risk) or "urgent-path"',
+    }),
     contacts: z.array(contactSchema).min(1, { error: 'must list at least one emergency contact' }),
     phrase: text,
   }),
@@ -190,7 +221,10 @@ export const procedureSchema = z.strictObject({
         .default({ workingDaysBefore: 1, at: 'start-of-working-day' }),
       repeatWhileOverdue: z.enum(['each-working-day', 'never']).default('each-working-day'),
     })
-    .default({ reminder: { workingDaysBefore: 1, at: 'start-of-working-day' }, repeatWhileOverdue: 'each-working-day' }),
+    .default({
+      reminder: { workingDaysBefore: 1, at: 'start-of-working-day' },
+      repeatWhileOverdue: 'each-working-day',
+    }),
   readings: z.array(readingSchema).default([]),
   stages: z.array(stageSchema).min(1, { error: 'must list at least one stage' }),
   recording: z.strictObject({ phrase: text }).optional(),

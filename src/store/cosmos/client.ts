@@ -36,11 +36,16 @@ export function cosmosClientFrom(config: CosmosConnection): CosmosClient {
     key = parts.get('accountkey');
   }
   if (!endpoint || !key) {
-    throw new StoreError('unavailable', 'Azure Cosmos DB is not configured: give its endpoint and key, or a connection string (AccountEndpoint=…;AccountKey=…;).');
+    throw new StoreError(
+      'unavailable',
+      'Azure Cosmos DB is not configured: give its endpoint and key, or a connection string (AccountEndpoint=…;AccountKey=…;).',
+    );
   }
   return new CosmosClient({
     endpoint,
     key,
-    ...(config.insecureTls ? { agent: new https.Agent({ rejectUnauthorized: false }), connectionPolicy: { enableEndpointDiscovery: false } } : {}),
+    ...(config.insecureTls
+      ? { agent: new https.Agent({ rejectUnauthorized: false }), connectionPolicy: { enableEndpointDiscovery: false } }
+      : {}),
   });
 }

@@ -54,7 +54,19 @@ import {
 } from '../../app/store/repository';
 import { corrupt } from '../stored-case';
 import type { CosmosOptions } from './client';
-import { asJson, CASES_INDEXING, caseDocument, eventDocument, IDEMPOTENCY_WAIT_MS, idempotencyId, idPart, REQUEST_TTL_SECONDS, SEQUENCE_ATTEMPTS, toStored, tooMany } from './documents';
+import {
+  asJson,
+  CASES_INDEXING,
+  caseDocument,
+  eventDocument,
+  IDEMPOTENCY_WAIT_MS,
+  idempotencyId,
+  idPart,
+  REQUEST_TTL_SECONDS,
+  SEQUENCE_ATTEMPTS,
+  toStored,
+  tooMany,
+} from './documents';
 import type { CaseDocument, EventDocument, IdempotencyDocument, SequenceDocument, ThreadDocument } from './documents';
 import { guard, refused, statusOf, translate } from './errors';
 import { createUnlessExists, queryItems, readItem, replaceIfUnchanged, runBatch } from './items';
@@ -89,13 +101,23 @@ export class CosmosRepository implements CaseRepository {
       const { container: personal } = await database.containers.createIfNotExists({
         id: options.personalContainerId ?? 'personal',
         partitionKey: { paths: ['/caseRef'] },
-        indexingPolicy: { indexingMode: 'consistent', automatic: true, includedPaths: [{ path: '/caseRef/?' }], excludedPaths: [{ path: '/*' }] },
+        indexingPolicy: {
+          indexingMode: 'consistent',
+          automatic: true,
+          includedPaths: [{ path: '/caseRef/?' }],
+          excludedPaths: [{ path: '/*' }],
+        },
       });
       const { container: requests } = await database.containers.createIfNotExists({
         id: options.requestsContainerId ?? 'requests',
         partitionKey: { paths: ['/id'] },
         defaultTtl: REQUEST_TTL_SECONDS,
-        indexingPolicy: { indexingMode: 'consistent', automatic: true, includedPaths: [], excludedPaths: [{ path: '/*' }] },
+        indexingPolicy: {
+          indexingMode: 'consistent',
+          automatic: true,
+          includedPaths: [],
+          excludedPaths: [{ path: '/*' }],
+        },
       });
       return new CosmosRepository(options.client, options.ownsClient ?? false, database, cases, personal, requests);
     } catch (error) {
@@ -116,13 +138,20 @@ export class CosmosRepository implements CaseRepository {
           if (await createUnlessExists(this.cases, made)) return 1;
         } else {
           const last = typeof current.last === 'number' && Number.isInteger(current.last) ? current.last : undefined;
-          if (last === undefined) throw new StoreError('corrupt', `The case-number record for ${boardId} in ${year} is damaged. Nothing was changed; an administrator should restore it.`);
+          if (last === undefined)
+            throw new StoreError(
+              'corrupt',
+              `The case-number record for ${boardId} in ${year} is damaged. Nothing was changed; an administrator should restore it.`,
+            );
           const next: SequenceDocument = { id, caseRef: id, type: 'sequence', boardId, year, last: last + 1 };
           if (await replaceIfUnchanged(this.cases, next, current._etag)) return next.last;
         }
         await pause(5 + Math.random() * (10 + attempt * 5));
       }
-      throw new StoreError('unavailable', `Too many people asked for a ${boardId} case number at once; nothing was saved. Try again in a moment.`);
+      throw new StoreError(
+        'unavailable',
+        `Too many people asked for a ${boardId} case number at once; nothing was saved. Try again in a moment.`,
+      );
     });
   }
 
@@ -146,13 +175,33 @@ export class CosmosRepository implements CaseRepository {
       const linked = chainEvents(reference, stored.version, stored.lastHash, input.events);
       const version = stored.version + linked.length;
       if (input.state.version !== version || input.state.reference !== reference) {
-        throw new StoreError('conflict', `The state given for case ${reference} does not follow from its stored version ${stored.version}; nothing was saved.`, reference);
+        throw new StoreError(
+          'conflict',
+          `The state given for case ${reference} does not follow from its stored version ${stored.version}; nothing was saved.`,
+          reference,
+        );
       }
       tooMany(reference, linked.length);
-      const next = caseDocument(input.state, version, linked[linked.length - 1]?.hash ?? stored.lastHash, input.dueAt, Array.isArray(doc.people) ? doc.people : []);
+      const next = caseDocument(
+        input.state,
+        version,
+        linked[linked.length - 1]?.hash ?? stored.lastHash,
+        input.dueAt,
+        Array.isArray(doc.people) ? doc.people : [],
+      );
       const failed = await runBatch(this.cases, reference, [
-        { operationType: 'Replace', id: reference, partitionKey: reference, ifMatch: doc._etag, resourceBody: asJson(next) },
-        ...linked.map((e): OperationInput => ({ operationType: 'Create', partitionKey: reference, resourceBody: asJson(eventDocument(e)) })),
+        {
+          operationType: 'Replace',
+          id: reference,
+          partitionKey: reference,
+          ifMatch: doc._etag,
+          resourceBody: asJson(next),
+        },
+        ...linked.map((e): OperationInput => ({
+          operationType: 'Create',
+          partitionKey: reference,
+          resourceBody: asJson(eventDocument(e)),
+        })),
       ]);
       if (failed === 412 || failed === 409 || failed === 404) {
         const now = await readItem<CaseDocument>(this.cases, reference, reference).catch(() => undefined);
@@ -183,9 +232,20 @@ export class CosmosRepository implements CaseRepository {
 
   async getEvents(reference: string): Promise<StoredEvent[]> {
     return guard(async () => {
-      const docs = await queryItems<EventDocument>(this.cases, "SELECT * FROM c WHERE c.caseRef = @ref AND c.type = 'event' ORDER BY c.seq ASC", [{ name: '@ref', value: reference }], reference);
+      const docs = await queryItems<EventDocument>(
+        this.cases,
+        "SELECT * FROM c WHERE c.caseRef = @ref AND c.type = 'event' ORDER BY c.seq ASC",
+        [{ name: '@ref', value: reference }],
+        reference,
+      );
       return docs.map((d) => {
-        if (typeof d.seq !== 'number' || typeof d.prevHash !== 'string' || typeof d.hash !== 'string' || typeof d.event !== 'object' || d.event === null) {
+        if (
+          typeof d.seq !== 'number' ||
+          typeof d.prevHash !== 'string' ||
+          typeof d.hash !== 'string' ||
+          typeof d.event !== 'object' ||
+          d.event === null
+        ) {
           throw corrupt(reference, `event document ${String(d.id)} is malformed`);
         }
         return { reference, seq: d.seq, event: d.event, prevHash: d.prevHash, hash: d.hash };
@@ -221,7 +281,9 @@ export class CosmosRepository implements CaseRepository {
   }
 
   async allReferences(): Promise<string[]> {
-    return guard(() => queryItems<string>(this.cases, "SELECT VALUE c.id FROM c WHERE c.type = 'case' ORDER BY c.id ASC", []));
+    return guard(() =>
+      queryItems<string>(this.cases, "SELECT VALUE c.id FROM c WHERE c.type = 'case' ORDER BY c.id ASC", []),
+    );
   }
 
   // ── threads, requests, personal details ───────────────────────────────────────────
@@ -240,16 +302,31 @@ export class CosmosRepository implements CaseRepository {
 
   async getThreads(caseReference: string): Promise<ThreadReference[]> {
     return guard(async () => {
-      const docs = await queryItems<ThreadDocument>(this.cases, "SELECT * FROM c WHERE c.caseRef = @ref AND c.type = 'thread'", [{ name: '@ref', value: caseReference }], caseReference);
+      const docs = await queryItems<ThreadDocument>(
+        this.cases,
+        "SELECT * FROM c WHERE c.caseRef = @ref AND c.type = 'thread'",
+        [{ name: '@ref', value: caseReference }],
+        caseReference,
+      );
       return docs
         .map((d) => ({ platform: d.platform, agencyId: d.agencyId, reference: d.reference }))
-        .sort((a, b) => (a.platform === b.platform ? compare(a.agencyId, b.agencyId) : compare(a.platform, b.platform)));
+        .sort((a, b) =>
+          a.platform === b.platform ? compare(a.agencyId, b.agencyId) : compare(a.platform, b.platform),
+        );
     }, caseReference);
   }
 
   async saveContact(contact: Contact): Promise<void> {
     const partition = contactPartition(contact.personId);
-    const doc = { id: `contact:${contact.platform}`, caseRef: partition, type: 'contact', personId: contact.personId, platform: contact.platform, reference: contact.reference, updatedAt: contact.updatedAt };
+    const doc = {
+      id: `contact:${contact.platform}`,
+      caseRef: partition,
+      type: 'contact',
+      personId: contact.personId,
+      platform: contact.platform,
+      reference: contact.reference,
+      updatedAt: contact.updatedAt,
+    };
     await guard(() => this.cases.items.upsert(doc));
   }
 
@@ -280,7 +357,9 @@ export class CosmosRepository implements CaseRepository {
       const held = await readItem<{ owner: string }>(this.cases, 'lease', reference);
       if (!held || held.owner !== owner) return;
       try {
-        await this.cases.item('lease', reference).delete({ accessCondition: { type: 'IfMatch', condition: held._etag ?? '' } });
+        await this.cases
+          .item('lease', reference)
+          .delete({ accessCondition: { type: 'IfMatch', condition: held._etag ?? '' } });
       } catch (error) {
         const status = statusOf(error);
         if (status !== 404 && status !== 412) throw error;
@@ -294,7 +373,14 @@ export class CosmosRepository implements CaseRepository {
   }
 
   async savePersonalDetails(reference: string, sealed: SealedDetails): Promise<void> {
-    const doc = { id: reference, caseRef: reference, keyId: sealed.keyId, iv: sealed.iv, tag: sealed.tag, ciphertext: sealed.ciphertext };
+    const doc = {
+      id: reference,
+      caseRef: reference,
+      keyId: sealed.keyId,
+      iv: sealed.iv,
+      tag: sealed.tag,
+      ciphertext: sealed.ciphertext,
+    };
     await guard(() => this.personal.items.upsert(doc), reference);
   }
 
@@ -302,7 +388,12 @@ export class CosmosRepository implements CaseRepository {
     return guard(async () => {
       const doc = await readItem<SealedDetails>(this.personal, reference, reference);
       if (!doc) return undefined;
-      if (typeof doc.keyId !== 'string' || typeof doc.iv !== 'string' || typeof doc.tag !== 'string' || typeof doc.ciphertext !== 'string') {
+      if (
+        typeof doc.keyId !== 'string' ||
+        typeof doc.iv !== 'string' ||
+        typeof doc.tag !== 'string' ||
+        typeof doc.ciphertext !== 'string'
+      ) {
         throw corrupt(reference, 'its sealed personal details are malformed');
       }
       return { keyId: doc.keyId, iv: doc.iv, tag: doc.tag, ciphertext: doc.ciphertext };
@@ -337,10 +428,18 @@ export class CosmosRepository implements CaseRepository {
     const doc = caseDocument(state, linked.length, linked[linked.length - 1]?.hash ?? GENESIS, input.dueAt, []);
     const failed = await runBatch(this.cases, reference, [
       { operationType: 'Create', partitionKey: reference, resourceBody: asJson(doc) },
-      ...linked.map((e): OperationInput => ({ operationType: 'Create', partitionKey: reference, resourceBody: asJson(eventDocument(e)) })),
+      ...linked.map((e): OperationInput => ({
+        operationType: 'Create',
+        partitionKey: reference,
+        resourceBody: asJson(eventDocument(e)),
+      })),
     ]);
     if (failed === 409 || failed === 412) {
-      throw new StoreError('conflict', `A case with the reference ${reference} already exists; nothing was overwritten.`, reference);
+      throw new StoreError(
+        'conflict',
+        `A case with the reference ${reference} already exists; nothing was overwritten.`,
+        reference,
+      );
     }
     if (failed !== undefined) throw refused(failed, reference);
     return toStored(reference, doc);
@@ -356,7 +455,14 @@ export class CosmosRepository implements CaseRepository {
   private async createOnce(input: NewCase, key: string): Promise<{ created: boolean; case: StoredCase }> {
     const id = idempotencyId(key);
     const reference = input.state.reference;
-    const claim: IdempotencyDocument = { id, caseRef: id, type: 'idempotency', key, reference, claimedAt: new Date().toISOString() };
+    const claim: IdempotencyDocument = {
+      id,
+      caseRef: id,
+      type: 'idempotency',
+      key,
+      reference,
+      claimedAt: new Date().toISOString(),
+    };
     for (let attempt = 0; attempt < 5; attempt++) {
       const made = await this.cases.items.create(claim).then(
         (r) => r.resource?._etag ?? '',
@@ -380,7 +486,11 @@ export class CosmosRepository implements CaseRepository {
         return { created: true, case: await this.insertClaimed(input, id, etag) };
       }
     }
-    throw new StoreError('unavailable', `Another request with the same key is still creating case ${reference}; nothing was saved. Try again in a moment.`, reference);
+    throw new StoreError(
+      'unavailable',
+      `Another request with the same key is still creating case ${reference}; nothing was saved. Try again in a moment.`,
+      reference,
+    );
   }
 
   /** Make the case for a claimed key; if the case is refused outright, give the key back. */
@@ -410,8 +520,18 @@ export class CosmosRepository implements CaseRepository {
 
   private async summaries(condition: string, parameters: SqlParameter[]): Promise<CaseSummary[]> {
     return guard(async () => {
-      const rows = await queryItems<CaseSummary>(this.cases, `SELECT c.reference, c.boardId, c.status, c.raisedAt, c.version FROM c WHERE c.type = 'case' AND ${condition} ORDER BY c.raisedAt ASC, c.id ASC`, parameters);
-      return rows.map((r) => ({ reference: r.reference, boardId: r.boardId, status: r.status, raisedAt: r.raisedAt, version: r.version }));
+      const rows = await queryItems<CaseSummary>(
+        this.cases,
+        `SELECT c.reference, c.boardId, c.status, c.raisedAt, c.version FROM c WHERE c.type = 'case' AND ${condition} ORDER BY c.raisedAt ASC, c.id ASC`,
+        parameters,
+      );
+      return rows.map((r) => ({
+        reference: r.reference,
+        boardId: r.boardId,
+        status: r.status,
+        raisedAt: r.raisedAt,
+        version: r.version,
+      }));
     });
   }
 }

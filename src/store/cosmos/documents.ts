@@ -90,7 +90,13 @@ export interface ThreadDocument {
 
 export type Stored<T> = T & { _etag?: string };
 
-export function caseDocument(state: CaseState, version: number, lastHash: string, dueAt: string | undefined, earlierPeople: readonly string[]): CaseDocument {
+export function caseDocument(
+  state: CaseState,
+  version: number,
+  lastHash: string,
+  dueAt: string | undefined,
+  earlierPeople: readonly string[],
+): CaseDocument {
   return {
     id: state.reference,
     caseRef: state.reference,
@@ -109,7 +115,15 @@ export function caseDocument(state: CaseState, version: number, lastHash: string
 }
 
 export function eventDocument(e: StoredEvent): EventDocument {
-  return { id: `${e.reference}:${String(e.seq).padStart(6, '0')}`, caseRef: e.reference, type: 'event', seq: e.seq, event: e.event, prevHash: e.prevHash, hash: e.hash };
+  return {
+    id: `${e.reference}:${String(e.seq).padStart(6, '0')}`,
+    caseRef: e.reference,
+    type: 'event',
+    seq: e.seq,
+    event: e.event,
+    prevHash: e.prevHash,
+    hash: e.hash,
+  };
 }
 
 export function toStored(reference: string, doc: Partial<CaseDocument> & { state?: unknown }): StoredCase {
@@ -130,7 +144,9 @@ export function asJson(doc: object): JSONObject {
 
 export function tooMany(reference: string, events: number): void {
   if (events > MAX_EVENTS_PER_WRITE) {
-    throw new RangeError(`Case ${reference}: at most ${MAX_EVENTS_PER_WRITE} events can be written at once (Cosmos DB transactional batch limit), not ${events}.`);
+    throw new RangeError(
+      `Case ${reference}: at most ${MAX_EVENTS_PER_WRITE} events can be written at once (Cosmos DB transactional batch limit), not ${events}.`,
+    );
   }
 }
 

@@ -5,7 +5,11 @@ import type { Stored } from './documents';
 import { statusOf } from './errors';
 
 /** Run one transactional batch; the status of the operation that failed it, if any. */
-export async function runBatch(container: Container, reference: string, operations: OperationInput[]): Promise<number | undefined> {
+export async function runBatch(
+  container: Container,
+  reference: string,
+  operations: OperationInput[],
+): Promise<number | undefined> {
   let response;
   try {
     response = await container.items.batch(operations, reference);
@@ -16,7 +20,11 @@ export async function runBatch(container: Container, reference: string, operatio
   }
   const results = response.result;
   if (!Array.isArray(results) || results.length !== operations.length) {
-    throw new StoreError('unavailable', `Azure Cosmos DB gave an unexpected answer while saving case ${reference}; try again.`, reference);
+    throw new StoreError(
+      'unavailable',
+      `Azure Cosmos DB gave an unexpected answer while saving case ${reference}; try again.`,
+      reference,
+    );
   }
   const failed = results.find((r) => r.statusCode >= 400 && r.statusCode !== 424);
   if (failed) return failed.statusCode;
@@ -24,7 +32,11 @@ export async function runBatch(container: Container, reference: string, operatio
   return undefined;
 }
 
-export async function readItem<T extends object>(container: Container, id: string, partitionKey: string): Promise<Stored<T> | undefined> {
+export async function readItem<T extends object>(
+  container: Container,
+  id: string,
+  partitionKey: string,
+): Promise<Stored<T> | undefined> {
   try {
     const response = await container.item(id, partitionKey).read<ItemDefinition>();
     if (response.statusCode === 404 || !response.resource) return undefined;
@@ -47,9 +59,15 @@ export async function createUnlessExists(container: Container, doc: ItemDefiniti
 }
 
 /** Replace a document if its ETag is still `etag`; false if it changed or went. */
-export async function replaceIfUnchanged(container: Container, doc: ItemDefinition & { caseRef: string }, etag: string | undefined): Promise<boolean> {
+export async function replaceIfUnchanged(
+  container: Container,
+  doc: ItemDefinition & { caseRef: string },
+  etag: string | undefined,
+): Promise<boolean> {
   try {
-    await container.item(doc.id as string, doc.caseRef).replace(doc, etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {});
+    await container
+      .item(doc.id as string, doc.caseRef)
+      .replace(doc, etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {});
     return true;
   } catch (error) {
     const status = statusOf(error);
@@ -58,7 +76,14 @@ export async function replaceIfUnchanged(container: Container, doc: ItemDefiniti
   }
 }
 
-export async function queryItems<T>(container: Container, query: string, parameters: SqlParameter[], partitionKey?: string): Promise<T[]> {
-  const { resources } = await container.items.query<T>({ query, parameters }, partitionKey === undefined ? {} : { partitionKey }).fetchAll();
+export async function queryItems<T>(
+  container: Container,
+  query: string,
+  parameters: SqlParameter[],
+  partitionKey?: string,
+): Promise<T[]> {
+  const { resources } = await container.items
+    .query<T>({ query, parameters }, partitionKey === undefined ? {} : { partitionKey })
+    .fetchAll();
   return resources;
 }

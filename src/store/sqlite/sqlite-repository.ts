@@ -43,7 +43,8 @@ interface EventRow {
 }
 
 /** Open cases due by an instant, earliest first: a range scan of the partial index cases_due. */
-export const DUE_QUERY = 'SELECT reference, due_at AS dueAt, version FROM cases WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, reference LIMIT ?';
+export const DUE_QUERY =
+  'SELECT reference, due_at AS dueAt, version FROM cases WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, reference LIMIT ?';
 
 export interface SqliteOptions {
   /** Refuse writes (used by audits and reports). */
@@ -55,23 +56,41 @@ function translate(error: unknown, reference?: string): Error {
   if (error instanceof StoreError) return error;
   // By its code, not its class: errors from the native module may come from another realm
   // (as under jest's sandbox), where instanceof does not hold.
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error).code) : '';
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
   if (error instanceof SqliteError || code.startsWith('SQLITE_')) {
     if (code === 'SQLITE_FULL') {
-      return new StoreError('storage-full', 'The database is full (no space left on its disk). Nothing was saved and nothing stored was lost; free space, then try again.', reference, { cause: error });
+      return new StoreError(
+        'storage-full',
+        'The database is full (no space left on its disk). Nothing was saved and nothing stored was lost; free space, then try again.',
+        reference,
+        { cause: error },
+      );
     }
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-      return new StoreError('unavailable', 'The database is busy with another writer; nothing was saved. Try again in a moment.', reference, { cause: error });
+      return new StoreError(
+        'unavailable',
+        'The database is busy with another writer; nothing was saved. Try again in a moment.',
+        reference,
+        { cause: error },
+      );
     }
     if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
-      return new StoreError('corrupt', 'The database file is damaged or is not a database. Nothing was changed; restore it from backup.', reference, { cause: error });
+      return new StoreError(
+        'corrupt',
+        'The database file is damaged or is not a database. Nothing was changed; restore it from backup.',
+        reference,
+        { cause: error },
+      );
     }
     if (code === 'SQLITE_READONLY') {
-      return new StoreError('unavailable', 'The database is open read-only here; nothing was saved.', reference, { cause: error });
+      return new StoreError('unavailable', 'The database is open read-only here; nothing was saved.', reference, {
+        cause: error,
+      });
     }
   }
   if (error instanceof Error) return error;
-  const message = typeof error === 'object' && error !== null && 'message' in error ? String((error).message) : String(error);
+  const message =
+    typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
   return new Error(message, { cause: error });
 }
 
@@ -111,7 +130,9 @@ export class SqliteRepository implements CaseRepository {
   nextSequence(boardId: string, year: number): Promise<number> {
     return this.run(() => {
       const row = this.db
-        .prepare('INSERT INTO sequences (board_id, year, last) VALUES (?, ?, 1) ON CONFLICT (board_id, year) DO UPDATE SET last = last + 1 RETURNING last')
+        .prepare(
+          'INSERT INTO sequences (board_id, year, last) VALUES (?, ?, 1) ON CONFLICT (board_id, year) DO UPDATE SET last = last + 1 RETURNING last',
+        )
         .get(boardId, year) as { last: number };
       return row.last;
     });
@@ -121,37 +142,45 @@ export class SqliteRepository implements CaseRepository {
     const { state } = input;
     return this.run(
       () =>
-        this.db.transaction(() => {
-          if (input.idempotencyKey !== undefined) {
-            const existing = this.statement('SELECT reference FROM cases WHERE idempotency_key = ?').get(input.idempotencyKey) as { reference: string } | undefined;
-            if (existing) return { created: false, case: this.readCase(existing.reference) as StoredCase };
-          }
-          if (this.statement('SELECT 1 FROM cases WHERE reference = ?').get(state.reference)) {
-            throw new StoreError('conflict', `A case with the reference ${state.reference} already exists; nothing was overwritten.`, state.reference);
-          }
-          const linked = chainEvents(state.reference, 0, GENESIS, input.events);
-          const lastHash = linked[linked.length - 1]?.hash ?? GENESIS;
-          this.db
-            .prepare(
-              `INSERT INTO cases (reference, board_id, status, version, raised_at, due_at, last_hash, idempotency_key, state, updated_at)
+        this.db
+          .transaction(() => {
+            if (input.idempotencyKey !== undefined) {
+              const existing = this.statement('SELECT reference FROM cases WHERE idempotency_key = ?').get(
+                input.idempotencyKey,
+              ) as { reference: string } | undefined;
+              if (existing) return { created: false, case: this.readCase(existing.reference) as StoredCase };
+            }
+            if (this.statement('SELECT 1 FROM cases WHERE reference = ?').get(state.reference)) {
+              throw new StoreError(
+                'conflict',
+                `A case with the reference ${state.reference} already exists; nothing was overwritten.`,
+                state.reference,
+              );
+            }
+            const linked = chainEvents(state.reference, 0, GENESIS, input.events);
+            const lastHash = linked[linked.length - 1]?.hash ?? GENESIS;
+            this.db
+              .prepare(
+                `INSERT INTO cases (reference, board_id, status, version, raised_at, due_at, last_hash, idempotency_key, state, updated_at)
                VALUES (@reference, @board, @status, @version, @raisedAt, @dueAt, @lastHash, @key, @state, @now)`,
-            )
-            .run({
-              reference: state.reference,
-              board: state.boardId,
-              status: state.status,
-              version: linked.length,
-              raisedAt: state.raisedAt,
-              dueAt: input.dueAt ?? null,
-              lastHash,
-              key: input.idempotencyKey ?? null,
-              state: JSON.stringify(state),
-              now: lastEventAt(input.events, state.raisedAt),
-            });
-          this.insertEvents(linked);
-          this.recordPeople(state);
-          return { created: true, case: this.readCase(state.reference) as StoredCase };
-        }).immediate(),
+              )
+              .run({
+                reference: state.reference,
+                board: state.boardId,
+                status: state.status,
+                version: linked.length,
+                raisedAt: state.raisedAt,
+                dueAt: input.dueAt ?? null,
+                lastHash,
+                key: input.idempotencyKey ?? null,
+                state: JSON.stringify(state),
+                now: lastEventAt(input.events, state.raisedAt),
+              });
+            this.insertEvents(linked);
+            this.recordPeople(state);
+            return { created: true, case: this.readCase(state.reference) as StoredCase };
+          })
+          .immediate(),
       state.reference,
     );
   }
@@ -159,24 +188,44 @@ export class SqliteRepository implements CaseRepository {
   appendEvents(input: Append): Promise<StoredCase> {
     return this.run(
       () =>
-        this.db.transaction(() => {
-          const row = this.statement('SELECT reference, board_id, version, due_at, last_hash, state FROM cases WHERE reference = ?').get(input.reference) as CaseRow | undefined;
-          if (!row) throw new StoreError('not-found', `There is no case ${input.reference}.`, input.reference);
-          const stored = this.toStored(row);
-          if (stored.version !== input.expectedVersion) throw conflict(input.reference, input.expectedVersion, stored.version);
-          const linked = chainEvents(input.reference, stored.version, stored.lastHash, input.events);
-          const version = stored.version + linked.length;
-          if (input.state.version !== version || input.state.reference !== input.reference) {
-            throw new StoreError('conflict', `The state given for case ${input.reference} does not follow from its stored version ${stored.version}; nothing was saved.`, input.reference);
-          }
-          const changed = this.db
-            .prepare('UPDATE cases SET status = ?, version = ?, due_at = ?, last_hash = ?, state = ?, updated_at = ? WHERE reference = ? AND version = ?')
-            .run(input.state.status, version, input.dueAt ?? null, linked[linked.length - 1]?.hash ?? stored.lastHash, JSON.stringify(input.state), lastEventAt(input.events, input.state.raisedAt), input.reference, input.expectedVersion);
-          if (changed.changes !== 1) throw conflict(input.reference, input.expectedVersion, undefined);
-          this.insertEvents(linked);
-          this.recordPeople(input.state);
-          return this.readCase(input.reference) as StoredCase;
-        }).immediate(),
+        this.db
+          .transaction(() => {
+            const row = this.statement(
+              'SELECT reference, board_id, version, due_at, last_hash, state FROM cases WHERE reference = ?',
+            ).get(input.reference) as CaseRow | undefined;
+            if (!row) throw new StoreError('not-found', `There is no case ${input.reference}.`, input.reference);
+            const stored = this.toStored(row);
+            if (stored.version !== input.expectedVersion)
+              throw conflict(input.reference, input.expectedVersion, stored.version);
+            const linked = chainEvents(input.reference, stored.version, stored.lastHash, input.events);
+            const version = stored.version + linked.length;
+            if (input.state.version !== version || input.state.reference !== input.reference) {
+              throw new StoreError(
+                'conflict',
+                `The state given for case ${input.reference} does not follow from its stored version ${stored.version}; nothing was saved.`,
+                input.reference,
+              );
+            }
+            const changed = this.db
+              .prepare(
+                'UPDATE cases SET status = ?, version = ?, due_at = ?, last_hash = ?, state = ?, updated_at = ? WHERE reference = ? AND version = ?',
+              )
+              .run(
+                input.state.status,
+                version,
+                input.dueAt ?? null,
+                linked[linked.length - 1]?.hash ?? stored.lastHash,
+                JSON.stringify(input.state),
+                lastEventAt(input.events, input.state.raisedAt),
+                input.reference,
+                input.expectedVersion,
+              );
+            if (changed.changes !== 1) throw conflict(input.reference, input.expectedVersion, undefined);
+            this.insertEvents(linked);
+            this.recordPeople(input.state);
+            return this.readCase(input.reference) as StoredCase;
+          })
+          .immediate(),
       input.reference,
     );
   }
@@ -187,14 +236,17 @@ export class SqliteRepository implements CaseRepository {
 
   findByIdempotencyKey(key: string): Promise<StoredCase | undefined> {
     return this.run(() => {
-      const row = this.statement('SELECT reference FROM cases WHERE idempotency_key = ?').get(key) as { reference: string } | undefined;
+      const row = this.statement('SELECT reference FROM cases WHERE idempotency_key = ?').get(key) as
+        { reference: string } | undefined;
       return row ? this.readCase(row.reference) : undefined;
     });
   }
 
   getEvents(reference: string): Promise<StoredEvent[]> {
     return this.run(() => {
-      const rows = this.statement('SELECT reference, seq, body, prev_hash, hash FROM events WHERE reference = ? ORDER BY seq').all(reference) as EventRow[];
+      const rows = this.statement(
+        'SELECT reference, seq, body, prev_hash, hash FROM events WHERE reference = ? ORDER BY seq',
+      ).all(reference) as EventRow[];
       return rows.map((r) => {
         let event: CaseEvent;
         try {
@@ -215,7 +267,14 @@ export class SqliteRepository implements CaseRepository {
   }
 
   casesOfBoard(boardId: string, from: string, to: string): Promise<CaseSummary[]> {
-    return this.run(() => this.summaries('SELECT reference, board_id, status, raised_at, version FROM cases WHERE board_id = ? AND raised_at >= ? AND raised_at < ? ORDER BY raised_at, reference', boardId, from, to));
+    return this.run(() =>
+      this.summaries(
+        'SELECT reference, board_id, status, raised_at, version FROM cases WHERE board_id = ? AND raised_at >= ? AND raised_at < ? ORDER BY raised_at, reference',
+        boardId,
+        from,
+        to,
+      ),
+    );
   }
 
   casesOfPerson(personId: string): Promise<CaseSummary[]> {
@@ -228,20 +287,36 @@ export class SqliteRepository implements CaseRepository {
   }
 
   allReferences(): Promise<string[]> {
-    return this.run(() => (this.statement('SELECT reference FROM cases ORDER BY reference').all() as Array<{ reference: string }>).map((r) => r.reference));
+    return this.run(() =>
+      (this.statement('SELECT reference FROM cases ORDER BY reference').all() as Array<{ reference: string }>).map(
+        (r) => r.reference,
+      ),
+    );
   }
 
   saveThread(caseReference: string, thread: ThreadReference): Promise<void> {
     return this.run(() => {
       this.db
-        .prepare('INSERT INTO threads (reference, platform, agency_id, ref, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (reference, platform, agency_id) DO UPDATE SET ref = excluded.ref, updated_at = excluded.updated_at')
-        .run(caseReference, thread.platform, thread.agencyId, JSON.stringify(thread.reference), new Date().toISOString());
+        .prepare(
+          'INSERT INTO threads (reference, platform, agency_id, ref, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (reference, platform, agency_id) DO UPDATE SET ref = excluded.ref, updated_at = excluded.updated_at',
+        )
+        .run(
+          caseReference,
+          thread.platform,
+          thread.agencyId,
+          JSON.stringify(thread.reference),
+          new Date().toISOString(),
+        );
     }, caseReference);
   }
 
   getThreads(caseReference: string): Promise<ThreadReference[]> {
     return this.run(() =>
-      (this.statement('SELECT platform, agency_id, ref FROM threads WHERE reference = ? ORDER BY platform, agency_id').all(caseReference) as Array<{ platform: 'slack' | 'teams'; agency_id: string; ref: string }>).map((r) => ({
+      (
+        this.statement(
+          'SELECT platform, agency_id, ref FROM threads WHERE reference = ? ORDER BY platform, agency_id',
+        ).all(caseReference) as Array<{ platform: 'slack' | 'teams'; agency_id: string; ref: string }>
+      ).map((r) => ({
         platform: r.platform,
         agencyId: r.agency_id,
         reference: JSON.parse(r.ref) as Record<string, unknown>,
@@ -252,15 +327,22 @@ export class SqliteRepository implements CaseRepository {
   saveContact(contact: Contact): Promise<void> {
     return this.run(() => {
       this.db
-        .prepare('INSERT INTO contacts (person_id, platform, ref, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (person_id, platform) DO UPDATE SET ref = excluded.ref, updated_at = excluded.updated_at')
+        .prepare(
+          'INSERT INTO contacts (person_id, platform, ref, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (person_id, platform) DO UPDATE SET ref = excluded.ref, updated_at = excluded.updated_at',
+        )
         .run(contact.personId, contact.platform, JSON.stringify(contact.reference), contact.updatedAt);
     });
   }
 
   getContact(personId: string, platform: Contact['platform']): Promise<Contact | undefined> {
     return this.run(() => {
-      const row = this.statement('SELECT ref, updated_at FROM contacts WHERE person_id = ? AND platform = ?').get(personId, platform) as { ref: string; updated_at: string } | undefined;
-      return row ? { personId, platform, reference: JSON.parse(row.ref) as Record<string, unknown>, updatedAt: row.updated_at } : undefined;
+      const row = this.statement('SELECT ref, updated_at FROM contacts WHERE person_id = ? AND platform = ?').get(
+        personId,
+        platform,
+      ) as { ref: string; updated_at: string } | undefined;
+      return row
+        ? { personId, platform, reference: JSON.parse(row.ref) as Record<string, unknown>, updatedAt: row.updated_at }
+        : undefined;
     });
   }
 
@@ -268,7 +350,9 @@ export class SqliteRepository implements CaseRepository {
     return this.run(() => {
       // Taken if nobody holds it, it has run out, or the owner already holds it (renewal).
       const changed = this.db
-        .prepare('INSERT INTO leases (reference, owner, until) VALUES (?, ?, ?) ON CONFLICT (reference) DO UPDATE SET owner = excluded.owner, until = excluded.until WHERE leases.until <= ? OR leases.owner = excluded.owner')
+        .prepare(
+          'INSERT INTO leases (reference, owner, until) VALUES (?, ?, ?) ON CONFLICT (reference) DO UPDATE SET owner = excluded.owner, until = excluded.until WHERE leases.until <= ? OR leases.owner = excluded.owner',
+        )
         .run(reference, owner, until, now).changes;
       return changed === 1;
     }, reference);
@@ -281,26 +365,37 @@ export class SqliteRepository implements CaseRepository {
   }
 
   claimRequest(scope: string, key: string, at: string): Promise<boolean> {
-    return this.run(() => this.statement('INSERT OR IGNORE INTO requests (scope, key, claimed_at) VALUES (?, ?, ?)').run(scope, key, at).changes === 1);
+    return this.run(
+      () =>
+        this.statement('INSERT OR IGNORE INTO requests (scope, key, claimed_at) VALUES (?, ?, ?)').run(scope, key, at)
+          .changes === 1,
+    );
   }
 
   savePersonalDetails(reference: string, sealed: SealedDetails): Promise<void> {
     return this.run(() => {
       this.db
-        .prepare('INSERT INTO personal_details (reference, key_id, iv, tag, ciphertext) VALUES (?, ?, ?, ?, ?) ON CONFLICT (reference) DO UPDATE SET key_id = excluded.key_id, iv = excluded.iv, tag = excluded.tag, ciphertext = excluded.ciphertext')
+        .prepare(
+          'INSERT INTO personal_details (reference, key_id, iv, tag, ciphertext) VALUES (?, ?, ?, ?, ?) ON CONFLICT (reference) DO UPDATE SET key_id = excluded.key_id, iv = excluded.iv, tag = excluded.tag, ciphertext = excluded.ciphertext',
+        )
         .run(reference, sealed.keyId, sealed.iv, sealed.tag, sealed.ciphertext);
     }, reference);
   }
 
   readPersonalDetails(reference: string): Promise<SealedDetails | undefined> {
     return this.run(() => {
-      const row = this.statement('SELECT key_id AS keyId, iv, tag, ciphertext FROM personal_details WHERE reference = ?').get(reference) as SealedDetails | undefined;
+      const row = this.statement(
+        'SELECT key_id AS keyId, iv, tag, ciphertext FROM personal_details WHERE reference = ?',
+      ).get(reference) as SealedDetails | undefined;
       return row ? { keyId: row.keyId, iv: row.iv, tag: row.tag, ciphertext: row.ciphertext } : undefined;
     }, reference);
   }
 
   erasePersonalDetails(reference: string): Promise<boolean> {
-    return this.run(() => this.statement('DELETE FROM personal_details WHERE reference = ?').run(reference).changes === 1, reference);
+    return this.run(
+      () => this.statement('DELETE FROM personal_details WHERE reference = ?').run(reference).changes === 1,
+      reference,
+    );
   }
 
   close(): Promise<void> {
@@ -330,17 +425,29 @@ export class SqliteRepository implements CaseRepository {
   }
 
   private readCase(reference: string): StoredCase | undefined {
-    const row = this.statement('SELECT reference, board_id, version, due_at, last_hash, state FROM cases WHERE reference = ?').get(reference) as CaseRow | undefined;
+    const row = this.statement(
+      'SELECT reference, board_id, version, due_at, last_hash, state FROM cases WHERE reference = ?',
+    ).get(reference) as CaseRow | undefined;
     return row ? this.toStored(row) : undefined;
   }
 
   private toStored(row: CaseRow): StoredCase {
-    return readStoredCase(row.reference, { reference: row.reference, boardId: row.board_id, version: row.version, lastHash: row.last_hash, state: row.state, ...(row.due_at ? { dueAt: row.due_at } : {}) });
+    return readStoredCase(row.reference, {
+      reference: row.reference,
+      boardId: row.board_id,
+      version: row.version,
+      lastHash: row.last_hash,
+      state: row.state,
+      ...(row.due_at ? { dueAt: row.due_at } : {}),
+    });
   }
 
   private insertEvents(linked: StoredEvent[]): void {
-    const insert = this.statement('INSERT INTO events (reference, seq, type, at, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    for (const e of linked) insert.run(e.reference, e.seq, e.event.type, e.event.at, JSON.stringify(e.event), e.prevHash, e.hash);
+    const insert = this.statement(
+      'INSERT INTO events (reference, seq, type, at, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const e of linked)
+      insert.run(e.reference, e.seq, e.event.type, e.event.at, JSON.stringify(e.event), e.prevHash, e.hash);
   }
 
   private recordPeople(state: CaseState): void {
@@ -349,7 +456,15 @@ export class SqliteRepository implements CaseRepository {
   }
 
   private summaries(sql: string, ...params: unknown[]): CaseSummary[] {
-    return (this.statement(sql).all(...params) as Array<{ reference: string; board_id: string; status: CaseSummary['status']; raised_at: string; version: number }>).map((r) => ({
+    return (
+      this.statement(sql).all(...params) as Array<{
+        reference: string;
+        board_id: string;
+        status: CaseSummary['status'];
+        raised_at: string;
+        version: number;
+      }>
+    ).map((r) => ({
       reference: r.reference,
       boardId: r.board_id,
       status: r.status,
@@ -364,13 +479,21 @@ function lastEventAt(events: readonly CaseEvent[], fallback: string): string {
 }
 
 function migrate(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
+  );
   for (const m of MIGRATIONS) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
     }).immediate();
   }
 }
