@@ -1,0 +1,72 @@
+/**
+ * The whole bot, started for real (its HTTP server, Bolt's receiver, botbuilder's CloudAdapter,
+ * SQLite on disk) against the fake Slack Web API and Teams connector, on loopback.
+ */
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DestinationStream } from 'pino';
+import { loadConfig } from '../../src/config';
+import { start, type Running } from '../../src/main';
+import { startFakeSlackApi, type FakeSlackApi } from './slack-api';
+import { SLACK_SECRET } from './slack-client';
+import { startFakeConnector, type FakeConnector } from './teams-connector';
+
+export interface TestBot {
+  app: Running;
+  /** http://127.0.0.1:<port> */
+  base: string;
+  slackUrl: string;
+  teamsUrl: string;
+  slackApi: FakeSlackApi;
+  connector: FakeConnector;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export interface TestBotOptions {
+  env?: Record<string, string>;
+  clock?: () => Date;
+  logDestination?: DestinationStream;
+}
+
+export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
+  const slackApi = await startFakeSlackApi();
+  const connector = await startFakeConnector();
+  const dataDir = mkdtempSync(join(tmpdir(), 'bot-'));
+  const env = {
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    SWEEP_INTERVAL_SECONDS: '0',
+    SLACK_SIGNING_SECRET: SLACK_SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_API_URL: slackApi.url,
+    TEAMS_SERVICE_URL: connector.url,
+    ...options.env,
+  };
+  const app = await start(
+    { ...loadConfig(env), PORT: 0 },
+    {
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.logDestination ? { logDestination: options.logDestination } : {}),
+    },
+  );
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return {
+    app,
+    base,
+    slackUrl: `${base}/slack/events`,
+    teamsUrl: `${base}/api/messages`,
+    slackApi,
+    connector,
+    dataDir,
+    stop: async () => {
+      await app.stop();
+      await slackApi.close();
+      await connector.close();
+    },
+  };
+}
