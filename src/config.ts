@@ -3,6 +3,7 @@
  * stops the bot with a message naming the variable and what it expects.
  */
 import { z } from 'zod';
+import { mayQuote, productionSecretProblems, secretFault, SECRET_VARIABLES } from './secrets';
 
 const port = z.coerce
   .number({ error: 'a port number, like 3978' })
@@ -15,7 +16,8 @@ export const configSchema = z.object({
     .enum(['development', 'test', 'production'], { error: 'one of: development, test, production' })
     .default('development'),
   PORT: port.default(3978),
-  HOST: z.string().min(1, { error: 'a host name or address to listen on, like 0.0.0.0' }).default('0.0.0.0'),
+  /** Unset: 0.0.0.0 in production, 127.0.0.1 (this machine only) otherwise. */
+  HOST: z.string().min(1, { error: 'a host name or address to listen on, like 0.0.0.0' }).optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'one of: fatal, error, warn, info, debug, trace, silent',
@@ -29,7 +31,10 @@ export const configSchema = z.object({
     .optional(),
   SQLITE_FILE: z.string().min(1, { error: 'the path of the SQLite file' }).optional(),
   COSMOS_ENDPOINT: z.url({ error: 'the account endpoint, like https://myaccount.documents.azure.com:443/' }).optional(),
-  COSMOS_KEY: z.string().min(1, { error: "the account's primary or secondary key" }).optional(),
+  COSMOS_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, { error: "the account's primary or secondary key (base64)" })
+    .optional(),
   COSMOS_CONNECTION_STRING: z
     .string()
     .regex(/AccountEndpoint=.+;AccountKey=.+/i, {
@@ -78,7 +83,7 @@ export const configSchema = z.object({
   SLACK_API_URL: z.url({ error: "the Slack Web API's base address, like https://slack.com/api/" }).optional(),
   PERSONAL_DATA_KEY: z
     .string()
-    .refine((v) => Buffer.from(v, 'base64').length === 32, {
+    .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, {
       error: '32 bytes written in base64 (make one with: openssl rand -base64 32)',
     })
     .optional(),
@@ -124,10 +129,16 @@ function crossRules(env: Record<string, string | undefined>): string[] {
       "COSMOS_INSECURE_TLS must not be true in production: it turns off checking the database server's certificate.",
     );
   }
+  if (production) problems.push(...productionSecretProblems(env));
   return problems;
 }
 
-export type Config = z.output<typeof configSchema>;
+export type Config = Omit<z.output<typeof configSchema>, 'HOST'> & { HOST: string };
+
+/** Where the bot listens when HOST is unset: every interface in production, this machine only otherwise. */
+export function defaultHost(nodeEnv: Config['NODE_ENV']): string {
+  return nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1';
+}
 
 /** Which store the configuration chooses: Cosmos DB when it is configured, SQLite otherwise. */
 export function storeKind(config: Config): 'sqlite' | 'cosmos' {
@@ -153,10 +164,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ? []
     : parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
-        const value = cleaned[name];
-        return `${name} must be ${issue.message}${value === undefined ? ' (it is not set)' : ` (it is "${value}")`}.`;
+        return `${name} must be ${issue.message} (${describe(name, cleaned[name])}).`;
       });
   problems.push(...crossRules(cleaned));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  return parsed.data;
+  return { ...parsed.data, HOST: parsed.data.HOST ?? defaultHost(parsed.data.NODE_ENV) };
+}
+
+/** What a wrong value is, for the error: quoted unless it is a secret or holds credentials. */
+function describe(name: string, value: string | undefined): string {
+  if (value === undefined) return 'it is not set';
+  if (SECRET_VARIABLES.has(name)) return `${secretFault(name, value)}; its value is not shown`;
+  return mayQuote(name, value) ? `it is "${value}"` : 'it holds credentials, so its value is not shown';
 }

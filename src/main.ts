@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { loadConfig, ConfigError, storeKind, type Config } from './config';
 import {
   EXAMPLE_DIRECTORY_FILE,
+  exampleDirectoryProblems,
   FileProblems,
   loadDirectoryFile,
   loadProcedures,
@@ -24,6 +25,7 @@ import { Sweeper } from './app/sweeper';
 import { DocumentService } from './app/records/documents';
 import { hostname } from 'node:os';
 import { createLogger, type Logger } from './log';
+import { scrub, secretValues } from './secrets';
 import type { DestinationStream } from 'pino';
 
 let logger: Logger = createLogger('info');
@@ -51,12 +53,16 @@ export interface StartOptions {
 
 export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
   const clock = options.clock ?? ((): Date => new Date());
-  logger = createLogger(config.LOG_LEVEL, options.logDestination);
+  logger = createLogger(config.LOG_LEVEL, options.logDestination, secretValues(config));
   const procedures = loadProcedures(
     config.PROCEDURES_DIR ? [SHIPPED_PROCEDURES_DIR, config.PROCEDURES_DIR] : [SHIPPED_PROCEDURES_DIR],
   );
   const directoryFile = config.DIRECTORY_FILE ?? EXAMPLE_DIRECTORY_FILE;
   const directory = loadDirectoryFile(directoryFile, procedures);
+  if (config.NODE_ENV === 'production') {
+    const refused = exampleDirectoryProblems(directoryFile, directory);
+    if (refused.length) throw new ConfigError(refused);
+  }
   if (!config.DIRECTORY_FILE)
     log('warn', "Using the example directory (invented people). Set DIRECTORY_FILE to your agencies' directory.", {
       directoryFile,
@@ -201,6 +207,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     boards: [...procedures.keys()],
     agencies: directory.agencies.length,
   });
+  if (config.NODE_ENV !== 'production' && ['127.0.0.1', 'localhost', '::1'].includes(config.HOST))
+    log('info', `listening on ${config.HOST} only: set HOST=0.0.0.0 to accept other machines`);
   return {
     server,
     repo,
@@ -223,12 +231,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 if (require.main === module) {
   // A .env file beside package.json fills in what the environment does not set.
   if (existsSync('.env')) process.loadEnvFile('.env');
+  // Whatever stops the start is said without the value of any secret in it.
   const fail = (error: unknown): void => {
-    if (error instanceof ConfigError || error instanceof FileProblems || error instanceof StoreError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+    const known = error instanceof ConfigError || error instanceof FileProblems || error instanceof StoreError;
+    const text = known ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`${scrub(text, secretValues(process.env))}\n`);
+    process.exit(1);
   };
   try {
     start(loadConfig()).then((running) => {

@@ -82,3 +82,16 @@ export function loadDirectoryFile(file: string, procedures: ReadonlyMap<string, 
   if (!checked.ok) throw new FileProblems(file, checked.problems);
   return checked.value;
 }
+
+/**
+ * Why a directory may not be used in production, if it may not: it is the shipped example (by
+ * its path, or a copy of it: every person in it is marked example: true).
+ */
+export function exampleDirectoryProblems(file: string, directory: Directory): string[] {
+  const shipped = resolve(file) === EXAMPLE_DIRECTORY_FILE;
+  const invented = directory.people.length > 0 && directory.people.every((p) => p.example);
+  if (!shipped && !invented) return [];
+  return [
+    `DIRECTORY_FILE must be your agencies' own directory in production: ${shipped ? 'it is the shipped example' : 'every person in it is marked "example: true", as in the shipped example'}, whose people are invented. Write one for your board's agencies and people (see src/directory/lincolnshire-example.yaml for the shape) and set DIRECTORY_FILE to its path.`,
+  ];
+}

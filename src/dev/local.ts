@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../config';
 import { FileProblems } from '../app/procedures';
 import { StoreError } from '../app/store/repository';
 import { start } from '../main';
+import { scrub, secretValues } from '../secrets';
 import { playgroundAs, startPlayground } from './playground';
 
 async function main(): Promise<void> {
@@ -42,8 +43,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof FileProblems || error instanceof StoreError)
-    process.stderr.write(`${error.message}\n`);
-  else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  const known = error instanceof ConfigError || error instanceof FileProblems || error instanceof StoreError;
+  const text = known ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`${scrub(text, secretValues(process.env))}\n`);
   process.exit(1);
 });

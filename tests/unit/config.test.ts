@@ -1,6 +1,8 @@
 import { ConfigError, loadConfig, sqliteFile, storeKind } from '../../src/config';
 
-const KEY = Buffer.alloc(32, 9).toString('base64');
+// A key as openssl rand -base64 32 makes one (production refuses patterned keys).
+const KEY = 'p+py7z3AvwBt4rJUTzyRvnI5Np9BdYB+eZZs9PP0HZQ=';
+const PASSWORD = 'client-secret-value~1';
 const APP = '8a2f6c1e-3b4d-4e5f-9a8b-7c6d5e4f3a2b';
 
 /** The ConfigError that loading `env` throws. */
@@ -19,7 +21,7 @@ describe('configuration from the environment', () => {
     expect(loadConfig({})).toEqual({
       NODE_ENV: 'development',
       PORT: 3978,
-      HOST: '0.0.0.0',
+      HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       DATA_DIR: './data',
       COSMOS_DATABASE: 'safeguarding-escalations',
@@ -68,6 +70,7 @@ describe('configuration from the environment', () => {
         DIRECTORY_FILE: '/srv/directory.yaml',
         PERSONAL_DATA_KEY: KEY,
         MicrosoftAppId: APP,
+        MicrosoftAppPassword: PASSWORD,
       }),
     ).toEqual(expect.objectContaining({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/directory.yaml' }));
   });
@@ -95,15 +98,25 @@ describe('configuration from the environment', () => {
   });
 
   test('NODE_ENV=production without DIRECTORY_FILE names DIRECTORY_FILE and says it is not set', () => {
-    const error = configErrorOf({ NODE_ENV: 'production', PERSONAL_DATA_KEY: KEY, MicrosoftAppId: APP });
+    const error = configErrorOf({
+      NODE_ENV: 'production',
+      PERSONAL_DATA_KEY: KEY,
+      MicrosoftAppId: APP,
+      MicrosoftAppPassword: PASSWORD,
+    });
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]).toMatch(
       /^DIRECTORY_FILE must be set in production: the path of your agencies' directory file .*\(it is not set\)\.$/,
     );
     // An empty value is the same as none.
     expect(
-      configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '', PERSONAL_DATA_KEY: KEY, MicrosoftAppId: APP })
-        .problems,
+      configErrorOf({
+        NODE_ENV: 'production',
+        DIRECTORY_FILE: '',
+        PERSONAL_DATA_KEY: KEY,
+        MicrosoftAppId: APP,
+        MicrosoftAppPassword: PASSWORD,
+      }).problems,
     ).toEqual(error.problems);
   });
 
@@ -172,7 +185,12 @@ describe('configuration from the environment', () => {
       expect.stringMatching(/^PERSONAL_DATA_KEY must be 32 bytes written in base64/),
     ]);
     expect(
-      configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml', MicrosoftAppId: APP }).problems,
+      configErrorOf({
+        NODE_ENV: 'production',
+        DIRECTORY_FILE: '/srv/d.yaml',
+        MicrosoftAppId: APP,
+        MicrosoftAppPassword: PASSWORD,
+      }).problems,
     ).toEqual([expect.stringMatching(/^PERSONAL_DATA_KEY must be set in production/)]);
     expect(loadConfig({ PERSONAL_DATA_KEY: KEY }).PERSONAL_DATA_KEY).toBe(KEY);
     expect(
@@ -181,6 +199,7 @@ describe('configuration from the environment', () => {
         DIRECTORY_FILE: '/srv/d.yaml',
         PERSONAL_DATA_KEY: KEY,
         MicrosoftAppId: APP,
+        MicrosoftAppPassword: PASSWORD,
         COSMOS_INSECURE_TLS: 'true',
       }).problems,
     ).toEqual([expect.stringMatching(/^COSMOS_INSECURE_TLS must not be true in production/)]);
