@@ -5,7 +5,14 @@
  * with both practitioners invited (Slack Connect where the other agency is another workspace),
  * and its stage card. Buttons act through the shared service; the adapter decides nothing.
  */
-import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import {
+  App,
+  HTTPReceiver,
+  LogLevel,
+  type BlockAction,
+  type ButtonAction,
+  type Logger as BoltLogger,
+} from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Announcer } from '../../app/announcer';
 import type { CaseService } from '../../app/case-service';
@@ -15,9 +22,10 @@ import { formFieldOf, raiseRequestFrom, type Submitted } from '../../app/raise-r
 import type { CaseRepository, StoredCase } from '../../app/store/repository';
 import { stageCardView } from '../../app/views/stage-card';
 import type { Directory, Person } from '../../domain/directory';
-import type { CaseEvent } from '../../domain/escalation';
+import type { CaseEvent, Refusal } from '../../domain/escalation';
 import type { Procedure } from '../../domain/procedure';
 import { commandFrom } from '../../app/commands';
+import { busyWords } from '../../app/store/busy';
 import {
   ACTION_PREFIX,
   DOCUMENTS_ACTION,
@@ -144,6 +152,24 @@ export function createSlack(deps: SlackDeps): SlackSide {
     (await repo.getEvents(reference)).map((e) => e.event);
   const fail = (what: string, error: unknown): void =>
     deps.report(what, { error: error instanceof Error ? error.message : String(error) });
+  // The store busy (another process holds the record): the person is told, and may try again.
+  const busyRefusal = (error: unknown): { ok: false; refusal: Refusal } => {
+    const words = busyWords(error);
+    if (!words) throw error;
+    fail('The store was busy', error);
+    return { ok: false, refusal: { code: 'invalid-input', message: words } };
+  };
+  const busyEphemeral =
+    (body: { user: { id: string }; container?: { channel_id?: string } }) =>
+    async (error: unknown): Promise<void> => {
+      const words = busyWords(error);
+      const channel = body.container?.channel_id;
+      if (!words || !channel) throw error;
+      fail('The store was busy', error);
+      await client.chat
+        .postEphemeral({ channel, user: body.user.id, text: words })
+        .catch((e: unknown) => fail('Could not answer a click', e));
+    };
 
   // Requests being handled, so that stopping waits for the work each does after its ack.
   const running = new Set<Promise<void>>();
@@ -227,7 +253,7 @@ export function createSlack(deps: SlackDeps): SlackSide {
     // The view's id is the same for a repeated submission: a retry never makes a second case.
     const built = raiseRequestFrom(procedure, directory, { actor }, values, `slack:${view.id}`);
     if (!built.ok) return ack({ response_action: 'errors', errors: built.errors });
-    const outcome = await service.raise(built.request);
+    const outcome = await service.raise(built.request).catch(busyRefusal);
     if (!outcome.ok) {
       const errors = Object.fromEntries(
         Object.entries(outcome.refusal.fields ?? {}).map(([k, v]) => [formFieldOf(k), v]),
@@ -310,6 +336,11 @@ export function createSlack(deps: SlackDeps): SlackSide {
   app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ ack, body, action }) => {
     await ack();
     if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
+    await click(body, action).catch(busyEphemeral(body));
+  });
+
+  /** A card button, once acknowledged. */
+  async function click(body: BlockAction, action: ButtonAction): Promise<void> {
     const verb = action.action_id.slice(ACTION_PREFIX.length);
     const value = parse<ButtonValue>(action.value) ?? { reference: '', stage: '' };
     const channel = body.container.channel_id as string | undefined;
@@ -350,7 +381,7 @@ export function createSlack(deps: SlackDeps): SlackSide {
     );
     if (!outcome.ok) return void (await ephemeral(outcome.refusal.message));
     await afterAct(stored, outcome.case, actor.personId, channel, ts);
-  });
+  }
 
   app.view(new RegExp(`^${INPUT_CALLBACK}`), async ({ ack, body, view }) => {
     const verb = view.callback_id.slice(INPUT_CALLBACK.length);
@@ -365,8 +396,11 @@ export function createSlack(deps: SlackDeps): SlackSide {
     const typed = answers(view.state.values);
     const data: Record<string, unknown> = { stage: meta.stage };
     for (const [field, text] of Object.entries(typed)) data[`${verb}.${field}`] = text;
-    const before = await repo.getCase(meta.reference);
-    const outcome = await service.act(meta.reference, commandFrom(verb, data, actor));
+    const before = await repo.getCase(meta.reference).catch((error: unknown) => {
+      if (busyWords(error)) return undefined; // the command below is refused as busy too
+      throw error;
+    });
+    const outcome = await service.act(meta.reference, commandFrom(verb, data, actor)).catch(busyRefusal);
     if (!outcome.ok) {
       const first = Object.keys(typed)[0] ?? 'text';
       const errors = Object.fromEntries(Object.entries(outcome.refusal.fields ?? {}).filter(([k]) => k in typed));
@@ -415,12 +449,15 @@ export function createSlack(deps: SlackDeps): SlackSide {
           .catch((e: unknown) => fail('Could not answer a click', e));
       return;
     }
-    const choices = await deps.documents.choices(value.reference);
-    const detailsGiven = Boolean(await repo.readPersonalDetails(value.reference));
-    await client.views.open({
-      trigger_id: body.trigger_id,
-      view: documentsModal(value.reference, choices, detailsGiven),
-    });
+    const opened = async (): Promise<void> => {
+      const choices = await deps.documents.choices(value.reference);
+      const detailsGiven = Boolean(await repo.readPersonalDetails(value.reference));
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: documentsModal(value.reference, choices, detailsGiven),
+      });
+    };
+    await opened().catch(busyEphemeral(body));
   });
 
   app.view(DOCUMENTS_CALLBACK, async ({ ack, body, view }) => {
@@ -435,16 +472,18 @@ export function createSlack(deps: SlackDeps): SlackSide {
           response_action: 'errors',
           errors: { name: "Please give the adult's name with the other details." },
         });
-      const saved = await service.recordPersonalDetails(
-        meta.reference,
-        actor,
-        {
-          name: typed.name,
-          ...(typed.dateOfBirth ? { dateOfBirth: typed.dateOfBirth } : {}),
-          ...(typed.address ? { address: typed.address } : {}),
-        },
-        directory,
-      );
+      const saved = await service
+        .recordPersonalDetails(
+          meta.reference,
+          actor,
+          {
+            name: typed.name,
+            ...(typed.dateOfBirth ? { dateOfBirth: typed.dateOfBirth } : {}),
+            ...(typed.address ? { address: typed.address } : {}),
+          },
+          directory,
+        )
+        .catch(busyRefusal);
       if (!saved.ok)
         return ack({
           response_action: 'errors',
@@ -453,12 +492,14 @@ export function createSlack(deps: SlackDeps): SlackSide {
             : { name: saved.refusal.message },
         });
     }
-    const issued = await deps.documents.issue(
-      meta.reference,
-      actor,
-      (typed.document ?? 'case-record') as DocumentKind,
-      typed.format === 'docx' ? 'docx' : 'pdf',
-    );
+    const issued = await deps.documents
+      .issue(
+        meta.reference,
+        actor,
+        (typed.document ?? 'case-record') as DocumentKind,
+        typed.format === 'docx' ? 'docx' : 'pdf',
+      )
+      .catch(busyRefusal);
     if (!issued.ok)
       return ack({
         response_action: 'errors',

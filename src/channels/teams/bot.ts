@@ -24,6 +24,7 @@ import type { DocumentFormat, DocumentKind, DocumentService } from '../../app/re
 import type { Directory, Person } from '../../domain/directory';
 import type { Actor, CaseEvent } from '../../domain/escalation';
 import { commandFrom } from '../../app/commands';
+import { busyWords } from '../../app/store/busy';
 
 export { commandFrom } from '../../app/commands';
 import type { Procedure } from '../../domain/procedure';
@@ -201,7 +202,21 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     return { kind: 'form', card: raiseFormCard(procedure, this.deps.directory, who.person, { inline }) };
   }
 
-  private async submit(context: TurnContext, values: Submitted, inline: boolean): Promise<RaiseResult> {
+  /** Raising, or the busy words if the store cannot take it just now. */
+  private submit(context: TurnContext, values: Submitted, inline: boolean): Promise<RaiseResult> {
+    return this.raise(context, values, inline).catch((error: unknown) => {
+      const text = busyWords(error);
+      if (!text) throw error;
+      this.reportBusy(error);
+      return { kind: 'message', text };
+    });
+  }
+
+  private reportBusy(error: unknown): void {
+    this.deps.report?.('The store was busy', { error: error instanceof Error ? error.message : String(error) });
+  }
+
+  private async raise(context: TurnContext, values: Submitted, inline: boolean): Promise<RaiseResult> {
     const who = this.whoIs(context);
     if (!who) return { kind: 'message', text: NOT_IN_DIRECTORY };
     const procedure = this.boardOf(who.person, values.board);
@@ -597,10 +612,19 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
 
   // ── card buttons ──────────────────────────────────────────────────────────────────
 
-  protected override async onAdaptiveCardInvoke(
+  protected override onAdaptiveCardInvoke(
     context: TurnContext,
     value: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
+    return this.clicked(context, value).catch((error: unknown) => {
+      const text = busyWords(error);
+      if (!text) throw error;
+      this.reportBusy(error);
+      return message(text);
+    });
+  }
+
+  private async clicked(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const verb = value.action?.verb ?? '';
     const data = value.action?.data ?? {};
     if (verb === 'raise-form') return asCard(this.openForm(context, true));

@@ -10,6 +10,7 @@ import {
   type Request as BotRequest,
   type Response as BotResponse,
 } from 'botbuilder';
+import { busyWords } from '../../app/store/busy';
 import type { Config } from '../../config';
 import type { EscalationTeamsBot } from './bot';
 
@@ -32,7 +33,8 @@ export function teamsAdapter(
       activity: context.activity.type,
     });
     await context.sendActivity(
-      'Sorry: something went wrong and nothing was changed. Please try again; if it keeps happening, tell the board’s business unit.',
+      busyWords(error) ??
+        'Sorry: something went wrong and nothing was changed. Please try again; if it keeps happening, tell the board’s business unit.',
     );
   };
   return adapter;

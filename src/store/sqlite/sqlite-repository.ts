@@ -5,7 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database, { SqliteError } from 'better-sqlite3';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { chainEvents, GENESIS } from '../../app/store/chain';
 import {
   conflict,
@@ -23,6 +24,7 @@ import {
 } from '../../app/store/repository';
 import type { CaseEvent, CaseState } from '../../domain/escalation';
 import { corrupt, readStoredCase } from '../stored-case';
+import { BUSY_BUDGET_MS, BUSY_TIMEOUT_MS, busyPause, isBusy, translate } from './errors';
 import { MIGRATIONS } from './migrations';
 
 interface CaseRow {
@@ -49,49 +51,8 @@ export const DUE_QUERY =
 export interface SqliteOptions {
   /** Refuse writes (used by audits and reports). */
   readonly?: boolean;
-}
-
-/** SQLite's own failures, in words a person can act on; what was stored is untouched. */
-function translate(error: unknown, reference?: string): Error {
-  if (error instanceof StoreError) return error;
-  // By its code, not its class: errors from the native module may come from another realm
-  // (as under jest's sandbox), where instanceof does not hold.
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  if (error instanceof SqliteError || code.startsWith('SQLITE_')) {
-    if (code === 'SQLITE_FULL') {
-      return new StoreError(
-        'storage-full',
-        'The database is full (no space left on its disk). Nothing was saved and nothing stored was lost; free space, then try again.',
-        reference,
-        { cause: error },
-      );
-    }
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-      return new StoreError(
-        'unavailable',
-        'The database is busy with another writer; nothing was saved. Try again in a moment.',
-        reference,
-        { cause: error },
-      );
-    }
-    if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
-      return new StoreError(
-        'corrupt',
-        'The database file is damaged or is not a database. Nothing was changed; restore it from backup.',
-        reference,
-        { cause: error },
-      );
-    }
-    if (code === 'SQLITE_READONLY') {
-      return new StoreError('unavailable', 'The database is open read-only here; nothing was saved.', reference, {
-        cause: error,
-      });
-    }
-  }
-  if (error instanceof Error) return error;
-  const message =
-    typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
-  return new Error(message, { cause: error });
+  /** How long, in all, to keep trying while another process holds the file's lock (ms). */
+  busyBudgetMs?: number;
 }
 
 export class SqliteRepository implements CaseRepository {
@@ -102,6 +63,7 @@ export class SqliteRepository implements CaseRepository {
   private constructor(
     readonly file: string,
     private readonly db: Database.Database,
+    private readonly busyBudgetMs: number,
   ) {}
 
   static open(file: string, options: SqliteOptions = {}): SqliteRepository {
@@ -109,6 +71,7 @@ export class SqliteRepository implements CaseRepository {
     let db: Database.Database;
     try {
       db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+      // Opening (and migrating) happens once, before the bot serves anyone: it may wait longer.
       db.pragma('busy_timeout = 5000');
       if (!options.readonly) {
         db.pragma('journal_mode = WAL');
@@ -116,10 +79,11 @@ export class SqliteRepository implements CaseRepository {
         db.pragma('foreign_keys = ON');
         migrate(db);
       }
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     } catch (error) {
       throw translate(error);
     }
-    return new SqliteRepository(file, db);
+    return new SqliteRepository(file, db, options.busyBudgetMs ?? BUSY_BUDGET_MS);
   }
 
   /** The raw connection, for tests that tamper with the file on purpose. */
@@ -405,7 +369,6 @@ export class SqliteRepository implements CaseRepository {
 
   // ── internals ──────────────────────────────────────────────────────────────────────
 
-  /** Run synchronous work as a settled promise, with SQLite's errors put into words. */
   /** A prepared statement, prepared once per connection. */
   private statement(sql: string): Database.Statement {
     let prepared = this.statements.get(sql);
@@ -416,11 +379,23 @@ export class SqliteRepository implements CaseRepository {
     return prepared;
   }
 
-  private run<T>(work: () => T, reference?: string): Promise<T> {
-    try {
-      return Promise.resolve(work());
-    } catch (error) {
-      return Promise.reject(translate(error, reference));
+  /**
+   * Run synchronous work (one statement or one transaction, so all or nothing) as a promise, with
+   * SQLite's errors put into words. While another process holds the lock, try again after a
+   * pause on a timer (never a wait that stops the process), up to the busy budget.
+   */
+  private async run<T>(work: () => T, reference?: string): Promise<T> {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      let pause: number;
+      try {
+        return work();
+      } catch (error) {
+        pause = busyPause(attempt);
+        if (!isBusy(error) || !this.db.open || Date.now() - started + pause > this.busyBudgetMs)
+          throw translate(error, reference);
+      }
+      await sleep(pause);
     }
   }
 
