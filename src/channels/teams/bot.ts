@@ -139,7 +139,8 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     // conversation so the bot can message them there later.
     this.onTurn(async (context, next) => {
       this.deps.outlet.seen(context.activity);
-      await this.remember(context);
+      // Kept beside the turn, not before it: a busy store never holds up the answer.
+      this.later('', () => this.remember(context));
       await next();
     });
     this.onMessage(async (context, next) => {
