@@ -56,7 +56,7 @@ export function secretFault(name: string, value: string): string {
 
 /**
  * Why a 32-byte key is too weak to protect real data, or undefined if it is not: short, one byte
- * repeated, few distinct bytes or a repeated half, a counting pattern, readable text (a password
+ * repeated, half or fewer of its bytes different (a random key has about 30 of 32), a repeated half, a counting pattern, readable text (a password
  * rather than random bytes), or the local development key.
  */
 export function weakKeyProblem(name: string, value: string): string | undefined {
@@ -68,12 +68,12 @@ export function weakKeyProblem(name: string, value: string): string | undefined 
     return `${name} must not be the local development key in production: that key is public (${fix}).`;
   const distinct = new Set(key).size;
   if (distinct === 1) return `${name} is one byte repeated, which anyone can guess; ${fix}.`;
-  const steps = new Set(key.subarray(1).map((b, i) => (b - (key[i] ?? 0) + 256) % 256));
-  const halves = key.subarray(0, key.length / 2).equals(key.subarray(key.length / 2));
-  if (distinct < 20 || halves || steps.size === 1)
-    return `${name} has a pattern (too few different bytes), so it is not random enough to protect real data; ${fix}.`;
   if (key.every((b) => b >= 0x20 && b < 0x7f))
     return `${name} is readable text, not random bytes, so it can be guessed; ${fix}.`;
+  const steps = new Set(key.subarray(1).map((b, i) => (b - (key[i] ?? 0) + 256) % 256));
+  const halves = key.subarray(0, key.length / 2).equals(key.subarray(key.length / 2));
+  if (distinct <= 16 || halves || steps.size === 1)
+    return `${name} has a pattern (too few different bytes), so it is not random enough to protect real data; ${fix}.`;
   return undefined;
 }
 
