@@ -90,7 +90,7 @@ export const configSchema = z.object({
 });
 
 /** Rules across variables, checked on the raw environment so that one wrong value hides none. */
-function crossRules(env: Record<string, string | undefined>): string[] {
+function crossRules(env: Record<string, string | undefined>, malformed: ReadonlySet<string>): string[] {
   const problems: string[] = [];
   const production = env.NODE_ENV === 'production';
   if (production && !env.DIRECTORY_FILE) {
@@ -129,7 +129,7 @@ function crossRules(env: Record<string, string | undefined>): string[] {
       "COSMOS_INSECURE_TLS must not be true in production: it turns off checking the database server's certificate.",
     );
   }
-  if (production) problems.push(...productionSecretProblems(env));
+  if (production) problems.push(...productionSecretProblems(env, malformed));
   return problems;
 }
 
@@ -166,7 +166,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         const name = String(issue.path[0] ?? 'environment');
         return `${name} must be ${issue.message} (${describe(name, cleaned[name])}).`;
       });
-  problems.push(...crossRules(cleaned));
+  const malformed = new Set(parsed.success ? [] : parsed.error.issues.map((i) => String(i.path[0])));
+  problems.push(...crossRules(cleaned, malformed));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return { ...parsed.data, HOST: parsed.data.HOST ?? defaultHost(parsed.data.NODE_ENV) };
 }

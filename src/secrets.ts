@@ -41,7 +41,7 @@ export function secretFault(name: string, value: string): string {
     }
     case 'SLACK_SIGNING_SECRET':
       if (/[^0-9a-f]/i.test(value)) return 'it has a character that is not a–f or a digit';
-      return `it is ${length} long`;
+      return `it is ${length} long, and Slack's are 32`;
     case 'SLACK_BOT_TOKEN':
       return value.startsWith('xoxb-')
         ? 'it has a character that is not a letter, digit or -'
@@ -77,17 +77,23 @@ export function weakKeyProblem(name: string, value: string): string | undefined 
   return undefined;
 }
 
-/** Production's rules for secrets, on the raw environment (each a sentence that names the variable). */
-export function productionSecretProblems(env: Record<string, string | undefined>): string[] {
+/**
+ * Production's rules for secrets, on the raw environment (each a sentence that names the
+ * variable); those already refused for their form (`malformed`) are not told twice.
+ */
+export function productionSecretProblems(
+  env: Record<string, string | undefined>,
+  malformed: ReadonlySet<string> = new Set(),
+): string[] {
   const problems: string[] = [];
   for (const name of KEY_VARIABLES) {
-    const value = env[name];
+    const value = malformed.has(name) ? undefined : env[name];
     const problem = value ? weakKeyProblem(name, value) : undefined;
     if (problem) problems.push(problem);
   }
   if (env.PERSONAL_DATA_KEY && env.AUDIT_KEY && env.PERSONAL_DATA_KEY === env.AUDIT_KEY)
     problems.push(`AUDIT_KEY must differ from PERSONAL_DATA_KEY: one key for each purpose (${MAKE_KEY}).`);
-  const signing = env.SLACK_SIGNING_SECRET;
+  const signing = malformed.has('SLACK_SIGNING_SECRET') ? undefined : env.SLACK_SIGNING_SECRET;
   if (signing && (signing.length < 32 || new Set(signing.toLowerCase()).size < 6))
     problems.push(
       "SLACK_SIGNING_SECRET is too short or has a pattern: use the Slack app's own signing secret (32 letters a–f and digits, from Basic Information › App Credentials).",
@@ -117,5 +123,7 @@ export function secretValues(env: Record<string, unknown>): string[] {
 export function scrub(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) out = out.split(secret).join('[redacted]');
-  return out.replace(/(\/\/[^/\s:@]*:)[^/\s@]+@/g, '$1[redacted]@').replace(/(AccountKey=)[^;\s]+/gi, '$1[redacted]');
+  return out
+    .replace(/(\/\/[^/\s:@]*:)[^/\s@]+@/g, '$1[redacted]@')
+    .replace(/(AccountKey=)[A-Za-z0-9+/=]{8,}/gi, '$1[redacted]');
 }
