@@ -1,18 +1,15 @@
 /**
  * Finding 6: a malformed secret was printed in the start-up error (`(it is "<value>")`). Now no
  * secret's value, nor a long piece of it, is in a configuration error, in what the process
- * writes when it refuses to start, or in its log lines once started; the logger scrubs the
- * configured secrets out of any message or field, under whatever name they turn up.
+ * writes when it refuses to start, or in its log lines once started. (The logger's scrubbing of
+ * the configured secrets from any message or field is tested in tests/unit/log.test.ts.)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { ConfigError, loadConfig } from '../../src/config';
-import { createLogger } from '../../src/log';
-import { scrub, secretValues } from '../../src/secrets';
 import { startFakeSlackApi } from '../fakes/slack-api';
 import { slackSignature } from '../fakes/slack-client';
 import { GOOD_AUDIT_KEY, GOOD_KEY, GOOD_SIGNING_SECRET, productionEnv } from './production';
@@ -200,38 +197,6 @@ describe('the process', () => {
       if (leaks(out, value)) throw new Error(`${name} is in the log: ${out}`);
     }
   }, 120_000);
-});
-
-describe('the logger scrubs the configured secrets wherever they turn up', () => {
-  test('in the message, in any field, in an error', () => {
-    const env = {
-      SLACK_BOT_TOKEN: 'xoxb-5512390-7781-Hq8ZfL2mWv9xC4bN',
-      COSMOS_CONNECTION_STRING: `AccountEndpoint=https://a/;AccountKey=${COSMOS_ACCOUNT_KEY};`,
-    };
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const log = createLogger('info', stream, secretValues(env));
-    log.warn(
-      {
-        detail: `the library said: invalid token ${env.SLACK_BOT_TOKEN}`,
-        nested: { list: [`key ${COSMOS_ACCOUNT_KEY}`] },
-        error: new Error(`auth failed for ${env.SLACK_BOT_TOKEN}`),
-        url: 'https://bob:pw-Kd93Jf02Zq@example.org/api/',
-      },
-      `could not call with ${env.SLACK_BOT_TOKEN}`,
-    );
-    const text = lines.join('');
-    expect(leaks(text, env.SLACK_BOT_TOKEN)).toBe(false);
-    expect(leaks(text, COSMOS_ACCOUNT_KEY)).toBe(false);
-    expect(text).not.toContain('pw-Kd93Jf02Zq');
-    expect(text).toContain('[redacted]');
-    expect(scrub(`Error: ${env.COSMOS_CONNECTION_STRING}`, secretValues(env))).not.toContain(COSMOS_ACCOUNT_KEY);
-  });
 });
 
 function freePort(): Promise<number> {
