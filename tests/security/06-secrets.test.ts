@@ -133,6 +133,22 @@ describe('the process', () => {
     }
   }, 90_000);
 
+  test('a connection string Cosmos DB cannot use (its endpoint is not an address): plain words, no key', () => {
+    const run = spawnSync(TSX, [join(ROOT, 'src', 'main.ts')], {
+      cwd: mkdtempSync(join(tmpdir(), 'secrets-cwd-')),
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'secrets-')),
+        COSMOS_CONNECTION_STRING: `AccountEndpoint=acct.documents.azure.com;AccountKey=${COSMOS_ACCOUNT_KEY};`,
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^Azure Cosmos DB is not configured: its endpoint is not an address/);
+    expect(leaks(run.stderr + run.stdout, COSMOS_ACCOUNT_KEY)).toBe(false);
+  }, 90_000);
+
   test('started: no log line from start to stop holds a secret', async () => {
     const slackApi = await startFakeSlackApi();
     const port = await freePort();

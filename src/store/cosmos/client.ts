@@ -41,6 +41,13 @@ export function cosmosClientFrom(config: CosmosConnection): CosmosClient {
       'Azure Cosmos DB is not configured: give its endpoint and key, or a connection string (AccountEndpoint=…;AccountKey=…;).',
     );
   }
+  if (!URL.canParse(endpoint)) {
+    // Said without the value: it may come from a connection string that holds the key.
+    throw new StoreError(
+      'unavailable',
+      'Azure Cosmos DB is not configured: its endpoint is not an address like https://myaccount.documents.azure.com:443/ (check AccountEndpoint= in COSMOS_CONNECTION_STRING, or COSMOS_ENDPOINT).',
+    );
+  }
   return new CosmosClient({
     endpoint,
     key,
