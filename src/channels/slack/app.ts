@@ -5,14 +5,7 @@
  * with both practitioners invited (Slack Connect where the other agency is another workspace),
  * and its stage card. Buttons act through the shared service; the adapter decides nothing.
  */
-import {
-  App,
-  HTTPReceiver,
-  LogLevel,
-  type BlockAction,
-  type ButtonAction,
-  type Logger as BoltLogger,
-} from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Announcer } from '../../app/announcer';
 import type { CaseService } from '../../app/case-service';
@@ -152,24 +145,14 @@ export function createSlack(deps: SlackDeps): SlackSide {
     (await repo.getEvents(reference)).map((e) => e.event);
   const fail = (what: string, error: unknown): void =>
     deps.report(what, { error: error instanceof Error ? error.message : String(error) });
-  // The store busy (another process holds the record): the person is told, and may try again.
+  // The store busy (another process holds the record) as the refusal of a change that was not
+  // made: the person is told, and may try again. Only for the change itself, never what follows it.
   const busyRefusal = (error: unknown): { ok: false; refusal: Refusal } => {
     const words = busyWords(error);
     if (!words) throw error;
     fail('The store was busy', error);
     return { ok: false, refusal: { code: 'invalid-input', message: words } };
   };
-  const busyEphemeral =
-    (body: { user: { id: string }; container?: { channel_id?: string } }) =>
-    async (error: unknown): Promise<void> => {
-      const words = busyWords(error);
-      const channel = body.container?.channel_id;
-      if (!words || !channel) throw error;
-      fail('The store was busy', error);
-      await client.chat
-        .postEphemeral({ channel, user: body.user.id, text: words })
-        .catch((e: unknown) => fail('Could not answer a click', e));
-    };
 
   // Requests being handled, so that stopping waits for the work each does after its ack.
   const running = new Set<Promise<void>>();
@@ -336,11 +319,6 @@ export function createSlack(deps: SlackDeps): SlackSide {
   app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ ack, body, action }) => {
     await ack();
     if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
-    await click(body, action).catch(busyEphemeral(body));
-  });
-
-  /** A card button, once acknowledged. */
-  async function click(body: BlockAction, action: ButtonAction): Promise<void> {
     const verb = action.action_id.slice(ACTION_PREFIX.length);
     const value = parse<ButtonValue>(action.value) ?? { reference: '', stage: '' };
     const channel = body.container.channel_id as string | undefined;
@@ -374,14 +352,12 @@ export function createSlack(deps: SlackDeps): SlackSide {
     }
     // A command that needs words the clicker may not give is refused and recorded now, before
     // any form opens; only the check is made (placeholder words are never stored).
-    const outcome = await service.act(
-      value.reference,
-      { ...command, ...placeholderWords(verb) },
-      { checkOnly: needsWords(verb) },
-    );
+    const outcome = await service
+      .act(value.reference, { ...command, ...placeholderWords(verb) }, { checkOnly: needsWords(verb) })
+      .catch(busyRefusal);
     if (!outcome.ok) return void (await ephemeral(outcome.refusal.message));
     await afterAct(stored, outcome.case, actor.personId, channel, ts);
-  }
+  });
 
   app.view(new RegExp(`^${INPUT_CALLBACK}`), async ({ ack, body, view }) => {
     const verb = view.callback_id.slice(INPUT_CALLBACK.length);
@@ -449,15 +425,12 @@ export function createSlack(deps: SlackDeps): SlackSide {
           .catch((e: unknown) => fail('Could not answer a click', e));
       return;
     }
-    const opened = async (): Promise<void> => {
-      const choices = await deps.documents.choices(value.reference);
-      const detailsGiven = Boolean(await repo.readPersonalDetails(value.reference));
-      await client.views.open({
-        trigger_id: body.trigger_id,
-        view: documentsModal(value.reference, choices, detailsGiven),
-      });
-    };
-    await opened().catch(busyEphemeral(body));
+    const choices = await deps.documents.choices(value.reference);
+    const detailsGiven = Boolean(await repo.readPersonalDetails(value.reference));
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: documentsModal(value.reference, choices, detailsGiven),
+    });
   });
 
   app.view(DOCUMENTS_CALLBACK, async ({ ack, body, view }) => {

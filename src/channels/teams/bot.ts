@@ -217,6 +217,12 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     this.deps.report?.('The store was busy', { error: error instanceof Error ? error.message : String(error) });
   }
 
+  /** After a change is stored, a busy store is reported and the answer goes on; anything else is thrown. */
+  private unlessBusy(error: unknown): void {
+    if (!busyWords(error)) throw error;
+    this.reportBusy(error);
+  }
+
   private async raise(context: TurnContext, values: Submitted, inline: boolean): Promise<RaiseResult> {
     const who = this.whoIs(context);
     if (!who) return { kind: 'message', text: NOT_IN_DIRECTORY };
@@ -257,7 +263,8 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
         outcome.refusal.message,
       );
     }
-    if (outcome.created) await this.postStageCard(context, outcome.case);
+    // The case is stored: a busy store now costs its thread, never a second case raised on retry.
+    if (outcome.created) await this.postStageCard(context, outcome.case).catch((e: unknown) => this.unlessBusy(e));
     const raised = `Escalation ${outcome.case.reference} is raised. Its card is in the thread, with the deadline for ${procedure.stages[0]?.name ?? 'the first stage'}.`;
     if (outcome.case.state.urgent)
       return {
@@ -647,11 +654,13 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     const events = await this.timeline(reference);
     if (found) {
       const thread: TeamsThread = { ...found.thread, userIds: withRefreshUsers(userIds, []) };
-      await this.deps.repo.saveThread(reference, {
-        platform: 'teams',
-        agencyId: found.agencyId,
-        reference: thread as unknown as Record<string, unknown>,
-      });
+      await this.deps.repo
+        .saveThread(reference, {
+          platform: 'teams',
+          agencyId: found.agencyId,
+          reference: thread as unknown as Record<string, unknown>,
+        })
+        .catch((e: unknown) => this.unlessBusy(e));
       await this.updateThreadCard(context, outcome.case, thread, events);
     }
     this.later(reference, () =>
