@@ -81,10 +81,14 @@ export function createLogger(level: string, destination?: DestinationStream, sec
       },
       hooks: {
         logMethod(args, method) {
-          method.apply(
-            this,
-            args.map((a) => (typeof a === 'string' ? scrub(a, secrets) : a)) as Parameters<typeof method>,
-          );
+          const text = (a: unknown): unknown => (typeof a === 'string' ? scrub(a, secrets) : a);
+          const [first, ...rest] = args as unknown[];
+          // An error logged on its own: its message (scrubbed) is the line's message too.
+          const scrubbedArgs =
+            first instanceof Error
+              ? [{ err: scrubbed(first, secrets) }, ...(rest.length ? rest.map(text) : [scrub(first.message, secrets)])]
+              : args.map(text);
+          method.apply(this, scrubbedArgs as Parameters<typeof method>);
         },
       },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },

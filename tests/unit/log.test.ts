@@ -63,6 +63,11 @@ describe('logs', () => {
       },
       `could not call with ${env.SLACK_BOT_TOKEN}`,
     );
+    log.error(new Error(`an error on its own, with ${env.SLACK_BOT_TOKEN}`));
+    expect(lines).toHaveLength(2);
+    expect(JSON.parse(lines[1] ?? '{}')).toEqual(
+      expect.objectContaining({ msg: expect.stringMatching(/^an error on its own/) }),
+    );
     const text = lines.join('');
     expect(text.includes(env.SLACK_BOT_TOKEN.slice(5, 20))).toBe(false);
     expect(text.includes(COSMOS_ACCOUNT_KEY.slice(0, 12))).toBe(false);
