@@ -65,9 +65,7 @@ describe('logs', () => {
     );
     log.error(new Error(`an error on its own, with ${env.SLACK_BOT_TOKEN}`));
     expect(lines).toHaveLength(2);
-    expect(JSON.parse(lines[1] ?? '{}')).toEqual(
-      expect.objectContaining({ msg: expect.stringMatching(/^an error on its own/) }),
-    );
+    expect((JSON.parse(lines[1] ?? '{}') as { msg?: string }).msg).toMatch(/^an error on its own, with \[redacted\]$/);
     const text = lines.join('');
     expect(text.includes(env.SLACK_BOT_TOKEN.slice(5, 20))).toBe(false);
     expect(text.includes(COSMOS_ACCOUNT_KEY.slice(0, 12))).toBe(false);
