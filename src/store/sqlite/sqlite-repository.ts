@@ -20,9 +20,14 @@ import {
   type StoredEvent,
   type ThreadReference,
   type Contact,
+  type AccessEntry,
+  type AccessFilter,
+  type SecurityEvent,
+  type SecurityFilter,
 } from '../../app/store/repository';
 import type { CaseEvent, CaseState } from '../../domain/escalation';
 import { corrupt, readStoredCase } from '../stored-case';
+import { insertAccess, insertSecurityEvent, selectAccess, selectSecurityEvents } from './logs';
 import { MIGRATIONS } from './migrations';
 
 interface CaseRow {
@@ -49,6 +54,8 @@ export const DUE_QUERY =
 export interface SqliteOptions {
   /** Refuse writes (used by audits and reports). */
   readonly?: boolean;
+  /** How many security log entries are kept (the newest); SECURITY_LOG_CAP unless given. */
+  securityLogCap?: number;
 }
 
 /** SQLite's own failures, in words a person can act on; what was stored is untouched. */
@@ -102,6 +109,7 @@ export class SqliteRepository implements CaseRepository {
   private constructor(
     readonly file: string,
     private readonly db: Database.Database,
+    private readonly securityLogCap?: number,
   ) {}
 
   static open(file: string, options: SqliteOptions = {}): SqliteRepository {
@@ -119,7 +127,7 @@ export class SqliteRepository implements CaseRepository {
     } catch (error) {
       throw translate(error);
     }
-    return new SqliteRepository(file, db);
+    return new SqliteRepository(file, db, options.securityLogCap);
   }
 
   /** The raw connection, for tests that tamper with the file on purpose. */
@@ -396,6 +404,22 @@ export class SqliteRepository implements CaseRepository {
       () => this.statement('DELETE FROM personal_details WHERE reference = ?').run(reference).changes === 1,
       reference,
     );
+  }
+
+  recordAccess(entry: AccessEntry): Promise<void> {
+    return this.run(() => insertAccess(this.db, entry), entry.reference);
+  }
+
+  accessLog(filter?: AccessFilter): Promise<AccessEntry[]> {
+    return this.run(() => selectAccess(this.db, filter));
+  }
+
+  recordSecurityEvent(event: SecurityEvent): Promise<void> {
+    return this.run(() => insertSecurityEvent(this.db, event, this.securityLogCap));
+  }
+
+  securityEvents(filter?: SecurityFilter): Promise<SecurityEvent[]> {
+    return this.run(() => selectSecurityEvents(this.db, filter));
   }
 
   close(): Promise<void> {
