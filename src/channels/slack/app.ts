@@ -17,7 +17,8 @@ import { stageCardView } from '../../app/views/stage-card';
 import type { Directory, Person } from '../../domain/directory';
 import type { CaseEvent } from '../../domain/escalation';
 import type { Procedure } from '../../domain/procedure';
-import { commandFrom } from '../../app/commands';
+import { CASE_COMMANDS, commandFrom } from '../../app/commands';
+import { CaseAccess, UNKNOWN_COMMAND } from '../../app/access';
 import {
   ACTION_PREFIX,
   DOCUMENTS_ACTION,
@@ -133,6 +134,8 @@ export function createSlack(deps: SlackDeps): SlackSide {
   const client = app.client;
   const outlet = new SlackOutlet({ client, repo: deps.repo, directory: deps.directory, clock: deps.clock });
   const { directory, service, repo } = deps;
+  // Who may see a case: every button and form that names a case loads it through this.
+  const access = new CaseAccess(repo, directory, deps.clock);
   const person = (userId: string | undefined): Person | undefined =>
     userId ? directory.people.find((p) => p.slackUserId === userId) : undefined;
   const boardOf = (p: Person, requested?: string): Procedure | undefined => {
@@ -323,8 +326,13 @@ export function createSlack(deps: SlackDeps): SlackSide {
         : Promise.resolve();
     if (!clicker) return void (await ephemeral(NOT_IN_DIRECTORY));
     const actor = actorFor(directory, clicker, deps.clock());
-    const stored = await repo.getCase(value.reference);
-    if (!stored) return void (await ephemeral(`There is no case ${value.reference}.`));
+    const opened = await access.open(value.reference, actor, { action: verb, platform: 'slack', writing: true });
+    if (!opened.ok) return void (await ephemeral(opened.refusal.message));
+    const stored = opened.case;
+    if (!CASE_COMMANDS.has(verb)) {
+      await access.refused('unknown-command', stored.reference, actor, { action: verb, platform: 'slack' });
+      return void (await ephemeral(UNKNOWN_COMMAND));
+    }
     const command = commandFrom(verb, { stage: value.stage }, actor);
     const offered = stageCardView(stored.state, { now: deps.clock(), directory, viewer: actor }).actions.find(
       (a) => a.verb === verb,
@@ -344,9 +352,9 @@ export function createSlack(deps: SlackDeps): SlackSide {
     // A command that needs words the clicker may not give is refused and recorded now, before
     // any form opens; only the check is made (placeholder words are never stored).
     const outcome = await service.act(
-      value.reference,
+      stored.reference,
       { ...command, ...placeholderWords(verb) },
-      { checkOnly: needsWords(verb) },
+      { checkOnly: needsWords(verb), platform: 'slack' },
     );
     if (!outcome.ok) return void (await ephemeral(outcome.refusal.message));
     await afterAct(stored, outcome.case, actor.personId, channel, ts);
@@ -366,7 +374,7 @@ export function createSlack(deps: SlackDeps): SlackSide {
     const data: Record<string, unknown> = { stage: meta.stage };
     for (const [field, text] of Object.entries(typed)) data[`${verb}.${field}`] = text;
     const before = await repo.getCase(meta.reference);
-    const outcome = await service.act(meta.reference, commandFrom(verb, data, actor));
+    const outcome = await service.act(meta.reference, commandFrom(verb, data, actor), { platform: 'slack' });
     if (!outcome.ok) {
       const first = Object.keys(typed)[0] ?? 'text';
       const errors = Object.fromEntries(Object.entries(outcome.refusal.fields ?? {}).filter(([k]) => k in typed));
@@ -415,11 +423,18 @@ export function createSlack(deps: SlackDeps): SlackSide {
           .catch((e: unknown) => fail('Could not answer a click', e));
       return;
     }
-    const choices = await deps.documents.choices(value.reference);
-    const detailsGiven = Boolean(await repo.readPersonalDetails(value.reference));
+    const offered = await deps.documents.choices(value.reference, actorFor(directory, clicker, deps.clock()), 'slack');
+    if (!offered.ok) {
+      if (channel)
+        await client.chat
+          .postEphemeral({ channel, user: body.user.id, text: offered.refusal.message })
+          .catch((e: unknown) => fail('Could not answer a click', e));
+      return;
+    }
+    const detailsGiven = Boolean(await repo.readPersonalDetails(offered.case.reference));
     await client.views.open({
       trigger_id: body.trigger_id,
-      view: documentsModal(value.reference, choices, detailsGiven),
+      view: documentsModal(offered.case.reference, offered.choices, detailsGiven),
     });
   });
 
@@ -429,6 +444,8 @@ export function createSlack(deps: SlackDeps): SlackSide {
     if (!clicker) return ack({ response_action: 'errors', errors: { document: NOT_IN_DIRECTORY } });
     const actor = actorFor(directory, clicker, deps.clock());
     const typed = answers(view.state.values);
+    const opened = await access.open(meta.reference, actor, { action: 'send-document', platform: 'slack' });
+    if (!opened.ok) return ack({ response_action: 'errors', errors: { document: opened.refusal.message } });
     if (typed.name || typed.dateOfBirth || typed.address) {
       if (!typed.name)
         return ack({
@@ -444,6 +461,7 @@ export function createSlack(deps: SlackDeps): SlackSide {
           ...(typed.address ? { address: typed.address } : {}),
         },
         directory,
+        'slack',
       );
       if (!saved.ok)
         return ack({
@@ -458,6 +476,7 @@ export function createSlack(deps: SlackDeps): SlackSide {
       actor,
       (typed.document ?? 'case-record') as DocumentKind,
       typed.format === 'docx' ? 'docx' : 'pdf',
+      { platform: 'slack' },
     );
     if (!issued.ok)
       return ack({
