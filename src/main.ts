@@ -75,7 +75,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     );
   const repo = await openRepository(config);
   log('info', 'Store open', { store: storeKind(config) });
-  const service = new CaseService(repo, procedures, vault, clock);
+  const service = new CaseService(repo, procedures, vault, clock, directory);
   const adapter = teamsAdapter(config, (msg, fields) => log('error', msg, fields));
   const report = (msg: string, fields: Record<string, unknown>): void => log('warn', msg, fields);
   const documents = new DocumentService(repo, service, directory, clock);

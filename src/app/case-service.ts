@@ -21,7 +21,8 @@ import {
 } from '../domain/escalation';
 import type { Procedure } from '../domain/procedure';
 import type { Directory } from '../domain/directory';
-import { isRoleHolder } from './people';
+import { CaseAccess, notAvailable, UNKNOWN_COMMAND, type Platform } from './access';
+import { CASE_COMMANDS } from './commands';
 import { verifyChain } from './store/chain';
 import type { PersonalDataVault, PersonalDetails } from './store/personal-data';
 import { personalDetailsSchema } from './store/personal-data';
@@ -41,12 +42,18 @@ export interface RaiseRequest {
 const ATTEMPTS = 4;
 
 export class CaseService {
+  /** Who may see and act on a case (src/app/access.ts), and the logs of reads and refused attempts. */
+  readonly access: CaseAccess;
+
   constructor(
     private readonly repo: CaseRepository,
     private readonly procedures: ReadonlyMap<string, Procedure>,
     private readonly vault: PersonalDataVault,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+    private readonly directory?: Directory,
+  ) {
+    this.access = new CaseAccess(repo, directory, clock);
+  }
 
   async raise(request: RaiseRequest): Promise<Outcome> {
     const procedure = this.procedures.get(request.boardId);
@@ -96,14 +103,30 @@ export class CaseService {
   }
 
   /**
-   * Act on a case. A refusal is recorded on the case's timeline (who tried what, and why not).
-   * When someone else changed the case meanwhile, the command is decided again on the new state.
-   * With `checkOnly`, an allowed command is not carried out (nothing is stored).
+   * Act on a case. A party's refusal is recorded on the case's timeline (who tried what, and why
+   * not); anyone else (or a case that does not exist) gets the neutral words and the attempt goes
+   * to the security log, as does a command the bot does not know. When someone else changed the
+   * case meanwhile, the command is decided again on the new state. With `checkOnly`, an allowed
+   * command is not carried out (nothing is stored).
    */
-  async act(reference: string, command: CaseCommand, options: { checkOnly?: boolean } = {}): Promise<Outcome> {
+  async act(
+    reference: string,
+    command: CaseCommand,
+    options: { checkOnly?: boolean; platform?: Platform } = {},
+  ): Promise<Outcome> {
+    const attempted = {
+      action: command.type,
+      writing: true,
+      ...(options.platform ? { platform: options.platform } : {}),
+    };
     for (let attempt = 1; ; attempt++) {
-      const stored = await this.repo.getCase(reference);
-      if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
+      const opened = await this.access.open(reference, command.actor, attempted);
+      if (!opened.ok) return opened;
+      const stored = opened.case;
+      if (!CASE_COMMANDS.has(command.type)) {
+        await this.access.refused('unknown-command', reference, command.actor, attempted);
+        return { ok: false, refusal: { code: 'invalid-input', message: UNKNOWN_COMMAND } };
+      }
       const now = this.clock();
       const decision: Decision = decide(stored.state, command, now);
       // Asked before a form for the command's words opens: a refusal is recorded now, and an
@@ -138,25 +161,23 @@ export class CaseService {
   }
 
   /**
-   * The adult's details, for a form or an export asked for by someone taking part in the case.
-   * Anyone else is refused. The reading itself is not a case event (forms record their own).
+   * The adult's details, for a form or an export asked for by a role holder of the case. Anyone
+   * else gets the neutral words. The opening is logged as an access (not a case event: forms
+   * record their own).
    */
   async personalDetails(
     reference: string,
     requester: Actor,
     directory?: Directory,
+    platform?: Platform,
   ): Promise<{ ok: true; details: PersonalDetails } | { ok: false; refusal: Refusal }> {
-    const stored = await this.repo.getCase(reference);
-    if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
-    if (!isRoleHolder(stored.state, requester, directory))
-      return {
-        ok: false,
-        refusal: {
-          code: 'not-a-party',
-          message: `Only the role holders of case ${reference} can see the adult's details.`,
-        },
-      };
-    if (stored.state.personalDataErasedAt)
+    const access = directory ? new CaseAccess(this.repo, directory, this.clock) : this.access;
+    const opened = await access.open(reference, requester, {
+      action: 'personal-details',
+      ...(platform ? { platform } : {}),
+    });
+    if (!opened.ok) return opened;
+    if (opened.case.state.personalDataErasedAt)
       return {
         ok: false,
         refusal: { code: 'case-closed', message: `The adult's details for case ${reference} were erased on request.` },
@@ -167,19 +188,30 @@ export class CaseService {
         ok: false,
         refusal: { code: 'invalid-input', message: `No details of the adult were given for case ${reference}.` },
       };
-    return { ok: true, details: this.vault.open(reference, sealed) };
+    const details = this.vault.open(reference, sealed);
+    await access.read(reference, requester, 'personal-details', platform);
+    return { ok: true, details };
   }
 
   /**
    * Give or correct the adult's details (a role holder of the case, in a private form, never in
-   * a chat): sealed and stored apart from the case; the timeline records that it was done.
+   * a chat): sealed and stored apart from the case; the timeline records that it was done, and
+   * the access log who gave them.
    */
   async recordPersonalDetails(
     reference: string,
     by: Actor,
     details: PersonalDetails,
     directory?: Directory,
+    platform?: Platform,
   ): Promise<Outcome> {
+    const access = directory ? new CaseAccess(this.repo, directory, this.clock) : this.access;
+    const opened = await access.open(reference, by, {
+      action: 'give-personal-details',
+      writing: true,
+      ...(platform ? { platform } : {}),
+    });
+    if (!opened.ok) return opened;
     const checked = personalDetailsSchema.safeParse(details);
     if (!checked.success)
       return {
@@ -190,22 +222,15 @@ export class CaseService {
           fields: Object.fromEntries(checked.error.issues.map((i) => [i.path.join('.') || 'name', i.message])),
         },
       };
-    return this.appendRecord(reference, async (stored) => {
-      if (!isRoleHolder(stored.state, by, directory))
-        return {
-          done: {
-            ok: false,
-            refusal: {
-              code: 'not-a-party',
-              message: `Only the role holders of case ${reference} can give the adult's details.`,
-            },
-          },
-        };
+    const outcome = await this.appendRecord(reference, async (stored) => {
+      if (!access.may(stored.state, by)) return { done: { ok: false, refusal: notAvailable() } };
       await this.repo.savePersonalDetails(reference, this.vault.seal(reference, checked.data));
       return {
         event: { type: 'personal-details-recorded', at: this.clock().toISOString(), by: recordOf(stored.state, by) },
       };
     });
+    if (outcome.ok) await access.read(reference, by, 'personal-details-given', platform);
+    return outcome;
   }
 
   /** Record that someone was sent a document of the case. */

@@ -1,6 +1,21 @@
 /** The command a button stands for, on any platform, with the words its form carried. */
 import type { Actor, CaseCommand } from '../domain/escalation';
 
+/** The commands a card can give about a case; any other verb is not one the bot knows. */
+export const CASE_COMMANDS: ReadonlySet<string> = new Set<CaseCommand['type']>([
+  'acknowledge',
+  'add-note',
+  'propose-resolution',
+  'confirm-resolution',
+  'dispute-resolution',
+  'request-escalation',
+  'approve-escalation',
+  'take-up',
+  'return-escalation',
+  'record-final-decision',
+  'withdraw',
+]);
+
 /** The id of a form input: the verb it belongs to and the command field it fills ("withdraw.reason"). */
 export function inputId(verb: string, field: string): string {
   return `${verb}.${field}`;

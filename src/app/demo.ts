@@ -105,7 +105,7 @@ export async function seedDemo(
   const rnd = random(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   let now = start;
-  const service = new CaseService(repo, procedures, new PersonalDataVault(Buffer.alloc(32, 42)), () => now);
+  const service = new CaseService(repo, procedures, new PersonalDataVault(Buffer.alloc(32, 42)), () => now, directory);
   const result: DemoResult = { cases: 0, byBoard: {}, byOutcome: {} };
   const span = asOf.getTime() - start.getTime();
   for (let i = 0; i < count; i++) {

@@ -24,18 +24,14 @@ export const NOT_IN_DIRECTORY =
 
 /**
  * A role holder of a case: someone who has taken part in it, or who holds one of its procedure's
- * roles in one of its two agencies (or, for a board role, in the board's own agency). They may
+ * roles (any it declares) in one of its two agencies (or, for a board role, in the board's own agency). They may
  * ask for the case's documents, and for the adult's details in them.
  */
 export function isRoleHolder(state: CaseState, actor: Actor, directory?: Directory): boolean {
   if (state.participants.includes(actor.personId)) return true;
-  const roles = new Set(
-    state.procedure.stages.flatMap((s) => [
-      ...(s.sides?.raising ?? []),
-      ...(s.sides?.responding ?? []),
-      ...(s.board ?? []),
-    ]),
-  );
+  // Every role the procedure declares: those who hold a stage, approve an escalation, record a
+  // decision or complete a form alike.
+  const roles = new Set(state.procedure.roles.map((r) => r.id));
   if (!actor.roles.some((r) => roles.has(r))) return false;
   if (actor.agencyId === state.raising.agencyId || actor.agencyId === state.responding.agencyId) return true;
   const agency = directory?.agencies.find((a) => a.id === actor.agencyId);

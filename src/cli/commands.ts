@@ -29,6 +29,7 @@ import { StoreError, type CaseRepository } from '../app/store/repository';
 import { ConfigError, loadConfig } from '../config';
 import { openRepository, openVault } from '../store/open';
 import type { Procedure } from '../domain/procedure';
+import { AUDIT_LOG_USAGE, commandAuditLog } from './audit';
 
 export interface Io {
   out: (line: string) => void;
@@ -47,6 +48,7 @@ const USAGE = `Usage: npm run --silent cli -- <command>
   audit verify [--case <ref>] [--db <file>]    check every case's timeline has not been altered
   erase-personal-data --case <ref> --reason <why> [--by <person id>] [--db <file>]
                                                erase the adult's details on request (the timeline says so)
+${AUDIT_LOG_USAGE}
   deadlines --board <id> --raised <ISO instant> [--json]
                                                a board's stage timeline, each stage run to its limit
   report --board <id> --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--format html|csv] [--db <file>]
@@ -441,6 +443,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       case 'readings':
         return commandReadings(argv.slice(1), io);
       case 'audit':
+        if (sub === 'access' || sub === 'security') return await commandAuditLog(sub, rest, io);
         if (sub !== 'verify') throw new UsageError('Say "audit verify [--case <ref>]".');
         return await commandAudit(rest, io);
       case 'erase-personal-data':

@@ -282,6 +282,132 @@ export function repositoryContract(target: ContractTarget): void {
     });
   });
 
+  describe('the access log and the security log', () => {
+    test('readings are kept apart from the timeline, newest first, and found by case, person and time', async () => {
+      const m = raised(70);
+      await repo.createCase({ state: m.state, events: m.events });
+      const read = (at: string, reference: string, personId: string, what: string, platform?: 'slack' | 'teams') =>
+        repo.recordAccess({
+          at,
+          reference,
+          personId,
+          agencyId: `${personId}-agency`,
+          what,
+          ...(platform ? { platform } : {}),
+        });
+      await read('2026-11-20T10:00:00.000Z', 'NS-2026-0070', 'ann', 'personal-details', 'teams');
+      await read('2026-11-21T10:00:00.000Z', 'NS-2026-0070', 'ben', 'form:north-somerset-monitoring', 'slack');
+      await read('2026-11-22T10:00:00.000Z', 'NS-2026-0071', 'ann', 'case-record');
+      const all = await repo.accessLog();
+      expect(all).toEqual([
+        {
+          at: '2026-11-22T10:00:00.000Z',
+          reference: 'NS-2026-0071',
+          personId: 'ann',
+          agencyId: 'ann-agency',
+          what: 'case-record',
+        },
+        {
+          at: '2026-11-21T10:00:00.000Z',
+          reference: 'NS-2026-0070',
+          personId: 'ben',
+          agencyId: 'ben-agency',
+          what: 'form:north-somerset-monitoring',
+          platform: 'slack',
+        },
+        {
+          at: '2026-11-20T10:00:00.000Z',
+          reference: 'NS-2026-0070',
+          personId: 'ann',
+          agencyId: 'ann-agency',
+          what: 'personal-details',
+          platform: 'teams',
+        },
+      ]);
+      expect((await repo.accessLog({ reference: 'NS-2026-0070' })).map((e) => e.what)).toEqual([
+        'form:north-somerset-monitoring',
+        'personal-details',
+      ]);
+      expect((await repo.accessLog({ personId: 'ann' })).map((e) => e.reference)).toEqual([
+        'NS-2026-0071',
+        'NS-2026-0070',
+      ]);
+      expect((await repo.accessLog({ since: '2026-11-21T00:00:00.000Z' })).length).toBe(2);
+      expect((await repo.accessLog({ reference: 'NS-2026-0070', personId: 'ann' })).length).toBe(1);
+      expect((await repo.accessLog({ limit: 1 })).map((e) => e.at)).toEqual(['2026-11-22T10:00:00.000Z']);
+      // The case's timeline is untouched by its readings.
+      expect((await repo.getCase('NS-2026-0070'))?.version).toBe(2);
+      expect(await audit(repo, 'NS-2026-0070')).toBeUndefined();
+    });
+
+    test('refused attempts are kept in the security log, newest first, with only what was given', async () => {
+      await repo.recordSecurityEvent({
+        at: '2026-11-20T10:00:00.000Z',
+        kind: 'read-by-non-party',
+        action: 'refresh',
+        reference: 'NS-2026-0072',
+        personId: 'gus',
+        agencyId: 'police',
+        platform: 'teams',
+      });
+      await repo.recordSecurityEvent({ at: '2026-11-20T11:00:00.000Z', kind: 'unknown-command', action: 'unknown' });
+      await repo.recordSecurityEvent({
+        at: '2026-11-20T12:00:00.000Z',
+        kind: 'no-such-case',
+        action: 'acknowledge',
+        personId: 'gus',
+        agencyId: 'police',
+        platform: 'slack',
+      });
+      expect(await repo.securityEvents()).toEqual([
+        {
+          at: '2026-11-20T12:00:00.000Z',
+          kind: 'no-such-case',
+          action: 'acknowledge',
+          personId: 'gus',
+          agencyId: 'police',
+          platform: 'slack',
+        },
+        { at: '2026-11-20T11:00:00.000Z', kind: 'unknown-command', action: 'unknown' },
+        {
+          at: '2026-11-20T10:00:00.000Z',
+          kind: 'read-by-non-party',
+          action: 'refresh',
+          reference: 'NS-2026-0072',
+          personId: 'gus',
+          agencyId: 'police',
+          platform: 'teams',
+        },
+      ]);
+      expect((await repo.securityEvents({ reference: 'NS-2026-0072' })).map((e) => e.action)).toEqual(['refresh']);
+      expect((await repo.securityEvents({ personId: 'gus' })).length).toBe(2);
+      expect((await repo.securityEvents({ since: '2026-11-20T10:30:00.000Z' })).length).toBe(2);
+      expect((await repo.securityEvents({ limit: 2 })).map((e) => e.kind)).toEqual(['no-such-case', 'unknown-command']);
+    });
+
+    test('both logs survive a restart', async () => {
+      await repo.recordAccess({
+        at: '2026-11-20T10:00:00.000Z',
+        reference: 'NS-2026-0073',
+        personId: 'ann',
+        agencyId: 'council',
+        what: 'card',
+      });
+      await repo.recordSecurityEvent({
+        at: '2026-11-20T10:00:00.000Z',
+        kind: 'command-by-non-party',
+        action: 'withdraw',
+      });
+      const again = await target.reopen();
+      try {
+        expect((await again.accessLog()).map((e) => e.what)).toEqual(['card']);
+        expect((await again.securityEvents()).map((e) => e.action)).toEqual(['withdraw']);
+      } finally {
+        await again.close();
+      }
+    });
+  });
+
   describe('threads, requests and personal details', () => {
     test('thread references are kept per platform and agency, the latest winning', async () => {
       const m = raised(60);

@@ -120,6 +120,35 @@ describe('SQLite specifics', () => {
     await again.close();
   });
 
+  test('migration 4 makes the two logs; the security log keeps only its newest entries, the access log cannot be rewritten', async () => {
+    file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'logs.sqlite');
+    const repo = SqliteRepository.open(file, { securityLogCap: 5 });
+    const versions = repo.connection.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{
+      version: number;
+    }>;
+    expect(versions.map((v) => v.version)).toContain(4);
+    for (let i = 0; i < 12; i++)
+      await repo.recordSecurityEvent({
+        at: `2026-11-20T10:${String(i).padStart(2, '0')}:00.000Z`,
+        kind: 'unknown-command',
+        action: 'unknown',
+      });
+    const kept = await repo.securityEvents();
+    expect(kept.map((e) => e.at.slice(11, 16))).toEqual(['10:11', '10:10', '10:09', '10:08', '10:07']);
+    expect(repo.connection.prepare('SELECT COUNT(*) AS n FROM security_log').get()).toEqual({ n: 5 });
+    await repo.recordAccess({
+      at: '2026-11-20T10:00:00.000Z',
+      reference: 'NS-2026-0001',
+      personId: 'ann',
+      agencyId: 'council',
+      what: 'personal-details',
+    });
+    expect(() => repo.connection.prepare("UPDATE access_log SET person_id = 'someone-else'").run()).toThrow(
+      /append-only/,
+    );
+    await repo.close();
+  });
+
   test('a file that is not a database is refused in words', () => {
     file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'not-a-db.sqlite');
     writeFileSync(file, 'this is a spreadsheet, not a database'.repeat(200));

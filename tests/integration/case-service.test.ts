@@ -109,17 +109,27 @@ describe('the case service on the embedded store', () => {
     expect(await repo.allReferences()).toEqual(['NS-2026-0001']);
   });
 
-  test('acting records the events; a refusal is recorded too; a stale version is decided again', async () => {
+  test('acting records the events; a party’s refusal is recorded too, a non-party’s only in the security log; a stale version is decided again', async () => {
     const raised = await service.raise(raiseRequest());
     if (!raised.ok) throw new Error('refused');
     const ref = raised.case.reference;
     now = new Date('2026-11-20T11:00:00Z');
-    const refused = await service.act(ref, { type: 'acknowledge', actor: gus });
+    // Gus (the police) is no party to the case: neutral words, nothing on its timeline.
+    const outsider = await service.act(ref, { type: 'acknowledge', actor: gus });
+    expect(!outsider.ok && outsider.refusal.message).toBe('This case is not available to you.');
+    expect((await repo.getCase(ref))?.version).toBe(2);
+    expect(await repo.securityEvents()).toEqual([
+      expect.objectContaining({ kind: 'command-by-non-party', action: 'acknowledge', reference: ref, personId: 'gus' }),
+    ]);
+    const refused = await service.act(ref, { type: 'approve-escalation', actor: ann });
     expect(refused.ok).toBe(false);
     const acked = await service.act(ref, { type: 'acknowledge', actor: ben });
     expect(acked.ok && acked.case.version).toBe(4);
     const types = (await repo.getEvents(ref)).map((e) => e.event.type);
     expect(types).toEqual(['case-raised', 'stage-entered', 'command-refused', 'stage-acknowledged']);
+    expect((await repo.getEvents(ref))[2]?.event).toEqual(
+      expect.objectContaining({ command: 'approve-escalation', by: expect.objectContaining({ personId: 'ann' }) }),
+    );
 
     // Someone else writes between our read and our write: the service re-reads and decides again.
     const realGet = repo.getCase.bind(repo);

@@ -1,13 +1,14 @@
 /**
  * The documents a role holder of a case can ask for: the case record (with or without the
  * adult's details) and the board's own forms, as PDF or Word. Each is built from the record when
- * asked, sent privately by the platform, and its issue recorded on the case's timeline.
+ * asked, sent privately by the platform, its issue recorded on the case's timeline and in the
+ * access log. Only those who may see the case (src/app/access.ts) get its list or its documents.
  */
 import type { Directory } from '../../domain/directory';
-import type { Actor, Refusal } from '../../domain/escalation';
+import type { Actor, CaseState, Refusal } from '../../domain/escalation';
+import { CaseAccess, type Platform } from '../access';
 import type { CaseService } from '../case-service';
-import { isRoleHolder } from '../people';
-import type { CaseRepository } from '../store/repository';
+import type { CaseRepository, StoredCase } from '../store/repository';
 import { caseRecordDocument } from './case-record';
 import { fillForm, formDocument, formsFor, type FormId } from './forms';
 import { toDocx, toPdf } from './render';
@@ -34,46 +35,52 @@ const CONTENT_TYPES: Record<DocumentFormat, string> = {
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 };
 
+/** How an issued document is named in the access log. */
+export function accessName(kind: DocumentKind): string {
+  return kind === 'case-record' || kind === 'case-record-with-details' ? kind : `form:${kind}`;
+}
+
 export class DocumentService {
+  private readonly access: CaseAccess;
+
   constructor(
     private readonly repo: CaseRepository,
     private readonly service: CaseService,
     private readonly directory: Directory,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
-
-  /** What the case offers: its record, and its board's forms. */
-  async choices(reference: string): Promise<DocumentChoice[]> {
-    const stored = await this.repo.getCase(reference);
-    if (!stored) return [];
-    const forms = formsFor(stored.state.procedure).map((id) => ({
-      kind: id,
-      label: stored.state.procedure.forms.find((f) => f.id === id)?.title ?? id,
-      personal: true,
-    }));
-    return [
-      { kind: 'case-record', label: 'Case record (the adult by initials only)', personal: false },
-      { kind: 'case-record-with-details', label: 'Case record naming the adult', personal: true },
-      ...forms,
-    ];
+  ) {
+    this.access = new CaseAccess(repo, directory, clock);
   }
 
-  /** Build a document for a role holder of the case, and record that it was issued. */
+  /** What a case offers someone who may see it: its record, and its board's forms. */
+  async choices(
+    reference: string,
+    requester: Actor,
+    platform?: Platform,
+  ): Promise<{ ok: true; case: StoredCase; choices: DocumentChoice[] } | { ok: false; refusal: Refusal }> {
+    const opened = await this.access.open(reference, requester, {
+      action: 'documents',
+      ...(platform ? { platform } : {}),
+    });
+    return opened.ok ? { ok: true, case: opened.case, choices: choicesFor(opened.case.state) } : opened;
+  }
+
+  /** Build a document for a role holder of the case, and record that it was issued (and who read it). */
   async issue(
     reference: string,
     requester: Actor,
     kind: DocumentKind,
     format: DocumentFormat,
-    options: { record?: boolean } = {},
+    options: { record?: boolean; platform?: Platform } = {},
   ): Promise<{ ok: true; document: IssuedDocument } | { ok: false; refusal: Refusal }> {
-    const stored = await this.repo.getCase(reference);
-    if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
-    if (!isRoleHolder(stored.state, requester, this.directory))
-      return {
-        ok: false,
-        refusal: { code: 'not-a-party', message: `Only the role holders of case ${reference} can have its documents.` },
-      };
-    const choice = (await this.choices(reference)).find((c) => c.kind === kind);
+    const { platform } = options;
+    const opened = await this.access.open(reference, requester, {
+      action: 'document',
+      ...(platform ? { platform } : {}),
+    });
+    if (!opened.ok) return opened;
+    const stored = opened.case;
+    const choice = choicesFor(stored.state).find((c) => c.kind === kind);
     if (!choice)
       return {
         ok: false,
@@ -84,9 +91,9 @@ export class DocumentService {
       };
     let details;
     if (choice.personal) {
-      const opened = await this.service.personalDetails(reference, requester, this.directory);
-      if (!opened.ok) {
-        const none = opened.refusal.message.startsWith('No details');
+      const unsealed = await this.service.personalDetails(reference, requester, this.directory, platform);
+      if (!unsealed.ok) {
+        const none = unsealed.refusal.message.startsWith('No details');
         return {
           ok: false,
           refusal: none
@@ -95,10 +102,10 @@ export class DocumentService {
                 message: `The adult's details have not been given for case ${reference} yet. Add them (privately, with "Add the adult's details"), then ask again.`,
                 fields: { name: 'Needed for this document.' },
               }
-            : opened.refusal,
+            : unsealed.refusal,
         };
       }
-      details = opened.details;
+      details = unsealed.details;
     }
     const events = (await this.repo.getEvents(reference)).map((e) => e.event);
     const now = this.clock();
@@ -116,9 +123,24 @@ export class DocumentService {
     // Recorded when asked for; a platform that hands the file over later builds it again unrecorded.
     if (options.record ?? true)
       await this.service.recordDocumentIssued(reference, requester, kind, format, choice.personal);
+    await this.access.read(reference, requester, accessName(kind), platform);
     return {
       ok: true,
       document: { fileName: `${doc.fileStem}.${format}`, contentType: CONTENT_TYPES[format], bytes, title: doc.title },
     };
   }
+}
+
+/** What a case offers: its record, and its board's forms. */
+export function choicesFor(state: CaseState): DocumentChoice[] {
+  const forms = formsFor(state.procedure).map((id) => ({
+    kind: id,
+    label: state.procedure.forms.find((f) => f.id === id)?.title ?? id,
+    personal: true,
+  }));
+  return [
+    { kind: 'case-record', label: 'Case record (the adult by initials only)', personal: false },
+    { kind: 'case-record-with-details', label: 'Case record naming the adult', personal: true },
+    ...forms,
+  ];
 }

@@ -98,6 +98,57 @@ export interface AuditFinding {
   problem: string;
 }
 
+/**
+ * One reading of a case's contents that the board may need to account for: the adult's details
+ * opened or given, a case record or form handed over, a card shown. Kept apart from the case's
+ * timeline; never holds the adult's details themselves.
+ */
+export interface AccessEntry {
+  at: string;
+  reference: string;
+  personId: string;
+  agencyId: string;
+  /** 'personal-details', 'personal-details-given', 'card', 'case-record', 'case-record-with-details', 'form:<id>' */
+  what: string;
+  platform?: 'slack' | 'teams' | 'cli';
+}
+
+export interface AccessFilter {
+  reference?: string;
+  personId?: string;
+  /** At or after this instant. */
+  since?: string;
+  /** At most this many, newest first (default 1000). */
+  limit?: number;
+}
+
+/**
+ * An attempt by someone who is no party to a case (or a command that does not exist) that was
+ * refused: kept in a bounded security log, never on the case's timeline.
+ */
+export interface SecurityEvent {
+  at: string;
+  kind: 'read-by-non-party' | 'command-by-non-party' | 'unknown-command' | 'no-such-case';
+  /** What was tried: a known command or read ('refresh', 'documents', 'acknowledge'…) or 'unknown'. */
+  action: string;
+  /** Only a well-formed case reference; whatever else was sent is not kept. */
+  reference?: string;
+  personId?: string;
+  agencyId?: string;
+  platform?: 'slack' | 'teams';
+}
+
+export interface SecurityFilter {
+  since?: string;
+  reference?: string;
+  personId?: string;
+  /** At most this many, newest first (default 1000). */
+  limit?: number;
+}
+
+/** The security log keeps the newest this many (SQLite); Cosmos DB lets older entries expire. */
+export const SECURITY_LOG_CAP = 10_000;
+
 export interface CaseRepository {
   readonly kind: 'sqlite' | 'cosmos';
 
@@ -150,6 +201,15 @@ export interface CaseRepository {
   readPersonalDetails(reference: string): Promise<SealedDetails | undefined>;
   /** Remove the sealed details; returns whether there were any. */
   erasePersonalDetails(reference: string): Promise<boolean>;
+
+  /** Log a reading of a case (apart from its timeline). */
+  recordAccess(entry: AccessEntry): Promise<void>;
+  /** Logged readings, newest first. */
+  accessLog(filter?: AccessFilter): Promise<AccessEntry[]>;
+  /** Log a refused attempt by a non-party or an unknown command; the log stays bounded. */
+  recordSecurityEvent(event: SecurityEvent): Promise<void>;
+  /** The security log, newest first. */
+  securityEvents(filter?: SecurityFilter): Promise<SecurityEvent[]>;
 
   close(): Promise<void>;
 }

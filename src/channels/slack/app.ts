@@ -17,8 +17,9 @@ import { stageCardView } from '../../app/views/stage-card';
 import type { Directory, Person } from '../../domain/directory';
 import type { CaseEvent, Refusal } from '../../domain/escalation';
 import type { Procedure } from '../../domain/procedure';
-import { commandFrom } from '../../app/commands';
+import { CASE_COMMANDS, commandFrom } from '../../app/commands';
 import { busyWords } from '../../app/store/busy';
+import { CaseAccess, UNKNOWN_COMMAND } from '../../app/access';
 import {
   ACTION_PREFIX,
   DOCUMENTS_ACTION,
@@ -134,6 +135,8 @@ export function createSlack(deps: SlackDeps): SlackSide {
   const client = app.client;
   const outlet = new SlackOutlet({ client, repo: deps.repo, directory: deps.directory, clock: deps.clock });
   const { directory, service, repo } = deps;
+  // Who may see a case: every button and form that names a case loads it through this.
+  const access = new CaseAccess(repo, directory, deps.clock);
   const person = (userId: string | undefined): Person | undefined =>
     userId ? directory.people.find((p) => p.slackUserId === userId) : undefined;
   const boardOf = (p: Person, requested?: string): Procedure | undefined => {
@@ -332,8 +335,13 @@ export function createSlack(deps: SlackDeps): SlackSide {
         : Promise.resolve();
     if (!clicker) return void (await ephemeral(NOT_IN_DIRECTORY));
     const actor = actorFor(directory, clicker, deps.clock());
-    const stored = await repo.getCase(value.reference);
-    if (!stored) return void (await ephemeral(`There is no case ${value.reference}.`));
+    const opened = await access.open(value.reference, actor, { action: verb, platform: 'slack', writing: true });
+    if (!opened.ok) return void (await ephemeral(opened.refusal.message));
+    const stored = opened.case;
+    if (!CASE_COMMANDS.has(verb)) {
+      await access.refused('unknown-command', stored.reference, actor, { action: verb, platform: 'slack' });
+      return void (await ephemeral(UNKNOWN_COMMAND));
+    }
     const command = commandFrom(verb, { stage: value.stage }, actor);
     const offered = stageCardView(stored.state, { now: deps.clock(), directory, viewer: actor }).actions.find(
       (a) => a.verb === verb,
@@ -353,7 +361,11 @@ export function createSlack(deps: SlackDeps): SlackSide {
     // A command that needs words the clicker may not give is refused and recorded now, before
     // any form opens; only the check is made (placeholder words are never stored).
     const outcome = await service
-      .act(value.reference, { ...command, ...placeholderWords(verb) }, { checkOnly: needsWords(verb) })
+      .act(
+        stored.reference,
+        { ...command, ...placeholderWords(verb) },
+        { checkOnly: needsWords(verb), platform: 'slack' },
+      )
       .catch(busyRefusal);
     if (!outcome.ok) return void (await ephemeral(outcome.refusal.message));
     await afterAct(stored, outcome.case, actor.personId, channel, ts);
@@ -376,7 +388,9 @@ export function createSlack(deps: SlackDeps): SlackSide {
       if (busyWords(error)) return undefined; // the command below is refused as busy too
       throw error;
     });
-    const outcome = await service.act(meta.reference, commandFrom(verb, data, actor)).catch(busyRefusal);
+    const outcome = await service
+      .act(meta.reference, commandFrom(verb, data, actor), { platform: 'slack' })
+      .catch(busyRefusal);
     if (!outcome.ok) {
       const first = Object.keys(typed)[0] ?? 'text';
       const errors = Object.fromEntries(Object.entries(outcome.refusal.fields ?? {}).filter(([k]) => k in typed));
@@ -425,11 +439,18 @@ export function createSlack(deps: SlackDeps): SlackSide {
           .catch((e: unknown) => fail('Could not answer a click', e));
       return;
     }
-    const choices = await deps.documents.choices(value.reference);
-    const detailsGiven = Boolean(await repo.readPersonalDetails(value.reference));
+    const offered = await deps.documents.choices(value.reference, actorFor(directory, clicker, deps.clock()), 'slack');
+    if (!offered.ok) {
+      if (channel)
+        await client.chat
+          .postEphemeral({ channel, user: body.user.id, text: offered.refusal.message })
+          .catch((e: unknown) => fail('Could not answer a click', e));
+      return;
+    }
+    const detailsGiven = Boolean(await repo.readPersonalDetails(offered.case.reference));
     await client.views.open({
       trigger_id: body.trigger_id,
-      view: documentsModal(value.reference, choices, detailsGiven),
+      view: documentsModal(offered.case.reference, offered.choices, detailsGiven),
     });
   });
 
@@ -439,6 +460,8 @@ export function createSlack(deps: SlackDeps): SlackSide {
     if (!clicker) return ack({ response_action: 'errors', errors: { document: NOT_IN_DIRECTORY } });
     const actor = actorFor(directory, clicker, deps.clock());
     const typed = answers(view.state.values);
+    const opened = await access.open(meta.reference, actor, { action: 'send-document', platform: 'slack' });
+    if (!opened.ok) return ack({ response_action: 'errors', errors: { document: opened.refusal.message } });
     if (typed.name || typed.dateOfBirth || typed.address) {
       if (!typed.name)
         return ack({
@@ -455,6 +478,7 @@ export function createSlack(deps: SlackDeps): SlackSide {
             ...(typed.address ? { address: typed.address } : {}),
           },
           directory,
+          'slack',
         )
         .catch(busyRefusal);
       if (!saved.ok)
@@ -471,6 +495,7 @@ export function createSlack(deps: SlackDeps): SlackSide {
         actor,
         (typed.document ?? 'case-record') as DocumentKind,
         typed.format === 'docx' ? 'docx' : 'pdf',
+        { platform: 'slack' },
       )
       .catch(busyRefusal);
     if (!issued.ok)

@@ -20,10 +20,11 @@ import {
 import type { CaseService } from '../../app/case-service';
 import type { CaseRepository, StoredCase } from '../../app/store/repository';
 import type { Announcer } from '../../app/announcer';
-import type { DocumentFormat, DocumentKind, DocumentService } from '../../app/records/documents';
+import { choicesFor, type DocumentFormat, type DocumentKind, type DocumentService } from '../../app/records/documents';
+import { CaseAccess, UNKNOWN_COMMAND } from '../../app/access';
 import type { Directory, Person } from '../../domain/directory';
 import type { Actor, CaseEvent } from '../../domain/escalation';
-import { commandFrom } from '../../app/commands';
+import { CASE_COMMANDS, commandFrom } from '../../app/commands';
 import { busyWords } from '../../app/store/busy';
 
 export { commandFrom } from '../../app/commands';
@@ -51,20 +52,6 @@ export interface TeamsBotDeps {
   directory: Directory;
   clock: () => Date;
 }
-
-const VERBS: ReadonlySet<string> = new Set([
-  'acknowledge',
-  'add-note',
-  'propose-resolution',
-  'confirm-resolution',
-  'dispute-resolution',
-  'request-escalation',
-  'approve-escalation',
-  'take-up',
-  'return-escalation',
-  'record-final-decision',
-  'withdraw',
-]);
 
 const launcherCard = (): Record<string, unknown> => ({
   type: 'AdaptiveCard',
@@ -132,9 +119,12 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
   private readonly pending = new Set<Promise<unknown>>();
   /** Personal conversations already saved as contacts in this process (person → conversation id). */
   private readonly remembered = new Map<string, string>();
+  /** Who may see a case: every card button loads its case through it (caseFor). */
+  private readonly access: CaseAccess;
 
   constructor(private readonly deps: TeamsBotDeps) {
     super();
+    this.access = new CaseAccess(deps.repo, deps.directory, deps.clock);
     // Whenever someone in the directory talks to the bot 1:1 (or installs it), keep that
     // conversation so the bot can message them there later.
     this.onTurn(async (context, next) => {
@@ -494,7 +484,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
         stage: stored.state.stages.at(-1)?.id ?? '',
         kind: typeof values['documents.kind'] === 'string' ? values['documents.kind'] : 'case-record',
         format: values['documents.format'] === 'docx' ? 'docx' : 'pdf',
-        choices: await this.deps.documents.choices(stored.reference),
+        choices: choicesFor(stored.state),
         detailsNote: detailsGiven
           ? "The adult's details are on the case (sealed). Fill these in only to correct them."
           : "The forms and the record naming the adult need the adult's details. Give them here: they are kept sealed and appear only in documents a role holder asks for.",
@@ -527,6 +517,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
           ...(text('address') ? { address: text('address') } : {}),
         },
         this.deps.directory,
+        'teams',
       );
       if (!saved.ok)
         return card(
@@ -535,7 +526,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     }
     const kind = (text('kind') || 'case-record') as DocumentKind;
     const format: DocumentFormat = text('format') === 'docx' ? 'docx' : 'pdf';
-    const issued = await this.deps.documents.issue(stored.reference, who.actor, kind, format);
+    const issued = await this.deps.documents.issue(stored.reference, who.actor, kind, format, { platform: 'teams' });
     if (!issued.ok) return card(await this.documentsCard(stored, data, issued.refusal.message));
     const consent = {
       type: 'message',
@@ -568,7 +559,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     const asked = (response.context ?? {}) as { reference?: string; kind?: DocumentKind; format?: DocumentFormat };
     const who = this.whoIs(context);
     const upload = response.uploadInfo;
-    if (!who || !asked.reference || !asked.kind || !upload?.uploadUrl) {
+    if (!who || typeof asked.reference !== 'string' || typeof asked.kind !== 'string' || !upload?.uploadUrl) {
       await context.sendActivity('That file can no longer be sent. Ask for it again from the case card.');
       return;
     }
@@ -578,7 +569,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
       who.actor,
       asked.kind,
       asked.format === 'docx' ? 'docx' : 'pdf',
-      { record: false },
+      { record: false, platform: 'teams' },
     );
     if (!issued.ok) {
       await context.sendActivity(issued.refusal.message);
@@ -620,6 +611,16 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
 
   // ── card buttons ──────────────────────────────────────────────────────────────────
 
+  /**
+   * The case a button names, for someone who may see it; for anyone else (and a case that does
+   * not exist) the neutral words, the attempt in the security log. Every card button, whatever its
+   * verb, loads its case here.
+   */
+  private caseFor(who: { actor: Actor }, reference: unknown, verb: string): ReturnType<CaseAccess['open']> {
+    const reads = verb === 'refresh' || verb === 'documents' || verb === 'send-document';
+    return this.access.open(reference, who.actor, { action: verb, platform: 'teams', writing: !reads });
+  }
+
   protected override onAdaptiveCardInvoke(
     context: TurnContext,
     value: AdaptiveCardInvokeValue,
@@ -637,19 +638,26 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     const data = value.action?.data ?? {};
     if (verb === 'raise-form') return asCard(this.openForm(context, true));
     if (verb === 'raise-submit') return asCard(await this.submit(context, data, true));
-    const reference = typeof data.reference === 'string' ? data.reference : '';
     const who = this.whoIs(context);
     if (!who) return message(NOT_IN_DIRECTORY);
-    const stored = await this.deps.repo.getCase(reference);
-    if (!stored) return message(`There is no case ${reference}.`);
+    const opened = await this.caseFor(who, data.reference, verb);
+    if (!opened.ok) return message(opened.refusal.message);
+    const stored = opened.case;
+    const reference = stored.reference;
     const found = await this.threadOf(reference);
     const userIds = [...new Set([...(found?.thread.userIds ?? []), context.activity.from.id])];
-    if (verb === 'refresh') return card(this.stageCard(stored, userIds, await this.timeline(reference), who.actor));
+    if (verb === 'refresh') {
+      await this.access.read(reference, who.actor, 'card', 'teams');
+      return card(this.stageCard(stored, userIds, await this.timeline(reference), who.actor));
+    }
     if (verb === 'documents') return card(await this.documentsCard(stored, {}));
     if (verb === 'send-document') return this.sendDocument(stored, who, data);
-    if (!VERBS.has(verb)) return message('This button is not one the bot knows; use the latest card.');
+    if (!CASE_COMMANDS.has(verb)) {
+      await this.access.refused('unknown-command', reference, who.actor, { action: verb, platform: 'teams' });
+      return message(UNKNOWN_COMMAND);
+    }
     const command = commandFrom(verb, data, who.actor);
-    const outcome = await this.deps.service.act(reference, command);
+    const outcome = await this.deps.service.act(reference, command, { platform: 'teams' });
     if (!outcome.ok) return message(outcome.refusal.message);
     const events = await this.timeline(reference);
     if (found) {

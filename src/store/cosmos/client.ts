@@ -9,6 +9,8 @@ export interface CosmosOptions {
   casesContainerId?: string;
   personalContainerId?: string;
   requestsContainerId?: string;
+  accessContainerId?: string;
+  securityContainerId?: string;
   /** Dispose of `client` on close() (set when the client was made for this repository alone). */
   ownsClient?: boolean;
 }

@@ -22,6 +22,8 @@
  * - `personal`, partition key `/caseRef`: the adult's sealed details, one document per case,
  *   kept apart from the case so that erasing them touches nothing else and nothing that reads
  *   cases ever loads them.
+ * - `access` and `security` (src/store/cosmos/logs.ts): who read what of a case, and refused
+ *   attempts by non-parties (expiring after 90 days), apart from the cases.
  * - `requests`, partition key `/id`, default time-to-live 30 days: one document per incoming
  *   request claimed (a Slack retry, a Teams resend); the second create of the same id fails
  *   with 409, which is the "already seen" answer. Cosmos DB deletes them itself after 30 days.
@@ -51,6 +53,10 @@ import {
   type StoredEvent,
   type ThreadReference,
   type Contact,
+  type AccessEntry,
+  type AccessFilter,
+  type SecurityEvent,
+  type SecurityFilter,
 } from '../../app/store/repository';
 import { corrupt } from '../stored-case';
 import type { CosmosOptions } from './client';
@@ -69,6 +75,7 @@ import {
 } from './documents';
 import type { CaseDocument, EventDocument, IdempotencyDocument, SequenceDocument, ThreadDocument } from './documents';
 import { guard, refused, statusOf, translate } from './errors';
+import * as logs from './logs';
 import { createUnlessExists, queryItems, readItem, replaceIfUnchanged, runBatch } from './items';
 
 export { cosmosClientFrom, type CosmosConnection, type CosmosOptions } from './client';
@@ -87,6 +94,7 @@ export class CosmosRepository implements CaseRepository {
     private readonly cases: Container,
     private readonly personal: Container,
     private readonly requests: Container,
+    private readonly logs: logs.LogContainers,
   ) {}
 
   /** Connect, creating the database and containers if they are not there yet. */
@@ -119,7 +127,19 @@ export class CosmosRepository implements CaseRepository {
           excludedPaths: [{ path: '/*' }],
         },
       });
-      return new CosmosRepository(options.client, options.ownsClient ?? false, database, cases, personal, requests);
+      const logContainers = await logs.openLogContainers(database, {
+        ...(options.accessContainerId ? { access: options.accessContainerId } : {}),
+        ...(options.securityContainerId ? { security: options.securityContainerId } : {}),
+      });
+      return new CosmosRepository(
+        options.client,
+        options.ownsClient ?? false,
+        database,
+        cases,
+        personal,
+        requests,
+        logContainers,
+      );
     } catch (error) {
       if (options.ownsClient) options.client.dispose();
       throw translate(error);
@@ -410,6 +430,22 @@ export class CosmosRepository implements CaseRepository {
         throw error;
       }
     }, reference);
+  }
+
+  async recordAccess(entry: AccessEntry): Promise<void> {
+    await guard(() => logs.insertAccess(this.logs, entry), entry.reference);
+  }
+
+  async accessLog(filter?: AccessFilter): Promise<AccessEntry[]> {
+    return guard(() => logs.selectAccess(this.logs, filter));
+  }
+
+  async recordSecurityEvent(event: SecurityEvent): Promise<void> {
+    await guard(() => logs.insertSecurityEvent(this.logs, event));
+  }
+
+  async securityEvents(filter?: SecurityFilter): Promise<SecurityEvent[]> {
+    return guard(() => logs.selectSecurityEvents(this.logs, filter));
   }
 
   close(): Promise<void> {

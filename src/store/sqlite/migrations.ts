@@ -97,4 +97,37 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'access log (who read what of a case) and a bounded security log (refused attempts by non-parties)',
+    sql: `
+      CREATE TABLE access_log (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        at         TEXT NOT NULL,
+        reference  TEXT NOT NULL,
+        person_id  TEXT NOT NULL,
+        agency_id  TEXT NOT NULL,
+        what       TEXT NOT NULL,
+        platform   TEXT
+      );
+      CREATE INDEX access_log_reference ON access_log (reference, at);
+      CREATE INDEX access_log_person ON access_log (person_id, at);
+      CREATE INDEX access_log_at ON access_log (at);
+      -- Who read what is kept: no rewriting it.
+      CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+
+      -- Refused attempts by people who are no party to a case; only the newest rows are kept.
+      CREATE TABLE security_log (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        at         TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        reference  TEXT,
+        person_id  TEXT,
+        agency_id  TEXT,
+        platform   TEXT
+      );
+      CREATE INDEX security_log_at ON security_log (at);
+    `,
+  },
 ];

@@ -21,10 +21,15 @@ import {
   type StoredEvent,
   type ThreadReference,
   type Contact,
+  type AccessEntry,
+  type AccessFilter,
+  type SecurityEvent,
+  type SecurityFilter,
 } from '../../app/store/repository';
 import type { CaseEvent, CaseState } from '../../domain/escalation';
 import { corrupt, readStoredCase } from '../stored-case';
 import { BUSY_BUDGET_MS, BUSY_TIMEOUT_MS, busyPause, isBusy, translate } from './errors';
+import { insertAccess, insertSecurityEvent, selectAccess, selectSecurityEvents } from './logs';
 import { MIGRATIONS } from './migrations';
 
 interface CaseRow {
@@ -53,6 +58,8 @@ export interface SqliteOptions {
   readonly?: boolean;
   /** How long, in all, to keep trying while another process holds the file's lock (ms). */
   busyBudgetMs?: number;
+  /** How many security log entries are kept (the newest); SECURITY_LOG_CAP unless given. */
+  securityLogCap?: number;
 }
 
 export class SqliteRepository implements CaseRepository {
@@ -64,6 +71,7 @@ export class SqliteRepository implements CaseRepository {
     readonly file: string,
     private readonly db: Database.Database,
     private readonly busyBudgetMs: number,
+    private readonly securityLogCap?: number,
   ) {}
 
   static open(file: string, options: SqliteOptions = {}): SqliteRepository {
@@ -83,7 +91,7 @@ export class SqliteRepository implements CaseRepository {
     } catch (error) {
       throw translate(error);
     }
-    return new SqliteRepository(file, db, options.busyBudgetMs ?? BUSY_BUDGET_MS);
+    return new SqliteRepository(file, db, options.busyBudgetMs ?? BUSY_BUDGET_MS, options.securityLogCap);
   }
 
   /** The raw connection, for tests that tamper with the file on purpose. */
@@ -360,6 +368,22 @@ export class SqliteRepository implements CaseRepository {
       () => this.statement('DELETE FROM personal_details WHERE reference = ?').run(reference).changes === 1,
       reference,
     );
+  }
+
+  recordAccess(entry: AccessEntry): Promise<void> {
+    return this.run(() => insertAccess(this.db, entry), entry.reference);
+  }
+
+  accessLog(filter?: AccessFilter): Promise<AccessEntry[]> {
+    return this.run(() => selectAccess(this.db, filter));
+  }
+
+  recordSecurityEvent(event: SecurityEvent): Promise<void> {
+    return this.run(() => insertSecurityEvent(this.db, event, this.securityLogCap));
+  }
+
+  securityEvents(filter?: SecurityFilter): Promise<SecurityEvent[]> {
+    return this.run(() => selectSecurityEvents(this.db, filter));
   }
 
   close(): Promise<void> {
