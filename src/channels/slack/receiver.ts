@@ -16,7 +16,7 @@ import {
   type Receiver,
   type ReceiverEvent,
 } from '@slack/bolt';
-import { BodyError, checkDeclaredLength, readBody } from '../../http/body';
+import { BodyError, declaredLength, readBody } from '../../http/body';
 import { oneLine, sendError } from '../../http/server';
 import { checkSlackHeaders, isSslCheck, signatureMatches, NOT_SIGNED, SLACK_BODY_LIMIT, UNSIGNED_LIMIT } from './gate';
 import { parseSlackBody } from './payload';
@@ -77,10 +77,9 @@ export class SlackReceiver implements Receiver {
     const headers = checkSlackHeaders(req.headers, nowSeconds);
     if (!headers.ok) {
       // Only Slack's SSL check comes unsigned, and it is tiny: anything else is refused unread.
-      if (headers.unsigned) {
-        checkDeclaredLength(req, UNSIGNED_LIMIT);
+      if (headers.unsigned && (declaredLength(req) ?? 0) <= UNSIGNED_LIMIT) {
         const body = await readBody(req, UNSIGNED_LIMIT).catch((e: unknown) => {
-          if (e instanceof BodyError && e.status === 413) return undefined;
+          if (e instanceof BodyError) return undefined;
           throw e;
         });
         if (body && isSslCheck(req.headers['content-type'], body)) {
