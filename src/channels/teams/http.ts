@@ -91,8 +91,7 @@ function parseActivity(raw: Buffer): Parsed {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false };
   const a = body as Record<string, unknown>;
   if (typeof a.type !== 'string' || !a.type) return { ok: false };
-  if (!['serviceUrl', 'channelId', 'id', 'name', 'text'].every((k) => a[k] === undefined || typeof a[k] === 'string'))
-    return { ok: false };
+  if (shapeProblem(a)) return { ok: false };
   // As botbuilder's own validateAndFixActivity: timestamps as dates.
   for (const k of ['timestamp', 'expiration', 'localTimestamp'])
     if (typeof a[k] === 'string') {
@@ -100,6 +99,31 @@ function parseActivity(raw: Buffer): Parsed {
       a[k] = new Date(a[k]);
     }
   return { ok: true, activity: a as unknown as Activity };
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const hasId = (v: unknown): boolean => isObj(v) && typeof v.id === 'string';
+
+/** What botbuilder and the bot read into without checking: the wrong shape there is a 400, not a failure. */
+function shapeProblem(a: Record<string, unknown>): boolean {
+  if (
+    !['serviceUrl', 'channelId', 'id', 'name', 'text', 'locale'].every(
+      (k) => a[k] === undefined || typeof a[k] === 'string',
+    )
+  )
+    return true;
+  if (!hasId(a.from) || !hasId(a.conversation) || (a.recipient !== undefined && !hasId(a.recipient))) return true;
+  if (a.channelData !== undefined && !isObj(a.channelData)) return true;
+  if (a.type === 'invoke') {
+    if (a.value !== undefined && !isObj(a.value)) return true;
+    if (a.name === 'adaptiveCard/action') {
+      const action = isObj(a.value) ? a.value.action : undefined;
+      if (!isObj(action) || typeof action.type !== 'string') return true;
+      if (action.verb !== undefined && typeof action.verb !== 'string') return true;
+      if (action.data !== undefined && !isObj(action.data)) return true;
+    }
+  }
+  return false;
 }
 
 function header(req: IncomingMessage, name: string): string {
