@@ -141,6 +141,17 @@ const malformed: Array<[string, string, string?]> = [
   ],
   ['a command without a user', 'command=%2Fescalate&text=hi'],
   ['a type that is not a word', interaction({ ...base, type: 7 })],
+  [
+    'a workspace named __proto__',
+    interaction({
+      ...base,
+      team: { id: '__proto__' },
+      type: 'block_actions',
+      container: {},
+      actions: [{ type: 'button', action_id: 'x' }],
+    }),
+  ],
+  ['a command from a workspace named constructor', slashCommand(user).replace('T0LINCDIO', 'constructor')],
 ];
 
 test('Slack payloads nothing listens for are answered 200 at once, not after a silent wait', async () => {

@@ -87,9 +87,33 @@ function viewProblem(body: Obj): string | undefined {
   return undefined;
 }
 
+/** Slack's workspace and organisation ids (T…, E…): Bolt keys its client pools by them, so `__proto__` is no id. */
+const SLACK_ID = /^[A-Z0-9]{1,32}$/;
+
+function idsProblem(body: Obj): string | undefined {
+  const sub = (v: unknown, k: string): unknown => (isObj(v) ? v[k] : undefined);
+  const first = Array.isArray(body.authorizations) ? (body.authorizations[0] as unknown) : undefined;
+  const ids = [
+    body.team_id,
+    body.enterprise_id,
+    sub(body.team, 'id'),
+    sub(body.team, 'enterprise_id'),
+    sub(body.enterprise, 'id'),
+    sub(body.user, 'team_id'),
+    sub(body.view, 'app_installed_team_id'),
+    sub(first, 'team_id'),
+    sub(first, 'enterprise_id'),
+  ];
+  return ids.every((id) => id === undefined || id === null || (typeof id === 'string' && SLACK_ID.test(id)))
+    ? undefined
+    : 'Its workspace is not one Slack would name.';
+}
+
 /** What is wrong with a parsed body's shape, in words, or undefined when Bolt can take it. */
 export function shapeProblem(body: Obj): string | undefined {
   if (!optional(body.type, isString)) return 'Its type is not a word.';
+  const ids = idsProblem(body);
+  if (ids) return ids;
   if (body.event !== undefined) {
     if (!optional(body.authorizations, (a) => Array.isArray(a) && a.every(isObj))) return 'It is malformed.';
     return eventProblem(body.event);
