@@ -3,7 +3,7 @@
  * HTTP server. The chat platforms (Teams, Slack) plug in here as they arrive.
  */
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { loadConfig, ConfigError, storeKind, type Config } from './config';
 import {
   EXAMPLE_DIRECTORY_FILE,
@@ -17,7 +17,7 @@ import { StoreError, type CaseRepository } from './app/store/repository';
 import { openRepository, openVault } from './store/open';
 import { CaseService } from './app/case-service';
 import { EscalationTeamsBot } from './channels/teams/bot';
-import { handleTeams, teamsAdapter } from './channels/teams/http';
+import { handleTeams, teamsDoor } from './channels/teams/http';
 import { TeamsOutlet } from './channels/teams/outlet';
 import { Announcer } from './app/announcer';
 import { createSlack } from './channels/slack/app';
@@ -27,6 +27,9 @@ import { hostname } from 'node:os';
 import { createLogger, type Logger } from './log';
 import { scrub, secretValues } from './secrets';
 import type { DestinationStream } from 'pino';
+import { createHttpServer, oneLine, type HttpLimits, type Route } from './http/server';
+import { healthHandler } from './http/health';
+import { captureConsole } from './http/console';
 
 let logger: Logger = createLogger('info');
 
@@ -49,6 +52,8 @@ export interface StartOptions {
   localClient?: boolean;
   /** Where the JSON log lines go (standard output unless given). */
   logDestination?: DestinationStream;
+  /** The HTTP server's limits (timeouts, requests in flight), where not the defaults. */
+  http?: Partial<HttpLimits>;
 }
 
 export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
@@ -76,7 +81,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const repo = await openRepository(config);
   log('info', 'Store open', { store: storeKind(config) });
   const service = new CaseService(repo, procedures, vault, clock, directory);
-  const adapter = teamsAdapter(config, (msg, fields) => log('error', msg, fields));
+  const door = teamsDoor(
+    config,
+    (msg, fields) => log('warn', msg, fields),
+    (msg, fields) => log('error', msg, fields),
+  );
+  const { adapter } = door;
   const report = (msg: string, fields: Record<string, unknown>): void => log('warn', msg, fields);
   const documents = new DocumentService(repo, service, directory, clock);
   const announcer = new Announcer(repo, directory, clock, report);
@@ -131,7 +141,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   if (!config.MicrosoftAppId)
     log(
       'warn',
-      'Teams: no MicrosoftAppId, so the bot runs in local development mode and accepts unauthenticated requests from a local client only.',
+      'Teams: no MicrosoftAppId, so the bot runs in local development mode: it takes unauthenticated requests from this computer only (loopback) and refuses any other.',
     );
   const sweeper = new Sweeper({
     repo,
@@ -145,61 +155,28 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   else log('warn', 'The deadline sweeper is off (SWEEP_INTERVAL_SECONDS=0): no reminders or nudges from this replica.');
   const startedAt = new Date().toISOString();
 
-  const server = createServer((req, res) => {
-    if (req.method === 'POST' && req.url?.split('?')[0] === '/api/messages') {
-      handleTeams(adapter, teams, req, res).catch((error: unknown) => {
-        log('error', 'Teams request failed', { error: error instanceof Error ? error.message : String(error) });
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end();
-      });
-      return;
-    }
-    if (slack && req.url?.split('?')[0] === '/slack/events') {
-      slack.receiver.requestListener(req, res);
-      return;
-    }
-    if (req.method === 'GET' && (req.url === '/healthz' || req.url === '/')) {
-      repo.dueCases(new Date().toISOString(), 1).then(
-        () => {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(
-            JSON.stringify({
-              status: 'ok',
-              startedAt,
-              store: { kind: repo.kind, status: 'ok' },
-              sweeper:
-                config.SWEEP_INTERVAL_SECONDS > 0
-                  ? {
-                      everySeconds: config.SWEEP_INTERVAL_SECONDS,
-                      ...(sweeper.last ? { lastSweep: sweeper.last } : {}),
-                    }
-                  : { off: true },
-              slack: slack ? 'on' : 'off',
-              boards: [...procedures.keys()],
-              agencies: directory.agencies.length,
-              people: directory.people.length,
-            }),
-          );
-        },
-        (error: unknown) => {
-          res.writeHead(503, { 'content-type': 'application/json' });
-          res.end(
-            JSON.stringify({
-              status: 'unavailable',
-              store: {
-                kind: repo.kind,
-                status: 'unavailable',
-                problem: error instanceof StoreError ? error.code : 'error',
-              },
-            }),
-          );
-        },
-      );
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: 'not found' }));
+  const health = healthHandler({
+    repo,
+    startedAt,
+    describe: () => ({
+      sweeper:
+        config.SWEEP_INTERVAL_SECONDS > 0
+          ? { everySeconds: config.SWEEP_INTERVAL_SECONDS, ...(sweeper.last ? { lastSweep: sweeper.last } : {}) }
+          : { off: true },
+      slack: slack ? 'on' : 'off',
+      boards: [...procedures.keys()],
+      agencies: directory.agencies.length,
+      people: directory.people.length,
+    }),
   });
+  const routes: Route[] = [
+    { paths: ['/api/messages'], methods: { POST: (req, res) => handleTeams(door, teams, req, res) } },
+    { paths: ['/healthz', '/'], methods: { GET: health, HEAD: health } },
+    ...(slack ? [{ paths: ['/slack/events'], methods: { POST: slack.receiver.requestListener } }] : []),
+  ];
+  // botbuilder writes whole errors (stacks) with console.error: into the JSON log, one line each.
+  const releaseConsole = captureConsole((level, msg, fields) => log(level, msg, fields));
+  const server = createHttpServer(routes, log, options.http);
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, () => resolve()));
   const address = server.address();
   log('info', 'Escalation bot listening', {
@@ -224,6 +201,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       // Slack's work after an ack (opening a case's channel, telling people) is finished first.
       await slack?.idle();
       await repo.close();
+      releaseConsole();
     },
   };
 }
@@ -238,6 +216,10 @@ if (require.main === module) {
     process.stderr.write(`${scrub(text, secretValues(process.env))}\n`);
     process.exit(1);
   };
+  // The server's guard answers every request's failure; should anything still escape, it is
+  // logged on one line and the bot carries on serving the others.
+  process.on('uncaughtException', (error) => log('error', 'Uncaught failure', { error: oneLine(error) }));
+  process.on('unhandledRejection', (error) => log('error', 'Unhandled failure', { error: oneLine(error) }));
   try {
     start(loadConfig()).then((running) => {
       const stop = (): void => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { loadConfig } from '../../src/config';
 import { start, type Running } from '../../src/main';
+import type { HttpLimits } from '../../src/http/server';
 import { startFakeSlackApi, type FakeSlackApi } from './slack-api';
 import { SLACK_SECRET } from './slack-client';
 import { startFakeConnector, type FakeConnector } from './teams-connector';
@@ -29,6 +30,8 @@ export interface TestBotOptions {
   env?: Record<string, string>;
   clock?: () => Date;
   logDestination?: DestinationStream;
+  /** The HTTP server's limits (timeouts, requests in flight), where not the defaults. */
+  http?: Partial<HttpLimits>;
 }
 
 export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
@@ -52,6 +55,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     {
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.logDestination ? { logDestination: options.logDestination } : {}),
+      ...(options.http ? { http: options.http } : {}),
     },
   );
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -435,9 +435,10 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
     ]);
     thread.ts = (threads[0]?.reference as { ts: string }).ts;
 
-    // The same submission again (a retry): the same case, no second channel.
+    // The same submission again (a retry, so signed afresh: the very same signed bytes would be a
+    // replay, acknowledged and ignored): the same case, no second channel.
     const mark = calls.length;
-    const again = await post(body);
+    const again = await post(body, { timestamp: Math.floor(Date.now() / 1000) - 1 });
     expect(JSON.stringify(again.json?.view)).toMatch(/LI-2026-0001/);
     await new Promise((r) => setTimeout(r, 200));
     expect(since(mark, 'conversations.create')).toEqual([]);

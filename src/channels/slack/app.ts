@@ -1,11 +1,11 @@
 /**
- * The Slack adapter: a Bolt app behind an HTTPReceiver at POST /slack/events on the bot's own
- * HTTP server. Bolt checks every request's signature and timestamp. `/escalate` opens the raising
+ * The Slack adapter: a Bolt app behind the bot's own receiver (./receiver) at POST /slack/events
+ * on the bot's HTTP server, which checks every request's signature, timestamp and novelty. `/escalate` opens the raising
  * modals (immediate risk first); a raised case gets a private channel named from its reference,
  * with both practitioners invited (Slack Connect where the other agency is another workspace),
  * and its stage card. Buttons act through the shared service; the adapter decides nothing.
  */
-import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Announcer } from '../../app/announcer';
 import type { CaseService } from '../../app/case-service';
@@ -35,6 +35,7 @@ import {
   type RaiseMetadata,
 } from './blocks';
 import { SlackOutlet, type SlackThread } from './outlet';
+import { SlackReceiver } from './receiver';
 
 export interface SlackDeps {
   documents: DocumentService;
@@ -52,7 +53,7 @@ export interface SlackDeps {
 
 export interface SlackSide {
   app: App;
-  receiver: HTTPReceiver;
+  receiver: SlackReceiver;
   outlet: SlackOutlet;
   client: WebClient;
   /** Resolves once every request being handled (including work after its ack) has finished. */
@@ -114,12 +115,12 @@ export function channelName(prefix: string, reference: string, attempt: number):
 
 export function createSlack(deps: SlackDeps): SlackSide {
   const logger = boltLogger(deps.report);
-  const receiver = new HTTPReceiver({
+  const receiver = new SlackReceiver({
     signingSecret: deps.signingSecret,
-    endpoints: '/slack/events',
-    processBeforeResponse: false,
     unhandledRequestTimeoutMillis: 2900,
     logger,
+    report: deps.report,
+    claim: (signature, at) => deps.repo.claimRequest('slack-signature', signature, at),
   });
   const app = new App({
     token: deps.token,
@@ -174,9 +175,10 @@ export function createSlack(deps: SlackDeps): SlackSide {
     }
   });
 
-  app.error(async (error) => {
-    fail('Slack request failed', error);
-    return Promise.resolve();
+  // A listener's failure goes back to the receiver, which answers it (a busy store: try again) and logs it.
+  app.error((error) => {
+    const original = (error as { original?: unknown }).original;
+    return Promise.reject(original instanceof Error ? original : error);
   });
 
   // ── raising ──────────────────────────────────────────────────────────────────────

@@ -1,101 +1,187 @@
 /**
- * Teams' door: POST /api/messages on the bot's HTTP server, handed to botbuilder's CloudAdapter
- * with Bot Framework authentication from the configuration. With no app id the adapter accepts
- * unauthenticated local traffic only (development and tests), and the bot says so at start.
+ * Teams' door: POST /api/messages on the bot's HTTP server. The body is read with a limit and
+ * must be an activity; its token is checked by botbuilder's Bot Framework authentication from
+ * the configuration (a forged or garbled one is a 401 in words, never botbuilder's error text);
+ * then the CloudAdapter runs the turn. With no app id (local development) only requests from this
+ * computer are taken, since nothing is authenticated then.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
-  type Request as BotRequest,
-  type Response as BotResponse,
+  type Activity,
+  type InvokeResponse,
+  type TurnContext,
 } from 'botbuilder';
 import { busyWords } from '../../app/store/busy';
 import type { Config } from '../../config';
+import { readBody } from '../../http/body';
+import { isBusy, oneLine, sendBusy, sendError, sendJson } from '../../http/server';
 import type { EscalationTeamsBot } from './bot';
 
-const MAX_BODY = 1_000_000;
+/** Teams activities are small (an adaptive card's submission is a few KB); 512 KB is generous. */
+export const TEAMS_BODY_LIMIT = 512 * 1024;
 
-export function teamsAdapter(
-  config: Config,
-  report: (message: string, fields: Record<string, unknown>) => void,
-): CloudAdapter {
+export const LOCAL_ONLY =
+  'This bot is running in local development mode (it has no Microsoft app id), so it only takes requests from this computer.';
+const NOT_ACTIVITY = 'The request body is not a Teams activity.';
+const NOT_SIGNED_IN = 'The request does not carry a valid Teams sign-in, so it was not accepted.';
+const NOT_HANDLED = 'This bot does not handle that kind of request.';
+const FAILED =
+  'Something went wrong on our side. Please try again; if it keeps happening, tell the board’s business unit.';
+
+type Authenticated = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
+
+/** The CloudAdapter, able to run a turn for a request this module has already authenticated. */
+export class TeamsAdapter extends CloudAdapter {
+  runAuthenticated(
+    authenticated: Authenticated,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authenticated, activity, logic);
+  }
+}
+
+export interface TeamsDoor {
+  adapter: TeamsAdapter;
+  auth: ConfigurationBotFrameworkAuthentication;
+  /** No app id: unauthenticated, so loopback only. */
+  localOnly: boolean;
+  /** Refusals (warnings). */
+  report: (message: string, fields: Record<string, unknown>) => void;
+  /** Failures on our side (errors). */
+  fail: (message: string, fields: Record<string, unknown>) => void;
+}
+
+export function teamsDoor(config: Config, report: TeamsDoor['report'], fail: TeamsDoor['fail']): TeamsDoor {
   const auth = new ConfigurationBotFrameworkAuthentication({
     ...(config.MicrosoftAppId ? { MicrosoftAppId: config.MicrosoftAppId } : {}),
     ...(config.MicrosoftAppPassword ? { MicrosoftAppPassword: config.MicrosoftAppPassword } : {}),
     ...(config.MicrosoftAppType ? { MicrosoftAppType: config.MicrosoftAppType } : {}),
     ...(config.MicrosoftAppTenantId ? { MicrosoftAppTenantId: config.MicrosoftAppTenantId } : {}),
   });
-  const adapter = new CloudAdapter(auth);
+  const adapter = new TeamsAdapter(auth);
   adapter.onTurnError = async (context, error) => {
-    report('Teams turn failed', {
-      error: error instanceof Error ? error.message : String(error),
-      activity: context.activity.type,
-    });
+    fail('Teams turn failed', { error: oneLine(error), activity: context.activity.type });
     await context.sendActivity(
       busyWords(error) ??
         'Sorry: something went wrong and nothing was changed. Please try again; if it keeps happening, tell the board’s business unit.',
     );
   };
-  return adapter;
+  return { adapter, auth, localOnly: !config.MicrosoftAppId, report, fail };
 }
 
-function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) reject(new Error('request too large'));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
-    req.on('error', reject);
-  });
+/** Whether a socket's remote address is this computer (127.0.0.0/8, ::1, or IPv4-mapped loopback). */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  if (isIP(v4) === 4) return v4.startsWith('127.');
+  return address === '::1';
 }
 
-/** Handle one POST /api/messages through the CloudAdapter. */
+type Parsed = { ok: true; activity: Activity } | { ok: false };
+
+function parseActivity(raw: Buffer): Parsed {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8')) as unknown;
+  } catch {
+    return { ok: false };
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false };
+  const a = body as Record<string, unknown>;
+  if (typeof a.type !== 'string' || !a.type) return { ok: false };
+  if (shapeProblem(a)) return { ok: false };
+  // As botbuilder's own validateAndFixActivity: timestamps as dates.
+  for (const k of ['timestamp', 'expiration', 'localTimestamp'])
+    if (typeof a[k] === 'string') {
+      a[`raw${k[0]?.toUpperCase()}${k.slice(1)}`] = a[k];
+      a[k] = new Date(a[k]);
+    }
+  return { ok: true, activity: a as unknown as Activity };
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const hasId = (v: unknown): boolean => isObj(v) && typeof v.id === 'string';
+
+/** What botbuilder and the bot read into without checking: the wrong shape there is a 400, not a failure. */
+function shapeProblem(a: Record<string, unknown>): boolean {
+  if (
+    !['serviceUrl', 'channelId', 'id', 'name', 'text', 'locale'].every(
+      (k) => a[k] === undefined || typeof a[k] === 'string',
+    )
+  )
+    return true;
+  if (!hasId(a.from) || !hasId(a.conversation) || (a.recipient !== undefined && !hasId(a.recipient))) return true;
+  if (a.channelData !== undefined && !isObj(a.channelData)) return true;
+  if (a.type === 'invoke') {
+    if (a.value !== undefined && !isObj(a.value)) return true;
+    if (a.name === 'adaptiveCard/action') {
+      const action = isObj(a.value) ? a.value.action : undefined;
+      if (!isObj(action) || typeof action.type !== 'string') return true;
+      if (action.verb !== undefined && typeof action.verb !== 'string') return true;
+      if (action.data !== undefined && !isObj(action.data)) return true;
+    }
+  }
+  return false;
+}
+
+function header(req: IncomingMessage, name: string): string {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : '';
+}
+
+/** Handle one POST /api/messages. Rejects only with what the server's guard answers. */
 export async function handleTeams(
-  adapter: CloudAdapter,
+  door: TeamsDoor,
   bot: EscalationTeamsBot,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  let body: unknown;
+  if (door.localOnly && !isLoopback(req.socket.remoteAddress)) {
+    door.report('Teams: a request from another computer was refused (local development mode)', {});
+    return sendError(res, 403, LOCAL_ONLY, { connection: 'close' });
+  }
+  const parsed = parseActivity(await readBody(req, TEAMS_BODY_LIMIT));
+  if (!parsed.ok) return sendError(res, 400, NOT_ACTIVITY);
+  const { activity } = parsed;
+  let authenticated: Authenticated;
   try {
-    body = await readJson(req);
-  } catch {
-    res
-      .writeHead(400, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ error: 'The request body is not an activity.' }));
+    authenticated = await door.auth.authenticateRequest(activity, header(req, 'authorization'));
+  } catch (error) {
+    door.report('Teams: a request without a valid sign-in was refused', { error: oneLine(error) });
+    return sendError(res, 401, NOT_SIGNED_IN);
+  }
+  let failure: unknown;
+  let result: InvokeResponse | undefined;
+  try {
+    result = await door.adapter.runAuthenticated(authenticated, activity, (context) =>
+      bot.run(context).catch((error: unknown) => {
+        failure = error;
+        throw error;
+      }),
+    );
+  } catch (error) {
+    if (isBusy(error) || isBusy(failure)) return sendBusy(res);
+    // Outside the bot's own logic: what the activity says could not be used (its service address, say).
+    (failure === undefined ? door.report : door.fail)('Teams: an activity could not be processed', {
+      error: oneLine(error),
+      activity: activity.type,
+    });
+    return sendError(res, failure === undefined ? 400 : 500, failure === undefined ? NOT_ACTIVITY : FAILED);
+  }
+  if (failure !== undefined) {
+    if (isBusy(failure)) return sendBusy(res);
+    return sendError(res, 500, FAILED);
+  }
+  const status = result?.status ?? 200;
+  // An invoke the bot has no answer for (botbuilder's 501): said in words, and not as a server failure.
+  if (status === 501) return sendError(res, 400, NOT_HANDLED);
+  if (result?.body === undefined) {
+    res.writeHead(status).end();
     return;
   }
-  const request: BotRequest = { body: body as Record<string, unknown>, headers: req.headers, method: req.method };
-  const response: BotResponse = {
-    socket: res.socket,
-    status(code: number) {
-      res.statusCode = code;
-      return response;
-    },
-    header(name: string, value: unknown) {
-      res.setHeader(name, String(value));
-      return response;
-    },
-    send(data?: unknown) {
-      if (data !== undefined)
-        res.write(typeof data === 'string' || Buffer.isBuffer(data) ? data : JSON.stringify(data));
-      return response;
-    },
-    end() {
-      res.end();
-      return response;
-    },
-  };
-  await adapter.process(request, response, (context) => bot.run(context));
+  sendJson(res, status, result.body);
 }

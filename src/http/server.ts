@@ -1,0 +1,159 @@
+/**
+ * The bot's one HTTP server. Every route answers for itself: an unknown path is a 404, a method
+ * a route does not take is a 405 naming the ones it does, and whatever a handler throws or
+ * rejects with (now or in the work it does after answering) is caught here: a busy store becomes
+ * a 503 asking to try again, anything else a logged 500. Nothing a request does ends the process.
+ * Slow clients are cut off (header, request and idle timeouts) and requests in flight are bounded.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { StoreError } from '../app/store/repository';
+import { BodyError } from './body';
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface Route {
+  /** The path (or paths), without any query. */
+  paths: readonly string[];
+  methods: Readonly<Partial<Record<string, Handler>>>;
+}
+
+export interface HttpLimits {
+  /** Requests being handled at once; beyond it, 503 with Retry-After. */
+  maxInFlight: number;
+  /** Time allowed for a client to send the request's headers. */
+  headersTimeoutMs: number;
+  /** Time allowed for a client to send the whole request. */
+  requestTimeoutMs: number;
+  /** How long an idle kept-alive connection stays open. */
+  keepAliveTimeoutMs: number;
+  /** A socket with no traffic either way for this long is closed. */
+  idleTimeoutMs: number;
+  /** How often the header and request timeouts are checked. */
+  checkIntervalMs: number;
+}
+
+export const DEFAULT_LIMITS: HttpLimits = {
+  maxInFlight: 200,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 60_000,
+  checkIntervalMs: 1_000,
+};
+
+export type HttpLog = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+
+export const BUSY = 'The record is busy; please try again in a moment. Nothing was saved.' as const;
+const FAILED =
+  'Something went wrong on our side. Please try again; if it keeps happening, tell the board’s business unit.';
+const TOO_MANY = 'The service is handling too many requests just now. Please try again in a moment.';
+
+/** An error as one short line: its name and the first line of its message, never its stack. */
+export function oneLine(error: unknown): string {
+  const text =
+    error instanceof Error ? `${error.name}: ${error.message}` : typeof error === 'string' ? error : String(error);
+  const first = text.split(/\r?\n/, 1)[0] ?? '';
+  return first.length > 300 ? `${first.slice(0, 300)}…` : first;
+}
+
+export function isBusy(error: unknown): boolean {
+  return error instanceof StoreError && error.code === 'unavailable';
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  sendJson(res, status, { error: message }, headers);
+}
+
+export function sendBusy(res: ServerResponse): void {
+  sendError(res, 503, BUSY, { 'retry-after': '2' });
+}
+
+function pathOf(url: string | undefined): string {
+  return (url ?? '/').split('?', 1)[0] ?? '/';
+}
+
+export function createHttpServer(routes: readonly Route[], log: HttpLog, limits: Partial<HttpLimits> = {}): Server {
+  const l = { ...DEFAULT_LIMITS, ...limits };
+  const byPath = new Map<string, Route>();
+  for (const route of routes) for (const path of route.paths) byPath.set(path, route);
+  let inFlight = 0;
+
+  /** A handler's failure, answered (if nothing was yet) and logged on one line. */
+  const failed = (req: IncomingMessage, res: ServerResponse, path: string, error: unknown): void => {
+    if (error instanceof BodyError) {
+      if (!res.headersSent) sendError(res, error.status, error.message, { connection: 'close' });
+      return;
+    }
+    if (isBusy(error)) {
+      log('warn', 'The store was busy; the request was asked to try again', { path, method: req.method });
+      if (!res.headersSent) sendBusy(res);
+      else if (!res.writableEnded) res.end();
+      return;
+    }
+    log('error', 'Request failed', { path, method: req.method, error: oneLine(error), answered: res.headersSent });
+    if (!res.headersSent) sendError(res, 500, FAILED);
+    else if (!res.writableEnded) res.end();
+  };
+
+  const server = createServer(
+    {
+      headersTimeout: l.headersTimeoutMs,
+      requestTimeout: l.requestTimeoutMs,
+      connectionsCheckingInterval: l.checkIntervalMs,
+    },
+    (req, res) => {
+      const path = pathOf(req.url);
+      try {
+        const route = byPath.get(path);
+        if (!route) return sendError(res, 404, 'There is nothing at this address.');
+        const method = (req.method ?? '').toUpperCase();
+        const handler = route.methods[method];
+        if (!handler)
+          return sendError(res, 405, `This address takes ${Object.keys(route.methods).join(', ')} only.`, {
+            allow: Object.keys(route.methods).join(', '),
+          });
+        if (inFlight >= l.maxInFlight)
+          return sendError(res, 503, TOO_MANY, { 'retry-after': '1', connection: 'close' });
+        inFlight++;
+        res.once('close', () => inFlight--);
+        Promise.resolve()
+          .then(() => handler(req, res))
+          .catch((error: unknown) => failed(req, res, path, error));
+      } catch (error) {
+        failed(req, res, path, error);
+      }
+    },
+  );
+  server.keepAliveTimeout = l.keepAliveTimeoutMs;
+  server.timeout = l.idleTimeoutMs;
+  // A socket error (a client that went away) is the client's business, not a reason to stop.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && !socket.writableEnded && error.code !== 'ECONNRESET') {
+      const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+      );
+    }
+    socket.destroy();
+  });
+  return server;
+}
