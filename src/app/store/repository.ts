@@ -192,7 +192,8 @@ export interface CaseRepository {
 
   /**
    * Record that an incoming request (a Slack retry, a Teams resend) has been seen. The first
-   * caller gets `true`; later callers with the same scope and key get `false`.
+   * caller gets `true`; later callers with the same scope and key get `false`. A claim waits only briefly for a busy store: it then throws StoreError 'unavailable', so that
+   * the caller can fall back on what it remembers itself.
    */
   claimRequest(scope: string, key: string, at: string): Promise<boolean>;
 

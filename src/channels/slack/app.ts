@@ -36,6 +36,7 @@ import {
 } from './blocks';
 import { SlackOutlet, type SlackThread } from './outlet';
 import { SlackReceiver } from './receiver';
+import { signatureClaims } from './replays';
 
 export interface SlackDeps {
   documents: DocumentService;
@@ -120,7 +121,7 @@ export function createSlack(deps: SlackDeps): SlackSide {
     unhandledRequestTimeoutMillis: 2900,
     logger,
     report: deps.report,
-    claim: (signature, at) => deps.repo.claimRequest('slack-signature', signature, at),
+    claim: signatureClaims((signature, at) => deps.repo.claimRequest('slack-signature', signature, at)),
   });
   const app = new App({
     token: deps.token,

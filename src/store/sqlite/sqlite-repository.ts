@@ -32,6 +32,9 @@ import { BUSY_BUDGET_MS, BUSY_TIMEOUT_MS, busyPause, isBusy, translate } from '.
 import { insertAccess, insertSecurityEvent, selectAccess, selectSecurityEvents } from './logs';
 import { MIGRATIONS } from './migrations';
 
+/** A claim is checked before a request is handled: it waits only briefly for a busy file, then says so. */
+const CLAIM_BUDGET_MS = 250;
+
 interface CaseRow {
   reference: string;
   board_id: string;
@@ -341,6 +344,8 @@ export class SqliteRepository implements CaseRepository {
       () =>
         this.statement('INSERT OR IGNORE INTO requests (scope, key, claimed_at) VALUES (?, ?, ?)').run(scope, key, at)
           .changes === 1,
+      undefined,
+      CLAIM_BUDGET_MS,
     );
   }
 
@@ -408,7 +413,7 @@ export class SqliteRepository implements CaseRepository {
    * SQLite's errors put into words. While another process holds the lock, try again after a
    * pause on a timer (never a wait that stops the process), up to the busy budget.
    */
-  private async run<T>(work: () => T, reference?: string): Promise<T> {
+  private async run<T>(work: () => T, reference?: string, budgetMs = this.busyBudgetMs): Promise<T> {
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       let pause: number;
@@ -416,7 +421,7 @@ export class SqliteRepository implements CaseRepository {
         return work();
       } catch (error) {
         pause = busyPause(attempt);
-        if (!isBusy(error) || !this.db.open || Date.now() - started + pause > this.busyBudgetMs)
+        if (!isBusy(error) || !this.db.open || Date.now() - started + pause > budgetMs)
           throw translate(error, reference);
       }
       await sleep(pause);
