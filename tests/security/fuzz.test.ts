@@ -67,7 +67,7 @@ const ODD_VALUES: Json[] = [
   [],
   [1, 'a'],
   {},
-  { __proto__: { polluted: true } },
+  JSON.parse('{"__proto__":{"polluted":true}}') as Json, // an own __proto__ key, as JSON.parse makes it
   { toString: 'x' },
 ];
 
