@@ -22,6 +22,11 @@
  * - `personal`, partition key `/caseRef`: the adult's sealed details, one document per case,
  *   kept apart from the case so that erasing them touches nothing else and nothing that reads
  *   cases ever loads them.
+ * - `anchor`, partition key `/chain` (one partition, `anchor`): the store-wide anchor, one signed
+ *   checkpoint document per case write (`id` = `cp:<seq, nine digits>`), created after the
+ *   case's batch (another container cannot join it), so a write interrupted between the two
+ *   leaves the case ahead of the anchor until its next write or `audit anchor`. Two writers
+ *   racing for the next checkpoint number: the second create fails with 409 and tries again.
  * - `requests`, partition key `/id`, default time-to-live 30 days: one document per incoming
  *   request claimed (a Slack retry, a Teams resend); the second create of the same id fails
  *   with 409, which is the "already seen" answer. Cosmos DB deletes them itself after 30 days.
@@ -37,12 +42,15 @@
  * replaced by their SHA-256.
  */
 import type { CosmosClient, Container, Database, OperationInput, SqlParameter } from '@azure/cosmos';
-import { chainEvents, GENESIS } from '../../app/store/chain';
+import { checkAnchor, nextCheckpoint, type Head } from '../../app/store/anchor';
+import { chainEvents, DEVELOPMENT_AUDIT_KEY, GENESIS, type AuditKey } from '../../app/store/chain';
 import {
   conflict,
   StoreError,
   type Append,
+  type CaseRecordFields,
   type CaseRepository,
+  type Checkpoint,
   type CaseSummary,
   type DueCase,
   type NewCase,
@@ -79,6 +87,7 @@ const contactPartition = (personId: string): string => `contact:${idPart(personI
 
 export class CosmosRepository implements CaseRepository {
   readonly kind = 'cosmos' as const;
+  readonly anchoredWithEachWrite = false;
 
   private constructor(
     private readonly client: CosmosClient,
@@ -87,6 +96,8 @@ export class CosmosRepository implements CaseRepository {
     private readonly cases: Container,
     private readonly personal: Container,
     private readonly requests: Container,
+    private readonly anchor: Container,
+    private readonly auditKey: AuditKey,
   ) {}
 
   /** Connect, creating the database and containers if they are not there yet. */
@@ -119,7 +130,20 @@ export class CosmosRepository implements CaseRepository {
           excludedPaths: [{ path: '/*' }],
         },
       });
-      return new CosmosRepository(options.client, options.ownsClient ?? false, database, cases, personal, requests);
+      const { container: anchor } = await database.containers.createIfNotExists({
+        id: options.anchorContainerId ?? 'anchor',
+        partitionKey: { paths: ['/chain'] },
+      });
+      return new CosmosRepository(
+        options.client,
+        options.ownsClient ?? false,
+        database,
+        cases,
+        personal,
+        requests,
+        anchor,
+        options.auditKey ?? DEVELOPMENT_AUDIT_KEY,
+      );
     } catch (error) {
       if (options.ownsClient) options.client.dispose();
       throw translate(error);
@@ -172,7 +196,7 @@ export class CosmosRepository implements CaseRepository {
       if (!doc) throw new StoreError('not-found', `There is no case ${reference}.`, reference);
       const stored = toStored(reference, doc);
       if (stored.version !== input.expectedVersion) throw conflict(reference, input.expectedVersion, stored.version);
-      const linked = chainEvents(reference, stored.version, stored.lastHash, input.events);
+      const linked = chainEvents(this.auditKey, reference, stored.version, stored.lastHash, input.events);
       const version = stored.version + linked.length;
       if (input.state.version !== version || input.state.reference !== reference) {
         throw new StoreError(
@@ -208,6 +232,13 @@ export class CosmosRepository implements CaseRepository {
         throw conflict(reference, input.expectedVersion, typeof now?.version === 'number' ? now.version : undefined);
       }
       if (failed !== undefined) throw refused(failed, reference);
+      await this.appendCheckpoint({
+        reference,
+        version,
+        lastHash: next.lastHash,
+        at: input.events[input.events.length - 1]?.at ?? input.state.raisedAt,
+        created: false,
+      });
       return toStored(reference, next);
     }, reference);
   }
@@ -412,6 +443,61 @@ export class CosmosRepository implements CaseRepository {
     }, reference);
   }
 
+  // ── the store-wide anchor ─────────────────────────────────────────────────────────
+
+  async readCheckpoints(): Promise<Checkpoint[]> {
+    return guard(async () =>
+      (
+        await queryItems<Checkpoint & { id: string }>(
+          this.anchor,
+          "SELECT * FROM c WHERE c.type = 'checkpoint' ORDER BY c.seq ASC",
+          [],
+          ANCHOR_PARTITION,
+        )
+      ).map(checkpointOf),
+    );
+  }
+
+  async anchorCase(reference: string): Promise<boolean> {
+    return guard(async () => {
+      const doc = await readItem<CaseDocument>(this.cases, reference, reference);
+      if (!doc) return false;
+      const stored = toStored(reference, doc);
+      const anchored = checkAnchor(this.auditKey, await this.readCheckpoints()).cases.get(reference);
+      if (anchored?.version === stored.version && anchored.lastHash === stored.lastHash) return false;
+      const events = await this.getEvents(reference);
+      return this.appendCheckpoint({
+        reference,
+        version: stored.version,
+        lastHash: stored.lastHash,
+        at: events[events.length - 1]?.event.at ?? stored.state.raisedAt,
+        created: !anchored,
+      });
+    }, reference);
+  }
+
+  async recordFields(reference: string): Promise<CaseRecordFields | undefined> {
+    return guard(async () => {
+      const doc = await readItem<CaseDocument>(this.cases, reference, reference);
+      if (!doc) return undefined;
+      const keys = await queryItems<string>(
+        this.cases,
+        "SELECT VALUE c.key FROM c WHERE c.type = 'idempotency' AND c.reference = @ref",
+        [{ name: '@ref', value: reference }],
+      );
+      return {
+        boardId: String(doc.boardId),
+        status: String(doc.status),
+        raisedAt: String(doc.raisedAt),
+        version: Number(doc.version),
+        lastHash: String(doc.lastHash),
+        ...(typeof doc.dueAt === 'string' ? { dueAt: doc.dueAt } : {}),
+        ...(typeof keys[0] === 'string' ? { idempotencyKey: keys[0] } : {}),
+        people: Array.isArray(doc.people) ? [...doc.people].map(String).sort() : [],
+      };
+    }, reference);
+  }
+
   close(): Promise<void> {
     if (this.ownsClient) this.client.dispose();
     return Promise.resolve();
@@ -423,7 +509,7 @@ export class CosmosRepository implements CaseRepository {
   private async insertCase(input: NewCase): Promise<StoredCase> {
     const { state } = input;
     const reference = state.reference;
-    const linked = chainEvents(reference, 0, GENESIS, input.events);
+    const linked = chainEvents(this.auditKey, reference, 0, GENESIS, input.events);
     tooMany(reference, linked.length);
     const doc = caseDocument(state, linked.length, linked[linked.length - 1]?.hash ?? GENESIS, input.dueAt, []);
     const failed = await runBatch(this.cases, reference, [
@@ -442,6 +528,14 @@ export class CosmosRepository implements CaseRepository {
       );
     }
     if (failed !== undefined) throw refused(failed, reference);
+    await this.appendCheckpoint({
+      reference,
+      version: doc.version,
+      lastHash: doc.lastHash,
+      at: input.events[input.events.length - 1]?.at ?? state.raisedAt,
+      created: true,
+      ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
+    });
     return toStored(reference, doc);
   }
 
@@ -518,6 +612,36 @@ export class CosmosRepository implements CaseRepository {
     return undefined;
   }
 
+  /**
+   * The anchor's next checkpoint, after the case's own batch. Losing the race for a number is
+   * retried; if the anchor cannot be written at all, the case's write still stands (it is
+   * whole and sealed) and the next write of the case, or `audit anchor`, anchors it.
+   */
+  private async appendCheckpoint(head: Head): Promise<boolean> {
+    for (let attempt = 0; attempt < SEQUENCE_ATTEMPTS; attempt++) {
+      try {
+        const [latest] = await queryItems<Checkpoint & { id: string }>(
+          this.anchor,
+          "SELECT TOP 1 * FROM c WHERE c.type = 'checkpoint' ORDER BY c.seq DESC",
+          [],
+          ANCHOR_PARTITION,
+        );
+        const c = nextCheckpoint(this.auditKey, latest ? checkpointOf(latest) : undefined, head);
+        const made = await createUnlessExists(this.anchor, {
+          id: `cp:${String(c.seq).padStart(9, '0')}`,
+          chain: ANCHOR_PARTITION,
+          type: 'checkpoint',
+          ...c,
+        });
+        if (made) return true;
+      } catch {
+        return false;
+      }
+      await pause(5 + Math.random() * (10 + attempt * 5));
+    }
+    return false;
+  }
+
   private async summaries(condition: string, parameters: SqlParameter[]): Promise<CaseSummary[]> {
     return guard(async () => {
       const rows = await queryItems<CaseSummary>(
@@ -534,6 +658,23 @@ export class CosmosRepository implements CaseRepository {
       }));
     });
   }
+}
+
+const ANCHOR_PARTITION = 'anchor';
+
+function checkpointOf(d: Checkpoint): Checkpoint {
+  return {
+    seq: d.seq,
+    at: d.at,
+    reference: d.reference,
+    version: d.version,
+    lastHash: d.lastHash,
+    cases: d.cases,
+    ...(typeof d.idempotency === 'string' ? { idempotency: d.idempotency } : {}),
+    keyId: d.keyId,
+    prev: d.prev,
+    seal: d.seal,
+  };
 }
 
 function compare(a: string, b: string): number {

@@ -6,12 +6,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { SqliteError } from 'better-sqlite3';
-import { chainEvents, GENESIS } from '../../app/store/chain';
+import { nextCheckpoint, type Head } from '../../app/store/anchor';
+import { chainEvents, DEVELOPMENT_AUDIT_KEY, GENESIS, type AuditKey } from '../../app/store/chain';
 import {
   conflict,
   StoreError,
   type Append,
+  type CaseRecordFields,
   type CaseRepository,
+  type Checkpoint,
   type CaseSummary,
   type DueCase,
   type NewCase,
@@ -49,7 +52,35 @@ export const DUE_QUERY =
 export interface SqliteOptions {
   /** Refuse writes (used by audits and reports). */
   readonly?: boolean;
+  /** The key that seals the timeline and the anchor (the development key unless given). */
+  auditKey?: AuditKey;
 }
+
+interface CheckpointRow {
+  seq: number;
+  at: string;
+  reference: string;
+  version: number;
+  last_hash: string;
+  cases: number;
+  idempotency: string | null;
+  key_id: string;
+  prev: string;
+  seal: string;
+}
+
+const fromCheckpointRow = (r: CheckpointRow): Checkpoint => ({
+  seq: r.seq,
+  at: r.at,
+  reference: r.reference,
+  version: r.version,
+  lastHash: r.last_hash,
+  cases: r.cases,
+  ...(r.idempotency !== null ? { idempotency: r.idempotency } : {}),
+  keyId: r.key_id,
+  prev: r.prev,
+  seal: r.seal,
+});
 
 /** SQLite's own failures, in words a person can act on; what was stored is untouched. */
 function translate(error: unknown, reference?: string): Error {
@@ -96,12 +127,14 @@ function translate(error: unknown, reference?: string): Error {
 
 export class SqliteRepository implements CaseRepository {
   readonly kind = 'sqlite' as const;
+  readonly anchoredWithEachWrite = true;
 
   private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(
     readonly file: string,
     private readonly db: Database.Database,
+    private readonly auditKey: AuditKey,
   ) {}
 
   static open(file: string, options: SqliteOptions = {}): SqliteRepository {
@@ -119,7 +152,7 @@ export class SqliteRepository implements CaseRepository {
     } catch (error) {
       throw translate(error);
     }
-    return new SqliteRepository(file, db);
+    return new SqliteRepository(file, db, options.auditKey ?? DEVELOPMENT_AUDIT_KEY);
   }
 
   /** The raw connection, for tests that tamper with the file on purpose. */
@@ -157,7 +190,7 @@ export class SqliteRepository implements CaseRepository {
                 state.reference,
               );
             }
-            const linked = chainEvents(state.reference, 0, GENESIS, input.events);
+            const linked = chainEvents(this.auditKey, state.reference, 0, GENESIS, input.events);
             const lastHash = linked[linked.length - 1]?.hash ?? GENESIS;
             this.db
               .prepare(
@@ -178,6 +211,14 @@ export class SqliteRepository implements CaseRepository {
               });
             this.insertEvents(linked);
             this.recordPeople(state);
+            this.appendCheckpoint({
+              reference: state.reference,
+              version: linked.length,
+              lastHash,
+              at: lastEventAt(input.events, state.raisedAt),
+              created: true,
+              ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
+            });
             return { created: true, case: this.readCase(state.reference) as StoredCase };
           })
           .immediate(),
@@ -197,7 +238,7 @@ export class SqliteRepository implements CaseRepository {
             const stored = this.toStored(row);
             if (stored.version !== input.expectedVersion)
               throw conflict(input.reference, input.expectedVersion, stored.version);
-            const linked = chainEvents(input.reference, stored.version, stored.lastHash, input.events);
+            const linked = chainEvents(this.auditKey, input.reference, stored.version, stored.lastHash, input.events);
             const version = stored.version + linked.length;
             if (input.state.version !== version || input.state.reference !== input.reference) {
               throw new StoreError(
@@ -223,6 +264,13 @@ export class SqliteRepository implements CaseRepository {
             if (changed.changes !== 1) throw conflict(input.reference, input.expectedVersion, undefined);
             this.insertEvents(linked);
             this.recordPeople(input.state);
+            this.appendCheckpoint({
+              reference: input.reference,
+              version,
+              lastHash: linked[linked.length - 1]?.hash ?? stored.lastHash,
+              at: lastEventAt(input.events, input.state.raisedAt),
+              created: false,
+            });
             return this.readCase(input.reference) as StoredCase;
           })
           .immediate(),
@@ -398,6 +446,69 @@ export class SqliteRepository implements CaseRepository {
     );
   }
 
+  readCheckpoints(): Promise<Checkpoint[]> {
+    return this.run(() => {
+      // A file opened read-only from before the anchor (migration 5) has no checkpoints.
+      if (!this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'").get())
+        return [];
+      return (this.statement('SELECT * FROM checkpoints ORDER BY seq').all() as CheckpointRow[]).map(fromCheckpointRow);
+    });
+  }
+
+  anchorCase(reference: string): Promise<boolean> {
+    return this.run(
+      () =>
+        this.db
+          .transaction(() => {
+            const stored = this.readCase(reference);
+            if (!stored) return false;
+            const anchored = this.statement(
+              'SELECT version, last_hash FROM checkpoints WHERE reference = ? ORDER BY seq DESC LIMIT 1',
+            ).get(reference) as { version: number; last_hash: string } | undefined;
+            if (anchored?.version === stored.version && anchored.last_hash === stored.lastHash) return false;
+            const last = this.statement('SELECT at FROM events WHERE reference = ? ORDER BY seq DESC LIMIT 1').get(
+              reference,
+            ) as { at: string } | undefined;
+            this.appendCheckpoint({
+              reference,
+              version: stored.version,
+              lastHash: stored.lastHash,
+              at: last?.at ?? stored.state.raisedAt,
+              created: !anchored,
+            });
+            return true;
+          })
+          .immediate(),
+      reference,
+    );
+  }
+
+  recordFields(reference: string): Promise<CaseRecordFields | undefined> {
+    return this.run(() => {
+      const row = this.statement(
+        'SELECT board_id, status, raised_at, version, last_hash, due_at, idempotency_key FROM cases WHERE reference = ?',
+      ).get(reference) as
+        | (Omit<CaseRow, 'state' | 'reference'> & { status: string; raised_at: string; idempotency_key: string | null })
+        | undefined;
+      if (!row) return undefined;
+      const people = (
+        this.statement('SELECT person_id FROM case_people WHERE reference = ? ORDER BY person_id').all(
+          reference,
+        ) as Array<{ person_id: string }>
+      ).map((p) => p.person_id);
+      return {
+        boardId: row.board_id,
+        status: row.status,
+        raisedAt: row.raised_at,
+        version: row.version,
+        lastHash: row.last_hash,
+        ...(row.due_at !== null ? { dueAt: row.due_at } : {}),
+        ...(row.idempotency_key !== null ? { idempotencyKey: row.idempotency_key } : {}),
+        people,
+      };
+    }, reference);
+  }
+
   close(): Promise<void> {
     if (this.db.open) this.db.close();
     return Promise.resolve();
@@ -448,6 +559,16 @@ export class SqliteRepository implements CaseRepository {
     );
     for (const e of linked)
       insert.run(e.reference, e.seq, e.event.type, e.event.at, JSON.stringify(e.event), e.prevHash, e.hash);
+  }
+
+  /** The anchor's next checkpoint, in the transaction of the write it records. */
+  private appendCheckpoint(head: Head): void {
+    const previous = this.statement('SELECT * FROM checkpoints ORDER BY seq DESC LIMIT 1').get() as
+      CheckpointRow | undefined;
+    const c = nextCheckpoint(this.auditKey, previous ? fromCheckpointRow(previous) : undefined, head);
+    this.statement(
+      'INSERT INTO checkpoints (seq, at, reference, version, last_hash, cases, idempotency, key_id, prev, seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(c.seq, c.at, c.reference, c.version, c.lastHash, c.cases, c.idempotency ?? null, c.keyId, c.prev, c.seal);
   }
 
   private recordPeople(state: CaseState): void {
