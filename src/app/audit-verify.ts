@@ -218,7 +218,7 @@ export async function verifyStore(repo: CaseRepository, options: AuditOptions): 
   for (const reference of references) {
     const data = await load(repo, reference);
     events += data.events.length;
-    const caseFindings = checkChain(options.key, data.stored, data.events, reference).filter(
+    const caseFindings = checkChain(options.key, data.stored, data.events, reference, !checkpoints.length).filter(
       (f) => !(data.unreadable && f.kind === 'case-missing'),
     );
     if (data.unreadable) caseFindings.unshift({ reference, kind: 'case-unreadable', problem: data.unreadable });

@@ -86,13 +86,15 @@ export function chainEvents(
 /**
  * Every place a case's stored timeline does not hold together: each event in place, linked to the
  * one before, sealed under the key; the case record's version and last hash those of its last event.
- * A case whose events were all hashed without a key is one `not-keyed` finding, not one per event.
+ * In a store from before the key (`legacy`: it has no anchor), a case whose events were all hashed
+ * without a key is one `not-keyed` finding; anywhere else an event hashed without it is forged.
  */
 export function checkChain(
   key: AuditKey,
   stored: StoredCase | undefined,
   events: readonly StoredEvent[],
   reference: string,
+  legacy = false,
 ): AuditFinding[] {
   const findings: AuditFinding[] = [];
   let prev = GENESIS;
@@ -130,7 +132,7 @@ export function checkChain(
     prev = e.hash;
     expectedSeq++;
   }
-  if (unkeyed.length && unkeyed.length === events.length) {
+  if (legacy && unkeyed.length && unkeyed.length === events.length) {
     findings.push({
       reference,
       kind: 'not-keyed',
