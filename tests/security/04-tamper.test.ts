@@ -287,7 +287,7 @@ const TAMPERINGS: Tampering[] = [
       const forged = {
         ...(events.find((e) => e.type === 'note-added') as CaseEvent),
         at: '2026-11-24T09:00:00.000Z',
-      } as CaseEvent;
+      };
       const seq = last.seq + 1;
       const hash = plainHash(A, seq, last.hash, forged);
       db.prepare(
