@@ -623,6 +623,25 @@ describe('audit verify against an informed insider (a real SQLite file, the real
     expect(all?.stderr.match(/\(case-deleted\)$/gm)?.length).toBe(6);
   });
 
+  test('a store from before the audit key is reported by name, not crashed on', async () => {
+    const file = freshCopy('legacy');
+    const db = new Database(file);
+    unlock(db);
+    // As the landed code left it: no anchor (migration 5) and every event hashed without a key.
+    db.exec('DROP TABLE checkpoints; DELETE FROM schema_migrations WHERE version = 5');
+    const references = (db.prepare('SELECT reference FROM cases').all() as Array<{ reference: string }>).map(
+      (r) => r.reference,
+    );
+    db.transaction(() => {
+      for (const reference of references) rechain(db, reference, bodies(db, reference));
+    })();
+    db.close();
+    const run = await verify(file);
+    expect(run.status).toBe(1);
+    expect(run.stderr.match(/recorded before the audit key.*\(not-keyed\)$/gm)?.length).toBe(6);
+    expect(run.stderr).not.toMatch(/forged-event|anchor-missing-checkpoint|at .*\.ts:\d+/);
+  });
+
   test('--json gives the same report for a program to read', async () => {
     const file = freshCopy('json');
     const db = new Database(file);
