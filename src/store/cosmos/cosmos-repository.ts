@@ -88,6 +88,7 @@ const contactPartition = (personId: string): string => `contact:${idPart(personI
 export class CosmosRepository implements CaseRepository {
   readonly kind = 'cosmos' as const;
   readonly anchoredWithEachWrite = false;
+  private lastCheckpoint?: Checkpoint;
 
   private constructor(
     private readonly client: CosmosClient,
@@ -618,28 +619,44 @@ export class CosmosRepository implements CaseRepository {
    * whole and sealed) and the next write of the case, or `audit anchor`, anchors it.
    */
   private async appendCheckpoint(head: Head): Promise<boolean> {
-    for (let attempt = 0; attempt < SEQUENCE_ATTEMPTS; attempt++) {
-      try {
-        const [latest] = await queryItems<Checkpoint & { id: string }>(
-          this.anchor,
-          "SELECT TOP 1 * FROM c WHERE c.type = 'checkpoint' ORDER BY c.seq DESC",
-          [],
-          ANCHOR_PARTITION,
-        );
-        const c = nextCheckpoint(this.auditKey, latest ? checkpointOf(latest) : undefined, head);
+    try {
+      // The newest checkpoint this handle knows of, then forward by point reads: the anchor's
+      // one query (the newest of them all) runs once per handle, not once per write.
+      let latest = this.lastCheckpoint ?? (await this.newestCheckpoint());
+      for (let attempt = 0; attempt < SEQUENCE_ATTEMPTS; attempt++) {
+        const c = nextCheckpoint(this.auditKey, latest, head);
         const made = await createUnlessExists(this.anchor, {
-          id: `cp:${String(c.seq).padStart(9, '0')}`,
+          id: checkpointId(c.seq),
           chain: ANCHOR_PARTITION,
           type: 'checkpoint',
           ...c,
         });
-        if (made) return true;
-      } catch {
-        return false;
+        if (made) {
+          this.lastCheckpoint = c;
+          return true;
+        }
+        // Another writer took that number: step on to the newest there is.
+        for (;;) {
+          const ahead = await readItem<Checkpoint>(this.anchor, checkpointId((latest?.seq ?? 0) + 1), ANCHOR_PARTITION);
+          if (!ahead) break;
+          latest = checkpointOf(ahead);
+        }
+        if (attempt > 2) await pause(5 + Math.random() * (10 + attempt * 5));
       }
-      await pause(5 + Math.random() * (10 + attempt * 5));
+    } catch {
+      // The case's write stands; its next write, or `audit anchor`, anchors it.
     }
     return false;
+  }
+
+  private async newestCheckpoint(): Promise<Checkpoint | undefined> {
+    const [newest] = await queryItems<Checkpoint>(
+      this.anchor,
+      "SELECT TOP 1 * FROM c WHERE c.type = 'checkpoint' ORDER BY c.seq DESC",
+      [],
+      ANCHOR_PARTITION,
+    );
+    return newest ? checkpointOf(newest) : undefined;
   }
 
   private async summaries(condition: string, parameters: SqlParameter[]): Promise<CaseSummary[]> {
@@ -661,6 +678,7 @@ export class CosmosRepository implements CaseRepository {
 }
 
 const ANCHOR_PARTITION = 'anchor';
+const checkpointId = (seq: number): string => `cp:${String(seq).padStart(9, '0')}`;
 
 function checkpointOf(d: Checkpoint): Checkpoint {
   return {
