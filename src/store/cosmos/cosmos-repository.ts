@@ -42,7 +42,7 @@
  * replaced by their SHA-256.
  */
 import type { CosmosClient, Container, Database, OperationInput, SqlParameter } from '@azure/cosmos';
-import { checkAnchor, nextCheckpoint, type Head } from '../../app/store/anchor';
+import { checkAnchor } from '../../app/store/anchor';
 import { chainEvents, DEVELOPMENT_AUDIT_KEY, GENESIS, type AuditKey } from '../../app/store/chain';
 import {
   conflict,
@@ -77,6 +77,7 @@ import {
 } from './documents';
 import type { CaseDocument, EventDocument, IdempotencyDocument, SequenceDocument, ThreadDocument } from './documents';
 import { guard, refused, statusOf, translate } from './errors';
+import { CosmosAnchor } from './anchor';
 import { createUnlessExists, queryItems, readItem, replaceIfUnchanged, runBatch } from './items';
 
 export { cosmosClientFrom, type CosmosConnection, type CosmosOptions } from './client';
@@ -88,7 +89,6 @@ const contactPartition = (personId: string): string => `contact:${idPart(personI
 export class CosmosRepository implements CaseRepository {
   readonly kind = 'cosmos' as const;
   readonly anchoredWithEachWrite = false;
-  private lastCheckpoint?: Checkpoint;
 
   private constructor(
     private readonly client: CosmosClient,
@@ -97,7 +97,7 @@ export class CosmosRepository implements CaseRepository {
     private readonly cases: Container,
     private readonly personal: Container,
     private readonly requests: Container,
-    private readonly anchor: Container,
+    private readonly anchor: CosmosAnchor,
     private readonly auditKey: AuditKey,
   ) {}
 
@@ -142,7 +142,7 @@ export class CosmosRepository implements CaseRepository {
         cases,
         personal,
         requests,
-        anchor,
+        new CosmosAnchor(anchor, options.auditKey ?? DEVELOPMENT_AUDIT_KEY),
         options.auditKey ?? DEVELOPMENT_AUDIT_KEY,
       );
     } catch (error) {
@@ -233,7 +233,7 @@ export class CosmosRepository implements CaseRepository {
         throw conflict(reference, input.expectedVersion, typeof now?.version === 'number' ? now.version : undefined);
       }
       if (failed !== undefined) throw refused(failed, reference);
-      await this.appendCheckpoint({
+      await this.anchor.append({
         reference,
         version,
         lastHash: next.lastHash,
@@ -447,16 +447,7 @@ export class CosmosRepository implements CaseRepository {
   // ── the store-wide anchor ─────────────────────────────────────────────────────────
 
   async readCheckpoints(): Promise<Checkpoint[]> {
-    return guard(async () =>
-      (
-        await queryItems<Checkpoint & { id: string }>(
-          this.anchor,
-          "SELECT * FROM c WHERE c.type = 'checkpoint' ORDER BY c.seq ASC",
-          [],
-          ANCHOR_PARTITION,
-        )
-      ).map(checkpointOf),
-    );
+    return guard(() => this.anchor.read());
   }
 
   async anchorCase(reference: string): Promise<boolean> {
@@ -467,7 +458,7 @@ export class CosmosRepository implements CaseRepository {
       const anchored = checkAnchor(this.auditKey, await this.readCheckpoints()).cases.get(reference);
       if (anchored?.version === stored.version && anchored.lastHash === stored.lastHash) return false;
       const events = await this.getEvents(reference);
-      return this.appendCheckpoint({
+      return this.anchor.append({
         reference,
         version: stored.version,
         lastHash: stored.lastHash,
@@ -529,7 +520,7 @@ export class CosmosRepository implements CaseRepository {
       );
     }
     if (failed !== undefined) throw refused(failed, reference);
-    await this.appendCheckpoint({
+    await this.anchor.append({
       reference,
       version: doc.version,
       lastHash: doc.lastHash,
@@ -613,52 +604,6 @@ export class CosmosRepository implements CaseRepository {
     return undefined;
   }
 
-  /**
-   * The anchor's next checkpoint, after the case's own batch. Losing the race for a number is
-   * retried; if the anchor cannot be written at all, the case's write still stands (it is
-   * whole and sealed) and the next write of the case, or `audit anchor`, anchors it.
-   */
-  private async appendCheckpoint(head: Head): Promise<boolean> {
-    try {
-      // The newest checkpoint this handle knows of, then forward by point reads: the anchor's
-      // one query (the newest of them all) runs once per handle, not once per write.
-      let latest = this.lastCheckpoint ?? (await this.newestCheckpoint());
-      for (let attempt = 0; attempt < SEQUENCE_ATTEMPTS; attempt++) {
-        const c = nextCheckpoint(this.auditKey, latest, head);
-        const made = await createUnlessExists(this.anchor, {
-          id: checkpointId(c.seq),
-          chain: ANCHOR_PARTITION,
-          type: 'checkpoint',
-          ...c,
-        });
-        if (made) {
-          this.lastCheckpoint = c;
-          return true;
-        }
-        // Another writer took that number: step on to the newest there is.
-        for (;;) {
-          const ahead = await readItem<Checkpoint>(this.anchor, checkpointId((latest?.seq ?? 0) + 1), ANCHOR_PARTITION);
-          if (!ahead) break;
-          latest = checkpointOf(ahead);
-        }
-        if (attempt > 2) await pause(5 + Math.random() * (10 + attempt * 5));
-      }
-    } catch {
-      // The case's write stands; its next write, or `audit anchor`, anchors it.
-    }
-    return false;
-  }
-
-  private async newestCheckpoint(): Promise<Checkpoint | undefined> {
-    const [newest] = await queryItems<Checkpoint>(
-      this.anchor,
-      "SELECT TOP 1 * FROM c WHERE c.type = 'checkpoint' ORDER BY c.seq DESC",
-      [],
-      ANCHOR_PARTITION,
-    );
-    return newest ? checkpointOf(newest) : undefined;
-  }
-
   private async summaries(condition: string, parameters: SqlParameter[]): Promise<CaseSummary[]> {
     return guard(async () => {
       const rows = await queryItems<CaseSummary>(
@@ -675,24 +620,6 @@ export class CosmosRepository implements CaseRepository {
       }));
     });
   }
-}
-
-const ANCHOR_PARTITION = 'anchor';
-const checkpointId = (seq: number): string => `cp:${String(seq).padStart(9, '0')}`;
-
-function checkpointOf(d: Checkpoint): Checkpoint {
-  return {
-    seq: d.seq,
-    at: d.at,
-    reference: d.reference,
-    version: d.version,
-    lastHash: d.lastHash,
-    cases: d.cases,
-    ...(typeof d.idempotency === 'string' ? { idempotency: d.idempotency } : {}),
-    keyId: d.keyId,
-    prev: d.prev,
-    seal: d.seal,
-  };
 }
 
 function compare(a: string, b: string): number {

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { SqliteError } from 'better-sqlite3';
-import { nextCheckpoint, type Head } from '../../app/store/anchor';
+import type { Head } from '../../app/store/anchor';
 import { chainEvents, DEVELOPMENT_AUDIT_KEY, GENESIS, type AuditKey } from '../../app/store/chain';
 import {
   conflict,
@@ -26,6 +26,7 @@ import {
 } from '../../app/store/repository';
 import type { CaseEvent, CaseState } from '../../domain/escalation';
 import { corrupt, readStoredCase } from '../stored-case';
+import { appendCheckpoint, readCheckpoints } from './checkpoints';
 import { MIGRATIONS } from './migrations';
 
 interface CaseRow {
@@ -55,32 +56,6 @@ export interface SqliteOptions {
   /** The key that seals the timeline and the anchor (the development key unless given). */
   auditKey?: AuditKey;
 }
-
-interface CheckpointRow {
-  seq: number;
-  at: string;
-  reference: string;
-  version: number;
-  last_hash: string;
-  cases: number;
-  idempotency: string | null;
-  key_id: string;
-  prev: string;
-  seal: string;
-}
-
-const fromCheckpointRow = (r: CheckpointRow): Checkpoint => ({
-  seq: r.seq,
-  at: r.at,
-  reference: r.reference,
-  version: r.version,
-  lastHash: r.last_hash,
-  cases: r.cases,
-  ...(r.idempotency !== null ? { idempotency: r.idempotency } : {}),
-  keyId: r.key_id,
-  prev: r.prev,
-  seal: r.seal,
-});
 
 /** SQLite's own failures, in words a person can act on; what was stored is untouched. */
 function translate(error: unknown, reference?: string): Error {
@@ -447,12 +422,7 @@ export class SqliteRepository implements CaseRepository {
   }
 
   readCheckpoints(): Promise<Checkpoint[]> {
-    return this.run(() => {
-      // A file opened read-only from before the anchor (migration 5) has no checkpoints.
-      if (!this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'").get())
-        return [];
-      return (this.statement('SELECT * FROM checkpoints ORDER BY seq').all() as CheckpointRow[]).map(fromCheckpointRow);
-    });
+    return this.run(() => readCheckpoints(this.db));
   }
 
   anchorCase(reference: string): Promise<boolean> {
@@ -563,12 +533,7 @@ export class SqliteRepository implements CaseRepository {
 
   /** The anchor's next checkpoint, in the transaction of the write it records. */
   private appendCheckpoint(head: Head): void {
-    const previous = this.statement('SELECT * FROM checkpoints ORDER BY seq DESC LIMIT 1').get() as
-      CheckpointRow | undefined;
-    const c = nextCheckpoint(this.auditKey, previous ? fromCheckpointRow(previous) : undefined, head);
-    this.statement(
-      'INSERT INTO checkpoints (seq, at, reference, version, last_hash, cases, idempotency, key_id, prev, seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(c.seq, c.at, c.reference, c.version, c.lastHash, c.cases, c.idempotency ?? null, c.keyId, c.prev, c.seal);
+    appendCheckpoint(this.db, this.auditKey, head);
   }
 
   private recordPeople(state: CaseState): void {
