@@ -87,6 +87,12 @@ export const configSchema = z.object({
       error: '32 bytes written in base64 (make one with: openssl rand -base64 32)',
     })
     .optional(),
+  AUDIT_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length >= 32, {
+      error: '32 or more bytes written in base64, kept apart from the store (make one with: openssl rand -base64 32)',
+    })
+    .optional(),
 });
 
 /** Rules across variables, checked on the raw environment so that one wrong value hides none. */
@@ -102,6 +108,14 @@ function crossRules(env: Record<string, string | undefined>, malformed: Readonly
     problems.push(
       "PERSONAL_DATA_KEY must be set in production: 32 bytes in base64 that seal the adult's details (make one with: openssl rand -base64 32) (it is not set).",
     );
+  }
+  if (production && !env.AUDIT_KEY) {
+    problems.push(
+      'AUDIT_KEY must be set in production: 32 bytes in base64, kept apart from the store, that seal the record against tampering (make one with: openssl rand -base64 32) (it is not set).',
+    );
+  }
+  if (env.AUDIT_KEY && env.AUDIT_KEY === env.PERSONAL_DATA_KEY) {
+    problems.push('AUDIT_KEY must not be the same as PERSONAL_DATA_KEY: each key does one job.');
   }
   if (env.STORE === 'cosmos' && !env.COSMOS_CONNECTION_STRING && !(env.COSMOS_ENDPOINT && env.COSMOS_KEY)) {
     problems.push(

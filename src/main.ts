@@ -14,7 +14,7 @@ import {
   SHIPPED_PROCEDURES_DIR,
 } from './app/procedures';
 import { StoreError, type CaseRepository } from './app/store/repository';
-import { openRepository, openVault } from './store/open';
+import { openAuditKey, openRepository, openVault } from './store/open';
 import { CaseService } from './app/case-service';
 import { EscalationTeamsBot } from './channels/teams/bot';
 import { handleTeams, teamsDoor } from './channels/teams/http';
@@ -77,6 +77,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     log(
       'warn',
       "PERSONAL_DATA_KEY is not set: the adult's details are sealed with a local development key. Set one before real use.",
+    );
+  if (openAuditKey(config).developmentKey)
+    log(
+      'warn',
+      'AUDIT_KEY is not set: the record is sealed with a local development key, which anyone with this code knows. Set one before real use.',
     );
   const repo = await openRepository(config);
   log('info', 'Store open', { store: storeKind(config) });

@@ -23,10 +23,9 @@ import type { Procedure } from '../domain/procedure';
 import type { Directory } from '../domain/directory';
 import { CaseAccess, notAvailable, UNKNOWN_COMMAND, type Platform } from './access';
 import { CASE_COMMANDS } from './commands';
-import { verifyChain } from './store/chain';
 import type { PersonalDataVault, PersonalDetails } from './store/personal-data';
 import { personalDetailsSchema } from './store/personal-data';
-import { StoreError, type AuditFinding, type CaseRepository, type StoredCase } from './store/repository';
+import { StoreError, type CaseRepository, type StoredCase } from './store/repository';
 
 export type Outcome = { ok: true; case: StoredCase; created: boolean } | { ok: false; refusal: Refusal };
 
@@ -315,23 +314,6 @@ export class CaseService {
         throw error;
       }
     }
-  }
-
-  /** Check every case's timeline (or one), in reference order: the first broken one is named. */
-  async audit(reference?: string): Promise<{ checked: number; events: number; broken?: AuditFinding }> {
-    const references = reference ? [reference] : await this.repo.allReferences();
-    let events = 0;
-    for (const [i, ref] of references.entries()) {
-      const [stored, timeline] = await Promise.all([
-        this.repo.getCase(ref).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
-        this.repo.getEvents(ref),
-      ]);
-      events += timeline.length;
-      const finding =
-        stored instanceof Error ? { reference: ref, problem: stored.message } : verifyChain(stored, timeline, ref);
-      if (finding) return { checked: i + 1, events, broken: finding };
-    }
-    return { checked: references.length, events };
   }
 }
 

@@ -1,120 +1,122 @@
 /**
- * `audit access` and `audit security`: for the board, who read what of a case (the adult's
- * details, case records and forms, cards), and the refused attempts of people who are no party
- * to a case, from the logs kept apart from the case timelines. Ids and names only: never the
- * adult's details.
+ * `audit …`: checking the record for tampering (`verify`) and anchoring cases the store-wide
+ * anchor does not hold yet (`anchor`). Each subcommand is its own function.
  */
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isLocalDate, zonedToInstant } from '../domain/calendar';
+import { verifyStore, type AuditReport } from '../app/audit-verify';
+import type { AuditKey } from '../app/store/chain';
+import type { PersonalDataVault } from '../app/store/personal-data';
+import type { AuditFinding, CaseRepository } from '../app/store/repository';
 import { parseCaseReference } from '../domain/escalation';
-import type { AccessEntry, SecurityEvent } from '../app/store/repository';
-import { loadConfig } from '../config';
-import { openRepository } from '../store/open';
+import { UsageError, type Io } from './usage';
 
-interface Io {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  env: NodeJS.ProcessEnv;
+export interface AuditKeys {
+  auditKey: AuditKey;
+  vault: PersonalDataVault;
 }
 
-export const AUDIT_LOG_USAGE = `  audit access [--case <ref>] [--person <id>] [--since <YYYY-MM-DD>] [--limit <n>] [--db <file>]
-                                               who read what of a case: the adult's details, records, forms, cards
-  audit security [--case <ref>] [--person <id>] [--since <YYYY-MM-DD>] [--limit <n>] [--db <file>]
-                                               refused attempts by people who are no party to a case`;
+/** Opens the configured store (or the SQLite file named by --db) for the length of `work`. */
+export type StoreOpener = <T>(
+  io: Io,
+  db: string | undefined,
+  work: (repo: CaseRepository, keys: AuditKeys) => Promise<T>,
+) => Promise<T>;
 
-const KINDS: Record<SecurityEvent['kind'], string> = {
-  'read-by-non-party': 'not a party, asked to see the case',
-  'command-by-non-party': 'not a party, tried to act on the case',
-  'unknown-command': 'a button or command the bot does not have',
-  'no-such-case': 'named a case that does not exist',
-};
-
-const WHAT: Record<string, string> = {
-  'personal-details': "opened the adult's details",
-  'personal-details-given': "gave the adult's details",
-  card: 'saw the case card',
-  'case-record': 'was sent the case record',
-  'case-record-with-details': 'was sent the case record naming the adult',
-};
-
-/** The filters both commands take, checked; a problem is given in words (exit 2). */
-function filters(
+export async function commandAudit(
+  sub: string | undefined,
   args: string[],
   io: Io,
-): { reference?: string; personId?: string; since?: string; limit?: number; db?: string } | undefined {
+  openStore: StoreOpener,
+): Promise<number> {
+  switch (sub) {
+    case 'verify':
+      return auditVerify(args, io, openStore);
+    case 'anchor':
+      return auditAnchor(args, io, openStore);
+    default:
+      throw new UsageError('Say "audit verify [--case <ref>] [--json]" or "audit anchor".');
+  }
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function line(f: AuditFinding): string {
+  const where = f.reference === 'store' ? 'the store' : `case ${f.reference}`;
+  return `${where}${f.seq !== undefined ? `, event ${f.seq}` : ''}: ${f.problem} (${f.kind})`;
+}
+
+function parseCheckpoint(text: string | undefined): { seq: number; seal: string } | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d{1,12}):([0-9a-fA-F]{12,64})$/.exec(text.trim());
+  if (!match)
+    throw new UsageError(
+      `--checkpoint must be a checkpoint's number and the start of its seal as "audit verify" printed them, such as 42:3f9a0c12d4e5 (it is "${text}").`,
+    );
+  return { seq: Number(match[1]), seal: String(match[2]) };
+}
+
+function summary(report: AuditReport, io: Io): void {
+  const anchor = report.latest
+    ? `the anchor holds ${plural(report.checkpoints, 'checkpoint')}, the latest ${report.latest.seq} sealed ${report.latest.seal.slice(0, 16)} (keep this pair somewhere apart from the store; "--checkpoint ${report.latest.seq}:${report.latest.seal.slice(0, 16)}" checks it is still there)`
+    : 'the anchor holds no checkpoints';
+  if (!report.findings.length) {
+    io.out(
+      `ok: ${plural(report.checked, 'case')} and ${report.events} events verified; every timeline is whole and unaltered`,
+    );
+    io.out(anchor);
+    return;
+  }
+  const kinds = new Map<string, number>();
+  for (const f of report.findings) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
+  const cases = new Set(report.findings.filter((f) => f.reference !== 'store').map((f) => f.reference)).size;
+  io.err(
+    `${plural(report.findings.length, 'break')} found${cases ? ` in ${plural(cases, 'case')}` : ''} (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); ${plural(report.checked, 'case')} and ${report.events} events checked; ${anchor}`,
+  );
+}
+
+export async function auditVerify(args: string[], io: Io, openStore: StoreOpener): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
       case: { type: 'string' },
-      person: { type: 'string' },
-      since: { type: 'string' },
-      limit: { type: 'string' },
       db: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      checkpoint: { type: 'string' },
     },
     strict: true,
   });
-  const problem = (text: string): undefined => {
-    io.err(`${text}\n\nUsage:\n${AUDIT_LOG_USAGE}`);
-    return undefined;
-  };
   const reference = values.case?.trim().toUpperCase();
   if (reference !== undefined && !parseCaseReference(reference))
-    return problem(`--case must be a case reference such as NS-2026-0042 (it is "${values.case}").`);
-  let since: string | undefined;
-  if (values.since !== undefined) {
-    const day = isLocalDate(values.since);
-    const at = day ? zonedToInstant(values.since, 0, 'Europe/London') : new Date(values.since);
-    if (!day && (!/^\d{4}-\d{2}-\d{2}T/.test(values.since) || Number.isNaN(at.getTime())))
-      return problem(`--since must be a date written YYYY-MM-DD (it is "${values.since}").`);
-    since = at.toISOString();
-  }
-  const limit = values.limit === undefined ? undefined : Number(values.limit);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 100_000))
-    return problem(`--limit must be a whole number from 1 to 100000 (it is "${values.limit}").`);
-  if (values.db !== undefined && !existsSync(values.db)) return problem(`There is no database file "${values.db}".`);
-  return {
-    ...(reference ? { reference } : {}),
-    ...(values.person?.trim() ? { personId: values.person.trim() } : {}),
-    ...(since ? { since } : {}),
-    ...(limit ? { limit } : {}),
-    ...(values.db ? { db: values.db } : {}),
-  };
+    throw new UsageError(`--case must be a case reference such as NS-2026-0042 (it is "${values.case}").`);
+  const expectCheckpoint = parseCheckpoint(values.checkpoint);
+  return openStore(io, values.db, async (repo, keys) => {
+    const report = await verifyStore(repo, {
+      key: keys.auditKey,
+      vault: keys.vault,
+      ...(reference ? { reference } : {}),
+      ...(expectCheckpoint ? { expectCheckpoint } : {}),
+    });
+    if (values.json) {
+      io.out(JSON.stringify({ ok: report.findings.length === 0, ...report }));
+    } else {
+      for (const f of report.findings) io.err(`BROKEN: ${line(f)}`);
+      for (const w of report.warnings) io.err(`warning: ${line(w)}`);
+      summary(report, io);
+    }
+    return report.findings.length ? 1 : 0;
+  });
 }
 
-function accessLine(e: AccessEntry): string {
-  const what = WHAT[e.what] ?? (e.what.startsWith('form:') ? `was sent the form ${e.what.slice(5)}` : e.what);
-  return [e.at, e.reference, `${e.personId} (${e.agencyId})`, what, e.platform ?? ''].join('\t').trimEnd();
-}
-
-function securityLine(e: SecurityEvent): string {
-  return [
-    e.at,
-    e.reference ?? '-',
-    e.personId ? `${e.personId} (${e.agencyId ?? '?'})` : '-',
-    `${KINDS[e.kind]}: ${e.action}`,
-    e.platform ?? '',
-  ]
-    .join('\t')
-    .trimEnd();
-}
-
-/** `audit access` or `audit security`, newest first. */
-export async function commandAuditLog(which: 'access' | 'security', args: string[], io: Io): Promise<number> {
-  const chosen = filters(args, io);
-  if (!chosen) return 2;
-  const { db, ...filter } = chosen;
-  const repo = await openRepository(loadConfig(io.env), db ? { sqliteFile: db } : {});
-  try {
-    const lines =
-      which === 'access'
-        ? (await repo.accessLog(filter)).map(accessLine)
-        : (await repo.securityEvents(filter)).map(securityLine);
-    const noun = which === 'access' ? 'reading' : 'refused attempt';
-    io.out(`${lines.length} ${noun}${lines.length === 1 ? '' : 's'}, newest first`);
-    for (const line of lines) io.out(line);
+export async function auditAnchor(args: string[], io: Io, openStore: StoreOpener): Promise<number> {
+  const { values } = parseArgs({ args, options: { db: { type: 'string' } }, strict: true });
+  return openStore(io, values.db, async (repo) => {
+    let added = 0;
+    for (const reference of await repo.allReferences()) if (await repo.anchorCase(reference)) added++;
+    io.out(
+      added
+        ? `${plural(added, 'case')} added to the store-wide anchor (run "audit verify" first: whatever a case holds now is what is anchored)`
+        : 'every case is already in the store-wide anchor',
+    );
     return 0;
-  } finally {
-    await repo.close();
-  }
+  });
 }

@@ -19,6 +19,8 @@ import {
   type Nation,
 } from '../domain/calendar';
 import { calendarFor, parseCaseReference, planTimeline } from '../domain/escalation';
+import type { AuditKey } from '../app/store/chain';
+import type { PersonalDataVault } from '../app/store/personal-data';
 import { CaseService } from '../app/case-service';
 import { simulate } from '../app/simulate';
 import { demoDirectory, seedDemo } from '../app/demo';
@@ -27,15 +29,13 @@ import { figuresCsv, figuresHtml } from '../app/reports/render';
 import { SqliteRepository } from '../store/sqlite/sqlite-repository';
 import { StoreError, type CaseRepository } from '../app/store/repository';
 import { ConfigError, loadConfig } from '../config';
-import { openRepository, openVault } from '../store/open';
+import { openAuditKey, openRepository, openVault } from '../store/open';
 import type { Procedure } from '../domain/procedure';
-import { AUDIT_LOG_USAGE, commandAuditLog } from './audit';
+import { AUDIT_LOG_USAGE, commandAuditLog } from './audit-log';
+import { commandAudit, type StoreOpener } from './audit';
+import { UsageError, type Io } from './usage';
 
-export interface Io {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  env: NodeJS.ProcessEnv;
-}
+export type { Io } from './usage';
 
 const USAGE = `Usage: npm run --silent cli -- <command>
 
@@ -45,7 +45,9 @@ const USAGE = `Usage: npm run --silent cli -- <command>
   working-days add --nation <nation> --from <YYYY-MM-DD> --days <N>
                                                the Nth working day after --from (day 0)
   readings [--board <id>]                      how each board's ambiguous phrases are read
-  audit verify [--case <ref>] [--db <file>]    check every case's timeline has not been altered
+  audit verify [--case <ref>] [--checkpoint <n>:<seal>] [--json] [--db <file>]
+                                               check every case and the store-wide anchor for tampering
+  audit anchor [--db <file>]                   add checkpoints for cases the anchor does not hold yet
   erase-personal-data --case <ref> --reason <why> [--by <person id>] [--db <file>]
                                                erase the adult's details on request (the timeline says so)
 ${AUDIT_LOG_USAGE}
@@ -60,8 +62,6 @@ ${AUDIT_LOG_USAGE}
                                                each reminder, nudge and notification, and to whom
 
   nations: ${NATIONS.join(', ')}`;
-
-class UsageError extends Error {}
 
 function procedureDirs(env: NodeJS.ProcessEnv): string[] {
   const extra = env.PROCEDURES_DIR;
@@ -327,7 +327,7 @@ async function commandSeedDemo(args: string[], io: Io): Promise<number> {
   const start = values.from
     ? zonedToInstant(parseDay(values.from, '--from'), 0, 'Europe/London')
     : new Date(asOf.getTime() - 91 * 86_400_000);
-  const repo = SqliteRepository.open(values.db);
+  const repo = SqliteRepository.open(values.db, { auditKey: openAuditKey(loadConfig(io.env)).key });
   try {
     if ((await repo.allReferences()).length > 0)
       throw new UsageError(`${values.db} already has cases: seed-demo fills an empty store only.`);
@@ -349,39 +349,27 @@ async function commandSeedDemo(args: string[], io: Io): Promise<number> {
 async function withStore<T>(
   io: Io,
   db: string | undefined,
-  work: (service: CaseService, repo: CaseRepository) => Promise<T>,
+  work: (
+    service: CaseService,
+    repo: CaseRepository,
+    keys: { auditKey: AuditKey; vault: PersonalDataVault },
+  ) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig(io.env);
   if (db !== undefined && !existsSync(db)) throw new UsageError(`There is no database file "${db}".`);
   const repo = await openRepository(config, db ? { sqliteFile: db } : {});
   try {
-    return await work(new CaseService(repo, loadProcedures(procedureDirs(io.env)), openVault(config).vault), repo);
+    const { vault } = openVault(config);
+    return await work(new CaseService(repo, loadProcedures(procedureDirs(io.env)), vault), repo, {
+      auditKey: openAuditKey(config).key,
+      vault,
+    });
   } finally {
     await repo.close();
   }
 }
 
-async function commandAudit(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { case: { type: 'string' }, db: { type: 'string' } }, strict: true });
-  const reference = values.case?.trim().toUpperCase();
-  if (reference !== undefined && !parseCaseReference(reference))
-    throw new UsageError(`--case must be a case reference such as NS-2026-0042 (it is "${values.case}").`);
-  return withStore(io, values.db, async (service) => {
-    const result = await service.audit(reference);
-    if (result.broken) {
-      const at = result.broken.seq !== undefined ? `, event ${result.broken.seq}` : '';
-      io.err(`BROKEN: case ${result.broken.reference}${at}: ${result.broken.problem}`);
-      io.err(
-        `(${result.checked} case${result.checked === 1 ? '' : 's'} checked before stopping at the first broken one)`,
-      );
-      return 1;
-    }
-    io.out(
-      `ok: ${result.checked} case${result.checked === 1 ? '' : 's'} and ${result.events} events verified; every timeline is whole and unaltered`,
-    );
-    return 0;
-  });
-}
+const openStore: StoreOpener = (io, db, work) => withStore(io, db, (_service, repo, keys) => work(repo, keys));
 
 async function commandErase(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
@@ -444,8 +432,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return commandReadings(argv.slice(1), io);
       case 'audit':
         if (sub === 'access' || sub === 'security') return await commandAuditLog(sub, rest, io);
-        if (sub !== 'verify') throw new UsageError('Say "audit verify [--case <ref>]".');
-        return await commandAudit(rest, io);
+        return await commandAudit(sub, rest, io, openStore);
       case 'erase-personal-data':
         return await commandErase(argv.slice(1), io);
       case undefined:

@@ -5,19 +5,28 @@
 import { sqliteFile, storeKind, type Config } from '../config';
 import type { CaseRepository } from '../app/store/repository';
 import { DEVELOPMENT_KEY, parseKey, PersonalDataVault } from '../app/store/personal-data';
+import { AuditKey, DEVELOPMENT_AUDIT_KEY } from '../app/store/chain';
 import { CosmosRepository, cosmosClientFrom } from './cosmos/cosmos-repository';
 import { SqliteRepository } from './sqlite/sqlite-repository';
 
 export async function openRepository(config: Config, options: { sqliteFile?: string } = {}): Promise<CaseRepository> {
+  const { key: auditKey } = openAuditKey(config);
   if (options.sqliteFile || storeKind(config) === 'sqlite')
-    return SqliteRepository.open(options.sqliteFile ?? sqliteFile(config));
+    return SqliteRepository.open(options.sqliteFile ?? sqliteFile(config), { auditKey });
   const client = cosmosClientFrom({
     ...(config.COSMOS_ENDPOINT ? { endpoint: config.COSMOS_ENDPOINT } : {}),
     ...(config.COSMOS_KEY ? { key: config.COSMOS_KEY } : {}),
     ...(config.COSMOS_CONNECTION_STRING ? { connectionString: config.COSMOS_CONNECTION_STRING } : {}),
     insecureTls: config.COSMOS_INSECURE_TLS,
   });
-  return CosmosRepository.open({ client, databaseId: config.COSMOS_DATABASE, ownsClient: true });
+  return CosmosRepository.open({ client, databaseId: config.COSMOS_DATABASE, ownsClient: true, auditKey });
+}
+
+/** The key that seals the record: the configured AUDIT_KEY, or in development a fixed local one. */
+export function openAuditKey(config: Config): { key: AuditKey; developmentKey: boolean } {
+  if (config.AUDIT_KEY) return { key: new AuditKey(Buffer.from(config.AUDIT_KEY, 'base64')), developmentKey: false };
+  if (config.NODE_ENV === 'production') throw new Error('AUDIT_KEY must be set in production');
+  return { key: DEVELOPMENT_AUDIT_KEY, developmentKey: true };
 }
 
 /** The vault for the adult's details: the configured key, or in development a fixed local one. */

@@ -72,6 +72,22 @@ function cosmosTarget(connect: () => CosmosClient, prefix: string): ContractTarg
         const doc = await eventDocument(reference, seq);
         await cases().item(doc.id, reference).delete();
       },
+      async editCheckpoint(seq, change) {
+        const anchor = adminClient().database(databaseId).container('anchor');
+        const id = `cp:${String(seq).padStart(9, '0')}`;
+        const { resource } = await anchor.item(id, 'anchor').read<Record<string, unknown>>();
+        if (!resource) throw new Error(`no checkpoint ${seq}`);
+        await anchor.item(id, 'anchor').replace(change(resource));
+      },
+      async deleteCase(reference) {
+        const { resources } = await cases()
+          .items.query<{ id: string }>(
+            { query: 'SELECT c.id FROM c WHERE c.caseRef = @ref', parameters: [{ name: '@ref', value: reference }] },
+            { partitionKey: reference },
+          )
+          .fetchAll();
+        for (const doc of resources) await cases().item(doc.id, reference).delete();
+      },
       async corruptCase(reference) {
         await cases()
           .item(reference, reference)

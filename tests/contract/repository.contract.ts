@@ -1,10 +1,12 @@
 /**
  * One contract, every store: the SQLite and Cosmos DB repositories run these same tests.
  */
-import { chainEvents, GENESIS, verifyChain } from '../../src/app/store/chain';
+import { verifyStore } from '../../src/app/audit-verify';
+import { checkAnchor } from '../../src/app/store/anchor';
+import { AuditKey, chainEvents, DEVELOPMENT_AUDIT_KEY, GENESIS, verifyChain } from '../../src/app/store/chain';
 import { PersonalDataVault } from '../../src/app/store/personal-data';
 import { StoreError, type CaseRepository } from '../../src/app/store/repository';
-import type { CaseEvent } from '../../src/domain/escalation';
+import { nextTimerAt, type CaseEvent } from '../../src/domain/escalation';
 import { act, counterpart, raised, secondTier, worker, CAMDEN } from './fixtures';
 
 /** What each backend offers the contract: fresh stores, a second handle, and raw access to tamper with. */
@@ -19,6 +21,10 @@ export interface ContractTarget {
     rewriteEvent(reference: string, seq: number, change: (event: CaseEvent) => CaseEvent): Promise<void>;
     removeEvent(reference: string, seq: number): Promise<void>;
     corruptCase(reference: string): Promise<void>;
+    /** Change a checkpoint of the anchor in place (as an insider would, past any trigger). */
+    editCheckpoint(seq: number, change: (c: Record<string, unknown>) => Record<string, unknown>): Promise<void>;
+    /** Delete a case: its record and its events. */
+    deleteCase(reference: string): Promise<void>;
   };
 }
 
@@ -34,7 +40,7 @@ async function expectStoreError(promise: Promise<unknown>, code: StoreError['cod
 }
 
 async function audit(repo: CaseRepository, reference: string): Promise<ReturnType<typeof verifyChain>> {
-  return verifyChain(await repo.getCase(reference), await repo.getEvents(reference), reference);
+  return verifyChain(DEVELOPMENT_AUDIT_KEY, await repo.getCase(reference), await repo.getEvents(reference), reference);
 }
 
 export function repositoryContract(target: ContractTarget): void {
@@ -549,6 +555,7 @@ export function repositoryContract(target: ContractTarget): void {
       const events = await repo.getEvents(ref);
       expect(
         chainEvents(
+          DEVELOPMENT_AUDIT_KEY,
           ref,
           0,
           GENESIS,
@@ -565,6 +572,7 @@ export function repositoryContract(target: ContractTarget): void {
       expect(await audit(repo, ref)).toEqual({
         reference: ref,
         seq: 4,
+        kind: 'event-edited',
         problem: 'event 4 (note-added) has been changed since it was recorded',
       });
     });
@@ -576,6 +584,75 @@ export function repositoryContract(target: ContractTarget): void {
       const end = await threeEventCase(73);
       await target.tamper.removeEvent(end, 4);
       expect(await audit(repo, end)).toEqual(expect.objectContaining({ reference: end, seq: 4 }));
+    });
+  });
+
+  describe('the store-wide anchor', () => {
+    const vault = new PersonalDataVault(Buffer.alloc(32, 3));
+    const verify = (): ReturnType<typeof verifyStore> => verifyStore(repo, { key: DEVELOPMENT_AUDIT_KEY, vault });
+
+    async function twoCases(): Promise<[string, string]> {
+      const a = raised(110);
+      const b = raised(111);
+      await repo.createCase({ state: a.state, events: a.events, dueAt: nextTimerAt(a.state), idempotencyKey: 'k-110' });
+      await repo.createCase({ state: b.state, events: b.events, dueAt: nextTimerAt(b.state) });
+      const acked = act(a.state, { type: 'acknowledge', actor: counterpart }, '2026-11-20T11:00:00Z');
+      await repo.appendEvents({
+        reference: a.state.reference,
+        expectedVersion: 2,
+        events: acked.events,
+        state: acked.state,
+        dueAt: nextTimerAt(acked.state),
+      });
+      return [a.state.reference, b.state.reference];
+    }
+
+    test('every write appends one sealed checkpoint of the case head, chained to the one before; the count follows creates', async () => {
+      const [a, b] = await twoCases();
+      // A retried create and a refused append add nothing.
+      const again = raised(110);
+      await repo.createCase({ state: again.state, events: again.events, idempotencyKey: 'k-110' });
+      await expectStoreError(
+        repo.appendEvents({ reference: a, expectedVersion: 1, events: [], state: again.state }),
+        'conflict',
+      );
+      const checkpoints = await repo.readCheckpoints();
+      expect(checkpoints.map((c) => [c.seq, c.reference, c.version, c.cases])).toEqual([
+        [1, a, 2, 1],
+        [2, b, 2, 2],
+        [3, a, 3, 2],
+      ]);
+      expect(checkpoints[1]?.prev).toBe(checkpoints[0]?.seal);
+      expect(checkpoints[2]?.lastHash).toBe((await repo.getCase(a))?.lastHash);
+      expect(checkpoints.every((c) => c.keyId === DEVELOPMENT_AUDIT_KEY.keyId)).toBe(true);
+      const reading = checkAnchor(DEVELOPMENT_AUDIT_KEY, checkpoints);
+      expect(reading.findings).toEqual([]);
+      expect(reading.count).toBe(2);
+      expect(await repo.anchorCase(a)).toBe(false);
+      const report = await verify();
+      expect(report.findings).toEqual([]);
+      expect(report.warnings).toEqual([]);
+      expect(report).toEqual(expect.objectContaining({ checked: 2, events: 5, checkpoints: 3 }));
+      const other = await verifyStore(repo, { key: new AuditKey(Buffer.alloc(32, 9)), vault });
+      expect(other.findings.map((f) => f.kind)).toContain('wrong-audit-key');
+    });
+
+    test('an edited checkpoint and a deleted case are named', async () => {
+      const [a, b] = await twoCases();
+      await target.tamper.editCheckpoint(2, (c) => ({ ...c, cases: 1 }));
+      await target.tamper.deleteCase(a);
+      const report = await verify();
+      expect(report.findings).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ reference: 'store', kind: 'anchor-broken' }),
+          expect.objectContaining({ reference: a, kind: 'case-deleted' }),
+          expect.objectContaining({ reference: 'store', kind: 'case-count-mismatch' }),
+        ]),
+      );
+      // The case whose checkpoint was edited is no longer anchored by it.
+      expect([...report.findings, ...report.warnings]).toContainEqual(
+        expect.objectContaining({ reference: b, kind: 'not-anchored' }),
+      );
     });
   });
 

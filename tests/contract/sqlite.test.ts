@@ -63,6 +63,27 @@ describe('SQLite repository (a file on disk)', () => {
         Promise.resolve(
           raw((db) => void db.prepare("UPDATE cases SET state = '{not json' WHERE reference = ?").run(reference)),
         ),
+      editCheckpoint: (seq, change) =>
+        Promise.resolve(
+          raw((db) => {
+            const row = db.prepare('SELECT * FROM checkpoints WHERE seq = ?').get(seq) as Record<string, unknown>;
+            const changed = change(row);
+            db.exec('DROP TRIGGER checkpoints_no_update');
+            db.prepare('UPDATE checkpoints SET cases = ?, version = ? WHERE seq = ?').run(
+              changed.cases,
+              changed.version,
+              seq,
+            );
+          }),
+        ),
+      deleteCase: (reference) =>
+        Promise.resolve(
+          raw((db) => {
+            db.exec('DROP TRIGGER IF EXISTS events_no_delete');
+            for (const table of ['events', 'case_people', 'personal_details', 'threads', 'cases'])
+              db.prepare(`DELETE FROM ${table} WHERE reference = ?`).run(reference);
+          }),
+        ),
     },
   });
 });

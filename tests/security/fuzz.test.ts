@@ -5,17 +5,18 @@
  * people) and 1,000 Teams activities (Action.Execute with odd verbs and data, messages,
  * conversation updates, garbage). Nothing may crash the bot, get a 5xx, or take 3 s to answer;
  * every case's chain still verifies; memory comes back near where it started.
- *
- * For the merger (other workstreams of issue 11):
- * - TODO(non-party rule): assert "no timeline change by a non-party": after the run, no event in
- *   any case's timeline whose actor is not a party or role holder of that case (today non-parties'
- *   refusals are recorded as `command-refused` events: finding 8, built elsewhere).
- * - TODO(keyed audit): replace the verifyChain loop below with the keyed `audit verify` (state
- *   re-derived from events, the store-wide anchor) once it lands.
+ * No event lands on a timeline by someone who is no party to its case, and the whole store
+ * verifies afterwards (keyed chains, states re-derived from events, the store-wide anchor).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { verifyChain } from '../../src/app/store/chain';
+import { mayAccess } from '../../src/app/access';
+import { verifyStore } from '../../src/app/audit-verify';
+import { actorFor } from '../../src/app/people';
+import { EXAMPLE_DIRECTORY_FILE, loadDirectoryFile, loadProcedures } from '../../src/app/procedures';
+import { DEVELOPMENT_AUDIT_KEY } from '../../src/app/store/chain';
+import { loadConfig } from '../../src/config';
+import { openVault } from '../../src/store/open';
 import { startTestBot, type TestBot } from '../fakes/bot';
 import {
   blockAction,
@@ -293,6 +294,21 @@ test('2,000 signed Slack payloads and 1,000 Teams activities: no crash, no 5xx, 
   expect(took).toBeLessThan(120_000);
   // Back near where it started: tight after a forced gc, generous without one.
   expect(grewMb).toBeLessThan(gc ? 20 : 150);
-  for (const ref of await bot.app.repo.allReferences())
-    expect(verifyChain(await bot.app.repo.getCase(ref), await bot.app.repo.getEvents(ref), ref)).toBeUndefined();
+  // No timeline holds an event by someone who is no party to its case (nor a role holder of it).
+  const procedures = loadProcedures();
+  const directory = loadDirectoryFile(EXAMPLE_DIRECTORY_FILE, procedures);
+  const outsiders: string[] = [];
+  for (const ref of await bot.app.repo.allReferences()) {
+    const stored = await bot.app.repo.getCase(ref);
+    for (const { event } of await bot.app.repo.getEvents(ref)) {
+      const person = directory.people.find((p) => p.id === event.by.personId);
+      const actor = person ? actorFor(directory, person, new Date(event.at)) : undefined;
+      if (!stored || !actor || !mayAccess(stored.state, actor, directory)) outsiders.push(`${ref}: ${event.type}`);
+    }
+  }
+  expect(outsiders).toEqual([]);
+  // The whole store verifies: keyed chains, states re-derived from their events, the anchor.
+  const audit = await verifyStore(bot.app.repo, { key: DEVELOPMENT_AUDIT_KEY, vault: openVault(loadConfig({})).vault });
+  expect(audit.findings).toEqual([]);
+  expect(audit.checked).toBeGreaterThan(0);
 });

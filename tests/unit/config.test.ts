@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, sqliteFile, storeKind } from '../../src/config
 const KEY = 'p+py7z3AvwBt4rJUTzyRvnI5Np9BdYB+eZZs9PP0HZQ=';
 const PASSWORD = 'client-secret-value~1';
 const APP = '8a2f6c1e-3b4d-4e5f-9a8b-7c6d5e4f3a2b';
+const AUDIT = Buffer.from('audit key for the configuration tests, 32+').toString('base64');
 
 /** The ConfigError that loading `env` throws. */
 function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
@@ -69,6 +70,7 @@ describe('configuration from the environment', () => {
         NODE_ENV: 'production',
         DIRECTORY_FILE: '/srv/directory.yaml',
         PERSONAL_DATA_KEY: KEY,
+        AUDIT_KEY: AUDIT,
         MicrosoftAppId: APP,
         MicrosoftAppPassword: PASSWORD,
       }),
@@ -103,6 +105,7 @@ describe('configuration from the environment', () => {
       PERSONAL_DATA_KEY: KEY,
       MicrosoftAppId: APP,
       MicrosoftAppPassword: PASSWORD,
+      AUDIT_KEY: AUDIT,
     });
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]).toMatch(
@@ -116,6 +119,7 @@ describe('configuration from the environment', () => {
         PERSONAL_DATA_KEY: KEY,
         MicrosoftAppId: APP,
         MicrosoftAppPassword: PASSWORD,
+        AUDIT_KEY: AUDIT,
       }).problems,
     ).toEqual(error.problems);
   });
@@ -139,6 +143,7 @@ describe('configuration from the environment', () => {
       expect.stringMatching(/^PORT /),
       expect.stringMatching(/^DIRECTORY_FILE /),
       expect.stringMatching(/^PERSONAL_DATA_KEY must be set in production/),
+      expect.stringMatching(/^AUDIT_KEY must be set in production/),
       expect.stringMatching(/^MicrosoftAppId must be set in production/),
     ]);
   });
@@ -169,7 +174,8 @@ describe('configuration from the environment', () => {
 
   test('Teams: production needs the bot’s app id; a single-tenant app needs its tenant', () => {
     expect(
-      configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml', PERSONAL_DATA_KEY: KEY }).problems,
+      configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml', PERSONAL_DATA_KEY: KEY, AUDIT_KEY: AUDIT })
+        .problems,
     ).toEqual([expect.stringMatching(/^MicrosoftAppId must be set in production/)]);
     expect(configErrorOf({ MicrosoftAppId: 'not-a-guid' }).problems).toEqual([
       expect.stringMatching(/^MicrosoftAppId must be the bot's Microsoft Entra application \(client\) id/),
@@ -190,6 +196,7 @@ describe('configuration from the environment', () => {
         DIRECTORY_FILE: '/srv/d.yaml',
         MicrosoftAppId: APP,
         MicrosoftAppPassword: PASSWORD,
+        AUDIT_KEY: AUDIT,
       }).problems,
     ).toEqual([expect.stringMatching(/^PERSONAL_DATA_KEY must be set in production/)]);
     expect(loadConfig({ PERSONAL_DATA_KEY: KEY }).PERSONAL_DATA_KEY).toBe(KEY);
@@ -198,12 +205,31 @@ describe('configuration from the environment', () => {
         NODE_ENV: 'production',
         DIRECTORY_FILE: '/srv/d.yaml',
         PERSONAL_DATA_KEY: KEY,
+        AUDIT_KEY: AUDIT,
         MicrosoftAppId: APP,
         MicrosoftAppPassword: PASSWORD,
         COSMOS_INSECURE_TLS: 'true',
       }).problems,
     ).toEqual([expect.stringMatching(/^COSMOS_INSECURE_TLS must not be true in production/)]);
   });
+  test('the audit key: 32 bytes or more in base64, required in production, not the personal-data key', () => {
+    expect(configErrorOf({ AUDIT_KEY: 'c2hvcnQ=' }).problems).toEqual([
+      expect.stringMatching(/^AUDIT_KEY must be 32 or more bytes written in base64/),
+    ]);
+    expect(
+      configErrorOf({
+        NODE_ENV: 'production',
+        DIRECTORY_FILE: '/srv/d.yaml',
+        PERSONAL_DATA_KEY: KEY,
+        MicrosoftAppId: APP,
+      }).problems,
+    ).toEqual([expect.stringMatching(/^AUDIT_KEY must be set in production/)]);
+    expect(configErrorOf({ PERSONAL_DATA_KEY: KEY, AUDIT_KEY: KEY }).problems).toEqual([
+      'AUDIT_KEY must not be the same as PERSONAL_DATA_KEY: each key does one job.',
+    ]);
+    expect(loadConfig({ AUDIT_KEY: AUDIT }).AUDIT_KEY).toBe(AUDIT);
+  });
+
   test('Slack turns on only with both its secret and its token, each checked', () => {
     expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2' })).toThrow(
       /SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN turn Slack on together.*SLACK_SIGNING_SECRET is not set/,

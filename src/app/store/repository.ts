@@ -91,10 +91,36 @@ export interface SealedDetails {
   ciphertext: string;
 }
 
+/** What kind of break `audit verify` found: each has its own name, so a report can be acted on. */
+export type BreakKind =
+  | 'event-edited'
+  | 'event-missing'
+  | 'chain-broken'
+  | 'forged-event'
+  | 'not-keyed'
+  | 'version-mismatch'
+  | 'head-mismatch'
+  | 'timeline-truncated'
+  | 'case-missing'
+  | 'case-unreadable'
+  | 'state-mismatch'
+  | 'record-mismatch'
+  | 'idempotency-mismatch'
+  | 'personal-details-altered'
+  | 'case-deleted'
+  | 'rolled-back'
+  | 'not-anchored'
+  | 'case-count-mismatch'
+  | 'anchor-broken'
+  | 'anchor-missing-checkpoint'
+  | 'wrong-audit-key';
+
 export interface AuditFinding {
+  /** The case, or `store` for a break in the store-wide anchor. */
   reference: string;
   /** The first event that does not fit the chain (its sequence number), if any. */
   seq?: number;
+  kind: BreakKind;
   problem: string;
 }
 
@@ -148,6 +174,44 @@ export interface SecurityFilter {
 
 /** The security log keeps the newest this many (SQLite); Cosmos DB lets older entries expire. */
 export const SECURITY_LOG_CAP = 10_000;
+
+/**
+ * A signed checkpoint of the store-wide anchor: one case's head (its version and last event's
+ * hash) and how many cases the store holds, sealed under the audit key and chained to the
+ * checkpoint before it. Written with every case write, append-only.
+ */
+export interface Checkpoint {
+  /** 1, 2, 3… with no gaps. */
+  seq: number;
+  /** When the write it records happened (its last event's time). */
+  at: string;
+  reference: string;
+  version: number;
+  lastHash: string;
+  /** Cases in the store after this write. */
+  cases: number;
+  /** SHA-256 of the idempotency key the case was created with (creation checkpoints only). */
+  idempotency?: string;
+  /** Which audit key sealed it (its public id). */
+  keyId: string;
+  /** The seal of the checkpoint before (GENESIS for the first). */
+  prev: string;
+  /** HMAC-SHA-256 under the audit key of everything above. */
+  seal: string;
+}
+
+/** A case's record as the store indexes it (beside its state), for `audit verify` to compare. */
+export interface CaseRecordFields {
+  boardId: string;
+  status: string;
+  raisedAt: string;
+  version: number;
+  lastHash: string;
+  dueAt?: string;
+  idempotencyKey?: string;
+  /** Everyone the store lists as having taken part (for "cases of a person"). */
+  people: string[];
+}
 
 export interface CaseRepository {
   readonly kind: 'sqlite' | 'cosmos';
@@ -211,6 +275,18 @@ export interface CaseRepository {
   recordSecurityEvent(event: SecurityEvent): Promise<void>;
   /** The security log, newest first. */
   securityEvents(filter?: SecurityFilter): Promise<SecurityEvent[]>;
+  /** The store-wide anchor, oldest checkpoint first. */
+  readCheckpoints(): Promise<Checkpoint[]>;
+  /**
+   * Whether every case write appends its checkpoint in the same atomic step (SQLite). Where it
+   * cannot (Cosmos DB: the anchor is another container), a write interrupted between the two
+   * leaves the case ahead of the anchor until its next write or `audit anchor`.
+   */
+  readonly anchoredWithEachWrite: boolean;
+  /** Append a checkpoint of a case's current head, if the anchor does not hold it yet; whether one was added. */
+  anchorCase(reference: string): Promise<boolean>;
+  /** A case's indexed record fields, as stored beside its state. */
+  recordFields(reference: string): Promise<CaseRecordFields | undefined>;
 
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 /** Connecting to Azure Cosmos DB: the store's options and a client made from configuration. */
 import * as https from 'node:https';
 import { CosmosClient } from '@azure/cosmos';
+import type { AuditKey } from '../../app/store/chain';
 import { StoreError } from '../../app/store/repository';
 
 export interface CosmosOptions {
@@ -11,6 +12,10 @@ export interface CosmosOptions {
   requestsContainerId?: string;
   accessContainerId?: string;
   securityContainerId?: string;
+  /** The store-wide anchor's container (default `anchor`). */
+  anchorContainerId?: string;
+  /** The key that seals the timeline and the anchor (the development key unless given). */
+  auditKey?: AuditKey;
   /** Dispose of `client` on close() (set when the client was made for this repository alone). */
   ownsClient?: boolean;
 }

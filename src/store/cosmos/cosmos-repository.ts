@@ -24,6 +24,11 @@
  *   cases ever loads them.
  * - `access` and `security` (src/store/cosmos/logs.ts): who read what of a case, and refused
  *   attempts by non-parties (expiring after 90 days), apart from the cases.
+ * - `anchor`, partition key `/chain` (one partition, `anchor`): the store-wide anchor, one signed
+ *   checkpoint document per case write (`id` = `cp:<seq, nine digits>`), created after the
+ *   case's batch (another container cannot join it), so a write interrupted between the two
+ *   leaves the case ahead of the anchor until its next write or `audit anchor`. Two writers
+ *   racing for the next checkpoint number: the second create fails with 409 and tries again.
  * - `requests`, partition key `/id`, default time-to-live 30 days: one document per incoming
  *   request claimed (a Slack retry, a Teams resend); the second create of the same id fails
  *   with 409, which is the "already seen" answer. Cosmos DB deletes them itself after 30 days.
@@ -39,12 +44,15 @@
  * replaced by their SHA-256.
  */
 import type { CosmosClient, Container, Database, OperationInput, SqlParameter } from '@azure/cosmos';
-import { chainEvents, GENESIS } from '../../app/store/chain';
+import { checkAnchor } from '../../app/store/anchor';
+import { chainEvents, DEVELOPMENT_AUDIT_KEY, GENESIS, type AuditKey } from '../../app/store/chain';
 import {
   conflict,
   StoreError,
   type Append,
+  type CaseRecordFields,
   type CaseRepository,
+  type Checkpoint,
   type CaseSummary,
   type DueCase,
   type NewCase,
@@ -76,6 +84,7 @@ import {
 import type { CaseDocument, EventDocument, IdempotencyDocument, SequenceDocument, ThreadDocument } from './documents';
 import { guard, refused, statusOf, translate } from './errors';
 import * as logs from './logs';
+import { CosmosAnchor } from './anchor';
 import { createUnlessExists, queryItems, readItem, replaceIfUnchanged, runBatch } from './items';
 
 export { cosmosClientFrom, type CosmosConnection, type CosmosOptions } from './client';
@@ -86,6 +95,7 @@ const contactPartition = (personId: string): string => `contact:${idPart(personI
 
 export class CosmosRepository implements CaseRepository {
   readonly kind = 'cosmos' as const;
+  readonly anchoredWithEachWrite = false;
 
   private constructor(
     private readonly client: CosmosClient,
@@ -95,6 +105,8 @@ export class CosmosRepository implements CaseRepository {
     private readonly personal: Container,
     private readonly requests: Container,
     private readonly logs: logs.LogContainers,
+    private readonly anchor: CosmosAnchor,
+    private readonly auditKey: AuditKey,
   ) {}
 
   /** Connect, creating the database and containers if they are not there yet. */
@@ -131,6 +143,10 @@ export class CosmosRepository implements CaseRepository {
         ...(options.accessContainerId ? { access: options.accessContainerId } : {}),
         ...(options.securityContainerId ? { security: options.securityContainerId } : {}),
       });
+      const { container: anchor } = await database.containers.createIfNotExists({
+        id: options.anchorContainerId ?? 'anchor',
+        partitionKey: { paths: ['/chain'] },
+      });
       return new CosmosRepository(
         options.client,
         options.ownsClient ?? false,
@@ -139,6 +155,8 @@ export class CosmosRepository implements CaseRepository {
         personal,
         requests,
         logContainers,
+        new CosmosAnchor(anchor, options.auditKey ?? DEVELOPMENT_AUDIT_KEY),
+        options.auditKey ?? DEVELOPMENT_AUDIT_KEY,
       );
     } catch (error) {
       if (options.ownsClient) options.client.dispose();
@@ -192,7 +210,7 @@ export class CosmosRepository implements CaseRepository {
       if (!doc) throw new StoreError('not-found', `There is no case ${reference}.`, reference);
       const stored = toStored(reference, doc);
       if (stored.version !== input.expectedVersion) throw conflict(reference, input.expectedVersion, stored.version);
-      const linked = chainEvents(reference, stored.version, stored.lastHash, input.events);
+      const linked = chainEvents(this.auditKey, reference, stored.version, stored.lastHash, input.events);
       const version = stored.version + linked.length;
       if (input.state.version !== version || input.state.reference !== reference) {
         throw new StoreError(
@@ -228,6 +246,13 @@ export class CosmosRepository implements CaseRepository {
         throw conflict(reference, input.expectedVersion, typeof now?.version === 'number' ? now.version : undefined);
       }
       if (failed !== undefined) throw refused(failed, reference);
+      await this.anchor.append({
+        reference,
+        version,
+        lastHash: next.lastHash,
+        at: input.events[input.events.length - 1]?.at ?? input.state.raisedAt,
+        created: false,
+      });
       return toStored(reference, next);
     }, reference);
   }
@@ -448,6 +473,52 @@ export class CosmosRepository implements CaseRepository {
     return guard(() => logs.selectSecurityEvents(this.logs, filter));
   }
 
+  // ── the store-wide anchor ─────────────────────────────────────────────────────────
+
+  async readCheckpoints(): Promise<Checkpoint[]> {
+    return guard(() => this.anchor.read());
+  }
+
+  async anchorCase(reference: string): Promise<boolean> {
+    return guard(async () => {
+      const doc = await readItem<CaseDocument>(this.cases, reference, reference);
+      if (!doc) return false;
+      const stored = toStored(reference, doc);
+      const anchored = checkAnchor(this.auditKey, await this.readCheckpoints()).cases.get(reference);
+      if (anchored?.version === stored.version && anchored.lastHash === stored.lastHash) return false;
+      const events = await this.getEvents(reference);
+      return this.anchor.append({
+        reference,
+        version: stored.version,
+        lastHash: stored.lastHash,
+        at: events[events.length - 1]?.event.at ?? stored.state.raisedAt,
+        created: !anchored,
+      });
+    }, reference);
+  }
+
+  async recordFields(reference: string): Promise<CaseRecordFields | undefined> {
+    return guard(async () => {
+      const doc = await readItem<CaseDocument>(this.cases, reference, reference);
+      if (!doc) return undefined;
+      const keys = await queryItems<string>(
+        this.cases,
+        "SELECT VALUE c.key FROM c WHERE c.type = 'idempotency' AND c.reference = @ref",
+        [{ name: '@ref', value: reference }],
+      );
+      return {
+        boardId: String(doc.boardId),
+        status: String(doc.status),
+        raisedAt: String(doc.raisedAt),
+        version: Number(doc.version),
+        lastHash: String(doc.lastHash),
+        ...(typeof doc.dueAt === 'string' ? { dueAt: doc.dueAt } : {}),
+        ...(typeof keys[0] === 'string' ? { idempotencyKey: keys[0] } : {}),
+        people: Array.isArray(doc.people) ? [...doc.people].map(String).sort() : [],
+      };
+    }, reference);
+  }
+
   close(): Promise<void> {
     if (this.ownsClient) this.client.dispose();
     return Promise.resolve();
@@ -459,7 +530,7 @@ export class CosmosRepository implements CaseRepository {
   private async insertCase(input: NewCase): Promise<StoredCase> {
     const { state } = input;
     const reference = state.reference;
-    const linked = chainEvents(reference, 0, GENESIS, input.events);
+    const linked = chainEvents(this.auditKey, reference, 0, GENESIS, input.events);
     tooMany(reference, linked.length);
     const doc = caseDocument(state, linked.length, linked[linked.length - 1]?.hash ?? GENESIS, input.dueAt, []);
     const failed = await runBatch(this.cases, reference, [
@@ -478,6 +549,14 @@ export class CosmosRepository implements CaseRepository {
       );
     }
     if (failed !== undefined) throw refused(failed, reference);
+    await this.anchor.append({
+      reference,
+      version: doc.version,
+      lastHash: doc.lastHash,
+      at: input.events[input.events.length - 1]?.at ?? state.raisedAt,
+      created: true,
+      ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
+    });
     return toStored(reference, doc);
   }
 

@@ -130,4 +130,26 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX security_log_at ON security_log (at);
     `,
   },
+  {
+    version: 5,
+    name: 'checkpoints: the store-wide anchor, append-only',
+    sql: `
+      -- One signed checkpoint per case write, in the same transaction (see src/app/store/anchor.ts).
+      CREATE TABLE checkpoints (
+        seq          INTEGER PRIMARY KEY CHECK (seq >= 1),
+        at           TEXT NOT NULL,
+        reference    TEXT NOT NULL,
+        version      INTEGER NOT NULL,
+        last_hash    TEXT NOT NULL,
+        cases        INTEGER NOT NULL,
+        idempotency  TEXT,
+        key_id       TEXT NOT NULL,
+        prev         TEXT NOT NULL,
+        seal         TEXT NOT NULL
+      );
+      CREATE INDEX checkpoints_reference ON checkpoints (reference, seq);
+      CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints BEGIN SELECT RAISE(ABORT, 'the anchor is append-only'); END;
+      CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints BEGIN SELECT RAISE(ABORT, 'the anchor is append-only'); END;
+    `,
+  },
 ];

@@ -7,12 +7,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { chainEvents, GENESIS } from '../../app/store/chain';
+import type { Head } from '../../app/store/anchor';
+import { chainEvents, DEVELOPMENT_AUDIT_KEY, GENESIS, type AuditKey } from '../../app/store/chain';
 import {
   conflict,
   StoreError,
   type Append,
+  type CaseRecordFields,
   type CaseRepository,
+  type Checkpoint,
   type CaseSummary,
   type DueCase,
   type NewCase,
@@ -30,6 +33,7 @@ import type { CaseEvent, CaseState } from '../../domain/escalation';
 import { corrupt, readStoredCase } from '../stored-case';
 import { BUSY_BUDGET_MS, BUSY_TIMEOUT_MS, busyPause, isBusy, translate } from './errors';
 import { insertAccess, insertSecurityEvent, selectAccess, selectSecurityEvents } from './logs';
+import { appendCheckpoint, readCheckpoints } from './checkpoints';
 import { MIGRATIONS } from './migrations';
 
 /** A claim is checked before a request is handled: it waits only briefly for a busy file, then says so. */
@@ -63,10 +67,13 @@ export interface SqliteOptions {
   busyBudgetMs?: number;
   /** How many security log entries are kept (the newest); SECURITY_LOG_CAP unless given. */
   securityLogCap?: number;
+  /** The key that seals the timeline and the anchor (the development key unless given). */
+  auditKey?: AuditKey;
 }
 
 export class SqliteRepository implements CaseRepository {
   readonly kind = 'sqlite' as const;
+  readonly anchoredWithEachWrite = true;
 
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -74,6 +81,7 @@ export class SqliteRepository implements CaseRepository {
     readonly file: string,
     private readonly db: Database.Database,
     private readonly busyBudgetMs: number,
+    private readonly auditKey: AuditKey,
     private readonly securityLogCap?: number,
   ) {}
 
@@ -94,7 +102,13 @@ export class SqliteRepository implements CaseRepository {
     } catch (error) {
       throw translate(error);
     }
-    return new SqliteRepository(file, db, options.busyBudgetMs ?? BUSY_BUDGET_MS, options.securityLogCap);
+    return new SqliteRepository(
+      file,
+      db,
+      options.busyBudgetMs ?? BUSY_BUDGET_MS,
+      options.auditKey ?? DEVELOPMENT_AUDIT_KEY,
+      options.securityLogCap,
+    );
   }
 
   /** The raw connection, for tests that tamper with the file on purpose. */
@@ -132,7 +146,7 @@ export class SqliteRepository implements CaseRepository {
                 state.reference,
               );
             }
-            const linked = chainEvents(state.reference, 0, GENESIS, input.events);
+            const linked = chainEvents(this.auditKey, state.reference, 0, GENESIS, input.events);
             const lastHash = linked[linked.length - 1]?.hash ?? GENESIS;
             this.db
               .prepare(
@@ -153,6 +167,14 @@ export class SqliteRepository implements CaseRepository {
               });
             this.insertEvents(linked);
             this.recordPeople(state);
+            this.appendCheckpoint({
+              reference: state.reference,
+              version: linked.length,
+              lastHash,
+              at: lastEventAt(input.events, state.raisedAt),
+              created: true,
+              ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
+            });
             return { created: true, case: this.readCase(state.reference) as StoredCase };
           })
           .immediate(),
@@ -172,7 +194,7 @@ export class SqliteRepository implements CaseRepository {
             const stored = this.toStored(row);
             if (stored.version !== input.expectedVersion)
               throw conflict(input.reference, input.expectedVersion, stored.version);
-            const linked = chainEvents(input.reference, stored.version, stored.lastHash, input.events);
+            const linked = chainEvents(this.auditKey, input.reference, stored.version, stored.lastHash, input.events);
             const version = stored.version + linked.length;
             if (input.state.version !== version || input.state.reference !== input.reference) {
               throw new StoreError(
@@ -198,6 +220,13 @@ export class SqliteRepository implements CaseRepository {
             if (changed.changes !== 1) throw conflict(input.reference, input.expectedVersion, undefined);
             this.insertEvents(linked);
             this.recordPeople(input.state);
+            this.appendCheckpoint({
+              reference: input.reference,
+              version,
+              lastHash: linked[linked.length - 1]?.hash ?? stored.lastHash,
+              at: lastEventAt(input.events, input.state.raisedAt),
+              created: false,
+            });
             return this.readCase(input.reference) as StoredCase;
           })
           .immediate(),
@@ -391,6 +420,64 @@ export class SqliteRepository implements CaseRepository {
     return this.run(() => selectSecurityEvents(this.db, filter));
   }
 
+  readCheckpoints(): Promise<Checkpoint[]> {
+    return this.run(() => readCheckpoints(this.db));
+  }
+
+  anchorCase(reference: string): Promise<boolean> {
+    return this.run(
+      () =>
+        this.db
+          .transaction(() => {
+            const stored = this.readCase(reference);
+            if (!stored) return false;
+            const anchored = this.statement(
+              'SELECT version, last_hash FROM checkpoints WHERE reference = ? ORDER BY seq DESC LIMIT 1',
+            ).get(reference) as { version: number; last_hash: string } | undefined;
+            if (anchored?.version === stored.version && anchored.last_hash === stored.lastHash) return false;
+            const last = this.statement('SELECT at FROM events WHERE reference = ? ORDER BY seq DESC LIMIT 1').get(
+              reference,
+            ) as { at: string } | undefined;
+            this.appendCheckpoint({
+              reference,
+              version: stored.version,
+              lastHash: stored.lastHash,
+              at: last?.at ?? stored.state.raisedAt,
+              created: !anchored,
+            });
+            return true;
+          })
+          .immediate(),
+      reference,
+    );
+  }
+
+  recordFields(reference: string): Promise<CaseRecordFields | undefined> {
+    return this.run(() => {
+      const row = this.statement(
+        'SELECT board_id, status, raised_at, version, last_hash, due_at, idempotency_key FROM cases WHERE reference = ?',
+      ).get(reference) as
+        | (Omit<CaseRow, 'state' | 'reference'> & { status: string; raised_at: string; idempotency_key: string | null })
+        | undefined;
+      if (!row) return undefined;
+      const people = (
+        this.statement('SELECT person_id FROM case_people WHERE reference = ? ORDER BY person_id').all(
+          reference,
+        ) as Array<{ person_id: string }>
+      ).map((p) => p.person_id);
+      return {
+        boardId: row.board_id,
+        status: row.status,
+        raisedAt: row.raised_at,
+        version: row.version,
+        lastHash: row.last_hash,
+        ...(row.due_at !== null ? { dueAt: row.due_at } : {}),
+        ...(row.idempotency_key !== null ? { idempotencyKey: row.idempotency_key } : {}),
+        people,
+      };
+    }, reference);
+  }
+
   close(): Promise<void> {
     if (this.db.open) this.db.close();
     return Promise.resolve();
@@ -452,6 +539,11 @@ export class SqliteRepository implements CaseRepository {
     );
     for (const e of linked)
       insert.run(e.reference, e.seq, e.event.type, e.event.at, JSON.stringify(e.event), e.prevHash, e.hash);
+  }
+
+  /** The anchor's next checkpoint, in the transaction of the write it records. */
+  private appendCheckpoint(head: Head): void {
+    appendCheckpoint(this.db, this.auditKey, head);
   }
 
   private recordPeople(state: CaseState): void {
