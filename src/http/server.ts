@@ -6,7 +6,7 @@
  * Slow clients are cut off (header, request and idle timeouts) and requests in flight are bounded.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { StoreError } from '../app/store/repository';
+import { BUSY_WORDS, busyWords } from '../app/store/busy';
 import { BodyError } from './body';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -43,7 +43,6 @@ export const DEFAULT_LIMITS: HttpLimits = {
 
 export type HttpLog = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
-export const BUSY = 'The record is busy; please try again in a moment. Nothing was saved.' as const;
 const FAILED =
   'Something went wrong on our side. Please try again; if it keeps happening, tell the board’s business unit.';
 const TOO_MANY = 'The service is handling too many requests just now. Please try again in a moment.';
@@ -57,7 +56,7 @@ export function oneLine(error: unknown): string {
 }
 
 export function isBusy(error: unknown): boolean {
-  return error instanceof StoreError && error.code === 'unavailable';
+  return busyWords(error) !== undefined;
 }
 
 export function sendJson(
@@ -84,7 +83,7 @@ export function sendError(
 }
 
 export function sendBusy(res: ServerResponse): void {
-  sendError(res, 503, BUSY, { 'retry-after': '2' });
+  sendError(res, 503, BUSY_WORDS, { 'retry-after': '2' });
 }
 
 function pathOf(url: string | undefined): string {

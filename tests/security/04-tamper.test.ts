@@ -45,13 +45,13 @@ const who = (personId: string, agencyId: string, ...roles: string[]): Actor => (
 const ann = who('ann', council, 'practitioner');
 const ben = who('ben', trust, 'practitioner');
 const eve = who('eve', council, 'second-tier-manager');
-const gus = who('gus', 'police', 'practitioner');
 const rep = (id: string, agency: string): Actor =>
   who(id, agency, 'board-representative', 'senior-manager', 'second-tier-manager', 'line-manager');
 const ivy = rep('ivy', council);
 const jon = rep('jon', trust);
-const kim = who('kim', 'nssab', 'board-business-manager');
-const lee = who('lee', 'nssab', 'panel');
+// The board's own people (no directory here: their board says which cases are theirs).
+const kim: Actor = { ...who('kim', 'nssab', 'board-business-manager'), boards: ['north-somerset'] };
+const lee: Actor = { ...who('lee', 'nssab', 'panel'), boards: ['north-somerset'] };
 
 const raiseBy = (actor: Actor, personal?: boolean, key?: string) => ({
   boardId: 'north-somerset',
@@ -90,7 +90,7 @@ async function buildStore(): Promise<void> {
   // 0001: open at stage 2 after an escalation; a refusal on record; details sealed; a submission key.
   await must(service.raise(raiseBy(ann, true, 'slack:view:V0001')));
   at('2026-11-20T11:00:00Z');
-  await service.act('NS-2026-0001', { type: 'acknowledge', actor: gus });
+  await service.act('NS-2026-0001', { type: 'acknowledge', actor: eve }); // not eve's to give: on record
   await must(service.act('NS-2026-0001', { type: 'acknowledge', actor: ben }));
   await must(service.act('NS-2026-0001', { type: 'add-note', actor: ben, text: 'Called the GP.' }));
   at('2026-11-20T12:00:00Z');
