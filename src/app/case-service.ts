@@ -16,6 +16,7 @@ import {
   type CaseState,
   type CaseEvent,
   type Decision,
+  type KnownAdult,
   type RaiseCommand,
   type Refusal,
 } from '../domain/escalation';
@@ -79,10 +80,12 @@ export class CaseService {
     const now = this.clock();
     const calendar = calendarFor(procedure);
     // Check the form before taking a case number, so a mistake does not use one up.
-    const trial = raise(procedure, { ...request.command, sequence: 1 }, now, calendar);
+    // The free text is checked against the adult's details that come with the form, if any.
+    const words = request.personal ? { adult: request.personal } : {};
+    const trial = raise(procedure, { ...request.command, sequence: 1 }, now, calendar, words);
     if (!trial.ok) return trial;
     const sequence = await this.repo.nextSequence(procedure.id, Number(calendar.localDate(now).slice(0, 4)));
-    const decision = raise(procedure, { ...request.command, sequence }, now, calendar);
+    const decision = raise(procedure, { ...request.command, sequence }, now, calendar, words);
     if (!decision.ok) return decision;
     const { created, case: stored } = await this.repo.createCase({
       state: decision.state,
@@ -101,11 +104,14 @@ export class CaseService {
    * With `checkOnly`, an allowed command is not carried out (nothing is stored).
    */
   async act(reference: string, command: CaseCommand, options: { checkOnly?: boolean } = {}): Promise<Outcome> {
+    const adult = await this.adultForWords(reference, command);
     for (let attempt = 1; ; attempt++) {
       const stored = await this.repo.getCase(reference);
       if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
       const now = this.clock();
-      const decision: Decision = decide(stored.state, command, now);
+      const decision: Decision = decide(stored.state, command, now, undefined, adult ? { adult } : {});
+      // Words that name the adult are refused and not recorded: they stay in the form they came from.
+      if (!decision.ok && decision.refusal.code === 'names-the-adult') return decision;
       // Asked before a form for the command's words opens: a refusal is recorded now, and an
       // allowed command is left to be given with its words.
       if (options.checkOnly && decision.ok) return { ok: true, case: stored, created: false };
@@ -134,6 +140,21 @@ export class CaseService {
         if (error instanceof StoreError && error.code === 'conflict' && attempt < ATTEMPTS) continue;
         throw error;
       }
+    }
+  }
+
+  /**
+   * The adult's details the case holds sealed, opened only to check a command's words against
+   * them (not a person reading them: not logged as an access). If they cannot be opened, the
+   * words are still checked for the shapes of a date of birth or a postcode.
+   */
+  private async adultForWords(reference: string, command: CaseCommand): Promise<KnownAdult | undefined> {
+    if (!['text', 'reason', 'outcome', 'outstandingIssues', 'decision'].some((k) => k in command)) return undefined;
+    try {
+      const sealed = await this.repo.readPersonalDetails(reference);
+      return sealed ? this.vault.open(reference, sealed) : undefined;
+    } catch {
+      return undefined;
     }
   }
 
