@@ -192,7 +192,7 @@ export function identityMessage(kind: IdentityKind, what: string, initials?: str
     case 'name':
       return `This ${what} names the adult. ${use}${end}`;
     case 'surname':
-      return `This ${what} gives the adult's surname. ${use}, and call anyone else by their role (for example "the GP" or "her son").`;
+      return `This ${what} gives the adult's surname. ${use}, and call anyone else by their role (for example "the GP" or "a neighbour").`;
     case 'date-of-birth':
       return `This ${what} gives the adult's date of birth. Leave it out: ${kept}`;
     case 'labelled-birth-date':
