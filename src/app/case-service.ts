@@ -7,6 +7,8 @@ import {
   calendarFor,
   decide,
   evolve,
+  namesTheAdult,
+  wordsProblem,
   nextTimerAt,
   raise,
   refusalEvent,
@@ -104,7 +106,8 @@ export class CaseService {
    * With `checkOnly`, an allowed command is not carried out (nothing is stored).
    */
   async act(reference: string, command: CaseCommand, options: { checkOnly?: boolean } = {}): Promise<Outcome> {
-    const adult = await this.adultForWords(reference, command);
+    const words = ['text', 'reason', 'outcome', 'outstandingIssues', 'decision'].some((k) => k in command);
+    const adult = words ? await this.sealedAdult(reference) : undefined;
     for (let attempt = 1; ; attempt++) {
       const stored = await this.repo.getCase(reference);
       if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
@@ -148,8 +151,7 @@ export class CaseService {
    * them (not a person reading them: not logged as an access). If they cannot be opened, the
    * words are still checked for the shapes of a date of birth or a postcode.
    */
-  private async adultForWords(reference: string, command: CaseCommand): Promise<KnownAdult | undefined> {
-    if (!['text', 'reason', 'outcome', 'outstandingIssues', 'decision'].some((k) => k in command)) return undefined;
+  private async sealedAdult(reference: string): Promise<KnownAdult | undefined> {
     try {
       const sealed = await this.repo.readPersonalDetails(reference);
       return sealed ? this.vault.open(reference, sealed) : undefined;
@@ -265,6 +267,10 @@ export class CaseService {
           fields: { reason: 'Give a reason.' },
         },
       };
+    // The reason stays on the timeline after the details are gone: it must not name the adult.
+    const adult = await this.sealedAdult(reference);
+    const named = wordsProblem(reason, 'reason', { now: this.clock(), ...(adult ? { adult } : {}) });
+    if (named) return { ok: false, refusal: namesTheAdult('reason', named) };
     const outcome = await this.appendRecord(reference, (stored) =>
       Promise.resolve(
         stored.state.personalDataErasedAt

@@ -79,3 +79,16 @@ test('details that cannot be opened (another key): the shapes are still refused,
     true,
   );
 });
+
+test('the reason for erasing the details, which stays on the timeline, must not name the adult', async () => {
+  const service = new CaseService(repo, procedures, new PersonalDataVault(Buffer.alloc(32, 5)), () => now);
+  const raised = await service.raise(request());
+  if (!raised.ok) throw new Error(raised.refusal.message);
+  const board: Actor = { personId: 'bo', agencyId: 'board', roles: ['board-manager'] };
+  const named = await service.erasePersonalDetails(raised.case.reference, board, 'Asked for by Zebedee Quartermaine.');
+  expect(named.ok ? '' : named.refusal.message).toMatch(/^This reason names the adult/);
+  expect(await repo.readPersonalDetails(raised.case.reference)).toBeDefined();
+  expect((await service.erasePersonalDetails(raised.case.reference, board, 'Erasure request of 20 November.')).ok).toBe(
+    true,
+  );
+});
