@@ -9,12 +9,14 @@
  *   (Mr, Mrs, Ms, Miss, Mx, Dr, …) are ignored in the sealed name. The forename is the first word,
  *   the surname the last (with any particles before it: van, de, al, …); middle names are not
  *   compared. Refused: the forename with any part of the surname within three words of it, in
- *   either order ("Zebedee Quillfeather-Okonkwo", "QUILLFEATHER-OKONKWO, Zebedee", "Z… A. Smith");
- *   a title before the surname or the forename ("Mrs Smith", "Miss Zebedee"); a surname of two or
- *   more parts written whole, in any case ("quillfeather-okonkwo"); any surname part of three
- *   letters or more written with a capital ("Quillfeather", "SMITH"). Allowed: the forename alone
- *   (too common to tell the adult from the GP or a carer), and a one-part surname written all in
- *   small letters ("the young carer" when the adult is Mary Young).
+ *   either order ("Zebedee Quillfeather-Okonkwo", "QUILLFEATHER-OKONKWO, Zebedee", "Zebedee A.
+ *   Okonkwo"); a title before the surname or the forename ("Mrs Smith", "Miss Zebedee"); a surname
+ *   of two or more parts written whole, in any case ("quillfeather-okonkwo"); the surname, or any
+ *   part of it of three letters or more, written with a capital ("Quillfeather", "SMITH", "Li").
+ *   Allowed: the forename alone (too common to tell the adult from the GP or a carer), and a
+ *   one-part surname written all in small letters ("the young carer" when the adult is Mary
+ *   Young). The price: a surname that is also a place or a word at the start of a sentence
+ *   ("Lincoln", "Young carers…") is refused too, with words saying to use initials and roles.
  * - Date of birth, when given: that date written in any common way (see dates.ts), a two-digit
  *   year matching its last two digits, and numbers read day first or month first.
  * - Address, when given: its postcode in any spacing or case, and its house number with the
@@ -117,7 +119,7 @@ function findName(words: readonly Word[], parts: NameParts): 'name' | 'surname' 
     if (!part) continue;
     if (i > 0 && TITLES.has(words[i - 1]?.text ?? '')) return 'surname';
     const word = words[i] as Word;
-    if (capitalised(word) && (whole || word.text.length >= 3)) return 'surname';
+    if (capitalised(word) && ((whole && surname.length >= 2) || word.text.length >= 3)) return 'surname';
   }
   return undefined;
 }
