@@ -216,6 +216,20 @@ test('raising on Teams: refused in the chat form, and the refused value is not p
       expect({ field, value, leaked: t.test(answer.text) }).toEqual({ field, value, leaked: false });
     tally.refused++;
   }
+  // Another answer wrong first (an unknown counterpart): the name is still never put back into the chat's card.
+  const first = await teams(
+    alex,
+    executeAction('raise-submit', {
+      ...teamsRaiseForm,
+      counterpartEmail: 'nobody@else.example.org',
+      initials: NAME,
+      recordRaising: NAME,
+      summary: 'Born 12.3.50',
+    }),
+  );
+  expect(first.text).toMatch(/Nobody with this email is in the directory/);
+  expect(first.text).toMatch(/This description gives a date of birth/);
+  for (const t of TELLTALES.concat([/12\.3\.50/])) expect({ leaked: t.test(first.text) }).toEqual({ leaked: false });
   // The private dialog keeps the typed words for correcting, except refused initials.
   const dialog = await teams(alex, {
     type: 'invoke',

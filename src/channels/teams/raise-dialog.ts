@@ -2,7 +2,7 @@
  * The raising form as a Teams dialog: what it offers (the other agencies under the board, the
  * kinds of disagreement), what was typed, and each field's problem, shown where it belongs.
  */
-import { categoriesOf } from '../../domain/escalation';
+import { categoriesOf, initialsOf, looksLikeRecordNumber } from '../../domain/escalation';
 import type { Directory, Person } from '../../domain/directory';
 import { shortNameOf, type Procedure } from '../../domain/procedure';
 import { cardTemplate } from './stage-card';
@@ -59,7 +59,13 @@ export function valuesShownAgain(
 ): Submitted {
   const shown: Submitted = { ...values };
   const blank = new Set(refused.filter((f) => f === 'initials' || (inline && (named || f.startsWith('record')))));
-  if (inline) for (const f of Object.keys(wordProblemsOf(values, now))) blank.add(f);
+  // Refused or not yet checked (another answer was wrong first): initials that are not initials never go back.
+  if (values.initials?.trim() && !initialsOf(values.initials)) blank.add('initials');
+  if (inline) {
+    for (const f of Object.keys(wordProblemsOf(values, now))) blank.add(f);
+    for (const f of ['recordRaising', 'recordResponding'] as const)
+      if (values[f]?.trim() && !looksLikeRecordNumber(values[f].trim())) blank.add(f);
+  }
   for (const f of blank) if (TYPED.has(f)) shown[f as (typeof FIELDS)[number]] = '';
   return shown;
 }
