@@ -7,6 +7,8 @@ import {
   calendarFor,
   decide,
   evolve,
+  namesTheAdult,
+  wordsProblem,
   nextTimerAt,
   raise,
   refusalEvent,
@@ -16,6 +18,7 @@ import {
   type CaseState,
   type CaseEvent,
   type Decision,
+  type KnownAdult,
   type RaiseCommand,
   type Refusal,
 } from '../domain/escalation';
@@ -85,10 +88,12 @@ export class CaseService {
     const now = this.clock();
     const calendar = calendarFor(procedure);
     // Check the form before taking a case number, so a mistake does not use one up.
-    const trial = raise(procedure, { ...request.command, sequence: 1 }, now, calendar);
+    // The free text is checked against the adult's details that come with the form, if any.
+    const words = request.personal ? { adult: request.personal } : {};
+    const trial = raise(procedure, { ...request.command, sequence: 1 }, now, calendar, words);
     if (!trial.ok) return trial;
     const sequence = await this.repo.nextSequence(procedure.id, Number(calendar.localDate(now).slice(0, 4)));
-    const decision = raise(procedure, { ...request.command, sequence }, now, calendar);
+    const decision = raise(procedure, { ...request.command, sequence }, now, calendar, words);
     if (!decision.ok) return decision;
     const { created, case: stored } = await this.repo.createCase({
       state: decision.state,
@@ -118,6 +123,9 @@ export class CaseService {
       writing: true,
       ...(options.platform ? { platform: options.platform } : {}),
     };
+    // The adult's sealed details, to check the command's words against (once the case is open to them).
+    const words = ['text', 'reason', 'outcome', 'outstandingIssues', 'decision'].some((k) => k in command);
+    let adult: KnownAdult | undefined;
     for (let attempt = 1; ; attempt++) {
       const opened = await this.access.open(reference, command.actor, attempted);
       if (!opened.ok) return opened;
@@ -126,8 +134,11 @@ export class CaseService {
         await this.access.refused('unknown-command', reference, command.actor, attempted);
         return { ok: false, refusal: { code: 'invalid-input', message: UNKNOWN_COMMAND } };
       }
+      if (words && attempt === 1) adult = await this.sealedAdult(reference);
       const now = this.clock();
-      const decision: Decision = decide(stored.state, command, now);
+      const decision: Decision = decide(stored.state, command, now, undefined, adult ? { adult } : {});
+      // Words that name the adult are refused and not recorded: they stay in the form they came from.
+      if (!decision.ok && decision.refusal.code === 'names-the-adult') return decision;
       // Asked before a form for the command's words opens: a refusal is recorded now, and an
       // allowed command is left to be given with its words.
       if (options.checkOnly && decision.ok) return { ok: true, case: stored, created: false };
@@ -156,6 +167,20 @@ export class CaseService {
         if (error instanceof StoreError && error.code === 'conflict' && attempt < ATTEMPTS) continue;
         throw error;
       }
+    }
+  }
+
+  /**
+   * The adult's details the case holds sealed, opened only to check a command's words against
+   * them (not a person reading them: not logged as an access). If they cannot be opened, the
+   * words are still checked for the shapes of a date of birth or a postcode.
+   */
+  private async sealedAdult(reference: string): Promise<KnownAdult | undefined> {
+    try {
+      const sealed = await this.repo.readPersonalDetails(reference);
+      return sealed ? this.vault.open(reference, sealed) : undefined;
+    } catch {
+      return undefined;
     }
   }
 
@@ -268,6 +293,10 @@ export class CaseService {
           fields: { reason: 'Give a reason.' },
         },
       };
+    // The reason stays on the timeline after the details are gone: it must not name the adult.
+    const adult = await this.sealedAdult(reference);
+    const named = wordsProblem(reason, 'reason', { now: this.clock(), ...(adult ? { adult } : {}) });
+    if (named) return { ok: false, refusal: namesTheAdult('reason', named) };
     const outcome = await this.appendRecord(reference, (stored) =>
       Promise.resolve(
         stored.state.personalDataErasedAt

@@ -4,7 +4,7 @@
  * problem named against its field.
  */
 import type { Directory } from '../domain/directory';
-import type { RaiseCommand } from '../domain/escalation';
+import { raiseFormWordProblems, type RaiseCommand } from '../domain/escalation';
 import type { RaiseRequest } from './case-service';
 
 export const FIELDS = [
@@ -76,4 +76,22 @@ export function formFieldOf(field: string): string {
   if (field.startsWith('recordNumbers')) return 'recordRaising';
   if (field === 'respondingPersonId') return 'counterpartEmail';
   return field;
+}
+
+/**
+ * The form's fields whose words name the adult or give their details, keyed as the form names
+ * them: the shapes of a date of birth or a postcode (no details of the adult come with this form).
+ * Asked even when the form is refused for another reason, so such words are never shown again.
+ */
+export function wordProblemsOf(values: Submitted, now: Date): Record<string, string> {
+  const form = {
+    initials: values.initials ?? '',
+    recordNumbers: { raising: values.recordRaising ?? '', responding: values.recordResponding ?? '' },
+    summary: values.summary ?? '',
+    outcomeWanted: values.outcomeWanted ?? '',
+    safetyMeanwhile: values.safetyMeanwhile ?? '',
+  };
+  return Object.fromEntries(
+    Object.entries(raiseFormWordProblems(form, undefined, now)).map(([k, v]) => [formFieldOf(k), v]),
+  );
 }

@@ -217,7 +217,10 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     const text2 = dialogText(second.body);
     expect(text2).toMatch(/initials only/);
     expect(text2).toMatch(/Please describe what the disagreement is/);
-    expect(text2).toMatch(/"value":"John Smith"/); // what was typed is kept
+    // What was typed is kept in the (private) dialog, except refused initials: probably a name.
+    expect(text2).toMatch(/"value":"Reopen the referral and hold a strategy discussion."/);
+    expect(text2).toMatch(/"id":"initials"[^}]*"value":""/);
+    expect(text2).not.toMatch(/John Smith/);
     expect(await app.repo.allReferences()).toEqual([]);
   });
 

@@ -30,7 +30,8 @@ import { busyWords } from '../../app/store/busy';
 export { commandFrom } from '../../app/commands';
 import type { Procedure } from '../../domain/procedure';
 import { actorFor, NOT_IN_DIRECTORY, personByAadId } from './identity';
-import { emergencyCard, raiseFormCard, raiseRequestFrom, type Submitted } from './raise-dialog';
+import { formFieldOf, wordProblemsOf } from '../../app/raise-request';
+import { emergencyCard, raiseFormCard, raiseRequestFrom, valuesShownAgain, type Submitted } from './raise-dialog';
 import type { TeamsOutlet, TeamsThread } from './outlet';
 import { cardTemplate } from './stage-card';
 
@@ -229,10 +230,17 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
         title: 'The adult is at risk of immediate harm',
       };
     }
-    const form = (errors: Record<string, string>, problem: string): RaiseResult => ({
-      kind: 'form',
-      card: raiseFormCard(procedure, directory, who.person, { values, errors, problem, inline }),
-    });
+    // A refused value goes back only into a private dialog, never into the chat's copy of the form.
+    const form = (refused: Record<string, string>, problem: string, named = false): RaiseResult => {
+      const shown = valuesShownAgain(values, Object.keys(refused), named, inline, this.deps.clock());
+      const errors = Object.fromEntries(
+        Object.entries(refused).map(([k, v]) => [k.startsWith('record') ? 'recordNumbers' : k, v]),
+      );
+      return {
+        kind: 'form',
+        card: raiseFormCard(procedure, directory, who.person, { values: shown, errors, problem, inline }),
+      };
+    };
     const built = raiseRequestFrom(
       procedure,
       directory,
@@ -240,18 +248,15 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
       values,
       `teams:${context.activity.conversation.id}:${context.activity.id ?? ''}`,
     );
-    if (!built.ok) return form(built.errors, 'Some answers need changing.');
+    if (!built.ok)
+      return form({ ...built.errors, ...wordProblemsOf(values, this.deps.clock()) }, 'Some answers need changing.');
     const outcome = await service.raise(built.request);
     if (!outcome.ok) {
-      return form(
-        Object.fromEntries(
-          Object.entries(outcome.refusal.fields ?? {}).map(([k, v]) => [
-            k.startsWith('recordNumbers') ? 'recordNumbers' : k,
-            v,
-          ]),
-        ),
-        outcome.refusal.message,
-      );
+      const refused = Object.entries(outcome.refusal.fields ?? {}).map(([k, v]): [string, string] => [
+        formFieldOf(k),
+        v,
+      ]);
+      return form(Object.fromEntries(refused), outcome.refusal.message, outcome.refusal.code === 'names-the-adult');
     }
     // The case is stored: a busy store now costs its thread, never a second case raised on retry.
     if (outcome.created) await this.postStageCard(context, outcome.case).catch((e: unknown) => this.unlessBusy(e));

@@ -2,12 +2,12 @@
  * The raising form as a Teams dialog: what it offers (the other agencies under the board, the
  * kinds of disagreement), what was typed, and each field's problem, shown where it belongs.
  */
-import { categoriesOf } from '../../domain/escalation';
+import { categoriesOf, initialsOf, looksLikeRecordNumber } from '../../domain/escalation';
 import type { Directory, Person } from '../../domain/directory';
 import { shortNameOf, type Procedure } from '../../domain/procedure';
 import { cardTemplate } from './stage-card';
 
-import { FIELDS, type Submitted } from '../../app/raise-request';
+import { FIELDS, wordProblemsOf, type Submitted } from '../../app/raise-request';
 
 export { raiseRequestFrom, type Submitted } from '../../app/raise-request';
 
@@ -41,6 +41,43 @@ export function raiseFormCard(
   };
   return cardTemplate('raise-form').expand({ $root: data }) as Record<string, unknown>;
 }
+
+/**
+ * The answers to put back into the form after a refusal. Refused initials never go back (they
+ * were probably a name). The form in the chat itself (`inline`) is kept by the chat, so there a
+ * refused record number and any answer whose words name the adult or give their details are
+ * left blank too; the dialog is private and keeps them, for the person to correct.
+ * `refused`: the fields refused, as the form names them ("recordRaising"); `named`: whether
+ * they were refused for naming the adult.
+ */
+export function valuesShownAgain(
+  values: Submitted,
+  refused: readonly string[],
+  named: boolean,
+  inline: boolean,
+  now: Date,
+): Submitted {
+  const shown: Submitted = { ...values };
+  const blank = new Set(refused.filter((f) => f === 'initials' || (inline && (named || f.startsWith('record')))));
+  // Refused or not yet checked (another answer was wrong first): initials that are not initials never go back.
+  if (values.initials?.trim() && !initialsOf(values.initials)) blank.add('initials');
+  if (inline) {
+    for (const f of Object.keys(wordProblemsOf(values, now))) blank.add(f);
+    for (const f of ['recordRaising', 'recordResponding'] as const)
+      if (values[f]?.trim() && !looksLikeRecordNumber(values[f].trim())) blank.add(f);
+  }
+  for (const f of blank) if (TYPED.has(f)) shown[f as (typeof FIELDS)[number]] = '';
+  return shown;
+}
+
+const TYPED: ReadonlySet<string> = new Set([
+  'initials',
+  'recordRaising',
+  'recordResponding',
+  'summary',
+  'outcomeWanted',
+  'safetyMeanwhile',
+]);
 
 export function emergencyCard(procedure: Procedure, next: string): Record<string, unknown> {
   return cardTemplate('emergency').expand({

@@ -7,6 +7,7 @@ import type { WorkingCalendar } from '../calendar/working-calendar';
 import { shortNameOf, type Procedure, type Stage } from '../procedure/schema';
 import { calendarFor, nextStage, stageById, stageDeadlines, type Anchors } from './deadlines';
 import { currentStage, evolve, stageRoles } from './evolve';
+import { namesTheAdult, raiseFormWordProblems, wordsProblem, type DecideOptions, type WordsCheck } from './free-text';
 import { checkRaiseForm } from './raise-form';
 import { caseReference } from './reference';
 import type {
@@ -45,6 +46,14 @@ function needText(value: unknown, what: string, field: string): Decision | undef
       ? `Please keep this under ${TEXT_LIMIT} characters.`
       : undefined;
   return message ? refuse('invalid-input', message, { fields: { [field]: message } }) : undefined;
+}
+
+/** needText, then the words checked for the adult's identity (`noun`: "note", "reason"). */
+function needWords(ctx: Context, value: unknown, what: string, field: string, noun: string): Decision | undefined {
+  const invalid = needText(value, what, field);
+  if (invalid) return invalid;
+  const problem = wordsProblem(value, noun, ctx.words);
+  return problem ? { ok: false, refusal: namesTheAdult(field, problem) } : undefined;
 }
 
 function record(actor: Actor, party: ActorRecord['party'], roles: readonly string[]): ActorRecord {
@@ -107,6 +116,7 @@ export function raise(
   command: RaiseCommand,
   now: Date,
   calendar: WorkingCalendar = calendarFor(procedure),
+  options: DecideOptions = {},
 ): Decision {
   const { actor } = command;
   const guidance = { text: procedure.immediateRisk.guidance, contacts: procedure.immediateRisk.contacts };
@@ -142,6 +152,13 @@ export function raise(
     );
   }
   const form = checkRaiseForm(procedure, command.form);
+  const named = raiseFormWordProblems(command.form, options.adult, now);
+  if (Object.keys(named).length > 0)
+    return refuse(
+      'names-the-adult',
+      "Some answers name the adult or give their details. Change them: the record keeps the adult's details privately.",
+      { fields: { ...(form.ok ? {} : form.fields), ...named } },
+    );
   if (!form.ok)
     return refuse('invalid-input', 'Some answers need changing before the escalation can be raised.', {
       fields: form.fields,
@@ -235,6 +252,8 @@ interface Context {
   at: string;
   now: Date;
   calendar: WorkingCalendar;
+  /** For checking free text for the adult's identity. */
+  words: WordsCheck;
 }
 
 /** The roles the actor holds for the stage under way, and for which party. */
@@ -289,6 +308,7 @@ export function decide(
   command: CaseCommand,
   now: Date,
   calendar: WorkingCalendar = calendarFor(state.procedure),
+  options: DecideOptions = {},
 ): Decision {
   if (state.status !== 'open') {
     const how = { resolved: 'resolved', decided: 'closed by a final decision', withdrawn: 'withdrawn' }[state.status];
@@ -311,6 +331,7 @@ export function decide(
     at: now.toISOString(),
     now,
     calendar,
+    words: { now, initials: state.subject.initials, ...(options.adult ? { adult: options.adult } : {}) },
   };
   const holding = stageHolding(ctx, stage, command.type !== 'acknowledge' && command.type !== 'request-escalation');
 
@@ -334,7 +355,7 @@ export function decide(
       ]);
     }
     case 'add-note': {
-      const invalid = needText(command.text, 'the note', 'text');
+      const invalid = needWords(ctx, command.text, 'the note', 'text', 'note');
       if (invalid) return invalid;
       const party: Party | undefined =
         holding?.party ?? (ctx.side && state.participants.includes(command.actor.personId) ? ctx.side : undefined);
@@ -353,11 +374,13 @@ export function decide(
     case 'propose-resolution': {
       if (!holding) return notYourRole(ctx, 'propose a resolution');
       const invalid =
-        needText(command.outcome, 'the outcome agreed', 'outcome') ??
-        needText(
+        needWords(ctx, command.outcome, 'the outcome agreed', 'outcome', 'outcome') ??
+        needWords(
+          ctx,
           command.outstandingIssues,
           'how any outstanding issues will be pursued (or "none")',
           'outstandingIssues',
+          'answer',
         );
       if (invalid) return invalid;
       return accept(state, [
@@ -383,7 +406,7 @@ export function decide(
         return refuse('already-done', 'Your agency has already agreed this outcome; the other agency must confirm it.');
       const by = record(command.actor, ctx.side, holding.roles);
       if (command.type === 'dispute-resolution') {
-        const invalid = needText(command.reason, 'why your agency does not agree', 'reason');
+        const invalid = needWords(ctx, command.reason, 'why your agency does not agree', 'reason', 'reason');
         if (invalid) return invalid;
         return accept(state, [
           {
@@ -426,7 +449,7 @@ export function decide(
           'not-your-role',
           `Only the ${roleTitles(state.procedure, stage.decision.recordedBy)} can record the decision at ${stage.name}.`,
         );
-      const invalid = needText(command.decision, 'the decision', 'decision');
+      const invalid = needWords(ctx, command.decision, 'the decision', 'decision', 'decision');
       if (invalid) return invalid;
       return accept(state, [
         {
@@ -453,7 +476,7 @@ export function decide(
           `Only the agency that raised case ${state.reference} (the person who raised it, or their managers in the procedure) can withdraw it.`,
         );
       }
-      const invalid = needText(command.reason, 'why the escalation is being withdrawn', 'reason');
+      const invalid = needWords(ctx, command.reason, 'why the escalation is being withdrawn', 'reason', 'reason');
       if (invalid) return invalid;
       return accept(state, [
         {
@@ -557,7 +580,7 @@ function requestEscalation(
         : `${stage.name} is the last stage of ${shortNameOf(state.procedure)}'s procedure; agree and record an outcome.`,
     );
   }
-  const invalid = needText(reason, 'why this needs to go to the next stage', 'reason');
+  const invalid = needWords(ctx, reason, 'why this needs to go to the next stage', 'reason', 'reason');
   if (invalid) return invalid;
   const by = record(actor, ctx.side, holding.roles);
   const events: CaseEvent[] = [
@@ -615,7 +638,7 @@ function answerEscalation(
   }
   const by = record(actor, may.party, roles);
   if (command.type === 'return-escalation') {
-    const invalid = needText(command.reason, 'why the escalation is returned', 'reason');
+    const invalid = needWords(ctx, command.reason, 'why the escalation is returned', 'reason', 'reason');
     if (invalid) return invalid;
     return accept(state, [
       {

@@ -5,3 +5,4 @@ export * from './decide';
 export * from './raise-form';
 export * from './reference';
 export * from './timers';
+export * from './free-text';

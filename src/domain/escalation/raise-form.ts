@@ -46,15 +46,38 @@ const longText = (what: string) =>
 /** Two to four letters, optionally with full stops or spaces: "J.S.", "JS", "J S". */
 const INITIALS = /^\s*[A-Za-z](?:[.\s]*[A-Za-z]){0,3}[.\s]*$/;
 const RECORD_NUMBER = /^[A-Za-z0-9][A-Za-z0-9 /_-]{0,39}$/;
+const RECORD_NUMBER_RULE =
+  "A record number is the agency's own reference, with at least one digit, such as 'NHS 485 777 3456' or 'LAS-123456' (letters, digits, spaces, / _ -, up to 40); never the adult's name.";
+
+/**
+ * Whether a value reads as a record number, not words: it has a digit, and at most one word
+ * written like a name or in small letters ("Mosaic 1234" passes; "Zebedee Okonkwo 1" does not).
+ * Capital abbreviations (NHS, LAS, ID) are not counted as words.
+ */
+export function looksLikeRecordNumber(value: string): boolean {
+  if (!RECORD_NUMBER.test(value) || !/\d/.test(value)) return false;
+  const words = value.split(/[\s/_-]+/).filter((w) => /^[A-Za-z]{3,}$/.test(w) && /[a-z]/.test(w));
+  return words.length < 2;
+}
+
+/** The initials as the case records them ("J.S."), or undefined if the value is not initials. */
+export function initialsOf(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !INITIALS.test(value)) return undefined;
+  return (
+    value
+      .replace(/[^A-Za-z]/g, '')
+      .toUpperCase()
+      .split('')
+      .join('.') + '.'
+  );
+}
 
 export function raiseFormSchema(procedure: Procedure) {
   const categories = categoriesOf(procedure).map((c) => c.id);
   const recordNumber = z
     .string()
     .trim()
-    .regex(RECORD_NUMBER, {
-      error: "A record number is letters and digits only (up to 40), such as 'NHS 485 777 3456' or 'LAS-123456'.",
-    })
+    .refine(looksLikeRecordNumber, { error: RECORD_NUMBER_RULE })
     .optional()
     .or(z.literal('').transform(() => undefined));
   return z.strictObject({
@@ -63,14 +86,7 @@ export function raiseFormSchema(procedure: Procedure) {
       .regex(INITIALS, {
         error: "Please give the adult's initials only, one to four letters such as 'J.S.' — never their full name.",
       })
-      .transform(
-        (s) =>
-          s
-            .replace(/[^A-Za-z]/g, '')
-            .toUpperCase()
-            .split('')
-            .join('.') + '.',
-      ),
+      .transform((s) => initialsOf(s) ?? ''),
     recordNumbers: z.strictObject({ raising: recordNumber, responding: recordNumber }).default({}),
     category: z.enum(categories as [string, ...string[]], {
       error: 'Please choose the kind of disagreement from the list.',

@@ -213,7 +213,9 @@ export type RefusalCode =
   | 'already-done'
   | 'nothing-to-decide'
   | 'no-next-stage'
-  | 'not-allowed-here';
+  | 'not-allowed-here'
+  /** Free text that names the adult or gives their details: refused, never recorded with the words. */
+  | 'names-the-adult';
 
 export interface Refusal {
   code: RefusalCode;
