@@ -91,8 +91,6 @@ export function productionSecretProblems(
     const problem = value ? weakKeyProblem(name, value) : undefined;
     if (problem) problems.push(problem);
   }
-  if (env.PERSONAL_DATA_KEY && env.AUDIT_KEY && env.PERSONAL_DATA_KEY === env.AUDIT_KEY)
-    problems.push(`AUDIT_KEY must differ from PERSONAL_DATA_KEY: one key for each purpose (${MAKE_KEY}).`);
   const signing = malformed.has('SLACK_SIGNING_SECRET') ? undefined : env.SLACK_SIGNING_SECRET;
   if (signing && (signing.length < 32 || new Set(signing.toLowerCase()).size < 6))
     problems.push(

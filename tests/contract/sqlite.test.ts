@@ -167,6 +167,7 @@ describe('SQLite specifics', () => {
     expect(() => repo.connection.prepare("UPDATE access_log SET person_id = 'someone-else'").run()).toThrow(
       /append-only/,
     );
+    expect(() => repo.connection.prepare('DELETE FROM access_log').run()).toThrow(/append-only/);
     await repo.close();
   });
 

@@ -61,7 +61,7 @@ describe('production refuses weak keys, for PERSONAL_DATA_KEY and AUDIT_KEY alik
   test('the same key for both purposes is refused', () => {
     const env = productionEnv();
     expect(problemsOf({ ...env, AUDIT_KEY: env.PERSONAL_DATA_KEY ?? '' })).toEqual([
-      expect.stringMatching(/^AUDIT_KEY must differ from PERSONAL_DATA_KEY/),
+      expect.stringMatching(/^AUDIT_KEY must not be the same as PERSONAL_DATA_KEY/),
     ]);
   });
   test('outside production the same keys are only the developer’s business', () => {

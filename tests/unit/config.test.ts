@@ -4,7 +4,8 @@ import { ConfigError, loadConfig, sqliteFile, storeKind } from '../../src/config
 const KEY = 'p+py7z3AvwBt4rJUTzyRvnI5Np9BdYB+eZZs9PP0HZQ=';
 const PASSWORD = 'client-secret-value~1';
 const APP = '8a2f6c1e-3b4d-4e5f-9a8b-7c6d5e4f3a2b';
-const AUDIT = Buffer.from('audit key for the configuration tests, 32+').toString('base64');
+// Another key as openssl rand -base64 32 makes one.
+const AUDIT = 'PHLx299P4Q1ruK5QatM8dDhXaQTOFJLeirD/2gssMUU=';
 
 /** The ConfigError that loading `env` throws. */
 function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
@@ -222,6 +223,7 @@ describe('configuration from the environment', () => {
         DIRECTORY_FILE: '/srv/d.yaml',
         PERSONAL_DATA_KEY: KEY,
         MicrosoftAppId: APP,
+        MicrosoftAppPassword: PASSWORD,
       }).problems,
     ).toEqual([expect.stringMatching(/^AUDIT_KEY must be set in production/)]);
     expect(configErrorOf({ PERSONAL_DATA_KEY: KEY, AUDIT_KEY: KEY }).problems).toEqual([

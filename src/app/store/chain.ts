@@ -136,7 +136,7 @@ export function checkChain(
     findings.push({
       reference,
       kind: 'not-keyed',
-      problem: `its ${events.length} events were recorded before the audit key (hashed without it), so they cannot be checked against tampering`,
+      problem: `its ${events.length} events are hashed without the audit key: either recorded before it, or re-chained by someone who does not hold it. A store this version of the bot wrote is never like this: treat it as tampered unless it predates the key`,
     });
   } else {
     for (const seq of unkeyed)

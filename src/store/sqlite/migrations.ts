@@ -115,6 +115,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX access_log_at ON access_log (at);
       -- Who read what is kept: no rewriting it.
       CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+      CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
 
       -- Refused attempts by people who are no party to a case; only the newest rows are kept.
       CREATE TABLE security_log (
