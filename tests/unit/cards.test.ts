@@ -87,6 +87,34 @@ describe('Adaptive Card templates', () => {
     }
   });
 
+  test('words people typed are shown as written: a link in a note is text, not a link (no markdown)', () => {
+    const { state, events } = lincolnshireCase();
+    const bait = '[Verify your account here](https://example.invalid/login) **now**';
+    const noted = decide(state, { type: 'add-note', actor: chris, text: bait }, new Date('2026-12-24T11:30:00Z'));
+    if (!noted.ok) throw new Error(noted.refusal.message);
+    const card = renderStageCard(
+      stageCardView(noted.state, {
+        viewer: alex,
+        now: new Date('2026-12-24T12:00:00Z'),
+        directory,
+        events: [...events, ...noted.events],
+      }),
+      ['29:alex-morgan'],
+    );
+    expect(parseProblems(card)).toEqual([]);
+    const holders: string[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (!node || typeof node !== 'object') return;
+      const o = node as Record<string, unknown>;
+      if (typeof o.text === 'string' && o.text.includes(bait)) holders.push(String(o.type));
+      Object.values(o).forEach(walk);
+    };
+    walk(card);
+    expect(holders.length).toBeGreaterThan(0);
+    expect(new Set(holders)).toEqual(new Set(['TextRun']));
+  });
+
   test('the parser would catch a broken card', () => {
     expect(
       parseProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'NoSuchElement' }, { type: 'Input.Text' }] })
