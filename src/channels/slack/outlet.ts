@@ -90,7 +90,7 @@ export class SlackOutlet implements Outlet {
     const card = this.card(stored, events, actorFor(this.deps.directory, notice.person, this.deps.clock()));
     await this.deps.client.chat.postMessage({
       channel,
-      text: cut(notice.text, LIMITS.messageText),
+      text: cut(escape(notice.text), LIMITS.messageText),
       blocks: [
         { type: 'section', text: { type: 'mrkdwn', text: cut(escape(notice.text), LIMITS.sectionText) } },
         ...card.blocks,
@@ -112,7 +112,7 @@ export class SlackOutlet implements Outlet {
       if (recheckSince && key && (await this.arrived(thread.channel, key, recheckSince))) continue;
       await this.deps.client.chat.postMessage({
         channel: thread.channel,
-        text: cut(text, LIMITS.messageText),
+        text: cut(escape(text), LIMITS.messageText),
         ...(key ? { metadata: { event_type: TIMER_EVENT, event_payload: { key } } } : {}),
       });
     }
