@@ -20,7 +20,7 @@
  */
 import type { WorkingCalendar } from '../calendar';
 import { calendarFor, nextStage, stageById } from './deadlines';
-import { pendingDeadlines } from './decide';
+import { pendingDeadlines } from './rules';
 import type { ActorRecord, CaseState, Deadline, Party } from './types';
 
 export const SWEEPER_ID = 'deadline-sweeper';

@@ -1,0 +1,63 @@
+/**
+ * What the record and the cards need beyond a decision: the event recording a refused attempt,
+ * and the commands a person may give on a case now. Pure.
+ */
+import type { WorkingCalendar } from '../calendar/working-calendar';
+import { calendarFor } from './deadlines';
+import { decide } from './decide';
+import { currentStage } from './evolve';
+import { partyOf, record } from './rules';
+import type { Actor, CaseCommand, CaseEvent, CaseState, Refusal } from './types';
+
+/**
+ * The record of a refused attempt (someone without the role pressing a button), for the case's
+ * timeline: who tried what, when, and why it was refused.
+ */
+export function refusalEvent(state: CaseState, command: CaseCommand, refusal: Refusal, now: Date): CaseEvent {
+  const side = partyOf(state, command.actor);
+  return {
+    type: 'command-refused',
+    at: now.toISOString(),
+    by: record(
+      command.actor,
+      side ??
+        (command.actor.roles.some((r) => state.procedure.roles.find((x) => x.id === r)?.scope === 'board')
+          ? 'board'
+          : 'outside'),
+      [],
+    ),
+    stage: currentStage(state).id,
+    command: command.type,
+    code: refusal.code,
+    reason: refusal.message,
+  };
+}
+
+const PROBES: ReadonlyArray<Omit<CaseCommand, 'actor'>> = [
+  { type: 'acknowledge' },
+  { type: 'add-note', text: '-' },
+  { type: 'propose-resolution', outcome: '-', outstandingIssues: '-' },
+  { type: 'confirm-resolution' },
+  { type: 'dispute-resolution', reason: '-' },
+  { type: 'request-escalation', reason: '-' },
+  { type: 'approve-escalation' },
+  { type: 'take-up' },
+  { type: 'return-escalation', reason: '-' },
+  { type: 'record-final-decision', decision: '-' },
+  { type: 'withdraw', reason: '-' },
+] as ReadonlyArray<Omit<CaseCommand, 'actor'>>;
+
+/**
+ * The commands `actor` may give on the case now: what a card shows them as buttons. Worked out
+ * by asking `decide` itself, so the buttons can never disagree with the rules.
+ */
+export function availableCommands(
+  state: CaseState,
+  actor: Actor,
+  now: Date,
+  calendar: WorkingCalendar = calendarFor(state.procedure),
+): CaseCommand['type'][] {
+  return PROBES.filter((probe) => decide(state, { ...probe, actor } as CaseCommand, now, calendar).ok).map(
+    (p) => p.type,
+  );
+}

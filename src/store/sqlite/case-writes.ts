@@ -1,0 +1,174 @@
+/**
+ * Writing cases in SQLite: each write one immediate transaction that checks the version, links
+ * the new events into the case's chain, updates the case, records its people and appends the
+ * anchor's checkpoint, so that a failed write leaves what was stored as it was.
+ */
+import type Database from 'better-sqlite3';
+import { chainEvents, GENESIS, type AuditKey } from '../../app/store/chain';
+import {
+  conflict,
+  StoreError,
+  type Append,
+  type NewCase,
+  type StoredCase,
+  type StoredEvent,
+} from '../../app/store/repository';
+import type { CaseEvent, CaseState } from '../../domain/escalation';
+import { readCase, toStored, type CaseRow } from './case-reads';
+import { appendCheckpoint } from './checkpoints';
+import { statement } from './statements';
+
+export function nextSequence(db: Database.Database, boardId: string, year: number): number {
+  const row = db
+    .prepare(
+      'INSERT INTO sequences (board_id, year, last) VALUES (?, ?, 1) ON CONFLICT (board_id, year) DO UPDATE SET last = last + 1 RETURNING last',
+    )
+    .get(boardId, year) as { last: number };
+  return row.last;
+}
+
+export function createCase(
+  db: Database.Database,
+  auditKey: AuditKey,
+  input: NewCase,
+): { created: boolean; case: StoredCase } {
+  const { state } = input;
+  return db
+    .transaction(() => {
+      if (input.idempotencyKey !== undefined) {
+        const existing = statement(db, 'SELECT reference FROM cases WHERE idempotency_key = ?').get(
+          input.idempotencyKey,
+        ) as { reference: string } | undefined;
+        if (existing) return { created: false, case: readCase(db, existing.reference) as StoredCase };
+      }
+      if (statement(db, 'SELECT 1 FROM cases WHERE reference = ?').get(state.reference)) {
+        throw new StoreError(
+          'conflict',
+          `A case with the reference ${state.reference} already exists; nothing was overwritten.`,
+          state.reference,
+        );
+      }
+      const linked = chainEvents(auditKey, state.reference, 0, GENESIS, input.events);
+      const lastHash = linked[linked.length - 1]?.hash ?? GENESIS;
+      db.prepare(
+        `INSERT INTO cases (reference, board_id, status, version, raised_at, due_at, last_hash, idempotency_key, state, updated_at)
+               VALUES (@reference, @board, @status, @version, @raisedAt, @dueAt, @lastHash, @key, @state, @now)`,
+      ).run({
+        reference: state.reference,
+        board: state.boardId,
+        status: state.status,
+        version: linked.length,
+        raisedAt: state.raisedAt,
+        dueAt: input.dueAt ?? null,
+        lastHash,
+        key: input.idempotencyKey ?? null,
+        state: JSON.stringify(state),
+        now: lastEventAt(input.events, state.raisedAt),
+      });
+      insertEvents(db, linked);
+      recordPeople(db, state);
+      appendCheckpoint(db, auditKey, {
+        reference: state.reference,
+        version: linked.length,
+        lastHash,
+        at: lastEventAt(input.events, state.raisedAt),
+        created: true,
+        ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
+      });
+      return { created: true, case: readCase(db, state.reference) as StoredCase };
+    })
+    .immediate();
+}
+
+export function appendEvents(db: Database.Database, auditKey: AuditKey, input: Append): StoredCase {
+  return db
+    .transaction(() => {
+      const row = statement(
+        db,
+        'SELECT reference, board_id, version, due_at, last_hash, state FROM cases WHERE reference = ?',
+      ).get(input.reference) as CaseRow | undefined;
+      if (!row) throw new StoreError('not-found', `There is no case ${input.reference}.`, input.reference);
+      const stored = toStored(row);
+      if (stored.version !== input.expectedVersion)
+        throw conflict(input.reference, input.expectedVersion, stored.version);
+      const linked = chainEvents(auditKey, input.reference, stored.version, stored.lastHash, input.events);
+      const version = stored.version + linked.length;
+      if (input.state.version !== version || input.state.reference !== input.reference) {
+        throw new StoreError(
+          'conflict',
+          `The state given for case ${input.reference} does not follow from its stored version ${stored.version}; nothing was saved.`,
+          input.reference,
+        );
+      }
+      const changed = db
+        .prepare(
+          'UPDATE cases SET status = ?, version = ?, due_at = ?, last_hash = ?, state = ?, updated_at = ? WHERE reference = ? AND version = ?',
+        )
+        .run(
+          input.state.status,
+          version,
+          input.dueAt ?? null,
+          linked[linked.length - 1]?.hash ?? stored.lastHash,
+          JSON.stringify(input.state),
+          lastEventAt(input.events, input.state.raisedAt),
+          input.reference,
+          input.expectedVersion,
+        );
+      if (changed.changes !== 1) throw conflict(input.reference, input.expectedVersion, undefined);
+      insertEvents(db, linked);
+      recordPeople(db, input.state);
+      appendCheckpoint(db, auditKey, {
+        reference: input.reference,
+        version,
+        lastHash: linked[linked.length - 1]?.hash ?? stored.lastHash,
+        at: lastEventAt(input.events, input.state.raisedAt),
+        created: false,
+      });
+      return readCase(db, input.reference) as StoredCase;
+    })
+    .immediate();
+}
+
+/** Append the case's checkpoint to the anchor unless its newest one already records this version. */
+export function anchorCase(db: Database.Database, auditKey: AuditKey, reference: string): boolean {
+  return db
+    .transaction(() => {
+      const stored = readCase(db, reference);
+      if (!stored) return false;
+      const anchored = statement(
+        db,
+        'SELECT version, last_hash FROM checkpoints WHERE reference = ? ORDER BY seq DESC LIMIT 1',
+      ).get(reference) as { version: number; last_hash: string } | undefined;
+      if (anchored?.version === stored.version && anchored.last_hash === stored.lastHash) return false;
+      const last = statement(db, 'SELECT at FROM events WHERE reference = ? ORDER BY seq DESC LIMIT 1').get(
+        reference,
+      ) as { at: string } | undefined;
+      appendCheckpoint(db, auditKey, {
+        reference,
+        version: stored.version,
+        lastHash: stored.lastHash,
+        at: last?.at ?? stored.state.raisedAt,
+        created: !anchored,
+      });
+      return true;
+    })
+    .immediate();
+}
+
+function insertEvents(db: Database.Database, linked: StoredEvent[]): void {
+  const insert = statement(
+    db,
+    'INSERT INTO events (reference, seq, type, at, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  for (const e of linked)
+    insert.run(e.reference, e.seq, e.event.type, e.event.at, JSON.stringify(e.event), e.prevHash, e.hash);
+}
+
+function recordPeople(db: Database.Database, state: CaseState): void {
+  const insert = statement(db, 'INSERT OR IGNORE INTO case_people (person_id, reference) VALUES (?, ?)');
+  for (const person of state.participants) insert.run(person, state.reference);
+}
+
+function lastEventAt(events: readonly CaseEvent[], fallback: string): string {
+  return events[events.length - 1]?.at ?? fallback;
+}

@@ -1,0 +1,91 @@
+/**
+ * What SQLite keeps beside the cases: the threads each case is posted in and each person's
+ * direct-message contact, the sweepers' leases and the claims that stop a request being handled
+ * twice, and the adult's sealed details. Plain functions of the connection.
+ */
+import type Database from 'better-sqlite3';
+import type { Contact, SealedDetails, ThreadReference } from '../../app/store/repository';
+import { statement } from './statements';
+
+export function saveThread(db: Database.Database, caseReference: string, thread: ThreadReference): void {
+  db.prepare(
+    'INSERT INTO threads (reference, platform, agency_id, ref, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (reference, platform, agency_id) DO UPDATE SET ref = excluded.ref, updated_at = excluded.updated_at',
+  ).run(caseReference, thread.platform, thread.agencyId, JSON.stringify(thread.reference), new Date().toISOString());
+}
+
+export function getThreads(db: Database.Database, caseReference: string): ThreadReference[] {
+  return (
+    statement(db, 'SELECT platform, agency_id, ref FROM threads WHERE reference = ? ORDER BY platform, agency_id').all(
+      caseReference,
+    ) as Array<{ platform: 'slack' | 'teams'; agency_id: string; ref: string }>
+  ).map((r) => ({
+    platform: r.platform,
+    agencyId: r.agency_id,
+    reference: JSON.parse(r.ref) as Record<string, unknown>,
+  }));
+}
+
+export function saveContact(db: Database.Database, contact: Contact): void {
+  db.prepare(
+    'INSERT INTO contacts (person_id, platform, ref, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (person_id, platform) DO UPDATE SET ref = excluded.ref, updated_at = excluded.updated_at',
+  ).run(contact.personId, contact.platform, JSON.stringify(contact.reference), contact.updatedAt);
+}
+
+export function getContact(
+  db: Database.Database,
+  personId: string,
+  platform: Contact['platform'],
+): Contact | undefined {
+  const row = statement(db, 'SELECT ref, updated_at FROM contacts WHERE person_id = ? AND platform = ?').get(
+    personId,
+    platform,
+  ) as { ref: string; updated_at: string } | undefined;
+  return row
+    ? { personId, platform, reference: JSON.parse(row.ref) as Record<string, unknown>, updatedAt: row.updated_at }
+    : undefined;
+}
+
+export function claimLease(
+  db: Database.Database,
+  reference: string,
+  owner: string,
+  until: string,
+  now: string,
+): boolean {
+  // Taken if nobody holds it, it has run out, or the owner already holds it (renewal).
+  const changed = db
+    .prepare(
+      'INSERT INTO leases (reference, owner, until) VALUES (?, ?, ?) ON CONFLICT (reference) DO UPDATE SET owner = excluded.owner, until = excluded.until WHERE leases.until <= ? OR leases.owner = excluded.owner',
+    )
+    .run(reference, owner, until, now).changes;
+  return changed === 1;
+}
+
+export function releaseLease(db: Database.Database, reference: string, owner: string): void {
+  statement(db, 'DELETE FROM leases WHERE reference = ? AND owner = ?').run(reference, owner);
+}
+
+export function claimRequest(db: Database.Database, scope: string, key: string, at: string): boolean {
+  return (
+    statement(db, 'INSERT OR IGNORE INTO requests (scope, key, claimed_at) VALUES (?, ?, ?)').run(scope, key, at)
+      .changes === 1
+  );
+}
+
+export function savePersonalDetails(db: Database.Database, reference: string, sealed: SealedDetails): void {
+  db.prepare(
+    'INSERT INTO personal_details (reference, key_id, iv, tag, ciphertext) VALUES (?, ?, ?, ?, ?) ON CONFLICT (reference) DO UPDATE SET key_id = excluded.key_id, iv = excluded.iv, tag = excluded.tag, ciphertext = excluded.ciphertext',
+  ).run(reference, sealed.keyId, sealed.iv, sealed.tag, sealed.ciphertext);
+}
+
+export function readPersonalDetails(db: Database.Database, reference: string): SealedDetails | undefined {
+  const row = statement(
+    db,
+    'SELECT key_id AS keyId, iv, tag, ciphertext FROM personal_details WHERE reference = ?',
+  ).get(reference) as SealedDetails | undefined;
+  return row ? { keyId: row.keyId, iv: row.iv, tag: row.tag, ciphertext: row.ciphertext } : undefined;
+}
+
+export function erasePersonalDetails(db: Database.Database, reference: string): boolean {
+  return statement(db, 'DELETE FROM personal_details WHERE reference = ?').run(reference).changes === 1;
+}
