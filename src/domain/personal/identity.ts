@@ -26,8 +26,24 @@
  *   full date labelled as a birth date ("DOB 12/03/2010", "born on 3 May 1950"), and any other
  *   full date at which a person born then would be an adult of 18 to 120 at `now`. Recent dates
  *   (meetings, visits) and a month with a year ("June 2004") pass.
+ * - Name by the adult's initials, when the case knows them (the raising form's, or the case's
+ *   "Z.Q."), with or without sealed details: two or three neighbouring capitalised words, the
+ *   first starting with the first initial and the last with a later one ("Zebedee Quillfeather",
+ *   "Zebedee A. Okonkwo", "Z. Quillfeather"), the same reversed with a comma ("Quillfeather,
+ *   Zebedee"), and a title before a capitalised word of two letters or more starting with a
+ *   later initial ("Mrs Quillfeather"; "Mr Q." alone is initials and passes). Not a name: a run
+ *   with an agency, care, place or role word in it, or a day or month ("Lincolnshire Police" when
+ *   the adult is L.P., "Social Worker" for S.W.; the list is in initials.ts). The price: another
+ *   person who shares the adult's initials ("Dr Quinn" for Z.Q.) is refused too, with words
+ *   saying to call them by their role. In a record number: a word of three letters or more
+ *   starting with an initial ("Zeb 123"), unless a record system's name ("Mosaic") or a capital
+ *   abbreviation of three letters or fewer ("LCC", "LAS").
+ * - Before any of this, the text is cleaned (words.ts): invisible characters removed, full-width
+ *   and look-alike (Cyrillic, Greek) letters read as Latin ones, accents taken off. Postcodes and
+ *   dates are read from the cleaned text too.
  */
 import { ageAt, fullYear, labelledAsBirth, writtenDates, type WrittenDate } from './dates';
+import { namedByInitials } from './initials';
 import { plain, spelledAt, streetWord, TITLES, wordsOf, type Word } from './words';
 
 /** What the case knows of the adult, opened from its sealed store for the check (nothing is kept). */
@@ -39,7 +55,14 @@ export interface KnownAdult {
 }
 
 export type IdentityKind =
-  'name' | 'surname' | 'date-of-birth' | 'labelled-birth-date' | 'adult-birth-date' | 'address' | 'postcode';
+  | 'name'
+  | 'name-by-initials'
+  | 'surname'
+  | 'date-of-birth'
+  | 'labelled-birth-date'
+  | 'adult-birth-date'
+  | 'address'
+  | 'postcode';
 
 const PARTICLES: ReadonlySet<string> = new Set([
   'van',
@@ -153,13 +176,19 @@ function hasRun(words: readonly Word[], run: readonly string[]): boolean {
 
 /**
  * Whether `text` names the adult, and how; undefined when it does not. The value itself is never
- * part of the answer.
+ * part of the answer. `initials`: the adult's, as the case or the raising form records them.
  */
-export function findIdentity(text: string, adult: KnownAdult | undefined, now: Date): IdentityKind | undefined {
+export function findIdentity(
+  text: string,
+  adult: KnownAdult | undefined,
+  now: Date,
+  initials?: string,
+): IdentityKind | undefined {
   const words = wordsOf(text);
   const parts = adult?.name ? nameParts(adult.name) : undefined;
   const name = parts ? findName(words, parts) : undefined;
   if (name) return name;
+  if (namedByInitials(words, initials)) return 'name-by-initials';
   const dates = writtenDates(text);
   const dob = /^(\d{4})-(\d{2})-(\d{2})$/.exec(adult?.dateOfBirth ?? '');
   if (dob) {
@@ -193,6 +222,8 @@ export function identityMessage(kind: IdentityKind, what: string, initials?: str
   switch (kind) {
     case 'name':
       return `This ${what} names the adult. ${use}${end}`;
+    case 'name-by-initials':
+      return `This ${what} may name the adult: a name in it starts with their initials${initials ? `, ${initials.replace(/\.$/, '')}` : ''}. Use the initials instead, and call anyone else by their role (for example "the GP" or "a neighbour").`;
     case 'surname':
       return `This ${what} gives the adult's surname. ${use}, and call anyone else by their role (for example "the GP" or "a neighbour").`;
     case 'date-of-birth':
