@@ -191,11 +191,11 @@ describe('helpers', () => {
   });
   test('record numbers look like record numbers, not words', () => {
     const real = ['NHS 485 777 3456', 'LAS-123456', 'LCC-123456', 'DIO-991', 'MOSAIC 123456', 'Mosaic 1234567'];
-    for (const ok of [...real, 'PNC 12/345678A', 'AB123456C', 'LCC/2026/77', '4857773456'])
+    for (const ok of [...real, 'PNC 12/345678A', 'AB123456C', 'LCC/2026/77', '4857773456', 'BBC-77', 'DIO-1'])
       expect({ ok, fine: looksLikeRecordNumber(ok) }).toEqual({ ok, fine: true });
     const names = ['Zebedee Quillfeather-Okonkwo', 'Zebedee', 'Zebedee Okonkwo 1', 'Zebedee 12', 'QUILLFEATHER 1'];
-    // More letters than digits, a long run of letters, or three runs: words, not a reference.
-    for (const bad of [...names, 'Z Quillfeather 7', 'DIO-1', 'A B C 123', 'not known', 'J S', 'none'])
+    // More letters than digits (but for a capital code), a long run of letters, or three runs: words.
+    for (const bad of [...names, 'Z Quillfeather 7', 'Quill 1', 'Dio-1', 'A B C 123', 'not known', 'J S', 'none'])
       expect({ bad, fine: looksLikeRecordNumber(bad) }).toEqual({ bad, fine: false });
   });
 });

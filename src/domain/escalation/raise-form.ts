@@ -52,16 +52,18 @@ const RECORD_NUMBER_RULE =
 /**
  * Whether a value reads as a record number, not words: digits with at most a short system code
  * before or after. At most two runs of letters, each of six letters or fewer, and no more
- * letters than digits: "NHS 485 777 3456", "LAS-123456", "MOSAIC 123456", "PNC 12/345678A" and
- * "AB123456C" (a National Insurance number) pass; "Zebedee 12", "QUILLFEATHER 1" and
- * "Z Quillfeather 7" do not.
+ * letters than digits, unless the letters are one code of up to three capitals ("BBC-77",
+ * "DIO-1"): "NHS 485 777 3456", "LAS-123456", "MOSAIC 123456", "PNC 12/345678A" and "AB123456C"
+ * (a National Insurance number) pass; "Zebedee 12", "QUILLFEATHER 1", "Z Quillfeather 7" and
+ * "Quill 1" do not.
  */
 export function looksLikeRecordNumber(value: string): boolean {
   if (!RECORD_NUMBER.test(value) || !/\d/.test(value)) return false;
   const runs = value.match(/[A-Za-z]+/g) ?? [];
   const letters = runs.join('').length;
   const digits = (value.match(/\d/g) ?? []).length;
-  return runs.length <= 2 && runs.every((r) => r.length <= 6) && digits >= letters;
+  const code = runs.length === 1 && /^[A-Z]{1,3}$/.test(runs[0] ?? '');
+  return runs.length <= 2 && runs.every((r) => r.length <= 6) && (digits >= letters || code);
 }
 
 /** The initials as the case records them ("J.S."), or undefined if the value is not initials. */
