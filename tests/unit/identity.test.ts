@@ -219,6 +219,8 @@ describe('hidden and look-alike letters are read as what they look like', () => 
     ['Zebe\u00addee Quill\u00adfeather', 'name'], // soft hyphens
     ['\u202eZebedee\u202c Okonkwo', 'name'], // bidi marks
     ['Zebedee\u2060 Okonkwo', 'name'], // word joiner
+    ['Zebedee\u200bQuillfeather rang', 'name'], // the invisible space was the only gap
+    ['ZebedeeOkonkwo', 'name'],
     ['LN2\u200b1PX', 'address'],
     ['ＬＮ２ １ＰＸ', 'address'],
     ["Born 3 May '50", 'date-of-birth'],
@@ -254,6 +256,8 @@ describe("a name by the adult's initials", () => {
     'Mrs Quinn rang.',
     'Mr. Quillfeather refused.',
     'Z\u200bebedee Q\u200buill rang.',
+    'ZebedeeQuill rang.',
+    'Zebedee\u200bQuill rang.',
   ])('%j is refused with Z.Q.', (text) => expect(byInitials(text)).toBe('name-by-initials'));
 
   test('the sealed name comes first when it is known; three initials take any later one', () => {
@@ -277,6 +281,10 @@ describe("a name by the adult's initials", () => {
     ['Zebedee Quillfeather fell.', 'J.S.'],
     ['Zebedee Quillfeather fell.', 'Z.'],
     ['Zebedee Quillfeather fell.', ''],
+    ['MacDonald rang.', 'M.D.'],
+    ['McDonald rang.', 'M.D.'],
+    ['Joint Strategy meeting held.', 'J.S.'],
+    ['Zebedees visit', 'Z.Q.'],
   ])('%j passes with %j', (text, initials) => expect(byInitials(text, initials)).toBeUndefined());
 
   test('in a record number: a word of three letters or more starting with an initial', () => {

@@ -10,7 +10,8 @@
  *   the surname the last (with any particles before it: van, de, al, …); middle names are not
  *   compared. Refused: the forename with any part of the surname within three words of it, in
  *   either order ("Zebedee Quillfeather-Okonkwo", "QUILLFEATHER-OKONKWO, Zebedee", "Zebedee A.
- *   Okonkwo"); a title before the surname or the forename ("Mrs Smith", "Miss Zebedee"); a surname
+ *   Okonkwo"); the two run together ("ZebedeeQuillfeather", as when an invisible space was
+ *   between them); a title before the surname or the forename ("Mrs Smith", "Miss Zebedee"); a surname
  *   of two or more parts written whole, in any case ("quillfeather-okonkwo"); the surname, or any
  *   part of it of three letters or more, written with a capital ("Quillfeather", "SMITH", "Li").
  *   Allowed: the forename alone (too common to tell the adult from the GP or a carer), and a
@@ -30,8 +31,9 @@
  *   "Z.Q."), with or without sealed details: two or three neighbouring capitalised words, the
  *   first starting with the first initial and the last with a later one ("Zebedee Quillfeather",
  *   "Zebedee A. Okonkwo", "Z. Quillfeather"), the same reversed with a comma ("Quillfeather,
- *   Zebedee"), and a title before a capitalised word of two letters or more starting with a
- *   later initial ("Mrs Quillfeather"; "Mr Q." alone is initials and passes). Not a name: a run
+ *   Zebedee") or run together ("ZebedeeQuillfeather"; not "MacDonald"), and a title before a
+ *   capitalised word of two letters or more starting with a later initial ("Mrs Quillfeather";
+ *   "Mr Q." alone is initials and passes). Not a name: a run
  *   with an agency, care, place or role word in it, or a day or month ("Lincolnshire Police" when
  *   the adult is L.P., "Social Worker" for S.W.; the list is in initials.ts). The price: another
  *   person who shares the adult's initials ("Dr Quinn" for Z.Q.) is refused too, with words
@@ -125,12 +127,19 @@ function nameParts(name: string): NameParts | undefined {
 
 const capitalised = (w: Word): boolean => /^\p{Lu}/u.test(w.written);
 
+const joinedName = (word: string, forename: string, surnames: readonly string[]): boolean =>
+  word.length > forename.length &&
+  word.startsWith(forename) &&
+  surnames.some((p) => p.length >= 3 && word.slice(forename.length).startsWith(p));
+
 function findName(words: readonly Word[], parts: NameParts): 'name' | 'surname' | undefined {
   const { forename, surnameParts, surname } = parts;
   const own = surnameParts.filter((p) => p.length >= 2 && !PARTICLES.has(p));
   const surnameAt = (i: number): number =>
     spelledAt(words, i, surname) || Math.max(0, ...own.map((p) => spelledAt(words, i, p)));
   const forenames = forename ? words.flatMap((_, i) => (spelledAt(words, i, forename) ? [i] : [])) : [];
+  // "ZebedeeQuillfeather": the forename and the surname (or a part of it) written as one word.
+  if (forename && words.some((w) => joinedName(w.text, forename, [surname, ...own]))) return 'name';
   for (const f of forenames) {
     for (let j = Math.max(0, f - 4); j <= f + 4 && j < words.length; j++) if (j !== f && surnameAt(j)) return 'name';
     if (f > 0 && TITLES.has(words[f - 1]?.text ?? '')) return 'name';

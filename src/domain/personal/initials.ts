@@ -20,6 +20,9 @@ const NOT_NAMES: ReadonlySet<string> = new Set(
     'worker workers manager nurse nursing probation prison children childrens family families support advocacy ' +
     'age uk england britain national hub review panel meeting plan act section capacity assessment emergency ' +
     'accident east west north south united integrated commissioning gp practitioner sergeant constable ' +
+    'strategy joint discussion conference referral concern enquiry risk multi duty desk front door ' +
+    'professional professionals senior liaison independent chair business learning step stage urgent ' +
+    'domestic abuse violence mash marac mappa dols ' +
     'inspector detective ltd limited and the of for at on in to with from by a an ' +
     'monday tuesday wednesday thursday friday saturday sunday january february march july september october ' +
     'november december jan feb mar apr jun jul aug sep sept oct nov dec'
@@ -51,7 +54,8 @@ const nextTo = (w: Word, before: Word): boolean =>
  * Whether `words` hold a name with the adult's `initials`: two or three neighbouring capitalised
  * words, the first starting with the first initial and the last with a later one ("Zebedee
  * Quillfeather", "Zebedee A. Okonkwo", "Z. Quillfeather"); the same the other way round with a
- * comma ("Quillfeather, Zebedee"); or a title before a capitalised word starting with a later
+ * comma ("Quillfeather, Zebedee"); the two run together ("ZebedeeQuillfeather", not "MacDonald");
+ * or a title before a capitalised word starting with a later
  * initial ("Mrs Quillfeather", "Mr. Q").
  */
 export function namedByInitials(words: readonly Word[], initials: string | undefined): boolean {
@@ -62,6 +66,15 @@ export function namedByInitials(words: readonly Word[], initials: string | undef
     capitalised(w) && w.text[0] === first && (w.text.length === 1 || namePart(w));
   for (let i = 0; i < words.length; i++) {
     const [a, b, c] = [words[i] as Word, words[i + 1], words[i + 2]];
+    // "ZebedeeQuillfeather" (written as one word, or with an invisible space between)
+    const joined = /^(\p{Lu}\p{Ll}{2,})(\p{Lu}\p{Ll}+)$/u.exec(a.written);
+    if (
+      joined &&
+      joined[1]?.toLowerCase() !== 'mac' &&
+      a.text[0] === first &&
+      later({ ...a, text: joined[2]?.toLowerCase() ?? '' })
+    )
+      return true;
     if (TITLES.has(a.text) && namePart(b) && later(b) && /^\.?\s+$/.test(b.gap)) return true;
     if (!firstOf(a)) continue;
     // "Zebedee Quillfeather", "Z. Quillfeather"
