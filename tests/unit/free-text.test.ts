@@ -115,7 +115,7 @@ describe('raising', () => {
       expect({ overrides, message }).toEqual({
         overrides,
         message: expect.stringMatching(
-          /^This (description|answer|record number) may name the adult: a name in it starts with their initials, Z\.Q\. Use the initials instead/,
+          /^This ((description|answer) may name the adult: a name in it starts with their initials, Z\.Q\. Use the initials instead|record number may name the adult: a word in it starts with their initials, Z\.Q\. Give the agency's own reference)/,
         ) as unknown,
       });
       expect(JSON.stringify(refused)).not.toMatch(/Zebedee|Quill|Zeb /);

@@ -303,5 +303,8 @@ describe("a name by the adult's initials", () => {
     expect(identityMessage('name-by-initials', 'note', 'Z.Q.')).toBe(
       'This note may name the adult: a name in it starts with their initials, Z.Q. Use the initials instead, and call anyone else by their role (for example "the GP" or "a neighbour").',
     );
+    expect(identityMessage('name-by-initials', 'record number', 'Z.Q.')).toBe(
+      "This record number may name the adult: a word in it starts with their initials, Z.Q. Give the agency's own reference: digits, with at most a short system code such as 'LAS' or 'MOSAIC'.",
+    );
   });
 });

@@ -231,8 +231,12 @@ export function identityMessage(kind: IdentityKind, what: string, initials?: str
   switch (kind) {
     case 'name':
       return `This ${what} names the adult. ${use}${end}`;
-    case 'name-by-initials':
-      return `This ${what} may name the adult: a name in it starts with their initials${initials ? `, ${initials.replace(/\.$/, '')}` : ''}. Use the initials instead, and call anyone else by their role (for example "the GP" or "a neighbour").`;
+    case 'name-by-initials': {
+      const theirs = `their initials${initials ? `, ${initials.replace(/\.$/, '')}` : ''}`;
+      if (what === 'record number')
+        return `This record number may name the adult: a word in it starts with ${theirs}. Give the agency's own reference: digits, with at most a short system code such as 'LAS' or 'MOSAIC'.`;
+      return `This ${what} may name the adult: a name in it starts with ${theirs}. Use the initials instead, and call anyone else by their role (for example "the GP" or "a neighbour").`;
+    }
     case 'surname':
       return `This ${what} gives the adult's surname. ${use}, and call anyone else by their role (for example "the GP" or "a neighbour").`;
     case 'date-of-birth':
