@@ -353,7 +353,7 @@ test('the adult’s name reaches the documents asked for, and nowhere else: no c
     expect({
       field,
       value,
-      refused: /This (description|answer|record number) gives|A record number is/.test(text),
+      refused: /This (description|answer|record number) (gives|may name the adult)|A record number is/.test(text),
       echoed: nameIn(text) || TELLTALES.some((t) => t.test(text)),
     }).toEqual({ field, value, refused: true, echoed: false });
     tally.refused += 2;

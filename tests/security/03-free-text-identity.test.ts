@@ -23,6 +23,8 @@ const NAME = 'Zebedee Quillfeather-Okonkwo';
 const DETAILS = { name: NAME, dateOfBirth: '1950-03-12', address: '14 Elm Road, Lincoln LN2 1PX' };
 /** What must never reach a chat or a log: the name's parts, the street line, the postcode. */
 const TELLTALES = [/zebedee/i, /z[ée]b[ée]d[ée]e/i, /quillfeather/i, /okonkwo/i, /elm r(oa)?d/i, /ln2 ?1px/i];
+/** The hidden forms of the same, as typed (invisible characters, look-alike and full-width letters). */
+TELLTALES.push(/z\u200be/i, /\u041ekonkwo/i, /ｑｕｉｌｌ/i, /ln2\u200b1px/i, /12 mar '50/i);
 
 /** The same adult, written as people write: each must be refused wherever the case holds the details. */
 const VARIANTS = [
@@ -35,9 +37,15 @@ const VARIANTS = [
   'Her birthday: 12.3.50',
   'Lives at 14 Elm Rd, Lincoln.',
   'ln2 1px',
+  // Hidden: zero-width spaces, a Cyrillic capital O, full-width letters, an apostrophe year.
+  'Z\u200be\u200bb\u200be\u200bd\u200be\u200be Quillfeather rang.',
+  'Zebedee \u041ekonkwo agreed.',
+  'Ｑｕｉｌｌｆｅａｔｈｅｒ said no.',
+  'Moved to LN2\u200b1PX.',
+  "Visited 12 Mar '50.",
 ];
 /** What can be recognised before any details are given (at raising): the shapes. */
-const SHAPES = ['DOB 12/03/1950', 'Seen on 12 March 1950.', 'Moved to LN2 1PX.'];
+const SHAPES = ['DOB 12/03/1950', 'Seen on 12 March 1950.', 'Moved to LN2 1PX.', "DOB 12 Mar '50", 'LN2\u200b1PX'];
 const NAMES_AS_RECORD_NUMBERS = [NAME, 'Quillfeather Okonkwo', 'zebedee okonkwo', 'Zebedee'];
 
 const peter = slackPeople.peter;
@@ -48,7 +56,7 @@ const { chris, fiona, alex } = teamsPeople;
 const david: TeamsUser = { id: '29:david', aadObjectId: '379585af-eba6-4837-9ae0-9418850b97c8', name: 'David Osei' };
 
 const PLAIN =
-  /^This (note|reason|outcome|answer|decision|description|record number) (names the adult|gives the adult's surname|gives the adult's date of birth|gives a date of birth|gives the adult's address|gives a postcode|gives a full date from long ago)/;
+  /^This (note|reason|outcome|answer|decision|description|record number) (names the adult|may name the adult|gives the adult's surname|gives the adult's date of birth|gives a date of birth|gives the adult's address|gives a postcode|gives a full date from long ago)/;
 
 /** A matcher for a message in plain words (typed, for use inside toEqual). */
 const plainWords = (re: RegExp): unknown => expect.stringMatching(re);
@@ -241,6 +249,70 @@ test('raising on Teams: refused in the chat form, and the refused value is not p
   expect(await bot.app.repo.allReferences()).toEqual([]);
 });
 
+test('raising with the initials Z.Q. and no details given: a name starting with them is refused on Slack and in the Teams chat form, and never shown again', async () => {
+  const meta = JSON.stringify({ board: 'lincolnshire', channel: 'CGENERAL' });
+  const base = {
+    respondingAgency: 'lincolnshire-police',
+    counterpartEmail: 'chris.bennett@police.lincolnshire.example.org',
+    initials: 'Z Q',
+  };
+  const words = [
+    `${NAME} fell at home.`,
+    'Z\u200bebedee Quill\u200bfeather lives alone.',
+    'Mr Quillfeather has no carer.',
+    'Quillfeather, Zebedee agreed.',
+  ];
+  const attempts: Array<[string, string]> = [
+    ...['summary', 'outcomeWanted', 'safetyMeanwhile'].flatMap((f) => words.map((v): [string, string] => [f, v])),
+    ['recordRaising', 'Zeb 12345'],
+    ['recordResponding', 'Quill-123456'],
+  ];
+  const byInitials =
+    /^This (description|answer|record number) may name the adult: a (name|word) in it starts with their initials, Z\.Q\. /;
+  const hidden = [/\bzeb\b/i, /quill/i, /z\u200bebedee/i];
+  for (const [field, value] of attempts) {
+    tally.tried += 2;
+    tally.fields.add(`slack raise.${field} (initials)`);
+    tally.fields.add(`teams raise.${field} (initials)`);
+    const onSlack = await slack(
+      viewSubmission(peter, {
+        id: `V-raise-initials-${field}`,
+        callback_id: 'raise-form',
+        private_metadata: meta,
+        values: raiseFormValues({ ...base, [field]: value }),
+      }),
+    );
+    expect({ field, value, action: onSlack.json?.response_action }).toEqual({ field, value, action: 'errors' });
+    const message = ((onSlack.json?.errors ?? {}) as Record<string, string>)[field] ?? '';
+    expect({ field, value, message }).toEqual({ field, value, message: plainWords(byInitials) });
+    for (const t of [...TELLTALES, ...hidden])
+      expect({ value, leaked: t.test(onSlack.text) }).toEqual({ value, leaked: false });
+    // In the Teams chat form: refused, and the value left out of the card the chat keeps.
+    const onTeams = await teams(
+      alex,
+      executeAction('raise-submit', { ...teamsRaiseForm, initials: 'Z.Q.', [field]: value }),
+    );
+    expect({ field, value, type: onTeams.body?.type }).toEqual({
+      field,
+      value,
+      type: 'application/vnd.microsoft.card.adaptive',
+    });
+    expect({
+      field,
+      value,
+      plain: /may name the adult: a (name|word) in it starts with their initials, Z\.Q\./.test(onTeams.text),
+    }).toEqual({
+      field,
+      value,
+      plain: true,
+    });
+    for (const t of [...TELLTALES, ...hidden])
+      expect({ value, leaked: t.test(onTeams.text) }).toEqual({ value, leaked: false });
+    tally.refused += 2;
+  }
+  expect(await bot.app.repo.allReferences()).toEqual([]);
+});
+
 test('the documents card never shows the adult’s details given in it', async () => {
   // Raised on Slack by the diocese against the police (on Teams); on Teams by the council against the police.
   const meta = JSON.stringify({ board: 'lincolnshire', channel: 'CGENERAL' });
@@ -314,6 +386,25 @@ test('every free-text field of every command, on both platforms, refuses the adu
   await refuseEach('teams', chris, REF, 'request-escalation', 'reason');
   await refuseEach('slack', peter, REF, 'withdraw', 'reason');
   await refuseEach('teams', alex, REF2, 'withdraw', 'reason');
+  // A name starting with the case's own initials (R.T. for the first case), which the sealed name does not hold.
+  for (const value of ['Rosa Thorne rang.', 'Mrs Thorne asked for a review.']) {
+    tally.tried += 2;
+    const onSlack = await slackWords(peter, REF, 'add-note', { text: value });
+    const errors = (onSlack.answer.json?.errors ?? {}) as Record<string, string>;
+    expect({ value, message: errors.text }).toEqual({
+      value,
+      message: plainWords(/^This note may name the adult: a name in it starts with their initials, R\.T\. /),
+    });
+    expect({ value, after: onSlack.after }).toEqual({ value, after: onSlack.before });
+    const onTeams = await teamsWords(chris, REF, 'add-note', { text: value });
+    expect({ value, message: onTeams.answer.body?.value }).toEqual({
+      value,
+      message: plainWords(/^This note may name the adult: a name in it starts with their initials, R\.T\. /),
+    });
+    expect({ value, leaked: /thorne/i.test(onTeams.answer.text) }).toEqual({ value, leaked: false });
+    expect({ value, after: onTeams.after }).toEqual({ value, after: onTeams.before });
+    tally.refused += 2;
+  }
   // Returning an escalation: asked for by the diocese (returned on Slack), then by the police (on Teams).
   expect((await slackWords(peter, REF, 'request-escalation', { reason: 'No plan agreed.' })).answer.json).toEqual({
     response_action: 'clear',

@@ -67,8 +67,12 @@ describe('raising', () => {
     expect(
       raise(procedure, command({ safetyMeanwhile: 'Visits at 14 Elm Rd daily.' }), now, undefined, { adult }).ok,
     ).toBe(false);
-    // Without details, the same words are not known to name anyone; shapes are still refused.
-    expect(raise(procedure, command({ summary: 'Mr Quillfeather-Okonkwo is losing weight.' }), now).ok).toBe(true);
+    // Without details, the same words are known to name the adult only by the form's initials (Z.Q.);
+    // with other initials they pass. Shapes are still refused.
+    expect(raise(procedure, command({ summary: 'Mr Quillfeather-Okonkwo is losing weight.' }), now).ok).toBe(false);
+    expect(
+      raise(procedure, command({ initials: 'J.S.', summary: 'Mr Quillfeather-Okonkwo is losing weight.' }), now).ok,
+    ).toBe(true);
     const shaped = raise(procedure, command({ outcomeWanted: 'Review at BS1 4DJ', summary: 'Born 12.3.50' }), now);
     expect(shaped.ok ? {} : shaped.refusal.fields).toEqual({
       summary: "This description gives a date of birth. Leave it out: the record keeps the adult's details privately.",
@@ -77,13 +81,53 @@ describe('raising', () => {
   });
 
   test('record numbers must look like record numbers', () => {
-    const refused = raise(procedure, command({ recordNumbers: { raising: 'Zebedee Quillfeather-Okonkwo' } }), now);
-    expect(refused.ok ? {} : refused.refusal.fields).toEqual({
-      'recordNumbers.raising': expect.stringMatching(
-        /^A record number is the agency's own reference, with at least one digit/,
-      ) as unknown,
-    });
+    const other = { initials: 'J.S.' };
+    for (const raising of ['Zebedee Quillfeather-Okonkwo', 'Zebedee 12', 'QUILLFEATHER 1', 'Z Quillfeather 7']) {
+      const refused = raise(procedure, command({ ...other, recordNumbers: { raising } }), now);
+      expect({ raising, fields: refused.ok ? {} : refused.refusal.fields }).toEqual({
+        raising,
+        fields: {
+          'recordNumbers.raising': expect.stringMatching(
+            /^A record number is the agency's own reference: mostly digits, with at most a short system code/,
+          ) as unknown,
+        },
+      });
+    }
     expect(raise(procedure, command({ recordNumbers: { raising: 'Mosaic 1234567' } }), now).ok).toBe(true);
+  });
+
+  test('a name starting with the form’s initials is refused in every field, without any details given', () => {
+    const cases: Array<[Partial<RaiseCommand['form']>, string]> = [
+      [{ summary: 'Zebedee Quillfeather-Okonkwo fell at home.' }, 'summary'],
+      [{ outcomeWanted: 'A review for Z. Quillfeather.' }, 'outcomeWanted'],
+      [{ safetyMeanwhile: 'Quillfeather, Zebedee is visited daily.' }, 'safetyMeanwhile'],
+      [{ summary: 'Z\u200bebedee Q\u200buillfeather fell.' }, 'summary'],
+      [{ recordNumbers: { raising: 'Zeb 123' } }, 'recordNumbers.raising'],
+      [{ recordNumbers: { responding: 'Quill-12345' } }, 'recordNumbers.responding'],
+    ];
+    for (const [overrides, field] of cases) {
+      const refused = raise(procedure, command(overrides), now);
+      expect({ overrides, code: refused.ok ? '' : refused.refusal.code }).toEqual({
+        overrides,
+        code: 'names-the-adult',
+      });
+      const message = refused.ok ? '' : (refused.refusal.fields?.[field] ?? '');
+      expect({ overrides, message }).toEqual({
+        overrides,
+        message: expect.stringMatching(
+          /^This ((description|answer) may name the adult: a name in it starts with their initials, Z\.Q\. Use the initials instead|record number may name the adult: a word in it starts with their initials, Z\.Q\. Give the agency's own reference)/,
+        ) as unknown,
+      });
+      expect(JSON.stringify(refused)).not.toMatch(/Zebedee|Quill|Zeb /);
+    }
+    // The agencies and roles, and the same words under other initials, pass.
+    const fine = {
+      summary: 'Met with Lincolnshire Police and the Social Worker on 3 May; Z.Q. was at home.',
+      recordNumbers: { raising: 'LAS-123456', responding: 'MOSAIC 123456' },
+    };
+    expect(raise(procedure, command(fine), now).ok).toBe(true);
+    expect(raise(procedure, command({ ...fine, initials: 'L.P.' }), now).ok).toBe(true);
+    expect(raise(procedure, command({ initials: 'J.S.', summary: 'Zebedee Quillfeather fell.' }), now).ok).toBe(true);
   });
 });
 
@@ -117,6 +161,21 @@ describe('deciding', () => {
         expect(written).not.toContain(w);
     },
   );
+
+  test('a name starting with the case’s initials is refused, with or without the sealed details', () => {
+    expect(state.subject.initials).toBe('Z.Q.');
+    for (const options of [{}, { adult }]) {
+      const note: CaseCommand = { type: 'add-note', text: 'Zoe Quinn rang about the care plan.', actor: worker };
+      const decision = decide(state, note, now, undefined, options);
+      expect(decision.ok ? '' : decision.refusal.fields?.text).toMatch(
+        /^This note may name the adult: a name in it starts with their initials, Z\.Q\./,
+      );
+      const title: CaseCommand = { type: 'withdraw', reason: 'Mrs Quinn asked us to stop.', actor: worker };
+      expect(decide(state, title, now, undefined, options).ok).toBe(false);
+    }
+    const fine: CaseCommand = { type: 'add-note', text: 'Z.Q. met Mr Q. and the GP on 3 May.', actor: worker };
+    expect(decide(state, fine, now, undefined, {}).ok).toBe(true);
+  });
 
   test('a role refusal comes first: a non-party learns nothing about the words', () => {
     const stranger: Actor = { personId: 'gus', agencyId: 'police', roles: ['practitioner'] };

@@ -1,6 +1,8 @@
 import { findIdentity, identityMessage, postcodesIn, type KnownAdult } from '../../src/domain/personal/identity';
 import { writtenDates } from '../../src/domain/personal/dates';
 import { looksLikeRecordNumber } from '../../src/domain/escalation/raise-form';
+import { recordNumberNamesByInitials } from '../../src/domain/personal/initials';
+import { plain, wordsOf } from '../../src/domain/personal/words';
 
 const now = new Date('2026-11-23T10:00:00Z');
 const zeb: KnownAdult = {
@@ -170,6 +172,7 @@ describe('the words of a refusal', () => {
       'adult-birth-date',
       'address',
       'postcode',
+      'name-by-initials',
     ] as const)
       expect(identityMessage(kind, 'note', 'Z.Q.')).toMatch(/^This note /);
   });
@@ -187,9 +190,121 @@ describe('helpers', () => {
     expect(postcodesIn('LN2 1PX and sw1a1aa, not 4th or B12 4th')).toEqual(['LN21PX', 'SW1A1AA']);
   });
   test('record numbers look like record numbers, not words', () => {
-    for (const ok of ['NHS 485 777 3456', 'LAS-123456', 'DIO-1', 'Mosaic 1234567', 'LCC/2026/77', '4857773456'])
+    const real = ['NHS 485 777 3456', 'LAS-123456', 'LCC-123456', 'DIO-991', 'MOSAIC 123456', 'Mosaic 1234567'];
+    for (const ok of [...real, 'PNC 12/345678A', 'AB123456C', 'LCC/2026/77', '4857773456', 'BBC-77', 'DIO-1'])
       expect({ ok, fine: looksLikeRecordNumber(ok) }).toEqual({ ok, fine: true });
-    for (const bad of ['Zebedee Quillfeather-Okonkwo', 'Zebedee', 'Zebedee Okonkwo 1', 'not known', 'J S', 'none'])
+    const names = ['Zebedee Quillfeather-Okonkwo', 'Zebedee', 'Zebedee Okonkwo 1', 'Zebedee 12', 'QUILLFEATHER 1'];
+    // More letters than digits (but for a capital code), a long run of letters, or three runs: words.
+    for (const bad of [...names, 'Z Quillfeather 7', 'Quill 1', 'Dio-1', 'A B C 123', 'not known', 'J S', 'none'])
       expect({ bad, fine: looksLikeRecordNumber(bad) }).toEqual({ bad, fine: false });
+  });
+});
+
+/** The attacker's sealed adult: Zebedee Quillfeather-Okonkwo, LN2 1PX, born 3 May 1950. */
+const attacked: KnownAdult = {
+  name: 'Zebedee Quillfeather-Okonkwo',
+  dateOfBirth: '1950-05-03',
+  address: '1 Minster Yard, Lincoln LN2 1PX',
+};
+
+describe('hidden and look-alike letters are read as what they look like', () => {
+  const zw = (s: string) => s.split('').join('\u200b');
+  test.each([
+    ['Z\u200be\u200bb\u200be\u200bd\u200be\u200be Quillfeather', 'name'],
+    [`${zw('Okonkwo')} visited`, 'surname'],
+    ['Zebedee \u041ekonkwo', 'name'], // Cyrillic capital O
+    ['Z\u0435b\u0435d\u0435\u0435 Quillf\u0435ather', 'name'], // Cyrillic small e
+    ['\u0396ebedee \u039fkonkwo', 'name'], // Greek capital Zeta and Omicron
+    ['Ｚｅｂｅｄｅｅ Ｑｕｉｌｌｆｅａｔｈｅｒ', 'name'], // full-width
+    ['Zebe\u00addee Quill\u00adfeather', 'name'], // soft hyphens
+    ['\u202eZebedee\u202c Okonkwo', 'name'], // bidi marks
+    ['Zebedee\u2060 Okonkwo', 'name'], // word joiner
+    ['Zebedee\u200bQuillfeather rang', 'name'], // the invisible space was the only gap
+    ['ZebedeeOkonkwo', 'name'],
+    ['LN2\u200b1PX', 'address'],
+    ['ＬＮ２ １ＰＸ', 'address'],
+    ["Born 3 May '50", 'date-of-birth'],
+    ["3 May '50", 'date-of-birth'],
+    ['3/5/\u201950', 'date-of-birth'],
+    ['3\u200b/05/1950', 'date-of-birth'],
+  ] as const)('%j is refused as %s', (text, kind) => expect(findIdentity(text, attacked, now)).toBe(kind));
+
+  test('without the sealed details, the shapes still show through', () => {
+    expect(shape('LN2\u200b1PX')).toBe('postcode');
+    expect(shape('ln2\u00a01px')).toBe('postcode');
+    expect(shape("DOB 3 May '50")).toBe('labelled-birth-date');
+    expect(shape("Seen on 3 May '50 at home")).toBe('adult-birth-date');
+  });
+
+  test('ordinary words still pass, and plain keeps ordinary text as it is', () => {
+    for (const t of ['Met with Lincolnshire Police on 3 May', "Seen in May '25", 'NHS 485 777 3456', 'Café visit'])
+      expect({ t, kind: findIdentity(t, attacked, now) }).toEqual({ t, kind: undefined });
+    expect(plain('Strategy meeting, 12:00')).toBe('Strategy meeting, 12:00');
+  });
+});
+
+describe("a name by the adult's initials", () => {
+  const byInitials = (text: string, initials = 'Z.Q.', adult?: KnownAdult) => findIdentity(text, adult, now, initials);
+  test.each([
+    'Zebedee Quillfeather-Okonkwo fell at home.',
+    'ZEBEDEE QUILLFEATHER was seen.',
+    'Zoe Quinn rang.',
+    'Zebedee A. Quill agreed.',
+    'Zebedee Arthur Quill agreed.',
+    'Z. Quillfeather agreed.',
+    'Quillfeather, Zebedee agreed.',
+    'Mrs Quinn rang.',
+    'Mr. Quillfeather refused.',
+    'Z\u200bebedee Q\u200buill rang.',
+    'ZebedeeQuill rang.',
+    'Zebedee\u200bQuill rang.',
+  ])('%j is refused with Z.Q.', (text) => expect(byInitials(text)).toBe('name-by-initials'));
+
+  test('the sealed name comes first when it is known; three initials take any later one', () => {
+    expect(byInitials('Zebedee Okonkwo', 'Z.Q.', attacked)).toBe('name');
+    expect(byInitials('Zebedee Okonkwo', 'Z.Q.O.')).toBe('name-by-initials');
+    expect(byInitials('Zebedee Quillfeather', 'Z.Q.O.')).toBe('name-by-initials');
+  });
+
+  test.each([
+    ['Met with Lincolnshire Police on 3 May', 'L.P.'],
+    ['Lincolnshire Police and Lincoln County Hospital agreed.', 'L.P.'],
+    ['The Social Worker visited.', 'S.W.'],
+    ['Adult Social Care closed the case.', 'A.S.'],
+    ['Spoke to the NHS Trust.', 'N.T.'],
+    ['Home Care Services on Monday.', 'H.C.'],
+    ['Z.Q. was seen at home.', 'Z.Q.'],
+    ['ZQ was seen at home.', 'Z.Q.'],
+    ['Mr Q. was seen at home.', 'Z.Q.'],
+    ['Zebedee came. Quinn left.', 'Z.Q.'],
+    ['Zoe, Quinn and the GP met.', 'Z.Q.'],
+    ['Zebedee Quillfeather fell.', 'J.S.'],
+    ['Zebedee Quillfeather fell.', 'Z.'],
+    ['Zebedee Quillfeather fell.', ''],
+    ['MacDonald rang.', 'M.D.'],
+    ['McDonald rang.', 'M.D.'],
+    ['Joint Strategy meeting held.', 'J.S.'],
+    ['Zebedees visit', 'Z.Q.'],
+  ])('%j passes with %j', (text, initials) => expect(byInitials(text, initials)).toBeUndefined());
+
+  test('in a record number: a word of three letters or more starting with an initial', () => {
+    const names = (value: string, initials = 'Z.Q.') => recordNumberNamesByInitials(wordsOf(value), initials);
+    for (const bad of ['Zeb 123', 'Quill-12345', 'QUILL 12345', 'zeb123'])
+      expect({ bad, named: names(bad) }).toEqual({ bad, named: true });
+    for (const ok of ['ZQ 12345', 'LAS-123456', 'MOSAIC 123456', 'NHS 485 777 3456'])
+      expect({ ok, named: names(ok) }).toEqual({ ok, named: false });
+    expect(names('LCC-123456', 'L.C.')).toBe(false);
+    expect(names('MOSAIC 123456', 'M.S.')).toBe(false);
+    expect(names('Mosaic 1234567', 'M.S.')).toBe(false);
+    expect(names('Zeb 123', 'J.S.')).toBe(false);
+  });
+
+  test('the refusal says what to do, and never quotes the words', () => {
+    expect(identityMessage('name-by-initials', 'note', 'Z.Q.')).toBe(
+      'This note may name the adult: a name in it starts with their initials, Z.Q. Use the initials instead, and call anyone else by their role (for example "the GP" or "a neighbour").',
+    );
+    expect(identityMessage('name-by-initials', 'record number', 'Z.Q.')).toBe(
+      "This record number may name the adult: a word in it starts with their initials, Z.Q. Give the agency's own reference: digits, with at most a short system code such as 'LAS' or 'MOSAIC'.",
+    );
   });
 });

@@ -4,6 +4,8 @@
  * details come in from the caller, opened from the sealed store for this check only.
  */
 import { findIdentity, identityMessage, type KnownAdult } from '../personal/identity';
+import { recordNumberNamesByInitials } from '../personal/initials';
+import { wordsOf } from '../personal/words';
 import { initialsOf } from './raise-form';
 import type { Refusal } from './types';
 
@@ -13,7 +15,7 @@ export type { KnownAdult } from '../personal/identity';
 export interface WordsCheck {
   adult?: KnownAdult;
   now: Date;
-  /** The adult's initials, to suggest instead ("J.S."). */
+  /** The adult's initials ("J.S."): a name starting with them is refused, and they are suggested instead. */
   initials?: string;
 }
 
@@ -26,7 +28,7 @@ export interface DecideOptions {
 /** The message refusing `value` as the `what` ("note") it was typed as, or undefined if it does not name the adult. */
 export function wordsProblem(value: unknown, what: string, check: WordsCheck): string | undefined {
   if (typeof value !== 'string' || !value.trim()) return undefined;
-  const kind = findIdentity(value, check.adult, check.now);
+  const kind = findIdentity(value, check.adult, check.now, check.initials);
   return kind ? identityMessage(kind, what, check.initials) : undefined;
 }
 
@@ -59,6 +61,12 @@ export function raiseFormWordProblems(form: unknown, adult: KnownAdult | undefin
     const value = field.startsWith('recordNumbers.') ? records[field.slice('recordNumbers.'.length)] : answers[field];
     const problem = wordsProblem(value, what, check);
     if (problem) problems[field] = problem;
+    else if (
+      what === 'record number' &&
+      typeof value === 'string' &&
+      recordNumberNamesByInitials(wordsOf(value), initials)
+    )
+      problems[field] = identityMessage('name-by-initials', what, initials);
   }
   return problems;
 }

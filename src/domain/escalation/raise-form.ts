@@ -47,17 +47,23 @@ const longText = (what: string) =>
 const INITIALS = /^\s*[A-Za-z](?:[.\s]*[A-Za-z]){0,3}[.\s]*$/;
 const RECORD_NUMBER = /^[A-Za-z0-9][A-Za-z0-9 /_-]{0,39}$/;
 const RECORD_NUMBER_RULE =
-  "A record number is the agency's own reference, with at least one digit, such as 'NHS 485 777 3456' or 'LAS-123456' (letters, digits, spaces, / _ -, up to 40); never the adult's name.";
+  "A record number is the agency's own reference: mostly digits, with at most a short system code before or after, such as 'NHS 485 777 3456', 'LAS-123456' or 'PNC 12/345678A'. Never put the adult's name here.";
 
 /**
- * Whether a value reads as a record number, not words: it has a digit, and at most one word
- * written like a name or in small letters ("Mosaic 1234" passes; "Zebedee Okonkwo 1" does not).
- * Capital abbreviations (NHS, LAS, ID) are not counted as words.
+ * Whether a value reads as a record number, not words: digits with at most a short system code
+ * before or after. At most two runs of letters, each of six letters or fewer, and no more
+ * letters than digits, unless the letters are one code of up to three capitals ("BBC-77",
+ * "DIO-1"): "NHS 485 777 3456", "LAS-123456", "MOSAIC 123456", "PNC 12/345678A" and "AB123456C"
+ * (a National Insurance number) pass; "Zebedee 12", "QUILLFEATHER 1", "Z Quillfeather 7" and
+ * "Quill 1" do not.
  */
 export function looksLikeRecordNumber(value: string): boolean {
   if (!RECORD_NUMBER.test(value) || !/\d/.test(value)) return false;
-  const words = value.split(/[\s/_-]+/).filter((w) => /^[A-Za-z]{3,}$/.test(w) && /[a-z]/.test(w));
-  return words.length < 2;
+  const runs = value.match(/[A-Za-z]+/g) ?? [];
+  const letters = runs.join('').length;
+  const digits = (value.match(/\d/g) ?? []).length;
+  const code = runs.length === 1 && /^[A-Z]{1,3}$/.test(runs[0] ?? '');
+  return runs.length <= 2 && runs.every((r) => r.length <= 6) && (digits >= letters || code);
 }
 
 /** The initials as the case records them ("J.S."), or undefined if the value is not initials. */

@@ -1,6 +1,6 @@
 /**
  * Full dates as people write them in a note: 1950-03-12, 12/03/1950, 12.3.50, 12 March 1950,
- * 12th Mar 1950, 12th of March 1950, 12-Mar-50, March 12, 1950, Mar 12th 1950. Numbers are read
+ * 12th Mar 1950, 12th of March 1950, 12-Mar-50, March 12, 1950, Mar 12th 1950, 3 May '50. Numbers are read
  * day first (the UK way); the month-first reading is kept too, for matching a known date.
  */
 import { plain } from './words';
@@ -48,7 +48,8 @@ const MONTHS: ReadonlyArray<readonly [string, number]> = [
 const MONTH = `(${MONTHS.map(([m]) => m).join('|')})\\.?`;
 const monthNumber = (name: string): number => MONTHS.find(([m]) => m === name)?.[1] ?? 0;
 
-const YEAR = '(\\d{4}|\\d{2})(?![\\d])';
+/** A year, four digits or two, the two perhaps written with an apostrophe ("'50"). */
+const YEAR = "['’‘`]?(\\d{4}|\\d{2})(?![\\d])";
 const ORDINAL = '(?:st|nd|rd|th)?';
 const SHAPES: ReadonlyArray<{ re: RegExp; parts: (m: RegExpExecArray) => [day: number, month: number, year: string] }> =
   [
@@ -59,7 +60,7 @@ const SHAPES: ReadonlyArray<{ re: RegExp; parts: (m: RegExpExecArray) => [day: n
     },
     // 12/03/1950, 12.3.50, 12-03-1950
     {
-      re: /(?<![\d.])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d])/g,
+      re: /(?<![\d.])(\d{1,2})([/.-])(\d{1,2})\2['’‘`]?(\d{4}|\d{2})(?![\d])/g,
       parts: (m) => [Number(m[1]), Number(m[3]), m[4] ?? ''],
     },
     // 12 March 1950, 12th of Mar 1950, 12-Mar-50
@@ -103,7 +104,8 @@ export function writtenDates(text: string): WrittenDate[] {
       const twoDigitYear = written.length === 2;
       const year = Number(written);
       const after = lower.slice(m.index + m[0].length);
-      const doubtful = twoDigitYear && n >= 2 && /^\s+[a-z]/.test(after);
+      // An apostrophe ("3 May '50") says it is a year, whatever follows.
+      const doubtful = twoDigitYear && n >= 2 && !/['’‘`]\d{2}$/.test(m[0]) && /^\s+[a-z]/.test(after);
       const checkYear = twoDigitYear ? 2000 + year : year;
       const dayFirst = isRealDate(checkYear, month, day);
       const swapped = n === 1 && day !== month && isRealDate(checkYear, day, month);

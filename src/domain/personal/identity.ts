@@ -10,7 +10,8 @@
  *   the surname the last (with any particles before it: van, de, al, …); middle names are not
  *   compared. Refused: the forename with any part of the surname within three words of it, in
  *   either order ("Zebedee Quillfeather-Okonkwo", "QUILLFEATHER-OKONKWO, Zebedee", "Zebedee A.
- *   Okonkwo"); a title before the surname or the forename ("Mrs Smith", "Miss Zebedee"); a surname
+ *   Okonkwo"); the two run together ("ZebedeeQuillfeather", as when an invisible space was
+ *   between them); a title before the surname or the forename ("Mrs Smith", "Miss Zebedee"); a surname
  *   of two or more parts written whole, in any case ("quillfeather-okonkwo"); the surname, or any
  *   part of it of three letters or more, written with a capital ("Quillfeather", "SMITH", "Li").
  *   Allowed: the forename alone (too common to tell the adult from the GP or a carer), and a
@@ -26,8 +27,25 @@
  *   full date labelled as a birth date ("DOB 12/03/2010", "born on 3 May 1950"), and any other
  *   full date at which a person born then would be an adult of 18 to 120 at `now`. Recent dates
  *   (meetings, visits) and a month with a year ("June 2004") pass.
+ * - Name by the adult's initials, when the case knows them (the raising form's, or the case's
+ *   "Z.Q."), with or without sealed details: two or three neighbouring capitalised words, the
+ *   first starting with the first initial and the last with a later one ("Zebedee Quillfeather",
+ *   "Zebedee A. Okonkwo", "Z. Quillfeather"), the same reversed with a comma ("Quillfeather,
+ *   Zebedee") or run together ("ZebedeeQuillfeather"; not "MacDonald"), and a title before a
+ *   capitalised word of two letters or more starting with a later initial ("Mrs Quillfeather";
+ *   "Mr Q." alone is initials and passes). Not a name: a run
+ *   with an agency, care, place or role word in it, or a day or month ("Lincolnshire Police" when
+ *   the adult is L.P., "Social Worker" for S.W.; the list is in initials.ts). The price: another
+ *   person who shares the adult's initials ("Dr Quinn" for Z.Q.) is refused too, with words
+ *   saying to call them by their role. In a record number: a word of three letters or more
+ *   starting with an initial ("Zeb 123"), unless a record system's name ("Mosaic") or a capital
+ *   abbreviation of three letters or fewer ("LCC", "LAS").
+ * - Before any of this, the text is cleaned (words.ts): invisible characters removed, full-width
+ *   and look-alike (Cyrillic, Greek) letters read as Latin ones, accents taken off. Postcodes and
+ *   dates are read from the cleaned text too.
  */
 import { ageAt, fullYear, labelledAsBirth, writtenDates, type WrittenDate } from './dates';
+import { namedByInitials } from './initials';
 import { plain, spelledAt, streetWord, TITLES, wordsOf, type Word } from './words';
 
 /** What the case knows of the adult, opened from its sealed store for the check (nothing is kept). */
@@ -39,7 +57,14 @@ export interface KnownAdult {
 }
 
 export type IdentityKind =
-  'name' | 'surname' | 'date-of-birth' | 'labelled-birth-date' | 'adult-birth-date' | 'address' | 'postcode';
+  | 'name'
+  | 'name-by-initials'
+  | 'surname'
+  | 'date-of-birth'
+  | 'labelled-birth-date'
+  | 'adult-birth-date'
+  | 'address'
+  | 'postcode';
 
 const PARTICLES: ReadonlySet<string> = new Set([
   'van',
@@ -102,12 +127,19 @@ function nameParts(name: string): NameParts | undefined {
 
 const capitalised = (w: Word): boolean => /^\p{Lu}/u.test(w.written);
 
+const joinedName = (word: string, forename: string, surnames: readonly string[]): boolean =>
+  word.length > forename.length &&
+  word.startsWith(forename) &&
+  surnames.some((p) => p.length >= 3 && word.slice(forename.length).startsWith(p));
+
 function findName(words: readonly Word[], parts: NameParts): 'name' | 'surname' | undefined {
   const { forename, surnameParts, surname } = parts;
   const own = surnameParts.filter((p) => p.length >= 2 && !PARTICLES.has(p));
   const surnameAt = (i: number): number =>
     spelledAt(words, i, surname) || Math.max(0, ...own.map((p) => spelledAt(words, i, p)));
   const forenames = forename ? words.flatMap((_, i) => (spelledAt(words, i, forename) ? [i] : [])) : [];
+  // "ZebedeeQuillfeather": the forename and the surname (or a part of it) written as one word.
+  if (forename && words.some((w) => joinedName(w.text, forename, [surname, ...own]))) return 'name';
   for (const f of forenames) {
     for (let j = Math.max(0, f - 4); j <= f + 4 && j < words.length; j++) if (j !== f && surnameAt(j)) return 'name';
     if (f > 0 && TITLES.has(words[f - 1]?.text ?? '')) return 'name';
@@ -153,13 +185,19 @@ function hasRun(words: readonly Word[], run: readonly string[]): boolean {
 
 /**
  * Whether `text` names the adult, and how; undefined when it does not. The value itself is never
- * part of the answer.
+ * part of the answer. `initials`: the adult's, as the case or the raising form records them.
  */
-export function findIdentity(text: string, adult: KnownAdult | undefined, now: Date): IdentityKind | undefined {
+export function findIdentity(
+  text: string,
+  adult: KnownAdult | undefined,
+  now: Date,
+  initials?: string,
+): IdentityKind | undefined {
   const words = wordsOf(text);
   const parts = adult?.name ? nameParts(adult.name) : undefined;
   const name = parts ? findName(words, parts) : undefined;
   if (name) return name;
+  if (namedByInitials(words, initials)) return 'name-by-initials';
   const dates = writtenDates(text);
   const dob = /^(\d{4})-(\d{2})-(\d{2})$/.exec(adult?.dateOfBirth ?? '');
   if (dob) {
@@ -193,6 +231,12 @@ export function identityMessage(kind: IdentityKind, what: string, initials?: str
   switch (kind) {
     case 'name':
       return `This ${what} names the adult. ${use}${end}`;
+    case 'name-by-initials': {
+      const theirs = `their initials${initials ? `, ${initials.replace(/\.$/, '')}` : ''}`;
+      if (what === 'record number')
+        return `This record number may name the adult: a word in it starts with ${theirs}. Give the agency's own reference: digits, with at most a short system code such as 'LAS' or 'MOSAIC'.`;
+      return `This ${what} may name the adult: a name in it starts with ${theirs}. Use the initials instead, and call anyone else by their role (for example "the GP" or "a neighbour").`;
+    }
     case 'surname':
       return `This ${what} gives the adult's surname. ${use}, and call anyone else by their role (for example "the GP" or "a neighbour").`;
     case 'date-of-birth':

@@ -1,6 +1,9 @@
 /**
- * Free text as words to compare: accents and other marks taken off (NFD, marks stripped),
- * apostrophes dropped (O'Brien and OBrien read alike, a possessive 's is dropped), everything
+ * Free text as words to compare. First invisible format characters are removed (zero-width
+ * spaces and joiners, soft hyphens, bidi marks: \p{Cf}), so "Z\u200bebedee" reads "Zebedee";
+ * then compatibility forms are read as plain ones (NFKC: full-width "Ｚｅｂ", ligatures); then
+ * accents and other marks taken off (NFD, marks stripped); Cyrillic and Greek letters that look
+ * like Latin ones read as those (Cyrillic "О" as "O"); apostrophes dropped (O'Brien and OBrien read alike, a possessive 's is dropped), everything
  * that is not a letter or digit a gap. Each word keeps how it was written (for capitals).
  */
 
@@ -27,13 +30,84 @@ export interface Word {
   text: string;
   /** As written (marks stripped): for telling a capitalised name from an ordinary word. */
   written: string;
+  /** What stands between this word and the one before it (" ", ", ", ". "), after cleaning. */
+  gap: string;
 }
 
-/** The text with marks stripped and odd letters folded, case kept. */
+/** Cyrillic and Greek letters written like Latin ones, as those (a look-alike hides a name). */
+const LOOK_ALIKES: Readonly<Record<string, string>> = {
+  // Cyrillic
+  А: 'A',
+  В: 'B',
+  С: 'C',
+  Е: 'E',
+  Н: 'H',
+  І: 'I',
+  Ј: 'J',
+  К: 'K',
+  М: 'M',
+  О: 'O',
+  Р: 'P',
+  Ѕ: 'S',
+  Т: 'T',
+  Х: 'X',
+  У: 'Y',
+  Ү: 'Y',
+  Ԛ: 'Q',
+  Ԝ: 'W',
+  а: 'a',
+  с: 'c',
+  е: 'e',
+  һ: 'h',
+  і: 'i',
+  ј: 'j',
+  к: 'k',
+  о: 'o',
+  р: 'p',
+  ԛ: 'q',
+  ѕ: 's',
+  ԝ: 'w',
+  х: 'x',
+  у: 'y',
+  ү: 'y',
+  ԁ: 'd',
+  // Greek
+  Α: 'A',
+  Β: 'B',
+  Ε: 'E',
+  Ζ: 'Z',
+  Η: 'H',
+  Ι: 'I',
+  Κ: 'K',
+  Μ: 'M',
+  Ν: 'N',
+  Ο: 'O',
+  Ρ: 'P',
+  Τ: 'T',
+  Υ: 'Y',
+  Χ: 'X',
+  α: 'a',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  υ: 'u',
+  χ: 'x',
+};
+const LOOK_ALIKE = new RegExp(`[${Object.keys(LOOK_ALIKES).join('')}]`, 'g');
+
+/**
+ * The text with invisible characters removed, compatibility forms read plainly, marks stripped,
+ * look-alike and odd letters folded, case kept. Postcodes and dates are read from this too.
+ */
 export function plain(text: string): string {
   return text
+    .replace(/\p{Cf}+/gu, '')
+    .normalize('NFKC')
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')
+    .replace(LOOK_ALIKE, (c) => LOOK_ALIKES[c] ?? c)
     .replace(/[øØæÆœŒßłŁđĐıþÞ]/g, (c) => FOLD[c] ?? c);
 }
 
@@ -43,7 +117,12 @@ export function wordsOf(text: string): Word[] {
   const cleaned = plain(text)
     .replace(/['’‘`ʼ]s\b/gi, '')
     .replace(APOSTROPHES, '');
-  return [...cleaned.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => ({ text: m[0].toLowerCase(), written: m[0] }));
+  let end = 0;
+  return [...cleaned.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => {
+    const gap = cleaned.slice(end, m.index);
+    end = m.index + m[0].length;
+    return { text: m[0].toLowerCase(), written: m[0], gap };
+  });
 }
 
 /**
