@@ -5,7 +5,8 @@
  */
 import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
 import type { DocumentKind } from '../../app/records/documents';
-import { DOCUMENTS_ACTION, DOCUMENTS_CALLBACK, documentsModal, type ButtonValue } from './blocks';
+import { DOCUMENTS_ACTION, DOCUMENTS_CALLBACK, type ButtonValue } from './blocks';
+import { documentsModal } from './documents-modal';
 import { answers, parse, type SlackParts } from './listeners';
 
 export function registerDocuments(parts: SlackParts): void {

@@ -8,7 +8,7 @@ import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
 import { formFieldOf, raiseRequestFrom, type Submitted } from '../../app/raise-request';
 import type { StoredCase } from '../../app/store/repository';
 import type { Person } from '../../domain/directory';
-import { emergencyBlocks, messageModal, raiseFormModal, riskModal, type RaiseMetadata } from './blocks';
+import { emergencyBlocks, messageModal, raiseFormModal, riskModal, type RaiseMetadata } from './raise-modals';
 import { answers, parse, type SlackParts } from './listeners';
 import type { SlackThread } from './outlet';
 
