@@ -470,6 +470,35 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(JSON.stringify(calls)).not.toContain('Vanderbyl');
   });
 
+  test('documents: if OneDrive cannot be reached, the person who accepted is told the file was not saved (no error answer)', async () => {
+    // A port nothing listens on: the upload fails at the network, before any answer.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const before = calls.length;
+    const accepted = await send(people.fiona, {
+      type: 'invoke',
+      name: 'fileConsent/invoke',
+      value: {
+        type: 'fileUpload',
+        action: 'accept',
+        context: { reference: 'LI-2026-0001', kind: 'case-record', format: 'pdf' },
+        uploadInfo: {
+          name: 'LI-2026-0001-case-record.pdf',
+          uploadUrl: `http://127.0.0.1:${port}/upload/unreachable`,
+          contentUrl: 'https://contoso.sharepoint.example/file.pdf',
+          uniqueId: 'u-2',
+          fileType: 'pdf',
+        },
+      },
+    });
+    expect(accepted.status).toBe(200);
+    const said = calls.slice(before).map((c) => JSON.stringify(c.body));
+    expect(said.some((b) => b.includes('The file could not be saved to your OneDrive'))).toBe(true);
+    expect(said.some((b) => b.includes('file.info'))).toBe(false);
+  });
+
   test('where dialogs are not available (the Agents Playground), the form fills in the chat, with the same checks', async () => {
     const opened = await send(people.alex, {
       type: 'invoke',
