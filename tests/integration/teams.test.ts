@@ -120,6 +120,26 @@ async function send(
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
 }
 
+/** Fiona accepts a file consent card: Teams gives the bot an upload URL for her OneDrive. */
+function acceptFile(context: unknown, name: string | undefined, uploadUrl: string) {
+  return send(people.fiona, {
+    type: 'invoke',
+    name: 'fileConsent/invoke',
+    value: {
+      type: 'fileUpload',
+      action: 'accept',
+      context,
+      uploadInfo: {
+        name,
+        uploadUrl,
+        contentUrl: 'https://contoso.sharepoint.example/file.pdf',
+        uniqueId: 'u-1',
+        fileType: 'pdf',
+      },
+    },
+  });
+}
+
 const goodForm = {
   board: 'lincolnshire',
   immediateRisk: 'no',
@@ -440,22 +460,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     )[0];
     expect(attachment?.name).toBe('LI-2026-0001-case-record.pdf');
     // Fiona accepts: Teams gives an upload URL; the bot uploads the file and shows it.
-    const accepted = await send(people.fiona, {
-      type: 'invoke',
-      name: 'fileConsent/invoke',
-      value: {
-        type: 'fileUpload',
-        action: 'accept',
-        context: attachment?.content.acceptContext,
-        uploadInfo: {
-          name: attachment?.name,
-          uploadUrl: `${connectorUrl}upload/1`,
-          contentUrl: 'https://contoso.sharepoint.example/file.pdf',
-          uniqueId: 'u-1',
-          fileType: 'pdf',
-        },
-      },
-    });
+    const accepted = await acceptFile(attachment?.content.acceptContext, attachment?.name, `${connectorUrl}upload/1`);
     expect(accepted.status).toBe(200);
     const uploaded = uploads.at(-1);
     expect(uploaded?.bytes.subarray(0, 5).toString()).toBe('%PDF-');
@@ -477,22 +482,11 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const before = calls.length;
-    const accepted = await send(people.fiona, {
-      type: 'invoke',
-      name: 'fileConsent/invoke',
-      value: {
-        type: 'fileUpload',
-        action: 'accept',
-        context: { reference: 'LI-2026-0001', kind: 'case-record', format: 'pdf' },
-        uploadInfo: {
-          name: 'LI-2026-0001-case-record.pdf',
-          uploadUrl: `http://127.0.0.1:${port}/upload/unreachable`,
-          contentUrl: 'https://contoso.sharepoint.example/file.pdf',
-          uniqueId: 'u-2',
-          fileType: 'pdf',
-        },
-      },
-    });
+    const accepted = await acceptFile(
+      { reference: 'LI-2026-0001', kind: 'case-record', format: 'pdf' },
+      'LI-2026-0001-case-record.pdf',
+      `http://127.0.0.1:${port}/upload/unreachable`,
+    );
     expect(accepted.status).toBe(200);
     const said = calls.slice(before).map((c) => JSON.stringify(c.body));
     expect(said.some((b) => b.includes('The file could not be saved to your OneDrive'))).toBe(true);
