@@ -108,7 +108,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   });
   announcer.register(outlet);
   const teams = new EscalationTeamsBot({
-    appId: config.MicrosoftAppId ?? '',
     localClient,
     report,
     service,

@@ -120,6 +120,26 @@ async function send(
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
 }
 
+/** Fiona accepts a file consent card: Teams gives the bot an upload URL for her OneDrive. */
+function acceptFile(context: unknown, name: string | undefined, uploadUrl: string) {
+  return send(people.fiona, {
+    type: 'invoke',
+    name: 'fileConsent/invoke',
+    value: {
+      type: 'fileUpload',
+      action: 'accept',
+      context,
+      uploadInfo: {
+        name,
+        uploadUrl,
+        contentUrl: 'https://contoso.sharepoint.example/file.pdf',
+        uniqueId: 'u-1',
+        fileType: 'pdf',
+      },
+    },
+  });
+}
+
 const goodForm = {
   board: 'lincolnshire',
   immediateRisk: 'no',
@@ -440,22 +460,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     )[0];
     expect(attachment?.name).toBe('LI-2026-0001-case-record.pdf');
     // Fiona accepts: Teams gives an upload URL; the bot uploads the file and shows it.
-    const accepted = await send(people.fiona, {
-      type: 'invoke',
-      name: 'fileConsent/invoke',
-      value: {
-        type: 'fileUpload',
-        action: 'accept',
-        context: attachment?.content.acceptContext,
-        uploadInfo: {
-          name: attachment?.name,
-          uploadUrl: `${connectorUrl}upload/1`,
-          contentUrl: 'https://contoso.sharepoint.example/file.pdf',
-          uniqueId: 'u-1',
-          fileType: 'pdf',
-        },
-      },
-    });
+    const accepted = await acceptFile(attachment?.content.acceptContext, attachment?.name, `${connectorUrl}upload/1`);
     expect(accepted.status).toBe(200);
     const uploaded = uploads.at(-1);
     expect(uploaded?.bytes.subarray(0, 5).toString()).toBe('%PDF-');
@@ -468,6 +473,24 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
       .filter((t) => t === 'personal-details-recorded' || t === 'document-issued');
     expect(recorded).toEqual(['personal-details-recorded', 'document-issued']);
     expect(JSON.stringify(calls)).not.toContain('Vanderbyl');
+  });
+
+  test('documents: if OneDrive cannot be reached, the person who accepted is told the file was not saved (no error answer)', async () => {
+    // A port nothing listens on: the upload fails at the network, before any answer.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const before = calls.length;
+    const accepted = await acceptFile(
+      { reference: 'LI-2026-0001', kind: 'case-record', format: 'pdf' },
+      'LI-2026-0001-case-record.pdf',
+      `http://127.0.0.1:${port}/upload/unreachable`,
+    );
+    expect(accepted.status).toBe(200);
+    const said = calls.slice(before).map((c) => JSON.stringify(c.body));
+    expect(said.some((b) => b.includes('The file could not be saved to your OneDrive'))).toBe(true);
+    expect(said.some((b) => b.includes('file.info'))).toBe(false);
   });
 
   test('where dialogs are not available (the Agents Playground), the form fills in the chat, with the same checks', async () => {

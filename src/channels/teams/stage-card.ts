@@ -22,7 +22,6 @@ export function cardTemplate(name: string): Template {
   return template;
 }
 
-export { inputId } from '../../app/commands';
 import { inputId } from '../../app/commands';
 
 /** The data the stage-card template binds to. */

@@ -1,0 +1,148 @@
+/**
+ * Card buttons in Slack: each loads its case through who may see it and acts through the shared
+ * service; a command that needs words opens its modal first. After a change, the clicked card
+ * and every thread and person are brought up to date.
+ */
+import { UNKNOWN_COMMAND } from '../../app/access';
+import { CASE_COMMANDS, commandFrom } from '../../app/commands';
+import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
+import { busyWords } from '../../app/store/busy';
+import type { StoredCase } from '../../app/store/repository';
+import { stageCardView } from '../../app/views/stage-card';
+import { ACTION_PREFIX, INPUT_CALLBACK, inputModal, type ButtonValue } from './blocks';
+import { answers, parse, type SlackParts } from './listeners';
+import type { SlackThread } from './outlet';
+
+export function registerButtons(parts: SlackParts): void {
+  const { app, client, deps, access, person, fail, busyRefusal } = parts;
+  const { directory, service, repo } = deps;
+
+  app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ ack, body, action }) => {
+    await ack();
+    if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
+    const verb = action.action_id.slice(ACTION_PREFIX.length);
+    const value = parse<ButtonValue>(action.value) ?? { reference: '', stage: '' };
+    const channel = body.container.channel_id as string | undefined;
+    const ts = body.container.message_ts as string | undefined;
+    const clicker = person(body.user.id);
+    const ephemeral = (text: string): Promise<unknown> =>
+      channel
+        ? client.chat
+            .postEphemeral({ channel, user: body.user.id, text })
+            .catch((e: unknown) => fail('Could not answer a click', e))
+        : Promise.resolve();
+    if (!clicker) return void (await ephemeral(NOT_IN_DIRECTORY));
+    const actor = actorFor(directory, clicker, deps.clock());
+    const opened = await access.open(value.reference, actor, { action: verb, platform: 'slack', writing: true });
+    if (!opened.ok) return void (await ephemeral(opened.refusal.message));
+    const stored = opened.case;
+    if (!CASE_COMMANDS.has(verb)) {
+      await access.refused('unknown-command', stored.reference, actor, { action: verb, platform: 'slack' });
+      return void (await ephemeral(UNKNOWN_COMMAND));
+    }
+    const command = commandFrom(verb, { stage: value.stage }, actor);
+    const offered = stageCardView(stored.state, { now: deps.clock(), directory, viewer: actor }).actions.find(
+      (a) => a.verb === verb,
+    );
+    if (offered?.input) {
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: inputModal(offered, {
+          reference: value.reference,
+          stage: value.stage,
+          channel: channel ?? '',
+          ts: ts ?? '',
+        }),
+      });
+      return;
+    }
+    // A command that needs words the clicker may not give is refused and recorded now, before
+    // any form opens; only the check is made (placeholder words are never stored).
+    const outcome = await service
+      .act(
+        stored.reference,
+        { ...command, ...placeholderWords(verb) },
+        { checkOnly: needsWords(verb), platform: 'slack' },
+      )
+      .catch(busyRefusal);
+    if (!outcome.ok) return void (await ephemeral(outcome.refusal.message));
+    await afterAct(parts, stored, outcome.case, actor.personId, channel, ts);
+  });
+
+  app.view(new RegExp(`^${INPUT_CALLBACK}`), async ({ ack, body, view }) => {
+    const verb = view.callback_id.slice(INPUT_CALLBACK.length);
+    const meta = parse<{ reference: string; stage: string; channel: string; ts: string }>(view.private_metadata);
+    const clicker = person(body.user.id);
+    if (!meta || !clicker)
+      return ack({
+        response_action: 'errors',
+        errors: { [Object.keys(view.state.values)[0] ?? 'text']: NOT_IN_DIRECTORY },
+      });
+    const actor = actorFor(directory, clicker, deps.clock());
+    const typed = answers(view.state.values);
+    const data: Record<string, unknown> = { stage: meta.stage };
+    for (const [field, text] of Object.entries(typed)) data[`${verb}.${field}`] = text;
+    const before = await repo.getCase(meta.reference).catch((error: unknown) => {
+      if (busyWords(error)) return undefined; // the command below is refused as busy too
+      throw error;
+    });
+    const outcome = await service
+      .act(meta.reference, commandFrom(verb, data, actor), { platform: 'slack' })
+      .catch(busyRefusal);
+    if (!outcome.ok) {
+      const first = Object.keys(typed)[0] ?? 'text';
+      const errors = Object.fromEntries(Object.entries(outcome.refusal.fields ?? {}).filter(([k]) => k in typed));
+      return ack({
+        response_action: 'errors',
+        errors: Object.keys(errors).length ? errors : { [first]: outcome.refusal.message },
+      });
+    }
+    await ack({ response_action: 'clear' });
+    if (before)
+      await afterAct(parts, before, outcome.case, actor.personId, meta.channel || undefined, meta.ts || undefined);
+  });
+}
+
+/** After a change: the clicked card (if it is someone's own copy) and every thread and person. */
+async function afterAct(
+  parts: SlackParts,
+  before: StoredCase,
+  after: StoredCase,
+  actorId: string,
+  channel: string | undefined,
+  ts: string | undefined,
+): Promise<void> {
+  const { client, deps, outlet } = parts;
+  const { directory, repo } = deps;
+  const events = await parts.timeline(after.reference);
+  const threads = (await repo.getThreads(after.reference))
+    .filter((t) => t.platform === 'slack')
+    .map((t) => t.reference as unknown as SlackThread);
+  if (channel && ts && !threads.some((t) => t.channel === channel && t.ts === ts)) {
+    const clicker = directory.people.find((p) => p.id === actorId);
+    const card = outlet.card(after, events, clicker ? actorFor(directory, clicker, deps.clock()) : undefined);
+    await client.chat
+      .update({ channel, ts, text: card.text, blocks: card.blocks })
+      .catch((e: unknown) => parts.fail('Could not update a card', e));
+  }
+  await deps.announcer.changed({ before: before.state, after, events, actorId });
+}
+
+const WORDS: Record<string, Record<string, string>> = {
+  'add-note': { text: '-' },
+  'propose-resolution': { outcome: '-', outstandingIssues: '-' },
+  'record-final-decision': { decision: '-' },
+  'dispute-resolution': { reason: '-' },
+  'request-escalation': { reason: '-' },
+  'return-escalation': { reason: '-' },
+  withdraw: { reason: '-' },
+};
+
+/** Commands whose words come from a modal. */
+function needsWords(verb: string): boolean {
+  return verb in WORDS;
+}
+
+function placeholderWords(verb: string): Record<string, string> {
+  return WORDS[verb] ?? {};
+}

@@ -1,0 +1,100 @@
+/**
+ * Documents from Slack, sent privately: the documents button opens the modal (which document, what
+ * format, the adult's details if they are needed); the document goes to the person's direct
+ * messages with the bot, never to the case channel.
+ */
+import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
+import type { DocumentKind } from '../../app/records/documents';
+import { DOCUMENTS_ACTION, DOCUMENTS_CALLBACK, type ButtonValue } from './blocks';
+import { documentsModal } from './documents-modal';
+import { answers, parse, type SlackParts } from './listeners';
+
+export function registerDocuments(parts: SlackParts): void {
+  const { app, client, deps, outlet, access, person, fail, busyRefusal } = parts;
+  const { directory, service, repo } = deps;
+
+  app.action(DOCUMENTS_ACTION, async ({ ack, body, action }) => {
+    await ack();
+    if (body.type !== 'block_actions' || action.type !== 'button') return;
+    const value = parse<ButtonValue>(action.value) ?? { reference: '', stage: '' };
+    const channel = body.container.channel_id as string | undefined;
+    const clicker = person(body.user.id);
+    const ephemeral = async (text: string): Promise<void> => {
+      if (channel)
+        await client.chat
+          .postEphemeral({ channel, user: body.user.id, text })
+          .catch((e: unknown) => fail('Could not answer a click', e));
+    };
+    if (!clicker) return ephemeral(NOT_IN_DIRECTORY);
+    const offered = await deps.documents.choices(value.reference, actorFor(directory, clicker, deps.clock()), 'slack');
+    if (!offered.ok) return ephemeral(offered.refusal.message);
+    const detailsGiven = Boolean(await repo.readPersonalDetails(offered.case.reference));
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: documentsModal(offered.case.reference, offered.choices, detailsGiven),
+    });
+  });
+
+  app.view(DOCUMENTS_CALLBACK, async ({ ack, body, view }) => {
+    const meta = parse<{ reference: string }>(view.private_metadata) ?? { reference: '' };
+    const clicker = person(body.user.id);
+    if (!clicker) return ack({ response_action: 'errors', errors: { document: NOT_IN_DIRECTORY } });
+    const actor = actorFor(directory, clicker, deps.clock());
+    const typed = answers(view.state.values);
+    const opened = await access.open(meta.reference, actor, { action: 'send-document', platform: 'slack' });
+    if (!opened.ok) return ack({ response_action: 'errors', errors: { document: opened.refusal.message } });
+    if (typed.name || typed.dateOfBirth || typed.address) {
+      if (!typed.name)
+        return ack({
+          response_action: 'errors',
+          errors: { name: "Please give the adult's name with the other details." },
+        });
+      const saved = await service
+        .recordPersonalDetails(
+          meta.reference,
+          actor,
+          {
+            name: typed.name,
+            ...(typed.dateOfBirth ? { dateOfBirth: typed.dateOfBirth } : {}),
+            ...(typed.address ? { address: typed.address } : {}),
+          },
+          directory,
+          'slack',
+        )
+        .catch(busyRefusal);
+      if (!saved.ok)
+        return ack({
+          response_action: 'errors',
+          errors: Object.keys(saved.refusal.fields ?? {}).length
+            ? (saved.refusal.fields ?? {})
+            : { name: saved.refusal.message },
+        });
+    }
+    const issued = await deps.documents
+      .issue(
+        meta.reference,
+        actor,
+        (typed.document ?? 'case-record') as DocumentKind,
+        typed.format === 'docx' ? 'docx' : 'pdf',
+        { platform: 'slack' },
+      )
+      .catch(busyRefusal);
+    if (!issued.ok)
+      return ack({
+        response_action: 'errors',
+        errors: { [issued.refusal.fields?.name ? 'name' : 'document']: issued.refusal.message },
+      });
+    await ack({ response_action: 'clear' });
+    const dm = await outlet.directChannel(clicker);
+    if (!dm) return;
+    await client
+      .filesUploadV2({
+        channel_id: dm,
+        file: issued.document.bytes,
+        filename: issued.document.fileName,
+        title: issued.document.title,
+        initial_comment: `${issued.document.title} for case ${meta.reference}, as you asked. It is for your agency's file: keep it there.`,
+      })
+      .catch((e: unknown) => fail('Could not send a document', e));
+  });
+}

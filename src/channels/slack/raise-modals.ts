@@ -1,0 +1,162 @@
+/**
+ * The raising modals in Block Kit: immediate risk first, then the form, and the board's emergency
+ * contacts. Every text is cut to Block Kit's limits, so no modal is refused.
+ */
+import type { Directory, Person } from '../../domain/directory';
+import { categoriesOf } from '../../domain/escalation';
+import { shortNameOf, type Procedure } from '../../domain/procedure';
+import {
+  asBlocks,
+  asModal,
+  escape,
+  LIMITS,
+  mrkdwn,
+  option,
+  plain,
+  type Block,
+  type ModalView,
+  type Raw,
+} from './blocks';
+
+export interface RaiseMetadata {
+  board: string;
+  /** The counterpart named in the command (`/escalate @someone`), as their directory email. */
+  counterpartEmail?: string;
+  /** The channel the command was typed in. */
+  channel?: string;
+  urgent?: boolean;
+}
+
+/** Step 1: immediate risk, asked before anything else. */
+export function riskModal(procedure: Procedure, metadata: RaiseMetadata): ModalView {
+  return asModal({
+    type: 'modal',
+    callback_id: 'raise-risk',
+    title: plain('Raise an escalation', LIMITS.modalTitle),
+    submit: plain('Next', LIMITS.modalButton),
+    close: plain('Cancel', LIMITS.modalButton),
+    private_metadata: JSON.stringify(metadata),
+    blocks: [
+      {
+        type: 'section',
+        text: mrkdwn(
+          `*${escape(shortNameOf(procedure))}*: a disagreement with another agency about an adult at risk.`,
+          LIMITS.sectionText,
+        ),
+      },
+      {
+        type: 'input',
+        block_id: 'immediateRisk',
+        label: plain('First: is the adult at risk of immediate harm?', LIMITS.label),
+        element: { type: 'radio_buttons', action_id: 'value', options: [option('yes', 'Yes'), option('no', 'No')] },
+      },
+    ],
+  });
+}
+
+/** The board's emergency contacts and guidance; `next` says what happens now. */
+export function emergencyBlocks(procedure: Procedure, next: string): Block[] {
+  return asBlocks(emergencyRaw(procedure, next));
+}
+
+function emergencyRaw(procedure: Procedure, next: string): Raw[] {
+  return [
+    { type: 'section', text: mrkdwn(`*${escape(procedure.immediateRisk.guidance)}*`, LIMITS.sectionText) },
+    ...procedure.immediateRisk.contacts.slice(0, 20).map((c) => ({
+      type: 'section',
+      text: mrkdwn(
+        `*${escape(c.name)}*\n${escape([c.phone, c.email, c.note].filter(Boolean).join(' · '))}`,
+        LIMITS.sectionText,
+      ),
+    })),
+    { type: 'section', text: mrkdwn(escape(next), LIMITS.sectionText) },
+  ];
+}
+
+export function messageModal(title: string, blocks: Block[]): ModalView {
+  return asModal({
+    type: 'modal',
+    callback_id: 'raise-done',
+    title: plain(title, LIMITS.modalTitle),
+    close: plain('Close', LIMITS.modalButton),
+    blocks: blocks.slice(0, LIMITS.blocksPerModal),
+  });
+}
+
+/** Step 2: the raising form (the adult's initials and record numbers, never their name). */
+export function raiseFormModal(
+  procedure: Procedure,
+  directory: Directory,
+  raiser: Person,
+  metadata: RaiseMetadata,
+): ModalView {
+  const agencies = directory.agencies
+    .filter((a) => a.boards.includes(procedure.id) && a.id !== raiser.agency)
+    .slice(0, LIMITS.options);
+  const text = (
+    id: string,
+    label: string,
+    placeholder: string,
+    opts: { optional?: boolean; multiline?: boolean; initial?: string; max?: number } = {},
+  ): Raw => ({
+    type: 'input',
+    block_id: id,
+    optional: opts.optional ?? false,
+    label: plain(label, LIMITS.label),
+    element: {
+      type: 'plain_text_input',
+      action_id: 'value',
+      multiline: opts.multiline ?? false,
+      max_length: opts.max ?? 3000,
+      placeholder: plain(placeholder, LIMITS.placeholder),
+      ...(opts.initial ? { initial_value: opts.initial } : {}),
+    },
+  });
+  const blocks: Raw[] = [
+    ...(metadata.urgent ? emergencyRaw(procedure, 'The escalation will be marked urgent.') : []),
+    {
+      type: 'input',
+      block_id: 'respondingAgency',
+      label: plain('The other agency', LIMITS.label),
+      element: {
+        type: 'static_select',
+        action_id: 'value',
+        placeholder: plain('Choose the agency', LIMITS.placeholder),
+        options: agencies.map((a) => option(a.id, a.name)),
+      },
+    },
+    text('counterpartEmail', 'Your counterpart there (their work email), if you know them', 'name@agency.org', {
+      optional: true,
+      ...(metadata.counterpartEmail ? { initial: metadata.counterpartEmail } : {}),
+      max: 200,
+    }),
+    text('initials', "The adult's initials (not their name)", 'For example: J S', { max: 10 }),
+    text('recordRaising', 'Your record number for the adult', 'Optional', { optional: true, max: 40 }),
+    text('recordResponding', "The other agency's record number", 'Optional', { optional: true, max: 40 }),
+    {
+      type: 'input',
+      block_id: 'category',
+      label: plain('What kind of disagreement', LIMITS.label),
+      element: {
+        type: 'static_select',
+        action_id: 'value',
+        placeholder: plain('Choose one', LIMITS.placeholder),
+        options: categoriesOf(procedure)
+          .slice(0, LIMITS.options)
+          .map((c) => option(c.id, c.label)),
+      },
+    },
+    text('summary', 'What the disagreement is', 'No names of the adult', { multiline: true }),
+    text('outcomeWanted', 'The outcome you want', 'What would resolve it', { multiline: true }),
+    text('safetyMeanwhile', 'What keeps the adult safe meanwhile', 'Who is doing what', { multiline: true }),
+  ];
+  return asModal({
+    type: 'modal',
+    callback_id: 'raise-form',
+    title: plain('Raise an escalation', LIMITS.modalTitle),
+    submit: plain('Raise it', LIMITS.modalButton),
+    close: plain('Cancel', LIMITS.modalButton),
+    private_metadata: JSON.stringify(metadata),
+    blocks,
+  });
+}

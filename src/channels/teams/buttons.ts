@@ -1,0 +1,86 @@
+/**
+ * Card buttons in Teams (Action.Execute): the raising form inline, the card's own view, the
+ * documents card, and every case command, each loaded through who may see the case.
+ */
+import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, TurnContext } from 'botbuilder';
+import { CaseAccess, UNKNOWN_COMMAND } from '../../app/access';
+import { CASE_COMMANDS, commandFrom } from '../../app/commands';
+import type { Actor } from '../../domain/escalation';
+import type { TeamsDocuments } from './documents';
+import { NOT_IN_DIRECTORY } from './identity';
+import type { TeamsThread } from './outlet';
+import { asCard, type TeamsRaising } from './raising';
+import { withRefreshUsers, type TeamsThreads } from './threads';
+import { busyAnswer, card, message, unlessBusy, whoIs, type TeamsBotDeps } from './turns';
+
+export class TeamsButtons {
+  /** Who may see a case: every card button loads its case through it (caseFor). */
+  private readonly access: CaseAccess;
+
+  constructor(
+    private readonly deps: TeamsBotDeps,
+    private readonly parts: { threads: TeamsThreads; raising: TeamsRaising; documents: TeamsDocuments },
+  ) {
+    this.access = new CaseAccess(deps.repo, deps.directory, deps.clock);
+  }
+
+  /** The answer to a click, or the busy words if the store cannot take it just now. */
+  clicked(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    return this.answer(context, value).catch((error: unknown) => message(busyAnswer(this.deps, error)));
+  }
+
+  /**
+   * The case a button names, for someone who may see it; for anyone else (and a case that does
+   * not exist) the neutral words, the attempt in the security log. Every card button, whatever its
+   * verb, loads its case here.
+   */
+  private caseFor(who: { actor: Actor }, reference: unknown, verb: string): ReturnType<CaseAccess['open']> {
+    const reads = verb === 'refresh' || verb === 'documents' || verb === 'send-document';
+    return this.access.open(reference, who.actor, { action: verb, platform: 'teams', writing: !reads });
+  }
+
+  private async answer(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const { threads, raising, documents } = this.parts;
+    const verb = value.action?.verb ?? '';
+    const data = value.action?.data ?? {};
+    if (verb === 'raise-form') return asCard(raising.openForm(context, true));
+    if (verb === 'raise-submit') return asCard(await raising.submit(context, data, true));
+    const who = whoIs(this.deps, context);
+    if (!who) return message(NOT_IN_DIRECTORY);
+    const opened = await this.caseFor(who, data.reference, verb);
+    if (!opened.ok) return message(opened.refusal.message);
+    const stored = opened.case;
+    const reference = stored.reference;
+    const found = await threads.threadOf(reference);
+    const userIds = [...new Set([...(found?.thread.userIds ?? []), context.activity.from.id])];
+    if (verb === 'refresh') {
+      await this.access.read(reference, who.actor, 'card', 'teams');
+      return card(threads.stageCard(stored, userIds, await threads.timeline(reference), who.actor));
+    }
+    if (verb === 'documents') return card(await documents.documentsCard(stored, {}));
+    if (verb === 'send-document') return documents.sendDocument(stored, who, data);
+    if (!CASE_COMMANDS.has(verb)) {
+      await this.access.refused('unknown-command', reference, who.actor, { action: verb, platform: 'teams' });
+      return message(UNKNOWN_COMMAND);
+    }
+    const command = commandFrom(verb, data, who.actor);
+    const outcome = await this.deps.service.act(reference, command, { platform: 'teams' });
+    if (!outcome.ok) return message(outcome.refusal.message);
+    const events = await threads.timeline(reference);
+    if (found) {
+      const thread: TeamsThread = { ...found.thread, userIds: withRefreshUsers(userIds, []) };
+      await threads.saveThread(reference, found.agencyId, thread).catch((e: unknown) => unlessBusy(this.deps, e));
+      await threads.updateThreadCard(context, outcome.case, thread, events);
+    }
+    threads.later(reference, () =>
+      threads.announce({
+        before: stored.state,
+        after: outcome.case,
+        events,
+        actorId: who.actor.personId,
+        threadsDone: ['teams'],
+      }),
+    );
+    return card(threads.stageCard(outcome.case, userIds, events, who.actor));
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * What every part of the Teams bot shares: its dependencies, who is acting in a turn, the two
+ * answers a card click can have (a message or a card) and a busy store reported.
+ */
+import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
+import type { Announcer } from '../../app/announcer';
+import type { CaseService } from '../../app/case-service';
+import type { DocumentService } from '../../app/records/documents';
+import { busyWords } from '../../app/store/busy';
+import type { CaseRepository } from '../../app/store/repository';
+import type { Directory, Person } from '../../domain/directory';
+import type { Actor } from '../../domain/escalation';
+import type { Procedure } from '../../domain/procedure';
+import { actorFor, personByAadId } from './identity';
+import type { TeamsOutlet } from './outlet';
+
+export interface TeamsBotDeps {
+  report?: (message: string, fields: Record<string, unknown>) => void;
+  /**
+   * A local client (the Agents Playground) that cannot open conversations: the card stays in the
+   * conversation the case was raised from and nobody is messaged 1:1.
+   */
+  localClient?: boolean;
+  service: CaseService;
+  repo: CaseRepository;
+  documents: DocumentService;
+  outlet: TeamsOutlet;
+  announcer: Announcer;
+  procedures: ReadonlyMap<string, Procedure>;
+  directory: Directory;
+  clock: () => Date;
+}
+
+export type Who = { person: Person; actor: Actor };
+
+/** The person in the directory behind a turn, and who they are to the rules today. */
+export function whoIs(deps: TeamsBotDeps, context: TurnContext): Who | undefined {
+  const person = personByAadId(deps.directory, context.activity.from.aadObjectId);
+  return person ? { person, actor: actorFor(deps.directory, person, deps.clock()) } : undefined;
+}
+
+export function reportBusy(deps: TeamsBotDeps, error: unknown): void {
+  deps.report?.('The store was busy', { error: error instanceof Error ? error.message : String(error) });
+}
+
+/** After a change is stored, a busy store is reported and the answer goes on; anything else is thrown. */
+export function unlessBusy(deps: TeamsBotDeps, error: unknown): void {
+  if (!busyWords(error)) throw error;
+  reportBusy(deps, error);
+}
+
+/** The busy words for a busy store (reported), else the error thrown on. */
+export function busyAnswer(deps: TeamsBotDeps, error: unknown): string {
+  const text = busyWords(error);
+  if (!text) throw error;
+  reportBusy(deps, error);
+  return text;
+}
+
+export function message(text: string): AdaptiveCardInvokeResponse {
+  return {
+    statusCode: 200,
+    type: 'application/vnd.microsoft.activity.message',
+    value: text as unknown as Record<string, unknown>,
+  };
+}
+
+export function card(value: Record<string, unknown>): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value };
+}

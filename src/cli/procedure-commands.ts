@@ -1,0 +1,82 @@
+/** The commands about boards' procedures and the directory: listing, checking, working days and readings. */
+import { parseArgs } from 'node:util';
+import { loadDirectoryFile, loadProcedureFile, loadProcedures } from '../app/procedures';
+import { NATION_NAMES, NATIONS, WorkingCalendar, isLocalDate, type Nation } from '../domain/calendar';
+import type { Procedure } from '../domain/procedure';
+import { procedureDirs, requireFile } from './options';
+import { UsageError, type Io } from './usage';
+
+/** "4 stages (stage 4: urgent or non-urgent)": branches of one step count as one stage. */
+function stageCount(p: Procedure): string {
+  const numbers = [...new Set(p.stages.map((s) => s.number))];
+  const branching = numbers.filter((n) => p.stages.filter((s) => s.number === n).length > 1);
+  return `${numbers.length} stages${branching.length ? ` (${branching.map((n) => `stage ${n}`).join(', ')}: urgent or non-urgent)` : ''}`;
+}
+
+export function commandProcedures(io: Io): number {
+  for (const p of loadProcedures(procedureDirs(io.env)).values()) {
+    io.out([p.id, p.name, p.nation, stageCount(p)].join('\t'));
+  }
+  return 0;
+}
+
+export function commandProcedureCheck(file: string | undefined, io: Io): number {
+  const path = requireFile(file, 'procedure');
+  const p = loadProcedureFile(path);
+  const defaults = p.stages.filter((s) => s.timescales.length === 0).length;
+  io.out(
+    `${path}: ok - ${p.name} (${p.id}), ${NATION_NAMES[p.nation]}, ${stageCount(p)}, ${p.stages.reduce((n, s) => n + s.timescales.length, 0)} timescales` +
+      `${defaults ? ` (${defaults} on the board default)` : ''}, ${p.readings.length} readings`,
+  );
+  return 0;
+}
+
+export function commandDirectoryCheck(file: string | undefined, io: Io): number {
+  const path = requireFile(file, 'directory');
+  const d = loadDirectoryFile(path, loadProcedures(procedureDirs(io.env)));
+  const examples = d.people.filter((p) => p.example).length;
+  io.out(
+    `${path}: ok - ${d.agencies.length} agencies, ${d.people.length} people${examples ? ` (${examples} marked as examples)` : ''}`,
+  );
+  return 0;
+}
+
+export function commandWorkingDaysAdd(args: string[], io: Io): number {
+  const { values } = parseArgs({
+    args,
+    options: { nation: { type: 'string' }, from: { type: 'string' }, days: { type: 'string' } },
+    strict: true,
+  });
+  const nation = values.nation as Nation | undefined;
+  if (!nation || !NATIONS.includes(nation))
+    throw new UsageError(
+      `--nation must be one of: ${NATIONS.join(', ')}${values.nation ? ` (it is "${values.nation}")` : ''}.`,
+    );
+  if (!values.from || !isLocalDate(values.from))
+    throw new UsageError(`--from must be a date written YYYY-MM-DD${values.from ? ` (it is "${values.from}")` : ''}.`);
+  if (values.days === undefined || !/^-?\d{1,5}$/.test(values.days))
+    throw new UsageError(
+      `--days must be a whole number of working days${values.days ? ` (it is "${values.days}")` : ''}.`,
+    );
+  io.out(new WorkingCalendar(nation).addWorkingDays(values.from, Number(values.days)));
+  return 0;
+}
+
+export function commandReadings(args: string[], io: Io): number {
+  const { values } = parseArgs({ args, options: { board: { type: 'string' } }, strict: true });
+  const procedures = loadProcedures(procedureDirs(io.env));
+  if (values.board && !procedures.has(values.board))
+    throw new UsageError(`--board must be one of: ${[...procedures.keys()].join(', ')} (it is "${values.board}").`);
+  const fold = (s: string): string => s.replace(/\s+/g, ' ').trim();
+  for (const p of procedures.values()) {
+    if (values.board && p.id !== values.board) continue;
+    io.out(`${p.name} (${p.id})`);
+    for (const r of p.readings) {
+      io.out(`  ${r.id}${r.switch ? ` [switch: ${r.switch}]` : ''}`);
+      io.out(`    phrase:  "${fold(r.phrase)}"`);
+      io.out(`    reading: ${fold(r.chosen)}`);
+      for (const alt of r.alternatives) io.out(`    not:     ${fold(alt)}`);
+    }
+  }
+  return 0;
+}
