@@ -1,15 +1,16 @@
 /**
- * Who gets a place among the requests being handled. Anyone can open a request, so a request
- * whose body is not yet verified (still arriving, or its signature or token not yet checked) is
- * held to its own, smaller bound: strangers cannot take every place, and verified work keeps its
- * share. Its body must arrive quickly (real Slack and Teams bodies are a few KB, sent at once): a
- * client still sending after the body deadline is cut off (408). And when the unverified places
- * are full, the one that has been trickling longest (past a short grace) is cut off to make room,
- * so slow senders give way to a new request rather than shutting it out; only when every place is
- * held by a request that is arriving normally is the newcomer told to try again (503).
+ * Who gets a place among the requests being handled. Anyone can open a request, and a stranger can
+ * hold one by sending its body a byte at a time. So every request counts against the bound on
+ * requests in flight, and a request whose body is still arriving once the first packet has been
+ * read (real Slack and Teams bodies are a few KB and come with their headers) also needs one of
+ * the fewer places for unverified requests, until its signature or token is checked: strangers
+ * cannot take every place, and a genuine request whose body came at once never waits for one. Its
+ * body must then arrive quickly: a client still sending after the body deadline is cut off (408).
+ * When the unverified places are full, the one that has been sending longest (past a short grace)
+ * is cut off to make room; only when none has is the newcomer told to try again (503).
  *
  * A handler says its request is verified with `verified(req)` once the signature or token is
- * checked; until then (or until it is answered) the request counts as unverified.
+ * checked; until then (or until it is answered) a request still arriving counts as unverified.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -33,6 +34,7 @@ export interface AdmissionLimits {
 }
 
 export const SLOW_BODY = 'The request took too long to arrive, so it was not accepted. Please send it again.';
+export const TOO_MANY = 'The service is handling too many requests just now. Please try again in a moment.';
 
 interface Entry {
   req: IncomingMessage;
@@ -42,19 +44,36 @@ interface Entry {
   timer: NodeJS.Timeout;
 }
 
-export type Refusal = 'busy' | undefined;
-
-const promote = new WeakMap<IncomingMessage, () => void>();
+const admissions = new WeakMap<IncomingMessage, Admission>();
 
 /** The request's signature or token is checked: it no longer counts against the unverified bound. */
 export function verified(req: IncomingMessage): void {
-  promote.get(req)?.();
+  admissions.get(req)?.verified(req);
+}
+
+/** Answer (if nothing was answered yet) and close the connection; the client may still be sending. */
+export function answerAndClose(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  words: string,
+  headers: Record<string, string> = {},
+): void {
+  const socket = req.socket;
+  if (res.headersSent) {
+    socket.destroy();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json', connection: 'close', ...headers });
+  res.end(JSON.stringify({ error: words }), () => socket.destroy());
+  setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 export class Admission {
   private inFlight = 0;
   /** In arrival order (a Set keeps insertion order), so the first is the oldest. */
   private readonly unverified = new Set<Entry>();
+  private readonly entries = new WeakMap<IncomingMessage, Entry>();
   private readonly perPeer = new Map<string, number>();
 
   constructor(
@@ -62,15 +81,32 @@ export class Admission {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Admit a request (counted until its response closes), or say why not. */
-  admit(req: IncomingMessage, res: ServerResponse): Refusal {
-    const l = this.limits;
-    if (this.inFlight >= l.maxInFlight) return 'busy';
-    const peer = req.socket.remoteAddress ?? '';
-    if (l.maxUnverifiedPerPeer > 0 && (this.perPeer.get(peer) ?? 0) >= l.maxUnverifiedPerPeer)
-      if (!this.evictSlowest((e) => e.peer === peer)) return 'busy';
-    if (this.unverified.size >= l.maxUnverified && !this.evictSlowest(() => true)) return 'busy';
+  /** Admit a request (counted until its response closes); false when it is refused (not yet answered). */
+  admit(req: IncomingMessage, res: ServerResponse): boolean {
+    if (this.inFlight >= this.limits.maxInFlight) return false;
     this.inFlight++;
+    admissions.set(req, this);
+    res.once('close', () => {
+      const entry = this.entries.get(req);
+      if (entry) this.release(entry);
+      this.inFlight--;
+    });
+    // Once the packet that brought the headers is read: a body still to come needs an unverified place.
+    setImmediate(() => {
+      if (!req.complete && !res.writableEnded && !req.socket.destroyed) this.holdUnverified(req, res);
+    });
+    return true;
+  }
+
+  private holdUnverified(req: IncomingMessage, res: ServerResponse): void {
+    const l = this.limits;
+    const peer = req.socket.remoteAddress ?? '';
+    const room =
+      (l.maxUnverifiedPerPeer <= 0 ||
+        (this.perPeer.get(peer) ?? 0) < l.maxUnverifiedPerPeer ||
+        this.evictSlowest((e) => e.peer === peer)) &&
+      (this.unverified.size < l.maxUnverified || this.evictSlowest(() => true));
+    if (!room) return answerAndClose(req, res, 503, TOO_MANY, { 'retry-after': '1' });
     const entry: Entry = {
       req,
       res,
@@ -82,13 +118,14 @@ export class Admission {
     };
     entry.timer.unref();
     this.unverified.add(entry);
+    this.entries.set(req, entry);
     this.perPeer.set(peer, (this.perPeer.get(peer) ?? 0) + 1);
-    promote.set(req, () => this.release(entry));
-    res.once('close', () => {
-      this.release(entry);
-      this.inFlight--;
-    });
-    return undefined;
+  }
+
+  /** The request's signature or token is checked: it no longer holds an unverified place. */
+  verified(req: IncomingMessage): void {
+    const entry = this.entries.get(req);
+    if (entry) this.release(entry);
   }
 
   /** Counts, for the server's log and the tests. */
@@ -99,7 +136,7 @@ export class Admission {
   private release(entry: Entry): void {
     if (!this.unverified.delete(entry)) return;
     clearTimeout(entry.timer);
-    promote.delete(entry.req);
+    this.entries.delete(entry.req);
     const left = (this.perPeer.get(entry.peer) ?? 1) - 1;
     if (left > 0) this.perPeer.set(entry.peer, left);
     else this.perPeer.delete(entry.peer);
@@ -118,15 +155,9 @@ export class Admission {
     return false;
   }
 
-  /** Answer 408 (if nothing was answered yet), free its place now, and close the connection. */
+  /** Answer 408, free its place now, and close the connection. */
   private cutOff(entry: Entry): void {
     this.release(entry);
-    const { req, res } = entry;
-    const socket = req.socket;
-    if (!res.headersSent) {
-      res.writeHead(408, { 'content-type': 'application/json', connection: 'close' });
-      res.end(JSON.stringify({ error: SLOW_BODY }), () => socket.destroy());
-      setTimeout(() => socket.destroy(), 1000).unref();
-    } else socket.destroy();
+    answerAndClose(entry.req, entry.res, 408, SLOW_BODY);
   }
 }

@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BUSY_WORDS, busyWords } from '../app/store/busy';
-import { Admission } from './admission';
+import { Admission, TOO_MANY } from './admission';
 import { BodyError } from './body';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -58,7 +58,6 @@ export type HttpLog = (level: 'info' | 'warn' | 'error', msg: string, fields?: R
 
 const FAILED =
   'Something went wrong on our side. Please try again; if it keeps happening, tell the board’s business unit.';
-const TOO_MANY = 'The service is handling too many requests just now. Please try again in a moment.';
 
 /** An error as one short line: its name and the first line of its message, never its stack. */
 export function oneLine(error: unknown): string {
@@ -149,7 +148,7 @@ export function createHttpServer(routes: readonly Route[], log: HttpLog, limits:
           return sendError(res, 405, `This address takes ${Object.keys(route.methods).join(', ')} only.`, {
             allow: Object.keys(route.methods).join(', '),
           });
-        if (admission.admit(req, res))
+        if (!admission.admit(req, res))
           return sendError(res, 503, TOO_MANY, { 'retry-after': '1', connection: 'close' });
         Promise.resolve()
           .then(() => handler(req, res))
