@@ -74,11 +74,12 @@ test('the same request from this computer is taken', async () => {
 
 test('a request from this computer that came through a proxy or tunnel is refused with 403 in words', async () => {
   const before = bot.connector.calls.length;
-  for (const forwarded of [
+  const forwardedHeaders: Array<Record<string, string>> = [
     { 'x-forwarded-for': '203.0.113.9' },
     { forwarded: 'for=203.0.113.9;proto=https' },
     { 'x-forwarded-host': 'abc123.ngrok.app' },
-  ]) {
+  ];
+  for (const forwarded of forwardedHeaders) {
     const answer = await sendActivity(
       bot.teamsUrl,
       bot.connector.url,
