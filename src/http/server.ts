@@ -3,10 +3,12 @@
  * a route does not take is a 405 naming the ones it does, and whatever a handler throws or
  * rejects with (now or in the work it does after answering) is caught here: a busy store becomes
  * a 503 asking to try again, anything else a logged 500. Nothing a request does ends the process.
- * Slow clients are cut off (header, request and idle timeouts) and requests in flight are bounded.
+ * Slow clients are cut off (header, body, request and idle timeouts) and requests in flight are
+ * bounded, those not yet verified more tightly (./admission).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BUSY_WORDS, busyWords } from '../app/store/busy';
+import { Admission, TOO_MANY } from './admission';
 import { BodyError } from './body';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -20,6 +22,14 @@ export interface Route {
 export interface HttpLimits {
   /** Requests being handled at once; beyond it, 503 with Retry-After. */
   maxInFlight: number;
+  /** Of those, requests not yet verified (body arriving, signature or token unchecked); half unless given. */
+  maxUnverified?: number;
+  /** Unverified requests at once from one peer address; 0 (the default) for none: see ./admission. */
+  maxUnverifiedPerPeer: number;
+  /** Time allowed, from the end of the headers, for an unverified request's body to arrive (then 408). */
+  bodyTimeoutMs: number;
+  /** When the unverified places are full, one still sending after this long gives way to a newcomer. */
+  evictAfterMs: number;
   /** Time allowed for a client to send the request's headers. */
   headersTimeoutMs: number;
   /** Time allowed for a client to send the whole request. */
@@ -34,6 +44,9 @@ export interface HttpLimits {
 
 export const DEFAULT_LIMITS: HttpLimits = {
   maxInFlight: 200,
+  maxUnverifiedPerPeer: 0,
+  bodyTimeoutMs: 5_000,
+  evictAfterMs: 1_000,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
@@ -45,7 +58,6 @@ export type HttpLog = (level: 'info' | 'warn' | 'error', msg: string, fields?: R
 
 const FAILED =
   'Something went wrong on our side. Please try again; if it keeps happening, tell the board’s business unit.';
-const TOO_MANY = 'The service is handling too many requests just now. Please try again in a moment.';
 
 /** An error as one short line: its name and the first line of its message, never its stack. */
 export function oneLine(error: unknown): string {
@@ -94,7 +106,13 @@ export function createHttpServer(routes: readonly Route[], log: HttpLog, limits:
   const l = { ...DEFAULT_LIMITS, ...limits };
   const byPath = new Map<string, Route>();
   for (const route of routes) for (const path of route.paths) byPath.set(path, route);
-  let inFlight = 0;
+  const admission = new Admission({
+    maxInFlight: l.maxInFlight,
+    maxUnverified: l.maxUnverified ?? Math.max(1, Math.floor(l.maxInFlight / 2)),
+    maxUnverifiedPerPeer: l.maxUnverifiedPerPeer,
+    bodyTimeoutMs: l.bodyTimeoutMs,
+    evictAfterMs: l.evictAfterMs,
+  });
 
   /** A handler's failure, answered (if nothing was yet) and logged on one line. */
   const failed = (req: IncomingMessage, res: ServerResponse, path: string, error: unknown): void => {
@@ -130,10 +148,8 @@ export function createHttpServer(routes: readonly Route[], log: HttpLog, limits:
           return sendError(res, 405, `This address takes ${Object.keys(route.methods).join(', ')} only.`, {
             allow: Object.keys(route.methods).join(', '),
           });
-        if (inFlight >= l.maxInFlight)
+        if (!admission.admit(req, res))
           return sendError(res, 503, TOO_MANY, { 'retry-after': '1', connection: 'close' });
-        inFlight++;
-        res.once('close', () => inFlight--);
         Promise.resolve()
           .then(() => handler(req, res))
           .catch((error: unknown) => failed(req, res, path, error));

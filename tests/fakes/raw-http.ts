@@ -84,3 +84,27 @@ export function halfRequest(
   );
   return { socket, closed };
 }
+
+/**
+ * A request whose headers are sent at once and whose body (declaring `length` bytes) trickles one
+ * byte every `everyMs`, as an attacker holding a place would; resolves when the server closes it.
+ */
+export function trickle(
+  host: string,
+  port: number,
+  head: string,
+  everyMs: number,
+): { socket: Socket; closed: Promise<{ ms: number; received: string }> } {
+  const half = halfRequest(host, port, head);
+  const drip = setInterval(() => {
+    if (!half.socket.destroyed) half.socket.write('a');
+  }, everyMs);
+  void half.closed.then(() => clearInterval(drip));
+  return half;
+}
+
+/** The head of a POST with a declared length and whatever headers are given. */
+export function postHead(path: string, length: number, headers: Record<string, string> = {}): string {
+  const lines = Object.entries({ 'content-type': 'application/json', ...headers, 'content-length': String(length) });
+  return `POST ${path} HTTP/1.1\r\nHost: x\r\n${lines.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+}

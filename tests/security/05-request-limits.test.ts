@@ -6,20 +6,28 @@
  */
 import { request } from 'node:http';
 import { startTestBot, type TestBot } from '../fakes/bot';
-import { halfRequest, rawRequest } from '../fakes/raw-http';
+import { halfRequest, postHead, rawRequest, trickle } from '../fakes/raw-http';
 import { slackPeople, slackPost, slackSignature, slashCommand } from '../fakes/slack-client';
+import { sendActivity, teamsPeople } from '../fakes/teams-client';
+import { SLOW_BODY } from '../../src/http/admission';
+import { APP_ID } from './production';
 
 let bot: TestBot;
 let tight: TestBot;
+/** With an app id, as in production: Teams requests must carry a sign-in. */
+let prod: TestBot;
 
 beforeAll(async () => {
   bot = await startTestBot();
   tight = await startTestBot({
-    http: { maxInFlight: 3, headersTimeoutMs: 500, requestTimeoutMs: 1000, checkIntervalMs: 100 },
+    http: { maxInFlight: 3, maxUnverified: 3, headersTimeoutMs: 500, requestTimeoutMs: 1000, checkIntervalMs: 100 },
+  });
+  prod = await startTestBot({
+    env: { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-a-real-password', MicrosoftAppType: 'MultiTenant' },
   });
 });
 afterAll(async () => {
-  await Promise.all([bot.stop(), tight.stop()]);
+  await Promise.all([bot.stop(), tight.stop(), prod.stop()]);
 });
 
 const FOUR_MB = Buffer.alloc(4 * 1024 * 1024, 'a');
@@ -175,4 +183,95 @@ test('requests in flight are bounded: beyond the bound, 503 with Retry-After; th
   await Promise.all(hanging.map((h) => h.closed));
   await new Promise((r) => setTimeout(r, 50));
   expect((await rawRequest(`${tight.base}/healthz`)).status).toBe(200);
+});
+
+/** Headers Slack's gate lets through (a well-formed signature, a current timestamp) that sign nothing. */
+function fakeSigned(): Record<string, string> {
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)),
+    'x-slack-signature': `v0=${'ab'.repeat(32)}`,
+  };
+}
+
+const teamsTrickle = (b: TestBot): ReturnType<typeof trickle> =>
+  trickle('127.0.0.1', port(b), postHead('/api/messages', 500_000), 2000);
+const slackTrickle = (b: TestBot): ReturnType<typeof trickle> =>
+  trickle('127.0.0.1', port(b), postHead('/slack/events', 200_000, fakeSigned()), 2000);
+
+test('220 trickling bodies (Teams, and Slack with a fake signature) cannot shut out genuine requests', async () => {
+  let stopped = false;
+  let held = 0;
+  /** Each open attacker request, with when it was opened. */
+  const open = new Map<ReturnType<typeof trickle>, number>();
+  // The attacker keeps 220 requests going: each one cut off or refused is opened again at once.
+  const keep = (make: () => ReturnType<typeof trickle>): void => {
+    if (stopped) return;
+    const t = make();
+    open.set(t, Date.now());
+    void t.closed.then(() => {
+      open.delete(t);
+      keep(make);
+    });
+  };
+  for (let i = 0; i < 110; i++) keep(() => teamsTrickle(bot));
+  for (let i = 0; i < 110; i++) keep(() => slackTrickle(bot));
+  const timings: number[] = [];
+  try {
+    await new Promise((r) => setTimeout(r, 1500));
+    for (let round = 0; round < 5; round++) {
+      // Still trickling: many of the attacker's requests have been open, unanswered, for a while (the refused ones are answered within milliseconds).
+      const now = Date.now();
+      const long = [...open].filter(([t, at]) => now - at > 250 && t.socket.bytesRead === 0).length;
+      held = round === 0 ? long : Math.min(held, long);
+      const [slack, teams] = await Promise.all([
+        slackPost(bot.slackUrl, slashCommand(slackPeople.peter)),
+        sendActivity(bot.teamsUrl, bot.connector.url, teamsPeople.alex, { type: 'message', text: 'help' }),
+      ]);
+      expect({ round, slack: slack.status, teams: teams.status }).toEqual({ round, slack: 200, teams: 200 });
+      timings.push(slack.ms, teams.ms);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } finally {
+    stopped = true;
+    for (const t of open.keys()) t.socket.destroy();
+  }
+  if (process.env.SHOW_FIGURES)
+    process.stdout.write(`genuine requests took ${timings.join(', ')} ms; attacker requests held open: ${held}\n`);
+  expect(held).toBeGreaterThanOrEqual(50);
+  expect(Math.max(...timings)).toBeLessThan(3000);
+  await bot.app.settle();
+}, 30_000);
+
+test('a trickling body is cut off (408) at the body deadline, well before the 30 s request timeout', async () => {
+  const started = Date.now();
+  const [teams, slack] = await Promise.all([teamsTrickle(bot).closed, slackTrickle(bot).closed]);
+  for (const cut of [teams, slack]) {
+    expect(cut.received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(cut.received).toContain(SLOW_BODY);
+    expect(cut.ms).toBeGreaterThanOrEqual(4500);
+    expect(cut.ms).toBeLessThan(8000);
+  }
+  if (process.env.SHOW_FIGURES) process.stdout.write(`trickling bodies cut off after ${Date.now() - started} ms\n`);
+}, 15_000);
+
+test('with an app id, a missing or malformed Teams sign-in is a 401 in words before the body is read', async () => {
+  for (const authorization of [undefined, 'Bearer', 'Bearer garbage', 'Bearer a.b', 'Basic dXNlcjpwYXNz']) {
+    // 500 KB declared, one byte sent: only an answer from the headers alone can come back.
+    const half = halfRequest(
+      '127.0.0.1',
+      port(prod),
+      `${postHead('/api/messages', 500_000, authorization ? { authorization } : {})}{`,
+    );
+    try {
+      const closed = await closedWithin(half.closed, 3000);
+      expect(closed).toBeLessThan(3000);
+      const received = (await half.closed).received;
+      expect({ authorization, status: received.slice(0, 12) }).toEqual({ authorization, status: 'HTTP/1.1 401' });
+      expect(received).toContain('The request does not carry a valid Teams sign-in, so it was not accepted.');
+    } finally {
+      half.socket.destroy();
+    }
+  }
+  expect(prod.connector.calls).toEqual([]);
 });

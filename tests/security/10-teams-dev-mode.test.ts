@@ -6,7 +6,7 @@
  * reached through this machine's own non-loopback address, so the refusal is seen end to end.
  */
 import { networkInterfaces } from 'node:os';
-import { isLoopback } from '../../src/channels/teams/http';
+import { FORWARDED, isLoopback } from '../../src/channels/teams/http';
 import { startTestBot, type TestBot } from '../fakes/bot';
 import { LogLines } from '../fakes/raw-http';
 import { sendActivity, teamsPeople } from '../fakes/teams-client';
@@ -70,6 +70,29 @@ test('the same request from this computer is taken', async () => {
   });
   expect(answer.status).toBe(200);
   await bot.app.settle();
+});
+
+test('a request from this computer that came through a proxy or tunnel is refused with 403 in words', async () => {
+  const before = bot.connector.calls.length;
+  const forwardedHeaders: Array<Record<string, string>> = [
+    { 'x-forwarded-for': '203.0.113.9' },
+    { forwarded: 'for=203.0.113.9;proto=https' },
+    { 'x-forwarded-host': 'abc123.ngrok.app' },
+  ];
+  for (const forwarded of forwardedHeaders) {
+    const answer = await sendActivity(
+      bot.teamsUrl,
+      bot.connector.url,
+      teamsPeople.alex,
+      { type: 'message', text: 'help' },
+      forwarded,
+    );
+    expect({ forwarded, status: answer.status }).toEqual({ forwarded, status: 403 });
+    expect(answer.body).toEqual({ error: FORWARDED });
+  }
+  expect(FORWARDED).toMatch(/local development mode and takes requests from this computer only.*Set MicrosoftAppId/);
+  await bot.app.settle();
+  expect(bot.connector.calls.length).toBe(before);
 });
 
 test('the start-up line says what is true', () => {

@@ -16,6 +16,7 @@ import {
   type Receiver,
   type ReceiverEvent,
 } from '@slack/bolt';
+import { verified } from '../../http/admission';
 import { BodyError, declaredLength, readBody } from '../../http/body';
 import { oneLine, sendError } from '../../http/server';
 import { checkSlackHeaders, isSslCheck, signatureMatches, NOT_SIGNED, SLACK_BODY_LIMIT, UNSIGNED_LIMIT } from './gate';
@@ -97,6 +98,7 @@ export class SlackReceiver implements Receiver {
       sendError(res, 401, NOT_SIGNED);
       return undefined;
     }
+    verified(req); // signed by Slack: no longer held to the bound on unverified requests
     if (!(await this.options.claim(headers.signature, new Date(this.now()).toISOString()))) {
       this.options.report('Slack: a request seen before (a replay) was acknowledged and ignored', {});
       HTTPModuleFunctions.buildNoBodyResponse(res, 200);

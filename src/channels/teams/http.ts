@@ -2,8 +2,10 @@
  * Teams' door: POST /api/messages on the bot's HTTP server. The body is read with a limit and
  * must be an activity; its token is checked by botbuilder's Bot Framework authentication from
  * the configuration (a forged or garbled one is a 401 in words, never botbuilder's error text);
- * then the CloudAdapter runs the turn. With no app id (local development) only requests from this
- * computer are taken, since nothing is authenticated then.
+ * then the CloudAdapter runs the turn. With an app id, a request without a well-formed bearer token
+ * is refused before its body is read. With no app id (local development) nothing is authenticated,
+ * so only requests from this computer are taken, and none that came through a proxy or tunnel
+ * (which would make a request from anywhere look local).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
@@ -16,6 +18,7 @@ import {
 } from 'botbuilder';
 import { busyWords } from '../../app/store/busy';
 import type { Config } from '../../config';
+import { verified } from '../../http/admission';
 import { readBody } from '../../http/body';
 import { isBusy, oneLine, sendBusy, sendError, sendJson } from '../../http/server';
 import type { EscalationTeamsBot } from './bot';
@@ -25,6 +28,12 @@ export const TEAMS_BODY_LIMIT = 512 * 1024;
 
 export const LOCAL_ONLY =
   'This bot is running in local development mode (it has no Microsoft app id), so it only takes requests from this computer.';
+export const FORWARDED =
+  'This bot is in local development mode and takes requests from this computer only; this one came through a proxy or tunnel, so it was not accepted. Set MicrosoftAppId to accept requests from Teams.';
+/** Headers a proxy or tunnel (ngrok, nginx, a dev tunnel) adds: a sign that the request is not local. */
+const FORWARDING_HEADERS = ['x-forwarded-for', 'forwarded', 'x-forwarded-host'];
+/** `Bearer` and a JSON web token: three base64url parts. Anything else cannot be a Teams sign-in. */
+const BEARER = /^Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const NOT_ACTIVITY = 'The request body is not a Teams activity.';
 const NOT_SIGNED_IN = 'The request does not carry a valid Teams sign-in, so it was not accepted.';
 const NOT_HANDLED = 'This bot does not handle that kind of request.';
@@ -144,6 +153,14 @@ export async function handleTeams(
     door.report('Teams: a request from another computer was refused (local development mode)', {});
     return sendError(res, 403, LOCAL_ONLY, { connection: 'close' });
   }
+  if (door.localOnly && FORWARDING_HEADERS.some((h) => req.headers[h] !== undefined)) {
+    door.report('Teams: a request through a proxy or tunnel was refused (local development mode)', {});
+    return sendError(res, 403, FORWARDED, { connection: 'close' });
+  }
+  if (!door.localOnly && !BEARER.test(header(req, 'authorization'))) {
+    door.report('Teams: a request without a sign-in was refused before its body was read', {});
+    return sendError(res, 401, NOT_SIGNED_IN, { connection: 'close' });
+  }
   const parsed = parseActivity(await readBody(req, TEAMS_BODY_LIMIT));
   if (!parsed.ok) return sendError(res, 400, NOT_ACTIVITY);
   const { activity } = parsed;
@@ -154,6 +171,7 @@ export async function handleTeams(
     door.report('Teams: a request without a valid sign-in was refused', { error: oneLine(error) });
     return sendError(res, 401, NOT_SIGNED_IN);
   }
+  verified(req); // signed in (or, in local development mode, from this computer): its own share now
   let failure: unknown;
   let result: InvokeResponse | undefined;
   try {
