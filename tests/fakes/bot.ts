@@ -11,7 +11,22 @@ import { loadConfig } from '../../src/config';
 import { start, type Running } from '../../src/main';
 import type { HttpLimits } from '../../src/http/server';
 import { startFakeSlackApi, type FakeSlackApi } from './slack-api';
-import { SLACK_SECRET } from './slack-client';
+import {
+  raiseFormValues,
+  SLACK_SECRET,
+  slackPeople,
+  slackPost,
+  viewSubmission,
+  type SlackAnswer,
+} from './slack-client';
+import {
+  executeAction,
+  sendActivity,
+  teamsRaiseForm,
+  teamsPeople,
+  type TeamsAnswer,
+  type TeamsUser,
+} from './teams-client';
 import { startFakeConnector, type FakeConnector } from './teams-connector';
 
 export interface TestBot {
@@ -23,6 +38,12 @@ export interface TestBot {
   slackApi: FakeSlackApi;
   connector: FakeConnector;
   dataDir: string;
+  /** A click (Action.Execute) on Teams, answered and everything after it settled. */
+  click(from: TeamsUser, verb: string, data: Record<string, unknown>): Promise<TeamsAnswer>;
+  /** A signed Slack request, answered and everything after it settled. */
+  slack(body: string): Promise<SlackAnswer>;
+  /** One case raised on each platform: Alex (council) with the police on Teams, Peter (diocese) with HealthWatch on Slack. */
+  raiseOneEach(viewId: string): Promise<{ teamsCase: string; slackCase: string }>;
   stop(): Promise<void>;
 }
 
@@ -59,9 +80,39 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     },
   );
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const click = async (from: TeamsUser, verb: string, data: Record<string, unknown>): Promise<TeamsAnswer> => {
+    const answer = await sendActivity(`${base}/api/messages`, connector.url, from, executeAction(verb, data));
+    await app.settle();
+    return answer;
+  };
+  const slack = async (body: string): Promise<SlackAnswer> => {
+    const answer = await slackPost(`${base}/slack/events`, body);
+    await app.settle();
+    return answer;
+  };
+  const raiseOneEach = async (viewId: string): Promise<{ teamsCase: string; slackCase: string }> => {
+    const before = new Set(await app.repo.allReferences());
+    const raised = await click(teamsPeople.alex, 'raise-submit', teamsRaiseForm);
+    if (!JSON.stringify(raised.body).includes('is raised')) throw new Error('the Teams case was not raised');
+    const teamsCase = (await app.repo.allReferences()).find((r) => !before.has(r)) ?? '';
+    const slackRaised = await slack(
+      viewSubmission(slackPeople.peter, {
+        id: viewId,
+        callback_id: 'raise-form',
+        private_metadata: JSON.stringify({ board: 'lincolnshire', channel: 'CGENERAL' }),
+        values: raiseFormValues(),
+      }),
+    );
+    if (!JSON.stringify(slackRaised.json).includes('is raised')) throw new Error('the Slack case was not raised');
+    const slackCase = (await app.repo.allReferences()).find((r) => !before.has(r) && r !== teamsCase) ?? '';
+    return { teamsCase, slackCase };
+  };
   return {
     app,
     base,
+    click,
+    slack,
+    raiseOneEach,
     slackUrl: `${base}/slack/events`,
     teamsUrl: `${base}/api/messages`,
     slackApi,

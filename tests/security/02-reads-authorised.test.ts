@@ -12,14 +12,12 @@ import { startTestBot, type TestBot } from '../fakes/bot';
 import {
   choiceInput,
   interaction,
-  raiseFormValues,
   slackPeople,
-  slackPost,
   textInput,
   viewSubmission,
   type SlackUser,
 } from '../fakes/slack-client';
-import { executeAction, sendActivity, teamsPeople, teamsRaiseForm, type TeamsUser } from '../fakes/teams-client';
+import { sendActivity, teamsPeople, type TeamsUser } from '../fakes/teams-client';
 
 jest.setTimeout(120_000);
 
@@ -34,17 +32,9 @@ let teamsCase = '';
 let slackCase = '';
 let missing = '';
 
-const teams = (from: TeamsUser, verb: string, data: Record<string, unknown>) =>
-  sendActivity(bot.teamsUrl, bot.connector.url, from, executeAction(verb, data)).then(async (answer) => {
-    await bot.app.settle();
-    return answer;
-  });
+const teams = (from: TeamsUser, verb: string, data: Record<string, unknown>) => bot.click(from, verb, data);
 
-const slack = async (body: string) => {
-  const answer = await slackPost(bot.slackUrl, body);
-  await bot.app.settle();
-  return answer;
-};
+const slack = (body: string) => bot.slack(body);
 
 function documentsClick(user: SlackUser, reference: string): string {
   return interaction({
@@ -100,21 +90,7 @@ function cli(args: string[]): { status: number | null; stdout: string; stderr: s
 beforeAll(async () => {
   bot = await startTestBot();
   // Alex (Lincolnshire County Council) raises a case with the police on Teams.
-  const raised = await teams(teamsPeople.alex, 'raise-submit', teamsRaiseForm);
-  expect(JSON.stringify(raised.body)).toMatch(/is raised/);
-  // Peter (Diocese of Lincoln) raises one with HealthWatch on Slack.
-  const slackRaised = await slack(
-    viewSubmission(slackPeople.peter, {
-      id: 'V-RAISE-1',
-      callback_id: 'raise-form',
-      private_metadata: JSON.stringify({ board: 'lincolnshire', channel: 'CGENERAL' }),
-      values: raiseFormValues(),
-    }),
-  );
-  expect(JSON.stringify(slackRaised.json)).toMatch(/is raised/);
-  const references = await bot.app.repo.allReferences();
-  if (references.length !== 2) throw new Error('the two cases were not raised');
-  [teamsCase, slackCase] = references as [string, string];
+  ({ teamsCase, slackCase } = await bot.raiseOneEach('V-RAISE-1'));
   // The next reference, which does not exist (references are sequential).
   missing = slackCase.replace(/\d{4}$/, (n) => String(Number(n) + 1).padStart(4, '0'));
 });

@@ -6,34 +6,13 @@
  * which stays bounded. A party without the role is still refused and recorded on the timeline.
  */
 import { startTestBot, type TestBot } from '../fakes/bot';
-import {
-  cardClick,
-  blockAction,
-  raiseFormValues,
-  slackPeople,
-  slackPost,
-  textInput,
-  viewSubmission,
-} from '../fakes/slack-client';
-import { executeAction, sendActivity, teamsPeople, teamsRaiseForm, type TeamsUser } from '../fakes/teams-client';
+import { cardClick, blockAction, slackPeople, textInput, viewSubmission } from '../fakes/slack-client';
+import { teamsPeople, type TeamsUser } from '../fakes/teams-client';
 import { SECURITY_LOG_CAP } from '../../src/app/store/repository';
+import { CASE_COMMANDS } from '../../src/app/commands';
 
 jest.setTimeout(120_000);
 
-/** Every command a card can give (src/app/commands.ts CASE_COMMANDS). */
-const CASE_COMMANDS: ReadonlySet<string> = new Set([
-  'acknowledge',
-  'add-note',
-  'propose-resolution',
-  'confirm-resolution',
-  'dispute-resolution',
-  'request-escalation',
-  'approve-escalation',
-  'take-up',
-  'return-escalation',
-  'record-final-decision',
-  'withdraw',
-]);
 /** The security log keeps the newest 10,000 entries. */
 const CAP = 10_000;
 const NEUTRAL = 'This case is not available to you.';
@@ -46,17 +25,9 @@ let teamsCase = '';
 let slackCase = '';
 const where = { channel: 'CCASE1', ts: '1.1' };
 
-const teams = async (from: TeamsUser, verb: string, data: Record<string, unknown>) => {
-  const answer = await sendActivity(bot.teamsUrl, bot.connector.url, from, executeAction(verb, data));
-  await bot.app.settle();
-  return answer;
-};
+const teams = (from: TeamsUser, verb: string, data: Record<string, unknown>) => bot.click(from, verb, data);
 
-const slack = async (body: string) => {
-  const answer = await slackPost(bot.slackUrl, body);
-  await bot.app.settle();
-  return answer;
-};
+const slack = (body: string) => bot.slack(body);
 
 /** The case as stored: its version and whole timeline. */
 async function snapshot(reference: string): Promise<string> {
@@ -67,20 +38,7 @@ async function snapshot(reference: string): Promise<string> {
 
 beforeAll(async () => {
   bot = await startTestBot();
-  const raised = await teams(teamsPeople.alex, 'raise-submit', teamsRaiseForm);
-  expect(JSON.stringify(raised.body)).toMatch(/is raised/);
-  const slackRaised = await slack(
-    viewSubmission(slackPeople.peter, {
-      id: 'V-RAISE-8',
-      callback_id: 'raise-form',
-      private_metadata: JSON.stringify({ board: 'lincolnshire', channel: 'CGENERAL' }),
-      values: raiseFormValues(),
-    }),
-  );
-  expect(JSON.stringify(slackRaised.json)).toMatch(/is raised/);
-  const references = await bot.app.repo.allReferences();
-  if (references.length !== 2) throw new Error('the two cases were not raised');
-  [teamsCase, slackCase] = references as [string, string];
+  ({ teamsCase, slackCase } = await bot.raiseOneEach('V-RAISE-8'));
 });
 
 afterAll(async () => {
