@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig, sqliteFile, storeKind } from '../../src/config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configSchema, ConfigError, loadConfig, sqliteFile, storeKind } from '../../src/config';
 
 // A key as openssl rand -base64 32 makes one (production refuses patterned keys).
 const KEY = 'p+py7z3AvwBt4rJUTzyRvnI5Np9BdYB+eZZs9PP0HZQ=';
@@ -246,4 +248,16 @@ describe('configuration from the environment', () => {
     });
     expect(on.SLACK_BOT_TOKEN).toBe('xoxb-1-2');
   });
+});
+
+test('.env.example documents every variable the bot reads, each with a comment', () => {
+  const example = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8').split('\n');
+  for (const name of Object.keys(configSchema.shape)) {
+    const at = example.findIndex((line) => line.startsWith(`${name}=`) || line.startsWith(`# ${name}=`));
+    expect({ name, documented: at >= 0 }).toEqual({ name, documented: true });
+    // Its comment is just above it, or above the variables it shares a comment with.
+    let above = at - 1;
+    while (above >= 0 && /^[A-Za-z_]+=/.test(example[above] ?? '')) above--;
+    expect({ name, comment: example[above]?.startsWith('#') }).toEqual({ name, comment: true });
+  }
 });
