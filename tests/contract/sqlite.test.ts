@@ -171,6 +171,21 @@ describe('SQLite specifics', () => {
     await repo.close();
   });
 
+  test('claimed requests are kept 30 days, then removed: the table does not grow for ever', async () => {
+    const repo = SqliteRepository.open(join(mkdtempSync(join(tmpdir(), 'claims-')), 'c.sqlite'));
+    const day = (n: number): string => new Date(Date.UTC(2026, 10, 1 + n, 10)).toISOString();
+    expect(await repo.claimRequest('slack-signature', 'old', day(0))).toBe(true);
+    expect(await repo.claimRequest('slack-signature', 'recent', day(20))).toBe(true);
+    for (let i = 0; i < 1000; i++) await repo.claimRequest('slack-signature', `k${i}`, day(31));
+    const kept = (repo.connection.prepare('SELECT key FROM requests').all() as Array<{ key: string }>).map(
+      (r) => r.key,
+    );
+    expect(kept).not.toContain('old');
+    expect(kept).toContain('recent');
+    expect(await repo.claimRequest('slack-signature', 'recent', day(31))).toBe(false);
+    await repo.close();
+  });
+
   test('a file that is not a database is refused in words', () => {
     file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'not-a-db.sqlite');
     writeFileSync(file, 'this is a spreadsheet, not a database'.repeat(200));

@@ -65,7 +65,19 @@ export function releaseLease(db: Database.Database, reference: string, owner: st
   statement(db, 'DELETE FROM leases WHERE reference = ? AND owner = ?').run(reference, owner);
 }
 
+/** Claimed requests are kept 30 days, as Cosmos DB keeps them (its container's time-to-live). */
+export const CLAIMS_KEPT_MS = 30 * 24 * 3600_000;
+/** Every so many claims, those past CLAIMS_KEPT_MS are removed (a scan, so not on every claim). */
+const PRUNE_EVERY = 1000;
+const claimsSincePrune = new WeakMap<Database.Database, number>();
+
 export function claimRequest(db: Database.Database, scope: string, key: string, at: string): boolean {
+  const count = (claimsSincePrune.get(db) ?? 0) + 1;
+  claimsSincePrune.set(db, count % PRUNE_EVERY);
+  if (count >= PRUNE_EVERY) {
+    const before = new Date(Date.parse(at) - CLAIMS_KEPT_MS).toISOString();
+    statement(db, 'DELETE FROM requests WHERE claimed_at < ?').run(before);
+  }
   return (
     statement(db, 'INSERT OR IGNORE INTO requests (scope, key, claimed_at) VALUES (?, ?, ?)').run(scope, key, at)
       .changes === 1
