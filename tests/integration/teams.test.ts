@@ -2,122 +2,38 @@
  * Real activities into botbuilder's CloudAdapter (no app id), with Teams' connector service
  * faked on loopback and every call it receives recorded.
  */
-import { createServer, type Server } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../../src/config';
-import { start, type Running } from '../../src/main';
+import { startTestBot, type TestBot } from '../fakes/bot';
+import type { ConnectorCall } from '../fakes/teams-connector';
+import { sendActivity, teamsPeople as people, teamsRaiseForm as goodForm, type TeamsUser } from '../fakes/teams-client';
 
-interface ConnectorCall {
-  method: string;
-  url: string;
-  body: Record<string, unknown> | undefined;
-}
-
-const people = {
-  alex: { id: '29:alex', aadObjectId: '9cf6235d-587c-4636-ae0b-07589527f853', name: 'Alex Morgan' },
-  priya: { id: '29:priya', aadObjectId: '1070329f-2d4a-49fa-82b6-7f1d2cd87e1b', name: 'Priya Shah' },
-  chris: { id: '29:chris', aadObjectId: 'be5872f2-2da6-4ed5-b45d-00fd6347d3f8', name: 'Chris Bennett' },
-  fiona: { id: '29:fiona', aadObjectId: '05ae946d-8bac-4621-96fb-9ee8ebf5de3d', name: 'Fiona Walsh' },
-  kwame: { id: '29:kwame', aadObjectId: '6f1c2a4e-8d3b-4c5a-9e7f-2b1d0c3a4e5f', name: 'Kwame Asante' },
-  stranger: { id: '29:nobody', aadObjectId: '00000000-0000-4000-8000-000000000000', name: 'Not In Directory' },
-};
-
-let connector: Server;
-const uploads: Array<{ headers: Record<string, string>; bytes: Buffer }> = [];
-let connectorUrl = '';
-const calls: ConnectorCall[] = [];
-let app: Running;
-let botUrl = '';
+let bot: TestBot;
 let now = new Date('2026-11-23T10:00:00Z');
-let activityCount = 0;
 
 beforeAll(async () => {
-  connector = createServer((req, res) => {
-    let body = '';
-    const raw: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      raw.push(c);
-      body += c.toString();
-    });
-    req.on('end', () => {
-      // OneDrive's upload session (faked here too): the file's bytes.
-      if ((req.url ?? '').startsWith('/upload/')) {
-        uploads.push({ headers: req.headers as Record<string, string>, bytes: Buffer.concat(raw) });
-        res.writeHead(201, { 'content-type': 'application/json' }).end('{}');
-        return;
-      }
-      calls.push({
-        method: req.method ?? '',
-        url: req.url ?? '',
-        body: body ? (JSON.parse(body) as Record<string, unknown>) : undefined,
-      });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      // Creating a conversation in a channel starts a thread, named after its first message.
-      if (req.method === 'GET' && /\/pagedmembers/.test(req.url ?? '')) {
-        // The group chat holds Kwame (Boston Borough Council), Fiona (police) and someone from outside.
-        res.end(
-          JSON.stringify({
-            members: [
-              people.kwame,
-              people.fiona,
-              { id: '29:guest', name: 'Guest', aadObjectId: '11111111-2222-4333-8444-555555555555' },
-            ],
-          }),
-        );
-        return;
-      }
-      const created = body ? (JSON.parse(body) as { isGroup?: boolean; members?: Array<{ id: string }> }) : {};
-      // A 1:1 chat is named after the person; a channel thread after its first message.
-      if (req.method === 'POST' && req.url === '/v3/conversations' && created.isGroup === false)
-        res.end(JSON.stringify({ id: `a:${created.members?.[0]?.id ?? ''}` }));
-      else if (req.method === 'POST' && req.url === '/v3/conversations')
-        res.end(
-          JSON.stringify({
-            id: `19:escalations@thread.tacv2;messageid=${calls.length}`,
-            activityId: `${calls.length}`,
-          }),
-        );
-      else res.end(JSON.stringify({ id: `sent-${calls.length}` }));
-    });
-  });
-  await new Promise<void>((resolve) => connector.listen(0, '127.0.0.1', () => resolve()));
-  connectorUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}/`;
-  const dir = mkdtempSync(join(tmpdir(), 'teams-'));
-  const config = { ...loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, HOST: '127.0.0.1', LOG_LEVEL: 'warn' }), PORT: 0 };
-  app = await start(config, { clock: () => now });
-  botUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/messages`;
+  bot = await startTestBot({ env: { SWEEP_INTERVAL_SECONDS: '30' }, clock: () => now });
+  // The group chat holds Kwame (Boston Borough Council), Fiona (police) and someone from outside.
+  bot.connector.members = [
+    people.kwame,
+    people.fiona,
+    { id: '29:guest', name: 'Guest', aadObjectId: '11111111-2222-4333-8444-555555555555' },
+  ];
 });
 
 afterAll(async () => {
-  await app.stop();
-  await new Promise<void>((resolve) => connector.close(() => resolve()));
+  await bot.stop();
 });
 
 async function send(
-  from: (typeof people)[keyof typeof people],
+  from: TeamsUser,
   activity: Record<string, unknown>,
-  id = `a${++activityCount}`,
+  id?: string,
 ): Promise<{ status: number; body: Record<string, unknown> | undefined }> {
-  const response = await fetch(botUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      channelId: 'msteams',
-      serviceUrl: connectorUrl,
-      id,
-      from,
-      recipient: { id: '28:bot', name: 'Escalations' },
-      conversation: { id: `personal-${from.id.slice(3)}`, conversationType: 'personal' },
-      ...activity,
-    }),
-  });
-  const text = await response.text();
+  const answer = await sendActivity(bot.teamsUrl, bot.connector.url, from, id ? { ...activity, id } : activity);
   // What follows the answer (telling people, other threads) is done before the test looks.
-  await app.settle();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+  await bot.app.settle();
+  return { status: answer.status, body: answer.body };
 }
 
 /** Fiona accepts a file consent card: Teams gives the bot an upload URL for her OneDrive. */
@@ -140,24 +56,9 @@ function acceptFile(context: unknown, name: string | undefined, uploadUrl: strin
   });
 }
 
-const goodForm = {
-  board: 'lincolnshire',
-  immediateRisk: 'no',
-  respondingAgency: 'lincolnshire-police',
-  counterpartEmail: 'chris.bennett@police.lincolnshire.example.org',
-  initials: 'J S',
-  recordRaising: 'LCC-123456',
-  recordResponding: '',
-  category: 'case-closure',
-  summary:
-    'The police closed the referral although the adult is still being visited by the person we are worried about.',
-  outcomeWanted: 'Reopen the referral and hold a strategy discussion.',
-  safetyMeanwhile: 'Daily home care visits; the GP is aware.',
-};
-
 /** The 1:1 messages the bot sent since call `from`: new personal chats, and messages in known ones. */
 function directMessages(from: number): Array<{ to: string; text: string }> {
-  return calls.slice(from).flatMap((c) => {
+  return bot.connector.calls.slice(from).flatMap((c) => {
     if (c.method === 'POST' && c.url === '/v3/conversations' && c.body?.isGroup === false) {
       const activity = c.body.activity as { text?: string };
       return [{ to: (c.body.members as Array<{ id: string }>)[0]?.id ?? '', text: activity.text ?? '' }];
@@ -179,7 +80,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
   test('"escalate" answers with a button that opens the raising dialog', async () => {
     const reply = await send(people.alex, { type: 'message', text: 'escalate' });
     expect(reply.status).toBe(200);
-    const posted = calls.at(-1);
+    const posted = bot.connector.calls.at(-1);
     expect(posted?.url).toMatch(/^\/v3\/conversations\/personal-alex\/activities/);
     expect(JSON.stringify(posted?.body)).toMatch(/"type":"task\/fetch"/);
 
@@ -210,7 +111,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
       value: { commandId: 'raiseEscalation', data: { ...goodForm, initials: 'Jane Smith' } },
     });
     expect(dialogText(wrong.body)).toMatch(/initials only/);
-    expect(await app.repo.allReferences()).toEqual([]);
+    expect(await bot.app.repo.allReferences()).toEqual([]);
   });
 
   test('someone not in the directory is told how to get added', async () => {
@@ -241,17 +142,17 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(text2).toMatch(/"value":"Reopen the referral and hold a strategy discussion."/);
     expect(text2).toMatch(/"id":"initials"[^}]*"value":""/);
     expect(text2).not.toMatch(/John Smith/);
-    expect(await app.repo.allReferences()).toEqual([]);
+    expect(await bot.app.repo.allReferences()).toEqual([]);
   });
 
   let stageCardId = '';
 
   test('a good submission raises the case and opens its thread in the agency’s channel with the stage card; a resend makes no second case', async () => {
     const submit = { type: 'invoke', name: 'task/submit', value: { data: goodForm } };
-    const start = calls.length;
+    const start = bot.connector.calls.length;
     const reply = await send(people.alex, submit, 'submit-1');
     expect(dialogText(reply.body)).toMatch(/Escalation LI-2026-0001 is raised/);
-    const posted = calls.find(
+    const posted = bot.connector.calls.find(
       (c) =>
         c.method === 'POST' &&
         c.body?.isGroup === true &&
@@ -269,10 +170,12 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(card).toMatch(/by 5pm Wednesday 25 November/);
     expect(card).toMatch(/J\.S\. \(initials\)/);
     expect(card).not.toMatch(/John|Smith/);
-    stageCardId = `${calls.indexOf(posted as ConnectorCall) + 1}`;
+    stageCardId = `${bot.connector.calls.indexOf(posted as ConnectorCall) + 1}`;
 
     // The named counterpart hears of it 1:1, in their own tenant, with the card.
-    const direct = calls.find((c) => c.method === 'POST' && c.url === '/v3/conversations' && c.body?.isGroup === false);
+    const direct = bot.connector.calls.find(
+      (c) => c.method === 'POST' && c.url === '/v3/conversations' && c.body?.isGroup === false,
+    );
     expect(direct?.body).toEqual(
       expect.objectContaining({
         members: [{ id: people.chris.aadObjectId, name: 'Chris Bennett' }],
@@ -290,12 +193,12 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
 
     const again = await send(people.alex, submit, 'submit-1');
     expect(dialogText(again.body)).toMatch(/Escalation LI-2026-0001 is raised/);
-    expect(await app.repo.allReferences()).toEqual(['LI-2026-0001']);
+    expect(await bot.app.repo.allReferences()).toEqual(['LI-2026-0001']);
   });
 
   test('the counterpart acknowledges: the thread’s card updates in place and the click is recorded', async () => {
     now = new Date('2026-11-23T11:00:00Z');
-    const before = calls.length;
+    const before = bot.connector.calls.length;
     const reply = await send(people.chris, {
       type: 'invoke',
       name: 'adaptiveCard/action',
@@ -310,12 +213,12 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(reply.status).toBe(200);
     expect(reply.body?.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(JSON.stringify(reply.body)).toMatch(/Chris Bennett: acknowledged the stage/);
-    const update = calls.slice(before).find((c) => c.method === 'PUT');
+    const update = bot.connector.calls.slice(before).find((c) => c.method === 'PUT');
     expect(update?.url).toBe(
       `/v3/conversations/${encodeURIComponent(`19:escalations@thread.tacv2;messageid=${stageCardId}`)}/activities/${stageCardId}`,
     );
     expect(JSON.stringify(update?.body)).toMatch(/"Acknowledged"/);
-    expect((await app.repo.getEvents('LI-2026-0001')).map((e) => e.event.type)).toEqual([
+    expect((await bot.app.repo.getEvents('LI-2026-0001')).map((e) => e.event.type)).toEqual([
       'case-raised',
       'stage-entered',
       'stage-acknowledged',
@@ -338,7 +241,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(String(reply.body?.value)).toMatch(
       /No escalation from Direct Professional to Professional Discussion is waiting for approval/,
     );
-    expect((await app.repo.getEvents('LI-2026-0001')).at(-1)?.event).toEqual(
+    expect((await bot.app.repo.getEvents('LI-2026-0001')).at(-1)?.event).toEqual(
       expect.objectContaining({ type: 'command-refused', command: 'approve-escalation' }),
     );
   });
@@ -347,7 +250,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     now = new Date('2026-11-24T10:00:00Z');
     // Priya has talked to the bot before: she is messaged in that personal chat.
     await send(people.priya, { type: 'message', text: 'hello' });
-    const before = calls.length;
+    const before = bot.connector.calls.length;
     const asked = await send(people.alex, {
       type: 'invoke',
       name: 'adaptiveCard/action',
@@ -359,13 +262,13 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
             reference: 'LI-2026-0001',
             stage: 'step-1',
             verb: 'request-escalation',
-            'request-escalation.reason': 'No plan agreed after two calls.',
+            'request-escalation.reason': 'No plan agreed after two bot.connector.calls.',
           },
         },
       },
     });
     expect(JSON.stringify(asked.body)).toMatch(
-      /Waiting for approval: Alex Morgan asked to escalate to Direct Manager to Manager Discussion: No plan agreed after two calls\./,
+      /Waiting for approval: Alex Morgan asked to escalate to Direct Manager to Manager Discussion: No plan agreed after two bot.connector.calls\./,
     );
     // The raising side's line managers, who approve, hear of it with their own buttons: Priya in
     // the personal chat she has with the bot, Sam in a new one.
@@ -439,7 +342,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(JSON.stringify(needsDetails.body)).toMatch(
       /The adult's details have not been given for case LI-2026-0001 yet/,
     );
-    const before = calls.length;
+    const before = bot.connector.calls.length;
     const sent = await invoke('send-document', {
       'documents.kind': 'case-record-with-details',
       'documents.format': 'pdf',
@@ -448,7 +351,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
       'documents.address': '3 Station Road, Sleaford',
     });
     expect(String(sent.body?.value)).toMatch(/is on its way to your chat with the bot: accept the file there/);
-    const consent = calls
+    const consent = bot.connector.calls
       .slice(before)
       .find((c) => c.method === 'POST' && JSON.stringify(c.body).includes('file.consent'));
     expect(decodeURIComponent(consent?.url ?? '')).toMatch(/^\/v3\/conversations\/personal-fiona\/activities/);
@@ -459,20 +362,24 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
       }>
     )[0];
     expect(attachment?.name).toBe('LI-2026-0001-case-record.pdf');
-    // Fiona accepts: Teams gives an upload URL; the bot uploads the file and shows it.
-    const accepted = await acceptFile(attachment?.content.acceptContext, attachment?.name, `${connectorUrl}upload/1`);
+    // Fiona accepts: Teams gives an upload URL; the bot bot.connector.uploads the file and shows it.
+    const accepted = await acceptFile(
+      attachment?.content.acceptContext,
+      attachment?.name,
+      `${bot.connector.url}upload/1`,
+    );
     expect(accepted.status).toBe(200);
-    const uploaded = uploads.at(-1);
+    const uploaded = bot.connector.uploads.at(-1);
     expect(uploaded?.bytes.subarray(0, 5).toString()).toBe('%PDF-');
     expect(uploaded?.headers['content-range']).toBe(
       `bytes 0-${(uploaded?.bytes.length ?? 0) - 1}/${uploaded?.bytes.length ?? 0}`,
     );
-    expect(calls.some((c) => JSON.stringify(c.body).includes('file.info'))).toBe(true);
-    const recorded = (await app.repo.getEvents('LI-2026-0001'))
+    expect(bot.connector.calls.some((c) => JSON.stringify(c.body).includes('file.info'))).toBe(true);
+    const recorded = (await bot.app.repo.getEvents('LI-2026-0001'))
       .map((e) => e.event.type)
       .filter((t) => t === 'personal-details-recorded' || t === 'document-issued');
     expect(recorded).toEqual(['personal-details-recorded', 'document-issued']);
-    expect(JSON.stringify(calls)).not.toContain('Vanderbyl');
+    expect(JSON.stringify(bot.connector.calls)).not.toContain('Vanderbyl');
   });
 
   test('documents: if OneDrive cannot be reached, the person who accepted is told the file was not saved (no error answer)', async () => {
@@ -481,14 +388,14 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const before = calls.length;
+    const before = bot.connector.calls.length;
     const accepted = await acceptFile(
       { reference: 'LI-2026-0001', kind: 'case-record', format: 'pdf' },
       'LI-2026-0001-case-record.pdf',
       `http://127.0.0.1:${port}/upload/unreachable`,
     );
     expect(accepted.status).toBe(200);
-    const said = calls.slice(before).map((c) => JSON.stringify(c.body));
+    const said = bot.connector.calls.slice(before).map((c) => JSON.stringify(c.body));
     expect(said.some((b) => b.includes('The file could not be saved to your OneDrive'))).toBe(true);
     expect(said.some((b) => b.includes('file.info'))).toBe(false);
   });
@@ -519,11 +426,11 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
       'inline-1',
     );
     expect(JSON.stringify(raised.body)).toMatch(/Escalation LI-2026-0002 is raised/);
-    expect(await app.repo.allReferences()).toEqual(['LI-2026-0001', 'LI-2026-0002']);
+    expect(await bot.app.repo.allReferences()).toEqual(['LI-2026-0001', 'LI-2026-0002']);
   });
 
   test('raised in a group chat (how Boston Borough Council works): the card stays in the chat, its members who take part get their own view, and a counterpart missing from it is named', async () => {
-    const start = calls.length;
+    const start = bot.connector.calls.length;
     const groupChat = {
       id: '19:boston-police@unq.gbl.spaces',
       conversationType: 'groupChat',
@@ -540,7 +447,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
       'group-1',
     );
     expect(dialogText(raised.body)).toMatch(/Escalation LI-2026-0003 is raised/);
-    const inChat = calls
+    const inChat = bot.connector.calls
       .slice(start)
       .filter(
         (c) =>
@@ -554,7 +461,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
       expect.stringMatching(/^Chris Bennett is not in this chat\. Add them/),
     );
     // No channel thread was opened for Boston: it works in group chats.
-    expect(calls.slice(start).some((c) => c.body?.isGroup === true)).toBe(false);
+    expect(bot.connector.calls.slice(start).some((c) => c.body?.isGroup === true)).toBe(false);
     // Chris, the named counterpart, is told 1:1 all the same.
     expect(directMessages(start).map((m) => m.to)).toContain('personal-chris');
   });
