@@ -7,19 +7,23 @@
  * them) are typed into every free-text field on both platforms: each is refused in plain words,
  * nothing stored changes, and the words reach no chat payload and no log line.
  */
-import { createHmac } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { inflateRawSync } from 'node:zlib';
-import type { AddressInfo } from 'node:net';
 import { loadProcedures, loadDirectoryFile, EXAMPLE_DIRECTORY_FILE } from '../../src/app/procedures';
 import { boardFigures } from '../../src/app/reports/figures';
 import { figuresCsv, figuresHtml } from '../../src/app/reports/render';
-import { loadConfig } from '../../src/config';
-import { start, type Running } from '../../src/main';
+import { startTestBot, type TestBot } from '../fakes/bot';
+import { captureLogs, sentToChats } from '../fakes/leaks';
+import {
+  blockAction,
+  choiceInput,
+  slackPeople,
+  slackPost,
+  textInput,
+  viewSubmission,
+  type SlackUser,
+  type ViewValues,
+} from '../fakes/slack-client';
+import { executeAction, sendActivity, teamsPeople, type TeamsUser } from '../fakes/teams-client';
 
 const NAME = 'Wilhelmina Aethelstan-Oyelaran';
 const ADDRESS = '1 Minster Yard, Lincoln LN2 1PX';
@@ -38,16 +42,8 @@ const VARIANTS = [
 /** What must never reach a chat or a log, besides the name's parts. */
 const TELLTALES = [/minster yard/i, /ln2 ?1px/i, /9th january 1936/i, /09\/01\/36/];
 const tally = { fields: new Set<string>(), tried: 0, refused: 0 };
-const SECRET = 'abcdef0123456789abcdef0123456789';
-
-const slackCalls: Array<{ method: string; body: string }> = [];
-const teamsCalls: Array<{ method: string; url: string; body: string }> = [];
-const uploads: Buffer[] = [];
-const logs: string[] = [];
-let slackApi: Server;
-let teams: Server;
-let app: Running;
-let base = '';
+const logs = captureLogs();
+let bot: TestBot;
 let now = new Date('2026-11-23T10:00:00Z');
 
 function docxText(docx: Buffer): string {
@@ -65,182 +61,58 @@ function docxText(docx: Buffer): string {
 }
 
 beforeAll(async () => {
-  slackApi = createServer((req, res) => {
-    const raw: Buffer[] = [];
-    req.on('data', (c: Buffer) => raw.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(raw);
-      if ((req.url ?? '').startsWith('/upload/')) {
-        uploads.push(body);
-        res.writeHead(200).end('OK');
-        return;
-      }
-      const method = (req.url ?? '').replace(/^\/api\//, '');
-      slackCalls.push({ method, body: decodeURIComponent(body.toString().replace(/\+/g, ' ')) });
-      const args = Object.fromEntries(new URLSearchParams(body.toString()));
-      const answer: Record<string, unknown> = { ok: true };
-      if (method === 'auth.test') Object.assign(answer, { user_id: 'UBOT', team_id: 'T0LINCDIO' });
-      if (method === 'conversations.create') Object.assign(answer, { channel: { id: 'CCASE' } });
-      if (method === 'conversations.open') Object.assign(answer, { channel: { id: `D${args.users ?? ''}` } });
-      if (method === 'chat.postMessage') Object.assign(answer, { ts: `1.${slackCalls.length}`, channel: args.channel });
-      if (method === 'files.getUploadURLExternal')
-        Object.assign(answer, {
-          upload_url: `http://127.0.0.1:${(slackApi.address() as AddressInfo).port}/upload/1`,
-          file_id: 'F1',
-        });
-      if (method === 'files.completeUploadExternal') Object.assign(answer, { files: [{ id: 'F1' }] });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
-    });
+  bot = await startTestBot({
+    env: { LOG_LEVEL: 'debug', SWEEP_INTERVAL_SECONDS: '30' },
+    clock: () => now,
+    logDestination: logs.destination,
   });
-  await new Promise<void>((r) => slackApi.listen(0, '127.0.0.1', () => r()));
-  teams = createServer((req, res) => {
-    const raw: Buffer[] = [];
-    req.on('data', (c: Buffer) => raw.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(raw);
-      if ((req.url ?? '').startsWith('/upload/')) {
-        uploads.push(body);
-        res.writeHead(201).end('{}');
-        return;
-      }
-      teamsCalls.push({ method: req.method ?? '', url: req.url ?? '', body: body.toString() });
-      const created = req.method === 'POST' && req.url === '/v3/conversations';
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify(created ? { id: `a:${teamsCalls.length}` } : { id: `t${teamsCalls.length}` }));
-    });
-  });
-  await new Promise<void>((r) => teams.listen(0, '127.0.0.1', () => r()));
-  const env = {
-    NODE_ENV: 'test',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'canary-')),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'debug',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_BOT_TOKEN: 'xoxb-canary',
-    SLACK_API_URL: `http://127.0.0.1:${(slackApi.address() as AddressInfo).port}/api/`,
-    TEAMS_SERVICE_URL: `http://127.0.0.1:${(teams.address() as AddressInfo).port}/`,
-  };
-  const logDestination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString());
-      done();
-    },
-  });
-  app = await start({ ...loadConfig(env), PORT: 0 }, { clock: () => now, logDestination });
-  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
-  await app.stop();
-  await new Promise<void>((r) => slackApi.close(() => r()));
-  await new Promise<void>((r) => teams.close(() => r()));
+  await bot.stop();
 });
 
-async function slack(payload: Record<string, unknown> | string): Promise<Record<string, unknown> | undefined> {
-  const body =
-    typeof payload === 'string' ? payload : new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  const ts = Math.floor(Date.now() / 1000);
-  const r = await fetch(`${base}/slack/events`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`,
-    },
-    body,
-  });
-  const text = await r.text();
-  return text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+async function slack(body: string): Promise<Record<string, unknown> | undefined> {
+  return (await slackPost(bot.slackUrl, body)).json;
 }
 
-const peter = { id: 'U0LDIO0001', team_id: 'T0LINCDIO' };
-const helen = { id: 'U0LDIO0002', team_id: 'T0LINCDIO' };
-const chris = { id: '29:chris', aadObjectId: 'be5872f2-2da6-4ed5-b45d-00fd6347d3f8', name: 'Chris Bennett' };
-const fiona = { id: '29:fiona', aadObjectId: '05ae946d-8bac-4621-96fb-9ee8ebf5de3d', name: 'Fiona Walsh' };
-const alex = { id: '29:alex', aadObjectId: '9cf6235d-587c-4636-ae0b-07589527f853', name: 'Alex Morgan' };
+const peter = slackPeople.peter;
+const helen = slackPeople.helen;
+const { chris, fiona, alex } = teamsPeople;
 
-const view = (
-  user: typeof peter,
-  id: string,
-  callback: string,
-  meta: string,
-  values: Record<string, unknown>,
-): Record<string, unknown> => ({
-  type: 'view_submission',
-  team: { id: user.team_id },
-  user,
-  api_app_id: 'A1',
-  view: { id, type: 'modal', callback_id: callback, private_metadata: meta, state: { values }, hash: 'h' },
-});
-const click = (user: typeof peter, actionId: string, stage: string, channel = 'CCASE'): Record<string, unknown> => ({
-  type: 'block_actions',
-  team: { id: user.team_id },
-  user,
-  api_app_id: 'A1',
-  trigger_id: `t-${actionId}`,
-  container: { type: 'message', channel_id: channel, message_ts: '1.5' },
-  actions: [
-    {
-      type: 'button',
-      action_id: actionId,
-      block_id: 'b',
-      value: JSON.stringify({ reference: 'LI-2026-0001', stage }),
-      action_ts: '1',
-    },
-  ],
-});
-const txt = (v: string): Record<string, unknown> => ({ value: { type: 'plain_text_input', value: v } });
-const sel = (v: string): Record<string, unknown> => ({
-  value: { type: 'static_select', selected_option: { value: v } },
-});
+const view = (user: SlackUser, id: string, callback: string, meta: string, values: ViewValues): string =>
+  viewSubmission(user, { id, callback_id: callback, private_metadata: meta, values });
+const click = (user: SlackUser, actionId: string, stage: string, channel = 'CCASE1'): string =>
+  blockAction(user, actionId, JSON.stringify({ reference: 'LI-2026-0001', stage }), { channel, ts: '1.5' });
+const txt = (v: string): ViewValues[string] => ({ value: textInput(v) });
+const sel = (v: string): ViewValues[string] => ({ value: choiceInput(v) });
 
-async function teamsInvoke(
-  from: typeof chris,
-  name: string,
-  value: Record<string, unknown>,
-): Promise<Record<string, unknown> | undefined> {
-  const r = await fetch(`${base}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'invoke',
-      name,
-      value,
-      channelId: 'msteams',
-      serviceUrl: `http://127.0.0.1:${(teams.address() as AddressInfo).port}/`,
-      id: `i${Date.now()}${Math.random()}`,
-      from,
-      recipient: { id: '28:bot', name: 'Escalations' },
-      conversation: { id: `personal-${from.id.slice(3)}`, conversationType: 'personal' },
-    }),
-  });
-  const text = await r.text();
-  await app.settle();
-  return text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+/** One activity from `from`, answered and everything after it settled. */
+async function teams(from: TeamsUser, activity: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+  const answer = await sendActivity(bot.teamsUrl, bot.connector.url, from, activity);
+  await bot.app.settle();
+  return answer.body;
 }
-const execute = (from: typeof chris, verb: string, stage: string, data: Record<string, unknown> = {}) =>
-  teamsInvoke(from, 'adaptiveCard/action', {
-    action: { type: 'Action.Execute', verb, data: { reference: 'LI-2026-0001', stage, verb, ...data } },
-  });
+const execute = (from: TeamsUser, verb: string, stage: string, data: Record<string, unknown> = {}) =>
+  teams(from, executeAction(verb, { reference: 'LI-2026-0001', stage, verb, ...data }));
 
-const settle = (): Promise<void> => app.settle();
+const settle = (): Promise<void> => bot.app.settle();
 
 const REFERENCE = 'LI-2026-0001';
 async function unchanged(): Promise<{ version?: number; events: number }> {
   return {
-    version: (await app.repo.getCase(REFERENCE))?.version,
-    events: (await app.repo.getEvents(REFERENCE)).length,
+    version: (await bot.app.repo.getCase(REFERENCE))?.version,
+    events: (await bot.app.repo.getEvents(REFERENCE)).length,
   };
 }
 const nameIn = (text: string): boolean =>
   NAME.split(/[\s-]+/).some((part) => text.toLowerCase().includes(part.toLowerCase()));
 
 /** Every variant typed into `field` of `verb`'s Slack modal: refused there, nothing stored. */
-async function refusedOnSlack(user: typeof peter, verb: string, field: string, other: Record<string, string> = {}) {
+async function refusedOnSlack(user: SlackUser, verb: string, field: string, other: Record<string, string> = {}) {
   tally.fields.add(`slack ${verb}.${field}`);
-  const stage = (await app.repo.getCase(REFERENCE))?.state.stages.at(-1)?.id ?? '';
-  const meta = JSON.stringify({ reference: REFERENCE, stage, channel: 'CCASE', ts: '1.5' });
+  const stage = (await bot.app.repo.getCase(REFERENCE))?.state.stages.at(-1)?.id ?? '';
+  const meta = JSON.stringify({ reference: REFERENCE, stage, channel: 'CCASE1', ts: '1.5' });
   for (const value of VARIANTS) {
     tally.tried++;
     const before = await unchanged();
@@ -265,9 +137,9 @@ async function refusedOnSlack(user: typeof peter, verb: string, field: string, o
 }
 
 /** Every variant typed into `field` of `verb`'s input on the Teams card: refused, never echoed. */
-async function refusedOnTeams(user: typeof chris, verb: string, field: string, other: Record<string, string> = {}) {
+async function refusedOnTeams(user: TeamsUser, verb: string, field: string, other: Record<string, string> = {}) {
   tally.fields.add(`teams ${verb}.${field}`);
-  const stage = (await app.repo.getCase(REFERENCE))?.state.stages.at(-1)?.id ?? '';
+  const stage = (await bot.app.repo.getCase(REFERENCE))?.state.stages.at(-1)?.id ?? '';
   for (const value of VARIANTS) {
     tally.tried++;
     const before = await unchanged();
@@ -334,20 +206,17 @@ test('the adult’s name reaches the documents asked for, and nowhere else: no c
     );
     const onSlack = await slack(view(peter, `V-${field}`, 'raise-form', meta, values));
     expect({ field, value, action: onSlack?.response_action }).toEqual({ field, value, action: 'errors' });
-    const onTeams = await teamsInvoke(alex, 'adaptiveCard/action', {
-      action: {
-        type: 'Action.Execute',
-        verb: 'raise-submit',
-        data: {
-          ...form,
-          board: 'lincolnshire',
-          immediateRisk: 'no',
-          respondingAgency: 'lincolnshire-police',
-          counterpartEmail: '',
-          [field]: value,
-        },
-      },
-    });
+    const onTeams = await teams(
+      alex,
+      executeAction('raise-submit', {
+        ...form,
+        board: 'lincolnshire',
+        immediateRisk: 'no',
+        respondingAgency: 'lincolnshire-police',
+        counterpartEmail: '',
+        [field]: value,
+      }),
+    );
     const text = JSON.stringify(onTeams);
     // The chat keeps this card: it says what to change but never shows the value again.
     expect({
@@ -358,7 +227,7 @@ test('the adult’s name reaches the documents asked for, and nowhere else: no c
     }).toEqual({ field, value, refused: true, echoed: false });
     tally.refused += 2;
   }
-  expect(await app.repo.allReferences()).toEqual([]);
+  expect(await bot.app.repo.allReferences()).toEqual([]);
   const raised = await slack(
     view(peter, 'V1', 'raise-form', meta, {
       respondingAgency: sel('lincolnshire-police'),
@@ -399,7 +268,7 @@ test('the adult’s name reaches the documents asked for, and nowhere else: no c
   await refusedOnSlack(peter, 'request-escalation', 'reason');
   await refusedOnTeams(chris, 'request-escalation', 'reason');
   await refusedOnSlack(peter, 'withdraw', 'reason');
-  const stepOne = JSON.stringify({ reference: 'LI-2026-0001', stage: 'step-1', channel: 'CCASE', ts: '1.5' });
+  const stepOne = JSON.stringify({ reference: 'LI-2026-0001', stage: 'step-1', channel: 'CCASE1', ts: '1.5' });
   await slack(view(peter, 'V3', 'case-input:request-escalation', stepOne, { reason: txt('No plan agreed.') }));
   await settle();
   await refusedOnSlack(helen, 'return-escalation', 'reason');
@@ -408,13 +277,13 @@ test('the adult’s name reaches the documents asked for, and nowhere else: no c
   await execute(chris, 'request-escalation', 'step-1', { 'request-escalation.reason': 'Still no plan.' });
   await refusedOnTeams(fiona, 'return-escalation', 'reason');
   await execute(fiona, 'approve-escalation', 'step-1');
-  expect((await app.repo.getCase('LI-2026-0001'))?.state.stages.at(-1)?.id).toBe('step-2');
+  expect((await bot.app.repo.getCase('LI-2026-0001'))?.state.stages.at(-1)?.id).toBe('step-2');
   await execute(fiona, 'acknowledge', 'step-2');
   await refusedOnTeams(fiona, 'propose-resolution', 'outcome', { outstandingIssues: 'None.' });
   await refusedOnTeams(fiona, 'propose-resolution', 'outstandingIssues', { outcome: 'Reopened.' });
   await refusedOnSlack(helen, 'propose-resolution', 'outcome', { outstandingIssues: 'None.' });
   await refusedOnSlack(helen, 'propose-resolution', 'outstandingIssues', { outcome: 'Reopened.' });
-  const stepTwo = JSON.stringify({ reference: 'LI-2026-0001', stage: 'step-2', channel: 'CCASE', ts: '1.5' });
+  const stepTwo = JSON.stringify({ reference: 'LI-2026-0001', stage: 'step-2', channel: 'CCASE1', ts: '1.5' });
   await slack(
     view(helen, 'V5', 'case-input:propose-resolution', stepTwo, {
       outcome: txt('A joint visit.'),
@@ -431,42 +300,47 @@ test('the adult’s name reaches the documents asked for, and nowhere else: no c
   await refusedOnSlack(helen, 'dispute-resolution', 'reason');
   await slack(click(helen, 'case:confirm-resolution', 'step-2'));
   await settle();
-  expect((await app.repo.getCase('LI-2026-0001'))?.state.status).toBe('resolved');
+  expect((await bot.app.repo.getCase('LI-2026-0001'))?.state.status).toBe('resolved');
   // On Teams, the police line manager asks for the case record naming the adult, and accepts the file.
-  const before = teamsCalls.length;
+  const before = bot.connector.calls.length;
   await execute(fiona, 'send-document', 'step-2', {
     'documents.kind': 'case-record-with-details',
     'documents.format': 'docx',
   });
-  const consent = teamsCalls.slice(before).find((c) => c.body.includes('file.consent'));
-  const context = (JSON.parse(consent?.body ?? '{}') as { attachments: Array<{ content: { acceptContext: unknown } }> })
-    .attachments[0]?.content.acceptContext;
-  await teamsInvoke(fiona, 'fileConsent/invoke', {
-    type: 'fileUpload',
-    action: 'accept',
-    context,
-    uploadInfo: {
-      name: 'record.docx',
-      uploadUrl: `http://127.0.0.1:${(teams.address() as AddressInfo).port}/upload/2`,
-      contentUrl: 'https://x.example/f',
-      uniqueId: 'u',
-      fileType: 'docx',
+  const consent = bot.connector.calls.slice(before).find((c) => JSON.stringify(c.body).includes('file.consent'));
+  const context = (consent?.body as { attachments: Array<{ content: { acceptContext: unknown } }> } | undefined)
+    ?.attachments[0]?.content.acceptContext;
+  await teams(fiona, {
+    type: 'invoke',
+    name: 'fileConsent/invoke',
+    value: {
+      type: 'fileUpload',
+      action: 'accept',
+      context,
+      uploadInfo: {
+        name: 'record.docx',
+        uploadUrl: `${bot.connector.url}upload/2`,
+        contentUrl: 'https://x.example/f',
+        uniqueId: 'u',
+        fileType: 'docx',
+      },
     },
   });
   await settle();
 
   // Where the name must be: both documents (Slack DM and Teams OneDrive).
-  expect(uploads).toHaveLength(2);
-  for (const u of uploads) expect(docxText(u.subarray(u.indexOf('PK'))).replace(/<[^>]+>/g, '')).toContain(NAME);
+  expect(bot.slackApi.uploads).toHaveLength(1);
+  expect(bot.connector.uploads).toHaveLength(1);
+  for (const u of [...bot.slackApi.uploads, ...bot.connector.uploads.map((x) => x.bytes)])
+    expect(docxText(u.subarray(u.indexOf('PK'))).replace(/<[^>]+>/g, '')).toContain(NAME);
   // Where it must not be.
-  const slackText = JSON.stringify(slackCalls);
-  const teamsText = JSON.stringify(teamsCalls);
+  const { slack: slackText, teams: teamsText } = sentToChats(bot);
   expect(slackText).toMatch(/W\.A\. \(initials\)/); // the cards went out…
   expect(teamsText).toMatch(/W\.A\. \(initials\)/);
   for (const [where, text] of [
     ['Slack', slackText],
     ['Teams', teamsText],
-    ['logs', logs.join('')],
+    ['logs', logs.lines.join('')],
   ] as const) {
     for (const part of NAME.split(/[\s-]+/))
       expect({ where, found: text.includes(part) }).toEqual({ where, found: false });
@@ -474,7 +348,7 @@ test('the adult’s name reaches the documents asked for, and nowhere else: no c
       expect({ where, telltale: String(t), found: t.test(text) }).toEqual({ where, telltale: String(t), found: false });
   }
   // Nothing refused reached the timeline either.
-  const timeline = JSON.stringify(await app.repo.getEvents('LI-2026-0001'));
+  const timeline = JSON.stringify(await bot.app.repo.getEvents('LI-2026-0001'));
   expect({ name: nameIn(timeline), details: TELLTALES.some((t) => t.test(timeline)) }).toEqual({
     name: false,
     details: false,
@@ -483,14 +357,14 @@ test('the adult’s name reaches the documents asked for, and nowhere else: no c
     `canary: free-text fields tried ${tally.fields.size}, values tried ${tally.tried}, refused ${tally.refused}\n`,
   );
   expect(tally.refused).toBe(tally.tried);
-  expect(slackCalls.filter((c) => c.method === 'conversations.create').map((c) => c.body)).toEqual([
-    expect.stringContaining('name=esc-li-2026-0001'),
+  expect(bot.slackApi.calls.filter((c) => c.method === 'conversations.create').map((c) => c.args.name)).toEqual([
+    'esc-li-2026-0001',
   ]);
-  expect(logs.length).toBeGreaterThan(3);
+  expect(logs.lines.length).toBeGreaterThan(3);
   const procedures = loadProcedures();
   const lincolnshire = procedures.get('lincolnshire');
   if (!lincolnshire) throw new Error('no lincolnshire');
-  const state = (await app.repo.getCase('LI-2026-0001'))?.state;
+  const state = (await bot.app.repo.getCase('LI-2026-0001'))?.state;
   if (!state) throw new Error('lost');
   const figures = boardFigures(
     lincolnshire,
