@@ -11,22 +11,59 @@ export interface ApiCall {
   at: number;
 }
 
+/** A message the bot posted (chat.postMessage), as conversations.history gives it back. */
+export interface SlackMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  metadata?: { event_type: string; event_payload: { key?: string } };
+}
+
+export interface FakeSlackApiOptions {
+  /**
+   * Keep a channel's history as Slack does: conversations.history answers with the messages
+   * posted there (newest first, since `oldest`, a page of `limit` at a time, the cursor an
+   * offset), and each message's ts is the real time. Without it the history is always empty and
+   * ts count up from a fixed moment.
+   */
+  history?: boolean;
+}
+
 export interface FakeSlackApi {
   /** The base address to give the bot as SLACK_API_URL (ends in /api/). */
   url: string;
   calls: ApiCall[];
   uploads: Buffer[];
+  /** Every message posted, in order. */
+  messages: SlackMessage[];
   /** Methods that answer 429 once (with Retry-After: 1) before they succeed. */
   rateLimitOnce: Set<string>;
   since(from: number, method?: string): ApiCall[];
   close(): Promise<void>;
 }
 
-const JSON_ARGS = new Set(['blocks', 'view', 'user_ids', 'emails']);
+const JSON_ARGS = new Set(['blocks', 'view', 'user_ids', 'emails', 'metadata']);
 
-export async function startFakeSlackApi(): Promise<FakeSlackApi> {
+/** conversations.history from the messages kept: newest first, since `oldest`, paged by offset. */
+function historyPage(messages: SlackMessage[], args: Record<string, unknown>): Record<string, unknown> {
+  const all = messages
+    .filter((m) => m.channel === args.channel && (!args.oldest || Number(m.ts) >= Number(args.oldest)))
+    .reverse();
+  const from = Number(args.cursor ?? 0);
+  const limit = Number(args.limit ?? 100);
+  const more = from + limit < all.length;
+  return {
+    ok: true,
+    messages: all.slice(from, from + limit),
+    has_more: more,
+    response_metadata: { next_cursor: more ? String(from + limit) : '' },
+  };
+}
+
+export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Promise<FakeSlackApi> {
   const calls: ApiCall[] = [];
   const uploads: Buffer[] = [];
+  const messages: SlackMessage[] = [];
   const rateLimitOnce = new Set<string>();
   let channelCount = 0;
   let base = '';
@@ -39,13 +76,22 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(args.users)}` } };
       case 'conversations.history':
-        return { ok: true, messages: [], has_more: false };
+        return options.history ? historyPage(messages, args) : { ok: true, messages: [], has_more: false };
       case 'files.getUploadURLExternal':
         return { ok: true, upload_url: `${base}/upload/F${calls.length}`, file_id: `F${calls.length}` };
       case 'files.completeUploadExternal':
         return { ok: true, files: [{ id: 'F1', title: 'x' }] };
-      case 'chat.postMessage':
-        return { ok: true, channel: args.channel, ts: `1700000000.${String(calls.length).padStart(6, '0')}` };
+      case 'chat.postMessage': {
+        const seconds = options.history ? Math.floor(Date.now() / 1000) : 1700000000;
+        const message: SlackMessage = {
+          channel: typeof args.channel === 'string' ? args.channel : '',
+          ts: `${seconds}.${String(options.history ? messages.length + 1 : calls.length).padStart(6, '0')}`,
+          text: typeof args.text === 'string' ? args.text : '',
+          ...(args.metadata ? { metadata: args.metadata as SlackMessage['metadata'] } : {}),
+        };
+        messages.push(message);
+        return { ok: true, channel: args.channel, ts: message.ts };
+      }
       default:
         return { ok: true };
     }
@@ -85,6 +131,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     url: `${base}/api/`,
     calls,
     uploads,
+    messages,
     rateLimitOnce,
     since: (from, method) => calls.slice(from).filter((c) => !method || c.method === method),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -1,15 +1,13 @@
 /**
  * The crash test: a child process runs the deadline sweeper (real store, real Slack outlet, the
- * Slack Web API faked here on loopback). It is killed with SIGKILL at random moments and another
+ * Slack Web API faked on loopback). It is killed with SIGKILL at random moments and another
  * started, until one finds nothing left to do. Then every timer due was fired once, delivered,
  * and reached each of its recipients exactly once at the (fake) Slack API.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { CaseService } from '../../src/app/case-service';
 import { actorFor } from '../../src/app/people';
 import { loadProcedures } from '../../src/app/procedures';
@@ -17,6 +15,7 @@ import { simulationDirectory } from '../../src/app/simulate';
 import { PersonalDataVault } from '../../src/app/store/personal-data';
 import { dueTimers } from '../../src/domain/escalation';
 import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
+import { startFakeSlackApi } from '../fakes/slack-api';
 
 jest.setTimeout(240_000);
 
@@ -25,13 +24,6 @@ const procedure = loadProcedures().get('lincolnshire');
 if (!procedure) throw new Error('no lincolnshire');
 const lincolnshire = procedure;
 const directory = simulationDirectory(lincolnshire, 'slack');
-
-interface Posted {
-  channel: string;
-  ts: string;
-  text: string;
-  metadata?: { event_type: string; event_payload: { key?: string } };
-}
 
 /** A deterministic sequence, so a failure can be replayed. */
 function* random(seed: number): Generator<number> {
@@ -43,45 +35,10 @@ function* random(seed: number): Generator<number> {
 }
 
 test('killed with SIGKILL at random moments and restarted, the sweeper sends every due reminder and nudge exactly once', async () => {
-  const posted: Posted[] = [];
-  const api: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const method = (req.url ?? '').replace(/^\/api\//, '');
-      const args = Object.fromEntries(new URLSearchParams(body));
-      let answer: Record<string, unknown> = { ok: true };
-      if (method === 'conversations.open') answer = { ok: true, channel: { id: `D${args.users ?? ''}` } };
-      if (method === 'chat.postMessage') {
-        const message: Posted = {
-          channel: args.channel ?? '',
-          ts: `${Math.floor(Date.now() / 1000)}.${String(posted.length + 1).padStart(6, '0')}`,
-          text: args.text ?? '',
-          ...(args.metadata ? { metadata: JSON.parse(args.metadata) as Posted['metadata'] } : {}),
-        };
-        posted.push(message);
-        answer = { ok: true, channel: message.channel, ts: message.ts };
-      }
-      if (method === 'conversations.history') {
-        // Newest first, since `oldest`, a page at a time (the cursor is an offset here).
-        const all = posted
-          .filter((m) => m.channel === args.channel && (!args.oldest || Number(m.ts) >= Number(args.oldest)))
-          .reverse();
-        const from = Number(args.cursor ?? 0);
-        const limit = Number(args.limit ?? 100);
-        const more = from + limit < all.length;
-        answer = {
-          ok: true,
-          messages: all.slice(from, from + limit),
-          has_more: more,
-          response_metadata: { next_cursor: more ? String(from + limit) : '' },
-        };
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
-    });
-  });
-  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', () => resolve()));
-  const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}/api/`;
+  // Slack keeps each channel's history: the sweeper reads it to see what it already posted.
+  const api = await startFakeSlackApi({ history: true });
+  const posted = api.messages;
+  const apiUrl = api.url;
 
   // Cases raised through a week; three weeks later nobody has acted on any of them.
   const file = join(mkdtempSync(join(tmpdir(), 'crash-')), 'cases.sqlite');
@@ -191,5 +148,5 @@ test('killed with SIGKILL at random moments and restarted, the sweeper sends eve
   expect(keys.length).toBe(expected.length);
   expect([...keys].sort()).toEqual(expected.sort());
   await repo.close();
-  await new Promise<void>((resolve) => api.close(() => resolve()));
+  await api.close();
 });
