@@ -4,9 +4,7 @@
  * lookup, the ack, then views.open) and against a Bolt app that only acks, in one run, side by
  * side. Each figure is the 99th percentile of the time from sending a request to its 200.
  */
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -15,40 +13,17 @@ import { strict as assert } from 'node:assert';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { loadConfig } from '../../src/config';
 import { start } from '../../src/main';
+import { startFakeSlackApi } from '../fakes/slack-api';
+import { SLACK_SECRET as SECRET, slackPeople, slackPost, slashCommand } from '../fakes/slack-client';
 import type { Print } from './store';
 
-const SECRET = 'abcdef0123456789abcdef0123456789';
 const RATE = 200;
-
-function body(i: number): string {
-  return new URLSearchParams({
-    command: '/escalate',
-    text: '',
-    user_id: 'U0LDIO0001',
-    team_id: 'T0LINCDIO',
-    channel_id: 'CGENERAL',
-    trigger_id: `t${i}`,
-    response_url: 'http://127.0.0.1:9/',
-    api_app_id: 'A1',
-  }).toString();
-}
 
 /** One signed request; resolves with the milliseconds until its 200. */
 async function once(url: string, i: number): Promise<number> {
-  const b = body(i);
-  const ts = Math.floor(Date.now() / 1000);
   const started = performance.now();
-  const r = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${b}`).digest('hex')}`,
-    },
-    body: b,
-  });
-  await r.text();
-  assert.equal(r.status, 200);
+  const answer = await slackPost(url, slashCommand(slackPeople.peter, '', `t${i}`));
+  assert.equal(answer.status, 200);
   return performance.now() - started;
 }
 
@@ -73,18 +48,9 @@ const p99 = (xs: number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] ?? 0;
 
 export async function benchSlack(print: Print, count = 1000): Promise<void> {
-  let opened = 0;
-  const api: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      if (req.url?.includes('views.open')) opened++;
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ ok: true, user_id: 'UBOT', team_id: 'T0LINCDIO', view: { id: 'V1' } }));
-    });
-  });
-  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', () => resolve()));
-  const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}/api/`;
+  const api = await startFakeSlackApi();
+  const apiUrl = api.url;
+  const opened = (): number => api.calls.filter((c) => c.method === 'views.open').length;
 
   const dir = mkdtempSync(join(tmpdir(), 'bench-slack-'));
   const ours = await start({
@@ -119,8 +85,8 @@ export async function benchSlack(print: Print, count = 1000): Promise<void> {
     const [oursTimes = [], bareTimes = []] = await load([oursUrl, bareUrl], count);
     // Every /escalate of ours went on to open the form.
     const deadline = Date.now() + 10_000;
-    while (opened < count + 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(opened, count + 200, 'every /escalate opened the raising form');
+    while (opened() < count + 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(opened(), count + 200, 'every /escalate opened the raising form');
     const a = p99(oursTimes);
     const b = p99(bareTimes);
     print('slack.escalate_ack_p99', a, 'ms');
@@ -129,7 +95,7 @@ export async function benchSlack(print: Print, count = 1000): Promise<void> {
   } finally {
     await receiver.stop();
     await ours.stop();
-    await new Promise<void>((resolve) => api.close(() => resolve()));
+    await api.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -60,14 +60,15 @@ export async function slackPost(url: string, body: string, options: SlackPostOpt
   return { status: response.status, text, json, ms: Date.now() - started };
 }
 
-export function slashCommand(user: SlackUser, text = ''): string {
+/** `/escalate` from `user`; a trigger id of its own where many are sent in the same millisecond. */
+export function slashCommand(user: SlackUser, text = '', triggerId = `trigger-${Date.now()}`): string {
   return new URLSearchParams({
     command: '/escalate',
     text,
     user_id: user.id,
     team_id: user.team,
     channel_id: 'CGENERAL',
-    trigger_id: `trigger-${Date.now()}`,
+    trigger_id: triggerId,
     response_url: 'http://127.0.0.1:9/unused',
     token: 'legacy',
     api_app_id: 'A1',
