@@ -38,6 +38,8 @@ export interface TestBot {
   slackApi: FakeSlackApi;
   connector: FakeConnector;
   dataDir: string;
+  /** Any activity from `from` on Teams, answered and everything after it settled. */
+  teams(from: TeamsUser, activity: Record<string, unknown>): Promise<TeamsAnswer>;
   /** A click (Action.Execute) on Teams, answered and everything after it settled. */
   click(from: TeamsUser, verb: string, data: Record<string, unknown>): Promise<TeamsAnswer>;
   /** A signed Slack request, answered and everything after it settled. */
@@ -80,11 +82,13 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     },
   );
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const click = async (from: TeamsUser, verb: string, data: Record<string, unknown>): Promise<TeamsAnswer> => {
-    const answer = await sendActivity(`${base}/api/messages`, connector.url, from, executeAction(verb, data));
+  const teams = async (from: TeamsUser, activity: Record<string, unknown>): Promise<TeamsAnswer> => {
+    const answer = await sendActivity(`${base}/api/messages`, connector.url, from, activity);
     await app.settle();
     return answer;
   };
+  const click = (from: TeamsUser, verb: string, data: Record<string, unknown>): Promise<TeamsAnswer> =>
+    teams(from, executeAction(verb, data));
   const slack = async (body: string): Promise<SlackAnswer> => {
     const answer = await slackPost(`${base}/slack/events`, body);
     await app.settle();
@@ -110,6 +114,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   return {
     app,
     base,
+    teams,
     click,
     slack,
     raiseOneEach,

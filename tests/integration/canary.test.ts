@@ -23,7 +23,7 @@ import {
   type SlackUser,
   type ViewValues,
 } from '../fakes/slack-client';
-import { executeAction, sendActivity, teamsPeople, type TeamsUser } from '../fakes/teams-client';
+import { executeAction, teamsPeople, type TeamsUser } from '../fakes/teams-client';
 
 const NAME = 'Wilhelmina Aethelstan-Oyelaran';
 const ADDRESS = '1 Minster Yard, Lincoln LN2 1PX';
@@ -88,11 +88,10 @@ const txt = (v: string): ViewValues[string] => ({ value: textInput(v) });
 const sel = (v: string): ViewValues[string] => ({ value: choiceInput(v) });
 
 /** One activity from `from`, answered and everything after it settled. */
-async function teams(from: TeamsUser, activity: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
-  const answer = await sendActivity(bot.teamsUrl, bot.connector.url, from, activity);
-  await bot.app.settle();
-  return answer.body;
-}
+const teams = async (
+  from: TeamsUser,
+  activity: Record<string, unknown>,
+): Promise<Record<string, unknown> | undefined> => (await bot.teams(from, activity)).body;
 const execute = (from: TeamsUser, verb: string, stage: string, data: Record<string, unknown> = {}) =>
   teams(from, executeAction(verb, { reference: 'LI-2026-0001', stage, verb, ...data }));
 

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestBot, type TestBot } from '../fakes/bot';
 import type { ConnectorCall } from '../fakes/teams-connector';
-import { sendActivity, teamsPeople as people, teamsRaiseForm as goodForm, type TeamsUser } from '../fakes/teams-client';
+import { teamsPeople as people, teamsRaiseForm as goodForm, type TeamsUser } from '../fakes/teams-client';
 
 let bot: TestBot;
 let now = new Date('2026-11-23T10:00:00Z');
@@ -30,9 +30,8 @@ async function send(
   activity: Record<string, unknown>,
   id?: string,
 ): Promise<{ status: number; body: Record<string, unknown> | undefined }> {
-  const answer = await sendActivity(bot.teamsUrl, bot.connector.url, from, id ? { ...activity, id } : activity);
   // What follows the answer (telling people, other threads) is done before the test looks.
-  await bot.app.settle();
+  const answer = await bot.teams(from, id ? { ...activity, id } : activity);
   return { status: answer.status, body: answer.body };
 }
 
