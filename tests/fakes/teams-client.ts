@@ -59,6 +59,18 @@ export function executeAction(verb: string, data: Record<string, unknown>): Reco
   return { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data } } };
 }
 
+/** A file consent card accepted: Teams gives the bot an upload URL (for the person's OneDrive). */
+export function fileConsentAccept(
+  context: unknown,
+  uploadInfo: { name?: string; uploadUrl: string; contentUrl: string; uniqueId: string; fileType: string },
+): Record<string, unknown> {
+  return {
+    type: 'invoke',
+    name: 'fileConsent/invoke',
+    value: { type: 'fileUpload', action: 'accept', context, uploadInfo },
+  };
+}
+
 /** The Teams raising form's answers (Lincolnshire County Council → Lincolnshire Police). */
 export const teamsRaiseForm = {
   board: 'lincolnshire',

@@ -23,7 +23,7 @@ import {
   type SlackUser,
   type ViewValues,
 } from '../fakes/slack-client';
-import { executeAction, teamsPeople, type TeamsUser } from '../fakes/teams-client';
+import { executeAction, fileConsentAccept, teamsPeople, type TeamsUser } from '../fakes/teams-client';
 
 const NAME = 'Wilhelmina Aethelstan-Oyelaran';
 const ADDRESS = '1 Minster Yard, Lincoln LN2 1PX';
@@ -309,22 +309,16 @@ test('the adult’s name reaches the documents asked for, and nowhere else: no c
   const consent = bot.connector.calls.slice(before).find((c) => JSON.stringify(c.body).includes('file.consent'));
   const context = (consent?.body as { attachments: Array<{ content: { acceptContext: unknown } }> } | undefined)
     ?.attachments[0]?.content.acceptContext;
-  await teams(fiona, {
-    type: 'invoke',
-    name: 'fileConsent/invoke',
-    value: {
-      type: 'fileUpload',
-      action: 'accept',
-      context,
-      uploadInfo: {
-        name: 'record.docx',
-        uploadUrl: `${bot.connector.url}upload/2`,
-        contentUrl: 'https://x.example/f',
-        uniqueId: 'u',
-        fileType: 'docx',
-      },
-    },
-  });
+  await teams(
+    fiona,
+    fileConsentAccept(context, {
+      name: 'record.docx',
+      uploadUrl: `${bot.connector.url}upload/2`,
+      contentUrl: 'https://x.example/f',
+      uniqueId: 'u',
+      fileType: 'docx',
+    }),
+  );
   await settle();
 
   // Where the name must be: both documents (Slack DM and Teams OneDrive).

@@ -6,7 +6,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestBot, type TestBot } from '../fakes/bot';
 import type { ConnectorCall } from '../fakes/teams-connector';
-import { teamsPeople as people, teamsRaiseForm as goodForm, type TeamsUser } from '../fakes/teams-client';
+import {
+  fileConsentAccept,
+  teamsPeople as people,
+  teamsRaiseForm as goodForm,
+  type TeamsUser,
+} from '../fakes/teams-client';
 
 let bot: TestBot;
 let now = new Date('2026-11-23T10:00:00Z');
@@ -37,22 +42,16 @@ async function send(
 
 /** Fiona accepts a file consent card: Teams gives the bot an upload URL for her OneDrive. */
 function acceptFile(context: unknown, name: string | undefined, uploadUrl: string) {
-  return send(people.fiona, {
-    type: 'invoke',
-    name: 'fileConsent/invoke',
-    value: {
-      type: 'fileUpload',
-      action: 'accept',
-      context,
-      uploadInfo: {
-        name,
-        uploadUrl,
-        contentUrl: 'https://contoso.sharepoint.example/file.pdf',
-        uniqueId: 'u-1',
-        fileType: 'pdf',
-      },
-    },
-  });
+  return send(
+    people.fiona,
+    fileConsentAccept(context, {
+      name,
+      uploadUrl,
+      contentUrl: 'https://contoso.sharepoint.example/file.pdf',
+      uniqueId: 'u-1',
+      fileType: 'pdf',
+    }),
+  );
 }
 
 /** The 1:1 messages the bot sent since call `from`: new personal chats, and messages in known ones. */
