@@ -44,6 +44,8 @@ export interface TestBot {
   click(from: TeamsUser, verb: string, data: Record<string, unknown>): Promise<TeamsAnswer>;
   /** A signed Slack request, answered and everything after it settled. */
   slack(body: string): Promise<SlackAnswer>;
+  /** Peter (Diocese of Lincoln) raises a case with HealthWatch on Slack; its reference. */
+  raiseOnSlack(viewId: string): Promise<string>;
   /** One case raised on each platform: Alex (council) with the police on Teams, Peter (diocese) with HealthWatch on Slack. */
   raiseOneEach(viewId: string): Promise<{ teamsCase: string; slackCase: string }>;
   stop(): Promise<void>;
@@ -94,12 +96,9 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     await app.settle();
     return answer;
   };
-  const raiseOneEach = async (viewId: string): Promise<{ teamsCase: string; slackCase: string }> => {
+  const raiseOnSlack = async (viewId: string): Promise<string> => {
     const before = new Set(await app.repo.allReferences());
-    const raised = await click(teamsPeople.alex, 'raise-submit', teamsRaiseForm);
-    if (!JSON.stringify(raised.body).includes('is raised')) throw new Error('the Teams case was not raised');
-    const teamsCase = (await app.repo.allReferences()).find((r) => !before.has(r)) ?? '';
-    const slackRaised = await slack(
+    const raised = await slack(
       viewSubmission(slackPeople.peter, {
         id: viewId,
         callback_id: 'raise-form',
@@ -107,9 +106,15 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
         values: raiseFormValues(),
       }),
     );
-    if (!JSON.stringify(slackRaised.json).includes('is raised')) throw new Error('the Slack case was not raised');
-    const slackCase = (await app.repo.allReferences()).find((r) => !before.has(r) && r !== teamsCase) ?? '';
-    return { teamsCase, slackCase };
+    if (!JSON.stringify(raised.json).includes('is raised')) throw new Error('the Slack case was not raised');
+    return (await app.repo.allReferences()).find((r) => !before.has(r)) ?? '';
+  };
+  const raiseOneEach = async (viewId: string): Promise<{ teamsCase: string; slackCase: string }> => {
+    const before = new Set(await app.repo.allReferences());
+    const raised = await click(teamsPeople.alex, 'raise-submit', teamsRaiseForm);
+    if (!JSON.stringify(raised.body).includes('is raised')) throw new Error('the Teams case was not raised');
+    const teamsCase = (await app.repo.allReferences()).find((r) => !before.has(r)) ?? '';
+    return { teamsCase, slackCase: await raiseOnSlack(viewId) };
   };
   return {
     app,
@@ -117,6 +122,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     teams,
     click,
     slack,
+    raiseOnSlack,
     raiseOneEach,
     slackUrl: `${base}/slack/events`,
     teamsUrl: `${base}/api/messages`,

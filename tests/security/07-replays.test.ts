@@ -6,14 +6,7 @@
  * acknowledged and ignored.
  */
 import { startTestBot, type TestBot } from '../fakes/bot';
-import {
-  raiseFormValues,
-  slackPeople,
-  slackPost,
-  slashCommand,
-  textInput,
-  viewSubmission,
-} from '../fakes/slack-client';
+import { slackPeople, slackPost, slashCommand, textInput, viewSubmission } from '../fakes/slack-client';
 
 let bot: TestBot;
 let reference = '';
@@ -21,18 +14,7 @@ let stage = '';
 
 beforeAll(async () => {
   bot = await startTestBot();
-  const raised = await slackPost(
-    bot.slackUrl,
-    viewSubmission(slackPeople.peter, {
-      id: 'V-REPLAY-RAISE',
-      callback_id: 'raise-form',
-      private_metadata: JSON.stringify({ board: 'lincolnshire', channel: 'CGENERAL' }),
-      values: raiseFormValues(),
-    }),
-  );
-  expect(raised.json?.response_action).toBe('update');
-  await bot.app.settle();
-  [reference = ''] = await bot.app.repo.allReferences();
+  reference = await bot.raiseOnSlack('V-REPLAY-RAISE');
   const stored = await bot.app.repo.getCase(reference);
   stage = stored?.state.stages[stored.state.stages.length - 1]?.id ?? '';
 });

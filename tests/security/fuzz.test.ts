@@ -216,18 +216,7 @@ function teamsCase(): Record<string, unknown> {
 beforeAll(async () => {
   bot = await startTestBot();
   // A real case to aim at.
-  const raised = await slackPost(
-    bot.slackUrl,
-    viewSubmission(slackPeople.peter, {
-      id: 'V-FUZZ-RAISE',
-      callback_id: 'raise-form',
-      private_metadata: JSON.stringify({ board: 'lincolnshire', channel: 'CGENERAL' }),
-      values: raiseFormValues(),
-    }),
-  );
-  expect(raised.status).toBe(200);
-  await bot.app.settle();
-  refs.push(...(await bot.app.repo.allReferences()));
+  refs.push(await bot.raiseOnSlack('V-FUZZ-RAISE'));
 });
 afterAll(async () => {
   await bot.stop();
