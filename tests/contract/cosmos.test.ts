@@ -9,6 +9,7 @@ import { CosmosClient } from '@azure/cosmos';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 import type { CaseEvent } from '../../src/domain/escalation';
 import { cosmosClientFrom, CosmosRepository } from '../../src/store/cosmos/cosmos-repository';
+import { outboxContract } from './outbox.contract';
 import { repositoryContract, type ContractTarget } from './repository.contract';
 
 jest.setTimeout(60_000);
@@ -135,6 +136,7 @@ describe('Cosmos DB store (in-memory Cosmos DB protocol server)', () => {
   });
 
   repositoryContract(target);
+  outboxContract(target);
 });
 
 const realEndpoint = process.env.COSMOS_ENDPOINT;
@@ -150,5 +152,6 @@ if (realEndpoint) {
     afterAll(() => target.cleanUp());
 
     repositoryContract(target);
+    outboxContract(target);
   });
 }

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { DUE_QUERY, SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 import type { CaseEvent } from '../../src/domain/escalation';
 import { act, raised, worker } from './fixtures';
+import { outboxContract } from './outbox.contract';
 import { repositoryContract } from './repository.contract';
 
 const ROOT = join(__dirname, '..', '..');
@@ -85,6 +86,16 @@ describe('SQLite repository (a file on disk)', () => {
           }),
         ),
     },
+  });
+});
+
+describe('SQLite outbox (a file on disk)', () => {
+  outboxContract({
+    open: () => {
+      file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'data', 'escalations.sqlite');
+      return Promise.resolve(SqliteRepository.open(file));
+    },
+    reopen: () => Promise.resolve(SqliteRepository.open(file)),
   });
 });
 

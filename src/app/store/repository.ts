@@ -9,6 +9,7 @@
  * is stored (optimistic concurrency).
  */
 import type { CaseEvent, CaseState } from '../../domain/escalation';
+import type { NewOutboxItem, OutboxStore } from './outbox';
 
 /** One event as stored: its place in the case's chain and the hashes that link it. */
 export interface StoredEvent {
@@ -38,6 +39,8 @@ export interface NewCase {
   dueAt?: string;
   /** A second create with the same key returns the case the first one made. */
   idempotencyKey?: string;
+  /** What the new case owes people, written with it (nothing, when the key was used before). */
+  outbox?: readonly NewOutboxItem[];
 }
 
 export interface Append {
@@ -47,6 +50,8 @@ export interface Append {
   events: CaseEvent[];
   state: CaseState;
   dueAt?: string;
+  /** What the change owes people, written in the same atomic step as its events. */
+  outbox?: readonly NewOutboxItem[];
 }
 
 export interface DueCase {
@@ -213,7 +218,7 @@ export interface CaseRecordFields {
   people: string[];
 }
 
-export interface CaseRepository {
+export interface CaseRepository extends OutboxStore {
   readonly kind: 'sqlite' | 'cosmos';
 
   /** The next case number of a board in a year: 1, 2, 3… never the same twice. */

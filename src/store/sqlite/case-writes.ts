@@ -16,6 +16,7 @@ import {
 import type { CaseEvent, CaseState } from '../../domain/escalation';
 import { readCase, toStored, type CaseRow } from './case-reads';
 import { appendCheckpoint } from './checkpoints';
+import { insertOutbox } from './outbox';
 import { statement } from './statements';
 
 export function nextSequence(db: Database.Database, boardId: string, year: number): number {
@@ -75,6 +76,7 @@ export function createCase(
         created: true,
         ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
       });
+      if (input.outbox?.length) insertOutbox(db, input.outbox);
       return { created: true, case: readCase(db, state.reference) as StoredCase };
     })
     .immediate();
@@ -124,6 +126,7 @@ export function appendEvents(db: Database.Database, auditKey: AuditKey, input: A
         at: lastEventAt(input.events, input.state.raisedAt),
         created: false,
       });
+      if (input.outbox?.length) insertOutbox(db, input.outbox);
       return readCase(db, input.reference) as StoredCase;
     })
     .immediate();

@@ -153,4 +153,33 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints BEGIN SELECT RAISE(ABORT, 'the anchor is append-only'); END;
     `,
   },
+  {
+    version: 6,
+    name: 'outbox: what each change owes people, written with it and done by the delivery worker',
+    sql: `
+      CREATE TABLE outbox (
+        id              TEXT PRIMARY KEY,
+        reference       TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        platform        TEXT NOT NULL,
+        recipient       TEXT NOT NULL,
+        event           INTEGER NOT NULL,
+        depends_on      TEXT NOT NULL DEFAULT '[]',
+        payload         TEXT NOT NULL DEFAULT '{}',
+        status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        last_error      TEXT,
+        result          TEXT,
+        lease_owner     TEXT,
+        lease_until     TEXT,
+        done_at         TEXT
+      );
+      -- The worker's scan: pending items by when they are due (cost follows the number pending).
+      CREATE INDEX outbox_pending ON outbox (next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX outbox_failed ON outbox (created_at) WHERE status = 'failed';
+      CREATE INDEX outbox_reference ON outbox (reference, created_at);
+    `,
+  },
 ];

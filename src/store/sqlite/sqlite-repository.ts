@@ -33,6 +33,8 @@ import { insertAccess, insertSecurityEvent, selectAccess, selectSecurityEvents }
 import { readCheckpoints } from './checkpoints';
 import { MIGRATIONS } from './migrations';
 import * as side from './side-records';
+import * as outbox from './outbox';
+import type { NewOutboxItem, OutboxFilter, OutboxItem, OutboxSetback, OutboxStats } from '../../app/store/outbox';
 
 export { DUE_QUERY } from './case-reads';
 
@@ -155,6 +157,43 @@ export class SqliteRepository implements CaseRepository {
 
   releaseLease(reference: string, owner: string): Promise<void> {
     return this.run(() => side.releaseLease(this.db, reference, owner), reference);
+  }
+
+  enqueue(items: readonly NewOutboxItem[]): Promise<void> {
+    return this.run(() => outbox.enqueue(this.db, items));
+  }
+
+  claimOutbox(owner: string, now: string, until: string, limit: number): Promise<OutboxItem[]> {
+    return this.run(() => outbox.claimOutbox(this.db, owner, now, until, limit));
+  }
+
+  progressOutbox(id: string, owner: string, result: Record<string, unknown>): Promise<boolean> {
+    return this.run(() => outbox.progressOutbox(this.db, id, owner, result));
+  }
+
+  completeOutbox(
+    id: string,
+    owner: string | undefined,
+    at: string,
+    result?: Record<string, unknown>,
+  ): Promise<boolean> {
+    return this.run(() => outbox.completeOutbox(this.db, id, owner, at, result));
+  }
+
+  setBackOutbox(id: string, owner: string, setback: OutboxSetback): Promise<boolean> {
+    return this.run(() => outbox.setBackOutbox(this.db, id, owner, setback));
+  }
+
+  listOutbox(filter?: OutboxFilter): Promise<OutboxItem[]> {
+    return this.run(() => outbox.listOutbox(this.db, filter));
+  }
+
+  retryOutbox(filter: { reference?: string; ids?: readonly string[] }, now: string): Promise<number> {
+    return this.run(() => outbox.retryOutbox(this.db, filter, now));
+  }
+
+  outboxStats(): Promise<OutboxStats> {
+    return this.run(() => outbox.outboxStats(this.db));
   }
 
   claimRequest(scope: string, key: string, at: string): Promise<boolean> {
