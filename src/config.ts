@@ -67,6 +67,23 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,100}$/, { error: 'letters, digits and . _ : - only' })
     .optional(),
+  OUTBOX_LEASE_SECONDS: z.coerce
+    .number({ error: 'a number of seconds' })
+    .int({ error: 'a whole number of seconds' })
+    .min(1, { error: 'at least 1' })
+    .max(600, { error: 'at most 600' })
+    .default(30),
+  OUTBOX_ATTEMPTS: z.coerce
+    .number({ error: 'a number of attempts' })
+    .int({ error: 'a whole number of attempts' })
+    .min(1, { error: 'at least 1' })
+    .max(50, { error: 'at most 50' })
+    .default(8),
+  OUTBOX_RETRY_SECONDS: z.coerce
+    .number({ error: 'a number of seconds' })
+    .min(0.1, { error: 'at least 0.1' })
+    .max(600, { error: 'at most 600' })
+    .default(2),
   TEAMS_SERVICE_URL: z
     .url({ error: "the Teams connector's address, like https://smba.trafficmanager.net/teams/" })
     .default('https://smba.trafficmanager.net/teams/'),

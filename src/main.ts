@@ -22,6 +22,7 @@ import { TeamsOutlet } from './channels/teams/outlet';
 import { Announcer } from './app/announcer';
 import { createSlack } from './channels/slack/app';
 import { Sweeper } from './app/sweeper';
+import { Delivery } from './app/delivery';
 import { DocumentService } from './app/records/documents';
 import { hostname } from 'node:os';
 import { createLogger, type Logger } from './log';
@@ -41,7 +42,8 @@ export interface Running {
   server: Server;
   repo: CaseRepository;
   sweeper: Sweeper;
-  /** Resolves once the work that follows answered requests (telling people, other threads) is done. */
+  delivery: Delivery;
+  /** Resolves once the work that follows answered requests (the outbox's items due now) is done. */
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -95,6 +97,17 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const report = (msg: string, fields: Record<string, unknown>): void => log('warn', msg, fields);
   const documents = new DocumentService(repo, service, directory, clock);
   const announcer = new Announcer(repo, directory, clock, report);
+  const replica = config.SWEEPER_NAME ?? `${hostname()}:${process.pid}`;
+  const delivery = new Delivery({
+    repo,
+    directory,
+    owner: replica,
+    leaseMs: config.OUTBOX_LEASE_SECONDS * 1000,
+    maxAttempts: config.OUTBOX_ATTEMPTS,
+    baseDelayMs: config.OUTBOX_RETRY_SECONDS * 1000,
+    report,
+  });
+  service.whenOwed(() => delivery.wake());
   const localClient = options.localClient ?? false;
   const outlet = new TeamsOutlet({
     adapter,
@@ -107,6 +120,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     report,
   });
   announcer.register(outlet);
+  delivery.register(outlet);
   const teams = new EscalationTeamsBot({
     localClient,
     report,
@@ -114,7 +128,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     repo,
     documents,
     outlet,
-    announcer,
+    owed: () => delivery.wake(),
     procedures,
     directory,
     clock,
@@ -130,12 +144,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           repo,
           procedures,
           directory,
-          announcer,
           clock,
           report,
         })
       : undefined;
-  if (slack) announcer.register(slack.outlet);
+  if (slack) {
+    announcer.register(slack.timerOutlet);
+    delivery.register(slack.outlet);
+  }
   log(
     'info',
     slack
@@ -152,9 +168,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     directory,
     announcer,
     clock,
-    owner: config.SWEEPER_NAME ?? `${hostname()}:${process.pid}`,
+    owner: replica,
     report,
   });
+  delivery.start();
   if (config.SWEEP_INTERVAL_SECONDS > 0) sweeper.start(config.SWEEP_INTERVAL_SECONDS * 1000);
   else log('warn', 'The deadline sweeper is off (SWEEP_INTERVAL_SECONDS=0): no reminders or nudges from this replica.');
   const startedAt = new Date().toISOString();
@@ -162,6 +179,17 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const health = healthHandler({
     repo,
     startedAt,
+    outbox: async () => {
+      const stats = await repo.outboxStats();
+      return {
+        ...stats,
+        ...(stats.oldestPendingAt
+          ? { oldestPendingSeconds: Math.max(0, Math.round((Date.now() - Date.parse(stats.oldestPendingAt)) / 1000)) }
+          : {}),
+        ...(delivery.status.at ? { lastLook: delivery.status.at } : {}),
+        ...(delivery.status.error ? { problem: delivery.status.error } : {}),
+      };
+    },
     describe: () => ({
       sweeper:
         config.SWEEP_INTERVAL_SECONDS > 0
@@ -194,16 +222,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     server,
     repo,
     sweeper,
+    delivery,
     settle: async () => {
       await Promise.all([teams.idle(), slack?.idle()]);
+      await delivery.drain();
     },
     stop: async () => {
       await sweeper.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      // Telling people about the last clicks is finished before the store closes.
       await teams.idle();
-      // Slack's work after an ack (opening a case's channel, telling people) is finished first.
       await slack?.idle();
+      // The item being done is finished; the rest stay in the outbox for the next start.
+      await delivery.stop();
       await repo.close();
       releaseConsole();
     },

@@ -29,6 +29,7 @@ import { CASE_COMMANDS } from './commands';
 import type { PersonalDataVault, PersonalDetails } from './store/personal-data';
 import { personalDetailsSchema } from './store/personal-data';
 import { StoreError, type CaseRepository, type StoredCase } from './store/repository';
+import { owedByChange, owedByRaise, type ClickedCard, type RaiseOrigin } from './owed';
 
 export type Outcome = { ok: true; case: StoredCase; created: boolean } | { ok: false; refusal: Refusal };
 
@@ -39,6 +40,8 @@ export interface RaiseRequest {
   personal?: PersonalDetails;
   /** The platform's id for this submission, so a retry never makes a second case. */
   idempotencyKey?: string;
+  /** Where it was raised from, for the case's thread (written with the case, in the outbox). */
+  origin?: RaiseOrigin;
 }
 
 const ATTEMPTS = 4;
@@ -46,6 +49,8 @@ const ATTEMPTS = 4;
 export class CaseService {
   /** Who may see and act on a case (src/app/access.ts), and the logs of reads and refused attempts. */
   readonly access: CaseAccess;
+  /** Told after a write that owes people something (the delivery worker wakes). */
+  private owed: () => void = () => undefined;
 
   constructor(
     private readonly repo: CaseRepository,
@@ -55,6 +60,11 @@ export class CaseService {
     private readonly directory?: Directory,
   ) {
     this.access = new CaseAccess(repo, directory, clock);
+  }
+
+  /** Who to wake when a write has left work in the outbox. */
+  whenOwed(wake: () => void): void {
+    this.owed = wake;
   }
 
   async raise(request: RaiseRequest): Promise<Outcome> {
@@ -95,14 +105,19 @@ export class CaseService {
     const sequence = await this.repo.nextSequence(procedure.id, Number(calendar.localDate(now).slice(0, 4)));
     const decision = raise(procedure, { ...request.command, sequence }, now, calendar, words);
     if (!decision.ok) return decision;
+    const outbox = this.directory
+      ? owedByRaise(decision.state, decision.events, this.directory, now, request.origin)
+      : [];
     const { created, case: stored } = await this.repo.createCase({
       state: decision.state,
       events: decision.events,
       dueAt: nextTimerAt(decision.state, calendar),
       ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
+      outbox,
     });
     if (created && request.personal)
       await this.repo.savePersonalDetails(stored.reference, this.vault.seal(stored.reference, request.personal));
+    if (created && outbox.length) this.owed();
     return { ok: true, case: stored, created };
   }
 
@@ -116,7 +131,7 @@ export class CaseService {
   async act(
     reference: string,
     command: CaseCommand,
-    options: { checkOnly?: boolean; platform?: Platform } = {},
+    options: { checkOnly?: boolean; platform?: Platform; clicked?: ClickedCard } = {},
   ): Promise<Outcome> {
     const attempted = {
       action: command.type,
@@ -155,13 +170,26 @@ export class CaseService {
           });
           return decision;
         }
+        const outbox = this.directory
+          ? owedByChange(
+              stored.state,
+              decision.state,
+              decision.events,
+              this.directory,
+              now,
+              command.actor.personId,
+              options.clicked,
+            )
+          : [];
         const saved = await this.repo.appendEvents({
           reference,
           expectedVersion: stored.version,
           events: decision.events,
           state: decision.state,
           dueAt: nextTimerAt(decision.state),
+          outbox,
         });
+        if (outbox.length) this.owed();
         return { ok: true, case: saved, created: false };
       } catch (error) {
         if (error instanceof StoreError && error.code === 'conflict' && attempt < ATTEMPTS) continue;

@@ -12,7 +12,7 @@ import { directorySchema } from '../domain/directory';
 import type { CaseEvent } from '../domain/escalation';
 import type { Procedure } from '../domain/procedure';
 import { SqliteRepository } from '../store/sqlite/sqlite-repository';
-import { Announcer, type Outlet } from './announcer';
+import { Announcer, type TimerOutlet as Outlet } from './announcer';
 import { CaseService } from './case-service';
 import { actorFor } from './people';
 import { PersonalDataVault } from './store/personal-data';

@@ -1,6 +1,7 @@
 /**
- * GET /healthz: the store answers a small read (within two seconds, or the answer is 503), and
- * what this replica runs (boards, sweeper, Slack).
+ * GET /healthz: the store answers a small read (within two seconds, or the answer is 503), the
+ * outbox's depth and the age of its oldest pending item, and what this replica runs (boards,
+ * sweeper, Slack).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StoreError, type CaseRepository } from '../app/store/repository';
@@ -11,6 +12,8 @@ export interface HealthDeps {
   startedAt: string;
   /** What this replica runs, shown when the store answers. */
   describe: () => Record<string, unknown>;
+  /** How deep the outbox is and how old its oldest pending item. */
+  outbox?: () => Promise<Record<string, unknown>>;
   timeoutMs?: number;
 }
 
@@ -24,11 +27,15 @@ export function healthHandler(deps: HealthDeps): (req: IncomingMessage, res: Ser
       );
     });
     try {
-      await Promise.race([deps.repo.dueCases(new Date().toISOString(), 1), slow]);
+      const [, outbox] = await Promise.race([
+        Promise.all([deps.repo.dueCases(new Date().toISOString(), 1), deps.outbox?.()]),
+        slow,
+      ]);
       sendJson(res, 200, {
         status: 'ok',
         startedAt: deps.startedAt,
         store: { kind: deps.repo.kind, status: 'ok' },
+        ...(outbox ? { outbox } : {}),
         ...deps.describe(),
       });
     } catch (error) {

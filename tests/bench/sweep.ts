@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { strict as assert } from 'node:assert';
-import { Announcer, type Outlet } from '../../src/app/announcer';
+import { Announcer, type TimerOutlet as Outlet } from '../../src/app/announcer';
 import { CaseService } from '../../src/app/case-service';
 import type { Notice } from '../../src/app/notify';
 import { actorFor } from '../../src/app/people';

@@ -169,6 +169,16 @@ export function outboxContract(target: Pick<ContractTarget, 'open' | 'reopen'>):
       expect(await repo.outboxStats()).toMatchObject({ pending: 3, failed: 0 });
     });
 
+    test('an item waiting for one that failed for good goes ahead', async () => {
+      const ref = 'NS-2026-0110';
+      const open = item(ref, 1, 'open-thread', 'council');
+      const tell = item(ref, 2, 'tell', 'ben', { dependsOn: [open.id] });
+      await repo.enqueue([open, tell]);
+      expect((await repo.claimOutbox('w', at(0), at(30), 10)).map((i) => i.id)).toEqual([open.id]);
+      expect(await repo.setBackOutbox(open.id, 'w', { error: 'channel could not be made' })).toBe(true);
+      expect((await repo.claimOutbox('w', at(1), at(30), 10)).map((i) => i.id)).toEqual([tell.id]);
+    });
+
     test('another handle on the same store sees and claims what was written', async () => {
       const ref = 'NS-2026-0108';
       await repo.enqueue([item(ref, 2, 'tell', 'ben')]);

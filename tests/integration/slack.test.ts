@@ -158,7 +158,8 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
       private_metadata: riskView.private_metadata,
       values: form(),
     });
-    const reply = await post(body);
+    const sentAt = Math.floor(Date.now() / 1000) - 5;
+    const reply = await post(body, { timestamp: sentAt });
     expect(reply.json?.response_action).toBe('update');
     expect(JSON.stringify(reply.json?.view)).toMatch(/Escalation LI-2026-0001 is raised/);
 
@@ -203,7 +204,7 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
     // The same submission again (a retry, so signed afresh: the very same signed bytes would be a
     // replay, acknowledged and ignored): the same case, no second channel.
     const mark = bot.slackApi.calls.length;
-    const again = await post(body, { timestamp: Math.floor(Date.now() / 1000) - 1 });
+    const again = await post(body, { timestamp: sentAt + 1 });
     expect(JSON.stringify(again.json?.view)).toMatch(/LI-2026-0001/);
     await new Promise((r) => setTimeout(r, 200));
     expect(since(mark, 'conversations.create')).toEqual([]);

@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Announcer, type Outlet } from '../../src/app/announcer';
+import { Announcer, type TimerOutlet as Outlet } from '../../src/app/announcer';
 import { CaseService } from '../../src/app/case-service';
 import type { Notice } from '../../src/app/notify';
 import { actorFor } from '../../src/app/people';

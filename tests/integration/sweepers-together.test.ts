@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { CosmosClient } from '@azure/cosmos';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
-import { Announcer, type Outlet } from '../../src/app/announcer';
+import { Announcer, type TimerOutlet as Outlet } from '../../src/app/announcer';
 import { CaseService } from '../../src/app/case-service';
 import type { Notice } from '../../src/app/notify';
 import { actorFor } from '../../src/app/people';

@@ -33,6 +33,7 @@ const view: StageCardView = {
   },
   pending: long(4000),
   proposal: { outcome: long(4000), outstandingIssues: long(4000), by: 'Someone' },
+  problems: [],
   history: Array.from({ length: 5 }, () => long(4000)),
   actions: [
     { verb: 'acknowledge', title: 'Acknowledge', style: 'positive' },

@@ -33,7 +33,7 @@ export interface NewOutboxItem {
   recipient: string;
   /** The case's version (its number of events) after the change that owes it. */
   event: number;
-  /** Items that must be done first (an id not stored counts as done). */
+  /** Items that must be settled first (done, or failed for good); an id not stored counts as settled. */
   dependsOn: string[];
   /** What the worker needs beyond the case as stored: the words of a message, where a card is. */
   payload: Record<string, unknown>;
@@ -81,7 +81,7 @@ export interface OutboxStore {
   enqueue(items: readonly NewOutboxItem[]): Promise<void>;
   /**
    * Take up to `limit` due items for `owner` until `until`: pending, due by `now`, not leased by
-   * anyone else, and every item each depends on done. Each claim counts an attempt. Two owners
+   * anyone else, and every item each depends on settled (done or failed). Each claim counts an attempt. Two owners
    * never hold one item at once.
    */
   claimOutbox(owner: string, now: string, until: string, limit: number): Promise<OutboxItem[]>;

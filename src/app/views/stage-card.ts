@@ -62,6 +62,8 @@ export interface StageCardView {
   pending?: string;
   proposal?: { outcome: string; outstandingIssues: string; by: string };
   closing?: string;
+  /** What the bot could not do for the case, in words ("… could not be reached on Teams …"). */
+  problems: string[];
   history: string[];
   actions: ActionView[];
   viewer: string;
@@ -135,6 +137,8 @@ export interface CardContext {
   directory: Directory;
   /** The case's events, for the history lines (the last few are shown). */
   events?: readonly CaseEvent[];
+  /** What the bot could not deliver for the case (from the outbox), said on the card. */
+  problems?: readonly string[];
 }
 
 function title(procedure: Procedure, role: string): string {
@@ -319,6 +323,7 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
         }
       : {}),
     ...(closing ? { closing } : {}),
+    problems: [...(context.problems ?? [])],
     history: (context.events ?? [])
       .filter((e) => e.type !== 'timer-delivered')
       .slice(-5)

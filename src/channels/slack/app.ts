@@ -7,8 +7,7 @@
  * The listeners are registered from their own modules: raising, card buttons and documents.
  */
 import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
-import type { Announcer } from '../../app/announcer';
+import { WebClient } from '@slack/web-api';
 import type { CaseService } from '../../app/case-service';
 import type { DocumentService } from '../../app/records/documents';
 import type { CaseRepository } from '../../app/store/repository';
@@ -31,7 +30,6 @@ export interface SlackDeps {
   repo: CaseRepository;
   procedures: ReadonlyMap<string, Procedure>;
   directory: Directory;
-  announcer: Announcer;
   clock: () => Date;
   report: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -39,7 +37,10 @@ export interface SlackDeps {
 export interface SlackSide {
   app: App;
   receiver: SlackReceiver;
+  /** For the delivery worker: its calls never wait (a 429 goes back to the worker with its Retry-After). */
   outlet: SlackOutlet;
+  /** For the deadline sweeper, which delivers as it goes: a few quick retries inside each call. */
+  timerOutlet: SlackOutlet;
   client: WebClient;
   /** Resolves once every request being handled (including work after its ack) has finished. */
   idle(): Promise<void>;
@@ -89,7 +90,29 @@ export function createSlack(deps: SlackDeps): SlackSide {
     },
   });
   const client = app.client;
-  const outlet = new SlackOutlet({ client, repo: deps.repo, directory: deps.directory, clock: deps.clock });
+  // The outbox's own client: it never waits inside a call (no retries, a 429 is thrown with its
+  // Retry-After), so the delivery worker decides when to try again and nothing else waits.
+  const outbox = new WebClient(deps.token, {
+    ...(deps.apiUrl ? { slackApiUrl: deps.apiUrl.endsWith('/') ? deps.apiUrl : `${deps.apiUrl}/` } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logger,
+    logLevel: LogLevel.WARN,
+  });
+  const outlet = new SlackOutlet({
+    client: outbox,
+    repo: deps.repo,
+    directory: deps.directory,
+    clock: deps.clock,
+    report: deps.report,
+  });
+  const timerOutlet = new SlackOutlet({
+    client,
+    repo: deps.repo,
+    directory: deps.directory,
+    clock: deps.clock,
+    report: deps.report,
+  });
   // Requests being handled, so that stopping waits for the work each does after its ack.
   const running = new Set<Promise<void>>();
   // Slack retries (X-Slack-Retry-Num) of a request already being handled are acknowledged and ignored.
@@ -129,5 +152,5 @@ export function createSlack(deps: SlackDeps): SlackSide {
   const idle = async (): Promise<void> => {
     while (running.size) await Promise.allSettled([...running]);
   };
-  return { app, receiver, outlet, client, idle };
+  return { app, receiver, outlet, timerOutlet, client, idle };
 }

@@ -133,6 +133,11 @@ export function stageCardBlocks(view: StageCardView): { text: string; blocks: Bl
     });
   }
   if (view.closing) blocks.push({ type: 'section', text: mrkdwn(`*${escape(view.closing)}*`, LIMITS.sectionText) });
+  if (view.problems.length)
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(`:warning: ${view.problems.map(escape).join('\n')}`, LIMITS.sectionText),
+    });
   if (view.history.length) {
     blocks.push({ type: 'divider' });
     blocks.push({

@@ -1,21 +1,19 @@
 /**
  * Card buttons in Slack: each loads its case through who may see it and acts through the shared
- * service; a command that needs words opens its modal first. After a change, the clicked card
- * and every thread and person are brought up to date.
+ * service; a command that needs words opens its modal first. A change is stored with what it
+ * owes (the clicked card, every thread, word to people), which the delivery worker does.
  */
 import { UNKNOWN_COMMAND } from '../../app/access';
 import { CASE_COMMANDS, commandFrom } from '../../app/commands';
 import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
-import { busyWords } from '../../app/store/busy';
-import type { StoredCase } from '../../app/store/repository';
+import type { ClickedCard } from '../../app/owed';
 import { stageCardView } from '../../app/views/stage-card';
 import { ACTION_PREFIX, INPUT_CALLBACK, inputModal, type ButtonValue } from './blocks';
 import { answers, parse, type SlackParts } from './listeners';
-import type { SlackThread } from './outlet';
 
 export function registerButtons(parts: SlackParts): void {
   const { app, client, deps, access, person, fail, busyRefusal } = parts;
-  const { directory, service, repo } = deps;
+  const { directory, service } = deps;
 
   app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ ack, body, action }) => {
     await ack();
@@ -62,11 +60,11 @@ export function registerButtons(parts: SlackParts): void {
       .act(
         stored.reference,
         { ...command, ...placeholderWords(verb) },
-        { checkOnly: needsWords(verb), platform: 'slack' },
+        { checkOnly: needsWords(verb), platform: 'slack', ...clickedCard(channel, ts) },
       )
       .catch(busyRefusal);
     if (!outcome.ok) return void (await ephemeral(outcome.refusal.message));
-    await afterAct(parts, stored, outcome.case, actor.personId, channel, ts);
+    // Every card of the case, and word to whoever must now act, go through the outbox.
   });
 
   app.view(new RegExp(`^${INPUT_CALLBACK}`), async ({ ack, body, view }) => {
@@ -82,12 +80,11 @@ export function registerButtons(parts: SlackParts): void {
     const typed = answers(view.state.values);
     const data: Record<string, unknown> = { stage: meta.stage };
     for (const [field, text] of Object.entries(typed)) data[`${verb}.${field}`] = text;
-    const before = await repo.getCase(meta.reference).catch((error: unknown) => {
-      if (busyWords(error)) return undefined; // the command below is refused as busy too
-      throw error;
-    });
     const outcome = await service
-      .act(meta.reference, commandFrom(verb, data, actor), { platform: 'slack' })
+      .act(meta.reference, commandFrom(verb, data, actor), {
+        platform: 'slack',
+        ...clickedCard(meta.channel || undefined, meta.ts || undefined),
+      })
       .catch(busyRefusal);
     if (!outcome.ok) {
       const first = Object.keys(typed)[0] ?? 'text';
@@ -98,34 +95,12 @@ export function registerButtons(parts: SlackParts): void {
       });
     }
     await ack({ response_action: 'clear' });
-    if (before)
-      await afterAct(parts, before, outcome.case, actor.personId, meta.channel || undefined, meta.ts || undefined);
   });
 }
 
-/** After a change: the clicked card (if it is someone's own copy) and every thread and person. */
-async function afterAct(
-  parts: SlackParts,
-  before: StoredCase,
-  after: StoredCase,
-  actorId: string,
-  channel: string | undefined,
-  ts: string | undefined,
-): Promise<void> {
-  const { client, deps, outlet } = parts;
-  const { directory, repo } = deps;
-  const events = await parts.timeline(after.reference);
-  const threads = (await repo.getThreads(after.reference))
-    .filter((t) => t.platform === 'slack')
-    .map((t) => t.reference as unknown as SlackThread);
-  if (channel && ts && !threads.some((t) => t.channel === channel && t.ts === ts)) {
-    const clicker = directory.people.find((p) => p.id === actorId);
-    const card = outlet.card(after, events, clicker ? actorFor(directory, clicker, deps.clock()) : undefined);
-    await client.chat
-      .update({ channel, ts, text: card.text, blocks: card.blocks })
-      .catch((e: unknown) => parts.fail('Could not update a card', e));
-  }
-  await deps.announcer.changed({ before: before.state, after, events, actorId });
+/** The card clicked, so that the outbox brings it up to date too (someone's own copy; the channel's card is updated anyway). */
+function clickedCard(channel: string | undefined, ts: string | undefined): { clicked?: ClickedCard } {
+  return channel && ts ? { clicked: { platform: 'slack', reference: { channel, ts }, key: `${channel}/${ts}` } } : {};
 }
 
 const WORDS: Record<string, Record<string, string>> = {

@@ -1,9 +1,12 @@
 /**
- * Slack as an outlet for the announcer: update a case's card in its Slack channel
- * (`chat.update`) and message people directly (a DM opened once and kept as their contact).
+ * Slack as an outlet for the delivery worker (and the sweeper): open a case's channel
+ * (./case-channel), update its card there (`chat.update`), update someone's own copy, and message
+ * people directly (a DM opened once and kept as their contact). Messages carry their outbox
+ * item's id in their metadata, so a redelivery finds what already arrived.
  */
 import type { WebClient } from '@slack/web-api';
-import type { Outlet, Reached } from '../../app/announcer';
+import type { Outlet, Reached } from '../../app/delivery';
+import type { OutboxItem } from '../../app/store/outbox';
 import type { Notice } from '../../app/notify';
 import { actorFor } from '../../app/people';
 import type { CaseRepository, StoredCase, ThreadReference } from '../../app/store/repository';
@@ -11,6 +14,7 @@ import { stageCardView } from '../../app/views/stage-card';
 import type { Directory, Person } from '../../domain/directory';
 import type { Actor, CaseEvent } from '../../domain/escalation';
 import { cut, escape, LIMITS, stageCardBlocks, type Block } from './blocks';
+import { openCaseChannel, OUTBOX_EVENT } from './case-channel';
 
 /** Slack message metadata marking a reminder, nudge or notification, so a redelivery can find it. */
 export const TIMER_EVENT = 'escalation_timer';
@@ -27,6 +31,7 @@ export interface SlackOutletDeps {
   repo: CaseRepository;
   directory: Directory;
   clock: () => Date;
+  report: (message: string, fields: Record<string, unknown>) => void;
 }
 
 export class SlackOutlet implements Outlet {
@@ -35,23 +40,85 @@ export class SlackOutlet implements Outlet {
   constructor(private readonly deps: SlackOutletDeps) {}
 
   /** The card as blocks, for everyone (a channel) or for one viewer (their DM). */
-  card(stored: StoredCase, events: readonly CaseEvent[], viewer?: Actor): { text: string; blocks: Block[] } {
+  card(
+    stored: StoredCase,
+    events: readonly CaseEvent[],
+    viewer?: Actor,
+    problems: readonly string[] = [],
+  ): { text: string; blocks: Block[] } {
     return stageCardBlocks(
       stageCardView(stored.state, {
         now: this.deps.clock(),
         directory: this.deps.directory,
         events,
+        problems,
         ...(viewer ? { viewer } : {}),
       }),
     );
+  }
+
+  openThread(
+    stored: StoredCase,
+    events: readonly CaseEvent[],
+    item: OutboxItem,
+    progress: (result: Record<string, unknown>) => Promise<void>,
+  ): Promise<Record<string, unknown>> {
+    return openCaseChannel(
+      {
+        client: this.deps.client,
+        repo: this.deps.repo,
+        directory: this.deps.directory,
+        card: (s, e) => this.card(s, e),
+        find: (channel, key, since) => this.arrived(channel, key, since),
+        report: this.deps.report,
+      },
+      stored,
+      events,
+      item,
+      progress,
+    );
+  }
+
+  async updateMessage(
+    stored: StoredCase,
+    events: readonly CaseEvent[],
+    message: Record<string, unknown>,
+    viewer: Person | undefined,
+    problems: readonly string[],
+  ): Promise<void> {
+    const channel = typeof message.channel === 'string' ? message.channel : '';
+    const ts = typeof message.ts === 'string' ? message.ts : '';
+    if (!channel || !ts) return;
+    // The case's own channel card is the shared view (update-cards); this is someone's own copy.
+    const threads = await this.deps.repo.getThreads(stored.reference);
+    if (threads.some((t) => t.platform === 'slack' && (t.reference as unknown as SlackThread).ts === ts)) return;
+    const card = this.card(
+      stored,
+      events,
+      viewer ? actorFor(this.deps.directory, viewer, this.deps.clock()) : undefined,
+      problems,
+    );
+    await this.deps.client.chat.update({ channel, ts, text: card.text, blocks: card.blocks });
+  }
+
+  /** How long Slack asked to wait (a 429's Retry-After), in milliseconds. */
+  retryAfterMs(error: unknown): number | undefined {
+    const seconds = (error as { retryAfter?: unknown }).retryAfter;
+    return typeof seconds === 'number' ? seconds * 1000 : undefined;
+  }
+
+  /** Slack limits messages per channel: a case's channel, or a person's DM. */
+  conversationOf(item: OutboxItem): string {
+    return item.kind === 'tell' ? `dm|${item.recipient}` : `case|${item.reference}`;
   }
 
   async updateThreads(
     stored: StoredCase,
     events: readonly CaseEvent[],
     threads: readonly ThreadReference[],
+    problems: readonly string[] = [],
   ): Promise<void> {
-    const card = this.card(stored, events);
+    const card = this.card(stored, events, undefined, problems);
     for (const t of threads) {
       const thread = t.reference as unknown as SlackThread;
       await this.deps.client.chat.update({
@@ -85,19 +152,19 @@ export class SlackOutlet implements Outlet {
     const channel = await this.directChannel(notice.person);
     if (!channel) return undefined;
     const id = notice.person.slackUserId;
-    if (notice.recheck && notice.key && (await this.arrived(channel, notice.key, notice.since)))
-      return id ? { id } : {};
+    const found = notice.recheck && notice.key ? await this.arrived(channel, notice.key, notice.since) : undefined;
+    if (found !== undefined) return { ...(id ? { id } : {}), channel, ts: found };
     const card = this.card(stored, events, actorFor(this.deps.directory, notice.person, this.deps.clock()));
-    await this.deps.client.chat.postMessage({
+    const posted = await this.deps.client.chat.postMessage({
       channel,
       text: cut(escape(notice.text), LIMITS.messageText),
       blocks: [
         { type: 'section', text: { type: 'mrkdwn', text: cut(escape(notice.text), LIMITS.sectionText) } },
         ...card.blocks,
       ].slice(0, LIMITS.blocksPerMessage),
-      ...(notice.key ? { metadata: { event_type: TIMER_EVENT, event_payload: { key: notice.key } } } : {}),
+      ...(notice.key ? { metadata: { event_type: eventOf(notice.key), event_payload: { key: notice.key } } } : {}),
     });
-    return id ? { id } : {};
+    return { ...(id ? { id } : {}), channel, ...(posted.ts ? { ts: posted.ts } : {}) };
   }
 
   async say(
@@ -109,11 +176,11 @@ export class SlackOutlet implements Outlet {
   ): Promise<void> {
     for (const t of threads) {
       const thread = t.reference as unknown as SlackThread;
-      if (recheckSince && key && (await this.arrived(thread.channel, key, recheckSince))) continue;
+      if (recheckSince && key && (await this.arrived(thread.channel, key, recheckSince)) !== undefined) continue;
       await this.deps.client.chat.postMessage({
         channel: thread.channel,
         text: cut(escape(text), LIMITS.messageText),
-        ...(key ? { metadata: { event_type: TIMER_EVENT, event_payload: { key } } } : {}),
+        ...(key ? { metadata: { event_type: eventOf(key), event_payload: { key } } } : {}),
       });
     }
   }
@@ -122,7 +189,7 @@ export class SlackOutlet implements Outlet {
    * Whether a message carrying `key` was posted in the channel since `since` (less five minutes
    * for clocks that differ), reading back through the channel's history page by page.
    */
-  private async arrived(channel: string, key: string, since?: string): Promise<boolean> {
+  private async arrived(channel: string, key: string, since?: string): Promise<string | undefined> {
     const oldest = since ? String(Math.floor(new Date(since).getTime() / 1000) - 300) : undefined;
     let cursor: string | undefined;
     for (let page = 0; page < 20; page++) {
@@ -133,14 +200,19 @@ export class SlackOutlet implements Outlet {
         ...(oldest ? { oldest } : {}),
         ...(cursor ? { cursor } : {}),
       });
-      const found = (history.messages ?? []).some((m) => {
+      const found = (history.messages ?? []).find((m) => {
         const payload: Record<string, unknown> = { ...(m.metadata?.event_payload ?? {}) };
         return payload.key === key;
       });
-      if (found) return true;
+      if (found) return found.ts ?? '';
       cursor = history.response_metadata?.next_cursor || undefined;
-      if (!history.has_more || !cursor) return false;
+      if (!history.has_more || !cursor) return undefined;
     }
-    return false;
+    return undefined;
   }
+}
+
+/** A timer's key (`<timer>#<person>`, from the sweeper) or an outbox item's id. */
+function eventOf(key: string): string {
+  return key.includes('#') && !key.includes(':') ? TIMER_EVENT : OUTBOX_EVENT;
 }

@@ -28,6 +28,8 @@ import type { TeamsBotDeps } from './turns';
 export class EscalationTeamsBot extends TeamsActivityHandler {
   /** Personal conversations already saved as contacts in this process (person → conversation id). */
   private readonly remembered = new Map<string, string>();
+  /** Contacts being kept beside their turns (a store write only: nothing is sent). */
+  private readonly keeping = new Set<Promise<void>>();
   private readonly threads: TeamsThreads;
   private readonly raising: TeamsRaising;
   private readonly documents: TeamsDocuments;
@@ -44,7 +46,8 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     this.onTurn(async (context, next) => {
       this.deps.outlet.seen(context.activity);
       // Kept beside the turn, not before it: a busy store never holds up the answer.
-      this.threads.later('', () => this.remember(context));
+      const keeping = this.remember(context).finally(() => this.keeping.delete(keeping));
+      this.keeping.add(keeping);
       await next();
     });
     this.onMessage(async (context, next) => {
@@ -62,9 +65,9 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     });
   }
 
-  /** Resolves once the work after every answered click has finished. */
-  idle(): Promise<void> {
-    return this.threads.idle();
+  /** Resolves once every contact being kept has been. */
+  async idle(): Promise<void> {
+    while (this.keeping.size) await Promise.allSettled([...this.keeping]);
   }
 
   // ── raising ───────────────────────────────────────────────────────────────────────
@@ -131,6 +134,14 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
         updatedAt: this.deps.clock().toISOString(),
       });
       this.remembered.set(person.id, context.activity.conversation.id);
+      // Messages that could not reach them before can now: they go again.
+      const failed = (await this.deps.repo.listOutbox({ status: 'failed' })).filter(
+        (i) => i.kind === 'tell' && i.platform === 'teams' && i.recipient === person.id,
+      );
+      if (failed.length) {
+        await this.deps.repo.retryOutbox({ ids: failed.map((i) => i.id) }, new Date().toISOString());
+        this.deps.owed?.();
+      }
     } catch (error) {
       this.deps.report?.('Could not keep a personal conversation', {
         person: person.id,

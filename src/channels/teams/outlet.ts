@@ -1,17 +1,24 @@
 /**
- * Teams as an outlet for the announcer: update a case's Teams thread card and message people
- * 1:1, with no incoming activity in hand (a click on Slack, a deadline). Uses the conversation
- * references the bot keeps: each thread's, and each person's personal chat (contacts); where a
- * person has none, Teams opens a 1:1 chat from their Microsoft Entra object id.
+ * Teams as an outlet for the delivery worker (and the sweeper): open a case's thread, update its
+ * Teams thread card and message people 1:1, with no incoming activity in hand. Uses the
+ * conversation references the bot keeps: each thread's, and each person's personal chat
+ * (contacts); where a person has none, Teams opens a 1:1 chat from their Microsoft Entra object id.
+ *
+ * Teams cannot say whether a message arrived, so after a crash in the moment between a message
+ * going and its item being marked done, it goes again once its lease runs out: a case's thread
+ * card (open-thread), a 1:1 message (tell) or a line in the thread (say) can arrive twice. Card
+ * updates replace the card, so a second one changes nothing.
  */
 import type { TurnContext } from 'botbuilder';
 import { CardFactory, type Activity, type CloudAdapter, type ConversationParameters } from 'botbuilder';
-import type { Outlet, Reached } from '../../app/announcer';
+import type { Outlet, Reached } from '../../app/delivery';
+import type { OutboxItem } from '../../app/store/outbox';
 import type { Notice } from '../../app/notify';
 import { actorFor } from '../../app/people';
 import type { CaseRepository, StoredCase, ThreadReference } from '../../app/store/repository';
 import { stageCardView } from '../../app/views/stage-card';
 import type { Directory, Person } from '../../domain/directory';
+import { withRefreshUsers } from './refresh';
 import type { CaseEvent } from '../../domain/escalation';
 import { renderStageCard } from './stage-card';
 
@@ -42,6 +49,8 @@ export class TeamsOutlet implements Outlet {
   readonly platform = 'teams' as const;
   /** The connector and bot account of the latest incoming activity: where new chats are opened. */
   private latest?: { serviceUrl: string; bot: ConversationParameters['bot'] };
+  /** How the bot opens a case's thread from a conversation (set by the bot: ./threads). */
+  opener?: (context: TurnContext, stored: StoredCase) => Promise<TeamsThread>;
 
   constructor(private readonly deps: TeamsOutletDeps) {}
 
@@ -56,6 +65,7 @@ export class TeamsOutlet implements Outlet {
     events: readonly CaseEvent[],
     userIds: readonly string[],
     viewer?: Parameters<typeof stageCardView>[1]['viewer'],
+    problems: readonly string[] = [],
   ): ReturnType<typeof CardFactory.adaptiveCard> {
     return CardFactory.adaptiveCard(
       renderStageCard(
@@ -63,6 +73,7 @@ export class TeamsOutlet implements Outlet {
           now: this.deps.clock(),
           directory: this.deps.directory,
           events,
+          problems,
           ...(viewer ? { viewer } : {}),
         }),
         userIds,
@@ -70,10 +81,39 @@ export class TeamsOutlet implements Outlet {
     );
   }
 
+  /** The case's thread, opened from the conversation it was raised in (the twin of what the bot did as it answered). */
+  async openThread(
+    stored: StoredCase,
+    _events: readonly CaseEvent[],
+    item: OutboxItem,
+  ): Promise<Record<string, unknown>> {
+    const origin = item.payload.origin as ConversationRef | undefined;
+    const opener = this.opener;
+    if (!origin?.conversation || !opener) throw new Error('There is no conversation to open the case thread in.');
+    let activityId: string | undefined;
+    await this.deps.adapter.continueConversationAsync(this.deps.appId, origin, async (there) => {
+      newMessages(there);
+      activityId = (await opener(there, stored)).activityId;
+    });
+    return activityId ? { activityId } : {};
+  }
+
+  /** Teams answers a click with the clicker's own card: there is no other copy to update. */
+  async updateMessage(): Promise<void> {}
+
+  /** How long Teams asked to wait (a 429's Retry-After), in milliseconds. */
+  retryAfterMs(error: unknown): number | undefined {
+    const e = error as { statusCode?: number; response?: { headers?: { get?(name: string): string | undefined } } };
+    if (e.statusCode !== 429) return undefined;
+    const seconds = Number(e.response?.headers?.get?.('retry-after'));
+    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 5000;
+  }
+
   async updateThreads(
     stored: StoredCase,
     events: readonly CaseEvent[],
     threads: readonly ThreadReference[],
+    problems: readonly string[] = [],
   ): Promise<void> {
     for (const found of threads) {
       const thread = found.reference as unknown as TeamsThread;
@@ -81,7 +121,7 @@ export class TeamsOutlet implements Outlet {
       const update = {
         type: 'message',
         id: thread.activityId,
-        attachments: [this.card(stored, events, thread.userIds)],
+        attachments: [this.card(stored, events, thread.userIds, undefined, problems)],
       };
       await this.deps.adapter.continueConversationAsync(this.deps.appId, thread.conversation, async (there) => {
         await there.updateActivity(update);
@@ -99,7 +139,20 @@ export class TeamsOutlet implements Outlet {
       text: notice.text,
       attachments: [this.card(stored, events, [], actorFor(this.deps.directory, notice.person, this.deps.clock()))],
     } as Activity;
-    return this.deliverTo(notice.person, activity, stored.reference);
+    const reached = await this.deliverTo(notice.person, activity, stored.reference);
+    // Whoever was reached sees their own view of the thread's card (refresh) from its next change.
+    if (reached?.id) await this.addRefreshUser(stored.reference, reached.id);
+    return reached;
+  }
+
+  private async addRefreshUser(reference: string, id: string): Promise<void> {
+    const found = (await this.deps.repo.getThreads(reference)).find((t) => t.platform === 'teams');
+    const thread = found?.reference as unknown as TeamsThread | undefined;
+    if (!found || !thread || thread.userIds.includes(id)) return;
+    await this.deps.repo.saveThread(reference, {
+      ...found,
+      reference: { ...thread, userIds: withRefreshUsers(thread.userIds, [id]) },
+    });
   }
 
   /**
@@ -114,11 +167,7 @@ export class TeamsOutlet implements Outlet {
       const ref = contact.reference as ConversationRef;
       try {
         await this.deps.adapter.continueConversationAsync(this.deps.appId, ref, async (there) => {
-          // A new message, not a reply to the continuation's made-up activity id.
-          there.onSendActivities(async (_ctx, activities, next) => {
-            for (const a of activities) delete a.replyToId;
-            return next();
-          });
+          newMessages(there);
           await there.sendActivity(activity);
         });
         return ref.user?.id ? { id: ref.user.id } : {};
@@ -198,4 +247,12 @@ export class TeamsOutlet implements Outlet {
     }
     return opened;
   }
+}
+
+/** Messages sent in a continued conversation are new messages, not replies to its made-up activity id. */
+function newMessages(there: TurnContext): void {
+  there.onSendActivities(async (_ctx, activities, next) => {
+    for (const a of activities) delete a.replyToId;
+    return next();
+  });
 }

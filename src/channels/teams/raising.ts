@@ -2,13 +2,16 @@
  * Raising a case from Teams: the launcher card, the raising form (in a dialog from a task module
  * or message extension, or inline on a card where dialogs are not available) and its submission.
  */
-import { CardFactory, type AdaptiveCardInvokeResponse, type TaskModuleResponse, type TurnContext } from 'botbuilder';
+import { CardFactory, TurnContext, type AdaptiveCardInvokeResponse, type TaskModuleResponse } from 'botbuilder';
 import { boardOf, NO_BOARD } from '../../app/boards';
 import { formFieldOf, wordProblemsOf } from '../../app/raise-request';
 import { NOT_IN_DIRECTORY } from './identity';
 import { emergencyCard, raiseFormCard, raiseRequestFrom, valuesShownAgain, type Submitted } from './raise-dialog';
 import type { TeamsThreads } from './threads';
 import { busyAnswer, card, message, unlessBusy, whoIs, type TeamsBotDeps } from './turns';
+
+/** How long the outbox leaves the card to the answer before its twin posts it (a crash meanwhile). */
+const INLINE_GRACE_MS = 20_000;
 
 export const launcherCard = (): Record<string, unknown> => ({
   type: 'AdaptiveCard',
@@ -124,7 +127,15 @@ export class TeamsRaising {
     );
     if (!built.ok)
       return form({ ...built.errors, ...wordProblemsOf(values, this.deps.clock()) }, 'Some answers need changing.');
-    const outcome = await service.raise(built.request);
+    const outcome = await service.raise({
+      ...built.request,
+      // The card is posted as the bot answers; its twin in the outbox posts it after a crash.
+      origin: {
+        platform: 'teams',
+        reference: TurnContext.getConversationReference(context.activity) as unknown as Record<string, unknown>,
+        inlineGraceMs: INLINE_GRACE_MS,
+      },
+    });
     if (!outcome.ok) {
       const refused = Object.entries(outcome.refusal.fields ?? {}).map(([k, v]): [string, string] => [
         formFieldOf(k),
@@ -134,7 +145,7 @@ export class TeamsRaising {
     }
     // The case is stored: a busy store now costs its thread, never a second case raised on retry.
     if (outcome.created)
-      await this.threads.postStageCard(context, outcome.case).catch((e: unknown) => unlessBusy(this.deps, e));
+      await this.threads.postedInline(context, outcome.case).catch((e: unknown) => unlessBusy(this.deps, e));
     const raised = `Escalation ${outcome.case.reference} is raised. Its card is in the thread, with the deadline for ${procedure.stages[0]?.name ?? 'the first stage'}.`;
     if (outcome.case.state.urgent)
       return {

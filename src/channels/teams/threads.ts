@@ -1,28 +1,23 @@
 /**
- * A case's Teams thread and its card: posted where the raising agency keeps its threads, kept up
- * to date after each click, and the work that follows a click (telling people) run after its answer.
+ * A case's Teams thread and its card: posted where the raising agency keeps its threads, as the
+ * bot answers the raising form or, after a crash, by the outbox's durable twin of that post
+ * (TeamsOutlet.openThread). Everything else a change owes goes through the outbox.
  */
 import { CardFactory, TeamsInfo, TurnContext, type Activity } from 'botbuilder';
-import type { Announcer } from '../../app/announcer';
+import { openThreadId } from '../../app/owed';
 import type { StoredCase } from '../../app/store/repository';
 import type { Actor, CaseEvent } from '../../domain/escalation';
 import { personByAadId } from './identity';
 import type { TeamsThread } from './outlet';
+import { withRefreshUsers } from './refresh';
 import type { TeamsBotDeps } from './turns';
 
-/** Teams shows a card's own view (refresh) to at most 60 people. */
-const MAX_REFRESH_USERS = 60;
-
-/** The people whose clients refresh the card for themselves: those already listed, then those just reached. */
-export function withRefreshUsers(listed: readonly string[], reached: readonly string[]): string[] {
-  return [...new Set([...listed, ...reached])].slice(0, MAX_REFRESH_USERS);
-}
+export { withRefreshUsers } from './refresh';
 
 export class TeamsThreads {
-  /** Work after answered clicks, still running. */
-  private readonly pending = new Set<Promise<unknown>>();
-
-  constructor(private readonly deps: TeamsBotDeps) {}
+  constructor(private readonly deps: TeamsBotDeps) {
+    deps.outlet.opener = (context, stored) => this.postStageCard(context, stored);
+  }
 
   async timeline(reference: string): Promise<CaseEvent[]> {
     return (await this.deps.repo.getEvents(reference)).map((e) => e.event);
@@ -52,15 +47,24 @@ export class TeamsThreads {
    * its configured Teams channel, or else the conversation the case was raised from. If the
    * channel cannot be reached, the card goes to the conversation instead: it is never lost.
    */
-  async postStageCard(context: TurnContext, stored: StoredCase): Promise<void> {
+  async postStageCard(context: TurnContext, stored: StoredCase): Promise<TeamsThread> {
     const events = await this.timeline(stored.reference);
     const userIds = [context.activity.from.id];
     const thread =
       (await this.inAgencyChannel(context, stored, events, userIds)) ??
       (await this.inConversation(context, stored, events, userIds));
     await this.saveThread(stored.reference, stored.state.raising.agencyId, thread);
-    this.later(stored.reference, () =>
-      this.announce({ after: stored, events, actorId: stored.state.raising.personId ?? '', threadsDone: ['teams'] }),
+    return thread;
+  }
+
+  /** The card posted as the bot answers: its durable twin in the outbox is settled (it would post it again after a crash). */
+  async postedInline(context: TurnContext, stored: StoredCase): Promise<void> {
+    const thread = await this.postStageCard(context, stored);
+    await this.deps.repo.completeOutbox(
+      openThreadId(stored.state),
+      undefined,
+      new Date().toISOString(),
+      thread.activityId ? { activityId: thread.activityId, inline: true } : { inline: true },
     );
   }
 
@@ -125,36 +129,6 @@ export class TeamsThreads {
   }
 
   /**
-   * Work that follows a click but need not hold up its answer (Teams waits only a few seconds for
-   * one): telling people 1:1 and updating the case's other threads. Failures are reported.
-   */
-  later(reference: string, work: () => Promise<unknown>): void {
-    const done = work()
-      .catch((error: unknown) =>
-        this.deps.report?.('Could not finish telling people about a change', {
-          reference,
-          error: error instanceof Error ? error.message : String(error),
-        }),
-      )
-      .finally(() => this.pending.delete(done));
-    this.pending.add(done);
-  }
-
-  /** Resolves once the work after every answered click has finished. */
-  async idle(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
-  }
-
-  /** Tell people and update other threads; those reached on Teams get their own view of the thread's card next time it changes. */
-  async announce(change: Parameters<Announcer['changed']>[0]): Promise<void> {
-    const reached = (await this.deps.announcer.changed(change)).get('teams') ?? [];
-    const found = await this.threadOf(change.after.reference);
-    if (!found || reached.every((id) => found.thread.userIds.includes(id))) return;
-    const thread: TeamsThread = { ...found.thread, userIds: withRefreshUsers(found.thread.userIds, reached) };
-    await this.saveThread(change.after.reference, found.agencyId, thread);
-  }
-
-  /**
    * A case raised in a group chat keeps its thread there (Teams does not let a bot start group
    * chats). Returns the Teams ids of the chat's members who take part in the case (their
    * clients show them their own view of the card) and the named counterpart's name if they
@@ -183,40 +157,5 @@ export class TeamsThreads {
       userIds: inChat.filter((m) => m.person && agencies.has(m.person.agency)).map((m) => m.id),
       ...(counterpart && !inChat.some((m) => m.person?.id === counterpart.id) ? { missing: counterpart.name } : {}),
     };
-  }
-
-  /** Replace the thread's card with the case as it now is, wherever the click came from. */
-  async updateThreadCard(
-    context: TurnContext,
-    stored: StoredCase,
-    thread: TeamsThread,
-    events: readonly CaseEvent[],
-  ): Promise<void> {
-    if (!thread.activityId) return;
-    const update = {
-      type: 'message',
-      id: thread.activityId,
-      attachments: [CardFactory.adaptiveCard(this.stageCard(stored, thread.userIds, events))],
-    };
-    try {
-      // The same conversation only on the same service (two clients can use the same ids).
-      if (
-        thread.conversation.conversation?.id === context.activity.conversation.id &&
-        thread.conversation.serviceUrl === context.activity.serviceUrl
-      ) {
-        await context.updateActivity(update);
-        return;
-      }
-      await this.deps.outlet.updateThreads(stored, events, [
-        { platform: 'teams', agencyId: '', reference: thread as unknown as Record<string, unknown> },
-      ]);
-    } catch (error) {
-      // What was done is recorded and the person who clicked sees it; the thread catches up on
-      // the next change.
-      this.deps.report?.('Could not update the card in the case thread', {
-        reference: stored.reference,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
   }
 }

@@ -3,7 +3,6 @@
  * answers a card click can have (a message or a card) and a busy store reported.
  */
 import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
-import type { Announcer } from '../../app/announcer';
 import type { CaseService } from '../../app/case-service';
 import type { DocumentService } from '../../app/records/documents';
 import { busyWords } from '../../app/store/busy';
@@ -25,7 +24,8 @@ export interface TeamsBotDeps {
   repo: CaseRepository;
   documents: DocumentService;
   outlet: TeamsOutlet;
-  announcer: Announcer;
+  /** Wake the delivery worker (work was just left in the outbox). */
+  owed?: () => void;
   procedures: ReadonlyMap<string, Procedure>;
   directory: Directory;
   clock: () => Date;

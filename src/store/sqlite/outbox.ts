@@ -91,13 +91,13 @@ export function claimOutbox(
 ): OutboxItem[] {
   return db
     .transaction(() => {
-      // Due, not leased by a live owner, and nothing it waits for still undone.
+      // Due, not leased by a live owner, and nothing it waits for still pending (done, or failed for good).
       const rows = statement(
         db,
         `SELECT * FROM outbox o
           WHERE o.status = 'pending' AND o.next_attempt_at <= @now
             AND (o.lease_until IS NULL OR o.lease_until <= @now)
-            AND NOT EXISTS (SELECT 1 FROM json_each(o.depends_on) d JOIN outbox w ON w.id = d.value WHERE w.status != 'done')
+            AND NOT EXISTS (SELECT 1 FROM json_each(o.depends_on) d JOIN outbox w ON w.id = d.value WHERE w.status = 'pending')
           ORDER BY o.next_attempt_at, o.created_at, o.id
           LIMIT @limit`,
       ).all({ now, limit }) as OutboxRow[];

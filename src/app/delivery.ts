@@ -1,0 +1,414 @@
+/**
+ * The delivery worker: in every replica, it claims due outbox items under leases (so each is
+ * done once across replicas), does each through its platform's outlet, keeps what the platform
+ * gave back, and retries what did not go with backoff and jitter, waiting as long as a platform
+ * asks (Slack's Retry-After, Teams' 429s). An item that still has not gone after its last attempt
+ * fails, and says so where people will see it: a line in the case's threads and on its cards,
+ * and the log (people by id, never the adult's details).
+ *
+ * Order: an item waits for what it depends on (the card after its channel). Of several pending
+ * updates to one card, only the latest state is sent: an update renders the case as stored when
+ * it is done, and the older ones claimed with it are settled without being sent.
+ */
+import type { Directory, Person, Platform } from '../domain/directory';
+import type { CaseEvent } from '../domain/escalation';
+import type { Notice } from './notify';
+import { outboxId, type NewOutboxItem, type OutboxItem } from './store/outbox';
+import type { CaseRepository, StoredCase, ThreadReference } from './store/repository';
+import type { Verb } from './views/stage-card';
+
+export interface Reached {
+  /** The id the person's client knows them by, where the platform said. */
+  id?: string;
+  /** Where the message went (a Slack DM channel and ts; a Teams conversation and activity id). */
+  channel?: string;
+  ts?: string;
+}
+
+/** A chat platform, as the worker (and the sweeper) use it. */
+export interface Outlet {
+  readonly platform: Platform;
+  /** Open the case's thread or channel and post its card; saves the thread. `progress` keeps what is done so far. */
+  openThread(
+    stored: StoredCase,
+    events: readonly CaseEvent[],
+    item: OutboxItem,
+    progress: (result: Record<string, unknown>) => Promise<void>,
+  ): Promise<Record<string, unknown>>;
+  /** Bring this platform's threads of the case up to date with its card. */
+  updateThreads(
+    stored: StoredCase,
+    events: readonly CaseEvent[],
+    threads: readonly ThreadReference[],
+    problems: readonly string[],
+  ): Promise<void>;
+  /** Bring one person's own copy of the card (where they clicked) up to date. */
+  updateMessage(
+    stored: StoredCase,
+    events: readonly CaseEvent[],
+    message: Record<string, unknown>,
+    viewer: Person | undefined,
+    problems: readonly string[],
+  ): Promise<void>;
+  /** Message one person 1:1 with their own card. Undefined if they could not be reached. */
+  tell(notice: Notice, stored: StoredCase, events: readonly CaseEvent[]): Promise<Reached | undefined>;
+  /** A line in this platform's threads of the case; with `recheckSince`, not again if a line carrying `key` arrived. */
+  say(
+    stored: StoredCase,
+    threads: readonly ThreadReference[],
+    text: string,
+    key?: string,
+    recheckSince?: string,
+  ): Promise<void>;
+  /** How long the platform asked the bot to wait before trying again, if it said. */
+  retryAfterMs?(error: unknown): number | undefined;
+  /** The conversation an item goes to, for the platform's per-conversation rate limit. */
+  conversationOf?(item: OutboxItem): string;
+}
+
+export interface DeliveryOptions {
+  repo: CaseRepository;
+  directory: Directory;
+  /** The wall clock: items, leases and retries are timed in real time, whatever the case's clock says. */
+  wall?: () => Date;
+  /** This replica's name on leases. */
+  owner: string;
+  leaseMs?: number;
+  /** Items claimed at a time. */
+  batch?: number;
+  /** Cases worked on at once. */
+  concurrency?: number;
+  /** Attempts before an item fails for good. */
+  maxAttempts?: number;
+  /** The first retry's delay; each next one doubles, up to maxDelayMs, with jitter. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** How often to look for due items when nothing wakes the worker. */
+  intervalMs?: number;
+  report?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/** Someone the platform says cannot be reached yet (no chat with the bot, no way to open one). */
+export class Unreachable extends Error {
+  constructor(readonly person: Person) {
+    super('could not be reached');
+  }
+}
+
+const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', teams: 'Teams' };
+
+/** Messages per second each platform allows into one conversation, and the burst it tolerates. */
+const RATE: Record<Platform, { perSecond: number; burst: number }> = {
+  slack: { perSecond: 1, burst: 4 },
+  teams: { perSecond: 7, burst: 7 },
+};
+
+export interface DeliveryStatus {
+  at?: string;
+  handled: number;
+  failed: number;
+  error?: string;
+}
+
+export class Delivery {
+  private readonly outlets = new Map<Platform, Outlet>();
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private wakeAgain = false;
+  private stopped = true;
+  /** Totals since start, for /healthz. */
+  readonly status: DeliveryStatus = { handled: 0, failed: 0 };
+
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: DeliveryOptions) {
+    this.clock = options.wall ?? ((): Date => new Date());
+  }
+
+  register(outlet: Outlet): void {
+    this.outlets.set(outlet.platform, outlet);
+  }
+
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? 30_000;
+  }
+
+  /** Look for due items every `intervalMs` (and whenever woken) until stopped. */
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** A write has left work in the outbox: look now rather than at the next interval. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  /** Work until nothing is due now (for tests and a clean stop); items due later are left. */
+  async drain(): Promise<void> {
+    await this.running;
+    while ((await this.tick()) > 0) {
+      /* more may have become due */
+    }
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.loop().finally(() => {
+        this.running = undefined;
+        const again = this.wakeAgain;
+        this.wakeAgain = false;
+        this.schedule(again ? 0 : (this.options.intervalMs ?? 1000));
+      });
+    }, ms);
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (!this.stopped && (await this.tick()) >= (this.options.batch ?? 50)) {
+        /* a full batch: there may be more */
+      }
+      this.status.at = this.clock().toISOString();
+      delete this.status.error;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.status.error = message;
+      this.options.report?.('Could not look for messages to send; trying again shortly', { error: message });
+    }
+  }
+
+  /** Claim a batch of due items and do them; how many were claimed. */
+  async tick(): Promise<number> {
+    const { repo, owner } = this.options;
+    const now = this.clock();
+    const claimed = await repo.claimOutbox(
+      owner,
+      now.toISOString(),
+      new Date(now.getTime() + this.leaseMs).toISOString(),
+      this.options.batch ?? 50,
+    );
+    if (!claimed.length) return 0;
+    const byCase = new Map<string, OutboxItem[]>();
+    for (const item of claimed) byCase.set(item.reference, [...(byCase.get(item.reference) ?? []), item]);
+    const queue = [...byCase.values()];
+    const workers = Array.from({ length: Math.min(this.options.concurrency ?? 8, queue.length) }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await this.doCase(next);
+    });
+    await Promise.all(workers);
+    return claimed.length;
+  }
+
+  /** One case's claimed items, in order; of several updates to one card, only the newest is sent. */
+  private async doCase(items: OutboxItem[]): Promise<void> {
+    const newest = new Map<string, OutboxItem>();
+    for (const item of items) {
+      if (item.kind !== 'update-cards' && item.kind !== 'update-message') continue;
+      const key = `${item.kind}|${item.platform}|${item.kind === 'update-message' ? item.recipient : ''}`;
+      const held = newest.get(key);
+      if (!held || held.event <= item.event) newest.set(key, item);
+    }
+    const sent = new Set([...newest.values()].map((i) => i.id));
+    let loaded: { stored: StoredCase; events: CaseEvent[] } | undefined;
+    const load = async (): Promise<{ stored: StoredCase; events: CaseEvent[] } | undefined> => {
+      if (loaded) return loaded;
+      const stored = await this.options.repo.getCase(items[0]?.reference ?? '');
+      if (!stored) return undefined;
+      loaded = { stored, events: (await this.options.repo.getEvents(stored.reference)).map((e) => e.event) };
+      return loaded;
+    };
+    for (const item of items) {
+      if ((item.kind === 'update-cards' || item.kind === 'update-message') && !sent.has(item.id)) {
+        await this.finish(item, { superseded: true });
+        continue;
+      }
+      try {
+        const found = await load();
+        if (!found) {
+          await this.finish(item, { noCase: true });
+          continue;
+        }
+        await this.take(item);
+        const result = await this.perform(item, found.stored, found.events);
+        await this.finish(item, result);
+        // A thread just opened, or a card updated, changes nothing the others need to read again.
+      } catch (error) {
+        await this.setBack(item, error);
+      }
+    }
+  }
+
+  /** Wait for room in the item's conversation (the platform's per-conversation limit). */
+  private async take(item: OutboxItem): Promise<void> {
+    const outlet = this.outlets.get(item.platform);
+    const rate = RATE[item.platform];
+    const key = `${item.platform}|${outlet?.conversationOf?.(item) ?? `${item.reference}|${item.kind === 'tell' ? item.recipient : 'thread'}`}`;
+    for (;;) {
+      const nowMs = Date.now();
+      const bucket = this.buckets.get(key) ?? { tokens: rate.burst, at: nowMs };
+      bucket.tokens = Math.min(rate.burst, bucket.tokens + ((nowMs - bucket.at) / 1000) * rate.perSecond);
+      bucket.at = nowMs;
+      this.buckets.set(key, bucket);
+      if (bucket.tokens >= 1) {
+        bucket.tokens -= 1;
+        if (this.buckets.size > 10_000) this.buckets.clear();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(((1 - bucket.tokens) / rate.perSecond) * 1000)));
+    }
+  }
+
+  private async perform(item: OutboxItem, stored: StoredCase, events: CaseEvent[]): Promise<Record<string, unknown>> {
+    const outlet = this.outlets.get(item.platform);
+    if (!outlet) throw new Error(`${PLATFORM_NAMES[item.platform]} is not set up in this replica`);
+    const { repo, directory, owner } = this.options;
+    switch (item.kind) {
+      case 'open-thread':
+        return outlet.openThread(stored, events, item, async (result) => {
+          await repo.progressOutbox(item.id, owner, result);
+          item.result = { ...item.result, ...result };
+        });
+      case 'update-cards': {
+        const threads = (await repo.getThreads(stored.reference)).filter((t) => t.platform === item.platform);
+        if (!threads.length) return { threads: 0 };
+        await outlet.updateThreads(stored, events, threads, await this.problems(stored.reference));
+        return { threads: threads.length, version: stored.version };
+      }
+      case 'update-message': {
+        const viewer = directory.people.find((p) => p.id === item.payload.viewer);
+        const message = item.payload.message as Record<string, unknown>;
+        await outlet.updateMessage(stored, events, message, viewer, await this.problems(stored.reference));
+        return { version: stored.version };
+      }
+      case 'tell': {
+        const person = directory.people.find((p) => p.id === item.recipient);
+        if (!person) return { gone: true };
+        const notice: Notice = {
+          person,
+          verbs: (Array.isArray(item.payload.verbs) ? item.payload.verbs : []) as Verb[],
+          text: typeof item.payload.text === 'string' ? item.payload.text : '',
+          key: item.id,
+          recheck: item.attempts > 1,
+          since: item.createdAt,
+        };
+        const reached = await outlet.tell(notice, stored, events);
+        if (!reached) throw new Unreachable(person);
+        return { ...reached };
+      }
+      case 'say': {
+        const threads = (await repo.getThreads(stored.reference)).filter((t) => t.platform === item.platform);
+        if (!threads.length) return { threads: 0 };
+        const text = typeof item.payload.text === 'string' ? item.payload.text : '';
+        await outlet.say(stored, threads, text, item.id, item.attempts > 1 ? item.createdAt : undefined);
+        return { threads: threads.length };
+      }
+    }
+  }
+
+  /** What the bot could not deliver for a case, in words for its cards. */
+  private async problems(reference: string): Promise<string[]> {
+    const failed = await this.options.repo.listOutbox({ reference, status: 'failed', limit: 20 });
+    return [...new Set(failed.map((i) => this.problemWords(i)).filter((w): w is string => Boolean(w)))];
+  }
+
+  private problemWords(item: OutboxItem): string | undefined {
+    const platform = PLATFORM_NAMES[item.platform];
+    if (item.kind === 'tell') {
+      const person = this.options.directory.people.find((p) => p.id === item.recipient);
+      return `${person?.name ?? 'Someone'} could not be reached on ${platform}. Ask them to open the app once.`;
+    }
+    if (item.kind === 'open-thread') return `The case's ${platform} thread could not be opened.`;
+    return undefined;
+  }
+
+  private async finish(item: OutboxItem, result: Record<string, unknown>): Promise<void> {
+    const done = await this.options.repo.completeOutbox(
+      item.id,
+      this.options.owner,
+      this.clock().toISOString(),
+      result,
+    );
+    if (done) this.status.handled++;
+    // Not done: the lease ran out meanwhile and another replica has the item (it will find what arrived).
+  }
+
+  private async setBack(item: OutboxItem, error: unknown): Promise<void> {
+    const { repo, owner, report } = this.options;
+    const clock = this.clock;
+    const words = error instanceof Error ? error.message : String(error);
+    const max = this.options.maxAttempts ?? 8;
+    const now = clock().getTime();
+    if (item.attempts < max) {
+      const asked = this.outlets.get(item.platform)?.retryAfterMs?.(error);
+      const base = this.options.baseDelayMs ?? 2000;
+      const backoff = Math.min(this.options.maxDelayMs ?? 600_000, base * 2 ** (item.attempts - 1));
+      const delay = Math.max(asked ?? 0, backoff * (0.8 + Math.random() * 0.4));
+      await repo.setBackOutbox(item.id, owner, { error: words, retryAt: new Date(now + delay).toISOString() });
+      return;
+    }
+    if (!(await repo.setBackOutbox(item.id, owner, { error: words }))) return;
+    this.status.failed++;
+    report?.('Could not deliver a message after every attempt', {
+      reference: item.reference,
+      item: item.id,
+      kind: item.kind,
+      platform: item.platform,
+      ...(item.kind === 'tell' ? { person: item.recipient } : {}),
+      attempts: item.attempts,
+      error: words,
+    });
+    const stored = await repo.getCase(item.reference).catch(() => undefined);
+    const raiser = this.options.directory.people.find((p) => p.id === stored?.state.raising.personId);
+    await repo.enqueue(this.afterFailure(item, new Date(now).toISOString(), raiser)).catch((e: unknown) =>
+      report?.('Could not record that a message failed', {
+        reference: item.reference,
+        error: e instanceof Error ? e.message : String(e),
+      }),
+    );
+  }
+
+  /** Once an item has failed for good: a line in the case's threads, its cards updated to say so, the raiser told of a thread not opened. */
+  private afterFailure(item: OutboxItem, at: string, raiser: Person | undefined): NewOutboxItem[] {
+    const words = this.problemWords(item);
+    if (!words) return [];
+    const made = (kind: NewOutboxItem['kind'], platform: Platform, recipient: string, payload = {}): NewOutboxItem => ({
+      id: outboxId(item.reference, item.event, kind, `${recipient}:after:${item.id}`),
+      reference: item.reference,
+      kind,
+      platform,
+      recipient,
+      event: item.event,
+      dependsOn: [],
+      payload,
+      createdAt: at,
+      nextAttemptAt: at,
+    });
+    const platforms = [...this.outlets.keys()];
+    if (item.kind === 'open-thread') {
+      if (!raiser) return [];
+      const platform = this.options.directory.agencies.find((a) => a.id === raiser.agency)?.platform ?? item.platform;
+      return [
+        made('tell', platform, raiser.id, {
+          text: `${words} Escalation ${item.reference} is recorded, and its card is in this message. An administrator can send the thread again (outbox retry).`,
+          verbs: [],
+        }),
+      ];
+    }
+    return platforms.flatMap((p) => [made('say', p, p, { text: words }), made('update-cards', p, p)]);
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * What a change owes people, as outbox items written with it (src/app/store/outbox.ts): the new
+ * case's thread or channel, every card of the case brought up to date on each platform, the card
+ * someone clicked, and a 1:1 message to each person who now has something to do (src/app/notify.ts).
+ * Platform-neutral: each item names the platform whose outlet does it.
+ *
+ * `now` is the case's clock (what the words say); items are timed by the wall clock (`wall`),
+ * as the platforms they go to are: retries and leases are about the real world.
+ */
+import type { Directory, Platform } from '../domain/directory';
+import type { CaseEvent, CaseState } from '../domain/escalation';
+import { noticesFor } from './notify';
+import { outboxId, type NewOutboxItem } from './store/outbox';
+
+/** Where a case was raised from, as its platform knows it (the conversation the card goes to). */
+export interface RaiseOrigin {
+  platform: Platform;
+  reference?: Record<string, unknown>;
+  /** The platform posts the card while it answers; the item is its durable twin, given this long first. */
+  inlineGraceMs?: number;
+}
+
+/** A card someone clicked that is their own copy (a 1:1 message), to bring up to date with the rest. */
+export interface ClickedCard {
+  platform: Platform;
+  reference: Record<string, unknown>;
+  /** The message's own id on its platform (Slack: channel and ts). */
+  key: string;
+}
+
+/** The open-thread item of a case: caused by its first event, for the raising agency. */
+export function openThreadId(state: CaseState): string {
+  return outboxId(state.reference, 1, 'open-thread', state.raising.agencyId);
+}
+
+function platformOf(directory: Directory, agencyId: string): Platform | undefined {
+  return directory.agencies.find((a) => a.id === agencyId)?.platform;
+}
+
+function base(
+  state: CaseState,
+  at: string,
+  kind: NewOutboxItem['kind'],
+  platform: Platform,
+  recipient: string,
+  event = state.version,
+): NewOutboxItem {
+  return {
+    id: outboxId(state.reference, event, kind, recipient),
+    reference: state.reference,
+    kind,
+    platform,
+    recipient,
+    event,
+    dependsOn: [],
+    payload: {},
+    createdAt: at,
+    nextAttemptAt: at,
+  };
+}
+
+/** 1:1 messages to everyone who now has something to do (or to know: the case has closed). */
+function tells(
+  before: CaseState | undefined,
+  after: CaseState,
+  recorded: readonly CaseEvent[],
+  directory: Directory,
+  now: Date,
+  at: string,
+  actorId: string,
+  dependsOn: string[],
+): NewOutboxItem[] {
+  const items: NewOutboxItem[] = [];
+  for (const notice of noticesFor(before, after, recorded, directory, now, actorId)) {
+    const platform = platformOf(directory, notice.person.agency);
+    if (!platform) continue;
+    items.push({
+      ...base(after, at, 'tell', platform, notice.person.id),
+      dependsOn,
+      payload: { text: notice.text, verbs: notice.verbs },
+    });
+  }
+  return items;
+}
+
+/** What a newly raised case owes: its thread, then word to whoever must act. */
+export function owedByRaise(
+  state: CaseState,
+  events: readonly CaseEvent[],
+  directory: Directory,
+  now: Date,
+  origin?: RaiseOrigin,
+  wall: Date = new Date(),
+): NewOutboxItem[] {
+  const at = wall.toISOString();
+  const platform = origin?.platform ?? platformOf(directory, state.raising.agencyId);
+  if (!platform) return [];
+  const open: NewOutboxItem = {
+    ...base(state, at, 'open-thread', platform, state.raising.agencyId, 1),
+    payload: origin?.reference ? { origin: origin.reference } : {},
+    nextAttemptAt: new Date(wall.getTime() + (origin?.inlineGraceMs ?? 0)).toISOString(),
+  };
+  return [open, ...tells(undefined, state, events, directory, now, at, state.raising.personId ?? '', [open.id])];
+}
+
+/** What a change to a case owes: its cards on every platform, the card clicked, and word to whoever now must act. */
+export function owedByChange(
+  before: CaseState,
+  after: CaseState,
+  recorded: readonly CaseEvent[],
+  directory: Directory,
+  now: Date,
+  actorId: string,
+  clicked?: ClickedCard,
+  wall: Date = new Date(),
+): NewOutboxItem[] {
+  const at = wall.toISOString();
+  const opened = openThreadId(after);
+  const platforms = new Set(directory.agencies.map((a) => a.platform));
+  const items: NewOutboxItem[] = [...platforms].map((platform) => ({
+    ...base(after, at, 'update-cards', platform, platform),
+    dependsOn: [opened],
+  }));
+  if (clicked)
+    items.push({
+      ...base(after, at, 'update-message', clicked.platform, clicked.key),
+      payload: { message: clicked.reference, viewer: actorId },
+    });
+  return [...items, ...tells(before, after, recorded, directory, now, at, actorId, [])];
+}
