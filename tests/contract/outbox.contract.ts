@@ -3,7 +3,11 @@
  * all when the change fails), claimed under leases once across workers, done in dependency order,
  * retried, failed and sent again.
  */
+import { verifyStore } from '../../src/app/audit-verify';
+import { DEVELOPMENT_AUDIT_KEY } from '../../src/app/store/chain';
 import { outboxId, type NewOutboxItem } from '../../src/app/store/outbox';
+import { PersonalDataVault } from '../../src/app/store/personal-data';
+import { nextTimerAt } from '../../src/domain/escalation';
 import { StoreError, type CaseRepository } from '../../src/app/store/repository';
 import { act, counterpart, raised } from './fixtures';
 import type { ContractTarget } from './repository.contract';
@@ -34,16 +38,17 @@ function item(
 }
 
 export function outboxContract(target: Pick<ContractTarget, 'open' | 'reopen'>): void {
-  let repo: CaseRepository;
-
-  beforeEach(async () => {
-    repo = await target.open();
-  });
-  afterEach(async () => {
-    await repo.close();
-  });
-
   describe('the outbox', () => {
+    let repo: CaseRepository;
+
+    // Inside the describe, so that beside repositoryContract in one block each test opens one store.
+    beforeEach(async () => {
+      repo = await target.open();
+    });
+    afterEach(async () => {
+      await repo.close();
+    });
+
     test('items are written with the case that owes them, and a second create with the same key adds none', async () => {
       const m = raised(101);
       const ref = m.state.reference;
@@ -185,6 +190,41 @@ export function outboxContract(target: Pick<ContractTarget, 'open' | 'reopen'>):
       await repo.close();
       repo = await target.reopen();
       expect((await repo.claimOutbox('w', at(0), at(30), 10)).map((i) => i.recipient)).toEqual(['ben']);
+    });
+
+    test("items are not cases: every reference, a board's cases and audit verify are as without them", async () => {
+      const m = raised(110);
+      const ref = m.state.reference;
+      // A recipient no store id may hold as it is (a Teams id, a slash).
+      const odd = item(ref, 2, 'tell', '29:1a/b?c#d');
+      await repo.createCase({
+        state: m.state,
+        events: m.events,
+        dueAt: nextTimerAt(m.state),
+        outbox: [item(ref, 2, 'open-thread', 'council'), odd],
+      });
+      const acked = act(m.state, { type: 'acknowledge', actor: counterpart }, '2026-11-20T11:00:00Z');
+      await repo.appendEvents({
+        reference: ref,
+        expectedVersion: 2,
+        events: acked.events,
+        state: acked.state,
+        dueAt: nextTimerAt(acked.state),
+        outbox: [item(ref, 3, 'update-cards', 'slack')],
+      });
+      await repo.enqueue([item('NS-2026-0111', 2, 'tell', 'ben')]);
+      expect(await repo.allReferences()).toEqual([ref]);
+      expect((await repo.casesOfBoard(m.state.boardId, '2026-01-01', '2027-01-01')).map((c) => c.reference)).toEqual([
+        ref,
+      ]);
+      const report = await verifyStore(repo, {
+        key: DEVELOPMENT_AUDIT_KEY,
+        vault: new PersonalDataVault(Buffer.alloc(32, 3)),
+      });
+      expect(report).toMatchObject({ checked: 1, events: 3, findings: [], warnings: [] });
+      expect(await repo.completeOutbox(odd.id, undefined, at(1))).toBe(true);
+      expect((await repo.listOutbox({ status: 'done' })).map((i) => i.id)).toEqual([odd.id]);
+      expect(await repo.outboxStats()).toEqual({ pending: 3, failed: 0, oldestPendingAt: T0 });
     });
 
     test('a twin done inline is completed only while nobody holds it', async () => {

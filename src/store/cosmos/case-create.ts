@@ -20,10 +20,13 @@ import {
 import type { IdempotencyDocument } from './documents';
 import { guard, refused, statusOf } from './errors';
 import { readItem, replaceIfUnchanged, runBatch } from './items';
+import { outboxOperations, unstored } from './outbox';
 
 export async function createCase(writer: CaseWriter, input: NewCase): Promise<{ created: boolean; case: StoredCase }> {
   const reference = input.state.reference;
   return guard(async () => {
+    // Refused before the idempotency key is claimed: a write that cannot be made leaves no claim behind.
+    tooMany(reference, input.events.length, outboxOperations(reference, input.outbox).length);
     if (input.idempotencyKey === undefined) return { created: true, case: await insertCase(writer, input) };
     return createOnce(writer, input, input.idempotencyKey);
   }, reference);
@@ -34,16 +37,24 @@ async function insertCase(writer: CaseWriter, input: NewCase): Promise<StoredCas
   const { state } = input;
   const reference = state.reference;
   const linked = chainEvents(writer.auditKey, reference, 0, GENESIS, input.events);
-  tooMany(reference, linked.length);
   const doc = caseDocument(state, linked.length, linked[linked.length - 1]?.hash ?? GENESIS, input.dueAt, []);
-  const failed = await runBatch(writer.cases, reference, [
-    { operationType: 'Create', partitionKey: reference, resourceBody: asJson(doc) },
-    ...linked.map((e): OperationInput => ({
-      operationType: 'Create',
-      partitionKey: reference,
-      resourceBody: asJson(eventDocument(e)),
-    })),
-  ]);
+  // The case, its first events and the outbox items it owes, all or nothing.
+  const write = (owed: NewCase['outbox']): Promise<number | undefined> =>
+    runBatch(writer.cases, reference, [
+      { operationType: 'Create', partitionKey: reference, resourceBody: asJson(doc) },
+      ...linked.map((e): OperationInput => ({
+        operationType: 'Create',
+        partitionKey: reference,
+        resourceBody: asJson(eventDocument(e)),
+      })),
+      ...outboxOperations(reference, owed),
+    ]);
+  let failed = await write(input.outbox);
+  if (failed === 409 && input.outbox?.length) {
+    // An item already stored (enqueued before its case) is kept as it is, as in an enqueue.
+    const owed = await unstored(writer.cases, reference, input.outbox);
+    if (owed.length < input.outbox.length) failed = await write(owed);
+  }
   if (failed === 409 || failed === 412) {
     throw new StoreError(
       'conflict',

@@ -13,6 +13,7 @@ import { asJson, caseDocument, eventDocument, idPart, SEQUENCE_ATTEMPTS, toStore
 import type { CaseDocument, SequenceDocument } from './documents';
 import { guard, refused } from './errors';
 import { createUnlessExists, readItem, replaceIfUnchanged, runBatch } from './items';
+import { outboxOperations, unstored } from './outbox';
 
 /** What a case write needs: the cases container, the anchor it appends to, and the key that seals both. */
 export interface CaseWriter {
@@ -64,7 +65,7 @@ export async function appendEvents(writer: CaseWriter, input: Append): Promise<S
         reference,
       );
     }
-    tooMany(reference, linked.length);
+    tooMany(reference, linked.length, outboxOperations(reference, input.outbox).length);
     const next = caseDocument(
       input.state,
       version,
@@ -72,20 +73,29 @@ export async function appendEvents(writer: CaseWriter, input: Append): Promise<S
       input.dueAt,
       Array.isArray(doc.people) ? doc.people : [],
     );
-    const failed = await runBatch(writer.cases, reference, [
-      {
-        operationType: 'Replace',
-        id: reference,
-        partitionKey: reference,
-        ifMatch: doc._etag,
-        resourceBody: asJson(next),
-      },
-      ...linked.map((e): OperationInput => ({
-        operationType: 'Create',
-        partitionKey: reference,
-        resourceBody: asJson(eventDocument(e)),
-      })),
-    ]);
+    // The case replaced on its ETag, the new events and the outbox items the change owes: all or nothing.
+    const write = (owed: Append['outbox']): Promise<number | undefined> =>
+      runBatch(writer.cases, reference, [
+        {
+          operationType: 'Replace',
+          id: reference,
+          partitionKey: reference,
+          ifMatch: doc._etag,
+          resourceBody: asJson(next),
+        },
+        ...linked.map((e): OperationInput => ({
+          operationType: 'Create',
+          partitionKey: reference,
+          resourceBody: asJson(eventDocument(e)),
+        })),
+        ...outboxOperations(reference, owed),
+      ]);
+    let failed = await write(input.outbox);
+    if (failed === 409 && input.outbox?.length) {
+      // An item id already stored (its ids are the new version's, so only if enqueued ahead) is kept as it is.
+      const owed = await unstored(writer.cases, reference, input.outbox);
+      if (owed.length < input.outbox.length) failed = await write(owed);
+    }
     if (failed === 412 || failed === 409 || failed === 404) {
       const now = await readItem<CaseDocument>(writer.cases, reference, reference).catch(() => undefined);
       throw conflict(reference, input.expectedVersion, typeof now?.version === 'number' ? now.version : undefined);

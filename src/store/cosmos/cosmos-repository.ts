@@ -18,7 +18,9 @@
  *   events) and load spreads evenly across physical partitions as cases accumulate. Case
  *   numbers (`seq:<board>:<year>`) and idempotency keys (`idem:<key>`) are small documents in
  *   their own partitions of the same container, updated with ETag checks; so are staff contacts
- *   (partition `contact:<person>`, one document per platform).
+ *   (partition `contact:<person>`, one document per platform). What a change owes people (the
+ *   outbox, src/store/cosmos/outbox.ts) is one document per item in its case's partition
+ *   (`id` = `outbox:<item id>`, `type: 'outbox'`), created in the same batch as the change.
  * - `personal`, partition key `/caseRef`: the adult's sealed details, one document per case,
  *   kept apart from the case so that erasing them touches nothing else and nothing that reads
  *   cases ever loads them.
@@ -36,8 +38,10 @@
  * Reads across cases (due cases, cases of a board or person, every reference) are
  * cross-partition queries on the case documents only (`type = 'case'`); the due query is
  * `TOP n … ORDER BY dueAt`, served by the range index on `/dueAt`, so its cost follows the
- * number of cases due, not the number stored. State and event bodies are excluded from
- * indexing: nothing queries inside them, and it keeps writes cheap.
+ * number of cases due, not the number stored. The outbox's claims and lists are cross-partition
+ * queries on `type = 'outbox'`, ordered through composite indexes (CASES_INDEXING). State and
+ * event bodies, and outbox payloads and results, are excluded from indexing: nothing queries
+ * inside them, and it keeps writes cheap.
  *
  * Item ids cannot contain `/`, `\`, `?` or `#`, so free-form parts (idempotency keys, request
  * keys, agency ids) are used as they are only when they are plainly safe, and otherwise
@@ -63,6 +67,7 @@ import type {
   SecurityEvent,
   SecurityFilter,
 } from '../../app/store/repository';
+import type { NewOutboxItem, OutboxFilter, OutboxItem, OutboxSetback, OutboxStats } from '../../app/store/outbox';
 import type { CosmosOptions } from './client';
 import { CASES_INDEXING, REQUEST_TTL_SECONDS } from './documents';
 import { guard, translate } from './errors';
@@ -71,6 +76,7 @@ import { CosmosAnchor } from './anchor';
 import { createCase } from './case-create';
 import * as reads from './case-reads';
 import * as writes from './case-writes';
+import * as outbox from './outbox';
 import * as side from './side-records';
 
 export { cosmosClientFrom, type CosmosConnection, type CosmosOptions } from './client';
@@ -254,6 +260,45 @@ export class CosmosRepository implements CaseRepository {
 
   async securityEvents(filter?: SecurityFilter): Promise<SecurityEvent[]> {
     return guard(() => logs.selectSecurityEvents(this.logs, filter));
+  }
+
+  // ── the outbox ────────────────────────────────────────────────────────────────────
+
+  async enqueue(items: readonly NewOutboxItem[]): Promise<void> {
+    await guard(() => outbox.enqueue(this.cases, items));
+  }
+
+  async claimOutbox(owner: string, now: string, until: string, limit: number): Promise<OutboxItem[]> {
+    return guard(() => outbox.claimOutbox(this.cases, owner, now, until, limit));
+  }
+
+  async progressOutbox(id: string, owner: string, result: Record<string, unknown>): Promise<boolean> {
+    return guard(() => outbox.progressOutbox(this.cases, id, owner, result));
+  }
+
+  async completeOutbox(
+    id: string,
+    owner: string | undefined,
+    at: string,
+    result?: Record<string, unknown>,
+  ): Promise<boolean> {
+    return guard(() => outbox.completeOutbox(this.cases, id, owner, at, result));
+  }
+
+  async setBackOutbox(id: string, owner: string, setback: OutboxSetback): Promise<boolean> {
+    return guard(() => outbox.setBackOutbox(this.cases, id, owner, setback));
+  }
+
+  async listOutbox(filter?: OutboxFilter): Promise<OutboxItem[]> {
+    return guard(() => outbox.listOutbox(this.cases, filter), filter?.reference);
+  }
+
+  async retryOutbox(filter: { reference?: string; ids?: readonly string[] }, now: string): Promise<number> {
+    return guard(() => outbox.retryOutbox(this.cases, filter, now), filter.reference);
+  }
+
+  async outboxStats(): Promise<OutboxStats> {
+    return guard(() => outbox.outboxStats(this.cases));
   }
 
   // ── the store-wide anchor ─────────────────────────────────────────────────────────

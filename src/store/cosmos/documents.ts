@@ -16,14 +16,21 @@ export const REQUEST_TTL_SECONDS = 30 * 24 * 60 * 60;
 export const SEQUENCE_ATTEMPTS = 60;
 /** How long a second create with the same idempotency key waits for the first one's case. */
 export const IDEMPOTENCY_WAIT_MS = [20, 40, 80, 160, 320, 640, 1000, 1000, 1000];
-/** A transactional batch holds at most 100 operations: the case document and 99 events. */
+/** A transactional batch holds at most 100 operations: the case document and 99 events and outbox items. */
 const MAX_EVENTS_PER_WRITE = 99;
 
 export const CASES_INDEXING: IndexingPolicy = {
   indexingMode: 'consistent',
   automatic: true,
   includedPaths: [{ path: '/*' }],
-  excludedPaths: [{ path: '/state/*' }, { path: '/event/*' }, { path: '/"_etag"/?' }],
+  // Nothing queries inside a case's state, an event's body, or an outbox item's payload or result.
+  excludedPaths: [
+    { path: '/state/*' },
+    { path: '/event/*' },
+    { path: '/payload/*' },
+    { path: '/result/*' },
+    { path: '/"_etag"/?' },
+  ],
   compositeIndexes: [
     [
       { path: '/dueAt', order: 'ascending' },
@@ -32,6 +39,16 @@ export const CASES_INDEXING: IndexingPolicy = {
     [
       { path: '/raisedAt', order: 'ascending' },
       { path: '/id', order: 'ascending' },
+    ],
+    // The outbox: due items in the order they fell due (claims), and items oldest first (lists).
+    [
+      { path: '/nextAttemptAt', order: 'ascending' },
+      { path: '/createdAt', order: 'ascending' },
+      { path: '/itemId', order: 'ascending' },
+    ],
+    [
+      { path: '/createdAt', order: 'ascending' },
+      { path: '/itemId', order: 'ascending' },
     ],
   ],
 };
@@ -142,10 +159,13 @@ export function asJson(doc: object): JSONObject {
   return JSON.parse(JSON.stringify(doc)) as JSONObject;
 }
 
-export function tooMany(reference: string, events: number): void {
-  if (events > MAX_EVENTS_PER_WRITE) {
+/** A write that would not fit one transactional batch (the case, its new events, the outbox items it owes) is refused. */
+export function tooMany(reference: string, events: number, outboxItems = 0): void {
+  if (events + outboxItems > MAX_EVENTS_PER_WRITE) {
     throw new RangeError(
-      `Case ${reference}: at most ${MAX_EVENTS_PER_WRITE} events can be written at once (Cosmos DB transactional batch limit), not ${events}.`,
+      outboxItems
+        ? `Case ${reference}: at most ${MAX_EVENTS_PER_WRITE} events and outbox items together can be written at once (Cosmos DB transactional batch limit), not ${events} events and ${outboxItems} items.`
+        : `Case ${reference}: at most ${MAX_EVENTS_PER_WRITE} events can be written at once (Cosmos DB transactional batch limit), not ${events}.`,
     );
   }
 }
