@@ -13,58 +13,12 @@
 import type { Directory, Person, Platform } from '../domain/directory';
 import type { CaseEvent } from '../domain/escalation';
 import type { Notice } from './notify';
+import { Unreachable, type Outlet } from './outlet';
 import { outboxId, type NewOutboxItem, type OutboxItem } from './store/outbox';
-import type { CaseRepository, StoredCase, ThreadReference } from './store/repository';
+import type { CaseRepository, StoredCase } from './store/repository';
 import type { Verb } from './views/stage-card';
 
-export interface Reached {
-  /** The id the person's client knows them by, where the platform said. */
-  id?: string;
-  /** Where the message went (a Slack DM channel and ts; a Teams conversation and activity id). */
-  channel?: string;
-  ts?: string;
-}
-
-/** A chat platform, as the worker (and the sweeper) use it. */
-export interface Outlet {
-  readonly platform: Platform;
-  /** Open the case's thread or channel and post its card; saves the thread. `progress` keeps what is done so far. */
-  openThread(
-    stored: StoredCase,
-    events: readonly CaseEvent[],
-    item: OutboxItem,
-    progress: (result: Record<string, unknown>) => Promise<void>,
-  ): Promise<Record<string, unknown>>;
-  /** Bring this platform's threads of the case up to date with its card. */
-  updateThreads(
-    stored: StoredCase,
-    events: readonly CaseEvent[],
-    threads: readonly ThreadReference[],
-    problems: readonly string[],
-  ): Promise<void>;
-  /** Bring one person's own copy of the card (where they clicked) up to date. */
-  updateMessage(
-    stored: StoredCase,
-    events: readonly CaseEvent[],
-    message: Record<string, unknown>,
-    viewer: Person | undefined,
-    problems: readonly string[],
-  ): Promise<void>;
-  /** Message one person 1:1 with their own card. Undefined if they could not be reached. */
-  tell(notice: Notice, stored: StoredCase, events: readonly CaseEvent[]): Promise<Reached | undefined>;
-  /** A line in this platform's threads of the case; with `recheckSince`, not again if a line carrying `key` arrived. */
-  say(
-    stored: StoredCase,
-    threads: readonly ThreadReference[],
-    text: string,
-    key?: string,
-    recheckSince?: string,
-  ): Promise<void>;
-  /** How long the platform asked the bot to wait before trying again, if it said. */
-  retryAfterMs?(error: unknown): number | undefined;
-  /** The conversation an item goes to, for the platform's per-conversation rate limit. */
-  conversationOf?(item: OutboxItem): string;
-}
+export { Unreachable, type Outlet, type Reached } from './outlet';
 
 export interface DeliveryOptions {
   repo: CaseRepository;
@@ -86,13 +40,6 @@ export interface DeliveryOptions {
   /** How often to look for due items when nothing wakes the worker. */
   intervalMs?: number;
   report?: (message: string, fields: Record<string, unknown>) => void;
-}
-
-/** Someone the platform says cannot be reached yet (no chat with the bot, no way to open one). */
-export class Unreachable extends Error {
-  constructor(readonly person: Person) {
-    super('could not be reached');
-  }
 }
 
 const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', teams: 'Teams' };
@@ -232,9 +179,22 @@ export class Delivery {
       loaded = { stored, events: (await this.options.repo.getEvents(stored.reference)).map((e) => e.event) };
       return loaded;
     };
+    // Messages into one conversation go in the order they were owed: an item waits while an
+    // earlier one to the same conversation is still pending (failed and waiting to try again).
+    const waitUntil = await this.earlierPending(items);
     for (const item of items) {
       if ((item.kind === 'update-cards' || item.kind === 'update-message') && !sent.has(item.id)) {
         await this.finish(item, { superseded: true });
+        continue;
+      }
+      const key = sequenceOf(item);
+      const behind = key ? waitUntil.get(key) : undefined;
+      if (behind) {
+        await this.options.repo.setBackOutbox(item.id, this.options.owner, {
+          error: 'waiting for an earlier message to the same conversation',
+          retryAt: new Date(Math.max(Date.parse(behind), this.clock().getTime()) + 1).toISOString(),
+          uncounted: true,
+        });
         continue;
       }
       try {
@@ -246,11 +206,33 @@ export class Delivery {
         await this.take(item);
         const result = await this.perform(item, found.stored, found.events);
         await this.finish(item, result);
-        // A thread just opened, or a card updated, changes nothing the others need to read again.
       } catch (error) {
-        await this.setBack(item, error);
+        const retryAt = await this.setBack(item, error);
+        if (key && retryAt) waitUntil.set(key, retryAt);
       }
     }
+  }
+
+  /** For each conversation of these items, when an earlier pending item to it (not among them) is next due. */
+  private async earlierPending(items: readonly OutboxItem[]): Promise<Map<string, string>> {
+    const waits = new Map<string, string>();
+    const first = new Map<string, OutboxItem>();
+    for (const item of items) {
+      const key = sequenceOf(item);
+      if (key && !first.has(key)) first.set(key, item);
+    }
+    if (!first.size) return waits;
+    const claimed = new Set(items.map((i) => i.id));
+    const pending = await this.options.repo.listOutbox({ reference: items[0]?.reference ?? '', status: 'pending' });
+    for (const other of pending) {
+      const key = sequenceOf(other);
+      const mine = key ? first.get(key) : undefined;
+      if (!key || !mine || claimed.has(other.id) || !before(other, mine)) continue;
+      const at = other.leaseUntil && other.leaseUntil > other.nextAttemptAt ? other.leaseUntil : other.nextAttemptAt;
+      const held = waits.get(key);
+      if (!held || at > held) waits.set(key, at);
+    }
+    return waits;
   }
 
   /** Wait for room in the item's conversation (the platform's per-conversation limit). */
@@ -347,7 +329,8 @@ export class Delivery {
     // Not done: the lease ran out meanwhile and another replica has the item (it will find what arrived).
   }
 
-  private async setBack(item: OutboxItem, error: unknown): Promise<void> {
+  /** Try the item again later (when, returned), or fail it for good after its last attempt. */
+  private async setBack(item: OutboxItem, error: unknown): Promise<string | undefined> {
     const { repo, owner, report } = this.options;
     const clock = this.clock;
     const words = error instanceof Error ? error.message : String(error);
@@ -358,10 +341,11 @@ export class Delivery {
       const base = this.options.baseDelayMs ?? 2000;
       const backoff = Math.min(this.options.maxDelayMs ?? 600_000, base * 2 ** (item.attempts - 1));
       const delay = Math.max(asked ?? 0, backoff * (0.8 + Math.random() * 0.4));
-      await repo.setBackOutbox(item.id, owner, { error: words, retryAt: new Date(now + delay).toISOString() });
-      return;
+      const retryAt = new Date(now + delay).toISOString();
+      await repo.setBackOutbox(item.id, owner, { error: words, retryAt });
+      return retryAt;
     }
-    if (!(await repo.setBackOutbox(item.id, owner, { error: words }))) return;
+    if (!(await repo.setBackOutbox(item.id, owner, { error: words }))) return undefined;
     this.status.failed++;
     report?.('Could not deliver a message after every attempt', {
       reference: item.reference,
@@ -380,6 +364,7 @@ export class Delivery {
         error: e instanceof Error ? e.message : String(e),
       }),
     );
+    return undefined;
   }
 
   /** Once an item has failed for good: a line in the case's threads, its cards updated to say so, the raiser told of a thread not opened. */
@@ -411,4 +396,16 @@ export class Delivery {
     }
     return platforms.flatMap((p) => [made('say', p, p, { text: words }), made('update-cards', p, p)]);
   }
+}
+
+/** The conversation whose messages keep their order (a person's 1:1 chat, the case's thread); none for card updates. */
+function sequenceOf(item: OutboxItem): string | undefined {
+  if (item.kind === 'tell') return `${item.platform}|tell|${item.recipient}`;
+  if (item.kind === 'say' || item.kind === 'open-thread') return `${item.platform}|thread`;
+  return undefined;
+}
+
+/** Whether `a` was owed before `b`. */
+function before(a: OutboxItem, b: OutboxItem): boolean {
+  return a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.event < b.event);
 }

@@ -164,6 +164,9 @@ export function outboxContract(target: Pick<ContractTarget, 'open' | 'reopen'>):
       expect(await repo.claimOutbox('w', at(4), at(30), 10)).toEqual([]);
       const retried = await repo.claimOutbox('v', at(5), at(30), 10);
       expect(retried.map((i) => [i.id, i.attempts, i.lastError])).toEqual([[a.id, 2, 'ratelimited']]);
+      // An attempt not made (waiting its turn) does not count.
+      expect(await repo.setBackOutbox(a.id, 'v', { error: 'waiting', retryAt: at(5), uncounted: true })).toBe(true);
+      expect((await repo.claimOutbox('v', at(5), at(30), 10)).map((i) => i.attempts)).toEqual([2]);
       const failed = await repo.listOutbox({ status: 'failed' });
       expect(failed.map((i) => [i.id, i.lastError])).toEqual([[b.id, 'could not be reached']]);
       expect(await repo.outboxStats()).toMatchObject({ pending: 2, failed: 1 });

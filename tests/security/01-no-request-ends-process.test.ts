@@ -109,6 +109,16 @@ function noteSubmission(reference: string): string {
   });
 }
 
+/** A documents form sent: its handler reads the case before it answers, so a busy store escapes it. */
+function documentsSubmission(reference: string): string {
+  return viewSubmission(slackPeople.peter, {
+    id: `V-DOCS-${Date.now()}-${Math.random()}`,
+    callback_id: 'case-documents',
+    private_metadata: JSON.stringify({ reference }),
+    values: { document: { value: { type: 'static_select', selected_option: { value: 'case-record' } } } },
+  });
+}
+
 test('a handler that throws is a logged 500 (one line, no stack), and the bot still answers', async () => {
   const repo = bot.app.repo;
   const getCase = repo.getCase.bind(repo);
@@ -140,7 +150,7 @@ test('a busy store escaping a handler is a 503 asking to try again; /healthz say
   repo.getCase = busy;
   repo.dueCases = busy;
   try {
-    const answer = await slackPost(bot.slackUrl, noteSubmission('LI-2026-0998'));
+    const answer = await slackPost(bot.slackUrl, documentsSubmission('LI-2026-0998'));
     expect(answer.status).toBe(503);
     expect(answer.json).toEqual({ error: 'The record is busy; please try again in a moment. Nothing was saved.' });
     const health = await rawRequest(`${bot.base}/healthz`);

@@ -24,6 +24,9 @@ describe('configuration from the environment', () => {
   test('nothing set: the defaults', () => {
     expect(loadConfig({})).toEqual({
       NODE_ENV: 'development',
+      OUTBOX_ATTEMPTS: 8,
+      OUTBOX_LEASE_SECONDS: 30,
+      OUTBOX_RETRY_SECONDS: 2,
       PORT: 3978,
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
@@ -61,6 +64,9 @@ describe('configuration from the environment', () => {
       DATA_DIR: '/var/lib/bot',
       COSMOS_DATABASE: 'safeguarding-escalations',
       COSMOS_INSECURE_TLS: false,
+      OUTBOX_ATTEMPTS: 8,
+      OUTBOX_LEASE_SECONDS: 30,
+      OUTBOX_RETRY_SECONDS: 2,
       SWEEP_INTERVAL_SECONDS: 30,
       TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/',
     });

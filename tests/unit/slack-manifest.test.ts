@@ -17,6 +17,7 @@ const manifest = parse(readFileSync(join(ROOT, 'manifests', 'slack', 'manifest.y
 const SCOPES: Record<string, string[]> = {
   'conversations.create': ['groups:write'],
   'conversations.invite': ['groups:write'],
+  'conversations.list': ['groups:read'],
   'conversations.inviteShared': ['conversations.connect:write', 'groups:write.invites'],
   'conversations.open': ['im:write'],
   'chat.postMessage': ['chat:write'],

@@ -73,6 +73,8 @@ export interface OutboxSetback {
   error: string;
   /** When to try again; absent: the item has failed for good (until someone retries it). */
   retryAt?: string;
+  /** The attempt was not made (the item waited its turn behind another): it does not count. */
+  uncounted?: boolean;
 }
 
 /** The store's side of the outbox (part of the store port, under the repository contract suite). */

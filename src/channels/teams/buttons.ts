@@ -64,14 +64,14 @@ export class TeamsButtons {
       return message(UNKNOWN_COMMAND);
     }
     const command = commandFrom(verb, data, who.actor);
-    // The clicker sees their own view of the thread's card from now on (refresh).
+    // Stored with what it owes: the thread's card, other platforms, word to people (the outbox).
+    const outcome = await this.deps.service.act(reference, command, { platform: 'teams' });
+    if (!outcome.ok) return message(outcome.refusal.message);
+    // The clicker sees their own view of the thread's card from its next change (refresh).
     if (found && !found.thread.userIds.includes(context.activity.from.id)) {
       const thread: TeamsThread = { ...found.thread, userIds: withRefreshUsers(userIds, []) };
       await threads.saveThread(reference, found.agencyId, thread).catch((e: unknown) => unlessBusy(this.deps, e));
     }
-    // Stored with what it owes: the thread's card, other platforms, word to people (the outbox).
-    const outcome = await this.deps.service.act(reference, command, { platform: 'teams' });
-    if (!outcome.ok) return message(outcome.refusal.message);
     const events = await threads.timeline(reference);
     return card(threads.stageCard(outcome.case, userIds, events, who.actor));
   }

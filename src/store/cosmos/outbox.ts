@@ -213,7 +213,7 @@ export async function claimOutbox(
     let known = done.get(itemId);
     if (known === undefined) {
       const doc = await locate(cases, itemId, hint);
-      known = !doc || doc.status === 'done';
+      known = !doc || doc.status !== 'pending'; // settled: done, or failed for good
       done.set(itemId, known);
     }
     return known;
@@ -285,6 +285,7 @@ export async function setBackOutbox(
           status: setback.retryAt ? 'pending' : 'failed',
           lastError: setback.error.slice(0, 500),
           nextAttemptAt: setback.retryAt ?? item.nextAttemptAt,
+          attempts: setback.uncounted ? Math.max(0, item.attempts - 1) : item.attempts,
         }
       : undefined,
   );

@@ -160,9 +160,17 @@ export function completeOutbox(
 export function setBackOutbox(db: Database.Database, id: string, owner: string, setback: OutboxSetback): boolean {
   const changed = statement(
     db,
-    `UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), lease_owner = NULL, lease_until = NULL
+    `UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), lease_owner = NULL, lease_until = NULL,
+            attempts = MAX(0, attempts - ?)
       WHERE id = ? AND lease_owner = ? AND status = 'pending'`,
-  ).run(setback.retryAt ? 'pending' : 'failed', setback.error.slice(0, 500), setback.retryAt ?? null, id, owner);
+  ).run(
+    setback.retryAt ? 'pending' : 'failed',
+    setback.error.slice(0, 500),
+    setback.retryAt ?? null,
+    setback.uncounted ? 1 : 0,
+    id,
+    owner,
+  );
   return changed.changes === 1;
 }
 
