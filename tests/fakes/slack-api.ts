@@ -38,6 +38,13 @@ export interface FakeSlackApi {
   messages: SlackMessage[];
   /** Methods that answer 429 once (with Retry-After: 1) before they succeed. */
   rateLimitOnce: Set<string>;
+  /**
+   * An outage: until `until` (Date.now()), every method answers `status` (a 429 with Retry-After:
+   * `retryAfter` seconds, default 1). Recorded as "<method> (<status>)". Clear it to recover.
+   */
+  outage?: { status: 500 | 503 | 429; until: number; retryAfter?: number };
+  /** Private channels made (conversations.create), by name. */
+  channels: Map<string, string>;
   since(from: number, method?: string): ApiCall[];
   close(): Promise<void>;
 }
@@ -65,14 +72,31 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   const uploads: Buffer[] = [];
   const messages: SlackMessage[] = [];
   const rateLimitOnce = new Set<string>();
+  const channels = new Map<string, string>();
   let channelCount = 0;
   let base = '';
   const answer = (method: string, args: Record<string, unknown>): Record<string, unknown> => {
     switch (method) {
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0LINCDIO' };
-      case 'conversations.create':
-        return { ok: true, channel: { id: `CCASE${++channelCount}`, name: args.name } };
+      case 'conversations.create': {
+        const name = String(args.name);
+        if (channels.has(name)) return { ok: false, error: 'name_taken' };
+        const id = `CCASE${++channelCount}`;
+        channels.set(name, id);
+        return { ok: true, channel: { id, name } };
+      }
+      case 'conversations.list': {
+        const all = [...channels].map(([name, id]) => ({ id, name, is_private: true, is_member: true }));
+        const from = Number(args.cursor ?? 0);
+        const limit = Number(args.limit ?? 100);
+        const more = from + limit < all.length;
+        return {
+          ok: true,
+          channels: all.slice(from, from + limit),
+          response_metadata: { next_cursor: more ? String(from + limit) : '' },
+        };
+      }
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(args.users)}` } };
       case 'conversations.history':
@@ -96,6 +120,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
         return { ok: true };
     }
   };
+  const fake: { outage?: FakeSlackApi['outage'] } = {};
   const server: Server = createServer((req, res) => {
     const raw: Buffer[] = [];
     req.on('data', (c: Buffer) => raw.push(c));
@@ -114,6 +139,16 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
           args[k] = v;
         }
       }
+      const outage = fake.outage;
+      if (outage && Date.now() < outage.until && method !== 'auth.test') {
+        calls.push({ method: `${method} (${outage.status})`, args, at: Date.now() });
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (outage.status === 429) headers['retry-after'] = String(outage.retryAfter ?? 1);
+        res
+          .writeHead(outage.status, headers)
+          .end(JSON.stringify({ ok: false, error: outage.status === 429 ? 'ratelimited' : 'internal_error' }));
+        return;
+      }
       if (rateLimitOnce.delete(method)) {
         calls.push({ method: `${method} (429)`, args, at: Date.now() });
         res
@@ -127,13 +162,14 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
+  return Object.assign(fake, {
     url: `${base}/api/`,
     calls,
     uploads,
     messages,
     rateLimitOnce,
+    channels,
     since: (from, method) => calls.slice(from).filter((c) => !method || c.method === method),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  });
 }
