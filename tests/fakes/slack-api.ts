@@ -162,7 +162,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return Object.assign(fake, {
+  const api: Omit<FakeSlackApi, 'outage'> = {
     url: `${base}/api/`,
     calls,
     uploads,
@@ -171,5 +171,6 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     channels,
     since: (from, method) => calls.slice(from).filter((c) => !method || c.method === method),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  });
+  };
+  return Object.assign(fake, api);
 }
