@@ -6,6 +6,7 @@ import { ConfigError } from '../config';
 import { AUDIT_LOG_USAGE, commandAuditLog } from './audit-log';
 import { commandAudit } from './audit';
 import { openStore } from './options';
+import { commandOutbox, OUTBOX_USAGE } from './outbox-commands';
 import {
   commandDirectoryCheck,
   commandProcedureCheck,
@@ -33,6 +34,7 @@ const USAGE = `Usage: npm run --silent cli -- <command>
   erase-personal-data --case <ref> --reason <why> [--by <person id>] [--db <file>]
                                                erase the adult's details on request (the timeline says so)
 ${AUDIT_LOG_USAGE}
+${OUTBOX_USAGE}
   deadlines --board <id> --raised <ISO instant> [--json]
                                                a board's stage timeline, each stage run to its limit
   report --board <id> --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--format html|csv] [--db <file>]
@@ -74,6 +76,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       case 'audit':
         if (sub === 'access' || sub === 'security') return await commandAuditLog(sub, rest, io);
         return await commandAudit(sub, rest, io, openStore);
+      case 'outbox':
+        return await commandOutbox(argv.slice(1), io);
       case 'erase-personal-data':
         return await commandErase(argv.slice(1), io);
       case undefined:
