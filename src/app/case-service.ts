@@ -30,6 +30,7 @@ import type { PersonalDataVault, PersonalDetails } from './store/personal-data';
 import { personalDetailsSchema } from './store/personal-data';
 import { StoreError, type CaseRepository, type StoredCase } from './store/repository';
 import { owedByChange, owedByRaise, type ClickedCard, type RaiseOrigin } from './owed';
+import { outboxId, type NewOutboxItem } from './store/outbox';
 
 export type Outcome = { ok: true; case: StoredCase; created: boolean } | { ok: false; refusal: Refusal };
 
@@ -292,9 +293,30 @@ export class CaseService {
     document: string,
     format: 'pdf' | 'docx',
     withPersonalDetails: boolean,
+    /** Where the platform hands it over later (through the outbox), if it does. */
+    deliver?: Platform,
   ): Promise<void> {
+    const at = new Date().toISOString();
     await this.appendRecord(reference, (stored) =>
       Promise.resolve({
+        ...(deliver
+          ? {
+              outbox: [
+                {
+                  id: outboxId(reference, stored.version + 1, 'send-document', by.personId),
+                  reference,
+                  kind: 'send-document' as const,
+                  platform: deliver,
+                  recipient: by.personId,
+                  event: stored.version + 1,
+                  dependsOn: [],
+                  payload: { document, format },
+                  createdAt: at,
+                  nextAttemptAt: at,
+                },
+              ],
+            }
+          : {}),
         event: {
           type: 'document-issued',
           at: this.clock().toISOString(),
@@ -350,7 +372,7 @@ export class CaseService {
    */
   private async appendRecord(
     reference: string,
-    make: (stored: StoredCase) => Promise<{ event: CaseEvent } | { done: Outcome }>,
+    make: (stored: StoredCase) => Promise<{ event: CaseEvent; outbox?: NewOutboxItem[] } | { done: Outcome }>,
   ): Promise<Outcome> {
     for (let attempt = 1; ; attempt++) {
       const stored = await this.repo.getCase(reference);
@@ -364,7 +386,9 @@ export class CaseService {
           events: [made.event],
           state: evolve(stored.state, made.event),
           ...(stored.dueAt ? { dueAt: stored.dueAt } : {}),
+          ...(made.outbox ? { outbox: made.outbox } : {}),
         });
+        if (made.outbox?.length) this.owed();
         return { ok: true, case: saved, created: false };
       } catch (error) {
         if (error instanceof StoreError && error.code === 'conflict' && attempt < ATTEMPTS) continue;

@@ -292,6 +292,12 @@ export class Delivery {
         if (!reached) throw new Unreachable(person);
         return { ...reached };
       }
+      case 'send-document': {
+        const person = directory.people.find((p) => p.id === item.recipient);
+        if (!person) return { gone: true };
+        if (!outlet.sendDocument) throw new Error(`${PLATFORM_NAMES[item.platform]} cannot send documents`);
+        return outlet.sendDocument(stored, item, person);
+      }
       case 'say': {
         const threads = (await repo.getThreads(stored.reference)).filter((t) => t.platform === item.platform);
         if (!threads.length) return { threads: 0 };

@@ -51,6 +51,8 @@ export interface Outlet {
     key?: string,
     recheckSince?: string,
   ): Promise<void>;
+  /** Send a document someone asked for to them privately (built from the record now). */
+  sendDocument?(stored: StoredCase, item: OutboxItem, requester: Person): Promise<Record<string, unknown>>;
   /** How long the platform asked the bot to wait before trying again, if it said. */
   retryAfterMs?(error: unknown): number | undefined;
   /** The conversation an item goes to, for the platform's per-conversation rate limit. */

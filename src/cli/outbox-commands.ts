@@ -22,6 +22,7 @@ const KIND_WORDS: Record<OutboxItem['kind'], string> = {
   'update-message': "update someone's own card",
   tell: 'message a person 1:1',
   say: "a line in the case's thread",
+  'send-document': 'send a document someone asked for',
 };
 
 function problem(io: Io, text: string): number {
@@ -35,7 +36,7 @@ function line(i: OutboxItem): string {
     i.status,
     i.platform,
     KIND_WORDS[i.kind],
-    i.kind === 'tell' ? `to ${i.recipient}` : '',
+    i.kind === 'tell' || i.kind === 'send-document' ? `to ${i.recipient}` : '',
     `attempts ${i.attempts}`,
     i.status === 'pending' ? `next ${i.nextAttemptAt}` : i.status === 'done' ? `done ${i.doneAt ?? ''}` : '',
     i.lastError ? `last error: ${i.lastError}` : '',

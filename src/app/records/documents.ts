@@ -71,7 +71,7 @@ export class DocumentService {
     requester: Actor,
     kind: DocumentKind,
     format: DocumentFormat,
-    options: { record?: boolean; platform?: Platform } = {},
+    options: { record?: boolean; platform?: Platform; deliver?: Platform } = {},
   ): Promise<{ ok: true; document: IssuedDocument } | { ok: false; refusal: Refusal }> {
     const { platform } = options;
     const opened = await this.access.open(reference, requester, {
@@ -122,7 +122,7 @@ export class DocumentService {
     const bytes = format === 'pdf' ? await toPdf(doc) : await toDocx(doc);
     // Recorded when asked for; a platform that hands the file over later builds it again unrecorded.
     if (options.record ?? true)
-      await this.service.recordDocumentIssued(reference, requester, kind, format, choice.personal);
+      await this.service.recordDocumentIssued(reference, requester, kind, format, choice.personal, options.deliver);
     await this.access.read(reference, requester, accessName(kind), platform);
     return {
       ok: true,

@@ -18,7 +18,9 @@ export type OutboxKind =
   /** Message one person 1:1 with their own card. */
   | 'tell'
   /** A line in the case's threads on one platform. */
-  | 'say';
+  | 'say'
+  /** A document someone asked for, built from the record when it is sent, to them privately. */
+  | 'send-document';
 
 export type OutboxStatus = 'pending' | 'done' | 'failed';
 

@@ -105,6 +105,7 @@ export function createSlack(deps: SlackDeps): SlackSide {
     directory: deps.directory,
     clock: deps.clock,
     report: deps.report,
+    documents: deps.documents,
   });
   const timerOutlet = new SlackOutlet({
     client,

@@ -10,7 +10,7 @@ import { documentsModal } from './documents-modal';
 import { answers, parse, type SlackParts } from './listeners';
 
 export function registerDocuments(parts: SlackParts): void {
-  const { app, client, deps, outlet, access, person, fail, busyRefusal } = parts;
+  const { app, client, deps, access, person, fail, busyRefusal } = parts;
   const { directory, service, repo } = deps;
 
   app.action(DOCUMENTS_ACTION, async ({ ack, body, action }) => {
@@ -76,7 +76,7 @@ export function registerDocuments(parts: SlackParts): void {
         actor,
         (typed.document ?? 'case-record') as DocumentKind,
         typed.format === 'docx' ? 'docx' : 'pdf',
-        { platform: 'slack' },
+        { platform: 'slack', deliver: 'slack' },
       )
       .catch(busyRefusal);
     if (!issued.ok)
@@ -84,17 +84,7 @@ export function registerDocuments(parts: SlackParts): void {
         response_action: 'errors',
         errors: { [issued.refusal.fields?.name ? 'name' : 'document']: issued.refusal.message },
       });
+    // Recorded with its delivery owed: the outbox builds it again and uploads it to their DM.
     await ack({ response_action: 'clear' });
-    const dm = await outlet.directChannel(clicker);
-    if (!dm) return;
-    await client
-      .filesUploadV2({
-        channel_id: dm,
-        file: issued.document.bytes,
-        filename: issued.document.fileName,
-        title: issued.document.title,
-        initial_comment: `${issued.document.title} for case ${meta.reference}, as you asked. It is for your agency's file: keep it there.`,
-      })
-      .catch((e: unknown) => fail('Could not send a document', e));
   });
 }

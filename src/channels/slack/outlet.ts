@@ -6,6 +6,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { Outlet, Reached } from '../../app/delivery';
+import type { DocumentFormat, DocumentKind, DocumentService } from '../../app/records/documents';
 import type { OutboxItem } from '../../app/store/outbox';
 import type { Notice } from '../../app/notify';
 import { actorFor } from '../../app/people';
@@ -32,6 +33,8 @@ export interface SlackOutletDeps {
   directory: Directory;
   clock: () => Date;
   report: (message: string, fields: Record<string, unknown>) => void;
+  /** Documents, built again from the record when one asked for is sent. */
+  documents?: DocumentService;
 }
 
 export class SlackOutlet implements Outlet {
@@ -99,6 +102,38 @@ export class SlackOutlet implements Outlet {
       problems,
     );
     await this.deps.client.chat.update({ channel, ts, text: card.text, blocks: card.blocks });
+  }
+
+  /**
+   * A document someone asked for, built again from the record (its issue was recorded when it was
+   * asked for) and uploaded to their DM. Slack cannot tag an upload with the item's id, so after a
+   * crash between the upload and its item being marked done, the document can arrive twice.
+   */
+  async sendDocument(stored: StoredCase, item: OutboxItem, requester: Person): Promise<Record<string, unknown>> {
+    const { documents } = this.deps;
+    if (!documents) throw new Error('Documents are not set up for Slack in this replica');
+    const channel = await this.directChannel(requester);
+    if (!channel) throw new Error('Their direct message channel could not be opened');
+    const kind = item.payload.document as DocumentKind;
+    const format: DocumentFormat = item.payload.format === 'docx' ? 'docx' : 'pdf';
+    const actor = actorFor(this.deps.directory, requester, this.deps.clock());
+    const issued = await documents.issue(stored.reference, actor, kind, format, { record: false, platform: 'slack' });
+    if (!issued.ok) {
+      // Refused now (no longer theirs to see, or the details were erased): they are told why.
+      await this.deps.client.chat.postMessage({
+        channel,
+        text: cut(escape(issued.refusal.message), LIMITS.messageText),
+      });
+      return { refused: true };
+    }
+    await this.deps.client.filesUploadV2({
+      channel_id: channel,
+      file: issued.document.bytes,
+      filename: issued.document.fileName,
+      title: issued.document.title,
+      initial_comment: `${issued.document.title} for case ${stored.reference}, as you asked. It is for your agency's file: keep it there.`,
+    });
+    return { channel };
   }
 
   /** How long Slack asked to wait (a 429's Retry-After), in milliseconds. */
