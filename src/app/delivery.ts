@@ -37,6 +37,8 @@ export interface DeliveryOptions {
   /** The first retry's delay; each next one doubles, up to maxDelayMs, with jitter. */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** How long delivered items are kept (default 30 days), for `outbox --all` and investigations. */
+  keepDoneMs?: number;
   /** How often to look for due items when nothing wakes the worker. */
   intervalMs?: number;
   report?: (message: string, fields: Record<string, unknown>) => void;
@@ -126,8 +128,19 @@ export class Delivery {
     }, ms);
   }
 
+  private prunedAt = 0;
+
   private async loop(): Promise<void> {
     try {
+      // What was delivered long ago is forgotten, a batch an hour (the case's timeline keeps the record).
+      const nowMs = this.clock().getTime();
+      if (nowMs - this.prunedAt > 3_600_000) {
+        this.prunedAt = nowMs;
+        await this.options.repo.pruneOutbox(
+          new Date(nowMs - (this.options.keepDoneMs ?? 30 * 86_400_000)).toISOString(),
+          1000,
+        );
+      }
       while (!this.stopped && (await this.tick()) >= (this.options.batch ?? 50)) {
         /* a full batch: there may be more */
       }

@@ -187,6 +187,22 @@ export function outboxContract(target: Pick<ContractTarget, 'open' | 'reopen'>):
       expect((await repo.claimOutbox('w', at(1), at(30), 10)).map((i) => i.id)).toEqual([tell.id]);
     });
 
+    test('items done long ago are forgotten; pending and failed ones are kept', async () => {
+      const ref = 'NS-2026-0111';
+      const old = item(ref, 2, 'tell', 'ben');
+      const recent = item(ref, 2, 'tell', 'cat');
+      const stuck = item(ref, 2, 'tell', 'dan');
+      const waiting = item(ref, 2, 'tell', 'eve', { nextAttemptAt: at(1000) });
+      await repo.enqueue([old, recent, stuck, waiting]);
+      await repo.claimOutbox('w', at(0), at(30), 10);
+      await repo.completeOutbox(old.id, 'w', at(1));
+      await repo.completeOutbox(recent.id, 'w', at(20));
+      await repo.setBackOutbox(stuck.id, 'w', { error: 'unreachable' });
+      expect(await repo.pruneOutbox(at(10), 100)).toBe(1);
+      expect(await repo.pruneOutbox(at(10), 100)).toBe(0);
+      expect((await repo.listOutbox()).map((i) => i.recipient).sort()).toEqual(['cat', 'dan', 'eve']);
+    });
+
     test('another handle on the same store sees and claims what was written', async () => {
       const ref = 'NS-2026-0108';
       await repo.enqueue([item(ref, 2, 'tell', 'ben')]);

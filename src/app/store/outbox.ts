@@ -103,6 +103,8 @@ export interface OutboxStore {
   /** Failed items (all, of one case, or these ids) made pending again, due now, with attempts counted afresh; how many. */
   retryOutbox(filter: { reference?: string; ids?: readonly string[] }, now: string): Promise<number>;
   outboxStats(): Promise<OutboxStats>;
+  /** Forget up to `limit` items done before `before` (pending and failed ones are kept); how many. */
+  pruneOutbox(before: string, limit: number): Promise<number>;
 }
 
 /** The deterministic id of an item: the case, the version of the change, its kind, its recipient. */

@@ -297,6 +297,10 @@ export class CosmosRepository implements CaseRepository {
     return guard(() => outbox.retryOutbox(this.cases, filter, now), filter.reference);
   }
 
+  async pruneOutbox(before: string, limit: number): Promise<number> {
+    return guard(() => outbox.pruneOutbox(this.cases, before, limit));
+  }
+
   async outboxStats(): Promise<OutboxStats> {
     return guard(() => outbox.outboxStats(this.cases));
   }

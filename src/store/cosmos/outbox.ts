@@ -355,3 +355,24 @@ export async function outboxStats(cases: Container): Promise<OutboxStats> {
   const oldestPendingAt = oldest.find((o): o is string => typeof o === 'string');
   return { pending, failed, ...(oldestPendingAt !== undefined ? { oldestPendingAt } : {}) };
 }
+
+export async function pruneOutbox(cases: Container, before: string, limit: number): Promise<number> {
+  const done = await queryItems<{ id: string; caseRef: string }>(
+    cases,
+    "SELECT TOP @n c.id, c.caseRef FROM c WHERE c.type = 'outbox' AND c.status = 'done' AND c.doneAt < @before",
+    [
+      { name: '@n', value: Math.max(1, Math.floor(limit)) },
+      { name: '@before', value: before },
+    ],
+  );
+  let count = 0;
+  for (const doc of done) {
+    try {
+      await cases.item(doc.id, doc.caseRef).delete();
+      count++;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 404) throw error;
+    }
+  }
+  return count;
+}

@@ -231,3 +231,10 @@ export function outboxStats(db: Database.Database): OutboxStats {
     ...(pending.oldest ? { oldestPendingAt: pending.oldest } : {}),
   };
 }
+
+export function pruneOutbox(db: Database.Database, before: string, limit: number): number {
+  return statement(
+    db,
+    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'done' AND done_at < ? LIMIT ?)",
+  ).run(before, limit).changes;
+}

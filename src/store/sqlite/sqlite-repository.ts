@@ -196,6 +196,10 @@ export class SqliteRepository implements CaseRepository {
     return this.run(() => outbox.outboxStats(this.db));
   }
 
+  pruneOutbox(before: string, limit: number): Promise<number> {
+    return this.run(() => outbox.pruneOutbox(this.db, before, limit));
+  }
+
   claimRequest(scope: string, key: string, at: string): Promise<boolean> {
     return this.run(() => side.claimRequest(this.db, scope, key, at), undefined, CLAIM_BUDGET_MS);
   }
