@@ -168,7 +168,14 @@ export class Delivery {
     for (const item of claimed) byCase.set(item.reference, [...(byCase.get(item.reference) ?? []), item]);
     const queue = [...byCase.values()];
     const workers = Array.from({ length: Math.min(this.options.concurrency ?? 8, queue.length) }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await this.doCase(next);
+      for (let next = queue.shift(); next; next = queue.shift())
+        await this.doCase(next).catch((error: unknown) =>
+          // The store failed mid-way: the items' leases run out and they are tried again.
+          this.options.report?.('Could not finish sending what a case owes; it will be tried again', {
+            reference: next?.[0]?.reference,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
     });
     await Promise.all(workers);
     return claimed.length;

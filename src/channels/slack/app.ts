@@ -96,6 +96,8 @@ export function createSlack(deps: SlackDeps): SlackSide {
     ...(deps.apiUrl ? { slackApiUrl: deps.apiUrl.endsWith('/') ? deps.apiUrl : `${deps.apiUrl}/` } : {}),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
+    // Well inside the outbox's lease, so a call that hangs is tried again by this replica, not raced by another.
+    timeout: 10_000,
     logger,
     logLevel: LogLevel.WARN,
   });
