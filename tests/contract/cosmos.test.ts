@@ -137,6 +137,55 @@ describe('Cosmos DB store (in-memory Cosmos DB protocol server)', () => {
 
   repositoryContract(target);
   outboxContract(target);
+
+  test('a cases container made before the outbox gets its indexes on open, and the outbox works on it', async () => {
+    const client = new CosmosClient({
+      endpoint,
+      key: 'dGVzdA==',
+      agent: new https.Agent({ rejectUnauthorized: false }),
+      connectionPolicy: { enableEndpointDiscovery: false },
+    });
+    const { database } = await client.databases.createIfNotExists({ id: 'before-the-outbox' });
+    // The cases container as it was made before the outbox: no composite indexes of its own.
+    await database.containers.createIfNotExists({
+      id: 'cases',
+      partitionKey: { paths: ['/caseRef'] },
+      indexingPolicy: {
+        indexingMode: 'consistent',
+        automatic: true,
+        includedPaths: [{ path: '/*' }],
+        compositeIndexes: [
+          [
+            { path: '/dueAt', order: 'ascending' },
+            { path: '/id', order: 'ascending' },
+          ],
+        ],
+      },
+    });
+    const repo = await CosmosRepository.open({ client, ownsClient: true, databaseId: 'before-the-outbox' });
+    try {
+      const now = new Date().toISOString();
+      await repo.enqueue([
+        {
+          id: 'NS-2026-0001:2:tell:ben',
+          reference: 'NS-2026-0001',
+          kind: 'tell',
+          platform: 'slack',
+          recipient: 'ben',
+          event: 2,
+          dependsOn: [],
+          payload: {},
+          createdAt: now,
+          nextAttemptAt: now,
+        },
+      ]);
+      const claimed = await repo.claimOutbox('w', now, new Date(Date.now() + 30_000).toISOString(), 10);
+      expect(claimed.map((i) => i.recipient)).toEqual(['ben']);
+      expect((await repo.listOutbox()).map((i) => i.recipient)).toEqual(['ben']);
+    } finally {
+      await repo.close();
+    }
+  });
 });
 
 const realEndpoint = process.env.COSMOS_ENDPOINT;

@@ -112,6 +112,7 @@ export class CosmosRepository implements CaseRepository {
         partitionKey: { paths: ['/caseRef'] },
         indexingPolicy: CASES_INDEXING,
       });
+      await upgradeIndexing(cases);
       const { container: personal } = await database.containers.createIfNotExists({
         id: options.personalContainerId ?? 'personal',
         partitionKey: { paths: ['/caseRef'] },
@@ -323,4 +324,18 @@ export class CosmosRepository implements CaseRepository {
     if (this.ownsClient) this.client.dispose();
     return Promise.resolve();
   }
+}
+
+/**
+ * A cases container made before the outbox lacks its composite indexes (createIfNotExists leaves
+ * an existing container's policy as it was): the policy is brought up to date, so that the
+ * outbox's ordered queries are accepted.
+ */
+async function upgradeIndexing(cases: Container): Promise<void> {
+  const { resource } = await cases.read();
+  if (!resource) return;
+  const has = (resource.indexingPolicy?.compositeIndexes ?? []).map((c) => c.map((p) => p.path).join(','));
+  const wanted = (CASES_INDEXING.compositeIndexes ?? []).map((c) => c.map((p) => p.path).join(','));
+  if (wanted.every((w) => has.includes(w))) return;
+  await cases.replace({ ...resource, indexingPolicy: CASES_INDEXING });
 }
