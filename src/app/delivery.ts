@@ -46,6 +46,9 @@ export interface DeliveryOptions {
 
 const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', teams: 'Teams' };
 
+/** How soon an item waiting behind one that a worker holds looks again. */
+const LOOK_AGAIN_MS = 1000;
+
 /** Messages per second each platform allows into one conversation, and the burst it tolerates. */
 const RATE: Record<Platform, { perSecond: number; burst: number }> = {
   slack: { perSecond: 1, burst: 4 },
@@ -200,7 +203,8 @@ export class Delivery {
       return loaded;
     };
     // Messages into one conversation go in the order they were owed: an item waits while an
-    // earlier one to the same conversation is still pending (failed and waiting to try again).
+    // earlier one to the same conversation is still pending (failed and waiting to try again, or
+    // held by a worker that is sending it).
     const waitUntil = await this.earlierPending(items);
     for (const item of items) {
       if ((item.kind === 'update-cards' || item.kind === 'update-message') && !sent.has(item.id)) {
@@ -248,7 +252,12 @@ export class Delivery {
       const key = sequenceOf(other);
       const mine = key ? first.get(key) : undefined;
       if (!key || !mine || claimed.has(other.id) || !before(other, mine)) continue;
-      const at = other.leaseUntil && other.leaseUntil > other.nextAttemptAt ? other.leaseUntil : other.nextAttemptAt;
+      // Held by a worker (another replica, or another look of this one): it is being sent now, so
+      // look again shortly rather than when its lease would run out (OUTBOX_LEASE_SECONDS).
+      const leased = other.leaseUntil && other.leaseUntil > other.nextAttemptAt ? other.leaseUntil : undefined;
+      const at = leased
+        ? new Date(Math.min(Date.parse(leased), this.clock().getTime() + LOOK_AGAIN_MS)).toISOString()
+        : other.nextAttemptAt;
       const held = waits.get(key);
       if (!held || at > held) waits.set(key, at);
     }

@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 export interface ApiCall {
   method: string;
@@ -43,6 +44,14 @@ export interface FakeSlackApi {
    * `retryAfter` seconds, default 1). Recorded as "<method> (<status>)". Clear it to recover.
    */
   outage?: { status: 500 | 503 | 429; until: number; retryAfter?: number };
+  /**
+   * Calls Slack refuses for good, as it does (200, ok: false, `error`): a method, and where
+   * `args` is given only calls whose arguments include each of them (e.g. conversations.open of
+   * one user). Recorded as "<method> (<error>)". Checked after the outage.
+   */
+  refusals: Array<{ method: string; error: string; args?: Record<string, string> }>;
+  /** Told of each call as it arrives (before it is answered), with performance.now() then: for timing. */
+  onCall?: (call: ApiCall, arrived: number) => void;
   /** Private channels made (conversations.create), by name. */
   channels: Map<string, string>;
   since(from: number, method?: string): ApiCall[];
@@ -72,6 +81,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   const uploads: Buffer[] = [];
   const messages: SlackMessage[] = [];
   const rateLimitOnce = new Set<string>();
+  const refusals: FakeSlackApi['refusals'] = [];
   const channels = new Map<string, string>();
   let channelCount = 0;
   let base = '';
@@ -120,7 +130,11 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
         return { ok: true };
     }
   };
-  const fake: { outage?: FakeSlackApi['outage'] } = {};
+  const fake: Pick<FakeSlackApi, 'outage' | 'onCall'> = {};
+  const record = (call: ApiCall): void => {
+    calls.push(call);
+    fake.onCall?.(call, performance.now());
+  };
   const server: Server = createServer((req, res) => {
     const raw: Buffer[] = [];
     req.on('data', (c: Buffer) => raw.push(c));
@@ -141,7 +155,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       }
       const outage = fake.outage;
       if (outage && Date.now() < outage.until && method !== 'auth.test') {
-        calls.push({ method: `${method} (${outage.status})`, args, at: Date.now() });
+        record({ method: `${method} (${outage.status})`, args, at: Date.now() });
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (outage.status === 429) headers['retry-after'] = String(outage.retryAfter ?? 1);
         res
@@ -149,25 +163,36 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
           .end(JSON.stringify({ ok: false, error: outage.status === 429 ? 'ratelimited' : 'internal_error' }));
         return;
       }
+      const refused = refusals.find(
+        (r) => r.method === method && Object.entries(r.args ?? {}).every(([k, v]) => args[k] === v),
+      );
+      if (refused) {
+        record({ method: `${method} (${refused.error})`, args, at: Date.now() });
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ok: false, error: refused.error }));
+        return;
+      }
       if (rateLimitOnce.delete(method)) {
-        calls.push({ method: `${method} (429)`, args, at: Date.now() });
+        record({ method: `${method} (429)`, args, at: Date.now() });
         res
           .writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' })
           .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
         return;
       }
-      calls.push({ method, args, at: Date.now() });
+      record({ method, args, at: Date.now() });
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(method, args)));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const api: Omit<FakeSlackApi, 'outage'> = {
+  const api: Omit<FakeSlackApi, 'outage' | 'onCall'> = {
     url: `${base}/api/`,
     calls,
     uploads,
     messages,
     rateLimitOnce,
+    refusals,
     channels,
     since: (from, method) => calls.slice(from).filter((c) => !method || c.method === method),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
