@@ -47,7 +47,14 @@ export async function benchTeams(print: Print, clicks = 300): Promise<void> {
       times.push(performance.now() - t0);
       assert.match(answer, /application\/vnd.microsoft.card.adaptive/);
     }
-    assert.equal(updates(), clicks, 'every click updated the thread card');
+    // The outbox brings the thread's card to the case's latest state (several clicks' updates
+    // waiting together are sent as one): once settled, the last update shows the last note.
+    await bot.app.settle();
+    const last = bot.connector.calls.filter((c) => c.method === 'PUT').at(-1);
+    assert.ok(
+      updates() >= 1 && JSON.stringify(last?.body).includes(`note ${clicks - 1}`),
+      'the thread card is up to date',
+    );
     times.sort((a, b) => a - b);
     print('teams.card_action_p50', times[Math.floor(times.length * 0.5)] ?? 0, 'ms');
     print('teams.card_action_p99', times[Math.floor(times.length * 0.99)] ?? 0, 'ms');
