@@ -132,6 +132,8 @@ export class Delivery {
   }
 
   private prunedAt = 0;
+  /** Until when each platform asked this replica not to call it (its rate limit's Retry-After). */
+  private readonly pausedUntil = new Map<Platform, number>();
 
   private async loop(): Promise<void> {
     try {
@@ -209,6 +211,16 @@ export class Delivery {
     for (const item of items) {
       if ((item.kind === 'update-cards' || item.kind === 'update-message') && !sent.has(item.id)) {
         await this.finish(item, { superseded: true });
+        continue;
+      }
+      // A platform that asked this replica to wait (a 429's Retry-After) is not called before then.
+      const paused = this.pausedUntil.get(item.platform) ?? 0;
+      if (paused > this.clock().getTime()) {
+        await this.options.repo.setBackOutbox(item.id, this.options.owner, {
+          error: `${PLATFORM_NAMES[item.platform]} asked the bot to wait`,
+          retryAt: new Date(paused).toISOString(),
+          uncounted: true,
+        });
         continue;
       }
       const key = sequenceOf(item);
@@ -373,6 +385,7 @@ export class Delivery {
     const now = clock().getTime();
     if (item.attempts < max) {
       const asked = this.outlets.get(item.platform)?.retryAfterMs?.(error);
+      if (asked) this.pausedUntil.set(item.platform, Math.max(this.pausedUntil.get(item.platform) ?? 0, now + asked));
       const base = this.options.baseDelayMs ?? 2000;
       const backoff = Math.min(this.options.maxDelayMs ?? 600_000, base * 2 ** (item.attempts - 1));
       const delay = Math.max(asked ?? 0, backoff * (0.8 + Math.random() * 0.4));
