@@ -302,7 +302,14 @@ describe('an outage of a minute (500s, then 429s with Retry-After), then recover
       return { item, method: c.method, gap: next ? next.at - c.at : Number.POSITIVE_INFINITY };
     });
     for (const g of gaps) expect({ ...g, honoured: g.gap >= RETRY_AFTER * 1000 }).toEqual({ ...g, honoured: true });
-    expect(gaps.filter((g) => Number.isFinite(g.gap)).length).toBeGreaterThanOrEqual(5);
+    expect(gaps.filter((g) => Number.isFinite(g.gap)).length).toBeGreaterThanOrEqual(3);
+    // The wait is for the whole platform, not only the item told: after a 429, no item calls Slack
+    // before its Retry-After has passed (the attempts never overlap, see above).
+    const quiet = limited.map((c) => {
+      const next = calls.find((n) => n.at > c.at);
+      return { method: c.method, gap: next ? next.at - c.at : Number.POSITIVE_INFINITY };
+    });
+    for (const q of quiet) expect({ ...q, waited: q.gap >= RETRY_AFTER * 1000 }).toEqual({ ...q, waited: true });
   });
 
   test('the channel card ends in the latest state, saying who could not be reached; so does the channel', async () => {
