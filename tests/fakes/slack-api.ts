@@ -9,6 +9,8 @@ export interface ApiCall {
   method: string;
   args: Record<string, unknown>;
   at: number;
+  /** What the fake answered (ok, ids, a message's ts). */
+  result?: Record<string, unknown>;
 }
 
 /** A message the bot posted (chat.postMessage), as conversations.history gives it back. */
@@ -45,6 +47,12 @@ export interface FakeSlackApi {
   outage?: { status: 500 | 503 | 429; until: number; retryAfter?: number };
   /** Private channels made (conversations.create), by name. */
   channels: Map<string, string>;
+  /**
+   * Called with each call once it is recorded and answered, before the answer is written: the
+   * answer waits for a promise it returns (a crash test kills the caller meanwhile, so the call
+   * is done on Slack's side but the caller never hears of it).
+   */
+  onCall?: (call: ApiCall) => void | Promise<void>;
   since(from: number, method?: string): ApiCall[];
   close(): Promise<void>;
 }
@@ -120,7 +128,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
         return { ok: true };
     }
   };
-  const fake: { outage?: FakeSlackApi['outage'] } = {};
+  const fake: { outage?: FakeSlackApi['outage']; onCall?: FakeSlackApi['onCall'] } = {};
   const server: Server = createServer((req, res) => {
     const raw: Buffer[] = [];
     req.on('data', (c: Buffer) => raw.push(c));
@@ -156,13 +164,20 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
           .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
         return;
       }
-      calls.push({ method, args, at: Date.now() });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(method, args)));
+      const call: ApiCall = { method, args, at: Date.now() };
+      calls.push(call);
+      call.result = answer(method, args);
+      const reply = (): void => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(call.result));
+      };
+      const held = fake.onCall?.(call);
+      if (held) void held.then(reply, reply);
+      else reply();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const api: Omit<FakeSlackApi, 'outage'> = {
+  const api: Omit<FakeSlackApi, 'outage' | 'onCall'> = {
     url: `${base}/api/`,
     calls,
     uploads,
