@@ -10,6 +10,8 @@ export interface ApiCall {
   method: string;
   args: Record<string, unknown>;
   at: number;
+  /** What the fake answered (ok, ids, a message's ts). */
+  result?: Record<string, unknown>;
 }
 
 /** A message the bot posted (chat.postMessage), as conversations.history gives it back. */
@@ -50,10 +52,15 @@ export interface FakeSlackApi {
    * one user). Recorded as "<method> (<error>)". Checked after the outage.
    */
   refusals: Array<{ method: string; error: string; args?: Record<string, string> }>;
-  /** Told of each call as it arrives (before it is answered), with performance.now() then: for timing. */
-  onCall?: (call: ApiCall, arrived: number) => void;
   /** Private channels made (conversations.create), by name. */
   channels: Map<string, string>;
+  /**
+   * Called with each call once it is recorded (and, if it succeeds, answered) before the answer is
+   * written, with performance.now() then (for timing). The answer waits for a promise it returns (a
+   * crash test kills the caller meanwhile, so the call is done on Slack's side but the caller never
+   * hears of it).
+   */
+  onCall?: (call: ApiCall, arrived: number) => void | Promise<void>;
   since(from: number, method?: string): ApiCall[];
   close(): Promise<void>;
 }
@@ -131,9 +138,10 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     }
   };
   const fake: Pick<FakeSlackApi, 'outage' | 'onCall'> = {};
+  /** A call that is refused: recorded, and onCall told (it is answered at once). */
   const record = (call: ApiCall): void => {
     calls.push(call);
-    fake.onCall?.(call, performance.now());
+    void fake.onCall?.(call, performance.now());
   };
   const server: Server = createServer((req, res) => {
     const raw: Buffer[] = [];
@@ -180,8 +188,15 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
           .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
         return;
       }
-      record({ method, args, at: Date.now() });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(method, args)));
+      const call: ApiCall = { method, args, at: Date.now() };
+      calls.push(call);
+      call.result = answer(method, args);
+      const reply = (): void => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(call.result));
+      };
+      const held = fake.onCall?.(call, performance.now());
+      if (held) void held.then(reply, reply);
+      else reply();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

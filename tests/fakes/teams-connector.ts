@@ -9,6 +9,10 @@ export interface ConnectorCall {
   method: string;
   url: string;
   body: Record<string, unknown> | undefined;
+  /** When it came (Date.now()). */
+  at?: number;
+  /** What the fake answered (a new conversation's id and first activity, a sent activity's id). */
+  result?: Record<string, unknown>;
 }
 
 export interface FakeConnector {
@@ -18,13 +22,18 @@ export interface FakeConnector {
   uploads: Array<{ headers: Record<string, string>; bytes: Buffer }>;
   /** The members a group chat's paged-members call returns. */
   members: Array<{ id: string; name?: string; aadObjectId?: string }>;
+  /**
+   * Called with each call once it is recorded and answered, before the answer is written: the
+   * answer waits for a promise it returns (a crash test kills the caller meanwhile).
+   */
+  onCall?: (call: ConnectorCall) => void | Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startFakeConnector(): Promise<FakeConnector> {
   const calls: ConnectorCall[] = [];
   const uploads: FakeConnector['uploads'] = [];
-  const fake = { members: [] as FakeConnector['members'] };
+  const fake: Pick<FakeConnector, 'members' | 'onCall'> = { members: [] };
   const server: Server = createServer((req, res) => {
     const raw: Buffer[] = [];
     req.on('data', (c: Buffer) => raw.push(c));
@@ -41,23 +50,24 @@ export async function startFakeConnector(): Promise<FakeConnector> {
       } catch {
         body = undefined;
       }
-      calls.push({ method: req.method ?? '', url: req.url ?? '', body });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      if (req.method === 'GET' && /\/pagedmembers/.test(req.url ?? '')) {
-        res.end(JSON.stringify({ members: fake.members }));
-        return;
-      }
+      const call: ConnectorCall = { method: req.method ?? '', url: req.url ?? '', body, at: Date.now() };
+      calls.push(call);
       const created = (body ?? {}) as { isGroup?: boolean; members?: Array<{ id: string }> };
-      if (req.method === 'POST' && req.url === '/v3/conversations' && created.isGroup === false)
-        res.end(JSON.stringify({ id: `a:${created.members?.[0]?.id ?? ''}` }));
+      if (req.method === 'GET' && /\/pagedmembers/.test(req.url ?? '')) call.result = { members: fake.members };
+      else if (req.method === 'POST' && req.url === '/v3/conversations' && created.isGroup === false)
+        call.result = { id: `a:${created.members?.[0]?.id ?? ''}` };
       else if (req.method === 'POST' && req.url === '/v3/conversations')
-        res.end(
-          JSON.stringify({
-            id: `19:escalations@thread.tacv2;messageid=${calls.length}`,
-            activityId: `${calls.length}`,
-          }),
-        );
-      else res.end(JSON.stringify({ id: `sent-${calls.length}` }));
+        call.result = {
+          id: `19:escalations@thread.tacv2;messageid=${calls.length}`,
+          activityId: `${calls.length}`,
+        };
+      else call.result = { id: `sent-${calls.length}` };
+      const reply = (): void => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(call.result));
+      };
+      const held = fake.onCall?.(call);
+      if (held) void held.then(reply, reply);
+      else reply();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

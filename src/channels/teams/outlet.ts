@@ -6,8 +6,11 @@
  *
  * Teams cannot say whether a message arrived, so after a crash in the moment between a message
  * going and its item being marked done, it goes again once its lease runs out: a case's thread
- * card (open-thread), a 1:1 message (tell) or a line in the thread (say) can arrive twice. Card
- * updates replace the card, so a second one changes nothing.
+ * card (open-thread), a 1:1 message (tell) or a line in the thread (say) can arrive twice, and
+ * once more for each further crash in that same moment (a replica that keeps dying there sends
+ * it on each attempt). A thread card posted again leaves the earlier copy as it was: only the
+ * one kept is brought up to date. Card updates replace the card, so a second one changes nothing.
+ * (tests/integration/outbox-crash.test.ts checks that a copy only ever follows a crash.)
  */
 import type { TurnContext } from 'botbuilder';
 import { CardFactory, type Activity, type CloudAdapter, type ConversationParameters } from 'botbuilder';
