@@ -10,8 +10,6 @@ import type { Person } from '../../domain/directory';
 import { emergencyBlocks, messageModal, raiseFormModal, riskModal, type RaiseMetadata } from './raise-modals';
 import { answers, parse, type SlackParts } from './listeners';
 
-export { channelName } from './case-channel';
-
 export function registerRaising(parts: SlackParts): void {
   const { app, client, deps, person, fail, busyRefusal } = parts;
   const { directory, service } = deps;
