@@ -223,6 +223,8 @@ export class CaseService {
     requester: Actor,
     directory?: Directory,
     platform?: Platform,
+    /** Whether this opening goes in the access log (not when a document already logged is built again). */
+    options: { logged?: boolean } = {},
   ): Promise<{ ok: true; details: PersonalDetails } | { ok: false; refusal: Refusal }> {
     const access = directory ? new CaseAccess(this.repo, directory, this.clock) : this.access;
     const opened = await access.open(reference, requester, {
@@ -242,7 +244,7 @@ export class CaseService {
         refusal: { code: 'invalid-input', message: `No details of the adult were given for case ${reference}.` },
       };
     const details = this.vault.open(reference, sealed);
-    await access.read(reference, requester, 'personal-details', platform);
+    if (options.logged ?? true) await access.read(reference, requester, 'personal-details', platform);
     return { ok: true, details };
   }
 

@@ -91,7 +91,9 @@ export class DocumentService {
       };
     let details;
     if (choice.personal) {
-      const unsealed = await this.service.personalDetails(reference, requester, this.directory, platform);
+      const unsealed = await this.service.personalDetails(reference, requester, this.directory, platform, {
+        logged: options.record ?? true,
+      });
       if (!unsealed.ok) {
         const none = unsealed.refusal.message.startsWith('No details');
         return {
@@ -120,10 +122,12 @@ export class DocumentService {
           )
         : formDocument(fillForm(kind, stored.state, events, details, this.directory, now), stored.state);
     const bytes = format === 'pdf' ? await toPdf(doc) : await toDocx(doc);
-    // Recorded when asked for; a platform that hands the file over later builds it again unrecorded.
-    if (options.record ?? true)
+    // Recorded (and its readings logged) when asked for; a platform that hands the file over later
+    // builds it again, unrecorded and unlogged: one request, one reading in the access log.
+    if (options.record ?? true) {
       await this.service.recordDocumentIssued(reference, requester, kind, format, choice.personal, options.deliver);
-    await this.access.read(reference, requester, accessName(kind), platform);
+      await this.access.read(reference, requester, accessName(kind), platform);
+    }
     return {
       ok: true,
       document: { fileName: `${doc.fileStem}.${format}`, contentType: CONTENT_TYPES[format], bytes, title: doc.title },
