@@ -46,6 +46,9 @@ export interface DeliveryOptions {
 
 const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', teams: 'Teams' };
 
+/** How many claims without an answer, per attempt allowed, before an item that keeps stopping the bot fails. */
+const CRASHES_PER_ATTEMPT = 3;
+
 /** How soon an item waiting behind one that a worker holds looks again. */
 const LOOK_AGAIN_MS = 1000;
 
@@ -239,6 +242,13 @@ export class Delivery {
           await this.finish(item, { noCase: true });
           continue;
         }
+        // Taken many more times than it failed: each try stopped the bot (or outlived its lease).
+        // It fails for good rather than stopping every replica in turn, for ever.
+        const cut = item.attempts - item.failures - 1;
+        if (cut >= CRASHES_PER_ATTEMPT * (this.options.maxAttempts ?? 8)) {
+          await this.setBack(item, new Error(`the bot stopped ${cut} times while sending this`), true);
+          continue;
+        }
         await this.take(item);
         const result = await this.perform(item, found.stored, found.events);
         await this.finish(item, result);
@@ -377,17 +387,18 @@ export class Delivery {
   }
 
   /** Try the item again later (when, returned), or fail it for good after its last attempt. */
-  private async setBack(item: OutboxItem, error: unknown): Promise<string | undefined> {
+  private async setBack(item: OutboxItem, error: unknown, final = false): Promise<string | undefined> {
     const { repo, owner, report } = this.options;
     const clock = this.clock;
     const words = error instanceof Error ? error.message : String(error);
     const max = this.options.maxAttempts ?? 8;
     const now = clock().getTime();
-    if (item.attempts < max) {
+    // The budget is spent on attempts that ended in an error, not on claims a crash cut short.
+    if (!final && item.failures + 1 < max) {
       const asked = this.outlets.get(item.platform)?.retryAfterMs?.(error);
       if (asked) this.pausedUntil.set(item.platform, Math.max(this.pausedUntil.get(item.platform) ?? 0, now + asked));
       const base = this.options.baseDelayMs ?? 2000;
-      const backoff = Math.min(this.options.maxDelayMs ?? 600_000, base * 2 ** (item.attempts - 1));
+      const backoff = Math.min(this.options.maxDelayMs ?? 600_000, base * 2 ** item.failures);
       const delay = Math.max(asked ?? 0, backoff * (0.8 + Math.random() * 0.4));
       const retryAt = new Date(now + delay).toISOString();
       await repo.setBackOutbox(item.id, owner, { error: words, retryAt });
@@ -402,6 +413,7 @@ export class Delivery {
       platform: item.platform,
       ...(item.kind === 'tell' ? { person: item.recipient } : {}),
       attempts: item.attempts,
+      failures: item.failures + 1,
       error: words,
     });
     const stored = await repo.getCase(item.reference).catch(() => undefined);

@@ -37,7 +37,7 @@ function line(i: OutboxItem): string {
     i.platform,
     KIND_WORDS[i.kind],
     i.kind === 'tell' || i.kind === 'send-document' ? `to ${i.recipient}` : '',
-    `attempts ${i.attempts}`,
+    `attempts ${i.attempts}${i.failures ? ` (${i.failures} failed)` : ''}`,
     i.status === 'pending' ? `next ${i.nextAttemptAt}` : i.status === 'done' ? `done ${i.doneAt ?? ''}` : '',
     i.lastError ? `last error: ${i.lastError}` : '',
   ]

@@ -75,6 +75,7 @@ export function outboxContract(target: Pick<ContractTarget, 'open' | 'reopen'>):
         payload: { text: 'to ben' },
         status: 'pending',
         attempts: 0,
+        failures: 0,
       });
       expect(await repo.outboxStats()).toEqual({ pending: 2, failed: 0, oldestPendingAt: T0 });
     });
@@ -163,17 +164,17 @@ export function outboxContract(target: Pick<ContractTarget, 'open' | 'reopen'>):
       expect(await repo.setBackOutbox(b.id, 'w', { error: 'could not be reached' })).toBe(true);
       expect(await repo.claimOutbox('w', at(4), at(30), 10)).toEqual([]);
       const retried = await repo.claimOutbox('v', at(5), at(30), 10);
-      expect(retried.map((i) => [i.id, i.attempts, i.lastError])).toEqual([[a.id, 2, 'ratelimited']]);
+      expect(retried.map((i) => [i.id, i.attempts, i.failures, i.lastError])).toEqual([[a.id, 2, 1, 'ratelimited']]);
       // An attempt not made (waiting its turn) does not count.
       expect(await repo.setBackOutbox(a.id, 'v', { error: 'waiting', retryAt: at(5), uncounted: true })).toBe(true);
-      expect((await repo.claimOutbox('v', at(5), at(30), 10)).map((i) => i.attempts)).toEqual([2]);
+      expect((await repo.claimOutbox('v', at(5), at(30), 10)).map((i) => [i.attempts, i.failures])).toEqual([[2, 1]]);
       const failed = await repo.listOutbox({ status: 'failed' });
-      expect(failed.map((i) => [i.id, i.lastError])).toEqual([[b.id, 'could not be reached']]);
+      expect(failed.map((i) => [i.id, i.failures, i.lastError])).toEqual([[b.id, 1, 'could not be reached']]);
       expect(await repo.outboxStats()).toMatchObject({ pending: 2, failed: 1 });
       expect(await repo.retryOutbox({ reference: 'NS-2026-0107' }, at(6))).toBe(0);
       expect(await repo.retryOutbox({ reference: ref }, at(6))).toBe(1);
       const back = await repo.claimOutbox('v', at(6), at(30), 10);
-      expect(back.map((i) => [i.id, i.attempts])).toEqual([[b.id, 1]]);
+      expect(back.map((i) => [i.id, i.attempts, i.failures])).toEqual([[b.id, 1, 0]]);
       expect(await repo.outboxStats()).toMatchObject({ pending: 3, failed: 0 });
     });
 

@@ -65,7 +65,7 @@ test('outbox lists what is pending and what failed, without the words of any mes
   const onlyFailed = cli(['outbox', '--failed', '--case', 'li-2026-0001', '--db', file]);
   expect(onlyFailed.status).toBe(0);
   expect(onlyFailed.stdout).toMatch(
-    /LI-2026-0001:3:tell:fiona-walsh\tfailed\tteams\tmessage a person 1:1\tto fiona-walsh\tattempts 1\tlast error: could not be reached/,
+    /LI-2026-0001:3:tell:fiona-walsh\tfailed\tteams\tmessage a person 1:1\tto fiona-walsh\tattempts 1 \(1 failed\)\tlast error: could not be reached/,
   );
   expect(onlyFailed.stdout).not.toMatch(/LI-2026-0002/);
 

@@ -48,6 +48,11 @@ export interface OutboxItem extends NewOutboxItem {
   status: OutboxStatus;
   /** Attempts begun (counted when an item is claimed, so a crash counts too). */
   attempts: number;
+  /**
+   * Attempts that ended in an error (a counted set-back). The retry budget is spent on these, not on
+   * claims, so an item that lived through crashes still has every try left for a real outage.
+   */
+  failures: number;
   lastError?: string;
   /** What the platform gave back (channel ids, message ids and ts), kept as the work goes. */
   result?: Record<string, unknown>;
@@ -75,7 +80,7 @@ export interface OutboxSetback {
   error: string;
   /** When to try again; absent: the item has failed for good (until someone retries it). */
   retryAt?: string;
-  /** The attempt was not made (the item waited its turn behind another): it does not count. */
+  /** The attempt was not made (the item waited its turn behind another): it counts neither as an attempt nor a failure. */
   uncounted?: boolean;
 }
 
@@ -100,7 +105,7 @@ export interface OutboxStore {
   setBackOutbox(id: string, owner: string, setback: OutboxSetback): Promise<boolean>;
   /** Items, oldest first. */
   listOutbox(filter?: OutboxFilter): Promise<OutboxItem[]>;
-  /** Failed items (all, of one case, or these ids) made pending again, due now, with attempts counted afresh; how many. */
+  /** Failed items (all, of one case, or these ids) made pending again, due now, with attempts and failures counted afresh; how many. */
   retryOutbox(filter: { reference?: string; ids?: readonly string[] }, now: string): Promise<number>;
   outboxStats(): Promise<OutboxStats>;
   /** Forget up to `limit` items done before `before` (pending and failed ones are kept); how many. */

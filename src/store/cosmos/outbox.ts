@@ -63,6 +63,7 @@ function fresh(item: NewOutboxItem): OutboxItem {
     nextAttemptAt: item.nextAttemptAt,
     status: 'pending',
     attempts: 0,
+    failures: 0,
   };
 }
 
@@ -78,6 +79,8 @@ function itemOf(d: OutboxDocument): OutboxItem {
     payload: d.payload,
     status: d.status,
     attempts: d.attempts,
+    // Documents written before failures were counted apart have none yet.
+    failures: typeof d.failures === 'number' ? d.failures : 0,
     nextAttemptAt: d.nextAttemptAt,
     createdAt: d.createdAt,
     ...(typeof d.lastError === 'string' ? { lastError: d.lastError } : {}),
@@ -286,6 +289,7 @@ export async function setBackOutbox(
           lastError: setback.error.slice(0, 500),
           nextAttemptAt: setback.retryAt ?? item.nextAttemptAt,
           attempts: setback.uncounted ? Math.max(0, item.attempts - 1) : item.attempts,
+          failures: setback.uncounted ? item.failures : item.failures + 1,
         }
       : undefined,
   );
@@ -329,7 +333,9 @@ export async function retryOutbox(
   let count = 0;
   for (const doc of failed) {
     const again = await change(cases, doc, (item) =>
-      item.status === 'failed' ? { ...unleased(item), status: 'pending', attempts: 0, nextAttemptAt: now } : undefined,
+      item.status === 'failed'
+        ? { ...unleased(item), status: 'pending', attempts: 0, failures: 0, nextAttemptAt: now }
+        : undefined,
     );
     if (again) count++;
   }

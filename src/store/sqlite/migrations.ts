@@ -182,4 +182,9 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX outbox_reference ON outbox (reference, created_at);
     `,
   },
+  {
+    version: 7,
+    name: 'outbox: failures counted apart from attempts, so crashes do not spend the retry budget',
+    sql: `ALTER TABLE outbox ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];

@@ -25,6 +25,7 @@ interface OutboxRow {
   payload: string;
   status: OutboxStatus;
   attempts: number;
+  failures: number;
   next_attempt_at: string;
   created_at: string;
   last_error: string | null;
@@ -46,6 +47,7 @@ function toItem(r: OutboxRow): OutboxItem {
     payload: JSON.parse(r.payload) as Record<string, unknown>,
     status: r.status,
     attempts: r.attempts,
+    failures: r.failures,
     nextAttemptAt: r.next_attempt_at,
     createdAt: r.created_at,
     ...(r.last_error !== null ? { lastError: r.last_error } : {}),
@@ -161,13 +163,14 @@ export function setBackOutbox(db: Database.Database, id: string, owner: string, 
   const changed = statement(
     db,
     `UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), lease_owner = NULL, lease_until = NULL,
-            attempts = MAX(0, attempts - ?)
+            attempts = MAX(0, attempts - ?), failures = failures + ?
       WHERE id = ? AND lease_owner = ? AND status = 'pending'`,
   ).run(
     setback.retryAt ? 'pending' : 'failed',
     setback.error.slice(0, 500),
     setback.retryAt ?? null,
     setback.uncounted ? 1 : 0,
+    setback.uncounted ? 0 : 1,
     id,
     owner,
   );
@@ -203,7 +206,7 @@ export function retryOutbox(
     .transaction(() => {
       const again = statement(
         db,
-        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'failed'",
+        "UPDATE outbox SET status = 'pending', attempts = 0, failures = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'failed'",
       );
       const ids = filter.ids?.length
         ? [...filter.ids]
