@@ -29,8 +29,8 @@ import { CASE_COMMANDS } from './commands';
 import type { PersonalDataVault, PersonalDetails } from './store/personal-data';
 import { personalDetailsSchema } from './store/personal-data';
 import { StoreError, type CaseRepository, type StoredCase } from './store/repository';
-import { owedByChange, owedByRaise, type ClickedCard, type RaiseOrigin } from './owed';
-import { outboxId, type NewOutboxItem } from './store/outbox';
+import { owedByChange, owedByDocument, owedByRaise, type ClickedCard, type RaiseOrigin } from './owed';
+import type { NewOutboxItem } from './store/outbox';
 
 export type Outcome = { ok: true; case: StoredCase; created: boolean } | { ok: false; refusal: Refusal };
 
@@ -302,22 +302,7 @@ export class CaseService {
     await this.appendRecord(reference, (stored) =>
       Promise.resolve({
         ...(deliver
-          ? {
-              outbox: [
-                {
-                  id: outboxId(reference, stored.version + 1, 'send-document', by.personId),
-                  reference,
-                  kind: 'send-document' as const,
-                  platform: deliver,
-                  recipient: by.personId,
-                  event: stored.version + 1,
-                  dependsOn: [],
-                  payload: { document, format },
-                  createdAt: at,
-                  nextAttemptAt: at,
-                },
-              ],
-            }
+          ? { outbox: [owedByDocument(reference, stored.version + 1, by.personId, deliver, { document, format }, at)] }
           : {}),
         event: {
           type: 'document-issued',

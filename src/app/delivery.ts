@@ -10,11 +10,13 @@
  * updates to one card, only the latest state is sent: an update renders the case as stored when
  * it is done, and the older ones claimed with it are settled without being sent.
  */
-import type { Directory, Person, Platform } from '../domain/directory';
+import type { Directory, Platform } from '../domain/directory';
 import type { CaseEvent } from '../domain/escalation';
+import { afterFailure, PLATFORM_NAMES, problemWords } from './delivery-failure';
+import { conversationOf, earlierPending, Pacing, sequenceOf } from './delivery-order';
 import type { Notice } from './notify';
 import { Unreachable, type Outlet } from './outlet';
-import { outboxId, type NewOutboxItem, type OutboxItem } from './store/outbox';
+import type { OutboxItem } from './store/outbox';
 import type { CaseRepository, StoredCase } from './store/repository';
 import type { Verb } from './views/stage-card';
 
@@ -44,19 +46,8 @@ export interface DeliveryOptions {
   report?: (message: string, fields: Record<string, unknown>) => void;
 }
 
-const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', teams: 'Teams' };
-
 /** How many claims without an answer, per attempt allowed, before an item that keeps stopping the bot fails. */
 const CRASHES_PER_ATTEMPT = 3;
-
-/** How soon an item waiting behind one that a worker holds looks again. */
-const LOOK_AGAIN_MS = 1000;
-
-/** Messages per second each platform allows into one conversation, and the burst it tolerates. */
-const RATE: Record<Platform, { perSecond: number; burst: number }> = {
-  slack: { perSecond: 1, burst: 4 },
-  teams: { perSecond: 7, burst: 7 },
-};
 
 export interface DeliveryStatus {
   at?: string;
@@ -67,7 +58,7 @@ export interface DeliveryStatus {
 
 export class Delivery {
   private readonly outlets = new Map<Platform, Outlet>();
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly pacing = new Pacing();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private wakeAgain = false;
@@ -135,8 +126,6 @@ export class Delivery {
   }
 
   private prunedAt = 0;
-  /** Until when each platform asked this replica not to call it (its rate limit's Retry-After). */
-  private readonly pausedUntil = new Map<Platform, number>();
 
   private async loop(): Promise<void> {
     try {
@@ -210,14 +199,14 @@ export class Delivery {
     // Messages into one conversation go in the order they were owed: an item waits while an
     // earlier one to the same conversation is still pending (failed and waiting to try again, or
     // held by a worker that is sending it).
-    const waitUntil = await this.earlierPending(items);
+    const waitUntil = await earlierPending(this.options.repo, items, this.clock().getTime());
     for (const item of items) {
       if ((item.kind === 'update-cards' || item.kind === 'update-message') && !sent.has(item.id)) {
         await this.finish(item, { superseded: true });
         continue;
       }
       // A platform that asked this replica to wait (a 429's Retry-After) is not called before then.
-      const paused = this.pausedUntil.get(item.platform) ?? 0;
+      const paused = this.pacing.pausedUntil(item.platform);
       if (paused > this.clock().getTime()) {
         await this.options.repo.setBackOutbox(item.id, this.options.owner, {
           error: `${PLATFORM_NAMES[item.platform]} asked the bot to wait`,
@@ -249,60 +238,16 @@ export class Delivery {
           await this.setBack(item, new Error(`the bot stopped ${cut} times while sending this`), true);
           continue;
         }
-        await this.take(item);
+        await this.pacing.take(
+          item.platform,
+          this.outlets.get(item.platform)?.conversationOf?.(item) ?? conversationOf(item),
+        );
         const result = await this.perform(item, found.stored, found.events);
         await this.finish(item, result);
       } catch (error) {
         const retryAt = await this.setBack(item, error);
         if (key && retryAt) waitUntil.set(key, retryAt);
       }
-    }
-  }
-
-  /** For each conversation of these items, when an earlier pending item to it (not among them) is next due. */
-  private async earlierPending(items: readonly OutboxItem[]): Promise<Map<string, string>> {
-    const waits = new Map<string, string>();
-    const first = new Map<string, OutboxItem>();
-    for (const item of items) {
-      const key = sequenceOf(item);
-      if (key && !first.has(key)) first.set(key, item);
-    }
-    if (!first.size) return waits;
-    const claimed = new Set(items.map((i) => i.id));
-    const pending = await this.options.repo.listOutbox({ reference: items[0]?.reference ?? '', status: 'pending' });
-    for (const other of pending) {
-      const key = sequenceOf(other);
-      const mine = key ? first.get(key) : undefined;
-      if (!key || !mine || claimed.has(other.id) || !before(other, mine)) continue;
-      // Held by a worker (another replica, or another look of this one): it is being sent now, so
-      // look again shortly rather than when its lease would run out (OUTBOX_LEASE_SECONDS).
-      const leased = other.leaseUntil && other.leaseUntil > other.nextAttemptAt ? other.leaseUntil : undefined;
-      const at = leased
-        ? new Date(Math.min(Date.parse(leased), this.clock().getTime() + LOOK_AGAIN_MS)).toISOString()
-        : other.nextAttemptAt;
-      const held = waits.get(key);
-      if (!held || at > held) waits.set(key, at);
-    }
-    return waits;
-  }
-
-  /** Wait for room in the item's conversation (the platform's per-conversation limit). */
-  private async take(item: OutboxItem): Promise<void> {
-    const outlet = this.outlets.get(item.platform);
-    const rate = RATE[item.platform];
-    const key = `${item.platform}|${outlet?.conversationOf?.(item) ?? `${item.reference}|${item.kind === 'tell' ? item.recipient : 'thread'}`}`;
-    for (;;) {
-      const nowMs = Date.now();
-      const bucket = this.buckets.get(key) ?? { tokens: rate.burst, at: nowMs };
-      bucket.tokens = Math.min(rate.burst, bucket.tokens + ((nowMs - bucket.at) / 1000) * rate.perSecond);
-      bucket.at = nowMs;
-      this.buckets.set(key, bucket);
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-        if (this.buckets.size > 10_000) this.buckets.clear();
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.ceil(((1 - bucket.tokens) / rate.perSecond) * 1000)));
     }
   }
 
@@ -362,17 +307,9 @@ export class Delivery {
   /** What the bot could not deliver for a case, in words for its cards. */
   private async problems(reference: string): Promise<string[]> {
     const failed = await this.options.repo.listOutbox({ reference, status: 'failed', limit: 20 });
-    return [...new Set(failed.map((i) => this.problemWords(i)).filter((w): w is string => Boolean(w)))];
-  }
-
-  private problemWords(item: OutboxItem): string | undefined {
-    const platform = PLATFORM_NAMES[item.platform];
-    if (item.kind === 'tell') {
-      const person = this.options.directory.people.find((p) => p.id === item.recipient);
-      return `${person?.name ?? 'Someone'} could not be reached on ${platform}. Ask them to open the app once.`;
-    }
-    if (item.kind === 'open-thread') return `The case's ${platform} thread could not be opened.`;
-    return undefined;
+    return [
+      ...new Set(failed.map((i) => problemWords(i, this.options.directory)).filter((w): w is string => Boolean(w))),
+    ];
   }
 
   private async finish(item: OutboxItem, result: Record<string, unknown>): Promise<void> {
@@ -396,7 +333,7 @@ export class Delivery {
     // The budget is spent on attempts that ended in an error, not on claims a crash cut short.
     if (!final && item.failures + 1 < max) {
       const asked = this.outlets.get(item.platform)?.retryAfterMs?.(error);
-      if (asked) this.pausedUntil.set(item.platform, Math.max(this.pausedUntil.get(item.platform) ?? 0, now + asked));
+      if (asked) this.pacing.pause(item.platform, now + asked);
       const base = this.options.baseDelayMs ?? 2000;
       const backoff = Math.min(this.options.maxDelayMs ?? 600_000, base * 2 ** item.failures);
       const delay = Math.max(asked ?? 0, backoff * (0.8 + Math.random() * 0.4));
@@ -418,54 +355,16 @@ export class Delivery {
     });
     const stored = await repo.getCase(item.reference).catch(() => undefined);
     const raiser = this.options.directory.people.find((p) => p.id === stored?.state.raising.personId);
-    await repo.enqueue(this.afterFailure(item, new Date(now).toISOString(), raiser)).catch((e: unknown) =>
-      report?.('Could not record that a message failed', {
-        reference: item.reference,
-        error: e instanceof Error ? e.message : String(e),
-      }),
-    );
+    await repo
+      .enqueue(
+        afterFailure(item, new Date(now).toISOString(), raiser, this.options.directory, [...this.outlets.keys()]),
+      )
+      .catch((e: unknown) =>
+        report?.('Could not record that a message failed', {
+          reference: item.reference,
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      );
     return undefined;
   }
-
-  /** Once an item has failed for good: a line in the case's threads, its cards updated to say so, the raiser told of a thread not opened. */
-  private afterFailure(item: OutboxItem, at: string, raiser: Person | undefined): NewOutboxItem[] {
-    const words = this.problemWords(item);
-    if (!words) return [];
-    const made = (kind: NewOutboxItem['kind'], platform: Platform, recipient: string, payload = {}): NewOutboxItem => ({
-      id: outboxId(item.reference, item.event, kind, `${recipient}:after:${item.id}`),
-      reference: item.reference,
-      kind,
-      platform,
-      recipient,
-      event: item.event,
-      dependsOn: [],
-      payload,
-      createdAt: at,
-      nextAttemptAt: at,
-    });
-    const platforms = [...this.outlets.keys()];
-    if (item.kind === 'open-thread') {
-      if (!raiser) return [];
-      const platform = this.options.directory.agencies.find((a) => a.id === raiser.agency)?.platform ?? item.platform;
-      return [
-        made('tell', platform, raiser.id, {
-          text: `${words} Escalation ${item.reference} is recorded, and its card is in this message. An administrator can send the thread again (outbox retry).`,
-          verbs: [],
-        }),
-      ];
-    }
-    return platforms.flatMap((p) => [made('say', p, p, { text: words }), made('update-cards', p, p)]);
-  }
-}
-
-/** The conversation whose messages keep their order (a person's 1:1 chat, the case's thread); none for card updates. */
-function sequenceOf(item: OutboxItem): string | undefined {
-  if (item.kind === 'tell') return `${item.platform}|tell|${item.recipient}`;
-  if (item.kind === 'say' || item.kind === 'open-thread') return `${item.platform}|thread`;
-  return undefined;
-}
-
-/** Whether `a` was owed before `b`. */
-function before(a: OutboxItem, b: OutboxItem): boolean {
-  return a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.event < b.event);
 }

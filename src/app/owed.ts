@@ -128,3 +128,26 @@ export function owedByChange(
     });
   return [...items, ...tells(before, after, recorded, directory, now, at, actorId, [])];
 }
+
+/** A document someone asked for, handed over by their platform from the outbox (built from the record then). */
+export function owedByDocument(
+  reference: string,
+  version: number,
+  personId: string,
+  platform: Platform,
+  payload: { document: string; format: 'pdf' | 'docx' },
+  at: string,
+): NewOutboxItem {
+  return {
+    id: outboxId(reference, version, 'send-document', personId),
+    reference,
+    kind: 'send-document',
+    platform,
+    recipient: personId,
+    event: version,
+    dependsOn: [],
+    payload,
+    createdAt: at,
+    nextAttemptAt: at,
+  };
+}
