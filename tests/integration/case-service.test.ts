@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +7,8 @@ import { loadProcedures } from '../../src/app/procedures';
 import { PersonalDataVault } from '../../src/app/store/personal-data';
 import type { Actor } from '../../src/domain/escalation';
 import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
+import { runCli, type CliRun } from '../fakes/cli';
 
-const ROOT = join(__dirname, '..', '..');
 const procedures = loadProcedures();
 const vault = new PersonalDataVault(Buffer.alloc(32, 5));
 const KEY = Buffer.alloc(32, 5).toString('base64');
@@ -38,15 +37,7 @@ const raiseRequest = (key?: string) => ({
   ...(key ? { idempotencyKey: key } : {}),
 });
 
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync('npm', ['run', '--silent', 'cli', '--', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, PERSONAL_DATA_KEY: KEY, NODE_ENV: 'development' },
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = (args: string[]): CliRun => runCli(args, { PERSONAL_DATA_KEY: KEY, NODE_ENV: 'development' });
 
 describe('the case service on the embedded store', () => {
   let file: string;

@@ -2,10 +2,10 @@
  * The admin CLI, run exactly as a user runs it: `npm run --silent cli -- <args>` in the project
  * folder. Each run starts Node and tsx (about a second), so the runs are few and shared.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runCli, type CliRun } from '../fakes/cli';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -20,24 +20,8 @@ afterAll(() => {
   for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: readonly string[], extraEnv: Record<string, string> = {}): Run {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
-  if (!('PROCEDURES_DIR' in extraEnv)) delete env.PROCEDURES_DIR;
-  const result = spawnSync('npm', ['run', '--silent', 'cli', '--', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60000,
-    env,
-  });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+type Run = CliRun;
+const cli = (args: readonly string[], extraEnv: Record<string, string> = {}): Run => runCli(args, extraEnv);
 
 /** Replace the one line matching `pattern` (which must match exactly once). */
 function replaceOnce(text: string, pattern: RegExp, to: string): string {

@@ -3,32 +3,20 @@
  * `outbox retry`, run as a user runs them (`npm run --silent cli -- …`) on a store on disk, and
  * /healthz's outbox depth and age.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { outboxId, type NewOutboxItem } from '../../src/app/store/outbox';
 import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 import { startTestBot } from '../fakes/bot';
 import { rawRequest } from '../fakes/raw-http';
+import { runCli, type CliRun } from '../fakes/cli';
 
-const ROOT = resolve(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'outbox-cli-'));
 const file = join(dir, 'escalations.sqlite');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir };
-  delete env.PROCEDURES_DIR;
-  const result = spawnSync('npm', ['run', '--silent', 'cli', '--', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60000,
-    env,
-  });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (args: readonly string[]): CliRun => runCli(args, { DATA_DIR: dir });
 
 const at = new Date(Date.now() - 90_000).toISOString();
 function item(reference: string, kind: NewOutboxItem['kind'], recipient: string): NewOutboxItem {

@@ -8,18 +8,14 @@
  * milliseconds per call so the two interleave.
  */
 import { mkdtempSync } from 'node:fs';
-import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CosmosClient } from '@azure/cosmos';
-import { createHttpsServer } from '@vercel/cosmosdb-server';
 import { Delivery, type Outlet, type Reached } from '../../src/app/delivery';
 import type { Notice } from '../../src/app/notify';
 import { simulationDirectory } from '../../src/app/simulate';
 import { outboxId, type NewOutboxItem } from '../../src/app/store/outbox';
 import type { CaseRepository, StoredCase, ThreadReference } from '../../src/app/store/repository';
-import { CosmosRepository } from '../../src/store/cosmos/cosmos-repository';
+import { cosmosServer } from '../fakes/cosmos-server';
 import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 import { NS, raised } from '../contract/fixtures';
 
@@ -173,29 +169,11 @@ test('two replicas, one SQLite file: 200 items across 40 cases, each delivered o
 });
 
 describe('two replicas, one Cosmos DB (protocol server)', () => {
-  const server = createHttpsServer();
-  let endpoint = '';
-  beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  const server = cosmosServer();
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
 
   test('200 items across 40 cases, each delivered once, none left', async () => {
-    const open = (): Promise<CaseRepository> =>
-      CosmosRepository.open({
-        client: new CosmosClient({
-          endpoint,
-          key: 'dGVzdA==',
-          agent: new https.Agent({ rejectUnauthorized: false }),
-          connectionPolicy: { enableEndpointDiscovery: false },
-        }),
-        ownsClient: true,
-        databaseId: 'replicas',
-      });
-    await scenario(open);
+    await scenario(() => server.open('replicas'));
   });
 });

@@ -4,12 +4,8 @@
  * timer due is fired once and delivered once to each of its recipients; none is missed.
  */
 import { mkdtempSync } from 'node:fs';
-import * as https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { CosmosClient } from '@azure/cosmos';
-import { createHttpsServer } from '@vercel/cosmosdb-server';
 import { Announcer, type TimerOutlet as Outlet } from '../../src/app/announcer';
 import { CaseService } from '../../src/app/case-service';
 import type { Notice } from '../../src/app/notify';
@@ -20,7 +16,7 @@ import { PersonalDataVault } from '../../src/app/store/personal-data';
 import type { CaseRepository } from '../../src/app/store/repository';
 import { Sweeper } from '../../src/app/sweeper';
 import { dueTimers } from '../../src/domain/escalation';
-import { CosmosRepository } from '../../src/store/cosmos/cosmos-repository';
+import { cosmosServer } from '../fakes/cosmos-server';
 import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 
 jest.setTimeout(300_000);
@@ -123,28 +119,11 @@ test('two sweepers, one SQLite file: thousands of timers, none twice, none misse
 });
 
 describe('two sweepers, one Cosmos DB (protocol server)', () => {
-  const server = createHttpsServer();
-  let endpoint = '';
-  beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  const server = cosmosServer();
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
 
   test('thousands of timers, none twice, none missed', async () => {
-    const open = (): Promise<CaseRepository> =>
-      CosmosRepository.open({
-        client: new CosmosClient({
-          endpoint,
-          key: 'dGVzdA==',
-          agent: new https.Agent({ rejectUnauthorized: false }),
-          connectionPolicy: { enableEndpointDiscovery: false },
-        }),
-        ownsClient: true,
-        databaseId: 'sweepers',
-      });
-    await scenario(open, 60);
+    await scenario(() => server.open('sweepers'), 60);
   });
 });

@@ -6,8 +6,7 @@
  * A party gets the card; every opening of the adult's details and every document handed over is
  * in the access log, which the CLI shows the board.
  */
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startTestBot, type TestBot } from '../fakes/bot';
 import {
   choiceInput,
@@ -18,10 +17,10 @@ import {
   type SlackUser,
 } from '../fakes/slack-client';
 import { sendActivity, teamsPeople, type TeamsUser } from '../fakes/teams-client';
+import { runCli, type CliRun } from '../fakes/cli';
 
 jest.setTimeout(120_000);
 
-const ROOT = resolve(__dirname, '..', '..');
 const NEUTRAL = 'This case is not available to you.';
 const ADULT = 'Zebedee Quillfeather-Okonkwo';
 /** What a card or form of the Teams case shows: none of it may reach a non-party. */
@@ -77,15 +76,7 @@ function documentsSubmission(user: SlackUser, reference: string, withDetails: bo
   });
 }
 
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync('npm', ['run', '--silent', 'cli', '--', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, NODE_ENV: 'development', DATA_DIR: bot.dataDir },
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = (args: string[]): CliRun => runCli(args, { NODE_ENV: 'development', DATA_DIR: bot.dataDir });
 
 beforeAll(async () => {
   bot = await startTestBot();

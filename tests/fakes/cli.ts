@@ -1,0 +1,28 @@
+/**
+ * The project's own command line, run as a board administrator would (`npm run --silent cli --`),
+ * in a child process: what it printed and how it ended. Not a fake: the real CLI, with the
+ * environment a test gives it (PROCEDURES_DIR from the caller's shell is left out unless given).
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: readonly string[], env: Record<string, string> = {}): CliRun {
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  if (!('PROCEDURES_DIR' in env)) delete merged.PROCEDURES_DIR;
+  const result = spawnSync('npm', ['run', '--silent', 'cli', '--', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: merged,
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}

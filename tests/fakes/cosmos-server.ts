@@ -1,0 +1,44 @@
+/**
+ * A Cosmos DB protocol server on loopback (@vercel/cosmosdb-server, in memory) for tests that
+ * run our real Cosmos client and repository against it: start it in `beforeAll`, open as many
+ * repositories (replicas) on one database as a test needs, stop it in `afterAll`.
+ */
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { CosmosClient } from '@azure/cosmos';
+import { createHttpsServer } from '@vercel/cosmosdb-server';
+import type { CaseRepository } from '../../src/app/store/repository';
+import { CosmosRepository } from '../../src/store/cosmos/cosmos-repository';
+
+export interface CosmosServer {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** A client of our own to the server, as a replica would have. */
+  client(): CosmosClient;
+  /** A repository on `databaseId` with its own client (each call: another replica). */
+  open(databaseId: string): Promise<CaseRepository>;
+}
+
+export function cosmosServer(): CosmosServer {
+  const server = createHttpsServer();
+  let endpoint = '';
+  const client = (): CosmosClient =>
+    new CosmosClient({
+      endpoint,
+      key: 'dGVzdA==',
+      agent: new https.Agent({ rejectUnauthorized: false }),
+      connectionPolicy: { enableEndpointDiscovery: false },
+    });
+  return {
+    async start() {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+      endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    client,
+    open: (databaseId) => CosmosRepository.open({ client: client(), ownsClient: true, databaseId }),
+  };
+}
