@@ -10,10 +10,9 @@ import type { Directory, Person } from '../domain/directory';
 import { availableCommands, type CaseEvent, type CaseState } from '../domain/escalation';
 import { shortNameOf } from '../domain/procedure';
 import { actorFor } from './people';
-import { actionTitle, historyLine, type Verb } from './views/stage-card';
-
-/** Buttons anyone taking part always has: having them is not news. */
-const ROUTINE: ReadonlySet<Verb> = new Set(['add-note', 'withdraw']);
+import { historyLine } from './views/history';
+import { actionTitle, type Verb } from './views/stage-card';
+import { candidates, ROUTINE } from './views/whose-move';
 
 export interface Notice {
   person: Person;
@@ -26,14 +25,6 @@ export interface Notice {
   recheck?: boolean;
   /** When it was first sent, at the earliest (where to start looking). */
   since?: string;
-}
-
-/** People who could act on the case: its two agencies' staff and the board's own staff. */
-function candidates(state: CaseState, directory: Directory): Person[] {
-  const agencies = new Set([state.raising.agencyId, state.responding.agencyId]);
-  for (const a of directory.agencies)
-    if (a.kind === 'safeguarding-adults-board' && a.boards.includes(state.boardId)) agencies.add(a.id);
-  return directory.people.filter((p) => agencies.has(p.agency));
 }
 
 function news(state: CaseState, person: Person, directory: Directory, now: Date): Set<Verb> {
@@ -55,17 +46,20 @@ export function noticesFor(
 ): Notice[] {
   const label = `${shortNameOf(after.procedure)} escalation ${after.reference}`;
   const latest = [...events].reverse().find((e) => e.type !== 'command-refused');
-  const what = latest
-    ? historyLine(latest, after.procedure, directory, now)
-        .replace(/^.*? — /, '')
-        .replace(/[.\s]+$/, '')
-    : '';
+  // What happened, as the person told may see it (a manager's reasons stay in their own agency).
+  const whatFor = (person: Person): string =>
+    latest
+      ? historyLine(latest, after.procedure, directory, now, { agencyId: person.agency })
+          .replace(/^.*? — /, '')
+          .replace(/[.\s]+$/, '')
+      : '';
   const notices: Notice[] = [];
   if (after.status !== 'open') {
     if (before?.status !== 'open') return [];
     for (const personId of after.participants) {
       const person = directory.people.find((p) => p.id === personId);
-      if (person && personId !== actorId) notices.push({ person, verbs: [], text: `${label} has closed. ${what}` });
+      if (person && personId !== actorId)
+        notices.push({ person, verbs: [], text: `${label} has closed. ${whatFor(person)}` });
     }
     return notices;
   }
@@ -81,7 +75,7 @@ export function noticesFor(
     const lead = named
       ? `${raiser} has raised ${label} with ${responding} and named you as their counterpart.`
       : before
-        ? `${label} needs you. ${what}.`
+        ? `${label} needs you. ${whatFor(person)}.`
         : `${raiser} has raised ${label} with ${responding}.`;
     notices.push({ person, verbs: fresh, text: `${lead} You can: ${fresh.map(actionTitle).join(', ')}.` });
   }

@@ -1,5 +1,5 @@
 /** Block Kit renderings stay within Slack's limits whatever people type. */
-import { LIMITS, stageCardBlocks, inputModal } from '../../src/channels/slack/blocks';
+import { LIMITS, stageCardBlocks, inputModal, historyModal } from '../../src/channels/slack/blocks';
 import type { StageCardView } from '../../src/app/views/stage-card';
 
 const long = (n: number): string => 'word '.repeat(Math.ceil(n / 5)).slice(0, n);
@@ -7,8 +7,20 @@ const long = (n: number): string => 'word '.repeat(Math.ceil(n / 5)).slice(0, n)
 const view: StageCardView = {
   reference: 'LI-2026-0042',
   board: 'LSAB',
+  boardName: long(400),
   status: 'open',
   statusText: 'Open',
+  statusStyle: 'attention',
+  closed: false,
+  substance: { summary: long(4000), outcomeWanted: long(4000), safetyMeanwhile: long(4000) },
+  positions: [
+    { agency: long(200), text: long(4000) },
+    { agency: 'Police', text: long(4000) },
+  ],
+  moves: Array.from({ length: 6 }, () => long(400)),
+  approvers: long(800),
+  ladder: Array.from({ length: 6 }, () => long(200)),
+  next: long(300),
   urgent: true,
   adult: 'J.S.',
   category: long(500),
@@ -35,6 +47,8 @@ const view: StageCardView = {
   proposal: { outcome: long(4000), outstandingIssues: long(4000), by: 'Someone' },
   problems: [],
   history: Array.from({ length: 5 }, () => long(4000)),
+  allHistory: Array.from({ length: 40 }, () => long(4000)),
+  historyCount: 60,
   actions: [
     { verb: 'acknowledge', title: 'Acknowledge', style: 'positive' },
     { verb: 'add-note', title: 'Add note', input: { id: 'text', label: 'Note', placeholder: long(400) } },
@@ -86,4 +100,23 @@ test('the modal for a button’s words keeps to the title, label and placeholder
   expect(modal.title.text.length).toBeLessThanOrEqual(LIMITS.modalTitle);
   expect(modal.submit.text.length).toBeLessThanOrEqual(LIMITS.modalButton);
   expect(modal.blocks[0]?.label.text.length).toBeLessThanOrEqual(LIMITS.label);
+});
+
+test('the whole history opens in a modal within Block Kit limits, saying where the rest is', () => {
+  const modal = historyModal(view) as unknown as {
+    title: { text: string };
+    blocks: Array<{ type: string; text?: { text: string }; elements?: Array<{ text: string }> }>;
+  };
+  expect(modal.title.text.length).toBeLessThanOrEqual(LIMITS.modalTitle);
+  expect(modal.blocks.length).toBeLessThanOrEqual(100);
+  for (const b of modal.blocks) if (b.text) expect(b.text.text.length).toBeLessThanOrEqual(LIMITS.sectionText);
+  expect(modal.blocks.at(-1)?.elements?.[0]?.text).toContain('the case record (Documents) has them all');
+});
+
+test('a closed card says how it ended and no longer asks anyone to acknowledge', () => {
+  const closed: StageCardView = { ...view, status: 'resolved', closed: true, actions: [], moves: [] };
+  const json = JSON.stringify(stageCardBlocks(closed).blocks);
+  expect(json).not.toContain('Not yet acknowledged');
+  expect(json).not.toContain('Acknowledged');
+  expect(JSON.stringify(stageCardBlocks(view).blocks)).toContain('Not yet acknowledged');
 });

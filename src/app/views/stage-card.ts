@@ -8,7 +8,6 @@ import { roleHolders, type Directory } from '../../domain/directory';
 import {
   availableCommands,
   nextDeadline,
-  SWEEPER_ID,
   type Actor,
   type CaseCommand,
   type CaseEvent,
@@ -16,6 +15,10 @@ import {
   type Side,
 } from '../../domain/escalation';
 import { shortNameOf, type Procedure, type Stage } from '../../domain/procedure';
+import { historyLine, historyLines, type HistoryReader } from './history';
+import { whoseMove } from './whose-move';
+
+export { historyLine, historyLines } from './history';
 
 export type Verb = CaseCommand['type'];
 
@@ -47,11 +50,32 @@ export interface SideView {
   acknowledged: boolean;
 }
 
+/** A side's latest word on the case: what it last said, proposed, disputed or asked. */
+export interface PositionView {
+  agency: string;
+  text: string;
+}
+
 export interface StageCardView {
   reference: string;
   board: string;
+  /** The board's name in full, said once on the card. */
+  boardName: string;
   status: CaseState['status'];
   statusText: string;
+  /** The status's colour (the words say it too): good, attention (overdue or urgent), accent (waiting), default. */
+  statusStyle: 'good' | 'attention' | 'accent' | 'default';
+  closed: boolean;
+  /** What the disagreement is, in the raiser's words: what it is, the outcome wanted, what keeps the adult safe. */
+  substance: { summary: string; outcomeWanted: string; safetyMeanwhile: string };
+  positions: PositionView[];
+  /** Whose move it is, a line each: "Megan Hart, HealthWatch Lincolnshire: acknowledge by 5pm Friday 4 December, 2 working days". */
+  moves: string[];
+  /** The escalation waiting for approval: who may approve it, by name. */
+  approvers?: string;
+  /** The board's ladder, a line a stage ("Stage 2: Line managers (under way)"), and what comes next. */
+  ladder: string[];
+  next?: string;
   urgent: boolean;
   adult: string;
   category: string;
@@ -64,7 +88,10 @@ export interface StageCardView {
   closing?: string;
   /** What the bot could not do for the case, in words ("… could not be reached on Teams …"). */
   problems: string[];
+  /** The latest events, and every one (latest last) for "see all". */
   history: string[];
+  allHistory: string[];
+  historyCount: number;
   actions: ActionView[];
   viewer: string;
 }
@@ -141,6 +168,10 @@ export interface CardContext {
   problems?: readonly string[];
 }
 
+const HISTORY_SHOWN = 5;
+/** "See all" keeps a card inside what Teams and Slack will show. */
+const HISTORY_ALL = 40;
+
 function title(procedure: Procedure, role: string): string {
   return procedure.roles.find((r) => r.id === role)?.title ?? role;
 }
@@ -180,44 +211,6 @@ function capped(people: PersonView[]): PersonView[] {
   ];
 }
 
-/** One line of history in plain words: "Fri 20 Nov 10am — Ann Smith: raised the escalation". */
-export function historyLine(event: CaseEvent, procedure: Procedure, directory: Directory, now: Date): string {
-  const stageName = (id: string): string => procedure.stages.find((s) => s.id === id)?.name ?? id;
-  const what: Record<CaseEvent['type'], (e: never) => string> = {
-    'case-raised': () => 'raised the escalation',
-    'immediate-risk-guidance-given': () => 'was shown the emergency contacts (urgent path)',
-    'stage-entered': (e: { stage: string; via: string }) =>
-      e.via === 'raised' ? `opened ${stageName(e.stage)}` : `moved the case to ${stageName(e.stage)}`,
-    'stage-acknowledged': () => 'acknowledged the stage',
-    'note-added': (e: { text: string }) => `added a note: ${e.text}`,
-    'resolution-proposed': (e: { outcome: string }) => `proposed an outcome: ${e.outcome}`,
-    'resolution-confirmed': () => 'confirmed the outcome',
-    'resolution-disputed': (e: { reason: string }) => `disputed the outcome: ${e.reason}`,
-    'case-resolved': () => 'resolved the case: both agencies confirmed the outcome',
-    'escalation-requested': (e: { toStage: string; reason: string }) =>
-      `asked to escalate to ${stageName(e.toStage)}: ${e.reason}`,
-    'escalation-approved': () => 'approved the escalation',
-    'escalation-returned': (e: { reason: string }) => `returned the escalation: ${e.reason}`,
-    'final-decision-recorded': (e: { decision: string }) => `recorded the decision: ${e.decision}`,
-    'case-withdrawn': (e: { reason: string }) => `withdrew the escalation: ${e.reason}`,
-    'command-refused': (e: { command: string }) => `tried to ${e.command.replace(/-/g, ' ')} (not allowed)`,
-    'personal-data-erased': () => "erased the adult's details on request",
-    'document-issued': (e: { document: string; format: string; withPersonalDetails: boolean }) =>
-      `asked for the ${e.document.replace(/-/g, ' ')} (${e.format.toUpperCase()}${e.withPersonalDetails ? ', naming the adult' : ''}), sent to them privately`,
-    'personal-details-recorded': () => "recorded the adult's details (kept sealed, not shown here)",
-    'timer-fired': (e: { kind: string; text: string }) =>
-      e.kind === 'reminder'
-        ? 'sent a reminder'
-        : e.kind === 'nudge'
-          ? 'nudged the next tier: the deadline has passed'
-          : 'sent a notification the procedure asks for',
-    'timer-delivered': () => 'delivered it',
-  };
-  const when = instantInWords(new Date(event.at), procedure.workingHours.timeZone, now);
-  const who = event.by.personId === SWEEPER_ID ? 'The bot' : personName(directory, event.by.personId);
-  return `${when} — ${who}: ${(what[event.type] as (e: CaseEvent) => string)(event)}`;
-}
-
 /**
  * What anyone taking part could do now (the card for everyone, where a client cannot show each
  * person their own): the union over each side's and the board's role holders. The rules still
@@ -237,6 +230,39 @@ export function anyonesCommands(state: CaseState, now: Date): Verb[] {
   for (const party of ['raising', 'responding', 'board'] as const)
     for (const verb of availableCommands(state, stand(party), now)) found.add(verb);
   return (Object.keys(ACTIONS) as Verb[]).filter((v) => found.has(v));
+}
+
+/** The status of an open case in words: what it is waiting for. */
+function statusInWords(state: CaseState, overdue: boolean): string {
+  const waiting = state.pendingEscalation
+    ? 'Open: an escalation is waiting for approval'
+    : state.proposal
+      ? 'Open: an outcome has been proposed and waits for the other agency'
+      : 'Open';
+  return overdue ? `${waiting} (overdue)` : waiting;
+}
+
+const POSITION_EVENTS: ReadonlySet<CaseEvent['type']> = new Set([
+  'case-raised',
+  'note-added',
+  'resolution-proposed',
+  'resolution-disputed',
+  'escalation-requested',
+]);
+
+/** Each side's latest word: what it last said, proposed, disputed or asked (the raiser's concern to start with). */
+function positionsOf(state: CaseState, events: readonly CaseEvent[], directory: Directory, now: Date): PositionView[] {
+  const found: PositionView[] = [];
+  for (const side of ['raising', 'responding'] as const) {
+    const latest = [...events].reverse().find((e) => POSITION_EVENTS.has(e.type) && e.by.party === side);
+    if (!latest) continue;
+    const line =
+      latest.type === 'case-raised'
+        ? `${instantInWords(new Date(latest.at), state.procedure.workingHours.timeZone, now)} — ${personName(directory, latest.by.personId)}: raised it (the disagreement above)`
+        : historyLine(latest, state.procedure, directory, now);
+    found.push({ agency: agencyName(directory, state[side].agencyId), text: line });
+  }
+  return found;
 }
 
 export function stageCardView(state: CaseState, context: CardContext): StageCardView {
@@ -279,11 +305,37 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
         : state.status === 'withdrawn' && state.withdrawal
           ? `Withdrawn: ${state.withdrawal.reason}`
           : undefined;
+  const reader: HistoryReader = viewer ? { agencyId: viewer.agencyId } : {};
+  const shared = historyLines(context.events ?? [], procedure, directory, now, reader);
+  const move = whoseMove(state, directory, now);
+  const closed = state.status !== 'open';
+  const overdue = Boolean(deadline && new Date(deadline.at) <= now);
   return {
     reference: state.reference,
     board: shortNameOf(procedure),
+    boardName: procedure.name,
     status: state.status,
-    statusText: STATUS_TEXT[state.status],
+    statusText: closed ? STATUS_TEXT[state.status] : statusInWords(state, overdue),
+    statusStyle: closed
+      ? state.status === 'withdrawn'
+        ? 'default'
+        : 'good'
+      : overdue || state.urgent
+        ? 'attention'
+        : state.pendingEscalation || state.proposal
+          ? 'accent'
+          : 'default',
+    closed,
+    substance: {
+      summary: state.concern.summary,
+      outcomeWanted: state.concern.outcomeWanted,
+      safetyMeanwhile: state.concern.safetyMeanwhile,
+    },
+    positions: positionsOf(state, context.events ?? [], directory, now),
+    moves: move.moves.length ? move.moves.map((m) => m.line) : move.meanwhile ? [move.meanwhile] : [],
+    ...(move.approvers ? { approvers: move.approvers } : {}),
+    ladder: move.ladder.map((s) => s.line),
+    ...(move.next ? { next: move.next } : {}),
     urgent: state.urgent,
     adult: `${state.subject.initials}`,
     category: procedure.categories?.find((c) => c.id === state.concern.category)?.label ?? state.concern.category,
@@ -324,10 +376,9 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
       : {}),
     ...(closing ? { closing } : {}),
     problems: [...(context.problems ?? [])],
-    history: (context.events ?? [])
-      .filter((e) => e.type !== 'timer-delivered')
-      .slice(-5)
-      .map((e) => historyLine(e, procedure, directory, now)),
+    history: shared.slice(-HISTORY_SHOWN),
+    allHistory: shared.slice(-HISTORY_ALL),
+    historyCount: shared.length,
     actions: state.status === 'open' ? verbs.map((verb) => ({ verb, ...ACTIONS[verb] })) : [],
     viewer: viewer?.personId ?? 'everyone',
   };

@@ -15,6 +15,7 @@ import type { Directory } from '../../domain/directory';
 import type { Procedure } from '../../domain/procedure';
 import { registerButtons } from './buttons';
 import { registerDocuments } from './documents';
+import { registerHistory } from './history';
 import { slackParts } from './listeners';
 import { SlackOutlet } from './outlet';
 import { registerRaising } from './raising';
@@ -144,6 +145,7 @@ export function createSlack(deps: SlackDeps): SlackSide {
   registerRaising(parts);
   registerButtons(parts);
   registerDocuments(parts);
+  registerHistory(parts);
 
   app.event('app_mention', async ({ event, say }) => {
     await say({

@@ -67,8 +67,22 @@ export interface ButtonValue {
 
 export const ACTION_PREFIX = 'case:';
 export const DOCUMENTS_ACTION = 'documents:open';
+export const HISTORY_ACTION = 'history:open';
 export const DOCUMENTS_CALLBACK = 'case-documents';
 export const INPUT_CALLBACK = 'case-input:';
+
+/** A labelled paragraph: "*What the disagreement is*\nThe words". */
+const para = (label: string, text: string): Raw => ({
+  type: 'section',
+  text: mrkdwn(`*${escape(label)}*\n${escape(text)}`, LIMITS.sectionText),
+});
+
+const STATUS_MARK: Record<StageCardView['statusStyle'], string> = {
+  good: ':large_green_circle:',
+  attention: ':red_circle:',
+  accent: ':large_blue_circle:',
+  default: ':white_circle:',
+};
 
 /** The stage card as blocks, with `text` for notifications and screen readers. */
 export function stageCardBlocks(view: StageCardView): { text: string; blocks: Block[] } {
@@ -80,20 +94,37 @@ export function stageCardBlocks(view: StageCardView): { text: string; blocks: Bl
   blocks.push({
     type: 'context',
     elements: [
-      mrkdwn(`*Stage ${view.stage.number} of ${view.stage.of}: ${escape(view.stage.name)}*`, LIMITS.sectionText),
+      mrkdwn(
+        `*Stage ${view.stage.number} of ${view.stage.of}: ${escape(view.stage.name)}* · ${escape(view.boardName)}`,
+        LIMITS.sectionText,
+      ),
     ],
   });
+  blocks.push({
+    type: 'section',
+    text: mrkdwn(`${STATUS_MARK[view.statusStyle]} *${escape(view.statusText)}*`, LIMITS.sectionText),
+  });
+  if (view.moves.length)
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(
+        `*Whose move*\n${view.moves.map(escape).join('\n')}${view.approvers ? `\nWho can approve: ${escape(view.approvers)}` : ''}`,
+        LIMITS.sectionText,
+      ),
+    });
   blocks.push({ type: 'section', text: mrkdwn(escape(view.stage.achieves), LIMITS.sectionText) });
   const facts: Array<[string, string]> = [
     ['Adult', `${view.adult} (initials)`],
-    ['Disagreement', view.category],
-    ['Status', view.statusText],
+    ['Kind of disagreement', view.category],
   ];
   if (view.deadline) facts.push(['Deadline', `${view.deadline.words}${view.deadline.overdue ? ' (overdue)' : ''}`]);
   blocks.push({
     type: 'section',
     fields: facts.slice(0, LIMITS.fields).map(([k, v]) => mrkdwn(`*${k}*\n${escape(v)}`, LIMITS.field)),
   });
+  blocks.push(para('What the disagreement is', view.substance.summary));
+  blocks.push(para('The outcome wanted', view.substance.outcomeWanted));
+  blocks.push(para('What keeps the adult safe meanwhile', view.substance.safetyMeanwhile));
   blocks.push({
     type: 'section',
     fields: view.sides.map((side) =>
@@ -104,7 +135,11 @@ export function stageCardBlocks(view: StageCardView): { text: string; blocks: Bl
           ...side.people.map(
             (p) => `${escape(p.name)}, ${escape(p.role)}${p.actingFor ? ` (for ${escape(p.actingFor)})` : ''}`,
           ),
-          side.acknowledged ? ':white_check_mark: Acknowledged' : ':hourglass_flowing_sand: Not yet acknowledged',
+          ...(view.closed
+            ? []
+            : [
+                side.acknowledged ? ':white_check_mark: Acknowledged' : ':hourglass_flowing_sand: Not yet acknowledged',
+              ]),
         ].join('\n'),
         LIMITS.field,
       ),
@@ -133,6 +168,25 @@ export function stageCardBlocks(view: StageCardView): { text: string; blocks: Bl
     });
   }
   if (view.closing) blocks.push({ type: 'section', text: mrkdwn(`*${escape(view.closing)}*`, LIMITS.sectionText) });
+  if (view.positions.length)
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(
+          `*Latest from each agency*\n${view.positions.map((p) => `${escape(p.agency)}: ${escape(p.text)}`).join('\n')}`,
+          LIMITS.sectionText,
+        ),
+      ],
+    });
+  blocks.push({
+    type: 'context',
+    elements: [
+      mrkdwn(
+        `*Where the case is in the procedure*\n${view.ladder.map(escape).join('\n')}${view.next ? `\n${escape(view.next)}` : ''}`,
+        LIMITS.sectionText,
+      ),
+    ],
+  });
   if (view.problems.length)
     blocks.push({
       type: 'section',
@@ -142,7 +196,12 @@ export function stageCardBlocks(view: StageCardView): { text: string; blocks: Bl
     blocks.push({ type: 'divider' });
     blocks.push({
       type: 'context',
-      elements: [mrkdwn(`*What has happened*\n${view.history.map(escape).join('\n')}`, LIMITS.sectionText)],
+      elements: [
+        mrkdwn(
+          `*What has happened* (latest ${view.history.length} of ${view.historyCount})\n${view.history.map(escape).join('\n')}`,
+          LIMITS.sectionText,
+        ),
+      ],
     });
   }
   const value: ButtonValue = { reference: view.reference, stage: view.stage.id };
@@ -159,7 +218,7 @@ export function stageCardBlocks(view: StageCardView): { text: string; blocks: Bl
       })),
     });
   }
-  // Documents (the case record, the board's forms) for role holders, sent privately.
+  // Documents (the case record, the board's forms) for role holders, sent privately; and the whole history.
   blocks.push({
     type: 'actions',
     block_id: `case-documents:${view.reference}`,
@@ -170,10 +229,49 @@ export function stageCardBlocks(view: StageCardView): { text: string; blocks: Bl
         text: plain('Documents…', LIMITS.buttonText),
         value: JSON.stringify(value),
       },
+      ...(view.historyCount > view.history.length
+        ? [
+            {
+              type: 'button',
+              action_id: HISTORY_ACTION,
+              text: plain('See all that has happened…', LIMITS.buttonText),
+              value: JSON.stringify(value),
+            },
+          ]
+        : []),
     ],
   });
-  const text = `${view.board} escalation ${view.reference}: stage ${view.stage.number}, ${view.stage.name}. ${view.statusText}.${view.deadline ? ` Deadline ${view.deadline.words}.` : ''}`;
+  const text = `${view.board} escalation ${view.reference}: stage ${view.stage.number}, ${view.stage.name}. ${view.statusText}.${view.moves[0] ? ` ${view.moves[0]}` : ''}`;
   return { text: cut(text, LIMITS.messageText), blocks: asBlocks(blocks.slice(0, LIMITS.blocksPerMessage)) };
+}
+
+/** Everything that has happened on a case, in a modal (the "See all" button). */
+export function historyModal(view: StageCardView): ModalView {
+  const lines = view.allHistory.map(escape);
+  // A section a few lines at a time, inside Block Kit's limits.
+  const chunks: string[] = [];
+  for (let i = 0; i < lines.length; i += 8) chunks.push(lines.slice(i, i + 8).join('\n'));
+  const more =
+    view.historyCount > view.allHistory.length
+      ? [
+          {
+            type: 'context',
+            elements: [
+              mrkdwn(
+                `The latest ${view.allHistory.length} of ${view.historyCount}; the case record (Documents) has them all.`,
+                LIMITS.sectionText,
+              ),
+            ],
+          },
+        ]
+      : [];
+  return asModal({
+    type: 'modal',
+    callback_id: 'case-history',
+    title: plain(`${view.reference}: history`, LIMITS.modalTitle),
+    close: plain('Close', LIMITS.modalButton),
+    blocks: [...chunks.map((c) => ({ type: 'section', text: mrkdwn(c, LIMITS.sectionText) })), ...more],
+  });
 }
 
 /** The modal a button opens when its command needs words (a note, a reason, an outcome). */
