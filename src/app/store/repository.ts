@@ -78,6 +78,21 @@ export interface ThreadReference {
 }
 
 /**
+ * A person's own card of a case, in their 1:1 chat with the bot: one per person, case and
+ * platform, kept current with every change. When a new card replaces it (something new is asked
+ * of them), the earlier copies are `retired`: each is changed to a line pointing to the new one.
+ */
+export interface PersonalCard {
+  platform: 'slack' | 'teams';
+  personId: string;
+  /** Where the card is (Slack: channel and ts; Teams: the personal chat's reference and the activity id). */
+  message: Record<string, unknown>;
+  /** Earlier copies not yet changed to "this card has moved". */
+  retired: Record<string, unknown>[];
+  updatedAt: string;
+}
+
+/**
  * How the bot reaches a member of staff directly: their 1:1 conversation with it on a platform
  * (a Teams conversation reference, a Slack DM channel). Staff only; never the adult.
  */
@@ -246,6 +261,9 @@ export interface CaseRepository extends OutboxStore {
 
   saveThread(caseReference: string, thread: ThreadReference): Promise<void>;
   getThreads(caseReference: string): Promise<ThreadReference[]>;
+  /** Keep (or replace) a person's own card of a case. */
+  savePersonalCard(caseReference: string, card: PersonalCard): Promise<void>;
+  getPersonalCards(caseReference: string): Promise<PersonalCard[]>;
 
   /**
    * Take (or renew) a sweeper's lease on a case until `until`: true if it is now `owner`'s. A

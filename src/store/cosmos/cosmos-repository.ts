@@ -60,6 +60,7 @@ import type {
   SealedDetails,
   StoredCase,
   StoredEvent,
+  PersonalCard,
   ThreadReference,
   Contact,
   AccessEntry,
@@ -213,6 +214,14 @@ export class CosmosRepository implements CaseRepository {
 
   async getThreads(caseReference: string): Promise<ThreadReference[]> {
     return side.getThreads(this.cases, caseReference);
+  }
+
+  async savePersonalCard(caseReference: string, card: PersonalCard): Promise<void> {
+    return side.savePersonalCard(this.cases, caseReference, card);
+  }
+
+  async getPersonalCards(caseReference: string): Promise<PersonalCard[]> {
+    return side.getPersonalCards(this.cases, caseReference);
   }
 
   async saveContact(contact: Contact): Promise<void> {

@@ -5,7 +5,7 @@
  * details (`personal`). Plain functions of the container they live in.
  */
 import type { Container } from '@azure/cosmos';
-import type { Contact, SealedDetails, ThreadReference } from '../../app/store/repository';
+import type { Contact, PersonalCard, SealedDetails, ThreadReference } from '../../app/store/repository';
 import { corrupt } from '../stored-case';
 import { idPart } from './documents';
 import type { ThreadDocument } from './documents';
@@ -38,6 +38,43 @@ export async function getThreads(cases: Container, caseReference: string): Promi
     return docs
       .map((d) => ({ platform: d.platform, agencyId: d.agencyId, reference: d.reference }))
       .sort((a, b) => (a.platform === b.platform ? compare(a.agencyId, b.agencyId) : compare(a.platform, b.platform)));
+  }, caseReference);
+}
+
+/** A person's own card of a case, in the case's partition. */
+interface PersonalCardDocument extends PersonalCard {
+  id: string;
+  caseRef: string;
+  type: 'personal-card';
+}
+
+export async function savePersonalCard(cases: Container, caseReference: string, card: PersonalCard): Promise<void> {
+  const doc: PersonalCardDocument = {
+    id: `card:${card.platform}:${idPart(card.personId, true)}`,
+    caseRef: caseReference,
+    type: 'personal-card',
+    ...card,
+  };
+  await guard(() => cases.items.upsert(doc), caseReference);
+}
+
+export async function getPersonalCards(cases: Container, caseReference: string): Promise<PersonalCard[]> {
+  return guard(async () => {
+    const docs = await queryItems<PersonalCardDocument>(
+      cases,
+      "SELECT * FROM c WHERE c.caseRef = @ref AND c.type = 'personal-card'",
+      [{ name: '@ref', value: caseReference }],
+      caseReference,
+    );
+    return docs
+      .map((d) => ({
+        platform: d.platform,
+        personId: d.personId,
+        message: d.message,
+        retired: d.retired ?? [],
+        updatedAt: d.updatedAt,
+      }))
+      .sort((a, b) => (a.platform === b.platform ? compare(a.personId, b.personId) : compare(a.platform, b.platform)));
   }, caseReference);
 }
 

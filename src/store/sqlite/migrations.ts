@@ -187,4 +187,19 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'outbox: failures counted apart from attempts, so crashes do not spend the retry budget',
     sql: `ALTER TABLE outbox ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 8,
+    name: "personal cards: each person's own card of a case in their 1:1 chat, kept current",
+    sql: `
+      CREATE TABLE personal_cards (
+        reference  TEXT NOT NULL,
+        platform   TEXT NOT NULL,
+        person_id  TEXT NOT NULL,
+        message    TEXT NOT NULL,
+        retired    TEXT NOT NULL DEFAULT '[]',
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (reference, platform, person_id)
+      );
+    `,
+  },
 ];

@@ -4,7 +4,7 @@
  * twice, and the adult's sealed details. Plain functions of the connection.
  */
 import type Database from 'better-sqlite3';
-import type { Contact, SealedDetails, ThreadReference } from '../../app/store/repository';
+import type { Contact, PersonalCard, SealedDetails, ThreadReference } from '../../app/store/repository';
 import { statement } from './statements';
 
 export function saveThread(db: Database.Database, caseReference: string, thread: ThreadReference): void {
@@ -100,4 +100,38 @@ export function readPersonalDetails(db: Database.Database, reference: string): S
 
 export function erasePersonalDetails(db: Database.Database, reference: string): boolean {
   return statement(db, 'DELETE FROM personal_details WHERE reference = ?').run(reference).changes === 1;
+}
+
+export function savePersonalCard(db: Database.Database, caseReference: string, card: PersonalCard): void {
+  statement(
+    db,
+    'INSERT INTO personal_cards (reference, platform, person_id, message, retired, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (reference, platform, person_id) DO UPDATE SET message = excluded.message, retired = excluded.retired, updated_at = excluded.updated_at',
+  ).run(
+    caseReference,
+    card.platform,
+    card.personId,
+    JSON.stringify(card.message),
+    JSON.stringify(card.retired),
+    card.updatedAt,
+  );
+}
+
+export function getPersonalCards(db: Database.Database, caseReference: string): PersonalCard[] {
+  const rows = statement(
+    db,
+    'SELECT platform, person_id, message, retired, updated_at FROM personal_cards WHERE reference = ? ORDER BY platform, person_id',
+  ).all(caseReference) as Array<{
+    platform: PersonalCard['platform'];
+    person_id: string;
+    message: string;
+    retired: string;
+    updated_at: string;
+  }>;
+  return rows.map((r) => ({
+    platform: r.platform,
+    personId: r.person_id,
+    message: JSON.parse(r.message) as Record<string, unknown>,
+    retired: JSON.parse(r.retired) as Record<string, unknown>[],
+    updatedAt: r.updated_at,
+  }));
 }

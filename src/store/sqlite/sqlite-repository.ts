@@ -19,6 +19,7 @@ import type {
   SealedDetails,
   StoredCase,
   StoredEvent,
+  PersonalCard,
   ThreadReference,
   Contact,
   AccessEntry,
@@ -141,6 +142,14 @@ export class SqliteRepository implements CaseRepository {
 
   getThreads(caseReference: string): Promise<ThreadReference[]> {
     return this.run(() => side.getThreads(this.db, caseReference));
+  }
+
+  savePersonalCard(caseReference: string, card: PersonalCard): Promise<void> {
+    return this.run(() => side.savePersonalCard(this.db, caseReference, card), caseReference);
+  }
+
+  getPersonalCards(caseReference: string): Promise<PersonalCard[]> {
+    return this.run(() => side.getPersonalCards(this.db, caseReference));
   }
 
   saveContact(contact: Contact): Promise<void> {
