@@ -66,14 +66,16 @@ async function main(): Promise<void> {
   }
   const [playground, counterpart] = started as [Playground, Playground];
   announce(config.PORT, playground, counterpart);
+  let stopping = false;
   const stop = (): void => {
+    stopping = true;
     void stopAll().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   for (const p of started)
     p.child.once('exit', () => {
-      process.stderr.write(`The Agents Playground at ${p.url} stopped; the bot goes on.\n`);
+      if (!stopping) process.stderr.write(`The Agents Playground at ${p.url} stopped; the bot goes on.\n`);
     });
 }
 
