@@ -42,8 +42,8 @@ export const DOCUMENT_USAGE = `  document --case <ref> --kind <kind> --format pd
                                                write one of a case's documents to a file, recorded as issued;
                                                kinds: ${(Object.keys(KINDS) as Kind[]).join(', ')}
                                                (the forms only for their board's cases); without the adult's
-                                               details unless --with-details, which --by must be a person in
-                                               the directory who may see the case to ask for`;
+                                               details unless --with-details (then --by must name someone in
+                                               the directory who may see the case)`;
 
 /** The people and agencies the command names: the configured directory, and the demo ones (seed-demo). */
 function directoryOf(io: Io, procedures: ReturnType<typeof loadProcedures>): Directory {
