@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { mayQuote, productionSecretProblems, secretFault, SECRET_VARIABLES } from './secrets';
 
-const port = z.coerce
+/** A TCP port number, 1–65535. */
+export const portSchema = z.coerce
   .number({ error: 'a port number, like 3978' })
   .int({ error: 'a whole port number, like 3978' })
   .min(1, { error: 'a port number from 1 to 65535' })
@@ -15,7 +16,7 @@ export const configSchema = z.object({
   NODE_ENV: z
     .enum(['development', 'test', 'production'], { error: 'one of: development, test, production' })
     .default('development'),
-  PORT: port.default(3978),
+  PORT: portSchema.default(3978),
   /** Unset: 0.0.0.0 in production, 127.0.0.1 (this machine only) otherwise. */
   HOST: z.string().min(1, { error: 'a host name or address to listen on, like 0.0.0.0' }).optional(),
   LOG_LEVEL: z

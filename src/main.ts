@@ -31,6 +31,7 @@ import type { DestinationStream } from 'pino';
 import { createHttpServer, oneLine, type HttpLimits, type Route } from './http/server';
 import { healthHandler } from './http/health';
 import { captureConsole } from './http/console';
+import { listen, ListenError } from './http/listen';
 
 let logger: Logger = createLogger('info');
 
@@ -209,7 +210,16 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   // botbuilder writes whole errors (stacks) with console.error: into the JSON log, one line each.
   const releaseConsole = captureConsole((level, msg, fields) => log(level, msg, fields));
   const server = createHttpServer(routes, log, options.http);
-  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, () => resolve()));
+  try {
+    await listen(server, config.PORT, config.HOST, { variable: 'PORT', suspect: 'another copy of the bot?' });
+  } catch (error) {
+    // Nothing listens: stop what was started, so the words are all that is left.
+    await sweeper.stop();
+    await delivery.stop();
+    await repo.close();
+    releaseConsole();
+    throw error;
+  }
   const address = server.address();
   log('info', 'Escalation bot listening', {
     port: typeof address === 'object' && address ? address.port : config.PORT,
@@ -240,14 +250,25 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   };
 }
 
+/**
+ * What stops the start, in words, without the value of any secret in it: the known failures
+ * (configuration, a procedure or directory file, the store, a port) by their message alone.
+ */
+export function startFailure(error: unknown): string {
+  const known =
+    error instanceof ConfigError ||
+    error instanceof FileProblems ||
+    error instanceof StoreError ||
+    error instanceof ListenError;
+  const text = known ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return scrub(text, secretValues(process.env));
+}
+
 if (require.main === module) {
   // A .env file beside package.json fills in what the environment does not set.
   if (existsSync('.env')) process.loadEnvFile('.env');
-  // Whatever stops the start is said without the value of any secret in it.
   const fail = (error: unknown): void => {
-    const known = error instanceof ConfigError || error instanceof FileProblems || error instanceof StoreError;
-    const text = known ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`${scrub(text, secretValues(process.env))}\n`);
+    process.stderr.write(`${startFailure(error)}\n`);
     process.exit(1);
   };
   // The server's guard answers every request's failure; should anything still escape, it is

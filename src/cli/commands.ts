@@ -5,6 +5,7 @@ import { StoreError } from '../app/store/repository';
 import { ConfigError } from '../config';
 import { AUDIT_LOG_USAGE, commandAuditLog } from './audit-log';
 import { commandAudit } from './audit';
+import { commandDocument, DOCUMENT_USAGE } from './document-command';
 import { openStore } from './options';
 import { commandOutbox, OUTBOX_USAGE } from './outbox-commands';
 import {
@@ -35,6 +36,7 @@ const USAGE = `Usage: npm run --silent cli -- <command>
                                                erase the adult's details on request (the timeline says so)
 ${AUDIT_LOG_USAGE}
 ${OUTBOX_USAGE}
+${DOCUMENT_USAGE}
   deadlines --board <id> --raised <ISO instant> [--json]
                                                a board's stage timeline, each stage run to its limit
   report --board <id> --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--format html|csv] [--db <file>]
@@ -78,6 +80,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return await commandAudit(sub, rest, io, openStore);
       case 'outbox':
         return await commandOutbox(argv.slice(1), io);
+      case 'document':
+        return await commandDocument(argv.slice(1), io);
       case 'erase-personal-data':
         return await commandErase(argv.slice(1), io);
       case undefined:

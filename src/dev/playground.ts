@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { ListenError, type Listening } from '../http/listen';
 
 export const PLAYGROUND_CLI = join(
   __dirname,
@@ -25,12 +26,44 @@ export interface Playground {
   stop(): Promise<void>;
 }
 
+/** The default port of the first Playground (`PLAYGROUND_PORT`); each next one takes the port after. */
+export const DEFAULT_PLAYGROUND_PORT = 56150;
+
+/** The Playground stopped before it listened, for a reason other than its port (its last lines say why). */
+export class PlaygroundStopped extends Error {
+  override name = 'PlaygroundStopped';
+}
+
+/**
+ * Why the Playground stopped before it listened, in words: a port in use names the port and the
+ * variable that sets it; anything else gives its last lines.
+ */
+export function playgroundFailure(output: string, code: number | null, port: number, how: Listening): Error {
+  if (/EADDRINUSE|address already in use/i.test(output))
+    return new ListenError(
+      `Port ${port} is already in use (another copy of npm start, or of the Agents Playground?). Stop it, or set ${how.variable} to a free port in .env${how.setting ? ` (this port is ${how.setting})` : ''}.`,
+      'EADDRINUSE',
+      port,
+      how.variable,
+    );
+  const last = output.trim().split(/\r?\n/).slice(-5).join('\n');
+  return new PlaygroundStopped(
+    `The Agents Playground on port ${port} stopped before it started (exit ${code ?? 'by a signal'})${last ? `:\n${last}` : '.'}`,
+  );
+}
+
 /**
  * Start the Playground pointed at the bot, and resolve once it listens. It reads who "you" are
  * and the other people from `.m365agentsplayground.yml` in `cwd` (by default the repository's,
- * where you are Alex Morgan).
+ * where you are Alex Morgan). If it stops first, the promise rejects with why, in words
+ * (`how` names the variable that sets its port).
  */
-export function startPlayground(botEndpoint: string, port: number, cwd: string = REPO_ROOT): Promise<Playground> {
+export function startPlayground(
+  botEndpoint: string,
+  port: number,
+  cwd: string = REPO_ROOT,
+  how: Listening = { variable: 'PLAYGROUND_PORT' },
+): Promise<Playground> {
   const child = spawn(
     process.execPath,
     [
@@ -58,6 +91,12 @@ export function startPlayground(botEndpoint: string, port: number, cwd: string =
       const m = /Listening on (\d+)/.exec(output);
       if (m) {
         child.stdout?.off('data', onData);
+        // Given a port in use, the Playground quietly takes another: then it is not where it was asked to be.
+        if (m[1] !== String(port)) {
+          child.kill('SIGTERM');
+          reject(playgroundFailure('EADDRINUSE', null, port, how));
+          return;
+        }
         resolve({
           url: `http://localhost:${m[1]}`,
           child,
@@ -72,7 +111,8 @@ export function startPlayground(botEndpoint: string, port: number, cwd: string =
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`The Agents Playground stopped (exit ${code}): ${output.trim()}`)));
+    child.once('exit', (code) => reject(playgroundFailure(output, code, port, how)));
+    child.once('error', (error) => reject(error));
   });
 }
 

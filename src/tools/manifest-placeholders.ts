@@ -14,7 +14,9 @@ const LOCAL_DEFAULTS: Record<string, string> = {
 export function fillPlaceholders(text: string, env: NodeJS.ProcessEnv): { text: string; missing: string[] } {
   const missing: string[] = [];
   const filled = text.replace(/\$\{\{([A-Z0-9_]+)\}\}/g, (_, name: string) => {
-    const value = env[name] ?? (name === 'BOT_ID' ? env.MicrosoftAppId : undefined) ?? LOCAL_DEFAULTS[name];
+    // An empty value (NAME= in a .env file) counts as not set.
+    const given = (key: string): string | undefined => env[key] || undefined;
+    const value = given(name) ?? (name === 'BOT_ID' ? given('MicrosoftAppId') : undefined) ?? LOCAL_DEFAULTS[name];
     if (value === undefined) {
       missing.push(name);
       return '';

@@ -3,7 +3,7 @@
  * validate it offline against the schema bundled in @microsoft/app-manifest, check the icons,
  * and write the app package (manifest and icons in a zip) to dist/teams/.
  */
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppManifestUtils, TeamsManifestConverter } from '@microsoft/app-manifest';
 import { ZipFile } from 'yazl';
@@ -52,6 +52,8 @@ export async function packageTeams(
 }
 
 if (require.main === module) {
+  // A .env file beside package.json fills in what the environment does not set.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   packageTeams(process.env).then(
     ({ file, problems }) => {
       if (problems.length > 0) {

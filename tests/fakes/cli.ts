@@ -1,7 +1,8 @@
 /**
  * The project's own command line, run as a board administrator would (`npm run --silent cli --`),
- * in a child process: what it printed and how it ended. Not a fake: the real CLI, with the
- * environment a test gives it (PROCEDURES_DIR from the caller's shell is left out unless given).
+ * in a child process: what it printed and how it ended; runNpm does the same for any of its npm
+ * scripts (`npm start`). Not a fake: the real CLI, with the environment a test gives it
+ * (PROCEDURES_DIR from the caller's shell is left out unless given).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -15,9 +16,14 @@ export interface CliRun {
 }
 
 export function runCli(args: readonly string[], env: Record<string, string> = {}): CliRun {
+  return runNpm(['run', '--silent', 'cli', '--', ...args], env);
+}
+
+/** Any npm command of the project (`npm start`, `npm run start:bot`), run the same way, until it ends. */
+export function runNpm(args: readonly string[], env: Record<string, string> = {}): CliRun {
   const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
   if (!('PROCEDURES_DIR' in env)) delete merged.PROCEDURES_DIR;
-  const result = spawnSync('npm', ['run', '--silent', 'cli', '--', ...args], {
+  const result = spawnSync('npm', args, {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,

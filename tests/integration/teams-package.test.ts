@@ -46,6 +46,23 @@ function packageTeams(env: Record<string, string>): {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, file };
 }
 
+/**
+ * What the packaging step's own check (@microsoft/app-manifest, offline, against the schema the
+ * manifest names) says of `text`, run in Node: the library is not loadable inside Jest.
+ */
+function schemaProblems(text: string): string[] {
+  const check = `const { AppManifestUtils, TeamsManifestConverter } = require('@microsoft/app-manifest');
+    let text = '';
+    process.stdin.on('data', (c) => (text += c)).on('end', () =>
+      AppManifestUtils.validateAgainstSchema(TeamsManifestConverter.jsonToManifest(text)).then((p) =>
+        process.stdout.write(JSON.stringify(p)),
+      ),
+    );`;
+  const run = spawnSync(process.execPath, ['-e', check], { cwd: ROOT, input: text, encoding: 'utf8', timeout: 60_000 });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return JSON.parse(run.stdout) as string[];
+}
+
 describe('npm run package:teams', () => {
   test('fills the placeholders, validates offline against the bundled schema and writes manifest and icons', () => {
     const appId = '2c7e9a41-5b3d-4f6e-8a1c-9d0b7e3f5a12';
@@ -65,6 +82,31 @@ describe('npm run package:teams', () => {
     expect(manifest.composeExtensions[0]?.commands.map((c) => c.title)).toEqual(['Raise an escalation']);
     expect(manifest.validDomains).toEqual(['escalations.example.org']);
     expect(JSON.stringify(manifest)).not.toMatch(/\$\{\{/);
+  });
+
+  test('the packaged manifest lets Documents send files and the bot hear every message of a group chat it is in', () => {
+    const appId = '7d1e3b52-9a4c-4f80-b6e2-1c5a8f9d0e34';
+    const run = packageTeams({ MicrosoftAppId: appId, BOT_DOMAIN: 'escalations.example.org' });
+    expect(run.status).toBe(0);
+    const text = unzip(run.file).get('manifest.json')?.toString('utf8') ?? '{}';
+    const manifest = JSON.parse(text) as {
+      manifestVersion: string;
+      bots: Array<{ supportsFiles: boolean; scopes: string[] }>;
+      webApplicationInfo?: { id: string; resource?: string };
+      authorization?: { permissions?: { resourceSpecific?: Array<{ name: string; type: string }> } };
+    };
+    // File consent cards (Documents, in Teams) are delivered only to a bot that supports files.
+    expect(manifest.bots[0]?.supportsFiles).toBe(true);
+    // Resource-specific consent (manifest 1.12 and later): once the chat grants it, plain "escalate"
+    // reaches the bot in a group chat without an @mention. It needs the bot's Entra app id.
+    expect(Number(manifest.manifestVersion)).toBeGreaterThanOrEqual(1.12);
+    expect(manifest.bots[0]?.scopes).toContain('groupChat');
+    expect(manifest.authorization?.permissions?.resourceSpecific).toEqual([
+      { name: 'ChatMessage.Read.Chat', type: 'Application' },
+    ]);
+    expect(manifest.webApplicationInfo).toEqual({ id: appId, resource: `api://escalations.example.org/${appId}` });
+    // The packaged file itself passes the same offline check as the packaging step.
+    expect(schemaProblems(text)).toEqual([]);
   });
 
   test('a value the schema refuses is reported, exit 1, and no package is written', () => {

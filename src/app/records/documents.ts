@@ -10,7 +10,7 @@ import { CaseAccess, type Platform } from '../access';
 import type { CaseService } from '../case-service';
 import type { CaseRepository, StoredCase } from '../store/repository';
 import { caseRecordDocument } from './case-record';
-import { fillForm, formDocument, formsFor, type FormId } from './forms';
+import { fillForm, formDocument, formsFor, LEFT_OUT, type FormId } from './forms';
 import { toDocx, toPdf } from './render';
 
 export type DocumentKind = 'case-record' | 'case-record-with-details' | FormId;
@@ -20,6 +20,14 @@ export interface DocumentChoice {
   kind: DocumentKind;
   label: string;
   /** Whether it names the adult (and so needs their details on the case). */
+  personal: boolean;
+}
+
+/** What was built, as its issue is recorded. */
+export interface Issued {
+  kind: DocumentKind;
+  format: DocumentFormat;
+  /** Whether it names the adult. */
   personal: boolean;
 }
 
@@ -73,13 +81,40 @@ export class DocumentService {
     format: DocumentFormat,
     options: { record?: boolean; platform?: Platform; deliver?: Platform } = {},
   ): Promise<{ ok: true; document: IssuedDocument } | { ok: false; refusal: Refusal }> {
+    const built = await this.build(reference, requester, kind, format, options);
+    if (!built.ok) return built;
+    // Recorded (and its readings logged) when asked for; a platform that hands the file over later
+    // builds it again, unrecorded and unlogged: one request, one reading in the access log.
+    if (options.record ?? true) await this.recordIssued(reference, requester, built.issued, options);
+    return { ok: true, document: built.document };
+  }
+
+  /**
+   * Build a document, recording nothing: for a role holder of the case (the read policy), or,
+   * with `operator`, for whoever holds the store (the command line). `leaveOutDetails` makes a
+   * board's form without the adult's name, date of birth and address, its fields saying so.
+   */
+  async build(
+    reference: string,
+    requester: Actor,
+    kind: DocumentKind,
+    format: DocumentFormat,
+    options: { platform?: Platform; operator?: boolean; leaveOutDetails?: boolean } = {},
+  ): Promise<
+    { ok: true; document: IssuedDocument; issued: Issued; case: StoredCase } | { ok: false; refusal: Refusal }
+  > {
     const { platform } = options;
-    const opened = await this.access.open(reference, requester, {
-      action: 'document',
-      ...(platform ? { platform } : {}),
-    });
-    if (!opened.ok) return opened;
-    const stored = opened.case;
+    let stored: StoredCase | undefined;
+    if (options.operator) stored = await this.repo.getCase(reference);
+    else {
+      const opened = await this.access.open(reference, requester, {
+        action: 'document',
+        ...(platform ? { platform } : {}),
+      });
+      if (!opened.ok) return opened;
+      stored = opened.case;
+    }
+    if (!stored) return { ok: false, refusal: { code: 'invalid-input', message: `There is no case ${reference}.` } };
     const choice = choicesFor(stored.state).find((c) => c.kind === kind);
     if (!choice)
       return {
@@ -89,10 +124,11 @@ export class DocumentService {
           message: `Case ${reference} has no such document; choose one from the list.`,
         },
       };
+    const personal = choice.personal && !(options.leaveOutDetails && kind !== 'case-record-with-details');
     let details;
-    if (choice.personal) {
+    if (personal) {
       const unsealed = await this.service.personalDetails(reference, requester, this.directory, platform, {
-        logged: options.record ?? true,
+        logged: false,
       });
       if (!unsealed.ok) {
         const none = unsealed.refusal.message.startsWith('No details');
@@ -120,18 +156,41 @@ export class DocumentService {
             now,
             kind === 'case-record-with-details' ? details : undefined,
           )
-        : formDocument(fillForm(kind, stored.state, events, details, this.directory, now), stored.state);
+        : formDocument(
+            fillForm(kind, stored.state, events, personal ? details : LEFT_OUT, this.directory, now),
+            stored.state,
+            personal,
+          );
     const bytes = format === 'pdf' ? await toPdf(doc) : await toDocx(doc);
-    // Recorded (and its readings logged) when asked for; a platform that hands the file over later
-    // builds it again, unrecorded and unlogged: one request, one reading in the access log.
-    if (options.record ?? true) {
-      await this.service.recordDocumentIssued(reference, requester, kind, format, choice.personal, options.deliver);
-      await this.access.read(reference, requester, accessName(kind), platform);
-    }
     return {
       ok: true,
+      case: stored,
+      issued: { kind, format, personal },
       document: { fileName: `${doc.fileStem}.${format}`, contentType: CONTENT_TYPES[format], bytes, title: doc.title },
     };
+  }
+
+  /**
+   * Record that a document built for `requester` was issued: on the case's timeline, and in the
+   * access log (the adult's details opened, if it names them, and the document itself).
+   */
+  async recordIssued(
+    reference: string,
+    requester: Actor,
+    issued: Issued,
+    options: { platform?: Platform | 'cli'; deliver?: Platform } = {},
+  ): Promise<void> {
+    const { platform } = options;
+    if (issued.personal) await this.access.read(reference, requester, 'personal-details', platform);
+    await this.service.recordDocumentIssued(
+      reference,
+      requester,
+      issued.kind,
+      issued.format,
+      issued.personal,
+      options.deliver,
+    );
+    await this.access.read(reference, requester, accessName(issued.kind), platform);
   }
 }
 

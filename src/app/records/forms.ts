@@ -26,6 +26,16 @@ export interface FilledForm {
 }
 
 export const FORMS = ['north-somerset-monitoring', 'cheshire-east-step-4-referral'] as const;
+
+/**
+ * What a form's fields for the adult's name, date of birth and address say in a copy made
+ * without them (the command line's default), so nobody takes them for details never given.
+ */
+export const LEFT_OUT: PersonalDetails = {
+  name: 'Left out of this copy (ask for the form with the adult’s details)',
+  dateOfBirth: 'Left out of this copy',
+  address: 'Left out of this copy',
+};
 export type FormId = (typeof FORMS)[number];
 
 type Acting = Extract<CaseEvent, { by: unknown }>;
@@ -316,11 +326,14 @@ export function fillForm(
     : cheshireEastStep4Form(state, events, details, directory);
 }
 
-export function formDocument(form: FilledForm, state: CaseState): RecordDocument {
+/** A filled form as a document; `personal` false for a copy without the adult's details. */
+export function formDocument(form: FilledForm, state: CaseState, personal = true): RecordDocument {
   return {
     title: form.title,
     subtitle: `${shortNameOf(state.procedure)} case ${state.reference}`,
-    notice: 'OFFICIAL – SENSITIVE: contains an adult’s personal details. Share only as the procedure says.',
+    notice: personal
+      ? 'OFFICIAL – SENSITIVE: contains an adult’s personal details. Share only as the procedure says.'
+      : 'OFFICIAL – SENSITIVE: this copy leaves out the adult’s name, date of birth and address. Share only as the procedure says.',
     blocks: [
       { kind: 'fields', rows: form.fields.map((f) => ({ label: f.label, value: f.value })) },
       { kind: 'paragraph', text: `Send to: ${form.submitTo}` },
