@@ -7,12 +7,13 @@ import type { Directory, Platform } from '../domain/directory';
 import type { CaseEvent } from '../domain/escalation';
 import type { Outlet } from './delivery';
 import type { Notice } from './notify';
+import { PersonalCards } from './personal-cards';
 import type { CaseRepository, StoredCase, ThreadReference } from './store/repository';
 
 export type { Reached } from './delivery';
 
 /** What the sweeper needs of a platform: to tell someone, and to say a line in a case's threads. */
-export type TimerOutlet = Pick<Outlet, 'platform' | 'tell' | 'say'>;
+export type TimerOutlet = Pick<Outlet, 'platform' | 'tell' | 'say' | 'retireMessage' | 'retryAfterMs'>;
 
 export class Announcer {
   private readonly outlets = new Map<Platform, TimerOutlet>();
@@ -24,6 +25,15 @@ export class Announcer {
     private readonly report: (message: string, fields: Record<string, unknown>) => void = () => undefined,
   ) {}
 
+  private get cards(): PersonalCards {
+    return new PersonalCards({
+      repo: this.repo,
+      directory: this.directory,
+      wall: () => new Date(),
+      report: this.report,
+    });
+  }
+
   register(outlet: TimerOutlet): void {
     this.outlets.set(outlet.platform, outlet);
   }
@@ -33,11 +43,15 @@ export class Announcer {
     const platform = this.directory.agencies.find((a) => a.id === notice.person.agency)?.platform;
     const outlet = platform ? this.outlets.get(platform) : undefined;
     if (!outlet) return false;
-    return (
-      (await this.guarded('Could not message someone 1:1', stored.reference, () =>
-        outlet.tell(notice, stored, events),
-      )) !== undefined
+    const reached = await this.guarded('Could not message someone 1:1', stored.reference, () =>
+      outlet.tell(notice, stored, events),
     );
+    // A reminder or nudge carries the person's card: it becomes the one kept current.
+    if (reached?.message)
+      await this.guarded("Could not keep someone's card", stored.reference, () =>
+        this.cards.posted(outlet, stored, notice.person, reached.message as Record<string, unknown>),
+      );
+    return reached !== undefined;
   }
 
   /** A line in every thread of the case, on every platform. */

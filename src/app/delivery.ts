@@ -15,6 +15,7 @@ import type { CaseEvent } from '../domain/escalation';
 import { afterFailure, PLATFORM_NAMES, problemWords } from './delivery-failure';
 import { conversationOf, earlierPending, Pacing, sequenceOf } from './delivery-order';
 import type { Notice } from './notify';
+import { PersonalCards } from './personal-cards';
 import { Unreachable, type Outlet } from './outlet';
 import type { OutboxItem } from './store/outbox';
 import type { CaseRepository, StoredCase } from './store/repository';
@@ -67,9 +68,16 @@ export class Delivery {
   readonly status: DeliveryStatus = { handled: 0, failed: 0 };
 
   private readonly clock: () => Date;
+  private readonly cards: PersonalCards;
 
   constructor(private readonly options: DeliveryOptions) {
     this.clock = options.wall ?? ((): Date => new Date());
+    this.cards = new PersonalCards({
+      repo: options.repo,
+      directory: options.directory,
+      wall: this.clock,
+      ...(options.report ? { report: options.report } : {}),
+    });
   }
 
   register(outlet: Outlet): void {
@@ -263,9 +271,11 @@ export class Delivery {
         });
       case 'update-cards': {
         const threads = (await repo.getThreads(stored.reference)).filter((t) => t.platform === item.platform);
-        if (!threads.length) return { threads: 0 };
-        await outlet.updateThreads(stored, events, threads, await this.problems(stored.reference));
-        return { threads: threads.length, version: stored.version };
+        const problems = await this.problems(stored.reference);
+        if (threads.length) await outlet.updateThreads(stored, events, threads, problems);
+        // Then everyone's own card of the case, each with their own buttons.
+        const personal = await this.cards.update(outlet, stored, events, problems);
+        return { threads: threads.length, personal, version: stored.version };
       }
       case 'update-message': {
         const viewer = directory.people.find((p) => p.id === item.payload.viewer);
@@ -286,6 +296,8 @@ export class Delivery {
         };
         const reached = await outlet.tell(notice, stored, events);
         if (!reached) throw new Unreachable(person);
+        // Their new card is the one kept current; the one it replaces says it has moved.
+        if (reached.message) await this.cards.posted(outlet, stored, person, reached.message);
         return { ...reached };
       }
       case 'send-document': {

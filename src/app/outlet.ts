@@ -14,6 +14,8 @@ export interface Reached {
   /** Where the message went (a Slack DM channel and ts; a Teams conversation and activity id). */
   channel?: string;
   ts?: string;
+  /** Where the person's card now is, to update it later (their own card of the case). */
+  message?: Record<string, unknown>;
 }
 
 /** A chat platform, as the worker (and the sweeper) use it. */
@@ -41,6 +43,8 @@ export interface Outlet {
     viewer: Person | undefined,
     problems: readonly string[],
   ): Promise<void>;
+  /** Change an earlier copy of someone's own card to a line saying it has moved (a newer one is below). */
+  retireMessage?(stored: StoredCase, message: Record<string, unknown>): Promise<void>;
   /** Message one person 1:1 with their own card. Undefined if they could not be reached. */
   tell(notice: Notice, stored: StoredCase, events: readonly CaseEvent[]): Promise<Reached | undefined>;
   /** A line in this platform's threads of the case; with `recheckSince`, not again if a line carrying `key` arrived. */

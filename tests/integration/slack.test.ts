@@ -68,6 +68,8 @@ function withinLimits(c: ApiCall): void {
 describe('Slack: /escalate, the case channel, the stage card and its buttons', () => {
   let riskView = { id: 'V-RISK-1', private_metadata: '' };
   let thread = { channel: '', ts: '' };
+  /** The counterpart's own card of the case, in her DM. */
+  let megansCard = { channel: '', ts: '' };
 
   test('a forged signature and a request six minutes old are refused with 401, and nothing happens', async () => {
     const before = bot.slackApi.calls.length;
@@ -189,7 +191,16 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
       /Peter Lawson has raised LSAB escalation LI-2026-0001 with HealthWatch Lincolnshire and named you as their counterpart/,
     );
     expect(JSON.stringify(dm.args.blocks)).toMatch(/"action_id":"case:acknowledge"/);
+    // She is told what she is being asked, and whose move it is.
+    expect(JSON.stringify(dm.args.blocks)).toMatch(/What the disagreement is/);
+    expect(JSON.stringify(dm.args.blocks)).toMatch(
+      /Megan Hart, HealthWatch Lincolnshire: acknowledge by 5pm Wednesday 25 November, 2 working days/,
+    );
     withinLimits(dm);
+    megansCard = { channel: 'DU0LHWL0001', ts: String(dm.result?.ts) };
+    expect((await bot.app.repo.getPersonalCards('LI-2026-0001')).map((c) => [c.personId, c.message])).toEqual([
+      ['megan-hart', megansCard],
+    ]);
     thread = { channel: 'CCASE1', ts: '' };
     const threads = await bot.app.repo.getThreads('LI-2026-0001');
     expect(threads).toEqual([
@@ -291,6 +302,13 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
     // Helen, the diocese's line manager, is asked directly.
     const asked = await until(() => since(before, 'chat.postMessage').find((c) => c.args.channel === 'DU0LDIO0002'));
     expect(String(asked.args.text)).toMatch(/needs you.*You can: Approve escalation, Return escalation/);
+    // The other agency's own card is brought up to date too: it shows the request and who approves it.
+    const megans = await until(() =>
+      since(before, 'chat.update').find((c) => c.args.channel === megansCard.channel && c.args.ts === megansCard.ts),
+    );
+    expect(JSON.stringify(megans.args.blocks)).toMatch(/Waiting for approval/);
+    expect(JSON.stringify(megans.args.blocks)).toMatch(/Who can approve: Helen/);
+    expect(JSON.stringify(megans.args.blocks)).not.toMatch(/case:approve-escalation/);
 
     before = bot.slackApi.calls.length;
     await post(
@@ -322,6 +340,22 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
     await until(() =>
       since(before, 'chat.update').find((c) => JSON.stringify(c.args.blocks).includes('Proposed outcome')),
     );
+    // Helen has something new to do: a new card at the bottom of her DM, and her earlier one says it has moved.
+    const newCard = await until(() =>
+      since(before, 'chat.postMessage').find(
+        (c) => c.args.channel === 'DU0LDIO0002' && /Confirm/.test(String(c.args.text)),
+      ),
+    );
+    const moved = await until(() =>
+      since(before, 'chat.update').find(
+        (c) => c.args.channel === 'DU0LDIO0002' && /has moved/.test(String(c.args.text)),
+      ),
+    );
+    expect(moved.args.ts).not.toBe(newCard.result?.ts);
+    const cards = await bot.app.repo.getPersonalCards('LI-2026-0001');
+    expect(cards.find((c) => c.personId === 'helen-marsh')).toEqual(
+      expect.objectContaining({ message: { channel: 'DU0LDIO0002', ts: newCard.result?.ts }, retired: [] }),
+    );
     before = bot.slackApi.calls.length;
     await post(click(people.helen, 'confirm-resolution', 'LI-2026-0001', 'step-2', thread));
     const closed = await until(() =>
@@ -330,6 +364,18 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
       ),
     );
     expect(JSON.stringify(closed.args.blocks)).not.toMatch(/"action_id":"case:/); // only Documents… is left
+    // Everyone who took part is told it has closed, with a card showing the end and no buttons left to
+    // press; their earlier cards say they have moved.
+    const megans = await until(() =>
+      since(before, 'chat.postMessage').find(
+        (c) =>
+          c.args.channel === megansCard.channel && JSON.stringify(c.args.blocks).includes('both agencies confirmed'),
+      ),
+    );
+    await until(() =>
+      since(before, 'chat.update').find((c) => c.args.ts === megansCard.ts && /has moved/.test(String(c.args.text))),
+    );
+    expect(JSON.stringify(megans.args.blocks)).not.toMatch(/"action_id":"case:|Not yet acknowledged/);
     expect((await bot.app.repo.getCase('LI-2026-0001'))?.state.status).toBe('resolved');
   });
 });

@@ -188,7 +188,8 @@ export class SlackOutlet implements Outlet {
     if (!channel) return undefined;
     const id = notice.person.slackUserId;
     const found = notice.recheck && notice.key ? await this.arrived(channel, notice.key, notice.since) : undefined;
-    if (found !== undefined) return { ...(id ? { id } : {}), channel, ts: found };
+    if (found !== undefined)
+      return { ...(id ? { id } : {}), channel, ts: found, ...(found ? { message: { channel, ts: found } } : {}) };
     const card = this.card(stored, events, actorFor(this.deps.directory, notice.person, this.deps.clock()));
     const posted = await this.deps.client.chat.postMessage({
       channel,
@@ -199,7 +200,25 @@ export class SlackOutlet implements Outlet {
       ].slice(0, LIMITS.blocksPerMessage),
       ...(notice.key ? { metadata: { event_type: eventOf(notice.key), event_payload: { key: notice.key } } } : {}),
     });
-    return { ...(id ? { id } : {}), channel, ...(posted.ts ? { ts: posted.ts } : {}) };
+    return {
+      ...(id ? { id } : {}),
+      channel,
+      ...(posted.ts ? { ts: posted.ts, message: { channel, ts: posted.ts } } : {}),
+    };
+  }
+
+  /** An earlier copy of someone's card becomes a line saying where the current one is. */
+  async retireMessage(stored: StoredCase, message: Record<string, unknown>): Promise<void> {
+    const channel = typeof message.channel === 'string' ? message.channel : '';
+    const ts = typeof message.ts === 'string' ? message.ts : '';
+    if (!channel || !ts) return;
+    const text = `This card for ${stored.reference} has moved: the current one is further down this conversation.`;
+    await this.deps.client.chat.update({
+      channel,
+      ts,
+      text,
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+    });
   }
 
   async say(

@@ -101,8 +101,39 @@ export class TeamsOutlet implements Outlet {
     return activityId ? { activityId } : {};
   }
 
-  /** Teams answers a click with the clicker's own card: there is no other copy to update. */
-  async updateMessage(): Promise<void> {}
+  /**
+   * Bring someone's own card (in their personal chat) up to date, with their own buttons. A click
+   * is answered with the clicker's card as it happens; this is every other copy.
+   */
+  async updateMessage(
+    stored: StoredCase,
+    events: readonly CaseEvent[],
+    message: Record<string, unknown>,
+    viewer: Person | undefined,
+    problems: readonly string[] = [],
+  ): Promise<void> {
+    const at = personalMessage(message);
+    if (!at || !viewer) return;
+    const actor = actorFor(this.deps.directory, viewer, this.deps.clock());
+    const update = {
+      type: 'message',
+      id: at.activityId,
+      attachments: [this.card(stored, events, [], actor, problems)],
+    };
+    await this.deps.adapter.continueConversationAsync(this.deps.appId, at.conversation, async (there) => {
+      await there.updateActivity(update);
+    });
+  }
+
+  /** An earlier copy of someone's card becomes a line saying where the current one is. */
+  async retireMessage(stored: StoredCase, message: Record<string, unknown>): Promise<void> {
+    const at = personalMessage(message);
+    if (!at) return;
+    const update = { type: 'message', id: at.activityId, text: movedWords(stored.reference), attachments: [] };
+    await this.deps.adapter.continueConversationAsync(this.deps.appId, at.conversation, async (there) => {
+      await there.updateActivity(update);
+    });
+  }
 
   /** How long Teams asked to wait (a 429's Retry-After), in milliseconds. */
   retryAfterMs(error: unknown): number | undefined {
@@ -169,11 +200,15 @@ export class TeamsOutlet implements Outlet {
     if (contact) {
       const ref = contact.reference as ConversationRef;
       try {
+        let activityId: string | undefined;
         await this.deps.adapter.continueConversationAsync(this.deps.appId, ref, async (there) => {
           newMessages(there);
-          await there.sendActivity(activity);
+          activityId = (await there.sendActivity(activity))?.id;
         });
-        return ref.user?.id ? { id: ref.user.id } : {};
+        return {
+          ...(ref.user?.id ? { id: ref.user.id } : {}),
+          ...(activityId ? { message: { conversation: ref, activityId } } : {}),
+        };
       } catch (error) {
         this.deps.report('Could not message someone in their personal chat; opening a new one', {
           reference,
@@ -250,6 +285,20 @@ export class TeamsOutlet implements Outlet {
     }
     return opened;
   }
+}
+
+/** Where someone's own card is in their personal chat, as kept (undefined if it cannot be found again). */
+function personalMessage(
+  message: Record<string, unknown>,
+): { conversation: ConversationRef; activityId: string } | undefined {
+  const conversation = message.conversation as ConversationRef | undefined;
+  const activityId = message.activityId;
+  return conversation?.conversation && typeof activityId === 'string' ? { conversation, activityId } : undefined;
+}
+
+/** What an earlier copy of someone's card says once a newer one has replaced it. */
+export function movedWords(reference: string): string {
+  return `This card for ${reference} has moved: the current one is further down this chat.`;
 }
 
 /** Messages sent in a continued conversation are new messages, not replies to its made-up activity id. */
