@@ -1,7 +1,7 @@
 /**
- * `npm start`: the bot on the embedded SQLite store, with the example directory, and two
- * Microsoft 365 Agents Playgrounds (one for each side) on PLAYGROUND_PORT and the port after, to
- * try it in a browser. Whatever stops the start (a port in use, a wrong setting) is said in one
+ * `npm start`: the bot on the embedded SQLite store, with the example directory, and a Microsoft
+ * 365 Agents Playground (a local Teams client) for each person the example case needs, on
+ * PLAYGROUND_PORT and the ports after it, to take a case through every stage in a browser. Whatever stops the start (a port in use, a wrong setting) is said in one
  * sentence, and everything already started is stopped: exit 1, no stack trace.
  */
 import { existsSync } from 'node:fs';
@@ -17,8 +17,53 @@ import {
   type Playground,
 } from './playground';
 
-/** Who each local client is: "you" in the first, the people of the other side after it. */
-const CLIENTS: ReadonlyArray<{ name?: string }> = [{}, { name: 'Chris Bennett' }];
+/** A local client: who "you" are in it, and what they do in the example case. */
+export interface LocalPerson {
+  name: string;
+  does: string;
+}
+
+/**
+ * Everyone a Lincolnshire case needs, in the order the procedure reaches them: the two
+ * practitioners, their line managers (step 2), the Senior Liaison Officers (step 3), and the
+ * board's people (step 4: the Independent Chair if urgent, the Review and Learning Group if not).
+ */
+export const LOCAL_PEOPLE: readonly LocalPerson[] = [
+  { name: 'Alex Morgan', does: 'social worker, Lincolnshire County Council: raises the case' },
+  { name: 'Chris Bennett', does: 'police officer, Lincolnshire Police: the counterpart at step 1' },
+  { name: 'Priya Shah', does: "Alex's line manager: approves the council's escalations; step 2" },
+  { name: 'Fiona Walsh', does: "Chris's line manager: approves the police's escalations; step 2" },
+  { name: 'Jordan Hughes', does: "the council's Senior Liaison Officer: step 3" },
+  { name: 'Mark Ellison', does: "the police's Senior Liaison Officer: step 3" },
+  { name: 'Margaret Finch', does: "the board's Independent Chair: step 4a (urgent cases)" },
+  { name: 'David Osei', does: "the board's Review and Learning Group: step 4b" },
+];
+
+/**
+ * The people to open a client for: PLAYGROUND_PEOPLE (names or first names, comma-separated) or
+ * everyone. A name nobody has is a mistake said in words.
+ */
+export function localPeople(env: NodeJS.ProcessEnv): LocalPerson[] {
+  const raw = env.PLAYGROUND_PEOPLE?.trim();
+  if (!raw) return [...LOCAL_PEOPLE];
+  const wanted = raw
+    .split(',')
+    .map((w) => w.trim().toLowerCase())
+    .filter(Boolean);
+  const unknown = wanted.filter((w) => !LOCAL_PEOPLE.some((p) => matches(p, w)));
+  if (unknown.length)
+    throw new ConfigError([
+      `PLAYGROUND_PEOPLE names ${unknown.map((u) => `"${u}"`).join(', ')}, who ${unknown.length === 1 ? 'is' : 'are'} not one of the example people: ${LOCAL_PEOPLE.map((p) => p.name).join(', ')}.`,
+    ]);
+  return LOCAL_PEOPLE.filter((p) => wanted.some((w) => matches(p, w)));
+}
+
+function matches(person: LocalPerson, wanted: string): boolean {
+  const name = person.name.toLowerCase();
+  return name === wanted || name.split(' ')[0] === wanted;
+}
+
+const CLIENTS: ReadonlyArray<{ name?: string }> = LOCAL_PEOPLE;
 
 /** The Playgrounds' ports (PLAYGROUND_PORT and the ones after it), checked against each other and the bot's. */
 export function playgroundPorts(env: NodeJS.ProcessEnv, botPort: number, count = CLIENTS.length): number[] {
@@ -31,7 +76,7 @@ export function playgroundPorts(env: NodeJS.ProcessEnv, botPort: number, count =
   const ports = Array.from({ length: count }, (_, i) => parsed.data + i);
   if (ports.includes(botPort))
     throw new ConfigError([
-      `PORT and PLAYGROUND_PORT overlap: the bot listens on ${botPort}, and the local clients on ${ports.join(' and ')}. Change one of them in .env.`,
+      `PORT and PLAYGROUND_PORT overlap: the bot listens on ${botPort}, and the local clients on ${ports.length > 2 ? `${ports[0]} to ${ports.at(-1)}` : ports.join(' and ')}. Change one of them in .env.`,
     ]);
   return ports;
 }
@@ -48,7 +93,8 @@ function listening(i: number): Listening {
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
-  const ports = playgroundPorts(process.env, config.PORT);
+  const people = localPeople(process.env);
+  const ports = playgroundPorts(process.env, config.PORT, people.length);
   // The clients' ports are looked at first, so a busy one stops nothing already running.
   for (const [i, port] of ports.entries()) await checkPortFree(port, listening(i));
   const bot = await start(config, { localClient: true });
@@ -57,15 +103,16 @@ async function main(): Promise<void> {
   const stopAll = (): Promise<unknown> => Promise.all([...started.map((p) => p.stop()), bot.stop()]);
   try {
     for (const [i, port] of ports.entries()) {
-      const who = CLIENTS[i]?.name;
-      started.push(await startPlayground(endpoint, port, who ? playgroundAs(who) : undefined, listening(i)));
+      const who = people[i]?.name;
+      // The repository's own configuration is Alex Morgan's; everyone else has a copy with themselves as "you".
+      const cwd = who && who !== 'Alex Morgan' ? playgroundAs(who) : undefined;
+      started.push(await startPlayground(endpoint, port, cwd, listening(i)));
     }
   } catch (error) {
     await stopAll();
     throw error;
   }
-  const [playground, counterpart] = started as [Playground, Playground];
-  announce(config.PORT, playground, counterpart);
+  announce(config.PORT, people, started);
   let stopping = false;
   const stop = (): void => {
     stopping = true;
@@ -79,16 +126,19 @@ async function main(): Promise<void> {
     });
 }
 
-function announce(port: number, playground: Playground, counterpart: Playground): void {
+function announce(port: number, people: readonly LocalPerson[], clients: readonly Playground[]): void {
+  const width = Math.max(...clients.map((c) => c.url.length));
   process.stdout.write(
     [
       '',
       `  The bot is running on port ${port}, with the example directory (invented people).`,
-      `  Open ${playground.url} in your browser: you are Alex Morgan, a social worker at Lincolnshire County Council.`,
-      '  Type "escalate" to raise an escalation with Lincolnshire Police.',
-      `  The other side: open ${counterpart.url} (you are Chris Bennett, a police officer), say "hello"`,
-      '  there first so the bot can reach you, and acknowledge the card it sends.',
-      '  Ctrl+C stops everything.',
+      '  A local Teams client for each person the example case needs; open each in its own browser tab:',
+      '',
+      ...people.map((p, i) => `    ${(clients[i]?.url ?? '').padEnd(width)}  ${p.name}, ${p.does}`),
+      '',
+      '  Open every tab once first, so the bot can reach that person when the case needs them.',
+      '  As Alex, type "escalate" to raise an escalation with Lincolnshire Police. Type "help" in any tab',
+      '  for what the bot can do. Ctrl+C stops everything.',
       '',
       '',
     ].join('\n'),

@@ -9,7 +9,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/config';
-import { playgroundPorts } from '../../src/dev/local';
+import { localPeople, LOCAL_PEOPLE, playgroundPorts } from '../../src/dev/local';
 import { startPlayground } from '../../src/dev/playground';
 import { ListenError } from '../../src/http/listen';
 import { runNpm } from '../fakes/cli';
@@ -117,12 +117,23 @@ test('the Playground itself (a child process) given a port in use: its failure i
 }, 60_000);
 
 describe('PLAYGROUND_PORT is checked before anything starts', () => {
-  test('unset: 56150 and 56151', () => {
-    expect(playgroundPorts({}, 3978)).toEqual([56150, 56151]);
+  test('unset: 56150 to 56157, one for each of the eight example people', () => {
+    expect(playgroundPorts({}, 3978)).toEqual([56150, 56151, 56152, 56153, 56154, 56155, 56156, 56157]);
+    expect(playgroundPorts({}, 3978, 2)).toEqual([56150, 56151]);
+  });
+  test('PLAYGROUND_PEOPLE chooses whose clients open, by name or first name; a name nobody has is said', () => {
+    expect(localPeople({}).map((p) => p.name)).toEqual(LOCAL_PEOPLE.map((p) => p.name));
+    expect(localPeople({ PLAYGROUND_PEOPLE: 'alex, Chris Bennett' }).map((p) => p.name)).toEqual([
+      'Alex Morgan',
+      'Chris Bennett',
+    ]);
+    expect(() => localPeople({ PLAYGROUND_PEOPLE: 'Alex, Bob' })).toThrow(
+      /PLAYGROUND_PEOPLE names "bob", who is not one of the example people: Alex Morgan, Chris Bennett/,
+    );
   });
   test('not a port, or with no room for the second client: the variable and its value', () => {
     for (const value of ['abc', '0', '65535'])
-      expect(() => playgroundPorts({ PLAYGROUND_PORT: value }, 3978)).toThrow(
+      expect(() => playgroundPorts({ PLAYGROUND_PORT: value }, 3978, 2)).toThrow(
         new ConfigError([
           `PLAYGROUND_PORT must be a port number from 1 to 65534: the first local client's port, each next one taking the port after (it is "${value}").`,
         ]),
@@ -130,7 +141,7 @@ describe('PLAYGROUND_PORT is checked before anything starts', () => {
   });
   test('overlapping the bot’s PORT: both named', () => {
     expect(() => playgroundPorts({ PLAYGROUND_PORT: '3977' }, 3978)).toThrow(
-      /PORT and PLAYGROUND_PORT overlap: the bot listens on 3978, and the local clients on 3977 and 3978/,
+      /PORT and PLAYGROUND_PORT overlap: the bot listens on 3978, and the local clients on 3977 to 3984/,
     );
   });
 });
