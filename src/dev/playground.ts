@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -97,15 +98,21 @@ export function startPlayground(
           reject(playgroundFailure('EADDRINUSE', null, port, how));
           return;
         }
-        resolve({
-          url: `http://localhost:${m[1]}`,
-          child,
-          stop: () =>
-            new Promise<void>((done) => {
-              if (child.exitCode !== null) return done();
-              child.once('exit', () => done());
-              child.kill('SIGTERM');
-            }),
+        const stop = (): Promise<void> =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          });
+        // It says it listens even when its configuration is wrong and it serves nothing: look first.
+        void answers(port).then(async (ok) => {
+          if (ok) return resolve({ url: `http://localhost:${m[1]}`, child, stop });
+          await stop();
+          reject(
+            new PlaygroundStopped(
+              `The Agents Playground on port ${port} said it had started but answers nothing: check .m365agentsplayground.yml (it allows at most five other users).`,
+            ),
+          );
         });
       }
     };
@@ -116,29 +123,77 @@ export function startPlayground(
   });
 }
 
+/** Whether something accepts connections on the port within a few seconds. */
+async function answers(port: number, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise<boolean>((done) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        done(true);
+      });
+      socket.once('error', () => done(false));
+    });
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
 interface PlaygroundUser {
   id: string;
   name: string;
+  userPrincipleName?: string;
+  aadObjectId?: string;
+  givenName?: string;
+  surname?: string;
+  email?: string;
+}
+
+/** The Playground allows at most five other people in its configuration. */
+const OTHERS = 5;
+
+/** Someone of the example directory as a Playground user (same Microsoft Entra object id, so the bot knows them). */
+function fromDirectory(name: string): PlaygroundUser | undefined {
+  const directory = parse(readFileSync(join(REPO_ROOT, 'src', 'directory', 'lincolnshire-example.yaml'), 'utf8')) as {
+    people: Array<{ id: string; name: string; email?: string; teamsAadObjectId?: string }>;
+  };
+  const person = directory.people.find((p) => p.name === name && p.teamsAadObjectId);
+  if (!person) return undefined;
+  const [givenName, ...rest] = person.name.split(' ');
+  return {
+    id: `user-${person.id}`,
+    name: person.name,
+    ...(person.email ? { userPrincipleName: person.email, email: person.email } : {}),
+    ...(person.teamsAadObjectId ? { aadObjectId: person.teamsAadObjectId } : {}),
+    ...(givenName ? { givenName } : {}),
+    surname: rest.join(' '),
+  };
 }
 
 /**
- * A folder holding the repository's Playground configuration with another of its people as
- * "you" (e.g. "Chris Bennett", the police counterpart), for a second client beside the first.
+ * A folder holding the repository's Playground configuration with another person as "you" (e.g.
+ * "Chris Bennett", the police counterpart, or anyone of the example directory on Teams), for a
+ * client beside the first. The other people in it are the repository's (the Playground takes five).
  */
 export function playgroundAs(name: string): string {
   const config = parse(readFileSync(join(REPO_ROOT, '.m365agentsplayground.yml'), 'utf8')) as {
     currentUser: PlaygroundUser;
     users: PlaygroundUser[];
   };
-  const person = config.users.find((u) => u.name === name);
-  if (!person) throw new Error(`The Playground configuration (.m365agentsplayground.yml) has nobody called ${name}.`);
+  const person = config.users.find((u) => u.name === name) ?? fromDirectory(name);
+  if (!person)
+    throw new Error(
+      `Neither the Playground configuration nor the example directory has anybody called ${name} on Teams.`,
+    );
   const dir = mkdtempSync(join(tmpdir(), 'playground-'));
   writeFileSync(
     join(dir, '.m365agentsplayground.yml'),
     stringify({
       ...config,
       currentUser: person,
-      users: [config.currentUser, ...config.users.filter((u) => u !== person)],
+      users: [config.currentUser, ...config.users.filter((u) => u.name !== name)].slice(0, OTHERS),
     }),
   );
   return dir;

@@ -164,7 +164,7 @@ export function whoseMove(state: CaseState, directory: Directory, now: Date): Wh
     });
   const meanwhile = moves.length
     ? undefined
-    : `Both agencies: work towards an agreed outcome, then propose it here, or ask to escalate${due ? ` (${due.startsWith('by ') ? 'deadline ' : ''}${due})` : ''}.`;
+    : `Both agencies: agree an outcome and propose it here, or ask to escalate${due ? (due.startsWith('by ') ? `, ${due}` : ` (${due})`) : ''}.`;
   return {
     moves,
     ...(meanwhile ? { meanwhile } : {}),
