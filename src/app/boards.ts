@@ -15,3 +15,20 @@ export function boardOf(
   const id = requested && boards.includes(requested) ? requested : boards[0];
   return id ? procedures.get(id) : undefined;
 }
+
+/** The procedures of every board the person's agency works under, in the directory's order. */
+export function boardsOf(
+  directory: Directory,
+  procedures: ReadonlyMap<string, Procedure>,
+  person: Person,
+): Procedure[] {
+  const boards = directory.agencies.find((a) => a.id === person.agency)?.boards ?? [];
+  return boards.map((id) => procedures.get(id)).filter((p): p is Procedure => p !== undefined);
+}
+
+/** The words for the board to choose, where a person's agency works under more than one. */
+export const WHICH_BOARD = {
+  label: 'Which Safeguarding Adults Board is this disagreement for?',
+  hint: 'Your agency works under more than one board. Choose the board for the area where the adult lives: its own question about immediate risk, and its procedure, come next.',
+  problem: 'Please choose a board from the list.',
+} as const;

@@ -1,10 +1,11 @@
 /**
  * The raising form's answers, as every platform collects them, turned into the command the core
- * decides; the directory checks (which agency, who the counterpart is) are made here, with each
- * problem named against its field.
+ * decides; every problem with them (the directory's and the core's) is found at once, each named
+ * against its field.
  */
 import type { Directory } from '../domain/directory';
-import { raiseFormWordProblems, type RaiseCommand } from '../domain/escalation';
+import { raiseFormWordProblems, raiseProblems, type RaiseCommand } from '../domain/escalation';
+import type { Procedure } from '../domain/procedure';
 import type { RaiseRequest } from './case-service';
 
 export const FIELDS = [
@@ -22,17 +23,26 @@ export const FIELDS = [
 export type Field = (typeof FIELDS)[number];
 export type Submitted = Partial<Record<Field, string>> & { board?: string };
 
-/** The command the dialog's answers make, or the field problems found before the core is asked. */
+/** A raising form's answers as the command the core decides, or every problem with them at once. */
+export type CheckedRaising = { ok: true; request: RaiseRequest } | { ok: false; errors: Record<string, string> };
+
+/**
+ * The command the form's answers make, or every problem with them, for every field at once and
+ * keyed as the form names them ("recordRaising"): the directory's (which agency, who the
+ * counterpart is) and the core's own (each answer's rule, words naming the adult), in the same
+ * words on every platform. Nothing is stored either way.
+ */
 export function raiseRequestFrom(
-  procedure: { id: string },
+  procedure: Procedure,
   directory: Directory,
   raiser: { actor: RaiseCommand['actor'] },
   values: Submitted,
   idempotencyKey: string,
-): { ok: true; request: RaiseRequest } | { ok: false; errors: Record<string, string> } {
+  now: Date,
+): CheckedRaising {
   const errors: Record<string, string> = {};
   const agency = directory.agencies.find((a) => a.id === values.respondingAgency);
-  if (!agency) errors.respondingAgency = 'Choose the other agency from the list.';
+  if (!agency) errors.respondingAgency = 'Please choose the other agency from the list.';
   let respondingPersonId: string | undefined;
   const email = values.counterpartEmail?.trim().toLowerCase();
   if (email) {
@@ -44,29 +54,25 @@ export function raiseRequestFrom(
       errors.counterpartEmail = `${person.name} works at another agency, not ${agency.name}.`;
     else respondingPersonId = person.id;
   }
-  if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return {
-    ok: true,
-    request: {
-      boardId: procedure.id,
-      idempotencyKey,
-      command: {
-        type: 'raise',
-        actor: raiser.actor,
-        immediateRisk: values.immediateRisk === 'yes',
-        respondingAgency: { id: agency?.id ?? '', boards: agency?.boards ?? [] },
-        ...(respondingPersonId ? { respondingPersonId } : {}),
-        form: {
-          initials: values.initials ?? '',
-          recordNumbers: { raising: values.recordRaising ?? '', responding: values.recordResponding ?? '' },
-          category: values.category ?? '',
-          summary: values.summary ?? '',
-          outcomeWanted: values.outcomeWanted ?? '',
-          safetyMeanwhile: values.safetyMeanwhile ?? '',
-        },
-      },
+  const command: RaiseRequest['command'] = {
+    type: 'raise',
+    actor: raiser.actor,
+    immediateRisk: values.immediateRisk === 'yes',
+    respondingAgency: { id: agency?.id ?? '', boards: agency?.boards ?? [] },
+    ...(respondingPersonId ? { respondingPersonId } : {}),
+    form: {
+      initials: values.initials ?? '',
+      recordNumbers: { raising: values.recordRaising ?? '', responding: values.recordResponding ?? '' },
+      category: values.category ?? '',
+      summary: values.summary ?? '',
+      outcomeWanted: values.outcomeWanted ?? '',
+      safetyMeanwhile: values.safetyMeanwhile ?? '',
     },
   };
+  for (const [field, problem] of Object.entries(raiseProblems(procedure, command, now)))
+    errors[formFieldOf(field)] ??= problem;
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, request: { boardId: procedure.id, idempotencyKey, command } };
 }
 
 /** A core refusal's field names ("recordNumbers.raising") as the form's fields ("recordRaising"). */
@@ -95,3 +101,18 @@ export function wordProblemsOf(values: Submitted, now: Date): Record<string, str
     Object.entries(raiseFormWordProblems(form, undefined, now)).map(([k, v]) => [formFieldOf(k), v]),
   );
 }
+
+/** What follows the answer to the board's question about immediate risk, in the same words on every platform. */
+export const IMMEDIATE_RISK = {
+  /** The question left unanswered. */
+  unanswered: 'Please answer yes or no: the rest of the form comes next.',
+  /** On a board whose procedure is not for immediate risk; `again` says how to start again ("with /escalate"). */
+  refused: (again: string): string =>
+    `No escalation has been opened: this procedure is not for an adult at immediate risk. Make the calls you need now, using the contacts above. Once the adult is safe, you can raise the disagreement ${again}.`,
+  /** On a board's urgent path, before the form. */
+  urgent:
+    'If the adult is in danger now, make the calls you need first. Then go on to the form: the escalation will be marked urgent, and these contacts stay at the top of it.',
+  /** At the top of the form on the urgent path. */
+  onForm: 'Marked urgent: the adult is at immediate risk of harm. The contacts, if you need them now:',
+  goOn: 'Go on to the form',
+} as const;

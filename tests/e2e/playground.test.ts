@@ -92,10 +92,15 @@ test('type escalate, fill the form, see the stage card; the counterpart acknowle
   await box.fill('escalate');
   await box.press('Enter');
   await page.getByRole('button', { name: 'Fill in the form here' }).click();
-  await page.getByText('First: is the adult at risk of immediate harm?').waitFor();
+  // The board's own question comes first, on its own; "No" leads to the form.
+  await page
+    .getByText('Is the adult at immediate risk of harm, so that the disagreement needs urgent resolution?')
+    .waitFor();
+  await page.getByRole('radio', { name: 'No' }).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByText('The other agency').waitFor();
 
   // A mistake first: a full name where the initials go is refused in the form.
-  await page.getByRole('radio', { name: 'No' }).check();
   const combos = page.getByRole('combobox');
   await combos.nth(0).click();
   await page.getByRole('option', { name: 'Lincolnshire Police' }).click();

@@ -79,7 +79,7 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
     expect(since(before, 'views.open')).toEqual([]);
   });
 
-  test('/escalate @counterpart acks at once and opens the modal that asks about immediate risk first', async () => {
+  test('/escalate @counterpart acks at once and opens the modal that asks the board’s own question about immediate risk first', async () => {
     const before = bot.slackApi.calls.length;
     const t0 = Date.now();
     const reply = await post(slash(people.peter, '<@U0LHWL0001|megan>'));
@@ -93,7 +93,7 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
     };
     expect(view.callback_id).toBe('raise-risk');
     expect(view.blocks.find((b) => b.block_id === 'immediateRisk')?.label?.text).toBe(
-      'First: is the adult at risk of immediate harm?',
+      'Is the adult at immediate risk of harm, so that the disagreement needs urgent resolution?',
     );
     expect(JSON.parse(view.private_metadata)).toEqual(
       expect.objectContaining({

@@ -75,7 +75,7 @@ function dialogText(body: Record<string, unknown> | undefined): string {
 }
 
 describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
-  test('"escalate" answers with a button that opens the raising dialog', async () => {
+  test('"escalate" answers with a button that opens the raising dialog, on the board’s own question', async () => {
     const reply = await send(people.alex, { type: 'message', text: 'escalate' });
     expect(reply.status).toBe(200);
     const posted = bot.connector.calls.at(-1);
@@ -89,10 +89,9 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     });
     expect(fetched.status).toBe(200);
     const text = dialogText(fetched.body);
-    expect(text).toMatch(/Raise an escalation: LSAB/);
-    expect(text).toMatch(/First: is the adult at risk of immediate harm\?/);
-    expect(text).toMatch(/Lincolnshire Police/);
-    expect(text).not.toMatch(/"title":"Lincolnshire County Council"/); // not their own agency
+    expect(text).toMatch(/Raise an escalation: Lincolnshire Safeguarding Adults Board/);
+    expect(text).toMatch(/Is the adult at immediate risk of harm, so that the disagreement needs urgent resolution\?/);
+    expect(text).not.toMatch(/Lincolnshire Police/); // the question comes on its own (tests/integration/raising.test.ts)
   });
 
   test('the message-extension action "Raise an escalation" opens the same form and checks it the same way', async () => {
@@ -102,7 +101,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
       value: { commandId: 'raiseEscalation', commandContext: 'compose' },
     });
     expect(fetched.status).toBe(200);
-    expect(dialogText(fetched.body)).toMatch(/Raise an escalation: LSAB/);
+    expect(dialogText(fetched.body)).toMatch(/Raise an escalation: Lincolnshire Safeguarding Adults Board/);
     const wrong = await send(people.alex, {
       type: 'invoke',
       name: 'composeExtension/submitAction',
@@ -117,7 +116,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(dialogText(fetched.body)).toMatch(/not in the escalation directory/);
   });
 
-  test('mistakes come back in the dialog, field by field, and nothing is stored', async () => {
+  test('mistakes come back in the dialog, all at once and field by field, and nothing is stored', async () => {
     const reply = await send(people.alex, {
       type: 'invoke',
       name: 'task/submit',
@@ -128,6 +127,8 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     const text = dialogText(reply.body);
     expect(text).toMatch(/Some answers need changing/);
     expect(text).toMatch(/Nobody with this email is in the directory/);
+    expect(text).toMatch(/initials only/);
+    expect(text).toMatch(/Please describe what the disagreement is/);
     const second = await send(people.alex, {
       type: 'invoke',
       name: 'task/submit',
@@ -406,7 +407,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
       value: { action: { type: 'Action.Execute', verb: 'raise-form', data: { action: 'raise-form' } } },
     });
     expect(opened.body?.type).toBe('application/vnd.microsoft.card.adaptive');
-    expect(JSON.stringify(opened.body)).toMatch(/"verb":"raise-submit"/);
+    expect(JSON.stringify(opened.body)).toMatch(/"verb":"raise-risk"/); // then the form (raising.test.ts)
     const wrong = await send(people.alex, {
       type: 'invoke',
       name: 'adaptiveCard/action',
@@ -472,8 +473,9 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
       'urgent-1',
     );
     const text = dialogText(reply.body);
-    expect(text).toMatch(/The adult is at risk of immediate harm/);
+    expect(text).toMatch(/Escalation LI-2026-0004 raised, marked urgent/);
     expect(text).toMatch(/999/);
+    expect(text).toMatch(/Lincolnshire County Council, Adult Care Emergency Duty Team: 01632 960101/);
     expect(text).toMatch(/Escalation LI-2026-0004 is raised.*marked urgent/);
   });
 });

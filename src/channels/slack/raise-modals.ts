@@ -1,10 +1,13 @@
 /**
- * The raising modals in Block Kit: immediate risk first, then the form, and the board's emergency
- * contacts. Every text is cut to Block Kit's limits, so no modal is refused.
+ * The raising modals in Block Kit: the board (where the agency has several), then the board's own
+ * question about immediate risk on its own, its guidance and emergency contacts at once on "yes",
+ * then the form. Every text is cut to Block Kit's limits, so no modal is refused.
  */
-import type { Directory, Person } from '../../domain/directory';
-import { categoriesOf } from '../../domain/escalation';
-import { shortNameOf, type Procedure } from '../../domain/procedure';
+import { WHICH_BOARD } from '../../app/boards';
+import { IMMEDIATE_RISK } from '../../app/raise-request';
+import type { Agency, Directory, Person } from '../../domain/directory';
+import { categoriesOf, emergencyContacts } from '../../domain/escalation';
+import type { Procedure } from '../../domain/procedure';
 import {
   asBlocks,
   asModal,
@@ -27,7 +30,32 @@ export interface RaiseMetadata {
   urgent?: boolean;
 }
 
-/** Step 1: immediate risk, asked before anything else. */
+/** First, where the person's agency works under several boards: which board's procedure. */
+export function boardModal(boards: readonly Procedure[], metadata: RaiseMetadata): ModalView {
+  return asModal({
+    type: 'modal',
+    callback_id: 'raise-board',
+    title: plain('Raise an escalation', LIMITS.modalTitle),
+    submit: plain('Next', LIMITS.modalButton),
+    close: plain('Cancel', LIMITS.modalButton),
+    private_metadata: JSON.stringify(metadata),
+    blocks: [
+      {
+        type: 'input',
+        block_id: 'board',
+        label: plain(WHICH_BOARD.label, LIMITS.label),
+        hint: plain(WHICH_BOARD.hint, LIMITS.label),
+        element: {
+          type: 'radio_buttons',
+          action_id: 'value',
+          options: boards.slice(0, 10).map((p) => option(p.id, p.name)),
+        },
+      },
+    ],
+  });
+}
+
+/** Then the board's own question about immediate risk, verbatim and on its own, before anything else. */
 export function riskModal(procedure: Procedure, metadata: RaiseMetadata): ModalView {
   return asModal({
     type: 'modal',
@@ -40,37 +68,51 @@ export function riskModal(procedure: Procedure, metadata: RaiseMetadata): ModalV
       {
         type: 'section',
         text: mrkdwn(
-          `*${escape(shortNameOf(procedure))}*: a disagreement with another agency about an adult at risk.`,
+          `*${escape(procedure.name)}*: a disagreement with another agency about an adult at risk. First, the board's question:`,
           LIMITS.sectionText,
         ),
       },
       {
         type: 'input',
         block_id: 'immediateRisk',
-        label: plain('First: is the adult at risk of immediate harm?', LIMITS.label),
+        label: plain(procedure.immediateRisk.question, LIMITS.label),
         element: { type: 'radio_buttons', action_id: 'value', options: [option('yes', 'Yes'), option('no', 'No')] },
       },
     ],
   });
 }
 
-/** The board's emergency contacts and guidance; `next` says what happens now. */
-export function emergencyBlocks(procedure: Procedure, next: string): Block[] {
-  return asBlocks(emergencyRaw(procedure, next));
+/** The board's guidance and emergency contacts (the raiser's agency's own on-call number among them); `next` says what happens now. */
+export function emergencyBlocks(procedure: Procedure, agency: Agency | undefined, next: string): Block[] {
+  return asBlocks(emergencyRaw(procedure, agency, next));
 }
 
-function emergencyRaw(procedure: Procedure, next: string): Raw[] {
+function emergencyRaw(procedure: Procedure, agency: Agency | undefined, next: string): Raw[] {
   return [
     { type: 'section', text: mrkdwn(`*${escape(procedure.immediateRisk.guidance)}*`, LIMITS.sectionText) },
-    ...procedure.immediateRisk.contacts.slice(0, 20).map((c) => ({
-      type: 'section',
-      text: mrkdwn(
-        `*${escape(c.name)}*\n${escape([c.phone, c.email, c.note].filter(Boolean).join(' · '))}`,
-        LIMITS.sectionText,
-      ),
-    })),
+    ...contactsRaw(procedure, agency),
     { type: 'section', text: mrkdwn(escape(next), LIMITS.sectionText) },
   ];
+}
+
+/** Each contact with its number or address, or the words saying where to find it. */
+function contactsRaw(procedure: Procedure, agency: Agency | undefined): Raw[] {
+  return emergencyContacts(procedure, agency)
+    .slice(0, 20)
+    .map((c) => ({ type: 'section', text: mrkdwn(`*${escape(c.name)}*\n${escape(c.detail)}`, LIMITS.sectionText) }));
+}
+
+/** On a board's urgent path, after "yes": the guidance and contacts at once, then on to the form. */
+export function urgentModal(procedure: Procedure, agency: Agency | undefined, metadata: RaiseMetadata): ModalView {
+  return asModal({
+    type: 'modal',
+    callback_id: 'raise-urgent',
+    title: plain('Immediate risk', LIMITS.modalTitle),
+    submit: plain(IMMEDIATE_RISK.goOn, LIMITS.modalButton),
+    close: plain('Cancel', LIMITS.modalButton),
+    private_metadata: JSON.stringify(metadata),
+    blocks: emergencyRaw(procedure, agency, IMMEDIATE_RISK.urgent),
+  });
 }
 
 export function messageModal(title: string, blocks: Block[]): ModalView {
@@ -83,13 +125,14 @@ export function messageModal(title: string, blocks: Block[]): ModalView {
   });
 }
 
-/** Step 2: the raising form (the adult's initials and record numbers, never their name). */
+/** Last, the raising form (the adult's initials and record numbers, never their name); on the urgent path the contacts stay at its top. */
 export function raiseFormModal(
   procedure: Procedure,
   directory: Directory,
   raiser: Person,
   metadata: RaiseMetadata,
 ): ModalView {
+  const own = directory.agencies.find((a) => a.id === raiser.agency);
   const agencies = directory.agencies
     .filter((a) => a.boards.includes(procedure.id) && a.id !== raiser.agency)
     .slice(0, LIMITS.options);
@@ -113,7 +156,13 @@ export function raiseFormModal(
     },
   });
   const blocks: Raw[] = [
-    ...(metadata.urgent ? emergencyRaw(procedure, 'The escalation will be marked urgent.') : []),
+    ...(metadata.urgent
+      ? [
+          { type: 'section', text: mrkdwn(`*${escape(IMMEDIATE_RISK.onForm)}*`, LIMITS.sectionText) },
+          ...contactsRaw(procedure, own),
+          { type: 'divider' },
+        ]
+      : []),
     {
       type: 'input',
       block_id: 'respondingAgency',

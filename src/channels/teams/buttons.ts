@@ -1,5 +1,5 @@
 /**
- * Card buttons in Teams (Action.Execute): the raising form inline, the card's own view, the
+ * Card buttons in Teams (Action.Execute): the raising dialog's steps inline, the card's own view, the
  * documents card, and every case command, each loaded through who may see the case.
  */
 import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, TurnContext } from 'botbuilder';
@@ -9,7 +9,7 @@ import type { Actor } from '../../domain/escalation';
 import type { TeamsDocuments } from './documents';
 import { NOT_IN_DIRECTORY } from './identity';
 import type { TeamsThread } from './outlet';
-import { asCard, type TeamsRaising } from './raising';
+import { asCard, RAISE_STEPS, type TeamsRaising } from './raising';
 import { withRefreshUsers, type TeamsThreads } from './threads';
 import { busyAnswer, card, message, unlessBusy, whoIs, type TeamsBotDeps } from './turns';
 
@@ -44,7 +44,7 @@ export class TeamsButtons {
     const verb = value.action?.verb ?? '';
     const data = value.action?.data ?? {};
     if (verb === 'raise-form') return asCard(raising.openForm(context, true));
-    if (verb === 'raise-submit') return asCard(await raising.submit(context, data, true));
+    if (RAISE_STEPS.has(verb)) return asCard(await raising.submit(context, { ...data, action: verb }, true));
     const who = whoIs(this.deps, context);
     if (!who) return message(NOT_IN_DIRECTORY);
     const opened = await this.caseFor(who, data.reference, verb);

@@ -1,15 +1,17 @@
 /**
- * The raising form as a Teams dialog: what it offers (the other agencies under the board, the
- * kinds of disagreement), what was typed, and each field's problem, shown where it belongs.
+ * The raising dialog's cards, in order: the board (where the agency has several), the board's own
+ * question about immediate risk on its own, its guidance and contacts on "yes", and the form:
+ * what it offers (the other agencies under the board, the kinds of disagreement), what was typed,
+ * and every field's problem at once, each beside its field.
  */
-import { categoriesOf, initialsOf, looksLikeRecordNumber } from '../../domain/escalation';
-import type { Directory, Person } from '../../domain/directory';
-import { shortNameOf, type Procedure } from '../../domain/procedure';
+import { WHICH_BOARD } from '../../app/boards';
+import { FIELDS, IMMEDIATE_RISK, wordProblemsOf, type Submitted } from '../../app/raise-request';
+import { categoriesOf, emergencyContacts, initialsOf, looksLikeRecordNumber } from '../../domain/escalation';
+import type { Agency, Directory, Person } from '../../domain/directory';
+import type { Procedure } from '../../domain/procedure';
 import { cardTemplate } from './stage-card';
 
-import { FIELDS, wordProblemsOf, type Submitted } from '../../app/raise-request';
-
-export { raiseRequestFrom, type Submitted } from '../../app/raise-request';
+export type { Submitted } from '../../app/raise-request';
 
 export interface FormOptions {
   values?: Submitted;
@@ -29,14 +31,18 @@ export function raiseFormCard(
   const agencies = directory.agencies
     .filter((a) => a.boards.includes(procedure.id) && a.id !== raiser.agency)
     .map((a) => ({ id: a.id, name: a.name }));
+  const urgent = values.immediateRisk === 'yes';
+  const own = directory.agencies.find((a) => a.id === raiser.agency);
   const data = {
-    board: shortNameOf(procedure),
+    board: procedure.name,
     boardId: procedure.id,
     agencies,
     categories: categoriesOf(procedure),
     values: Object.fromEntries(FIELDS.map((f) => [f, values[f] ?? ''])),
     errors,
     inline,
+    urgent,
+    ...(urgent ? { urgentWords: IMMEDIATE_RISK.onForm, contacts: emergencyContacts(procedure, own) } : {}),
     ...(problem ? { problem } : {}),
   };
   return cardTemplate('raise-form').expand({ $root: data }) as Record<string, unknown>;
@@ -79,15 +85,54 @@ const TYPED: ReadonlySet<string> = new Set([
   'safetyMeanwhile',
 ]);
 
-export function emergencyCard(procedure: Procedure, next: string): Record<string, unknown> {
+/** Where the person's agency works under several boards: which board, before anything else. */
+export function boardCard(boards: readonly Procedure[], options: { problem?: string; inline?: boolean } = {}) {
+  return cardTemplate('raise-board').expand({
+    $root: {
+      label: WHICH_BOARD.label,
+      hint: WHICH_BOARD.hint,
+      boards: boards.map((p) => ({ id: p.id, name: p.name })),
+      inline: options.inline ?? false,
+      ...(options.problem ? { problem: options.problem } : {}),
+    },
+  }) as Record<string, unknown>;
+}
+
+/** The board's own question about immediate risk, verbatim and on its own. */
+export function riskCard(
+  procedure: Procedure,
+  options: { value?: string; problem?: string; inline?: boolean } = {},
+): Record<string, unknown> {
+  return cardTemplate('raise-risk').expand({
+    $root: {
+      board: procedure.name,
+      boardId: procedure.id,
+      question: procedure.immediateRisk.question,
+      value: options.value ?? '',
+      inline: options.inline ?? false,
+      ...(options.problem ? { problem: options.problem } : {}),
+    },
+  }) as Record<string, unknown>;
+}
+
+/**
+ * The board's guidance and contacts (the raiser's agency's own on-call number among them); `next`
+ * says what happens now and, on the urgent path before the form, `goOn` leads on to it.
+ */
+export function emergencyCard(
+  procedure: Procedure,
+  agency: Agency | undefined,
+  words: { next: string; heading?: string; goOn?: string; inline?: boolean },
+): Record<string, unknown> {
   return cardTemplate('emergency').expand({
     $root: {
+      heading: words.heading ?? 'Immediate risk of harm: who to call now',
       guidance: procedure.immediateRisk.guidance,
-      contacts: procedure.immediateRisk.contacts.map((c) => ({
-        name: c.name,
-        detail: [c.phone, c.email, c.note].filter(Boolean).join(' · '),
-      })),
-      next,
+      contacts: emergencyContacts(procedure, agency),
+      next: words.next,
+      boardId: procedure.id,
+      inline: words.inline ?? false,
+      ...(words.goOn ? { goOn: words.goOn } : {}),
     },
   }) as Record<string, unknown>;
 }

@@ -63,6 +63,21 @@ export const agencySchema = z.strictObject({
     })
     .optional(),
   commissionedBy: slug.optional(),
+  /**
+   * The agency's own on-call (out of hours) number, shown to its staff beside a board's contact
+   * that is each agency's own ("Your agency's on-call manager"), and who answers it.
+   */
+  onCall: z
+    .strictObject({
+      phone: z
+        .string({ error: 'must be a telephone number, like "01632 960123"' })
+        .trim()
+        .regex(/^\+?\d[\d ()-]{4,22}\d$/, {
+          error: 'must be a telephone number in digits, spaces and brackets, like "01632 960123"',
+        }),
+      name: text.optional(),
+    })
+    .optional(),
   /** What this agency calls each role, e.g. its Senior Liaison Officer's job title. */
   roleTitles: z.record(slug, text).default({}),
   example: z.boolean().default(false),

@@ -9,3 +9,4 @@ export * from './raise-form';
 export * from './reference';
 export * from './timers';
 export * from './free-text';
+export * from './immediate-risk';

@@ -12,6 +12,10 @@ import { caseReference } from './reference';
 import { accept, deadlinesOnEntry, record, refuse, roleTitles } from './rules';
 import type { CaseEvent, Decision, RaiseCommand, RaiseForm } from './types';
 
+/** The words above a form refused for its answers, on every platform: each problem is beside its question. */
+export const SOME_ANSWERS =
+  'Some answers need changing before the escalation can be raised: each is marked beside its question.';
+
 export function raise(
   procedure: Procedure,
   command: RaiseCommand,
@@ -21,18 +25,9 @@ export function raise(
 ): Decision {
   const refused = whoMayRaise(procedure, command);
   if (refused) return refused;
+  const fields = raiseProblems(procedure, command, now, options.adult);
   const form = checkRaiseForm(procedure, command.form);
-  const named = raiseFormWordProblems(command.form, options.adult, now);
-  if (Object.keys(named).length > 0)
-    return refuse(
-      'names-the-adult',
-      "Some answers name the adult or give their details. Change them: the record keeps the adult's details privately.",
-      { fields: { ...(form.ok ? {} : form.fields), ...named } },
-    );
-  if (!form.ok)
-    return refuse('invalid-input', 'Some answers need changing before the escalation can be raised.', {
-      fields: form.fields,
-    });
+  if (!form.ok || Object.keys(fields).length > 0) return refuseForm(procedure, command, fields, now, options);
   const concernAroseAt = command.concernAroseAt ?? now;
   if (Number.isNaN(concernAroseAt.getTime()) || concernAroseAt > now) {
     return refuse('invalid-input', 'The date the concern arose cannot be in the future.', {
@@ -48,7 +43,7 @@ export function raise(
   );
 }
 
-/** A refusal when the actor may not raise this case under `procedure`: immediate risk, or the agencies. */
+/** A refusal when the actor may not raise a case under `procedure`: immediate risk, or not their board. */
 function whoMayRaise(procedure: Procedure, command: RaiseCommand): Decision | undefined {
   const { actor } = command;
   const guidance = { text: procedure.immediateRisk.guidance, contacts: procedure.immediateRisk.contacts };
@@ -65,25 +60,58 @@ function whoMayRaise(procedure: Procedure, command: RaiseCommand): Decision | un
       `Your agency does not work under ${procedure.name}, so you cannot raise an escalation under its procedure.`,
     );
   }
-  if (command.respondingAgency.id === actor.agencyId) {
+  return undefined;
+}
+
+/** What the form's problems come to: the adult named, the wrong agency, or answers to change. */
+function refuseForm(
+  procedure: Procedure,
+  command: RaiseCommand,
+  fields: Record<string, string>,
+  now: Date,
+  options: DecideOptions,
+): Decision {
+  if (Object.keys(raiseFormWordProblems(command.form, options.adult, now)).length > 0)
+    return refuse(
+      'names-the-adult',
+      "Some answers name the adult or give their details. Change them: the record keeps the adult's details privately.",
+      { fields },
+    );
+  if (command.respondingAgency.id === command.actor.agencyId)
     return refuse(
       'not-allowed-here',
       'This procedure is for disagreements between agencies. For a disagreement inside your own agency, use its internal escalation policy.',
-      {
-        fields: { respondingAgency: 'Choose the other agency involved, not your own.' },
-      },
+      { fields },
     );
-  }
-  if (command.respondingAgency.boards && !command.respondingAgency.boards.includes(procedure.id)) {
+  if (fields.respondingAgency)
     return refuse(
       'not-allowed-here',
       `The other agency does not work under ${procedure.name}. Choose an agency that does, or ask the board's business unit for help.`,
-      {
-        fields: { respondingAgency: `This agency is not a partner of ${shortNameOf(procedure)}.` },
-      },
+      { fields },
     );
-  }
-  return undefined;
+  return refuse('invalid-input', SOME_ANSWERS, { fields });
+}
+
+/**
+ * Every problem with a raising form's answers, for every field at once, in the words each
+ * platform shows beside the field (keyed as the core names fields: "summary",
+ * "recordNumbers.raising"): the other agency, each answer's own rule, and any words naming the
+ * adult or giving their details (which take the place of a field's other problem).
+ */
+export function raiseProblems(
+  procedure: Procedure,
+  command: Pick<RaiseCommand, 'actor' | 'respondingAgency' | 'form'>,
+  now: Date,
+  adult?: DecideOptions['adult'],
+): Record<string, string> {
+  const problems: Record<string, string> = {};
+  const other = command.respondingAgency;
+  if (other.id === command.actor.agencyId)
+    problems.respondingAgency = 'Please choose the other agency involved, not your own.';
+  else if (other.boards && !other.boards.includes(procedure.id))
+    problems.respondingAgency = `This agency does not work under ${procedure.name}: please choose one that does.`;
+  const form = checkRaiseForm(procedure, command.form);
+  return { ...problems, ...(form.ok ? {} : form.fields), ...raiseFormWordProblems(command.form, adult, now) };
 }
 
 /** The stage the case starts at: the first, or on the urgent path a later one its holder chose; or a refusal. */

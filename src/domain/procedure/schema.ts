@@ -122,6 +122,15 @@ export const contactSchema = z.strictObject({
   email: z.email({ error: 'must be an email address' }).optional(),
   url: z.url({ error: 'must be a web address' }).optional(),
   note: text.optional(),
+  /**
+   * The number is each agency's own, not the board's: `on-call` shows the raiser's agency's
+   * on-call (out of hours) number from the directory (its `onCall`) beside this contact.
+   */
+  agencyNumber: z
+    .enum(['on-call'], {
+      error: 'must be "on-call" (the number is each agency\'s own on-call number, from the directory)',
+    })
+    .optional(),
 });
 
 export const readingSchema = z.strictObject({
