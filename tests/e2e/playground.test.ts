@@ -3,7 +3,6 @@
  * Teams-like client), driven in headless Chromium. Screenshots go to tests/e2e/screenshots/.
  */
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -11,20 +10,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config';
 import { playgroundAs, startPlayground, type Playground } from '../../src/dev/playground';
 import { start, type Running } from '../../src/main';
+import { freePort } from '../fakes/ports';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(__dirname, 'screenshots');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 jest.setTimeout(180_000);
 
@@ -159,7 +148,10 @@ test('type escalate, fill the form, see the stage card; the counterpart acknowle
     .getByPlaceholder(/What happened, or what you did/)
     .fill('Spoke to the duty sergeant; agreed to meet on Thursday.');
   await card.getByRole('button', { name: 'Add note' }).last().click();
-  await page.getByText(/Alex Morgan: added a note: Spoke to the duty sergeant/).waitFor();
+  await page
+    .getByText(/Alex Morgan: added a note: Spoke to the duty sergeant/)
+    .first()
+    .waitFor();
   await page.screenshot({ path: join(SHOTS, 'stage-card-after-note.png'), fullPage: true });
   expect(await timeline()).toEqual([
     'case-raised',

@@ -64,7 +64,9 @@ function directMessages(from: number): Array<{ to: string; text: string }> {
     const known = /^\/v3\/conversations\/(personal-[^/]+|a:[^/]+)\/activities(\/[^/]+)?$/.exec(
       decodeURIComponent(c.url),
     );
-    return c.method === 'POST' && known
+    // A message is its words; the person's card follows on its own (kept, and updated in place later).
+    const cardAlone = !c.body?.text && Array.isArray(c.body?.attachments);
+    return c.method === 'POST' && known && !cardAlone
       ? [{ to: known[1] ?? '', text: typeof c.body?.text === 'string' ? c.body.text : '' }]
       : [];
   });
@@ -297,6 +299,18 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
       },
     });
     expect(JSON.stringify(approved.body)).toMatch(/Stage 2 of 4: Direct Manager to Manager Discussion/);
+    // Priya's own card in her personal chat is kept and brought up to date in place.
+    const priyas = (await bot.app.repo.getPersonalCards('LI-2026-0001')).find((c) => c.personId === 'priya-shah');
+    expect(priyas?.message).toEqual(expect.objectContaining({ activityId: expect.any(String) as unknown }));
+    const inPlace = bot.connector.calls
+      .slice(before)
+      .find(
+        (c) =>
+          c.method === 'PUT' &&
+          decodeURIComponent(c.url).startsWith('/v3/conversations/personal-priya/activities/') &&
+          JSON.stringify(c.body).includes('Stage 2 of 4'),
+      );
+    expect(decodeURIComponent(inPlace?.url ?? '')).toContain(String(priyas?.message.activityId));
     // Step 2's role holders on both sides now have a stage to acknowledge.
     // Step 2's role holders now have work: the police line manager (Fiona, who clicked a card
     // earlier in her personal chat) must acknowledge it; Sam, the council's other line manager,

@@ -145,3 +145,13 @@ test('a closed card shows how it ended, with no move and no buttons', () => {
   expect(view.actions).toEqual([]);
   expect(view.statusText).toBe('Withdrawn');
 });
+
+test('the ladder shows the branch the case would take where the procedure splits (Lincolnshire 4a urgent, 4b not)', () => {
+  const c = raised();
+  const view = stageCardView(c.state, { now: new Date('2026-12-01T11:00:00Z'), directory, events: c.events });
+  expect(view.ladder).toHaveLength(4);
+  expect(view.ladder[3]).toMatch(/^Stage 4: /);
+  expect(view.ladder[3]).not.toMatch(/Urgent/);
+  const urgent = stageCardView({ ...c.state, urgent: true }, { now: new Date('2026-12-01T11:00:00Z'), directory });
+  expect(urgent.ladder[3]).toMatch(/Urgent resolution required/);
+});

@@ -112,7 +112,11 @@ export function ladderOf(state: CaseState): { steps: LadderStep[]; next?: string
   const byNumber = new Map<number, Stage>();
   for (const s of [...procedure.stages].sort((a, b) => a.number - b.number)) {
     const taken = done.has(s.id) || s.id === stage?.id || s.id === following?.id;
-    if (!byNumber.has(s.number) || taken) byNumber.set(s.number, s);
+    // Where the ladder splits further on, the branch this case would take (urgent or not).
+    const likely = s.branch === (state.urgent ? 'urgent' : 'non-urgent');
+    const held = byNumber.get(s.number);
+    const heldTaken = held && (done.has(held.id) || held.id === stage?.id || held.id === following?.id);
+    if (!held || taken || (likely && !heldTaken)) byNumber.set(s.number, s);
   }
   const steps = [...byNumber.values()].map((s): LadderStep => {
     const state_: LadderStep['state'] =

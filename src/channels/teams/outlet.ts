@@ -203,7 +203,13 @@ export class TeamsOutlet implements Outlet {
         let activityId: string | undefined;
         await this.deps.adapter.continueConversationAsync(this.deps.appId, ref, async (there) => {
           newMessages(there);
-          activityId = (await there.sendActivity(activity))?.id;
+          // The words first, then the card on its own: its id is what keeps it up to date later (the
+          // local client splits words-and-card into two messages and then gives no id at all).
+          const { attachments, ...words } = activity;
+          if (attachments?.length && words.text) {
+            await there.sendActivity(words);
+            activityId = (await there.sendActivity({ type: 'message', attachments }))?.id;
+          } else activityId = (await there.sendActivity(activity))?.id;
         });
         return {
           ...(ref.user?.id ? { id: ref.user.id } : {}),
