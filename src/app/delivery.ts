@@ -253,7 +253,9 @@ export class Delivery {
         const result = await this.perform(item, found.stored, found.events);
         await this.finish(item, result);
       } catch (error) {
-        const retryAt = await this.setBack(item, error);
+        // Someone who cannot be reached until they open the app is said to be so at once (on the
+        // case's cards, and to the raiser); what failed to reach them goes again when they open it.
+        const retryAt = await this.setBack(item, error, error instanceof Unreachable);
         if (key && retryAt) waitUntil.set(key, retryAt);
       }
     }

@@ -191,7 +191,9 @@ export class TeamsOutlet implements Outlet {
 
   /**
    * Send `activity` to one person 1:1: in the personal chat they already have with the bot, or
-   * else a new one opened from their Microsoft Entra object id. Undefined if they cannot be reached.
+   * else a new one opened from their Microsoft Entra object id. Undefined if they cannot be
+   * reached until they open the app (no chat with the bot and no way to open one); an error if
+   * Teams failed and it is worth trying again.
    */
   async deliverTo(person: Person, activity: Partial<Activity>, reference: string): Promise<Reached | undefined> {
     const agency = this.deps.directory.agencies.find((a) => a.id === person.agency);
@@ -216,6 +218,9 @@ export class TeamsOutlet implements Outlet {
           ...(activityId ? { message: { conversation: ref, activityId } } : {}),
         };
       } catch (error) {
+        // Teams busy or down is a reason to try again later, not to give up on the person.
+        const status = (error as { statusCode?: number }).statusCode ?? 0;
+        if (status === 429 || status >= 500) throw error;
         this.deps.report('Could not message someone in their personal chat; opening a new one', {
           reference,
           person: person.id,
@@ -235,10 +240,8 @@ export class TeamsOutlet implements Outlet {
       channelData: { tenant: { id: tenantId } },
       activity: activity as Activity,
     });
-    if (!opened?.conversation?.id) {
-      this.deps.report('Could not message someone 1:1', { reference, person: person.id });
-      return undefined;
-    }
+    // Not opened (Teams said no, or did not answer): tried again later, like any other failure.
+    if (!opened?.conversation?.id) throw new Error('Teams could not open a 1:1 chat');
     const saved: ConversationRef = {
       channelId: 'msteams',
       serviceUrl,
