@@ -18,6 +18,7 @@ import { openAuditKey, openRepository, openVault } from './store/open';
 import { CaseService } from './app/case-service';
 import { EscalationTeamsBot } from './channels/teams/bot';
 import { handleTeams, teamsDoor } from './channels/teams/http';
+import { LOCAL_DOCUMENT_PATH, LocalDownloads } from './channels/teams/local-downloads';
 import { TeamsOutlet } from './channels/teams/outlet';
 import { Announcer } from './app/announcer';
 import { createSlack } from './channels/slack/app';
@@ -122,8 +123,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   });
   announcer.register(outlet);
   delivery.register(outlet);
+  const downloads = localClient ? new LocalDownloads() : undefined;
   const teams = new EscalationTeamsBot({
     localClient,
+    ...(downloads ? { downloads } : {}),
     report,
     service,
     repo,
@@ -206,6 +209,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     { paths: ['/api/messages'], methods: { POST: (req, res) => handleTeams(door, teams, req, res) } },
     { paths: ['/healthz', '/'], methods: { GET: health, HEAD: health } },
     ...(slack ? [{ paths: ['/slack/events'], methods: { POST: slack.receiver.requestListener } }] : []),
+    ...(downloads
+      ? [{ paths: [LOCAL_DOCUMENT_PATH], methods: { GET: downloads.handler, HEAD: downloads.handler } }]
+      : []),
   ];
   // botbuilder writes whole errors (stacks) with console.error: into the JSON log, one line each.
   const releaseConsole = captureConsole((level, msg, fields) => log(level, msg, fields));
@@ -219,6 +225,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await repo.close();
     releaseConsole();
     throw error;
+  }
+  if (downloads) {
+    const address = server.address();
+    if (address && typeof address === 'object') downloads.base = `http://localhost:${address.port}`;
   }
   const address = server.address();
   log('info', 'Escalation bot listening', {

@@ -227,5 +227,24 @@ test('a Lincolnshire case from raising to the board: each person acts on their o
     await shoot(name, '7-closed');
   }
   expect(await timeline()).toContain('final-decision-recorded');
+
+  // ── A document, had locally: the bot offers it as a download on this computer ─────
+  await press('David Osei', 'Documents');
+  const david = page('David Osei');
+  await david.getByRole('button', { name: 'Send it to me' }).first().click();
+  const link = david.getByText(/download it from http:\/\/localhost:\d+\/local\/document\?key=/).first();
+  await link.waitFor();
+  const url = /(http:\/\/localhost:\d+\/local\/document\?key=[\w-]+)/.exec((await link.textContent()) ?? '')?.[1];
+  if (!url) throw new Error('no download link');
+  const downloaded = await fetch(url);
+  expect(downloaded.status).toBe(200);
+  expect(downloaded.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.pdf"$/);
+  expect(
+    Buffer.from(await downloaded.arrayBuffer())
+      .subarray(0, 5)
+      .toString(),
+  ).toBe('%PDF-');
+  expect((await fetch(url.replace(/key=.*/, 'key=guessed'))).status).toBe(404);
+  await shoot('David Osei', '8-document');
   for (const name of participants) expect(await page(name).content()).not.toMatch(/Joan Smith/);
 });

@@ -68,6 +68,23 @@ export class TeamsDocuments {
     const format: DocumentFormat = text('format') === 'docx' ? 'docx' : 'pdf';
     const issued = await this.deps.documents.issue(stored.reference, who.actor, kind, format, { platform: 'teams' });
     if (!issued.ok) return card(await this.documentsCard(stored, data, issued.refusal.message));
+    if (this.deps.downloads) {
+      // The local trial: a link to download it on this computer (real Teams saves it to OneDrive).
+      const url = this.deps.downloads.offer(issued.document);
+      const offered = await this.deps.outlet.deliverTo(
+        who.person,
+        {
+          type: 'message',
+          text: `${issued.document.title} for case ${stored.reference}, as you asked: download it from ${url} (on this computer, for the next 30 minutes). In Teams it is saved to your OneDrive instead.`,
+        },
+        stored.reference,
+      );
+      return message(
+        offered
+          ? `${issued.document.title} is in your chat with the bot, as a link to download it.`
+          : `Download ${issued.document.title} from ${url} (on this computer, for the next 30 minutes).`,
+      );
+    }
     const consent = {
       type: 'message',
       text: `${issued.document.title} for case ${stored.reference}, as you asked. Accept it to save it to your OneDrive; it is for your agency's file.`,

@@ -11,6 +11,7 @@ import type { Directory, Person } from '../../domain/directory';
 import type { Actor } from '../../domain/escalation';
 import type { Procedure } from '../../domain/procedure';
 import { actorFor, personByAadId } from './identity';
+import type { LocalDownloads } from './local-downloads';
 import type { TeamsOutlet } from './outlet';
 
 export interface TeamsBotDeps {
@@ -20,6 +21,8 @@ export interface TeamsBotDeps {
    * conversation the case was raised from and nobody is messaged 1:1.
    */
   localClient?: boolean;
+  /** In local mode, documents are offered as download links (the local client cannot take files). */
+  downloads?: LocalDownloads;
   service: CaseService;
   repo: CaseRepository;
   documents: DocumentService;
