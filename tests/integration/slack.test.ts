@@ -380,6 +380,25 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
   });
 });
 
+test('"See all that has happened" opens the whole shared history for someone in the case, and nothing for anyone else', async () => {
+  const value = JSON.stringify({ reference: 'LI-2026-0001', stage: 'step-2' });
+  const card = bot.slackApi.calls.filter((c) => c.method === 'chat.update' && c.args.channel === 'CCASE1').at(-1);
+  expect(JSON.stringify(card?.args.blocks)).toContain('"action_id":"history:open"');
+  let before = bot.slackApi.calls.length;
+  await post(blockAction(people.megan, 'history:open', value, { channel: 'CCASE1', ts: '1.1' }));
+  const opened = await until(() => since(before, 'views.open')[0]);
+  const modal = JSON.stringify(opened.args.view);
+  expect(modal).toContain('"callback_id":"case-history"');
+  expect(modal).toMatch(/Peter Lawson: raised the escalation/);
+  expect(modal).toMatch(/confirmed the outcome/);
+  expect(modal).not.toMatch(/not allowed/); // Owen's refused press is not in the shared history
+  withinLimits(opened);
+  before = bot.slackApi.calls.length;
+  await post(blockAction(people.stranger, 'history:open', value, { channel: 'CCASE1', ts: '1.1' }));
+  await until(() => since(before, 'chat.postEphemeral')[0]);
+  expect(since(before, 'views.open')).toEqual([]);
+});
+
 test('documents: a role holder asks from the card; the adult’s details are given privately in the modal; the PDF comes to their DM; the name is in no message', async () => {
   const NAME = 'Tamsin Quarrington-Bligh';
   let before = bot.slackApi.calls.length;
