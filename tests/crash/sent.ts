@@ -46,6 +46,8 @@ export function teamsDirects(connector: FakeConnector, directory: Directory): Te
     const conversation = into ? decodeURIComponent(into) : '';
     const personId = chats.get(conversation);
     const text = typeof c.body?.text === 'string' ? c.body.text : '';
+    // A message's card goes on its own after its words (so it can be kept up to date): one message.
+    if (!text && Array.isArray(c.body?.attachments)) return [];
     return personId ? [{ personId, text, conversation, at: c.at ?? 0 }] : [];
   });
 }
