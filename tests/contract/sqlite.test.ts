@@ -182,6 +182,24 @@ describe('SQLite specifics', () => {
     await repo.close();
   });
 
+  test("migration 9 lists the agencies of cases stored before it, so each agency's open cases include them", async () => {
+    file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'agencies.sqlite');
+    const repo = SqliteRepository.open(file);
+    const m = raised(90);
+    await repo.createCase({ state: m.state, events: m.events });
+    await repo.close();
+    // The file as it was before migration 9.
+    raw((db) =>
+      db.exec(
+        'DROP INDEX cases_open_board; DROP TABLE case_agencies; DELETE FROM schema_migrations WHERE version = 9;',
+      ),
+    );
+    const again = SqliteRepository.open(file);
+    expect((await again.openCasesOfAgency('trust')).map((c) => c.reference)).toEqual(['NS-2026-0090']);
+    expect((await again.openCasesOfAgency('council')).map((c) => c.reference)).toEqual(['NS-2026-0090']);
+    await again.close();
+  });
+
   test('claimed requests are kept 30 days, then removed: the table does not grow for ever', async () => {
     const repo = SqliteRepository.open(join(mkdtempSync(join(tmpdir(), 'claims-')), 'c.sqlite'));
     const day = (n: number): string => new Date(Date.UTC(2026, 10, 1 + n, 10)).toISOString();
