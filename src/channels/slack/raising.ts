@@ -7,6 +7,7 @@ import { boardOf, NO_BOARD } from '../../app/boards';
 import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
 import { formFieldOf, raiseRequestFrom, type Submitted } from '../../app/raise-request';
 import type { Person } from '../../domain/directory';
+import { slashFindingWork } from './finding-work';
 import { emergencyBlocks, messageModal, raiseFormModal, riskModal, type RaiseMetadata } from './raise-modals';
 import { answers, parse, type SlackParts } from './listeners';
 
@@ -16,6 +17,8 @@ export function registerRaising(parts: SlackParts): void {
   const board = (p: Person, requested?: string) => boardOf(directory, deps.procedures, p, requested);
 
   app.command('/escalate', async ({ command, ack }) => {
+    // `/escalate help`, `my cases`, `approvals` or a case reference: finding your work, not raising.
+    if (await slashFindingWork(parts, { command, ack })) return;
     const raiser = person(command.user_id);
     if (!raiser) return ack({ response_type: 'ephemeral', text: NOT_IN_DIRECTORY });
     const procedure = board(raiser);
