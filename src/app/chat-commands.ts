@@ -41,6 +41,16 @@ export function chatCommand(text: unknown): ChatCommand | undefined {
   return undefined;
 }
 
+const GREETINGS = /^(hello|hi|hey|good (morning|afternoon|evening)|hiya)\b/i;
+
+/** "Hello", "good morning": in a chat with the bot alone, answered with help (not "I did not understand"). */
+export function isGreeting(text: unknown): boolean {
+  return typeof text === 'string' && GREETINGS.test(text.trim());
+}
+
+/** What the bot says, before help, to something it does not understand in a chat with it alone. */
+export const NOT_UNDERSTOOD = 'I did not understand that. Here is what I can do.';
+
 /** How a person raises a case, and where the commands work, on each platform. */
 const PLATFORM_WORDS: Record<Platform, { where: string; raise: string }> = {
   slack: {

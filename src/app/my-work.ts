@@ -55,6 +55,13 @@ export const SHOWN = 15;
 /** The most cases looked at for one person's lists. */
 const LOOKED_AT = 300;
 
+/** How much of an escalation's reason a list shows (the card has it all): lists stay within what chats carry. */
+const REASON_SHOWN = 200;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
 type Verb = ReturnType<typeof availableCommands>[number];
 
 /** A person's own move, in the words the card uses, most pressing first. */
@@ -164,7 +171,7 @@ export class MyWorkService {
       ...(yours ? { yours } : {}),
       ...(pending
         ? {
-            asked: `${this.personName(pending.by)} asked to escalate to ${toStage ? `Stage ${toStage.number}: ${toStage.name}` : pending.toStage}: ${pending.reason}`,
+            asked: `${this.personName(pending.by)} asked to escalate to ${toStage ? `Stage ${toStage.number}: ${toStage.name}` : pending.toStage}: ${clip(pending.reason, REASON_SHOWN)}`,
           }
         : {}),
     };

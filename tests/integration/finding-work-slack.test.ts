@@ -260,7 +260,10 @@ describe('Slack: finding your work in a DM, after /escalate and in the App Home'
       }),
     );
     expect(edited.filter((c) => c.method === 'chat.postMessage')).toEqual([]);
-    expect(shown(await dm(people.peter, 'good morning'))).toMatch(/I did not understand that\. Here is what I can do/);
+    expect(shown(await dm(people.peter, 'what is this'))).toMatch(/I did not understand that\. Here is what I can do/);
+    const hello = shown(await dm(people.peter, 'Good morning'));
+    expect(hello).toMatch(/What you can type/);
+    expect(hello).not.toMatch(/did not understand/);
   });
 });
 

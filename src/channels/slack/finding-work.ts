@@ -7,7 +7,7 @@
  * one read policy: a reference that is not the person's gets the same answer as one that does not exist.
  */
 import type { SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { chatCommand, helpWords, type ChatCommand } from '../../app/chat-commands';
+import { chatCommand, helpWords, isGreeting, NOT_UNDERSTOOD, type ChatCommand } from '../../app/chat-commands';
 import { MyWorkService } from '../../app/my-work';
 import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
 import type { Person } from '../../domain/directory';
@@ -88,7 +88,7 @@ export function registerFindingWork(parts: SlackParts): void {
         ? { text: helpWords('slack').raise }
         : asked
           ? await finding.answer(asked, user)
-          : helpMessage('I did not understand that. Here is what I can do.');
+          : helpMessage(isGreeting(message.text) ? undefined : NOT_UNDERSTOOD);
     await say({ text: cut(reply.text, LIMITS.messageText), ...(reply.blocks ? { blocks: reply.blocks } : {}) });
   });
 
