@@ -8,6 +8,7 @@ import type { CaseEvent } from '../../src/domain/escalation';
 import { act, raised, worker } from './fixtures';
 import { outboxContract } from './outbox.contract';
 import { repositoryContract } from './repository.contract';
+import { workListsContract } from './work-lists.contract';
 
 const ROOT = join(__dirname, '..', '..');
 let file = '';
@@ -85,6 +86,15 @@ describe('SQLite repository (a file on disk)', () => {
               db.prepare(`DELETE FROM ${table} WHERE reference = ?`).run(reference);
           }),
         ),
+    },
+  });
+});
+
+describe('SQLite lists of open cases (a file on disk)', () => {
+  workListsContract({
+    open: () => {
+      file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'data', 'escalations.sqlite');
+      return Promise.resolve(SqliteRepository.open(file));
     },
   });
 });
