@@ -30,6 +30,8 @@ const READS: ReadonlySet<string> = new Set([
   'document',
   'personal-details',
   'give-personal-details',
+  // A case reference typed in a chat with the bot.
+  'look-up',
 ]);
 
 /** A well-formed case reference (anything else that was sent is not kept). */

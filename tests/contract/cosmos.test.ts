@@ -9,8 +9,10 @@ import { CosmosClient } from '@azure/cosmos';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 import type { CaseEvent } from '../../src/domain/escalation';
 import { cosmosClientFrom, CosmosRepository } from '../../src/store/cosmos/cosmos-repository';
+import { CAMDEN, counterpart, raised } from './fixtures';
 import { outboxContract } from './outbox.contract';
 import { repositoryContract, type ContractTarget } from './repository.contract';
+import { workListsContract } from './work-lists.contract';
 
 jest.setTimeout(60_000);
 
@@ -137,6 +139,29 @@ describe('Cosmos DB store (in-memory Cosmos DB protocol server)', () => {
 
   repositoryContract(target);
   outboxContract(target);
+  workListsContract(target);
+
+  test("a case document written before its agencies were kept is still in each of its agencies' open cases", async () => {
+    const repo = (await target.open()) as CosmosRepository;
+    try {
+      for (const m of [raised(80), raised(3, '2026-11-21T10:00:00Z', CAMDEN, counterpart, 'zed')])
+        await repo.createCase({ state: m.state, events: m.events });
+      const cases = repo.database.container('cases');
+      for (const reference of ['NS-2026-0080', 'CAM-2026-0003']) {
+        const { resource } = await cases.item(reference, reference).read<Record<string, unknown>>();
+        if (!resource) throw new Error(`no ${reference}`);
+        const { agencies: _agencies, ...before } = resource;
+        await cases.item(reference, reference).replace(before);
+      }
+      expect((await repo.openCasesOfAgency('trust')).map((c) => c.reference)).toEqual([
+        'NS-2026-0080',
+        'CAM-2026-0003',
+      ]);
+      expect(await repo.openCasesOfAgency('police')).toEqual([]);
+    } finally {
+      await repo.close();
+    }
+  });
 
   test('a cases container made before the outbox gets its indexes on open, and the outbox works on it', async () => {
     const client = new CosmosClient({
@@ -202,5 +227,7 @@ if (realEndpoint) {
 
     repositoryContract(target);
     outboxContract(target);
+    workListsContract(target);
+    workListsContract(target);
   });
 }

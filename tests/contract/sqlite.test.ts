@@ -8,6 +8,7 @@ import type { CaseEvent } from '../../src/domain/escalation';
 import { act, raised, worker } from './fixtures';
 import { outboxContract } from './outbox.contract';
 import { repositoryContract } from './repository.contract';
+import { workListsContract } from './work-lists.contract';
 
 const ROOT = join(__dirname, '..', '..');
 let file = '';
@@ -85,6 +86,15 @@ describe('SQLite repository (a file on disk)', () => {
               db.prepare(`DELETE FROM ${table} WHERE reference = ?`).run(reference);
           }),
         ),
+    },
+  });
+});
+
+describe('SQLite lists of open cases (a file on disk)', () => {
+  workListsContract({
+    open: () => {
+      file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'data', 'escalations.sqlite');
+      return Promise.resolve(SqliteRepository.open(file));
     },
   });
 });
@@ -180,6 +190,24 @@ describe('SQLite specifics', () => {
     );
     expect(() => repo.connection.prepare('DELETE FROM access_log').run()).toThrow(/append-only/);
     await repo.close();
+  });
+
+  test("migration 9 lists the agencies of cases stored before it, so each agency's open cases include them", async () => {
+    file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'agencies.sqlite');
+    const repo = SqliteRepository.open(file);
+    const m = raised(90);
+    await repo.createCase({ state: m.state, events: m.events });
+    await repo.close();
+    // The file as it was before migration 9.
+    raw((db) =>
+      db.exec(
+        'DROP INDEX cases_open_board; DROP TABLE case_agencies; DELETE FROM schema_migrations WHERE version = 9;',
+      ),
+    );
+    const again = SqliteRepository.open(file);
+    expect((await again.openCasesOfAgency('trust')).map((c) => c.reference)).toEqual(['NS-2026-0090']);
+    expect((await again.openCasesOfAgency('council')).map((c) => c.reference)).toEqual(['NS-2026-0090']);
+    await again.close();
   });
 
   test('claimed requests are kept 30 days, then removed: the table does not grow for ever', async () => {

@@ -73,8 +73,8 @@ test('type escalate, fill the form, see the stage card; the counterpart acknowle
   await chrisBox.fill('hello');
   await chrisBox.press('Enter');
   await chrisPage
-    .getByRole('paragraph')
-    .filter({ hasText: /Type "escalate" to raise a disagreement/ })
+    .getByText(/To raise a disagreement, type escalate/)
+    .first()
     .waitFor();
 
   const box = page.getByRole('textbox').first();

@@ -75,6 +75,44 @@ export function slashCommand(user: SlackUser, text = '', triggerId = `trigger-${
   }).toString();
 }
 
+/** An Events API callback (JSON: post it with content-type application/json) carrying `event`. */
+export function eventCallback(user: SlackUser, event: Record<string, unknown>): string {
+  return JSON.stringify({
+    token: 'legacy',
+    team_id: user.team,
+    api_app_id: 'A1',
+    type: 'event_callback',
+    event_id: `Ev${Date.now()}${Math.floor(Math.random() * 1e6)}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: user.team, user_id: 'UBOT', is_bot: true }],
+    event,
+  });
+}
+
+/** A direct message from `user` to the bot (message.im). */
+export function directMessage(user: SlackUser, text: string): string {
+  return eventCallback(user, {
+    type: 'message',
+    channel_type: 'im',
+    channel: `D${user.id}`,
+    user: user.id,
+    text,
+    ts: `${Date.now() / 1000}`,
+    event_ts: `${Date.now() / 1000}`,
+  });
+}
+
+/** `user` opens the bot's App Home on a tab. */
+export function appHomeOpened(user: SlackUser, tab: 'home' | 'messages' = 'home'): string {
+  return eventCallback(user, {
+    type: 'app_home_opened',
+    user: user.id,
+    channel: `D${user.id}`,
+    tab,
+    event_ts: `${Date.now() / 1000}`,
+  });
+}
+
 export function interaction(payload: Record<string, unknown>): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }

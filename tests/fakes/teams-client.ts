@@ -8,6 +8,8 @@ export const teamsPeople = {
   chris: { id: '29:chris', aadObjectId: 'be5872f2-2da6-4ed5-b45d-00fd6347d3f8', name: 'Chris Bennett' },
   fiona: { id: '29:fiona', aadObjectId: '05ae946d-8bac-4621-96fb-9ee8ebf5de3d', name: 'Fiona Walsh' },
   kwame: { id: '29:kwame', aadObjectId: '6f1c2a4e-8d3b-4c5a-9e7f-2b1d0c3a4e5f', name: 'Kwame Asante' },
+  // United Lincolnshire Health Trust: party to none of the example cases.
+  hannah: { id: '29:hannah', aadObjectId: '13275b82-85e8-4178-a27d-e453b4fec754', name: 'Hannah Price' },
   stranger: { id: '29:nobody', aadObjectId: '00000000-0000-4000-8000-000000000000', name: 'Not In Directory' },
 };
 

@@ -5,7 +5,10 @@ import { parse } from 'yaml';
 
 const ROOT = join(__dirname, '..', '..');
 const manifest = parse(readFileSync(join(ROOT, 'manifests', 'slack', 'manifest.yaml'), 'utf8')) as {
-  features: { slash_commands: Array<{ command: string; url: string }> };
+  features: {
+    slash_commands: Array<{ command: string; url: string }>;
+    app_home: Record<string, boolean>;
+  };
   oauth_config: { scopes: { bot: string[] } };
   settings: {
     interactivity: { is_enabled: boolean; request_url: string };
@@ -24,6 +27,7 @@ const SCOPES: Record<string, string[]> = {
   'chat.update': ['chat:write'],
   'chat.postEphemeral': ['chat:write'],
   'views.open': [],
+  'views.publish': [],
   'conversations.history': ['groups:history', 'im:history'],
   filesUploadV2: ['files:write'],
 };
@@ -56,5 +60,18 @@ test('the slash command, interactivity and events all go to /slack/events', () =
   ];
   for (const url of urls) expect(url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
   expect(manifest.settings.interactivity.is_enabled).toBe(true);
-  expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_mention']);
+  expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_mention', 'app_home_opened', 'message.im']);
+});
+
+test('the App Home has its Home tab (the lists) and a Messages tab people can type in; message.im has its scope', () => {
+  expect(manifest.features.app_home).toEqual({
+    home_tab_enabled: true,
+    messages_tab_enabled: true,
+    messages_tab_read_only_enabled: false,
+  });
+  // Each event the code listens to is subscribed to, and each subscribed event is listened to.
+  const listened = [...source.matchAll(/app\.event\('(\w+)'/g)].map((m) => m[1]);
+  if (/app\.message\(/.test(source)) listened.push('message.im');
+  expect([...listened].sort()).toEqual([...manifest.settings.event_subscriptions.bot_events].sort());
+  expect(manifest.oauth_config.scopes.bot).toContain('im:history');
 });

@@ -256,6 +256,10 @@ export interface CaseRepository extends OutboxStore {
   casesOfBoard(boardId: string, from: string, to: string): Promise<CaseSummary[]>;
   /** Cases a person has taken part in. */
   casesOfPerson(personId: string): Promise<CaseSummary[]>;
+  /** Open cases in which an agency is the raising or the responding one, oldest first (for its role holders' lists). */
+  openCasesOfAgency(agencyId: string): Promise<CaseSummary[]>;
+  /** Open cases of a board, oldest first (for the board's own role holders' lists). */
+  openCasesOfBoard(boardId: string): Promise<CaseSummary[]>;
   /** Every case reference, for audits. */
   allReferences(): Promise<string[]>;
 

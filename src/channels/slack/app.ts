@@ -4,7 +4,8 @@
  * modals (immediate risk first); a raised case gets a private channel named from its reference,
  * with both practitioners invited (Slack Connect where the other agency is another workspace),
  * and its stage card. Buttons act through the shared service; the adapter decides nothing.
- * The listeners are registered from their own modules: raising, card buttons and documents.
+ * The listeners are registered from their own modules: raising, card buttons, documents, the
+ * history and finding your work (commands in a DM or after /escalate, the App Home).
  */
 import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
@@ -15,6 +16,7 @@ import type { Directory } from '../../domain/directory';
 import type { Procedure } from '../../domain/procedure';
 import { registerButtons } from './buttons';
 import { registerDocuments } from './documents';
+import { registerFindingWork } from './finding-work';
 import { registerHistory } from './history';
 import { slackParts } from './listeners';
 import { SlackOutlet } from './outlet';
@@ -146,10 +148,11 @@ export function createSlack(deps: SlackDeps): SlackSide {
   registerButtons(parts);
   registerDocuments(parts);
   registerHistory(parts);
+  registerFindingWork(parts);
 
   app.event('app_mention', async ({ event, say }) => {
     await say({
-      text: 'Type /escalate to raise a disagreement with another agency about an adult at risk.',
+      text: 'Type /escalate to raise a disagreement with another agency about an adult at risk, or /escalate help to see what else I can do (your cases, approvals waiting for you).',
       ...(event.thread_ts ? { thread_ts: event.thread_ts } : {}),
     });
   });

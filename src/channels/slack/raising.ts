@@ -11,6 +11,7 @@ import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
 import { FIELDS, formFieldOf, IMMEDIATE_RISK, raiseRequestFrom, type Submitted } from '../../app/raise-request';
 import { SOME_ANSWERS } from '../../domain/escalation';
 import type { Person } from '../../domain/directory';
+import { slashFindingWork } from './finding-work';
 import type { Procedure } from '../../domain/procedure';
 import {
   boardModal,
@@ -61,6 +62,8 @@ export function registerRaising(parts: SlackParts): void {
   });
 
   app.command('/escalate', async ({ command, ack }) => {
+    // `/escalate help`, `my cases`, `approvals` or a case reference: finding your work, not raising.
+    if (await slashFindingWork(parts, { command, ack })) return;
     const raiser = person(command.user_id);
     if (!raiser) return ack({ response_type: 'ephemeral', text: NOT_IN_DIRECTORY });
     const boards = boardsOf(directory, deps.procedures, raiser);

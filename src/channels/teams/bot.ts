@@ -1,12 +1,11 @@
 /**
- * The Teams adapter: turns what people do in Teams (the `escalate` command, the raising dialog,
+ * The Teams adapter: turns what people do in Teams (the commands typed to it, the raising dialog,
  * card buttons) into the application's commands, and renders the shared view model back as
  * Adaptive Cards. It decides nothing itself. The handler's overrides stay here and hand the
- * work to its parts: raising (./raising), documents (./documents), card buttons (./buttons) and
- * the case's thread (./threads).
+ * work to its parts: messages and the welcome (./finding-work), raising (./raising), documents
+ * (./documents), card buttons (./buttons) and the case's thread (./threads).
  */
 import {
-  CardFactory,
   TeamsActivityHandler,
   TurnContext,
   type AdaptiveCardInvokeResponse,
@@ -19,9 +18,10 @@ import {
 } from 'botbuilder';
 import { TeamsButtons } from './buttons';
 import { TeamsDocuments } from './documents';
+import { TeamsFindingWork } from './finding-work';
 import { personByAadId } from './identity';
 import type { Submitted } from './raise-dialog';
-import { asDialog, launcherCard, TeamsRaising } from './raising';
+import { asDialog, TeamsRaising } from './raising';
 import { TeamsThreads } from './threads';
 import type { TeamsBotDeps } from './turns';
 
@@ -34,6 +34,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
   private readonly raising: TeamsRaising;
   private readonly documents: TeamsDocuments;
   private readonly buttons: TeamsButtons;
+  private readonly finding: TeamsFindingWork;
 
   constructor(private readonly deps: TeamsBotDeps) {
     super();
@@ -41,6 +42,7 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     this.raising = new TeamsRaising(deps, this.threads);
     this.documents = new TeamsDocuments(deps);
     this.buttons = new TeamsButtons(deps, { threads: this.threads, raising: this.raising, documents: this.documents });
+    this.finding = new TeamsFindingWork(deps);
     // Whenever someone in the directory talks to the bot 1:1 (or installs it), keep that
     // conversation so the bot can message them there later.
     this.onTurn(async (context, next) => {
@@ -50,17 +52,23 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
       this.keeping.add(keeping);
       await next();
     });
+    // Commands, references and mentions are answered; chatter in a group chat is left alone (./finding-work).
     this.onMessage(async (context, next) => {
-      const text = (TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '')
-        .trim()
-        .toLowerCase();
-      if (text.startsWith('escalate')) {
-        await context.sendActivity({ attachments: [CardFactory.adaptiveCard(launcherCard())] });
-      } else {
-        await context.sendActivity(
-          'Type "escalate" to raise a disagreement with another agency about an adult at risk.',
-        );
-      }
+      await this.finding.message(context);
+      await next();
+    });
+    // Installed for someone (personal scope) or in a group chat: a welcome, once.
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.finding.welcome(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      const added: unknown = context.activity.membersAdded;
+      if (
+        Array.isArray(added) &&
+        added.some((m) => (m as { id?: unknown } | null)?.id === context.activity.recipient?.id)
+      )
+        await this.finding.welcome(context);
       await next();
     });
   }

@@ -1,7 +1,8 @@
 /**
  * Reading cases in Azure Cosmos DB: one case (by reference, by idempotency key, as the fields of
  * its record), its timeline, and the cross-partition queries on the case documents (due cases,
- * cases of a board or a person, every reference). Plain functions of the `cases` container.
+ * cases of a board or a person, an agency's or a board's open ones, every reference). Plain
+ * functions of the `cases` container.
  */
 import type { Container, SqlParameter } from '@azure/cosmos';
 import type { CaseRecordFields, CaseSummary, DueCase, StoredCase, StoredEvent } from '../../app/store/repository';
@@ -82,6 +83,27 @@ export async function casesOfPerson(cases: Container, personId: string): Promise
   return summaries(cases, 'ARRAY_CONTAINS(c.people, @person)', [{ name: '@person', value: personId }]);
 }
 
+/**
+ * Open cases of an agency: by the indexed `agencies` of each case document; a document written
+ * before those were kept is read for its state's two agencies instead (it gains them on its next write).
+ */
+export async function openCasesOfAgency(cases: Container, agencyId: string): Promise<CaseSummary[]> {
+  return guard(async () => {
+    const rows = await queryItems<CaseSummary & { agencies?: unknown; raising?: unknown; responding?: unknown }>(
+      cases,
+      "SELECT c.reference, c.boardId, c.status, c.raisedAt, c.version, c.agencies, c.state.raising.agencyId AS raising, c.state.responding.agencyId AS responding FROM c WHERE c.type = 'case' AND c.status = 'open' AND (ARRAY_CONTAINS(c.agencies, @agency) OR NOT IS_DEFINED(c.agencies)) ORDER BY c.raisedAt ASC, c.id ASC",
+      [{ name: '@agency', value: agencyId }],
+    );
+    return rows
+      .filter((r) => Array.isArray(r.agencies) || r.raising === agencyId || r.responding === agencyId)
+      .map(summary);
+  });
+}
+
+export async function openCasesOfBoard(cases: Container, boardId: string): Promise<CaseSummary[]> {
+  return summaries(cases, "c.boardId = @board AND c.status = 'open'", [{ name: '@board', value: boardId }]);
+}
+
 export async function allReferences(cases: Container): Promise<string[]> {
   return guard(() => queryItems<string>(cases, "SELECT VALUE c.id FROM c WHERE c.type = 'case' ORDER BY c.id ASC", []));
 }
@@ -115,12 +137,10 @@ async function summaries(cases: Container, condition: string, parameters: SqlPar
       `SELECT c.reference, c.boardId, c.status, c.raisedAt, c.version FROM c WHERE c.type = 'case' AND ${condition} ORDER BY c.raisedAt ASC, c.id ASC`,
       parameters,
     );
-    return rows.map((r) => ({
-      reference: r.reference,
-      boardId: r.boardId,
-      status: r.status,
-      raisedAt: r.raisedAt,
-      version: r.version,
-    }));
+    return rows.map(summary);
   });
+}
+
+function summary(r: CaseSummary): CaseSummary {
+  return { reference: r.reference, boardId: r.boardId, status: r.status, raisedAt: r.raisedAt, version: r.version };
 }

@@ -5,8 +5,9 @@
  *
  * - `cases`, partition key `/caseRef`. Everything about one case lives in one logical partition
  *   whose key is the case reference: the case document (`id` = reference, `type: 'case'`: board,
- *   status, version, raisedAt, dueAt (while the sweeper owes it anything), lastHash, `people` and the full state), one
- *   document per event (`id` = `<reference>:<seq, six digits>`, `type: 'event'`: seq, event,
+ *   status, version, raisedAt, dueAt (while the sweeper owes it anything), lastHash, `people`, its
+ *   two `agencies` and the full state), one document per event (`id` =
+ *   `<reference>:<seq, six digits>`, `type: 'event'`: seq, event,
  *   prevHash, hash) and one per chat thread (`id` = `thread:<platform>:<agency>`). Cosmos DB
  *   only makes writes atomic within one logical partition, so putting a case and its timeline
  *   in the same partition is what lets a create, or an append, be ONE transactional batch: the
@@ -200,6 +201,14 @@ export class CosmosRepository implements CaseRepository {
 
   async casesOfPerson(personId: string): Promise<CaseSummary[]> {
     return reads.casesOfPerson(this.cases, personId);
+  }
+
+  async openCasesOfAgency(agencyId: string): Promise<CaseSummary[]> {
+    return reads.openCasesOfAgency(this.cases, agencyId);
+  }
+
+  async openCasesOfBoard(boardId: string): Promise<CaseSummary[]> {
+    return reads.openCasesOfBoard(this.cases, boardId);
   }
 
   async allReferences(): Promise<string[]> {

@@ -65,6 +65,8 @@ export interface CaseDocument {
   dueAt?: string;
   lastHash: string;
   people: string[];
+  /** The raising and the responding agency (absent on documents written before it was kept). */
+  agencies?: string[];
   state: CaseState;
 }
 
@@ -127,6 +129,8 @@ export function caseDocument(
     lastHash,
     // Everyone who has taken part, including anyone a later state no longer lists.
     people: [...new Set([...earlierPeople.filter((p) => typeof p === 'string'), ...state.participants])],
+    // For each agency's list of its open cases.
+    agencies: [...new Set([state.raising.agencyId, state.responding.agencyId])],
     state,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Reading cases in SQLite: one case (as stored or as the fields of its record), its timeline, and
- * the queries over many (due, of a board, of a person, every reference). Plain functions of the
- * connection; the repository runs them.
+ * the queries over many (due, of a board, of a person, an agency's or a board's open ones, every
+ * reference). Plain functions of the connection; the repository runs them.
  */
 import type Database from 'better-sqlite3';
 import type { CaseRecordFields, CaseSummary, DueCase, StoredCase, StoredEvent } from '../../app/store/repository';
@@ -91,6 +91,22 @@ export function casesOfPerson(db: Database.Database, personId: string): CaseSumm
     db,
     'SELECT c.reference, c.board_id, c.status, c.raised_at, c.version FROM case_people p JOIN cases c ON c.reference = p.reference WHERE p.person_id = ? ORDER BY c.raised_at, c.reference',
     personId,
+  );
+}
+
+export function openCasesOfAgency(db: Database.Database, agencyId: string): CaseSummary[] {
+  return summaries(
+    db,
+    "SELECT c.reference, c.board_id, c.status, c.raised_at, c.version FROM case_agencies a JOIN cases c ON c.reference = a.reference WHERE a.agency_id = ? AND c.status = 'open' ORDER BY c.raised_at, c.reference",
+    agencyId,
+  );
+}
+
+export function openCasesOfBoard(db: Database.Database, boardId: string): CaseSummary[] {
+  return summaries(
+    db,
+    "SELECT reference, board_id, status, raised_at, version FROM cases WHERE board_id = ? AND status = 'open' ORDER BY raised_at, reference",
+    boardId,
   );
 }
 

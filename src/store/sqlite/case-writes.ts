@@ -1,7 +1,7 @@
 /**
  * Writing cases in SQLite: each write one immediate transaction that checks the version, links
- * the new events into the case's chain, updates the case, records its people and appends the
- * anchor's checkpoint, so that a failed write leaves what was stored as it was.
+ * the new events into the case's chain, updates the case, records its people and agencies and
+ * appends the anchor's checkpoint, so that a failed write leaves what was stored as it was.
  */
 import type Database from 'better-sqlite3';
 import { chainEvents, GENESIS, type AuditKey } from '../../app/store/chain';
@@ -167,9 +167,12 @@ function insertEvents(db: Database.Database, linked: StoredEvent[]): void {
     insert.run(e.reference, e.seq, e.event.type, e.event.at, JSON.stringify(e.event), e.prevHash, e.hash);
 }
 
+/** The people who took part, and the case's two agencies, as the lists of cases find them. */
 function recordPeople(db: Database.Database, state: CaseState): void {
   const insert = statement(db, 'INSERT OR IGNORE INTO case_people (person_id, reference) VALUES (?, ?)');
   for (const person of state.participants) insert.run(person, state.reference);
+  const agency = statement(db, 'INSERT OR IGNORE INTO case_agencies (agency_id, reference) VALUES (?, ?)');
+  for (const id of new Set([state.raising.agencyId, state.responding.agencyId])) agency.run(id, state.reference);
 }
 
 function lastEventAt(events: readonly CaseEvent[], fallback: string): string {

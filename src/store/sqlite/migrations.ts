@@ -202,4 +202,24 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 9,
+    name: "case agencies: the two agencies of each case, for each agency's list of open cases",
+    sql: `
+      -- Read joined to cases (a row whose case is gone lists nothing).
+      CREATE TABLE case_agencies (
+        agency_id  TEXT NOT NULL,
+        reference  TEXT NOT NULL,
+        PRIMARY KEY (agency_id, reference)
+      ) WITHOUT ROWID;
+      INSERT OR IGNORE INTO case_agencies (agency_id, reference)
+        SELECT json_extract(state, '$.raising.agencyId'), reference FROM cases
+        WHERE json_valid(state) AND json_extract(state, '$.raising.agencyId') IS NOT NULL;
+      INSERT OR IGNORE INTO case_agencies (agency_id, reference)
+        SELECT json_extract(state, '$.responding.agencyId'), reference FROM cases
+        WHERE json_valid(state) AND json_extract(state, '$.responding.agencyId') IS NOT NULL;
+      -- A board's open cases: the lists of its own role holders.
+      CREATE INDEX cases_open_board ON cases (board_id, raised_at) WHERE status = 'open';
+    `,
+  },
 ];

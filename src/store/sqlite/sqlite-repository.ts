@@ -132,6 +132,14 @@ export class SqliteRepository implements CaseRepository {
     return this.run(() => reads.casesOfPerson(this.db, personId));
   }
 
+  openCasesOfAgency(agencyId: string): Promise<CaseSummary[]> {
+    return this.run(() => reads.openCasesOfAgency(this.db, agencyId));
+  }
+
+  openCasesOfBoard(boardId: string): Promise<CaseSummary[]> {
+    return this.run(() => reads.openCasesOfBoard(this.db, boardId));
+  }
+
   allReferences(): Promise<string[]> {
     return this.run(() => reads.allReferences(this.db));
   }
