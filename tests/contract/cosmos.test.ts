@@ -12,6 +12,7 @@ import { cosmosClientFrom, CosmosRepository } from '../../src/store/cosmos/cosmo
 import { CAMDEN, counterpart, raised } from './fixtures';
 import { outboxContract } from './outbox.contract';
 import { repositoryContract, type ContractTarget } from './repository.contract';
+import { personalCardsContract } from './personal-cards.contract';
 import { workListsContract } from './work-lists.contract';
 
 jest.setTimeout(60_000);
@@ -140,6 +141,7 @@ describe('Cosmos DB store (in-memory Cosmos DB protocol server)', () => {
   repositoryContract(target);
   outboxContract(target);
   workListsContract(target);
+  personalCardsContract(target);
 
   test("a case document written before its agencies were kept is still in each of its agencies' open cases", async () => {
     const repo = (await target.open()) as CosmosRepository;
@@ -228,6 +230,6 @@ if (realEndpoint) {
     repositoryContract(target);
     outboxContract(target);
     workListsContract(target);
-    workListsContract(target);
+    personalCardsContract(target);
   });
 }

@@ -8,6 +8,7 @@ import type { CaseEvent } from '../../src/domain/escalation';
 import { act, raised, worker } from './fixtures';
 import { outboxContract } from './outbox.contract';
 import { repositoryContract } from './repository.contract';
+import { personalCardsContract } from './personal-cards.contract';
 import { workListsContract } from './work-lists.contract';
 
 const ROOT = join(__dirname, '..', '..');
@@ -92,6 +93,15 @@ describe('SQLite repository (a file on disk)', () => {
 
 describe('SQLite lists of open cases (a file on disk)', () => {
   workListsContract({
+    open: () => {
+      file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'data', 'escalations.sqlite');
+      return Promise.resolve(SqliteRepository.open(file));
+    },
+  });
+});
+
+describe("SQLite: each person's own card (a file on disk)", () => {
+  personalCardsContract({
     open: () => {
       file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'data', 'escalations.sqlite');
       return Promise.resolve(SqliteRepository.open(file));
