@@ -12,7 +12,7 @@ import type { Directory } from '../domain/directory';
 import { CaseAccess, type Platform } from './access';
 import { problemWords } from './delivery-failure';
 import type { CaseRepository, StoredCase } from './store/repository';
-import { whoseMove } from './views/whose-move';
+import { moveOf, MOVES, whoseMove } from './views/whose-move';
 import type { CaseEvent, Refusal } from '../domain/escalation';
 
 /** One case in a list. */
@@ -62,17 +62,6 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
 
-type Verb = ReturnType<typeof availableCommands>[number];
-
-/** A person's own move, in the words the card uses, most pressing first. */
-const OWN_MOVES: ReadonlyArray<{ verbs: Verb[]; words: string }> = [
-  { verbs: ['approve-escalation', 'return-escalation'], words: 'approve or return the escalation' },
-  { verbs: ['acknowledge'], words: 'acknowledge' },
-  { verbs: ['confirm-resolution', 'dispute-resolution'], words: 'confirm or dispute the proposed outcome' },
-  { verbs: ['record-final-decision'], words: 'record the decision' },
-  { verbs: ['take-up'], words: 'take the case up at the next stage' },
-];
-
 export class MyWorkService {
   private readonly access: CaseAccess;
 
@@ -99,7 +88,7 @@ export class MyWorkService {
       const [yb, db, rb] = rank(b);
       return ya - yb || da - db || ra.localeCompare(rb);
     });
-    const approvals = sorted.filter((x) => x.state.pendingEscalation && x.line.yours === OWN_MOVES[0]?.words);
+    const approvals = sorted.filter((x) => x.state.pendingEscalation && x.line.yours === MOVES[0]?.words);
     const list = (all: typeof sorted): WorkList => ({
       lines: all.slice(0, shown).map((x) => x.line),
       more: Math.max(0, all.length - shown),
@@ -155,7 +144,7 @@ export class MyWorkService {
     const current = state.stages[state.stages.length - 1];
     const stage = state.procedure.stages.find((s) => s.id === current?.id);
     const verbs = new Set(availableCommands(state, actor, now, calendarFor(state.procedure)));
-    const yours = OWN_MOVES.find((m) => m.verbs.some((v) => verbs.has(v)))?.words;
+    const yours = moveOf(verbs);
     const pending = state.pendingEscalation;
     const toStage = pending && state.procedure.stages.find((s) => s.id === pending.toStage);
     return {

@@ -23,7 +23,7 @@ type Verb = CaseCommand['type'];
 export const ROUTINE: ReadonlySet<Verb> = new Set(['add-note', 'withdraw']);
 
 /** What a move is, in words, most pressing first; a person's move is the first of theirs here. */
-const MOVES: ReadonlyArray<{ verbs: Verb[]; words: string }> = [
+export const MOVES: ReadonlyArray<{ verbs: Verb[]; words: string }> = [
   { verbs: ['approve-escalation', 'return-escalation'], words: 'approve or return the escalation' },
   { verbs: ['acknowledge'], words: 'acknowledge' },
   { verbs: ['confirm-resolution', 'dispute-resolution'], words: 'confirm or dispute the proposed outcome' },
@@ -132,7 +132,8 @@ export function ladderOf(state: CaseState): { steps: LadderStep[]; next?: string
   return { steps, ...(next ? { next } : {}) };
 }
 
-function moveOf(verbs: ReadonlySet<Verb>): string | undefined {
+/** A person's move, in words, from the commands they have now (the most pressing one), if they have one. */
+export function moveOf(verbs: ReadonlySet<Verb>): string | undefined {
   return MOVES.find((m) => m.verbs.some((v) => verbs.has(v)))?.words;
 }
 
