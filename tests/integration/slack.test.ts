@@ -46,6 +46,19 @@ async function until<T>(what: () => T | undefined, ms = 5000): Promise<T> {
   }
 }
 
+/** An assertion that holds within a few seconds (what the delivery worker records just after a call). */
+async function eventually(check: () => Promise<void>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > end) throw error;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
 /** Every message and view sent stays within Block Kit's limits. */
 function withinLimits(c: ApiCall): void {
   const blocks = (c.args.blocks ?? (c.args.view as { blocks?: unknown[] } | undefined)?.blocks ?? []) as Array<
@@ -198,9 +211,12 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
     );
     withinLimits(dm);
     megansCard = { channel: 'DU0LHWL0001', ts: String(dm.result?.ts) };
-    expect((await bot.app.repo.getPersonalCards('LI-2026-0001')).map((c) => [c.personId, c.message])).toEqual([
-      ['megan-hart', megansCard],
-    ]);
+    // Kept just after Slack answered the post.
+    await eventually(async () =>
+      expect((await bot.app.repo.getPersonalCards('LI-2026-0001')).map((c) => [c.personId, c.message])).toEqual([
+        ['megan-hart', megansCard],
+      ]),
+    );
     thread = { channel: 'CCASE1', ts: '' };
     const threads = await bot.app.repo.getThreads('LI-2026-0001');
     expect(threads).toEqual([
@@ -352,9 +368,10 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
       ),
     );
     expect(moved.args.ts).not.toBe(newCard.result?.ts);
-    const cards = await bot.app.repo.getPersonalCards('LI-2026-0001');
-    expect(cards.find((c) => c.personId === 'helen-marsh')).toEqual(
-      expect.objectContaining({ message: { channel: 'DU0LDIO0002', ts: newCard.result?.ts }, retired: [] }),
+    await eventually(async () =>
+      expect((await bot.app.repo.getPersonalCards('LI-2026-0001')).find((c) => c.personId === 'helen-marsh')).toEqual(
+        expect.objectContaining({ message: { channel: 'DU0LDIO0002', ts: newCard.result?.ts }, retired: [] }),
+      ),
     );
     before = bot.slackApi.calls.length;
     await post(click(people.helen, 'confirm-resolution', 'LI-2026-0001', 'step-2', thread));
