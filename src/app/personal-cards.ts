@@ -25,9 +25,16 @@ function same(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** A platform's refusal to wait for (rate limits) goes back to the worker; anything else about one person's card is logged. */
+/**
+ * A platform busy or out of reach (a rate limit, a 5xx, no connection) goes back to the worker to
+ * try the whole update again; anything else about one person's card (a message they deleted) is
+ * logged and the others go on.
+ */
 function passOn(outlet: Retiring, error: unknown): void {
   if (outlet.retryAfterMs?.(error) !== undefined) throw error;
+  const e = error as { statusCode?: number; code?: string };
+  if ((e.statusCode ?? 0) >= 500) throw error;
+  if (e.code && ['slack_webapi_request_error', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(e.code)) throw error;
 }
 
 /** What keeping a card needs of a platform: to change an old copy, and to say when it must wait. */
