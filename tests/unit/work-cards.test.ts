@@ -1,26 +1,9 @@
 /** The Teams cards for finding your work parse cleanly with the official Adaptive Cards parser; the Slack App Home keeps to Block Kit's limits. */
-import type * as AdaptiveCards from 'adaptivecards';
-// The package's main entry fails on Node 20; its browser bundle parses cards without a DOM.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const AC = require('adaptivecards/dist/adaptivecards.js') as typeof AdaptiveCards;
 import type { MyWork, WorkLine } from '../../src/app/my-work';
 import { LIMITS } from '../../src/channels/slack/blocks';
 import { homeView, workMessage } from '../../src/channels/slack/work-blocks';
 import { helpCard, welcomeCard, workCard } from '../../src/channels/teams/work-cards';
-
-function parseProblems(card: unknown): string[] {
-  const context = new AC.SerializationContext();
-  const parsed = new AC.AdaptiveCard();
-  parsed.parse(card, context);
-  const problems: string[] = [];
-  for (let i = 0; i < context.eventCount; i++) {
-    const e = context.getEventAt(i);
-    problems.push(`${AC.ValidationEvent[e.event]}: ${e.message}`);
-  }
-  for (const e of parsed.validateProperties().validationEvents)
-    problems.push(`${AC.ValidationEvent[e.event]}: ${e.message}`);
-  return problems;
-}
+import { parseProblems } from '../fakes/adaptive-cards';
 
 const line = (n: number): WorkLine => ({
   reference: `LI-2026-${String(n).padStart(4, '0')}`,
