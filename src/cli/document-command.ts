@@ -17,30 +17,48 @@ import { actorFor, personById } from '../app/people';
 import { EXAMPLE_DIRECTORY_FILE, loadDirectoryFile, loadProcedures } from '../app/procedures';
 import { demoDirectory } from '../app/demo';
 import { DocumentService, type DocumentFormat, type DocumentKind } from '../app/records/documents';
-import { formsFor, type FormId } from '../app/records/forms';
+import { formsFor } from '../app/records/forms';
 import type { Directory } from '../domain/directory';
+import type { Procedure } from '../domain/procedure';
 import { parseCaseReference, type Actor } from '../domain/escalation';
 import { loadConfig } from '../config';
 import { procedureDirs, withStore } from './options';
 import { UsageError, type Io } from './usage';
 
-type Kind = 'case-record' | FormId;
+/** 'case-record', or a form's id (FormId). */
+type Kind = string;
 
-/** Each kind of document the command makes, in words: the case record, and every board form there is. */
-const KINDS: Record<Kind, string> = {
-  'case-record': 'the case record',
-  'north-somerset-monitoring': "North Somerset's monitoring form (Appendix 2)",
-  'cheshire-east-step-4-referral': "Cheshire East's Step 4 referral form (Appendix A)",
-};
+/** Each kind of document the command makes, in words: the case record, and every board form (from the board files). */
+function kindsOf(procedures: ReadonlyMap<string, Procedure>): Record<Kind, string> {
+  const kinds: Record<Kind, string> = { 'case-record': 'the case record' };
+  for (const procedure of procedures.values())
+    for (const id of formsFor(procedure)) {
+      const form = procedure.forms.find((f) => f.id === id);
+      kinds[id] ??= form?.name ?? form?.title ?? id;
+    }
+  return kinds;
+}
 
-const KIND_LIST = (Object.keys(KINDS) as Kind[]).map((k) => `${k} (${KINDS[k]})`).join(', ');
+const kindList = (kinds: Record<Kind, string>): string =>
+  Object.keys(kinds)
+    .map((k) => `${k} (${kinds[k]})`)
+    .join(', ');
+
+/** The kinds the shipped board files offer, for the help text. */
+function shippedKinds(): string {
+  try {
+    return Object.keys(kindsOf(loadProcedures())).join(', ');
+  } catch {
+    return "case-record, and each board's forms";
+  }
+}
 
 /** Who acts when `--by` is not given: the operator, as for erase-personal-data. */
 export const OPERATOR = 'board-administrator';
 
 export const DOCUMENT_USAGE = `  document --case <ref> --kind <kind> --format pdf|docx --out <file> [--with-details] [--by <person id>] [--db <file>]
                                                write one of a case's documents to a file, recorded as issued;
-                                               kinds: ${(Object.keys(KINDS) as Kind[]).join(', ')}
+                                               kinds: ${shippedKinds()}
                                                (the forms only for their board's cases); without the adult's
                                                details unless --with-details (then --by must name someone in
                                                the directory who may see the case)`;
@@ -110,16 +128,17 @@ async function writeDocument(args: string[], io: Io): Promise<number> {
     throw new UsageError(
       `--case must be a case reference such as NS-2026-0042${values.case ? ` (it is "${values.case}")` : ''}.`,
     );
-  const kind = values.kind as Kind | undefined;
+  const kind = values.kind;
+  const procedures = loadProcedures(procedureDirs(io.env));
+  const KINDS = kindsOf(procedures);
   if (!kind || !(kind in KINDS))
-    throw new UsageError(`--kind must be one of: ${KIND_LIST}${values.kind ? ` (it is "${values.kind}")` : ''}.`);
+    throw new UsageError(`--kind must be one of: ${kindList(KINDS)}${values.kind ? ` (it is "${values.kind}")` : ''}.`);
   const format = values.format as DocumentFormat | undefined;
   if (format !== 'pdf' && format !== 'docx')
     throw new UsageError(`--format must be pdf or docx (Word)${values.format ? ` (it is "${values.format}")` : ''}.`);
   const file = outFile(values.out);
   const withDetails = values['with-details'];
   const by = values.by?.trim() || OPERATOR;
-  const procedures = loadProcedures(procedureDirs(io.env));
   const directory = directoryOf(io, procedures);
   return withStore(io, values.db, async (service, repo) => {
     const stored = await repo.getCase(reference);

@@ -266,7 +266,8 @@ describe('bad input: one sentence, exit 2, no file, nothing stored changes', () 
     [
       'an unknown kind: every kind is listed',
       () => ['--case', reference, '--kind', 'appendix-9', '--format', 'pdf', '--out', pdf],
-      /^--kind must be one of: case-record \(the case record\), north-somerset-monitoring \(North Somerset's monitoring form \(Appendix 2\)\), cheshire-east-step-4-referral \(Cheshire East's Step 4 referral form \(Appendix A\)\) \(it is "appendix-9"\)\.$/,
+      // The kinds come from the board files (forms as data): every board's form, Luton's template too.
+      /^--kind must be one of: case-record \(the case record\), cheshire-east-step-4-referral \(Cheshire East's Step 4 referral form \(Appendix A\)\), luton-escalation-template \(Luton's escalation template\), north-somerset-monitoring \(North Somerset's monitoring form \(Appendix 2\)\) \(it is "appendix-9"\)\.$/,
     ],
     [
       'another board’s form: the ones this case has are listed',
@@ -345,5 +346,7 @@ test('help lists the document command and its kinds', () => {
   const run = runCli(['help']);
   expect(run.status).toBe(0);
   expect(run.stdout).toMatch(/document --case <ref> --kind <kind> --format pdf\|docx --out <file>/);
-  expect(run.stdout).toMatch(/kinds: case-record, north-somerset-monitoring, cheshire-east-step-4-referral/);
+  expect(run.stdout).toMatch(
+    /kinds: case-record, cheshire-east-step-4-referral, luton-escalation-template, north-somerset-monitoring/,
+  );
 }, 60_000);

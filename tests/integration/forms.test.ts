@@ -12,12 +12,7 @@ import { actorFor } from '../../src/app/people';
 import { loadProcedures } from '../../src/app/procedures';
 import { caseRecordDocument } from '../../src/app/records/case-record';
 import { documentText, type RecordDocument } from '../../src/app/records/document';
-import {
-  cheshireEastStep4Form,
-  formDocument,
-  northSomersetMonitoringForm,
-  type FilledForm,
-} from '../../src/app/records/forms';
+import { fillForm, formDocument, type FilledForm } from '../../src/app/records/forms';
 import { toDocx, toPdf } from '../../src/app/records/render';
 import { simulationDirectory } from '../../src/app/simulate';
 import { PersonalDataVault } from '../../src/app/store/personal-data';
@@ -250,7 +245,7 @@ describe('North Somerset’s monitoring form (Appendix 2), from a case that went
     const ns = procedures.get('north-somerset');
     if (!ns) throw new Error('no north-somerset');
     made = await everyStage(ns, 'decision');
-    form = northSomersetMonitoringForm(made.state, made.events, made.details, made.directory, made.now);
+    form = fillForm('north-somerset-monitoring', made.state, made.events, made.details, made.directory, made.now);
   });
   afterAll(async () => made.repo.close());
 
@@ -271,6 +266,8 @@ describe('North Somerset’s monitoring form (Appendix 2), from a case that went
       'stageResolved',
       'timeTaken',
       'comments',
+      // The form's "Comments and additional notes", typed by the manager who completes it.
+      'completerComments',
     ]);
     expect(field(form, 'adultsName')).toBe('Philippa Quennell-Ashworth');
     expect(field(form, 'summary')).toMatch(
@@ -323,7 +320,14 @@ describe('Cheshire East’s Step 4 referral form (Appendix A), from a case that 
     if (!ce) throw new Error('no cheshire-east');
     const made = await everyStage(ce, 'decision');
     expect(made.state.stages.map((s) => s.id)).toEqual(['step-1', 'step-2', 'step-3', 'step-4']);
-    const form = cheshireEastStep4Form(made.state, made.events, made.details, made.directory);
+    const form = fillForm(
+      'cheshire-east-step-4-referral',
+      made.state,
+      made.events,
+      made.details,
+      made.directory,
+      made.now,
+    );
     expect(form.fields.map((f) => f.key)).toEqual([
       'adultName',
       'dateOfBirth',
@@ -343,6 +347,12 @@ describe('Cheshire East’s Step 4 referral form (Appendix A), from a case that 
     expect(field(form, 'step3Manager')).toMatch(/^.+ at A, .*\(.+\), Agency A \(raising\)$/);
     expect(field(form, 'step3Concluded')).toMatch(/^2026-1[12]-\d\d$/);
     expect(field(form, 'boardMembers')).toMatch(/of the board, .*The board$/m);
+    // "Name of Board Members, Roles and Agencies Involved": the agencies' CESAB Board representatives
+    // who met at step 3 are Board members too, not only the Business Manager.
+    expect(field(form, 'boardMembers')).toMatch(/^.+ at A, .*\(CESAB Board representative\), Agency A \(raising\)$/m);
+    expect(field(form, 'boardMembers')).toMatch(
+      /^.+ at B, .*\(CESAB Board representative\), Agency B \(responding\)$/m,
+    );
     expect(field(form, 'details')).toMatch(/Agency B closed its involvement/);
     expect(field(form, 'methodology').split('\n')).toHaveLength(4);
     expect(field(form, 'methodology')).toMatch(
@@ -351,7 +361,7 @@ describe('Cheshire East’s Step 4 referral form (Appendix A), from a case that 
     expect(field(form, 'submitTo')).toBe('Cheshire East SAB, LSAB@cheshireeast.gov.uk');
     await rendersEverything(formDocument(form, made.state));
     // A name outside Latin-1 prints as written (the PDF embeds a font that has the letters).
-    const other = cheshireEastStep4Form(made.state, made.events, ADULT_2, made.directory);
+    const other = fillForm('cheshire-east-step-4-referral', made.state, made.events, ADULT_2, made.directory, made.now);
     await rendersEverything(formDocument(other, made.state));
     expect(pdfText(await toPdf(formDocument(other, made.state), { compress: false }))).toContain(
       'Zoë Łukasiewicz-Σταυρίδου',

@@ -10,10 +10,11 @@ import { CaseAccess, type Platform } from '../access';
 import type { CaseService } from '../case-service';
 import type { CaseRepository, StoredCase } from '../store/repository';
 import { caseRecordDocument } from './case-record';
-import { fillForm, formDocument, formsFor, LEFT_OUT, type FormId } from './forms';
+import { completionOf, fillForm, formDocument, formsFor, LEFT_OUT } from './forms';
 import { toDocx, toPdf } from './render';
 
-export type DocumentKind = 'case-record' | 'case-record-with-details' | FormId;
+/** 'case-record', 'case-record-with-details', or a form's id (FormId) from the board's file. */
+export type DocumentKind = string;
 export type DocumentFormat = 'pdf' | 'docx';
 
 export interface DocumentChoice {
@@ -157,7 +158,15 @@ export class DocumentService {
             kind === 'case-record-with-details' ? details : undefined,
           )
         : formDocument(
-            fillForm(kind, stored.state, events, personal ? details : LEFT_OUT, this.directory, now),
+            fillForm(
+              kind,
+              stored.state,
+              events,
+              personal ? details : LEFT_OUT,
+              this.directory,
+              now,
+              completionOf(events, kind),
+            ),
             stored.state,
             personal,
           );

@@ -1,13 +1,14 @@
 /**
- * The boards' own forms, filled from a case: North Somerset's monitoring form (Appendix 2, used
- * at stages 3 and 4) and Cheshire East's Step 4 referral form (Appendix A). Every field of each
- * form is filled from the record; the adult's details only from the sealed store, for a role
- * holder of the case who asks.
+ * The boards' own forms, filled from a case. A form is data: declared under `forms` in the
+ * board's procedure file with its fields, each saying where it comes from (a fact of the case, one
+ * of FORM_FIELD_SOURCES, or typed by whoever completes the form). There is no per-board code
+ * here. The adult's details fill a field only from the sealed store, for a role holder of the
+ * case who asks (or a recipient entitled to them).
  */
 import { formatInZone, instantInWords } from '../../domain/calendar';
 import type { Directory } from '../../domain/directory';
 import { calendarFor, type CaseEvent, type CaseState } from '../../domain/escalation';
-import { shortNameOf, type Procedure } from '../../domain/procedure';
+import { shortNameOf, type FormDeclaration, type FormFieldDeclaration, type Procedure } from '../../domain/procedure';
 import type { PersonalDetails } from '../store/personal-data';
 import { deadlineOutcomes } from './case-record';
 import type { RecordDocument } from './document';
@@ -25,7 +26,8 @@ export interface FilledForm {
   submitTo: string;
 }
 
-export const FORMS = ['north-somerset-monitoring', 'cheshire-east-step-4-referral'] as const;
+/** A form's id: any form a board's file declares with fields. */
+export type FormId = string;
 
 /**
  * What a form's fields for the adult's name, date of birth and address say in a copy made
@@ -36,9 +38,21 @@ export const LEFT_OUT: PersonalDetails = {
   dateOfBirth: 'Left out of this copy',
   address: 'Left out of this copy',
 };
-export type FormId = (typeof FORMS)[number];
+
+/** What a typed field says when the form has not been completed (or the completer left it blank). */
+export const NOT_TYPED = 'Not completed yet: to be typed by whoever completes the form';
 
 type Acting = Extract<CaseEvent, { by: unknown }>;
+
+/** What someone typed into a form when they completed it: the field key to the text. */
+export type TypedAnswers = Readonly<Record<string, string>>;
+
+/** The completion a filled form shows: what was typed; none while the form is still to be completed. */
+export interface Completion {
+  answers: TypedAnswers;
+  /** The completion's event: who completed the form, and when. */
+  event?: Extract<CaseEvent, { type: 'form-completed' }>;
+}
 
 const day = (iso: string, procedure: Procedure): string =>
   formatInZone(new Date(iso), procedure.workingHours.timeZone).slice(0, 10);
@@ -65,8 +79,8 @@ function whoLine(directory: Directory, procedure: Procedure, event: Acting | und
   return `${personName(directory, event.by.personId)}, ${designation(directory, procedure, event)}, ${agencyName(directory, event.by.agencyId)}`;
 }
 
-function submitTo(procedure: Procedure, formId: string): string {
-  const form = procedure.forms.find((f) => f.id === formId);
+/** The form's own recipients (its board-level `sendTo` contacts), in words. */
+export function submitTo(form: Pick<FormDeclaration, 'sendTo'> | undefined): string {
   return (
     (form?.sendTo ?? []).map((c) => [c.name, c.email].filter(Boolean).join(', ')).join('; ') ||
     'The board’s business unit'
@@ -91,28 +105,44 @@ function closingStage(state: CaseState): number | undefined {
   return state.stages[state.stages.length - 1]?.number;
 }
 
-/** North Somerset's monitoring form (Appendix 2): every field. */
-export function northSomersetMonitoringForm(
-  state: CaseState,
-  events: readonly CaseEvent[],
-  details: PersonalDetails | undefined,
-  directory: Directory,
-  now: Date,
-): FilledForm {
-  const { procedure } = state;
-  const side = (party: 'raising' | 'responding'): Acting[] =>
-    events.filter((e): e is Acting => 'by' in e && e.by.party === party);
-  const stageNumber = (id: string): number => procedure.stages.find((s) => s.id === id)?.number ?? 0;
-  // The managers at stage 3 or 4 (where the form is used): the last on each side who acted there.
-  const managerOf = (party: 'raising' | 'responding'): Acting | undefined =>
-    [...side(party)]
-      .reverse()
-      .find((e) => 'stage' in e && typeof e.stage === 'string' && stageNumber(e.stage) >= 3 && e.by.roles.length > 0) ??
-    [...side(party)].reverse().find((e) => e.type === 'escalation-requested' && stageNumber(e.toStage) >= 3);
-  const initiating = managerOf('raising');
-  const receiving = managerOf('responding');
-  const views = (party: 'raising' | 'responding'): string[] =>
-    side(party).flatMap((e) =>
+/** Everything a field can be filled from, worked out once per form. */
+class CaseFacts {
+  private readonly procedure: Procedure;
+
+  constructor(
+    private readonly state: CaseState,
+    private readonly events: readonly CaseEvent[],
+    private readonly details: PersonalDetails | undefined,
+    private readonly directory: Directory,
+    private readonly now: Date,
+    private readonly form: FormDeclaration,
+    private readonly completion: Completion | undefined,
+  ) {
+    this.procedure = state.procedure;
+  }
+
+  private side(party: 'raising' | 'responding'): Acting[] {
+    return this.events.filter((e): e is Acting => 'by' in e && e.by.party === party);
+  }
+
+  private stageNumber(id: string | undefined): number {
+    return this.procedure.stages.find((s) => s.id === id)?.number ?? 0;
+  }
+
+  /** The last person on `party`'s side who acted at `stage` or a later one (or asked to escalate into it). */
+  private personOf(party: 'raising' | 'responding', stage: string | undefined): Acting | undefined {
+    const from = stage ? this.stageNumber(stage) : 1;
+    const reversed = [...this.side(party)].reverse();
+    return (
+      reversed.find(
+        (e) =>
+          'stage' in e && typeof e.stage === 'string' && this.stageNumber(e.stage) >= from && e.by.roles.length > 0,
+      ) ?? reversed.find((e) => e.type === 'escalation-requested' && this.stageNumber(e.toStage) >= from)
+    );
+  }
+
+  private views(party: 'raising' | 'responding'): string[] {
+    return this.side(party).flatMap((e) =>
       e.type === 'note-added'
         ? [e.text]
         : e.type === 'resolution-disputed'
@@ -121,198 +151,197 @@ export function northSomersetMonitoringForm(
             ? [`Asked to escalate: ${e.reason}`]
             : [],
     );
-  const raisingName = agencyName(directory, state.raising.agencyId);
-  const respondingName = agencyName(directory, state.responding.agencyId);
-  const summary = [
-    `${raisingName} (raised it): ${state.concern.summary} The outcome it wanted: ${state.concern.outcomeWanted}`,
-    ...views('raising').map((v) => `${raisingName}: ${v}`),
-    ...(views('responding').length
-      ? views('responding').map((v) => `${respondingName}: ${v}`)
-      : [`${respondingName}: no written view was recorded on the case.`]),
-  ].join('\n');
-  const agreed = [
-    ...(state.outcome
-      ? [
-          `Agreed outcome: ${state.outcome.text}`,
-          `Outstanding issues and how they will be pursued: ${state.outcome.outstandingIssues}`,
-        ]
-      : []),
-    ...(state.decision
-      ? [`Decision${state.decision.finalAndBinding ? ' (final and binding)' : ''}: ${state.decision.text}`]
-      : []),
-    ...escalations(state, events, directory),
-    ...(state.status === 'open' ? ['Not yet resolved.'] : []),
-    ...(state.status === 'withdrawn' && state.withdrawal ? [`Withdrawn: ${state.withdrawal.reason}`] : []),
-  ].join('\n');
-  const endedAt = state.outcome?.at ?? state.decision?.at ?? state.withdrawal?.at;
-  const calendar = calendarFor(procedure);
-  const days = (to: Date): string => {
+  }
+
+  private days(to: Date): string {
+    const { state } = this;
+    const calendar = calendarFor(this.procedure);
     const calendarDays = Math.round((to.getTime() - new Date(state.raisedAt).getTime()) / 86_400_000);
     return `${calendarDays} days (${calendar.workingDaysBetween(new Date(state.raisedAt), to)} working days)`;
-  };
-  const missed = deadlineOutcomes(state, now)
-    .filter((o) => o.result === 'missed')
-    .map((o) => `${o.stageName}: due ${instantInWords(new Date(o.deadline.at), procedure.workingHours.timeZone)}`);
-  const stage = closingStage(state);
-  return {
-    id: 'north-somerset-monitoring',
-    title:
-      'Monitoring form (Appendix 2): a tool to record decisions and to monitor the Resolution of Professional Differences policy',
-    submitTo: submitTo(procedure, 'north-somerset-monitoring'),
-    fields: [
-      {
-        key: 'adultsName',
-        label: 'Adults Name',
-        value: details?.name ?? 'Not given (ask a role holder of the case to add the adult’s details)',
-      },
-      {
-        key: 'summary',
-        label: 'Summary of reason for dispute – include views of all agencies concerned',
-        value: summary,
-      },
-      {
-        key: 'agreedOutcomes',
-        label:
-          'Agreed outcomes or actions if satisfactorily resolved – includes escalation to next stage if unresolved',
-        value: agreed,
-      },
-      {
-        key: 'initiatingManagerName',
-        label: 'Signature of initiating manager – Name',
-        value: initiating ? personName(directory, initiating.by.personId) : 'Not recorded',
-      },
-      {
-        key: 'initiatingManagerDesignation',
-        label: 'Signature of initiating manager – Designation',
-        value: initiating ? designation(directory, procedure, initiating) : 'Not recorded',
-      },
-      {
-        key: 'initiatingManagerAgency',
-        label: 'Signature of initiating manager – Agency',
-        value: initiating ? agencyName(directory, initiating.by.agencyId) : raisingName,
-      },
-      {
-        key: 'initiatingManagerDate',
-        label: 'Signature of initiating manager – Date',
-        value: initiating ? day(initiating.at, procedure) : 'Not recorded',
-      },
-      {
-        key: 'receivingManagerName',
-        label: 'Signature of receiving manager – Name',
-        value: receiving ? personName(directory, receiving.by.personId) : 'Not recorded',
-      },
-      {
-        key: 'receivingManagerDesignation',
-        label: 'Signature of receiving manager – Designation',
-        value: receiving ? designation(directory, procedure, receiving) : 'Not recorded',
-      },
-      {
-        key: 'receivingManagerAgency',
-        label: 'Signature of receiving manager – Agency',
-        value: receiving ? agencyName(directory, receiving.by.agencyId) : respondingName,
-      },
-      {
-        key: 'receivingManagerDate',
-        label: 'Signature of receiving manager – Date',
-        value: receiving ? day(receiving.at, procedure) : 'Not recorded',
-      },
-      {
-        key: 'stageResolved',
-        label: 'Stage at which resolution achieved (3 or 4)',
-        value: stage ? String(stage) : state.status === 'open' ? 'Not yet resolved' : 'Not resolved',
-      },
-      {
-        key: 'timeTaken',
-        label: 'Time taken to reach resolution (No of days)',
-        value: endedAt ? days(new Date(endedAt)) : `Not yet resolved: ${days(now)} so far`,
-      },
-      {
-        key: 'comments',
-        label: 'Comments and additional notes (how effective the policy was, and how it could be improved)',
-        value: [
+  }
+
+  private sealed(value: string | undefined): string {
+    return value ?? 'Not given';
+  }
+
+  value(field: FormFieldDeclaration): string {
+    const { state, events, directory, procedure } = this;
+    const raisingName = agencyName(directory, state.raising.agencyId);
+    const respondingName = agencyName(directory, state.responding.agencyId);
+    const category =
+      procedure.categories?.find((c) => c.id === state.concern.category)?.label ?? state.concern.category;
+    const stageState = field.stage ? state.stages.find((s) => s.id === field.stage) : undefined;
+    const stageWord = (): string =>
+      procedure.stages.find((s) => s.id === field.stage)?.name ?? field.stage ?? 'the stage';
+    const person = (): Acting | undefined => this.personOf(field.side ?? 'raising', field.stage);
+    switch (field.from) {
+      case 'reference':
+        return state.reference;
+      case 'board':
+        return procedure.name;
+      case 'raised-on':
+        return day(state.raisedAt, procedure);
+      case 'adult-initials':
+        return state.subject.initials;
+      case 'adult-name':
+        return this.details ? this.sealed(this.details.name) : 'Not given';
+      case 'adult-date-of-birth':
+        return this.sealed(this.details?.dateOfBirth);
+      case 'adult-address':
+        return this.sealed(this.details?.address);
+      case 'category':
+        return category;
+      case 'summary':
+        return state.concern.summary;
+      case 'outcome-wanted':
+        return state.concern.outcomeWanted;
+      case 'safety-meanwhile':
+        return state.concern.safetyMeanwhile;
+      case 'disagreement':
+        return `${category}. ${state.concern.summary} ${raisingName} wanted: ${state.concern.outcomeWanted}`;
+      case 'views':
+        return [
+          `${raisingName} (raised it): ${state.concern.summary} The outcome it wanted: ${state.concern.outcomeWanted}`,
+          ...this.views('raising').map((v) => `${raisingName}: ${v}`),
+          ...(this.views('responding').length
+            ? this.views('responding').map((v) => `${respondingName}: ${v}`)
+            : [`${respondingName}: no written view was recorded on the case.`]),
+        ].join('\n');
+      case 'agreed-outcome':
+        return [
+          ...(state.outcome
+            ? [
+                `Agreed outcome: ${state.outcome.text}`,
+                `Outstanding issues and how they will be pursued: ${state.outcome.outstandingIssues}`,
+              ]
+            : []),
+          ...(state.decision
+            ? [`Decision${state.decision.finalAndBinding ? ' (final and binding)' : ''}: ${state.decision.text}`]
+            : []),
+          ...escalations(state, events, directory),
+          ...(state.status === 'open' ? ['Not yet resolved.'] : []),
+          ...(state.status === 'withdrawn' && state.withdrawal ? [`Withdrawn: ${state.withdrawal.reason}`] : []),
+        ].join('\n');
+      case 'outcome':
+        return state.outcome
+          ? state.outcome.text
+          : state.decision
+            ? `Decision${state.decision.finalAndBinding ? ' (final and binding)' : ''}: ${state.decision.text}`
+            : state.withdrawal
+              ? `Withdrawn: ${state.withdrawal.reason}`
+              : 'Not yet resolved.';
+      case 'outstanding-issues':
+        return state.outcome?.outstandingIssues ?? 'None recorded';
+      case 'escalations': {
+        const list = escalations(state, events, directory);
+        return list.length ? list.join('\n') : 'Not escalated';
+      }
+      case 'escalated-by':
+        return whoLine(
+          directory,
+          procedure,
+          [...events]
+            .reverse()
+            .find((e): e is Acting => e.type === 'escalation-requested' && e.fromStage === field.stage),
+        );
+      case 'person-name': {
+        const e = person();
+        return e ? personName(directory, e.by.personId) : 'Not recorded';
+      }
+      case 'person-designation': {
+        const e = person();
+        return e ? designation(directory, procedure, e) : 'Not recorded';
+      }
+      case 'person-agency': {
+        const e = person();
+        return e
+          ? agencyName(directory, e.by.agencyId)
+          : (field.side ?? 'raising') === 'raising'
+            ? raisingName
+            : respondingName;
+      }
+      case 'person-date': {
+        const e = person();
+        return e ? day(e.at, procedure) : 'Not recorded';
+      }
+      case 'stage-began':
+        return stageState ? day(stageState.startedAt, procedure) : `${stageWord()} has not begun`;
+      case 'stage-concluded':
+        return stageState?.endedAt ? day(stageState.endedAt, procedure) : `${stageWord()} has not concluded`;
+      case 'stage-resolved': {
+        const stage = closingStage(state);
+        return stage ? String(stage) : state.status === 'open' ? 'Not yet resolved' : 'Not resolved';
+      }
+      case 'days-taken': {
+        const endedAt = state.outcome?.at ?? state.decision?.at ?? state.withdrawal?.at;
+        return endedAt ? this.days(new Date(endedAt)) : `Not yet resolved: ${this.days(this.now)} so far`;
+      }
+      case 'board-members': {
+        // Everyone who acted for the board, and everyone who acted at the stage named (its board representatives).
+        const involved = events.filter(
+          (e): e is Acting =>
+            'by' in e &&
+            e.by.personId !== 'deadline-sweeper' &&
+            (e.by.party === 'board' || (field.stage !== undefined && 'stage' in e && e.stage === field.stage)),
+        );
+        const people = [...new Map(involved.map((e) => [e.by.personId, e])).values()];
+        return people.length ? people.map((e) => whoLine(directory, procedure, e)).join('\n') : 'None yet';
+      }
+      case 'professionals': {
+        const involved = events.filter(
+          (e): e is Acting => 'by' in e && e.by.personId !== 'deadline-sweeper' && e.by.agencyId !== 'bot',
+        );
+        const people = [...new Map(involved.map((e) => [e.by.personId, e])).values()];
+        return people.map((e) => whoLine(directory, procedure, e)).join('\n') || 'None recorded';
+      }
+      case 'methodology':
+        return state.stages
+          .map((s) => {
+            const stage = procedure.stages.find((x) => x.id === s.id);
+            const notes = events.filter((e) => e.type === 'note-added' && e.stage === s.id).length;
+            const ended = s.endedAt ? ` to ${day(s.endedAt, procedure)} (${s.ended ?? 'ended'})` : ' (under way)';
+            return `Step ${s.number}, ${stage?.name ?? s.id}: from ${day(s.startedAt, procedure)}${ended}; ${notes} note${notes === 1 ? '' : 's'} recorded.`;
+          })
+          .join('\n');
+      case 'monitoring-comments': {
+        const missed = deadlineOutcomes(state, this.now)
+          .filter((o) => o.result === 'missed')
+          .map(
+            (o) => `${o.stageName}: due ${instantInWords(new Date(o.deadline.at), procedure.workingHours.timeZone)}`,
+          );
+        return [
           `Case ${state.reference}, raised ${day(state.raisedAt, procedure)}; stages: ${state.stages.map((s) => s.number).join(', ')}.`,
           missed.length ? `Deadlines missed: ${missed.join('; ')}.` : 'Every stage ended within its deadline.',
-        ].join(' '),
-      },
-    ],
-  };
+        ].join(' ');
+      }
+      case 'send-to':
+        return submitTo(this.form);
+      case 'completed-by':
+        return this.completion?.event
+          ? `${whoLine(directory, procedure, this.completion.event)}, ${day(this.completion.event.at, procedure)}`
+          : 'Not completed yet';
+      case 'typed': {
+        if (!this.completion) return NOT_TYPED;
+        return this.completion.answers[field.key]?.trim() || 'Nothing added';
+      }
+    }
+  }
 }
 
-/** Cheshire East's Step 4 referral form (Appendix A): every field. */
-export function cheshireEastStep4Form(
-  state: CaseState,
-  events: readonly CaseEvent[],
-  details: PersonalDetails | undefined,
-  directory: Directory,
-): FilledForm {
-  const { procedure } = state;
-  const escalatedFrom = (stage: string): Acting | undefined =>
-    [...events].reverse().find((e): e is Acting => e.type === 'escalation-requested' && e.fromStage === stage);
-  const step3 = state.stages.find((s) => s.id === 'step-3');
-  const boardPeople = [
-    ...new Map(
-      events.filter((e): e is Acting => 'by' in e && e.by.party === 'board').map((e) => [e.by.personId, e]),
-    ).values(),
-  ];
-  const category = procedure.categories?.find((c) => c.id === state.concern.category)?.label ?? state.concern.category;
-  const methodology = state.stages.map((s) => {
-    const stage = procedure.stages.find((x) => x.id === s.id);
-    const notes = events.filter((e) => e.type === 'note-added' && e.stage === s.id).length;
-    const ended = s.endedAt ? ` to ${day(s.endedAt, procedure)} (${s.ended ?? 'ended'})` : ' (under way)';
-    return `Step ${s.number}, ${stage?.name ?? s.id}: from ${day(s.startedAt, procedure)}${ended}; ${notes} note${notes === 1 ? '' : 's'} recorded.`;
-  });
-  return {
-    id: 'cheshire-east-step-4-referral',
-    title: 'Form for submitting cases for escalation and resolution to CESAB (Step 4)',
-    submitTo: submitTo(procedure, 'cheshire-east-step-4-referral'),
-    fields: [
-      { key: 'adultName', label: 'Name of Adult at risk', value: details?.name ?? 'Not given' },
-      { key: 'dateOfBirth', label: 'Date of Birth', value: details?.dateOfBirth ?? 'Not given' },
-      { key: 'address', label: 'Address', value: details?.address ?? 'Not given' },
-      {
-        key: 'step2Manager',
-        label: 'Name of Manager who escalated concern at Step 2, Role and Agency',
-        value: whoLine(directory, procedure, escalatedFrom('step-2')),
-      },
-      {
-        key: 'step3Manager',
-        label: 'Name of Manager who escalated concern at Step 3, Role and Agency',
-        value: whoLine(directory, procedure, escalatedFrom('step-3')),
-      },
-      {
-        key: 'step3Concluded',
-        label: 'Date that Step 3 was concluded',
-        value: step3?.endedAt ? day(step3.endedAt, procedure) : 'Step 3 has not concluded',
-      },
-      {
-        key: 'boardMembers',
-        label: 'Name of Board Members, Roles and Agencies Involved',
-        value: boardPeople.length ? boardPeople.map((e) => whoLine(directory, procedure, e)).join('\n') : 'None yet',
-      },
-      {
-        key: 'details',
-        label: 'Brief details about the inter agency disagreement',
-        value: `${category}. ${state.concern.summary} ${agencyName(directory, state.raising.agencyId)} wanted: ${state.concern.outcomeWanted}`,
-      },
-      {
-        key: 'methodology',
-        label: 'What was the methodology used to resolve the disagreement?',
-        value: methodology.join('\n'),
-      },
-      {
-        key: 'submitTo',
-        label: 'Please submit this referral to',
-        value: submitTo(procedure, 'cheshire-east-step-4-referral'),
-      },
-    ],
-  };
-}
-
-/** Which of the boards' forms a case's procedure has. */
+/** The forms of a case's procedure that have fields (those the bot can fill). */
 export function formsFor(procedure: Procedure): FormId[] {
-  return FORMS.filter((id) => procedure.forms.some((f) => f.id === id));
+  return procedure.forms.filter((f) => f.fields.length > 0).map((f) => f.id);
 }
 
+/** A form's declaration in a procedure, if it has one. */
+export function formOf(procedure: Procedure, id: FormId): FormDeclaration | undefined {
+  return procedure.forms.find((f) => f.id === id && f.fields.length > 0);
+}
+
+/**
+ * Fill a form from the case: every field from its declared source; typed fields from `typed`
+ * (what the completer typed when they completed it).
+ */
 export function fillForm(
   id: FormId,
   state: CaseState,
@@ -320,10 +349,28 @@ export function fillForm(
   details: PersonalDetails | undefined,
   directory: Directory,
   now: Date,
+  completion?: Completion,
 ): FilledForm {
-  return id === 'north-somerset-monitoring'
-    ? northSomersetMonitoringForm(state, events, details, directory, now)
-    : cheshireEastStep4Form(state, events, details, directory);
+  const form = formOf(state.procedure, id);
+  if (!form) throw new Error(`${shortNameOf(state.procedure)} has no form "${id}" with fields`);
+  const facts = new CaseFacts(state, events, details, directory, now, form, completion);
+  return {
+    id: form.id,
+    title: form.title,
+    submitTo: submitTo(form),
+    fields: form.fields.map((f) => ({ key: f.key, label: f.label, value: facts.value(f) })),
+  };
+}
+
+/** The last completion of a form on a case (from its events), if it was completed; `by` the completer's agency. */
+export function completionOf(events: readonly CaseEvent[], formId: FormId, agencyId?: string): Completion | undefined {
+  const done = [...events]
+    .reverse()
+    .find(
+      (e): e is Extract<CaseEvent, { type: 'form-completed' }> =>
+        e.type === 'form-completed' && e.form === formId && (agencyId === undefined || e.by.agencyId === agencyId),
+    );
+  return done ? { answers: done.answers, event: done } : undefined;
 }
 
 /** A filled form as a document; `personal` false for a copy without the adult's details. */

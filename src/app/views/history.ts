@@ -58,6 +58,8 @@ export function historyLine(
     'document-issued': (e: { document: string; format: string; withPersonalDetails: boolean }) =>
       `asked for the ${e.document.replace(/-/g, ' ')} (${e.format.toUpperCase()}${e.withPersonalDetails ? ', naming the adult' : ''}), sent to them privately`,
     'personal-details-recorded': () => "recorded the adult's details (kept sealed, not shown here)",
+    'form-completed': (e: { form: string }) =>
+      `completed the ${procedure.forms.find((f) => f.id === e.form)?.title ?? e.form.replace(/-/g, ' ')}, sent as the procedure says`,
     'timer-fired': (e: { kind: string; text: string }) =>
       e.kind === 'reminder'
         ? 'sent a reminder'

@@ -4,7 +4,6 @@
  * messages with the bot, never to the case channel.
  */
 import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
-import type { DocumentKind } from '../../app/records/documents';
 import { DOCUMENTS_ACTION, DOCUMENTS_CALLBACK, type ButtonValue } from './blocks';
 import { documentsModal } from './documents-modal';
 import { answers, parse, type SlackParts } from './listeners';
@@ -71,13 +70,10 @@ export function registerDocuments(parts: SlackParts): void {
         });
     }
     const issued = await deps.documents
-      .issue(
-        meta.reference,
-        actor,
-        (typed.document ?? 'case-record') as DocumentKind,
-        typed.format === 'docx' ? 'docx' : 'pdf',
-        { platform: 'slack', deliver: 'slack' },
-      )
+      .issue(meta.reference, actor, typed.document ?? 'case-record', typed.format === 'docx' ? 'docx' : 'pdf', {
+        platform: 'slack',
+        deliver: 'slack',
+      })
       .catch(busyRefusal);
     if (!issued.ok)
       return ack({

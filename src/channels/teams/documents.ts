@@ -64,7 +64,7 @@ export class TeamsDocuments {
           await this.documentsCard(stored, data, Object.values(saved.refusal.fields ?? {})[0] ?? saved.refusal.message),
         );
     }
-    const kind = (text('kind') || 'case-record') as DocumentKind;
+    const kind = text('kind') || 'case-record';
     const format: DocumentFormat = text('format') === 'docx' ? 'docx' : 'pdf';
     const issued = await this.deps.documents.issue(stored.reference, who.actor, kind, format, { platform: 'teams' });
     if (!issued.ok) return card(await this.documentsCard(stored, data, issued.refusal.message));

@@ -52,6 +52,23 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
   // Records of who was sent what, and of details given: nothing about the case changes.
   if (event.type === 'document-issued' || event.type === 'personal-details-recorded')
     return { ...state, version: state.version + 1 };
+  // A form completed: the case's course does not change; who completed which form is kept.
+  if (event.type === 'form-completed')
+    return {
+      ...state,
+      version: state.version + 1,
+      participants: addParticipant(state, event.by.personId),
+      formsCompleted: [
+        ...(state.formsCompleted ?? []),
+        {
+          form: event.form,
+          stage: event.stage,
+          personId: event.by.personId,
+          agencyId: event.by.agencyId,
+          at: event.at,
+        },
+      ],
+    };
   // The deadline sweeper's own record: it is not a party to the case.
   if (event.type === 'timer-fired' || event.type === 'timer-delivered') {
     const timers = state.timers ?? { fired: [], delivered: [] };

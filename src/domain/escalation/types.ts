@@ -89,6 +89,8 @@ export interface CaseState {
   personalDataErasedAt?: string;
   /** Reminders, nudges and notifications the deadline sweeper has fired, and those delivered. */
   timers?: { fired: string[]; delivered: string[] };
+  /** The board's forms completed on the case (stages[].forms): which, at which stage, by whom for which agency. */
+  formsCompleted?: Array<{ form: string; stage: string; personId: string; agencyId: string; at: string }>;
 }
 
 // ── commands ────────────────────────────────────────────────────────────────────────────
@@ -182,6 +184,11 @@ export type CaseEvent = EventBase &
     | { type: 'document-issued'; document: string; format: 'pdf' | 'docx'; withPersonalDetails: boolean }
     /** The adult's details were given or corrected (the details themselves are sealed, apart). */
     | { type: 'personal-details-recorded' }
+    /**
+     * Someone completed one of the board's forms that a stage asks for (stages[].forms): what they
+     * typed into it is the record (checked not to name the adult); the rest is filled from the case.
+     */
+    | { type: 'form-completed'; form: string; stage: string; answers: Record<string, string> }
     | {
         type: 'timer-fired';
         /** The timer's deterministic id: the same reminder or nudge is never fired twice. */

@@ -7,6 +7,25 @@ import { checkYaml, ordinal, type Checked, type Finding, type PathPart } from '.
 import { isValidTimeZone } from '../calendar/zone';
 import { procedureSchema, type Procedure, type Stage } from './schema';
 
+/** Form field sources that are about one stage (`stage` says which). */
+const STAGE_SOURCES: readonly string[] = [
+  'escalated-by',
+  'person-name',
+  'person-designation',
+  'person-agency',
+  'person-date',
+  'stage-began',
+  'stage-concluded',
+  'board-members',
+];
+
+/** Every stage's forms, with where each is in the file. */
+function stagesForms(p: Procedure): Array<{ form: string; at: PathPart[] }> {
+  return p.stages.flatMap((stage, i) =>
+    stage.forms.map((f, j) => ({ form: f.form, at: ['stages', i, 'forms', j, 'form'] })),
+  );
+}
+
 /** Readings a procedure file can switch, and where the switch lives. */
 export const SWITCHES = ['counting.dayNumbers'] as const;
 
@@ -150,6 +169,64 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
     stage.timescales.forEach((t, j) =>
       found.push(...checkTimescale(p, stage, i, t, [...at, 'timescales', j], stageIndex)),
     );
+  });
+
+  // The boards' forms: what each field is filled from must exist in this file.
+  p.forms.forEach((form, i) => {
+    found.push(
+      ...duplicates(
+        form.fields.map((f) => ({ id: f.key })),
+        `forms.${i}.fields`,
+        'field',
+      ),
+    );
+    form.fields.forEach((field, j) => {
+      const at: PathPart[] = ['forms', i, 'fields', j];
+      const needsStage = STAGE_SOURCES.includes(field.from);
+      if (field.stage !== undefined && !stageIndex.has(field.stage))
+        found.push({
+          path: [...at, 'stage'],
+          message: `names the stage "${field.stage}", which is not in "stages" (stages: ${p.stages.map((s) => s.id).join(', ')})`,
+        });
+      else if (
+        needsStage &&
+        field.stage === undefined &&
+        field.from !== 'board-members' &&
+        !field.from.startsWith('person-')
+      )
+        found.push({
+          path: [...at, 'stage'],
+          message: `"${field.from}" fills the field from one stage: say which, with "stage" (one of: ${p.stages.map((s) => s.id).join(', ')})`,
+        });
+      else if (field.stage !== undefined && !needsStage)
+        found.push({
+          path: [...at, 'stage'],
+          message: `"${field.from}" is about the whole case, not one stage: remove "stage", or fill the field from something about a stage`,
+        });
+      if (field.side !== undefined && !field.from.startsWith('person-'))
+        found.push({
+          path: [...at, 'side'],
+          message: `"side" says whose person fills the field, and only the person-name, person-designation, person-agency and person-date fields have one: remove it`,
+        });
+      if (field.prompt !== undefined && field.from !== 'typed')
+        found.push({
+          path: [...at, 'prompt'],
+          message: `"prompt" is the question put to whoever completes the form, so it is only for a field "from: typed": remove it, or make the field typed`,
+        });
+      if (field.from === 'typed' && field.prompt === undefined)
+        found.push({
+          path: [...at, 'prompt'],
+          message: 'a typed field needs the question put to whoever completes the form: add "prompt"',
+        });
+    });
+  });
+  stagesForms(p).forEach(({ form, at }) => {
+    const declared = p.forms.find((f) => f.id === form);
+    if (declared && declared.fields.length === 0)
+      found.push({
+        path: at,
+        message: `names the form "${form}", which has no "fields" under "forms": the bot cannot fill or send it until its fields are listed`,
+      });
   });
 
   // The urgent path and immediate risk.

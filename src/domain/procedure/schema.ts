@@ -87,6 +87,67 @@ export const stageFormSchema = z.strictObject({
   phrase: text,
 });
 
+/**
+ * Where a form's field comes from: a fact of the case (documented in src/procedures/README.md,
+ * "Form fields"), or `typed` by whoever completes the form.
+ */
+export const FORM_FIELD_SOURCES = [
+  'reference',
+  'board',
+  'raised-on',
+  'adult-initials',
+  'adult-name',
+  'adult-date-of-birth',
+  'adult-address',
+  'category',
+  'summary',
+  'outcome-wanted',
+  'safety-meanwhile',
+  'disagreement',
+  'views',
+  'agreed-outcome',
+  'outcome',
+  'outstanding-issues',
+  'escalations',
+  'escalated-by',
+  'person-name',
+  'person-designation',
+  'person-agency',
+  'person-date',
+  'stage-began',
+  'stage-concluded',
+  'stage-resolved',
+  'days-taken',
+  'board-members',
+  'professionals',
+  'methodology',
+  'monitoring-comments',
+  'send-to',
+  'completed-by',
+  'typed',
+] as const;
+
+/** Sources that name the adult: filled only from the sealed details, for someone entitled to them. */
+export const SEALED_FORM_SOURCES = ['adult-name', 'adult-date-of-birth', 'adult-address'] as const;
+
+export const formFieldSchema = z.strictObject({
+  key: z.string({ error: 'must be a short name for the field, like "adultsName"' }).regex(/^[a-zA-Z][a-zA-Z0-9-]*$/, {
+    error: 'must be a short name in letters, digits and hyphens, like "adultsName"',
+  }),
+  label: text,
+  from: z.enum(FORM_FIELD_SOURCES, {
+    error: `is not something the bot can fill a field from; use one of: ${FORM_FIELD_SOURCES.join(', ')}`,
+  }),
+  /** For the person-* sources: whose side (the agency that raised the concern, or the one it was raised with). */
+  side: z.enum(['raising', 'responding'], { error: 'must be "raising" or "responding"' }).optional(),
+  /** For sources about a stage: which (person-*: that stage or a later one; escalated-by: escalated from it). */
+  stage: slug.optional(),
+  /** For `typed`: the question put to whoever completes the form. */
+  prompt: text.optional(),
+  /** For `typed`: whether it may be left blank. */
+  optional: z.boolean().default(false),
+});
+
 export const stageSchema = z.strictObject({
   id: slug,
   number: z
@@ -207,8 +268,12 @@ export const procedureSchema = z.strictObject({
       z.strictObject({
         id: slug,
         title: text,
+        /** How lists name it ("North Somerset's monitoring form (Appendix 2)"); the title where not given. */
+        name: text.optional(),
         source: text.optional(),
         sendTo: z.array(contactSchema).default([]),
+        /** The form's fields, in order, each filled from the case or typed by whoever completes it. */
+        fields: z.array(formFieldSchema).default([]),
       }),
     )
     .default([]),
@@ -247,6 +312,9 @@ export type Timescale = Stage['timescales'][number];
 export type Anchor = Timescale['from'];
 export type Role = Procedure['roles'][number];
 export type Notification = Stage['notifications'][number];
+export type FormDeclaration = Procedure['forms'][number];
+export type FormFieldDeclaration = FormDeclaration['fields'][number];
+export type StageForm = Stage['forms'][number];
 
 /** The board's short name for sentences ("NSSAB"), or its name where the file gives none. */
 export function shortNameOf(procedure: Pick<Procedure, 'name' | 'shortName'>): string {
