@@ -111,6 +111,14 @@ export const configSchema = z.object({
       error: '32 or more bytes written in base64, kept apart from the store (make one with: openssl rand -base64 32)',
     })
     .optional(),
+  /** Email for completed forms (to the forms' contacts): off unless set. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, {
+      error: 'an SMTP server address, like smtps://user:password@smtp.example.org:465 (or smtp:// for STARTTLS)',
+    })
+    .optional(),
+  SMTP_FROM: z.email({ error: 'the address completed forms are emailed from, like escalations@example.org' }).optional(),
 });
 
 /** Rules across variables, checked on the raw environment so that one wrong value hides none. */
@@ -130,6 +138,11 @@ function crossRules(env: Record<string, string | undefined>, malformed: Readonly
   if (production && !env.AUDIT_KEY) {
     problems.push(
       'AUDIT_KEY must be set in production: 32 bytes in base64, kept apart from the store, that seal the record against tampering (make one with: openssl rand -base64 32) (it is not set).',
+    );
+  }
+  if (env.SMTP_URL && !env.SMTP_FROM) {
+    problems.push(
+      'SMTP_URL is set, so SMTP_FROM must be set too: the address completed forms are emailed from (it is not set).',
     );
   }
   if (env.AUDIT_KEY && env.AUDIT_KEY === env.PERSONAL_DATA_KEY) {

@@ -24,7 +24,9 @@ import { Announcer } from './app/announcer';
 import { createSlack } from './channels/slack/app';
 import { Sweeper } from './app/sweeper';
 import { Delivery } from './app/delivery';
-import { DocumentService } from './app/records/documents';
+import { actorFor } from './app/people';
+import { completedFormFor, DocumentService } from './app/records/documents';
+import { SmtpMailer } from './channels/email/smtp';
 import { hostname } from 'node:os';
 import { createLogger, type Logger } from './log';
 import { scrub, secretValues } from './secrets';
@@ -98,6 +100,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const { adapter } = door;
   const report = (msg: string, fields: Record<string, unknown>): void => log('warn', msg, fields);
   const documents = new DocumentService(repo, service, directory, clock);
+  // Completed forms also go by email to the forms' contacts when SMTP is set up.
+  const mailer =
+    config.SMTP_URL && config.SMTP_FROM ? new SmtpMailer({ url: config.SMTP_URL, from: config.SMTP_FROM }) : undefined;
   const announcer = new Announcer(repo, directory, clock, report);
   const replica = config.SWEEPER_NAME ?? `${hostname()}:${process.pid}`;
   const delivery = new Delivery({
@@ -108,8 +113,21 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     maxAttempts: config.OUTBOX_ATTEMPTS,
     baseDelayMs: config.OUTBOX_RETRY_SECONDS * 1000,
     report,
+    formDocuments: (item, recipient) =>
+      completedFormFor(
+        repo,
+        service,
+        directory,
+        item.reference,
+        item.payload,
+        recipient ? actorFor(directory, recipient, clock()) : undefined,
+        clock(),
+        item.kind === 'email-form' ? undefined : item.platform,
+      ),
+    ...(mailer ? { mailer } : {}),
   });
   service.whenOwed(() => delivery.wake());
+  service.emailForms(Boolean(mailer));
   const localClient = options.localClient ?? false;
   const outlet = new TeamsOutlet({
     adapter,
@@ -222,6 +240,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // Nothing listens: stop what was started, so the words are all that is left.
     await sweeper.stop();
     await delivery.stop();
+    mailer?.close();
     await repo.close();
     releaseConsole();
     throw error;
@@ -254,6 +273,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       await slack?.idle();
       // The item being done is finished; the rest stay in the outbox for the next start.
       await delivery.stop();
+      mailer?.close();
       await repo.close();
       releaseConsole();
     },

@@ -14,6 +14,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'MicrosoftAppPassword',
   'COSMOS_KEY',
   'COSMOS_CONNECTION_STRING',
+  'SMTP_URL',
 ]);
 
 /** The 32-byte keys (base64) that production checks for weakness, one rule for all. */

@@ -7,6 +7,9 @@ import {
   calendarFor,
   decide,
   evolve,
+  formAudience,
+  formsDue,
+  stageFormOf,
   namesTheAdult,
   wordsProblem,
   nextTimerAt,
@@ -29,7 +32,15 @@ import { CASE_COMMANDS } from './commands';
 import type { PersonalDataVault, PersonalDetails } from './store/personal-data';
 import { personalDetailsSchema } from './store/personal-data';
 import { StoreError, type CaseRepository, type StoredCase } from './store/repository';
-import { owedByChange, owedByDocument, owedByRaise, type ClickedCard, type RaiseOrigin } from './owed';
+import {
+  formRecipients,
+  owedByChange,
+  owedByDocument,
+  owedByForm,
+  owedByRaise,
+  type ClickedCard,
+  type RaiseOrigin,
+} from './owed';
 import type { NewOutboxItem } from './store/outbox';
 
 export type Outcome = { ok: true; case: StoredCase; created: boolean } | { ok: false; refusal: Refusal };
@@ -314,6 +325,89 @@ export class CaseService {
         },
       }),
     );
+  }
+
+  /**
+   * Complete one of the board's forms that a stage asks for (stages[].forms): `actor` must be one
+   * the form's moment calls on (formsDue). What they type goes through the free-text check that
+   * refuses the adult's name; the completion is recorded (the typed text is the record), and the
+   * filled form is owed, through the outbox, to its recipients: 1:1 on their platform, and by
+   * email to the form's contacts when email is set up (emailForms).
+   */
+  async completeForm(
+    reference: string,
+    actor: Actor,
+    form: { form: string; stage: string; answers: Readonly<Record<string, string>> },
+    directory: Directory | undefined = this.directory,
+  ): Promise<Outcome> {
+    if (!directory) throw new Error('completing a form needs the directory, to find whom it goes to');
+    const adult = await this.sealedAdult(reference);
+    return this.appendRecord(reference, (stored) => {
+      const { state } = stored;
+      if (!this.access.may(state, actor))
+        return Promise.resolve({ done: { ok: false, refusal: notAvailable() } });
+      const due = formsDue(state, actor).find((d) => d.form === form.form && d.stage === form.stage);
+      const declared = state.procedure.forms.find((f) => f.id === form.form);
+      if (!due || !declared)
+        return Promise.resolve({
+          done: {
+            ok: false,
+            refusal: {
+              code: 'nothing-to-decide',
+              message: `There is no form for you to complete on case ${reference} now: it is not yet its moment, your role does not complete it, or someone of your agency already has.`,
+            },
+          },
+        });
+      const answers: Record<string, string> = {};
+      const fields: Record<string, string> = {};
+      for (const field of declared.fields.filter((f) => f.from === 'typed')) {
+        const raw = form.answers[field.key];
+        const text = typeof raw === 'string' ? raw.trim() : '';
+        if (!text) {
+          if (!field.optional) fields[field.key] = `Please answer: ${field.prompt ?? field.label}`;
+          continue;
+        }
+        const named = wordsProblem(text, field.label.toLowerCase(), { now: this.clock(), ...(adult ? { adult } : {}) });
+        if (named) return Promise.resolve({ done: { ok: false, refusal: namesTheAdult(field.key, named) } });
+        answers[field.key] = text;
+      }
+      if (Object.keys(fields).length)
+        return Promise.resolve({
+          done: {
+            ok: false,
+            refusal: { code: 'invalid-input', message: 'The form needs an answer to each question.', fields },
+          },
+        });
+      const now = this.clock();
+      const event: CaseEvent = {
+        type: 'form-completed',
+        at: now.toISOString(),
+        by: recordOf(state, actor, due.party),
+        form: form.form,
+        stage: form.stage,
+        answers,
+      };
+      event.by.roles = [...due.roles];
+      const after = evolve(state, event);
+      const sendTo = stageFormOf(state, form.stage, form.form)?.sendTo ?? [];
+      const people = formRecipients(state, formAudience(state, sendTo, actor.agencyId), directory, now);
+      const emails = this.emailing ? declared.sendTo.flatMap((c) => (c.email ? [c.email] : [])) : [];
+      const wall = new Date();
+      return Promise.resolve({
+        event,
+        outbox: [
+          ...owedByChange(state, after, [event], directory, now, actor.personId, undefined, wall),
+          ...owedByForm(after, actor, { form: form.form, stage: form.stage }, people, emails, directory, wall),
+        ],
+      });
+    });
+  }
+
+  private emailing = false;
+
+  /** Whether completed forms also go by email to the forms' contacts (SMTP is set up). */
+  emailForms(on: boolean): void {
+    this.emailing = on;
   }
 
   /**

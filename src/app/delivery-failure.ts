@@ -16,6 +16,12 @@ export function problemWords(item: OutboxItem, directory: Directory): string | u
     return `${person?.name ?? 'Someone'} could not be reached on ${platform}. Ask them to open the app once.`;
   }
   if (item.kind === 'open-thread') return `The case's ${platform} thread could not be opened.`;
+  if (item.kind === 'send-form') {
+    const person = directory.people.find((p) => p.id === item.recipient);
+    return `A completed form could not be sent to ${person?.name ?? 'someone'} on ${platform}. Send it to them from Documents on the card.`;
+  }
+  if (item.kind === 'email-form')
+    return `A completed form could not be emailed to ${item.recipient}. Send it from Documents on the card.`;
   return undefined;
 }
 

@@ -10,7 +10,9 @@
  * updates to one card, only the latest state is sent: an update renders the case as stored when
  * it is done, and the older ones claimed with it are settled without being sent.
  */
-import type { Directory, Platform } from '../domain/directory';
+import type { Mailer } from './mail';
+import type { CompletedFormDocument } from './records/documents';
+import type { Directory, Person, Platform } from '../domain/directory';
 import type { CaseEvent } from '../domain/escalation';
 import { afterFailure, PLATFORM_NAMES, problemWords } from './delivery-failure';
 import { conversationOf, earlierPending, Pacing, sequenceOf } from './delivery-order';
@@ -45,6 +47,13 @@ export interface DeliveryOptions {
   /** How often to look for due items when nothing wakes the worker. */
   intervalMs?: number;
   report?: (message: string, fields: Record<string, unknown>) => void;
+  /**
+   * Builds a completed form (a send-form or email-form item) for its recipient, from the record
+   * as it is when sent: completedFormFor (src/app/records/documents.ts) with this replica's store.
+   */
+  formDocuments?: (item: OutboxItem, recipient: Person | undefined) => Promise<CompletedFormDocument | undefined>;
+  /** Email (SMTP), for email-form items; without it they fail and say so on the case's cards. */
+  mailer?: Mailer;
 }
 
 /** How many claims without an answer, per attempt allowed, before an item that keeps stopping the bot fails. */
@@ -262,6 +271,7 @@ export class Delivery {
   }
 
   private async perform(item: OutboxItem, stored: StoredCase, events: CaseEvent[]): Promise<Record<string, unknown>> {
+    if (item.kind === 'email-form') return this.emailForm(item, stored);
     const outlet = this.outlets.get(item.platform);
     if (!outlet) throw new Error(`${PLATFORM_NAMES[item.platform]} is not set up in this replica`);
     const { repo, directory, owner } = this.options;
@@ -308,6 +318,16 @@ export class Delivery {
         if (!outlet.sendDocument) throw new Error(`${PLATFORM_NAMES[item.platform]} cannot send documents`);
         return outlet.sendDocument(stored, item, person);
       }
+      case 'send-form': {
+        const person = directory.people.find((p) => p.id === item.recipient);
+        if (!person) return { gone: true };
+        if (!outlet.sendFile) throw new Error(`${PLATFORM_NAMES[item.platform]} cannot send documents`);
+        const built = await this.formFor(item, person);
+        if (!built) return { noForm: true };
+        const text = `${built.title}: completed by ${built.completedBy} for ${stored.reference} (${built.stageName}), sent to you as the procedure says. It is for your agency's file: keep it there.`;
+        const sent = await outlet.sendFile(stored, person, built.document, text, item);
+        return { ...sent, personal: built.personal };
+      }
       case 'say': {
         const threads = (await repo.getThreads(stored.reference)).filter((t) => t.platform === item.platform);
         if (!threads.length) return { threads: 0 };
@@ -316,6 +336,37 @@ export class Delivery {
         return { threads: threads.length };
       }
     }
+  }
+
+  private async formFor(item: OutboxItem, recipient: Person | undefined): Promise<CompletedFormDocument | undefined> {
+    if (!this.options.formDocuments) throw new Error('Forms cannot be built in this replica');
+    return this.options.formDocuments(item, recipient);
+  }
+
+  /** A completed form by email to one of its contacts: naming the adult only for someone in the directory entitled to it. */
+  private async emailForm(item: OutboxItem, stored: StoredCase): Promise<Record<string, unknown>> {
+    const { mailer, directory } = this.options;
+    if (!mailer) throw new Error('Email is not set up (SMTP_URL)');
+    const address = item.recipient.toLowerCase();
+    const person = directory.people.find((p) => p.email?.toLowerCase() === address);
+    const built = await this.formFor(item, person);
+    if (!built) return { noForm: true };
+    const sent = await mailer.send({
+      to: item.recipient,
+      subject: `${built.title}: case ${stored.reference}`,
+      text: [
+        `${built.title} for case ${stored.reference} (${built.stageName}), completed by ${built.completedBy}.`,
+        'It is attached, and is sent to you as the procedure says. Keep it on the board’s file.',
+        built.personal
+          ? 'It contains the adult’s personal details: share it only as the procedure says.'
+          : 'This copy leaves out the adult’s name, date of birth and address.',
+      ].join('\n\n'),
+      attachments: [
+        { filename: built.document.fileName, contentType: built.document.contentType, content: built.document.bytes },
+      ],
+      messageId: `<${item.id.replace(/[^A-Za-z0-9.-]/g, '.')}@safeguarding-escalations>`,
+    });
+    return { accepted: sent.accepted, personal: built.personal, ...(sent.messageId ? { messageId: sent.messageId } : {}) };
   }
 
   /** What the bot could not deliver for a case, in words for its cards. */

@@ -57,6 +57,14 @@ export interface Outlet {
   ): Promise<void>;
   /** Send a document someone asked for to them privately (built from the record now). */
   sendDocument?(stored: StoredCase, item: OutboxItem, requester: Person): Promise<Record<string, unknown>>;
+  /** Send a built document (a completed form) to one person privately, with a line of words. */
+  sendFile?(
+    stored: StoredCase,
+    person: Person,
+    file: { fileName: string; contentType: string; bytes: Buffer; title: string },
+    text: string,
+    item: OutboxItem,
+  ): Promise<Record<string, unknown>>;
   /** How long the platform asked the bot to wait before trying again, if it said. */
   retryAfterMs?(error: unknown): number | undefined;
   /** The conversation an item goes to, for the platform's per-conversation rate limit. */

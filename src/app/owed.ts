@@ -7,8 +7,8 @@
  * `now` is the case's clock (what the words say); items are timed by the wall clock (`wall`),
  * as the platforms they go to are: retries and leases are about the real world.
  */
-import type { Directory, Platform } from '../domain/directory';
-import type { CaseEvent, CaseState } from '../domain/escalation';
+import { roleHolders, type Directory, type Person, type Platform } from '../domain/directory';
+import { calendarFor, type Actor, type CaseEvent, type CaseState, type FormAudience } from '../domain/escalation';
 import { noticesFor } from './notify';
 import { outboxId, type NewOutboxItem } from './store/outbox';
 
@@ -150,4 +150,60 @@ export function owedByDocument(
     createdAt: at,
     nextAttemptAt: at,
   };
+}
+
+/**
+ * The people a completed form goes to: each audience's role holders today (a deputy for anyone
+ * away); `board` is the board's own agency, `commissioner-of:<agency>` that agency's commissioning body.
+ */
+export function formRecipients(
+  state: CaseState,
+  audience: readonly FormAudience[],
+  directory: Directory,
+  now: Date,
+): Person[] {
+  const on = calendarFor(state.procedure).localDate(now);
+  const people = new Map<string, Person>();
+  for (const a of audience) {
+    const agencies =
+      a.agencyId === 'board'
+        ? directory.agencies
+            .filter((x) => x.kind === 'safeguarding-adults-board' && x.boards.includes(state.boardId))
+            .map((x) => x.id)
+        : a.agencyId.startsWith('commissioner-of:')
+          ? [
+              directory.agencies.find((x) => x.id === a.agencyId.slice('commissioner-of:'.length))?.commissionedBy,
+            ].filter((x): x is string => Boolean(x))
+          : [a.agencyId];
+    for (const agencyId of agencies)
+      for (const h of roleHolders(directory, agencyId, a.role, on)) people.set(h.person.id, h.person);
+  }
+  return [...people.values()];
+}
+
+/**
+ * What a completed form owes: the filled form to each recipient 1:1 on their platform, and by
+ * email to each of the form's contacts given (built from the record when each is sent). `state`
+ * is the case after the completion: its version is the completion's event.
+ */
+export function owedByForm(
+  state: CaseState,
+  completer: Actor,
+  form: { form: string; stage: string },
+  people: readonly Person[],
+  emails: readonly string[],
+  directory: Directory,
+  wall: Date,
+): NewOutboxItem[] {
+  const at = wall.toISOString();
+  const payload = { form: form.form, stage: form.stage, completion: state.version, by: completer.personId };
+  const items: NewOutboxItem[] = [];
+  for (const person of people) {
+    const platform = platformOf(directory, person.agency);
+    if (platform) items.push({ ...base(state, at, 'send-form', platform, person.id), payload });
+  }
+  const pace = platformOf(directory, completer.agencyId) ?? people.map((p) => platformOf(directory, p.agency))[0];
+  if (pace)
+    for (const email of new Set(emails)) items.push({ ...base(state, at, 'email-form', pace, email), payload });
+  return items;
 }

@@ -23,6 +23,8 @@ const KIND_WORDS: Record<OutboxItem['kind'], string> = {
   tell: 'message a person 1:1',
   say: "a line in the case's thread",
   'send-document': 'send a document someone asked for',
+  'send-form': 'send a completed form to one of its recipients',
+  'email-form': 'email a completed form to one of its contacts',
 };
 
 function problem(io: Io, text: string): number {
@@ -36,7 +38,8 @@ function line(i: OutboxItem): string {
     i.status,
     i.platform,
     KIND_WORDS[i.kind],
-    i.kind === 'tell' || i.kind === 'send-document' ? `to ${i.recipient}` : '',
+    i.kind === 'tell' || i.kind === 'send-document' || i.kind === 'send-form' || i.kind === 'email-form'
+      ? `to ${i.recipient}` : '',
     `attempts ${i.attempts}${i.failures ? ` (${i.failures} failed)` : ''}`,
     i.status === 'pending' ? `next ${i.nextAttemptAt}` : i.status === 'done' ? `done ${i.doneAt ?? ''}` : '',
     i.lastError ? `last error: ${i.lastError}` : '',

@@ -203,6 +203,62 @@ export class DocumentService {
   }
 }
 
+/** A completed form, built for one of its recipients, and whether it names the adult. */
+export interface CompletedFormDocument {
+  document: IssuedDocument;
+  personal: boolean;
+  /** The form's title, and the name of the stage it was completed for, for the message that carries it. */
+  title: string;
+  stageName: string;
+  completedBy: string;
+}
+
+/**
+ * Build a completed form (the completion recorded as event number `completion`) for one of its
+ * recipients, as a PDF. It names the adult only for a recipient entitled to the details (someone
+ * who may see the case, the details given and not erased); that opening is in the access log.
+ * Anyone else (an email contact not in the directory) gets the copy without them.
+ */
+export async function completedFormFor(
+  repo: CaseRepository,
+  service: CaseService,
+  directory: Directory,
+  reference: string,
+  payload: Record<string, unknown>,
+  recipient: Actor | undefined,
+  now: Date,
+  platform?: Platform,
+): Promise<CompletedFormDocument | undefined> {
+  const stored = await repo.getCase(reference);
+  if (!stored) return undefined;
+  const events = (await repo.getEvents(reference)).map((e) => e.event);
+  const formId = typeof payload.form === 'string' ? payload.form : '';
+  const at = typeof payload.completion === 'number' ? payload.completion : 0;
+  const event = events[at - 1];
+  if (!event || event.type !== 'form-completed' || event.form !== formId) return undefined;
+  const access = new CaseAccess(repo, directory, () => now);
+  let details;
+  if (recipient && access.may(stored.state, recipient) && !stored.state.personalDataErasedAt) {
+    const unsealed = await service.personalDetails(reference, recipient, directory, platform, { logged: true });
+    if (unsealed.ok) details = unsealed.details;
+  }
+  const personal = Boolean(details);
+  const filled = fillForm(formId, stored.state, events.slice(0, at), personal ? details : LEFT_OUT, directory, now, {
+    answers: event.answers,
+    event,
+  });
+  const doc = formDocument(filled, stored.state, personal);
+  const bytes = await toPdf(doc);
+  if (recipient && personal) await access.read(reference, recipient, accessName(formId), platform);
+  return {
+    document: { fileName: `${doc.fileStem}.pdf`, contentType: CONTENT_TYPES.pdf, bytes, title: doc.title },
+    personal,
+    title: filled.title,
+    stageName: stored.state.procedure.stages.find((s) => s.id === event.stage)?.name ?? event.stage,
+    completedBy: directory.people.find((p) => p.id === event.by.personId)?.name ?? event.by.personId,
+  };
+}
+
 /** What a case offers: its record, and its board's forms. */
 export function choicesFor(state: CaseState): DocumentChoice[] {
   const forms = formsFor(state.procedure).map((id) => ({

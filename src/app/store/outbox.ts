@@ -20,7 +20,14 @@ export type OutboxKind =
   /** A line in the case's threads on one platform. */
   | 'say'
   /** A document someone asked for, built from the record when it is sent, to them privately. */
-  | 'send-document';
+  | 'send-document'
+  /** A board's form someone completed (stages[].forms), built from the record when it is sent, 1:1 to one of its recipients. */
+  | 'send-form'
+  /**
+   * The same form by email (SMTP) to one of the form's contacts; `recipient` is the address, and
+   * `platform` the completer's (used only to pace the work: the mail goes by SMTP).
+   */
+  | 'email-form';
 
 export type OutboxStatus = 'pending' | 'done' | 'failed';
 

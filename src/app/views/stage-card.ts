@@ -7,6 +7,7 @@ import { deadlineInWords, instantInWords, instantToZoned } from '../../domain/ca
 import { roleHolders, type Directory } from '../../domain/directory';
 import {
   availableCommands,
+  formsDue,
   nextDeadline,
   type Actor,
   type CaseCommand,
@@ -94,6 +95,41 @@ export interface StageCardView {
   historyCount: number;
   actions: ActionView[];
   viewer: string;
+  /**
+   * The board's forms this viewer is to complete now (stages[].forms), a line each naming the
+   * form, with the button (verb `complete-form`) and what it asks them to type.
+   */
+  forms?: FormPromptView[];
+}
+
+/** A form the viewer is to complete: the line on their card, and the questions the form puts to them. */
+export interface FormPromptView {
+  verb: 'complete-form';
+  form: string;
+  stage: string;
+  title: string;
+  line: string;
+  /** The typed fields: each checked, as all free text is, not to name the adult. */
+  inputs: Array<{ id: string; label: string; prompt: string; optional: boolean }>;
+}
+
+/** The forms `viewer` is to complete now, as lines for their card. */
+export function formPrompts(state: CaseState, viewer: Actor | undefined): FormPromptView[] {
+  if (!viewer) return [];
+  return formsDue(state, viewer).map((due) => {
+    const declared = state.procedure.forms.find((f) => f.id === due.form);
+    const stageName = state.procedure.stages.find((s) => s.id === due.stage)?.name ?? due.stage;
+    return {
+      verb: 'complete-form',
+      form: due.form,
+      stage: due.stage,
+      title: due.title,
+      line: `The procedure asks you to complete the ${due.title} for stage ${due.stageNumber} (${stageName}): “${due.phrase}”. Press Complete the form: the rest is filled from the case, and it is sent as the procedure says.`,
+      inputs: (declared?.fields ?? [])
+        .filter((f) => f.from === 'typed')
+        .map((f) => ({ id: f.key, label: f.label, prompt: f.prompt ?? f.label, optional: f.optional })),
+    };
+  });
 }
 
 const ACTIONS: Record<Verb, Omit<ActionView, 'verb'>> = {
@@ -381,5 +417,6 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
     historyCount: shared.length,
     actions: state.status === 'open' ? verbs.map((verb) => ({ verb, ...ACTIONS[verb] })) : [],
     viewer: viewer?.personId ?? 'everyone',
+    ...(formPrompts(state, viewer).length ? { forms: formPrompts(state, viewer) } : {}),
   };
 }

@@ -136,6 +136,28 @@ export class SlackOutlet implements Outlet {
     return { channel };
   }
 
+  /**
+   * A built document (a completed form, sent as the procedure says) uploaded to one person's DM.
+   * As for sendDocument, a crash between the upload and the item being marked done can send it twice.
+   */
+  async sendFile(
+    _stored: StoredCase,
+    person: Person,
+    file: { fileName: string; contentType: string; bytes: Buffer; title: string },
+    text: string,
+  ): Promise<Record<string, unknown>> {
+    const channel = await this.directChannel(person);
+    if (!channel) throw new Error('Their direct message channel could not be opened');
+    await this.deps.client.filesUploadV2({
+      channel_id: channel,
+      file: file.bytes,
+      filename: file.fileName,
+      title: file.title,
+      initial_comment: cut(escape(text), LIMITS.messageText),
+    });
+    return { channel };
+  }
+
   /** How long Slack asked to wait (a 429's Retry-After), in milliseconds. */
   retryAfterMs(error: unknown): number | undefined {
     const seconds = (error as { retryAfter?: unknown }).retryAfter;

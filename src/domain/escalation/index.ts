@@ -10,3 +10,4 @@ export * from './reference';
 export * from './timers';
 export * from './free-text';
 export * from './immediate-risk';
+export * from './stage-forms';

@@ -1,0 +1,43 @@
+/**
+ * Email by SMTP (nodemailer): completed forms sent to the forms' contacts, from the outbox. One
+ * transport for the replica, pooled; a message the server does not accept is an error, so the
+ * outbox tries it again with backoff, and says so on the case's cards after the last attempt.
+ */
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Mailer, MailMessage } from '../../app/mail';
+
+export interface SmtpOptions {
+  /** smtps://user:password@host:465, or smtp://host:587 (STARTTLS when the server offers it). */
+  url: string;
+  from: string;
+}
+
+export class SmtpMailer implements Mailer {
+  private readonly transport: Transporter;
+
+  constructor(private readonly options: SmtpOptions) {
+    this.transport = nodemailer.createTransport(options.url);
+  }
+
+  async send(message: MailMessage): Promise<{ messageId?: string; accepted: string[] }> {
+    const info = (await this.transport.sendMail({
+      from: this.options.from,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      messageId: message.messageId,
+      attachments: message.attachments.map((a) => ({
+        filename: a.filename,
+        contentType: a.contentType,
+        content: a.content,
+      })),
+    })) as { messageId?: string; accepted?: Array<string | { address: string }>; rejected?: unknown[] };
+    const accepted = (info.accepted ?? []).map((a) => (typeof a === 'string' ? a : a.address));
+    if (!accepted.length) throw new Error('The email server did not accept the message');
+    return { accepted, ...(info.messageId ? { messageId: info.messageId } : {}) };
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
