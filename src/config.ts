@@ -118,7 +118,9 @@ export const configSchema = z.object({
       error: 'an SMTP server address, like smtps://user:password@smtp.example.org:465 (or smtp:// for STARTTLS)',
     })
     .optional(),
-  SMTP_FROM: z.email({ error: 'the address completed forms are emailed from, like escalations@example.org' }).optional(),
+  SMTP_FROM: z
+    .email({ error: 'the address completed forms are emailed from, like escalations@example.org' })
+    .optional(),
 });
 
 /** Rules across variables, checked on the raw environment so that one wrong value hides none. */

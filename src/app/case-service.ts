@@ -344,8 +344,7 @@ export class CaseService {
     const adult = await this.sealedAdult(reference);
     return this.appendRecord(reference, (stored) => {
       const { state } = stored;
-      if (!this.access.may(state, actor))
-        return Promise.resolve({ done: { ok: false, refusal: notAvailable() } });
+      if (!this.access.may(state, actor)) return Promise.resolve({ done: { ok: false, refusal: notAvailable() } });
       const due = formsDue(state, actor).find((d) => d.form === form.form && d.stage === form.stage);
       const declared = state.procedure.forms.find((f) => f.id === form.form);
       if (!due || !declared)

@@ -366,7 +366,11 @@ export class Delivery {
       ],
       messageId: `<${item.id.replace(/[^A-Za-z0-9.-]/g, '.')}@safeguarding-escalations>`,
     });
-    return { accepted: sent.accepted, personal: built.personal, ...(sent.messageId ? { messageId: sent.messageId } : {}) };
+    return {
+      accepted: sent.accepted,
+      personal: built.personal,
+      ...(sent.messageId ? { messageId: sent.messageId } : {}),
+    };
   }
 
   /** What the bot could not deliver for a case, in words for its cards. */

@@ -203,7 +203,6 @@ export function owedByForm(
     if (platform) items.push({ ...base(state, at, 'send-form', platform, person.id), payload });
   }
   const pace = platformOf(directory, completer.agencyId) ?? people.map((p) => platformOf(directory, p.agency))[0];
-  if (pace)
-    for (const email of new Set(emails)) items.push({ ...base(state, at, 'email-form', pace, email), payload });
+  if (pace) for (const email of new Set(emails)) items.push({ ...base(state, at, 'email-form', pace, email), payload });
   return items;
 }

@@ -39,7 +39,8 @@ function line(i: OutboxItem): string {
     i.platform,
     KIND_WORDS[i.kind],
     i.kind === 'tell' || i.kind === 'send-document' || i.kind === 'send-form' || i.kind === 'email-form'
-      ? `to ${i.recipient}` : '',
+      ? `to ${i.recipient}`
+      : '',
     `attempts ${i.attempts}${i.failures ? ` (${i.failures} failed)` : ''}`,
     i.status === 'pending' ? `next ${i.nextAttemptAt}` : i.status === 'done' ? `done ${i.doneAt ?? ''}` : '',
     i.lastError ? `last error: ${i.lastError}` : '',
