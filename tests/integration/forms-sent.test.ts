@@ -153,7 +153,9 @@ test('“the senior manager completes the Monitoring Form”: the line is on the
   expect(seniorA.forms?.map((f) => [f.verb, f.form, f.stage])).toEqual([
     ['complete-form', 'north-somerset-monitoring', 'stage-3'],
   ]);
-  expect(seniorA.forms?.[0]?.line).toMatch(/^The procedure asks you to complete the Monitoring form \(Appendix 2\)/);
+  expect(seniorA.forms?.[0]?.line).toMatch(
+    /^The procedure asks you to complete North Somerset's monitoring form \(Appendix 2\) for stage 3/,
+  );
   expect(seniorA.forms?.[0]?.inputs.map((i) => i.id)).toEqual(['completerComments']);
   for (const other of ['a-practitioner', 'a-board-representative', holderOf('the-board', 'board-business-manager')])
     expect(stageCardView(state, { viewer: actor(other), now, directory }).forms).toBeUndefined();

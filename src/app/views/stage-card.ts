@@ -124,7 +124,7 @@ export function formPrompts(state: CaseState, viewer: Actor | undefined): FormPr
       form: due.form,
       stage: due.stage,
       title: due.title,
-      line: `The procedure asks you to complete the ${due.title} for stage ${due.stageNumber} (${stageName}): “${due.phrase}”. Press Complete the form: the rest is filled from the case, and it is sent as the procedure says.`,
+      line: `The procedure asks you to complete ${declared?.name ?? `the ${due.title}`} for stage ${due.stageNumber} (${stageName}): “${due.phrase}”. Press Complete the form: the rest is filled from the case, and it is sent as the procedure says.`,
       inputs: (declared?.fields ?? [])
         .filter((f) => f.from === 'typed')
         .map((f) => ({ id: f.key, label: f.label, prompt: f.prompt ?? f.label, optional: f.optional })),

@@ -16,6 +16,7 @@ import type { Directory } from '../../domain/directory';
 import type { Procedure } from '../../domain/procedure';
 import { registerButtons } from './buttons';
 import { registerDocuments } from './documents';
+import { registerForms } from './forms';
 import { registerFindingWork } from './finding-work';
 import { registerHistory } from './history';
 import { slackParts } from './listeners';
@@ -147,6 +148,7 @@ export function createSlack(deps: SlackDeps): SlackSide {
   registerRaising(parts);
   registerButtons(parts);
   registerDocuments(parts);
+  registerForms(parts);
   registerHistory(parts);
   registerFindingWork(parts);
 

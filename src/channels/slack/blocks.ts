@@ -5,7 +5,7 @@
  * limits, so no message is refused.
  */
 import type { KnownBlock, ModalView as SlackModalView } from '@slack/types';
-import type { ActionView, StageCardView } from '../../app/views/stage-card';
+import type { ActionView, FormPromptView, StageCardView } from '../../app/views/stage-card';
 
 /** Block Kit's limits (api.slack.com/reference/block-kit). */
 export const LIMITS = {
@@ -70,6 +70,9 @@ export const DOCUMENTS_ACTION = 'documents:open';
 export const HISTORY_ACTION = 'history:open';
 export const DOCUMENTS_CALLBACK = 'case-documents';
 export const INPUT_CALLBACK = 'case-input:';
+/** The button on someone's own card that completes one of the board's forms, and its modal. */
+export const FORM_ACTION = 'form:complete';
+export const FORM_CALLBACK = 'case-form';
 
 /** A labelled paragraph: "*What the disagreement is*\nThe words". */
 const para = (label: string, text: string): Raw => ({
@@ -218,6 +221,23 @@ export function stageCardBlocks(view: StageCardView): { text: string; blocks: Bl
       })),
     });
   }
+  // The board's forms this person is to complete (their own card only): a line each, and its button.
+  for (const f of view.forms ?? []) {
+    blocks.push({ type: 'section', text: mrkdwn(`:memo: ${escape(f.line)}`, LIMITS.sectionText) });
+    blocks.push({
+      type: 'actions',
+      block_id: `case-form:${view.reference}:${f.stage}:${f.form}`.slice(0, 255),
+      elements: [
+        {
+          type: 'button',
+          action_id: FORM_ACTION,
+          text: plain('Complete the form…', LIMITS.buttonText),
+          value: JSON.stringify({ reference: view.reference, stage: f.stage, form: f.form }),
+          style: 'primary',
+        },
+      ],
+    });
+  }
   // Documents (the case record, the board's forms) for role holders, sent privately; and the whole history.
   blocks.push({
     type: 'actions',
@@ -297,5 +317,34 @@ export function inputModal(action: ActionView, metadata: Record<string, string>)
         placeholder: plain(f.placeholder, LIMITS.placeholder),
       },
     })),
+  });
+}
+
+/** The modal that completes one of the board's forms: what it asks the completer to type (the rest is from the case). */
+export function formModal(form: FormPromptView, metadata: Record<string, string>): ModalView {
+  return asModal({
+    type: 'modal',
+    callback_id: FORM_CALLBACK,
+    title: plain('Complete the form', LIMITS.modalTitle),
+    submit: plain('Complete and send', LIMITS.modalButton),
+    close: plain('Cancel', LIMITS.modalButton),
+    private_metadata: JSON.stringify(metadata),
+    blocks: [
+      {
+        type: 'section',
+        text: mrkdwn(
+          `*${escape(form.title)}*\nThe rest of the form is filled from the case. Do not name the adult: use their initials.`,
+          LIMITS.sectionText,
+        ),
+      },
+      ...form.inputs.map((i) => ({
+        type: 'input',
+        block_id: i.id,
+        optional: i.optional,
+        label: plain(i.label, LIMITS.label),
+        hint: plain(i.prompt, LIMITS.placeholder),
+        element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 3000 },
+      })),
+    ],
   });
 }
