@@ -59,6 +59,24 @@ export class TeamsButtons {
     }
     if (verb === 'documents') return card(await documents.documentsCard(stored, {}));
     if (verb === 'send-document') return documents.sendDocument(stored, who, data);
+    if (verb === 'complete-form') {
+      // One of the board's forms (stages[].forms): what was typed is checked and recorded; the outbox sends it.
+      const answers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(data))
+        if (k.startsWith('complete-form.') && typeof v === 'string') answers[k.slice('complete-form.'.length)] = v;
+      const done = await this.deps.service.completeForm(
+        reference,
+        who.actor,
+        {
+          form: typeof data.form === 'string' ? data.form : '',
+          stage: typeof data.stage === 'string' ? data.stage : '',
+          answers,
+        },
+        this.deps.directory,
+      );
+      if (!done.ok) return message(done.refusal.message);
+      return card(threads.stageCard(done.case, userIds, await threads.timeline(reference), who.actor));
+    }
     if (!CASE_COMMANDS.has(verb)) {
       await this.access.refused('unknown-command', reference, who.actor, { action: verb, platform: 'teams' });
       return message(UNKNOWN_COMMAND);

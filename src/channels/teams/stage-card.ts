@@ -30,6 +30,11 @@ export function stageCardData(view: StageCardView, refreshUserIds: readonly stri
     ...view,
     refreshUserIds: [...refreshUserIds],
     plainActions: view.actions.filter((a) => !a.input).map((a) => ({ ...a, style: a.style ?? 'default' })),
+    // The board's forms this person is to complete (their own view only); input ids prefixed "complete-form.".
+    formsToComplete: (view.forms ?? []).map((f) => ({
+      ...f,
+      inputs: f.inputs.map((i) => ({ ...i, inputId: inputId('complete-form', i.id) })),
+    })),
     // Input ids must be unique on a card: each is prefixed with its verb ("withdraw.reason").
     inputActions: view.actions
       .filter((a) => a.input)
