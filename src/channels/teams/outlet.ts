@@ -14,7 +14,7 @@
  */
 import type { TurnContext } from 'botbuilder';
 import { CardFactory, type Activity, type CloudAdapter, type ConversationParameters } from 'botbuilder';
-import type { Outlet, Reached } from '../../app/delivery';
+import { Unreachable, type Outlet, type Reached } from '../../app/delivery';
 import type { OutboxItem } from '../../app/store/outbox';
 import type { Notice } from '../../app/notify';
 import { actorFor } from '../../app/people';
@@ -262,6 +262,40 @@ export class TeamsOutlet implements Outlet {
   }
 
   /** A line in each Teams thread of the case (Teams cannot say whether an earlier try arrived). */
+  /**
+   * A completed form (sent as the procedure says) to one person's chat with the bot, as a file to
+   * accept (a file consent card): accepted, it is built again from the record for them and saved to
+   * their OneDrive (TeamsDocuments.accepted), naming the adult only if they may see the case.
+   */
+  async sendFile(
+    stored: StoredCase,
+    person: Person,
+    file: { fileName: string; bytes: Buffer; title: string },
+    text: string,
+    item: OutboxItem,
+  ): Promise<Record<string, unknown>> {
+    const kind = typeof item.payload.form === 'string' ? item.payload.form : '';
+    const consent: Partial<Activity> = {
+      type: 'message',
+      text: `${text} Accept it to save it to your OneDrive.`,
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.teams.card.file.consent',
+          name: file.fileName,
+          content: {
+            description: file.title,
+            sizeInBytes: file.bytes.length,
+            acceptContext: { reference: stored.reference, kind, format: 'pdf' },
+            declineContext: { reference: stored.reference },
+          },
+        },
+      ],
+    };
+    const reached = await this.deliverTo(person, consent, stored.reference);
+    if (!reached) throw new Unreachable(person);
+    return { ...reached };
+  }
+
   async say(_stored: StoredCase, threads: readonly ThreadReference[], text: string): Promise<void> {
     for (const found of threads) {
       const thread = found.reference as unknown as TeamsThread;
