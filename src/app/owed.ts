@@ -8,8 +8,17 @@
  * as the platforms they go to are: retries and leases are about the real world.
  */
 import { roleHolders, type Directory, type Person, type Platform } from '../domain/directory';
-import { calendarFor, type Actor, type CaseEvent, type CaseState, type FormAudience } from '../domain/escalation';
+import {
+  calendarFor,
+  formsDue,
+  type Actor,
+  type CaseEvent,
+  type CaseState,
+  type FormAudience,
+} from '../domain/escalation';
 import { noticesFor } from './notify';
+import { actorFor } from './people';
+import { formPrompts } from './views/stage-card';
 import { outboxId, type NewOutboxItem } from './store/outbox';
 
 /** Where a case was raised from, as its platform knows it (the conversation the card goes to). */
@@ -126,7 +135,55 @@ export function owedByChange(
       ...base(after, at, 'update-message', clicked.platform, clicked.key),
       payload: { message: clicked.reference, viewer: actorId },
     });
-  return [...items, ...tells(before, after, recorded, directory, now, at, actorId, [])];
+  return withFormLines(
+    before,
+    after,
+    [...items, ...tells(before, after, recorded, directory, now, at, actorId, [])],
+    directory,
+    now,
+    at,
+  );
+}
+
+/**
+ * Word to each person a change has just called on to complete one of the board's forms
+ * (stages[].forms): the line their card shows, added to the message they are sent anyway, or in
+ * a message of its own.
+ */
+function withFormLines(
+  before: CaseState,
+  after: CaseState,
+  items: NewOutboxItem[],
+  directory: Directory,
+  now: Date,
+  at: string,
+): NewOutboxItem[] {
+  const agencies = new Set([after.raising.agencyId, after.responding.agencyId]);
+  for (const person of directory.people) {
+    const agency = directory.agencies.find((a) => a.id === person.agency);
+    if (
+      !agency ||
+      !(
+        agencies.has(agency.id) ||
+        (agency.kind === 'safeguarding-adults-board' && agency.boards.includes(after.boardId))
+      )
+    )
+      continue;
+    const actor = actorFor(directory, person, now);
+    const had = new Set(formsDue(before, actor).map((d) => `${d.stage}/${d.form}`));
+    const lines = formPrompts(after, actor)
+      .filter((f) => !had.has(`${f.stage}/${f.form}`))
+      .map((f) => f.line);
+    if (!lines.length) continue;
+    const told = items.find((i) => i.kind === 'tell' && i.recipient === person.id);
+    if (told) told.payload = { ...told.payload, text: [told.payload.text, ...lines].filter(Boolean).join('\n\n') };
+    else
+      items.push({
+        ...base(after, at, 'tell', agency.platform, person.id),
+        payload: { text: lines.join('\n\n'), verbs: [] },
+      });
+  }
+  return items;
 }
 
 /** A document someone asked for, handed over by their platform from the outbox (built from the record then). */

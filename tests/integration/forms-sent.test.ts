@@ -99,7 +99,13 @@ const act = async (by: string | undefined, command: Record<string, unknown> & { 
 beforeAll(async () => {
   smtp = await startFakeSmtp();
   repo = SqliteRepository.open(join(mkdtempSync(join(tmpdir(), 'forms-sent-')), 'cases.sqlite'));
-  service = new CaseService(repo, new Map([[ns.id, ns]]), new PersonalDataVault(Buffer.alloc(32, 7)), () => now);
+  service = new CaseService(
+    repo,
+    new Map([[ns.id, ns]]),
+    new PersonalDataVault(Buffer.alloc(32, 7)),
+    () => now,
+    directory,
+  );
   service.emailForms(true);
   const raised = await service.raise({
     boardId: ns.id,
@@ -159,6 +165,12 @@ test('“the senior manager completes the Monitoring Form”: the line is on the
   expect(seniorA.forms?.[0]?.inputs.map((i) => i.id)).toEqual(['completerComments']);
   for (const other of ['a-practitioner', 'a-board-representative', holderOf('the-board', 'board-business-manager')])
     expect(stageCardView(state, { viewer: actor(other), now, directory }).forms).toBeUndefined();
+  // Both senior managers are told 1:1 when the moment comes (the resolution), in their card's words; nobody else is.
+  const asked = (await repo.listOutbox())
+    .filter((i) => i.kind === 'tell' && String(i.payload.text).includes('The procedure asks you to complete'))
+    .map((i) => i.recipient)
+    .sort();
+  expect(asked).toEqual([holderOf('agency-a', 'senior-manager'), holderOf('agency-b', 'senior-manager')].sort());
 });
 
 test('what the completer types is refused if it names the adult, and nothing is recorded or sent', async () => {

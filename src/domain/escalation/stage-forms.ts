@@ -32,6 +32,8 @@ export interface FormAudience {
 }
 
 function momentCame(state: CaseState, record: StageRecord, when: StageForm['when']): boolean {
+  // A withdrawn case asks for no more forms.
+  if (state.status === 'withdrawn') return false;
   const endedHere = state.stages.at(-1)?.id === record.id;
   switch (when) {
     case 'stage-start':
