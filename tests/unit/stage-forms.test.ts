@@ -210,3 +210,38 @@ describe('procedure check, on a form’s fields', () => {
     ]);
   });
 });
+
+test('Cheshire East’s “Name of Board Members, Roles and Agencies Involved”: the board representatives at step 3 and the board’s own, never a refused outsider', () => {
+  const ce = get('cheshire-east');
+  const { state, events } = raisedCase(ce);
+  const step3 = at(state, 'step-3');
+  const directory = simulationDirectory(ce);
+  const by = (personId: string, agencyId: string, party: 'raising' | 'board' | 'outside', roles: string[]) => ({
+    personId,
+    agencyId,
+    party,
+    roles,
+  });
+  const more: CaseEvent[] = [
+    {
+      type: 'note-added',
+      at: '2026-12-01T10:00:00.000Z',
+      by: by('a-board-representative', 'agency-a', 'raising', ['board-representative']),
+      stage: 'step-3',
+      text: 'We met.',
+    },
+    {
+      type: 'command-refused',
+      at: '2026-12-01T11:00:00.000Z',
+      by: by('a-practitioner-elsewhere', 'elsewhere', 'outside', []),
+      stage: 'step-3',
+      command: 'add-note',
+      code: 'not-a-party',
+      reason: 'Not a party.',
+    },
+  ];
+  const form = fillForm('cheshire-east-step-4-referral', step3, [...events, ...more], undefined, directory, new Date());
+  const members = form.fields.find((f) => f.key === 'boardMembers')?.value ?? '';
+  expect(members).toMatch(/^board-representative at A, \(CESAB Board representative\), Agency A \(raising\)$/m);
+  expect(members).not.toMatch(/elsewhere/);
+});

@@ -105,6 +105,16 @@ function closingStage(state: CaseState): number | undefined {
   return state.stages[state.stages.length - 1]?.number;
 }
 
+/** Whether an event is someone taking part in the case (not the bot, not a refused attempt by an outsider). */
+function tookPart(e: CaseEvent): e is Acting {
+  return (
+    e.type !== 'command-refused' &&
+    e.by.party !== 'outside' &&
+    e.by.personId !== 'deadline-sweeper' &&
+    e.by.agencyId !== 'bot'
+  );
+}
+
 /** Everything a field can be filled from, worked out once per form. */
 class CaseFacts {
   private readonly procedure: Procedure;
@@ -280,17 +290,14 @@ class CaseFacts {
         // Everyone who acted for the board, and everyone who acted at the stage named (its board representatives).
         const involved = events.filter(
           (e): e is Acting =>
-            'by' in e &&
-            e.by.personId !== 'deadline-sweeper' &&
+            tookPart(e) &&
             (e.by.party === 'board' || (field.stage !== undefined && 'stage' in e && e.stage === field.stage)),
         );
         const people = [...new Map(involved.map((e) => [e.by.personId, e])).values()];
         return people.length ? people.map((e) => whoLine(directory, procedure, e)).join('\n') : 'None yet';
       }
       case 'professionals': {
-        const involved = events.filter(
-          (e): e is Acting => 'by' in e && e.by.personId !== 'deadline-sweeper' && e.by.agencyId !== 'bot',
-        );
+        const involved = events.filter(tookPart);
         const people = [...new Map(involved.map((e) => [e.by.personId, e])).values()];
         return people.map((e) => whoLine(directory, procedure, e)).join('\n') || 'None recorded';
       }
