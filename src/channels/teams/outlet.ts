@@ -275,6 +275,16 @@ export class TeamsOutlet implements Outlet {
     item: OutboxItem,
   ): Promise<Record<string, unknown>> {
     const kind = typeof item.payload.form === 'string' ? item.payload.form : '';
+    if (this.deps.localClient) {
+      // The local client shows no file consent card: the form is one click away on the case card.
+      const told = await this.deliverTo(
+        person,
+        { type: 'message', text: `${text} Get it from Documents on the case card.` },
+        stored.reference,
+      );
+      if (!told) throw new Unreachable(person);
+      return { ...told };
+    }
     const consent: Partial<Activity> = {
       type: 'message',
       text: `${text} Accept it to save it to your OneDrive.`,
