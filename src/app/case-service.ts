@@ -342,9 +342,10 @@ export class CaseService {
   ): Promise<Outcome> {
     if (!directory) throw new Error('completing a form needs the directory, to find whom it goes to');
     const adult = await this.sealedAdult(reference);
+    const access = new CaseAccess(this.repo, directory, this.clock);
     return this.appendRecord(reference, (stored) => {
       const { state } = stored;
-      if (!this.access.may(state, actor)) return Promise.resolve({ done: { ok: false, refusal: notAvailable() } });
+      if (!access.may(state, actor)) return Promise.resolve({ done: { ok: false, refusal: notAvailable() } });
       const due = formsDue(state, actor).find((d) => d.form === form.form && d.stage === form.stage);
       const declared = state.procedure.forms.find((f) => f.id === form.form);
       if (!due || !declared)
