@@ -34,6 +34,12 @@ const READS: ReadonlySet<string> = new Set([
   'look-up',
 ]);
 
+/** The writes a platform offers beside the case commands, as named in the security log. */
+const WRITES: ReadonlySet<string> = new Set([
+  // Completing one of the board's forms (stages[].forms).
+  'complete-form',
+]);
+
 /** A well-formed case reference (anything else that was sent is not kept). */
 const REFERENCE = /^[A-Z]{2,5}-\d{4}-\d{4,8}$/;
 
@@ -43,7 +49,9 @@ export function notAvailable(): Refusal {
 
 /** The name an action is logged under: one the bot knows, or 'unknown'. Never what was sent. */
 export function actionName(action: unknown): string {
-  return typeof action === 'string' && (READS.has(action) || CASE_COMMANDS.has(action)) ? action : 'unknown';
+  return typeof action === 'string' && (READS.has(action) || WRITES.has(action) || CASE_COMMANDS.has(action))
+    ? action
+    : 'unknown';
 }
 
 /**
