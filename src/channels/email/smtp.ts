@@ -16,7 +16,13 @@ export class SmtpMailer implements Mailer {
   private readonly transport: Transporter;
 
   constructor(private readonly options: SmtpOptions) {
-    this.transport = nodemailer.createTransport(options.url);
+    // Bounded waits, well inside the outbox's lease, so a server that hangs is tried again rather than twice at once.
+    this.transport = nodemailer.createTransport({
+      url: options.url,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 20_000,
+    });
   }
 
   async send(message: MailMessage): Promise<{ messageId?: string; accepted: string[] }> {
