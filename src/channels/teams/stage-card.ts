@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'adaptivecards-templating';
-import type { StageCardView } from '../../app/views/stage-card';
+import type { InputView, StageCardView } from '../../app/views/stage-card';
 
 export const CARDS_DIR = join(__dirname, '..', '..', '..', 'adaptive-cards');
 
@@ -37,11 +37,25 @@ export function stageCardData(view: StageCardView, refreshUserIds: readonly stri
         ...a,
         style: a.style ?? 'default',
         input: a.input && {
-          ...a.input,
-          id: inputId(a.verb, a.input.id),
-          ...(a.input.second ? { second: { ...a.input.second, id: inputId(a.verb, a.input.second.id) } } : {}),
+          ...inputData(a.verb, a.input),
+          ...(a.input.second ? { second: inputData(a.verb, a.input.second) } : {}),
         },
       })),
+  };
+}
+
+/** An input as the template binds it: its id prefixed, its kind as flags, nothing left unbound. */
+function inputData(verb: string, input: InputView): Record<string, unknown> {
+  const kind = input.kind ?? 'text';
+  return {
+    ...input,
+    id: inputId(verb, input.id),
+    kind,
+    isText: kind === 'text',
+    isDate: kind === 'date',
+    isChoice: kind === 'choice',
+    options: input.options ?? [],
+    initial: input.initial ?? '',
   };
 }
 
