@@ -360,3 +360,71 @@ describe('every problem with the form at once, in the same words on both platfor
     expect(await bot.app.repo.allReferences()).toEqual(before);
   });
 });
+
+// ── When the concern arose, and the adult's own wishes ──────────────────────────────────
+
+describe('Cheshire East: the timescales run "from CONCERN ARISING", the date asked on the form', () => {
+  // Raised on Monday 23 November 2026 at 10am; the concern arose on Friday 20 November.
+  const wishes = 'He wants to go on living with his brother.';
+  const startBy = async (reference: string) =>
+    (await bot.app.repo.getCase(reference))?.state.stages[0]?.deadlines
+      .filter((d) => d.kind === 'start-by')
+      .map((d) => d.at);
+  const raisedNow = async (before: string[]) =>
+    (await bot.app.repo.allReferences()).filter((r) => !before.includes(r) && r.startsWith('CE-'));
+
+  test('Slack: the date picker starts at today; the 24 hours count from 9am on the day the concern arose', async () => {
+    const view = await escalate(slack.ceri);
+    const form = (await submit(slack.ceri, view, radio('immediateRisk', 'no'))).view as View;
+    const picker = form.blocks.find((b) => b.block_id === 'concernAroseAt')?.element;
+    expect(picker).toEqual({ type: 'datepicker', action_id: 'value', initial_date: '2026-11-23' });
+    expect(inputs(form)).toContain('adultWishes');
+    const before = await bot.app.repo.allReferences();
+    const values: ViewValues = {
+      ...raiseFormValues({ respondingAgency: 'cheshire-east-housing', counterpartEmail: '', category: 'other' }),
+      adultWishes: { value: { type: 'plain_text_input', value: wishes } },
+      concernAroseAt: { value: { type: 'datepicker', selected_date: '2026-11-20' } },
+    };
+    const future = await submit(
+      slack.ceri,
+      form,
+      { ...values, concernAroseAt: { value: { type: 'datepicker', selected_date: '2026-11-24' } } },
+      'V-CE-FUTURE',
+    );
+    expect(future.errors).toEqual({ concernAroseAt: 'Give the date the concern arose: today or earlier.' });
+    expect((await submit(slack.ceri, form, values, 'V-CE-1')).response_action).toBe('update');
+    const [reference] = await raisedNow(before);
+    expect(reference).toBeDefined();
+    const stored = await bot.app.repo.getCase(reference as string);
+    expect(stored?.state.concernAroseAt).toBe('2026-11-20T09:00:00.000Z');
+    expect(stored?.state.concern.adultWishes).toBe(wishes);
+    // "TAKE ACTION WITHIN 24 HOURS OF CONCERN ARISING": 9am Saturday 21 November, not 10am Tuesday 24th.
+    expect(await startBy(reference as string)).toEqual(['2026-11-21T09:00:00.000Z']);
+  });
+
+  test('Teams: the same date on the form’s Input.Date, never later than today; the same deadline', async () => {
+    const form = cardOf(
+      (await dialog(teams.beth, { action: 'raise-risk', board: 'cheshire-east', immediateRisk: 'no' })).body,
+    );
+    expect(elements(form).find((e) => e.id === 'concernAroseAt')).toEqual(
+      expect.objectContaining({ type: 'Input.Date', value: '2026-11-23', max: '2026-11-23' }),
+    );
+    const before = await bot.app.repo.allReferences();
+    const answers = {
+      ...teamsRaiseForm,
+      board: 'cheshire-east',
+      respondingAgency: 'cheshire-east-community-health',
+      counterpartEmail: '',
+      category: 'other',
+      adultWishes: wishes,
+      action: 'raise-submit',
+    };
+    const refused = cardOf((await dialog(teams.beth, { ...answers, concernAroseAt: '2026-11-30' }, 'r-ce-0')).body);
+    expect(beside(refused, 'concernAroseAt')).toBe('Give the date the concern arose: today or earlier.');
+    await dialog(teams.beth, { ...answers, concernAroseAt: '2026-11-20' }, 'r-ce-1');
+    const [reference] = await raisedNow(before);
+    expect(reference).toBeDefined();
+    expect((await bot.app.repo.getCase(reference as string))?.state.concern.adultWishes).toBe(wishes);
+    expect(await startBy(reference as string)).toEqual(['2026-11-21T09:00:00.000Z']);
+  });
+});
