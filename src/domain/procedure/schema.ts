@@ -55,6 +55,26 @@ export const timescaleSchema = z.strictObject({
   expects: text.optional(),
 });
 
+/**
+ * Where the procedure points people elsewhere (another policy, a template, who to ask for contact
+ * details, advice for one kind of disagreement): its words, a link if it gives one, and where the
+ * bot shows them - on the raising form, on the card of some stages (or all), for some kinds of
+ * disagreement only.
+ */
+export const signpostSchema = z.strictObject({
+  id: slug,
+  words: text,
+  url: z.url({ error: 'must be a web address starting https://' }).optional(),
+  raising: z.boolean({ error: 'must be true (shown on the raising form) or false' }).default(false),
+  stages: z
+    .union([z.literal('all'), z.array(slug)], {
+      error: 'must be "all" or a list of stage ids, like [stage-1, stage-2]',
+    })
+    .default([]),
+  categories: z.array(slug).optional(),
+  phrase: text.describe('the words of the procedure this signpost comes from, verbatim'),
+});
+
 export const NOTIFICATION_MOMENTS = ['stage-start', 'escalated', 'resolved', 'outcome'] as const;
 export const NOTIFICATION_TARGETS = [
   'own-agency',
@@ -213,6 +233,7 @@ export const procedureSchema = z.strictObject({
     )
     .default([]),
   categories: z.array(z.strictObject({ id: slug, label: text })).optional(),
+  signposts: z.array(signpostSchema).default([]),
   defaults: z
     .strictObject({
       timescale: z
@@ -247,6 +268,7 @@ export type Timescale = Stage['timescales'][number];
 export type Anchor = Timescale['from'];
 export type Role = Procedure['roles'][number];
 export type Notification = Stage['notifications'][number];
+export type Signpost = Procedure['signposts'][number];
 
 /** The board's short name for sentences ("NSSAB"), or its name where the file gives none. */
 export function shortNameOf(procedure: Pick<Procedure, 'name' | 'shortName'>): string {
