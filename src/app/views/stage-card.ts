@@ -15,7 +15,7 @@ import {
   type CaseState,
   type Side,
 } from '../../domain/escalation';
-import { shortNameOf, type Procedure, type Stage } from '../../domain/procedure';
+import { shortNameOf, stageSignposts, type Procedure, type SignpostView, type Stage } from '../../domain/procedure';
 import { historyLine, historyLines, type HistoryReader } from './history';
 import { whoseMove } from './whose-move';
 
@@ -108,6 +108,8 @@ export interface StageCardView {
   historyCount: number;
   actions: ActionView[];
   viewer: string;
+  /** Where the procedure points people at this stage, for this kind of disagreement (the board's `signposts`). */
+  signposts?: SignpostView[];
 }
 
 const ACTIONS: Record<Verb, Omit<ActionView, 'verb'>> = {
@@ -434,5 +436,6 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
     historyCount: shared.length,
     actions: state.status === 'open' ? verbs.map((verb) => actionView(state, stage, verb)) : [],
     viewer: viewer?.personId ?? 'everyone',
+    signposts: closed ? [] : stageSignposts(procedure, stage.id, state.concern.category),
   };
 }

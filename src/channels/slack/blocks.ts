@@ -6,6 +6,7 @@
  */
 import type { KnownBlock, ModalView as SlackModalView } from '@slack/types';
 import type { ActionView, InputView, StageCardView } from '../../app/views/stage-card';
+import type { SignpostView } from '../../domain/procedure';
 
 /** Block Kit's limits (api.slack.com/reference/block-kit). */
 export const LIMITS = {
@@ -189,6 +190,7 @@ export function stageCardBlocks(view: StageCardView): { text: string; blocks: Bl
       ),
     ],
   });
+  if (view.signposts?.length) blocks.push(signpostsBlock(view.signposts));
   if (view.problems.length)
     blocks.push({
       type: 'section',
@@ -298,6 +300,13 @@ function inputElement(f: InputView): Raw {
     max_length: 3000,
     placeholder: plain(f.placeholder, LIMITS.placeholder),
   };
+}
+
+/** Where the procedure points people (the board's signposts), in one section: each pointer, and its link. */
+export function signpostsBlock(signposts: readonly SignpostView[]): Raw {
+  const line = (s: SignpostView) =>
+    `:information_source: ${escape(s.words)}${s.url ? ` <${s.url.replace(/[<>|]/g, '')}|Open the link>` : ''}`;
+  return { type: 'section', text: mrkdwn(signposts.map(line).join('\n'), LIMITS.sectionText) };
 }
 
 /** The modal a button opens when its command needs words (a note, a reason, an outcome). */

@@ -8,7 +8,7 @@ import { IMMEDIATE_RISK, RAISE_QUESTIONS, startStageOptions } from '../../app/ra
 import { instantToZoned } from '../../domain/calendar';
 import type { Agency, Directory, Person } from '../../domain/directory';
 import { categoriesOf, emergencyContacts } from '../../domain/escalation';
-import type { Procedure } from '../../domain/procedure';
+import { raisingSignposts, type Procedure } from '../../domain/procedure';
 import {
   asBlocks,
   asModal,
@@ -17,6 +17,7 @@ import {
   mrkdwn,
   option,
   plain,
+  signpostsBlock,
   type Block,
   type ModalView,
   type Raw,
@@ -136,6 +137,7 @@ export function raiseFormModal(
 ): ModalView {
   const today = instantToZoned(now, procedure.workingHours.timeZone).date;
   const starts = metadata.urgent ? startStageOptions(procedure) : [];
+  const signposts = raisingSignposts(procedure);
   const own = directory.agencies.find((a) => a.id === raiser.agency);
   const agencies = directory.agencies
     .filter((a) => a.boards.includes(procedure.id) && a.id !== raiser.agency)
@@ -167,6 +169,7 @@ export function raiseFormModal(
           { type: 'divider' },
         ]
       : []),
+    ...(signposts.length ? [signpostsBlock(signposts), { type: 'divider' }] : []),
     ...(starts.length
       ? [
           {

@@ -16,7 +16,7 @@ import {
 import { instantToZoned } from '../../domain/calendar';
 import { categoriesOf, emergencyContacts, initialsOf, looksLikeRecordNumber } from '../../domain/escalation';
 import type { Agency, Directory, Person } from '../../domain/directory';
-import type { Procedure } from '../../domain/procedure';
+import { raisingSignposts, type Procedure } from '../../domain/procedure';
 import { cardTemplate } from './stage-card';
 
 export type { Submitted } from '../../app/raise-request';
@@ -59,6 +59,8 @@ export function raiseFormCard(
     today,
     startStages,
     hasStartStages: startStages.length > 0,
+    signposts: raisingSignposts(procedure),
+    hasSignposts: raisingSignposts(procedure).length > 0,
     errors,
     inline,
     urgent,

@@ -29,6 +29,8 @@ export function stageCardData(view: StageCardView, refreshUserIds: readonly stri
   return {
     ...view,
     refreshUserIds: [...refreshUserIds],
+    signposts: view.signposts ?? [],
+    hasSignposts: (view.signposts ?? []).length > 0,
     plainActions: view.actions.filter((a) => !a.input).map((a) => ({ ...a, style: a.style ?? 'default' })),
     // Input ids must be unique on a card: each is prefixed with its verb ("withdraw.reason").
     inputActions: view.actions
