@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { NATIONS } from '../calendar/holidays';
-import { WEEKDAY_NAMES } from '../calendar/local-date';
+import { isLocalDate, WEEKDAY_NAMES } from '../calendar/local-date';
 
 export const slug = z
   .string({ error: 'must be a short name in lower case, like "line-manager"' })
@@ -73,6 +73,30 @@ export const signpostSchema = z.strictObject({
     .default([]),
   categories: z.array(slug).optional(),
   phrase: text.describe('the words of the procedure this signpost comes from, verbatim'),
+});
+
+/** A date written YYYY-MM-DD (quoted or not in the file). */
+const day = z
+  .string({ error: 'must be a date written YYYY-MM-DD, like "2027-04-01"' })
+  .refine(isLocalDate, { error: 'must be a date written YYYY-MM-DD, like "2027-04-01"' });
+
+export const FIGURES_EVERY = ['month', 'quarter', 'year'] as const;
+
+/**
+ * How the board oversees its procedure: when it is next to be reviewed ("This procedure should
+ * be reviewed annually"), and who receives its figures, how often ("shared quarterly to the
+ * Quality and Performance Subcommittee").
+ */
+export const oversightSchema = z.strictObject({
+  reviewBy: day.optional(),
+  figures: z
+    .strictObject({
+      to: text,
+      email: z.email({ error: 'must be an email address' }).optional(),
+      every: z.enum(FIGURES_EVERY, { error: `must be one of: ${FIGURES_EVERY.join(', ')}` }).default('quarter'),
+    })
+    .optional(),
+  phrase: text,
 });
 
 export const NOTIFICATION_MOMENTS = ['stage-start', 'escalated', 'resolved', 'outcome'] as const;
@@ -234,6 +258,7 @@ export const procedureSchema = z.strictObject({
     .default([]),
   categories: z.array(z.strictObject({ id: slug, label: text })).optional(),
   signposts: z.array(signpostSchema).default([]),
+  oversight: oversightSchema.optional(),
   defaults: z
     .strictObject({
       timescale: z
