@@ -315,8 +315,8 @@ describe('Lincolnshire step 4: "Step 4a (Urgent)" or "Step 4b (Non-urgent)", cho
       ...WHICH_WAY,
       kind: 'choice',
       options: [
-        { value: 'yes', title: 'Stage 4 (urgent): Urgent resolution required - LSAB Independent Chaired Meeting' },
-        { value: 'no', title: 'Stage 4: Non-urgent and / or lessons learned' },
+        { value: 'yes', title: 'Urgent: Urgent resolution required - LSAB Independent Chaired Meeting' },
+        { value: 'no', title: 'Not urgent: Non-urgent and / or lessons learned' },
       ],
       initial: 'no',
     });

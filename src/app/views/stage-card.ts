@@ -181,7 +181,8 @@ function actionView(state: CaseState, stage: Stage, verb: Verb): ActionView {
   const urgent = branches.find((s) => s.branch === 'urgent');
   const other = branches.find((s) => s.branch === 'non-urgent');
   if (!urgent || !other) return action;
-  const words = (s: Stage) => `Stage ${s.number}${s.branch === 'urgent' ? ' (urgent)' : ''}: ${s.name}`;
+  // Short enough for a Slack option (75 characters): the branch first, then the stage's own name.
+  const words = (s: Stage) => `${s.branch === 'urgent' ? 'Urgent' : 'Not urgent'}: ${s.name}`;
   return {
     ...action,
     input: {
