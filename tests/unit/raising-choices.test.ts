@@ -56,6 +56,22 @@ const who = (personId: string, agencyId: string, ...roles: string[]): Actor => (
 describe('the date the concern arose: the timescales count from it', () => {
   const cheshire = board('cheshire-east');
   const ceri = who('ceri', 'cheshire-east-community-health', 'practitioner');
+  const values = {
+    immediateRisk: 'no',
+    respondingAgency: 'cheshire-east-housing',
+    initials: 'J S',
+    category: 'other',
+    summary: form.summary,
+    outcomeWanted: form.outcomeWanted,
+    safetyMeanwhile: form.safetyMeanwhile,
+  };
+  const cheshireDirectory = {
+    ...directory,
+    agencies: [
+      ...directory.agencies,
+      { id: 'cheshire-east-housing', name: 'Cheshire East Housing', boards: ['cheshire-east'] },
+    ],
+  } as typeof directory;
   const raiseOn = (now: string, concernAroseAt?: Date): CaseState =>
     ok(
       raise(
@@ -100,25 +116,15 @@ describe('the date the concern arose: the timescales count from it', () => {
 
   test('Cheshire East "TAKE ACTION WITHIN 24 HOURS OF CONCERN ARISING": 24 hours from the concern, not from the raising', () => {
     // The concern arose on Friday 27 March 2026; it is raised on Monday 30 March at 11am (BST).
-    const values = {
-      immediateRisk: 'no',
-      respondingAgency: 'cheshire-east-housing',
-      initials: 'J S',
-      category: 'other',
-      summary: form.summary,
-      outcomeWanted: form.outcomeWanted,
-      safetyMeanwhile: form.safetyMeanwhile,
-      concernAroseAt: '2026-03-27',
-    };
-    const cheshireDirectory = {
-      ...directory,
-      agencies: [
-        ...directory.agencies,
-        { id: 'cheshire-east-housing', name: 'Cheshire East Housing', boards: ['cheshire-east'] },
-      ],
-    } as typeof directory;
     const now = new Date('2026-03-30T10:00:00.000Z');
-    const built = raiseRequestFrom(cheshire, cheshireDirectory, { actor: ceri }, values, 'k1', now);
+    const built = raiseRequestFrom(
+      cheshire,
+      cheshireDirectory,
+      { actor: ceri },
+      { ...values, concernAroseAt: '2026-03-27' },
+      'k1',
+      now,
+    );
     if (!built.ok) throw new Error(JSON.stringify(built.errors));
     expect(built.request.command.concernAroseAt).toEqual(new Date('2026-03-27T09:00:00.000Z'));
     const state = ok(raise(cheshire, { ...built.request.command, sequence: 1 }, now)).state;
@@ -127,6 +133,41 @@ describe('the date the concern arose: the timescales count from it', () => {
     const startBy = (s: CaseState) => s.stages[0]?.deadlines.filter((d) => d.kind === 'start-by').map((d) => d.at);
     expect(startBy(state)).toEqual(['2026-03-28T09:00:00.000Z']);
     expect(startBy(raiseOn('2026-03-30T10:00:00.000Z'))).toEqual(['2026-03-31T10:00:00.000Z']);
+  });
+
+  test('Cheshire East "STEP 2 (NO LATER THAN DAY 3- TO BE CONCLUDED BY DAY 9)": day 1 is the day the concern arose', () => {
+    // The concern arose on Friday 27 March 2026, raised Monday 30 March; Good Friday (3 April) and
+    // Easter Monday (6 April) are bank holidays, and the clocks went forward on 29 March.
+    const now = new Date('2026-03-30T10:00:00.000Z');
+    const form27 = raiseRequestFrom(
+      cheshire,
+      cheshireDirectory,
+      { actor: ceri },
+      { ...values, concernAroseAt: '2026-03-27' },
+      'k3',
+      now,
+    );
+    if (!form27.ok) throw new Error(JSON.stringify(form27.errors));
+    const raised = ok(raise(cheshire, { ...form27.request.command, sequence: 2 }, now)).state;
+    const requested = ok(
+      decide(
+        raised,
+        { type: 'request-escalation', actor: ceri, reason: 'No agreement.' },
+        new Date('2026-03-30T11:00:00.000Z'),
+      ),
+    ).state;
+    const manager = who('lm', 'cheshire-east-community-health', 'line-manager', 'safeguarding-lead');
+    const step2 = ok(
+      decide(requested, { type: 'approve-escalation', actor: manager }, new Date('2026-03-30T12:00:00.000Z')),
+    ).state;
+    expect(step2.stages.at(-1)?.id).toBe('step-2');
+    // Day 3 is Tuesday 31 March and day 9 is Friday 10 April, each by 5pm (BST); counted from the
+    // raising (Monday 30th as day 1) they would be Wednesday 1 April and Monday 13 April.
+    expect(step2.stages.at(-1)?.deadlines.map((d) => [d.kind, d.at])).toEqual([
+      ['start-by', '2026-03-31T16:00:00.000Z'],
+      ['conclude-by', '2026-04-10T16:00:00.000Z'],
+      ['conclude-by', '2026-04-10T16:00:00.000Z'], // step 3 "NO LATER THAN DAY 9", due at step 2
+    ]);
   });
 
   test('a future date on the form is refused beside its question, with every other problem', () => {
