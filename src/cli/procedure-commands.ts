@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 import { loadDirectoryFile, loadProcedureFile, loadProcedures } from '../app/procedures';
 import { NATION_NAMES, NATIONS, WorkingCalendar, isLocalDate, type Nation } from '../domain/calendar';
-import type { Procedure } from '../domain/procedure';
+import { instantToZoned } from '../domain/calendar';
+import { lastFiguresPeriod, reviewWarning, type Procedure } from '../domain/procedure';
 import { procedureDirs, requireFile } from './options';
 import { UsageError, type Io } from './usage';
 
@@ -28,6 +29,15 @@ export function commandProcedureCheck(file: string | undefined, io: Io): number 
     `${path}: ok - ${p.name} (${p.id}), ${NATION_NAMES[p.nation]}, ${stageCount(p)}, ${p.stages.reduce((n, s) => n + s.timescales.length, 0)} timescales` +
       `${defaults ? ` (${defaults} on the board default)` : ''}, ${p.readings.length} readings`,
   );
+  // The board's oversight: a review date passed is a warning (the file still loads), and who gets the figures.
+  const today = instantToZoned(new Date(), p.workingHours.timeZone).date;
+  const review = reviewWarning(p, today);
+  if (review) io.out(`${path}: warning - oversight › reviewBy: ${review}`);
+  const figures = lastFiguresPeriod(p, today);
+  if (figures)
+    io.out(
+      `${path}: figures every ${figures.every} to ${figures.recipient}${figures.email ? ` (${figures.email})` : ''}; the last due: ${figures.words} (report --board ${p.id} --from ${figures.from} --to ${figures.to})`,
+    );
   return 0;
 }
 

@@ -270,3 +270,21 @@ describe('a new board is a new file: PROCEDURES_DIR with a Scottish board (Camde
     ]);
   });
 });
+
+describe('procedure check: the board’s oversight ("This procedure should be reviewed annually")', () => {
+  test('a review date passed is a warning, the file still ok; and who receives the figures, for which quarter', () => {
+    const camden = readFileSync(resolve(__dirname, '..', '..', 'src', 'procedures', 'camden.yaml'), 'utf8');
+    const file = join(tempDir('sab-cli-review-'), 'camden.yaml');
+    writeFileSync(file, camden.replace('\n  figures:\n', '\n  reviewBy: 2020-04-01\n  figures:\n'));
+    const run = cli(['procedure', 'check', file]);
+    expect(run.status).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/: ok - Camden Safeguarding Adults Partnership Board/);
+    expect(lines[1]).toBe(
+      `${file}: warning - oversight › reviewBy: this procedure was due to be reviewed by 1 April 2020: review it with the board, then set "oversight.reviewBy" to the next review date`,
+    );
+    expect(lines[2]).toMatch(
+      /: figures every quarter to Quality and Performance Subcommittee of the CSAPB; the last due: .* \(report --board camden --from \d{4}-\d{2}-01 --to \d{4}-\d{2}-01\)$/,
+    );
+  });
+});

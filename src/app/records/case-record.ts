@@ -126,6 +126,7 @@ export function caseRecordDocument(
           { label: 'The disagreement', value: state.concern.summary },
           { label: 'Outcome wanted', value: state.concern.outcomeWanted },
           { label: 'Keeping the adult safe meanwhile', value: state.concern.safetyMeanwhile },
+          { label: "The adult's own wishes and desired outcomes", value: state.concern.adultWishes ?? 'Not recorded' },
           { label: 'Urgent', value: state.urgent ? 'Yes' : 'No' },
           { label: 'Outcome', value: outcome },
         ],

@@ -8,13 +8,14 @@ import { roleHolders, type Directory } from '../../domain/directory';
 import {
   availableCommands,
   nextDeadline,
+  nextStages,
   type Actor,
   type CaseCommand,
   type CaseEvent,
   type CaseState,
   type Side,
 } from '../../domain/escalation';
-import { shortNameOf, type Procedure, type Stage } from '../../domain/procedure';
+import { shortNameOf, stageSignposts, type Procedure, type SignpostView, type Stage } from '../../domain/procedure';
 import { historyLine, historyLines, type HistoryReader } from './history';
 import { whoseMove } from './whose-move';
 
@@ -22,16 +23,29 @@ export { historyLine, historyLines } from './history';
 
 export type Verb = CaseCommand['type'];
 
+/**
+ * What an input asks for: words (the default), a date (it arrives in the command's data as
+ * 'YYYY-MM-DD', on every platform), or one of `options` (its `value` arrives).
+ */
+export type InputKind = 'text' | 'date' | 'choice';
+
+/** One input of an action's form. */
+export interface InputView {
+  id: string;
+  label: string;
+  placeholder: string;
+  kind?: InputKind;
+  /** For a choice: what may be chosen. */
+  options?: { value: string; title: string }[];
+  /** What the input starts with: an option's value, or a date 'YYYY-MM-DD'. */
+  initial?: string;
+}
+
 export interface ActionView {
   verb: Verb;
   title: string;
-  /** The text the action asks for, if any (a note, a reason, an outcome). */
-  input?: {
-    id: string;
-    label: string;
-    placeholder: string;
-    second?: { id: string; label: string; placeholder: string };
-  };
+  /** What the action asks for, if anything (a note, a reason, an outcome, a date, a choice). */
+  input?: InputView & { second?: InputView };
   style?: 'positive' | 'destructive';
 }
 
@@ -67,7 +81,7 @@ export interface StageCardView {
   statusStyle: 'good' | 'attention' | 'accent' | 'default';
   closed: boolean;
   /** What the disagreement is, in the raiser's words: what it is, the outcome wanted, what keeps the adult safe. */
-  substance: { summary: string; outcomeWanted: string; safetyMeanwhile: string };
+  substance: { summary: string; outcomeWanted: string; safetyMeanwhile: string; adultWishes?: string };
   positions: PositionView[];
   /** Whose move it is, a line each: "Megan Hart, HealthWatch Lincolnshire: acknowledge by 5pm Friday 4 December, 2 working days". */
   moves: string[];
@@ -94,6 +108,8 @@ export interface StageCardView {
   historyCount: number;
   actions: ActionView[];
   viewer: string;
+  /** Where the procedure points people at this stage, for this kind of disagreement (the board's `signposts`). */
+  signposts?: SignpostView[];
 }
 
 const ACTIONS: Record<Verb, Omit<ActionView, 'verb'>> = {
@@ -144,6 +160,45 @@ const ACTIONS: Record<Verb, Omit<ActionView, 'verb'>> = {
     input: { id: 'reason', label: 'Why it is withdrawn', placeholder: 'For example: resolved by phone' },
   },
 };
+
+/** The words asked where the next stage branches (Lincolnshire's step 4a or 4b): which way it goes. */
+export const WHICH_WAY = {
+  id: 'urgent',
+  label: 'Which way it goes next',
+  placeholder: 'Choose one',
+} as const;
+
+/**
+ * A button of the card: its words and what it asks for. Asking to escalate where the next stage
+ * branches (Lincolnshire: "Step 4a (Urgent) ... Step 4b (Non-urgent)") asks which of the two,
+ * whatever was answered about immediate risk when the case was raised; the answer the case
+ * carries is chosen to start with.
+ */
+function actionView(state: CaseState, stage: Stage, verb: Verb): ActionView {
+  const action: ActionView = { verb, ...ACTIONS[verb] };
+  if (verb !== 'request-escalation' || !action.input) return action;
+  const branches = nextStages(state.procedure, stage);
+  const urgent = branches.find((s) => s.branch === 'urgent');
+  const other = branches.find((s) => s.branch === 'non-urgent');
+  if (!urgent || !other) return action;
+  // Short enough for a Slack option (75 characters): the branch first, then the stage's own name.
+  const words = (s: Stage) => `${s.branch === 'urgent' ? 'Urgent' : 'Not urgent'}: ${s.name}`;
+  return {
+    ...action,
+    input: {
+      ...action.input,
+      second: {
+        ...WHICH_WAY,
+        kind: 'choice',
+        options: [
+          { value: 'yes', title: words(urgent) },
+          { value: 'no', title: words(other) },
+        ],
+        initial: state.urgent ? 'yes' : 'no',
+      },
+    },
+  };
+}
 
 /** A button's words, e.g. "Approve escalation". */
 export function actionTitle(verb: Verb): string {
@@ -330,6 +385,7 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
       summary: state.concern.summary,
       outcomeWanted: state.concern.outcomeWanted,
       safetyMeanwhile: state.concern.safetyMeanwhile,
+      ...(state.concern.adultWishes ? { adultWishes: state.concern.adultWishes } : {}),
     },
     positions: positionsOf(state, context.events ?? [], directory, now),
     moves: move.moves.length ? move.moves.map((m) => m.line) : move.meanwhile ? [move.meanwhile] : [],
@@ -379,7 +435,8 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
     history: shared.slice(-HISTORY_SHOWN),
     allHistory: shared.slice(-HISTORY_ALL),
     historyCount: shared.length,
-    actions: state.status === 'open' ? verbs.map((verb) => ({ verb, ...ACTIONS[verb] })) : [],
+    actions: state.status === 'open' ? verbs.map((verb) => actionView(state, stage, verb)) : [],
     viewer: viewer?.personId ?? 'everyone',
+    signposts: closed ? [] : stageSignposts(procedure, stage.id, state.concern.category),
   };
 }

@@ -4,10 +4,11 @@
  * then the form. Every text is cut to Block Kit's limits, so no modal is refused.
  */
 import { WHICH_BOARD } from '../../app/boards';
-import { IMMEDIATE_RISK } from '../../app/raise-request';
+import { IMMEDIATE_RISK, RAISE_QUESTIONS, startStageOptions } from '../../app/raise-request';
+import { instantToZoned } from '../../domain/calendar';
 import type { Agency, Directory, Person } from '../../domain/directory';
 import { categoriesOf, emergencyContacts } from '../../domain/escalation';
-import type { Procedure } from '../../domain/procedure';
+import { raisingSignposts, type Procedure } from '../../domain/procedure';
 import {
   asBlocks,
   asModal,
@@ -16,6 +17,7 @@ import {
   mrkdwn,
   option,
   plain,
+  signpostsBlock,
   type Block,
   type ModalView,
   type Raw,
@@ -131,7 +133,11 @@ export function raiseFormModal(
   directory: Directory,
   raiser: Person,
   metadata: RaiseMetadata,
+  now: Date = new Date(),
 ): ModalView {
+  const today = instantToZoned(now, procedure.workingHours.timeZone).date;
+  const starts = metadata.urgent ? startStageOptions(procedure) : [];
+  const signposts = raisingSignposts(procedure);
   const own = directory.agencies.find((a) => a.id === raiser.agency);
   const agencies = directory.agencies
     .filter((a) => a.boards.includes(procedure.id) && a.id !== raiser.agency)
@@ -161,6 +167,23 @@ export function raiseFormModal(
           { type: 'section', text: mrkdwn(`*${escape(IMMEDIATE_RISK.onForm)}*`, LIMITS.sectionText) },
           ...contactsRaw(procedure, own),
           { type: 'divider' },
+        ]
+      : []),
+    ...(signposts.length ? [signpostsBlock(signposts), { type: 'divider' }] : []),
+    ...(starts.length
+      ? [
+          {
+            type: 'input',
+            block_id: 'startStage',
+            label: plain(RAISE_QUESTIONS.startStage.label, LIMITS.label),
+            hint: plain(RAISE_QUESTIONS.startStage.hint, LIMITS.label),
+            element: {
+              type: 'static_select',
+              action_id: 'value',
+              initial_option: option(starts[0]?.value ?? '', starts[0]?.title ?? ''),
+              options: starts.slice(0, LIMITS.options).map((s) => option(s.value, s.title)),
+            },
+          },
         ]
       : []),
     {
@@ -198,6 +221,17 @@ export function raiseFormModal(
     text('summary', 'What the disagreement is', 'No names of the adult', { multiline: true }),
     text('outcomeWanted', 'The outcome you want', 'What would resolve it', { multiline: true }),
     text('safetyMeanwhile', 'What keeps the adult safe meanwhile', 'Who is doing what', { multiline: true }),
+    text('adultWishes', RAISE_QUESTIONS.adultWishes.label, RAISE_QUESTIONS.adultWishes.placeholder, {
+      optional: true,
+      multiline: true,
+    }),
+    {
+      type: 'input',
+      block_id: 'concernAroseAt',
+      label: plain(RAISE_QUESTIONS.concernAroseAt.label, LIMITS.label),
+      hint: plain(RAISE_QUESTIONS.concernAroseAt.hint, LIMITS.label),
+      element: { type: 'datepicker', action_id: 'value', initial_date: today },
+    },
   ];
   return asModal({
     type: 'modal',

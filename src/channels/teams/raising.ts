@@ -141,7 +141,11 @@ export class TeamsRaising {
     if (values.action === 'raise-risk' || values.action === 'raise-urgent')
       return {
         kind: 'form',
-        card: raiseFormCard(procedure, directory, who.person, { values: { immediateRisk: risk }, inline }),
+        card: raiseFormCard(procedure, directory, who.person, {
+          values: { immediateRisk: risk },
+          inline,
+          now: this.deps.clock(),
+        }),
       };
     return this.raise(context, who, procedure, values, inline);
   }
@@ -162,7 +166,13 @@ export class TeamsRaising {
       const shown = valuesShownAgain(values, Object.keys(errors), named, inline, now);
       return {
         kind: 'form',
-        card: raiseFormCard(procedure, directory, who.person, { values: shown, errors, problem: SOME_ANSWERS, inline }),
+        card: raiseFormCard(procedure, directory, who.person, {
+          values: shown,
+          errors,
+          problem: SOME_ANSWERS,
+          inline,
+          now,
+        }),
       };
     };
     const key = `teams:${context.activity.conversation.id}:${context.activity.id ?? ''}`;

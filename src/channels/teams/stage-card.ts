@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'adaptivecards-templating';
-import type { StageCardView } from '../../app/views/stage-card';
+import type { InputView, StageCardView } from '../../app/views/stage-card';
 
 export const CARDS_DIR = join(__dirname, '..', '..', '..', 'adaptive-cards');
 
@@ -29,6 +29,8 @@ export function stageCardData(view: StageCardView, refreshUserIds: readonly stri
   return {
     ...view,
     refreshUserIds: [...refreshUserIds],
+    signposts: view.signposts ?? [],
+    hasSignposts: (view.signposts ?? []).length > 0,
     plainActions: view.actions.filter((a) => !a.input).map((a) => ({ ...a, style: a.style ?? 'default' })),
     // Input ids must be unique on a card: each is prefixed with its verb ("withdraw.reason").
     inputActions: view.actions
@@ -37,11 +39,25 @@ export function stageCardData(view: StageCardView, refreshUserIds: readonly stri
         ...a,
         style: a.style ?? 'default',
         input: a.input && {
-          ...a.input,
-          id: inputId(a.verb, a.input.id),
-          ...(a.input.second ? { second: { ...a.input.second, id: inputId(a.verb, a.input.second.id) } } : {}),
+          ...inputData(a.verb, a.input),
+          ...(a.input.second ? { second: inputData(a.verb, a.input.second) } : {}),
         },
       })),
+  };
+}
+
+/** An input as the template binds it: its id prefixed, its kind as flags, nothing left unbound. */
+function inputData(verb: string, input: InputView): Record<string, unknown> {
+  const kind = input.kind ?? 'text';
+  return {
+    ...input,
+    id: inputId(verb, input.id),
+    kind,
+    isText: kind === 'text',
+    isDate: kind === 'date',
+    isChoice: kind === 'choice',
+    options: input.options ?? [],
+    initial: input.initial ?? '',
   };
 }
 

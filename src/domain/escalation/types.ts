@@ -67,7 +67,14 @@ export interface CaseState {
   raising: { agencyId: string; personId: string };
   responding: { agencyId: string; personId?: string };
   subject: { initials: string; recordNumbers: { raising?: string; responding?: string } };
-  concern: { category: string; summary: string; outcomeWanted: string; safetyMeanwhile: string };
+  concern: {
+    category: string;
+    summary: string;
+    outcomeWanted: string;
+    safetyMeanwhile: string;
+    /** The adult's own wishes and desired outcomes, in the raiser's words (absent on cases raised before it was asked). */
+    adultWishes?: string;
+  };
   /** The stage under way (or the last one, once closed), and every earlier one. */
   stages: StageRecord[];
   pendingEscalation?: { toStage: string; side: Side; by: string; reason: string; at: string };
@@ -115,6 +122,8 @@ export interface RaiseForm {
   summary: string;
   outcomeWanted: string;
   safetyMeanwhile: string;
+  /** The adult's own wishes and desired outcomes, as far as they are known (optional). */
+  adultWishes?: string;
 }
 
 interface CaseCommandBase {

@@ -169,6 +169,32 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
       message: 'names the urgent branch, but no stage has "branch: urgent"',
     });
   }
+  // Signposts: the stages and kinds of disagreement they name exist.
+  const categories = new Set((p.categories ?? []).map((c) => c.id));
+  (p.signposts ?? []).forEach((s, j) => {
+    if (s.stages !== 'all')
+      s.stages.forEach((id, k) => {
+        if (!stageIndex.has(id))
+          found.push({
+            path: ['signposts', j, 'stages', k],
+            message: `names the stage "${id}", which is not in "stages"`,
+          });
+      });
+    if (p.categories)
+      (s.categories ?? []).forEach((id, k) => {
+        if (!categories.has(id) && id !== 'other')
+          found.push({
+            path: ['signposts', j, 'categories', k],
+            message: `names the kind of disagreement "${id}", which is not in "categories"`,
+          });
+      });
+    if (!s.raising && s.stages !== 'all' && s.stages.length === 0)
+      found.push({
+        path: ['signposts', j],
+        message: 'is shown nowhere: give "raising: true", or the "stages" whose card shows it (or "all")',
+      });
+  });
+  found.push(...duplicates(p.signposts ?? [], 'signposts', 'signpost'));
   p.readings.forEach((r, j) => {
     if (r.switch !== undefined && !(SWITCHES as readonly string[]).includes(r.switch)) {
       found.push({

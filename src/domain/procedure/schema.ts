@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { NATIONS } from '../calendar/holidays';
-import { WEEKDAY_NAMES } from '../calendar/local-date';
+import { isLocalDate, WEEKDAY_NAMES } from '../calendar/local-date';
 
 export const slug = z
   .string({ error: 'must be a short name in lower case, like "line-manager"' })
@@ -53,6 +53,50 @@ export const timescaleSchema = z.strictObject({
   phrase: text.describe('the words of the procedure this timescale comes from, verbatim'),
   reading: text.optional(),
   expects: text.optional(),
+});
+
+/**
+ * Where the procedure points people elsewhere (another policy, a template, who to ask for contact
+ * details, advice for one kind of disagreement): its words, a link if it gives one, and where the
+ * bot shows them - on the raising form, on the card of some stages (or all), for some kinds of
+ * disagreement only.
+ */
+export const signpostSchema = z.strictObject({
+  id: slug,
+  words: text,
+  url: z.url({ error: 'must be a web address starting https://' }).optional(),
+  raising: z.boolean({ error: 'must be true (shown on the raising form) or false' }).default(false),
+  stages: z
+    .union([z.literal('all'), z.array(slug)], {
+      error: 'must be "all" or a list of stage ids, like [stage-1, stage-2]',
+    })
+    .default([]),
+  categories: z.array(slug).optional(),
+  phrase: text.describe('the words of the procedure this signpost comes from, verbatim'),
+});
+
+/** A date written YYYY-MM-DD (quoted or not in the file). */
+const day = z
+  .string({ error: 'must be a date written YYYY-MM-DD, like "2027-04-01"' })
+  .refine(isLocalDate, { error: 'must be a date written YYYY-MM-DD, like "2027-04-01"' });
+
+export const FIGURES_EVERY = ['month', 'quarter', 'year'] as const;
+
+/**
+ * How the board oversees its procedure: when it is next to be reviewed ("This procedure should
+ * be reviewed annually"), and who receives its figures, how often ("shared quarterly to the
+ * Quality and Performance Subcommittee").
+ */
+export const oversightSchema = z.strictObject({
+  reviewBy: day.optional(),
+  figures: z
+    .strictObject({
+      to: text,
+      email: z.email({ error: 'must be an email address' }).optional(),
+      every: z.enum(FIGURES_EVERY, { error: `must be one of: ${FIGURES_EVERY.join(', ')}` }).default('quarter'),
+    })
+    .optional(),
+  phrase: text,
 });
 
 export const NOTIFICATION_MOMENTS = ['stage-start', 'escalated', 'resolved', 'outcome'] as const;
@@ -213,6 +257,8 @@ export const procedureSchema = z.strictObject({
     )
     .default([]),
   categories: z.array(z.strictObject({ id: slug, label: text })).optional(),
+  signposts: z.array(signpostSchema).default([]),
+  oversight: oversightSchema.optional(),
   defaults: z
     .strictObject({
       timescale: z
@@ -247,6 +293,7 @@ export type Timescale = Stage['timescales'][number];
 export type Anchor = Timescale['from'];
 export type Role = Procedure['roles'][number];
 export type Notification = Stage['notifications'][number];
+export type Signpost = Procedure['signposts'][number];
 
 /** The board's short name for sentences ("NSSAB"), or its name where the file gives none. */
 export function shortNameOf(procedure: Pick<Procedure, 'name' | 'shortName'>): string {
