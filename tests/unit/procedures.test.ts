@@ -197,7 +197,7 @@ describe('a broken procedure file', () => {
           /^stages › 3rd \(stage-3\) › timescales › 1st › amount: must be more than zero \(it is -3\)/,
         ),
         expect.stringMatching(
-          /^stages › 2nd \(stage-2\) › timescales › 1st › unit: must be one of: working-days, working-weeks, calendar-days, clock-hours, day-number \(it is "fortnights"\)/,
+          /^stages › 2nd \(stage-2\) › timescales › 1st › unit: must be one of: working-days, working-weeks, calendar-days, clock-hours, day-number, same-working-day, without-delay \(it is "fortnights"\)/,
         ),
       ]),
     );
@@ -251,7 +251,7 @@ describe('a broken procedure file', () => {
     expect(text).toMatch(/stage-3\) › sides › raising › 1st: names the role "senior-manger", which is not declared/);
     expect(text).toMatch(/stage-3\) › timescales › 1st › amount: must be more than zero \(it is -3\)/);
     expect(text).toMatch(
-      /stage-4\) › timescales › 1st › unit: must be one of: working-days, working-weeks, calendar-days, clock-hours, day-number \(it is "fortnights"\)/,
+      /stage-4\) › timescales › 1st › unit: must be one of: working-days, working-weeks, calendar-days, clock-hours, day-number, same-working-day, without-delay \(it is "fortnights"\)/,
     );
     expect(text).toMatch(/stage 3 follows stage 1 \(is stage 2 missing\?\)/);
     // …and what the missing stage breaks elsewhere: the urgent path named it.

@@ -124,7 +124,12 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
     stage.decision?.recordedBy.forEach((r, j) => needRole(r, [...at, 'decision', 'recordedBy', j]));
     stage.notifications.forEach((n, j) => {
       if (n.by) needRole(n.by, [...at, 'notifications', j, 'by']);
-      needRole(n.to, [...at, 'notifications', j, 'to'], n.where === 'board' ? 'board' : 'agency');
+      if (n.to) needRole(n.to, [...at, 'notifications', j, 'to'], n.where === 'board' ? 'board' : 'agency');
+      else if (n.where !== 'raiser')
+        found.push({
+          path: [...at, 'notifications', j, 'to'],
+          message: `is missing: say which role is told (only "where: raiser", the person who raised the concern, needs no role)`,
+        });
     });
     stage.forms.forEach((f, j) => {
       if (!forms.has(f.form))
