@@ -327,14 +327,14 @@ export function timerText(state: CaseState, timer: Timer, now: Date): string {
       const guidance =
         timer.outOfHours && procedure.outOfHours ? ` Out of hours: ${procedure.outOfHours.guidance}` : '';
       const missed = d?.expects
-        ? `by then: ${d.expects}. That has not happened yet`
+        ? `. What was expected by then: ${d.expects}. That has not happened yet`
         : d?.kind === 'start-by'
-          ? 'and has not yet been taken up by everyone it needs'
-          : 'and has been neither resolved nor escalated';
+          ? ' and has not yet been taken up by everyone it needs'
+          : ' and has been neither resolved nor escalated';
       const climbed = timer.climbed
-        ? ' The people nudged before have not acted in the time their own stage allows, so it has come to you too.'
+        ? ' The people nudged before have had as long as their own stage allows and have not acted, so it has come to you too.'
         : '';
-      return `${label} has passed its deadline${again}: ${stageName} was due ${deadline} ${missed}.${climbed} You are among the people who act next under the procedure: take it up on the card if it is yours to take, approve its escalation if that is asked of you, or speak to the people holding it.${guidance}`;
+      return `${label} has passed its deadline${again}: ${stageName} was due ${deadline}${missed}.${climbed} You are among the people who act next under the procedure: if the next stage is yours, press Take it up on the card; if your approval is asked, give it or refuse it on the card; or speak to the people holding it.${guidance}`;
     }
     case 'notification': {
       const limit = timer.limit

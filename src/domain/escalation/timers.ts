@@ -257,6 +257,9 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
   // say) make one reminder and one nudge, not two.
   const seen = new Set<string>();
   const deadlines = pendingDeadlines(state).filter((d) => (seen.has(d.at) ? false : (seen.add(d.at), true)));
+  // The ladder climbs from the stage's first nudge, whichever of its limits later nudges are about.
+  const first = deadlines[0];
+  const ladder = first ? ladderOf(state, stage, nextWorking(new Date(first.at), calendar, urgentOutOfHours)) : [];
   for (const d of deadlines) {
     const due = new Date(d.at);
     const key = keys.get(d) ?? `${ref}/${current.id}/${d.kind}-${d.stage}`;
@@ -269,8 +272,11 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
     const morning = calendar.startOfWorkingDay(day);
     for (let i = 0; i < procedure.defaults.reminder.workingDaysBefore; i++) day = calendar.previousWorkingDay(day);
     const remindAt = calendar.startOfWorkingDay(day);
+    // A reminder of a later limit while an earlier one has already passed is left out: the
+    // stage is overdue, and its nudges say so.
+    const earliest = new Date(deadlines[0]?.at ?? d.at);
     const reminder = (id: string, at: Date, when: 'day-before' | 'today'): void => {
-      if (at > startedAt && at < due && (nudged === 0 || fired.has(id)))
+      if (at > startedAt && at < due && (nudged === 0 || fired.has(id)) && (at < earliest || d === deadlines[0]))
         timers.push({
           id,
           kind: 'reminder',
@@ -286,7 +292,6 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
     if (morning.getTime() !== remindAt.getTime()) reminder(`${key}/reminder-today`, morning, 'today');
     // The nudge at the deadline, then a repeat each working day while overdue, climbing the ladder.
     const nudgeAt = nextWorking(due, calendar, urgentOutOfHours);
-    const ladder = ladderOf(state, stage, nudgeAt);
     const repeats = procedure.defaults.repeatWhileOverdue === 'never' ? 0 : nudged + LOOKAHEAD;
     for (let k = 0; k <= repeats; k++) {
       const at = k === 0 ? nudgeAt : repeatAt(nudgeAt, k, calendar, urgentOutOfHours);
