@@ -122,10 +122,10 @@ export function allowanceOf(procedure: Procedure, stage: Stage, since: Date, cat
     .filter((t) => t.kind === 'conclude-by' && appliesTo(t, category))
     .map((t) => {
       if (t.unit !== 'day-number') return timescaleInstant(t, since, procedure, calendar);
-      const startDay =
-        stage.timescales.find((x) => x.kind === 'start-by' && x.unit === 'day-number')?.amount ?? 1;
+      const startDay = stage.timescales.find((x) => x.kind === 'start-by' && x.unit === 'day-number')?.amount ?? 1;
       const days = Math.max(1, (t.amount ?? 1) - startDay);
-      const unit = procedure.counting.dayNumbers === 'calendar' ? ('calendar-days' as const) : ('working-days' as const);
+      const unit =
+        procedure.counting.dayNumbers === 'calendar' ? ('calendar-days' as const) : ('working-days' as const);
       return timescaleInstant({ amount: days, unit }, since, procedure, calendar);
     });
   const d = procedure.defaults.timescale;
@@ -213,7 +213,9 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
           ...base,
           id,
           at: at.toISOString(),
-          ...(limit ? { limit: { at: limit.toISOString(), ...(n.within?.phrase ? { phrase: n.within.phrase } : {}) } } : {}),
+          ...(limit
+            ? { limit: { at: limit.toISOString(), ...(n.within?.phrase ? { phrase: n.within.phrase } : {}) } }
+            : {}),
         });
       };
       if (atStart) push(`${ref}/${record.id}/notify-${i}/start`, new Date(record.startedAt));
@@ -225,8 +227,7 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
           record.ended === 'escalated' && record.endedAt
             ? record.endedAt
             : record === current && state.status === 'open'
-              ? record.deadlines.filter((d) => d.kind === 'conclude-by').sort((a, b) => a.at.localeCompare(b.at))[0]
-                  ?.at
+              ? record.deadlines.filter((d) => d.kind === 'conclude-by').sort((a, b) => a.at.localeCompare(b.at))[0]?.at
               : undefined;
         if (failedAt) push(`${ref}/${record.id}/notify-${i}/unresolved`, new Date(failedAt));
       }
@@ -235,6 +236,7 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
   if (state.status !== 'open') return sortTimers(timers);
 
   const startedAt = new Date(current.startedAt);
+  const following = nextStage(procedure, stage, state.urgent);
   const holders = sidesAudience(state, {
     raising: stage.sides?.raising,
     responding: stage.sides?.responding,
@@ -272,11 +274,13 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
     const morning = calendar.startOfWorkingDay(day);
     for (let i = 0; i < procedure.defaults.reminder.workingDaysBefore; i++) day = calendar.previousWorkingDay(day);
     const remindAt = calendar.startOfWorkingDay(day);
-    // A reminder of a later limit while an earlier one has already passed is left out: the
-    // stage is overdue, and its nudges say so.
+    // A reminder of a later stage's start-by (beyond the next stage) while an earlier limit has
+    // already passed is left out: the stage is overdue, and its nudges say so. The stage's own
+    // limits and the next stage's start-by are each reminded of.
     const earliest = new Date(deadlines[0]?.at ?? d.at);
+    const own = d.stage === current.id || d.stage === following?.id;
     const reminder = (id: string, at: Date, when: 'day-before' | 'today'): void => {
-      if (at > startedAt && at < due && (nudged === 0 || fired.has(id)) && (at < earliest || d === deadlines[0]))
+      if (at > startedAt && at < due && (nudged === 0 || fired.has(id)) && (own || at < earliest))
         timers.push({
           id,
           kind: 'reminder',

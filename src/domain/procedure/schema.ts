@@ -61,10 +61,7 @@ export const timescaleSchema = z
       error:
         'must be "start-by" (the stage must have begun by then) or "conclude-by" (the stage must be resolved or escalated by then)',
     }),
-    amount: z
-      .number({ error: 'must be a number, like 5' })
-      .min(0, { error: 'must be more than zero' })
-      .optional(),
+    amount: z.number({ error: 'must be a number, like 5' }).min(0, { error: 'must be more than zero' }).optional(),
     unit: z.enum(TIMESCALE_UNITS, { error: `must be one of: ${TIMESCALE_UNITS.join(', ')}` }),
     from: anchorSchema,
     phrase: text.describe('the words of the procedure this timescale comes from, verbatim'),
