@@ -70,6 +70,8 @@ describe('each board, a case nobody acts on, across Christmas (England & Wales: 
     expect(brief(await simulate(board('cheshire-east'), raised, until))).toEqual([
       '2026-12-22T09:00:00.000Z reminder step-1 → practitioner (raising+responding)',
       '2026-12-22T10:00:00.000Z nudge step-1 → line-manager+safeguarding-lead (raising+responding)',
+      // step 2 "no later than day 3" is due 5pm today: its reminder on the morning of the day
+      '2026-12-23T09:00:00.000Z reminder step-1 → practitioner (raising+responding)',
       '2026-12-23T09:00:00.000Z nudge step-1 → line-manager+safeguarding-lead (raising+responding)',
       '2026-12-24T09:00:00.000Z nudge step-1 → line-manager+safeguarding-lead (raising+responding)',
       '2026-12-29T09:00:00.000Z nudge step-1 → line-manager+safeguarding-lead (raising+responding)',
