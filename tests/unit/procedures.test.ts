@@ -168,7 +168,10 @@ describe('the five shipped procedures', () => {
       expect.objectContaining({
         by: 'line-manager',
         to: 'safeguarding-lead',
-        where: 'own-agency',
+        // "The line manager involved should notify the safeguarding lead within their organisation":
+        // both line managers are involved at stage 2, each telling their own (own-agency is now
+        // only the side that escalated).
+        where: 'both-agencies',
         when: ['stage-start', 'outcome'],
       }),
     );
@@ -296,7 +299,7 @@ describe('a broken procedure file', () => {
     const twice = checkProcedureText('id: x\nname: a\nname: b\n');
     if (tabs.ok || twice.ok) throw new Error('accepted');
     expect(tabs.problems.map((p) => [p.where, p.line])).toEqual([['the YAML itself', 3]]);
-    expect(tabs.problems[0]?.message).toMatch(/Tabs are not allowed/);
+    expect(tabs.problems[0]?.message).toMatch(/indented with a tab character/);
     expect(twice.problems[0]?.message).toMatch(/keys must be unique/);
   });
 });

@@ -215,6 +215,8 @@ export interface PlannedStage {
   startBy?: Date;
   dueBy?: Date;
   source: string;
+  /** Every limit of the stage, earliest first: its own, the next stages' start-by, the board default. */
+  limits: Array<{ kind: Deadline['kind']; stage: string; at: Date; phrase: string; source: Deadline['source'] }>;
 }
 
 /**
@@ -266,6 +268,13 @@ export function planTimeline(procedure: Procedure, calendar: WorkingCalendar, ra
       ...(startBy ? { startBy } : {}),
       ...(dueBy ? { dueBy } : {}),
       source: sources.join(' | '),
+      limits: deadlines.map((d) => ({
+        kind: d.kind,
+        stage: d.stage,
+        at: new Date(d.at),
+        phrase: d.phrase,
+        source: d.source,
+      })),
     };
   });
 }
