@@ -315,8 +315,10 @@ export function timerText(state: CaseState, timer: Timer, now: Date): string {
   const deadline = d ? `${deadlineInWords(new Date(d.at), tz, now)} (“${d.phrase}”)` : '';
   switch (timer.kind) {
     case 'reminder': {
+      const calendar = calendarFor(procedure);
+      const sameDay = d && calendar.localDate(new Date(d.at)) === calendar.localDate(new Date(timer.at));
       const due =
-        timer.reminder === 'today' && d
+        timer.reminder === 'today' && d && sameDay
           ? `due by ${timeInWords(new Date(d.at), tz)} today (“${d.phrase}”)`
           : `due ${deadline}`;
       const what = d?.expects ? ` By then: ${d.expects}.` : '';

@@ -282,6 +282,32 @@ describe('a reminder on the morning of the deadline’s day, so a case raised la
     expect(reminders(state)).toEqual(['2026-11-27T09:00:00.000Z reminder', '2026-11-30T09:00:00.000Z reminder-today']);
   });
 
+  test('a deadline on a non-working day is reminded of on the working day before, not as "today"', () => {
+    const p: Procedure = {
+      ...camden,
+      stages: camden.stages.map((s, i) =>
+        i === 0
+          ? {
+              ...s,
+              timescales: [
+                {
+                  kind: 'conclude-by' as const,
+                  amount: 2,
+                  unit: 'calendar-days' as const,
+                  from: 'raised' as const,
+                  phrase: 'within 2 days',
+                },
+              ],
+            }
+          : s,
+      ),
+    };
+    const state = raised(p, '2026-11-26T10:00:00.000Z'); // Thursday: due 5pm Saturday 28 November
+    const [t] = timersOf(state).filter((x) => x.kind === 'reminder');
+    expect(t?.at).toBe('2026-11-27T09:00:00.000Z');
+    expect(t && timerText(state, t, new Date(t.at))).toMatch(/which is due by 5pm Saturday 28 November/);
+  });
+
   test('after the bot was down past the deadline, neither reminder goes: the nudge says it', () => {
     const state = raised(board('camden'), '2026-11-23T10:00:00.000Z');
     const due = dueTimers(state, new Date('2026-12-01T10:00:00.000Z'));
