@@ -151,7 +151,7 @@ export const RAISE_QUESTIONS = {
   },
   startStage: {
     label: 'Which stage to start at',
-    hint: "The board leaves this to you when the adult is at immediate risk: choose the stage that fits, or start at the first.",
+    hint: 'The board leaves this to you when the adult is at immediate risk: choose the stage that fits, or start at the first.',
   },
 } as const;
 

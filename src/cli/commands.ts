@@ -38,7 +38,8 @@ ${AUDIT_LOG_USAGE}
 ${OUTBOX_USAGE}
 ${DOCUMENT_USAGE}
   deadlines --board <id> --raised <ISO instant> [--json]
-                                               a board's stage timeline, each stage run to its limit
+                                               a board's stage timeline, each stage run to its limit,
+                                               with every limit of each stage
   report --board <id> --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--format html|csv] [--db <file>]
                                                a board's figures for a period (no adult's details);
                                                with neither date, the last period its file's

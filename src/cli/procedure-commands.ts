@@ -1,6 +1,12 @@
 /** The commands about boards' procedures and the directory: listing, checking, working days and readings. */
 import { parseArgs } from 'node:util';
-import { loadDirectoryFile, loadProcedureFile, loadProcedures } from '../app/procedures';
+import {
+  FileProblems,
+  clashWithOtherBoards,
+  loadDirectoryFile,
+  loadProcedureFile,
+  loadProcedures,
+} from '../app/procedures';
 import { NATION_NAMES, NATIONS, WorkingCalendar, isLocalDate, type Nation } from '../domain/calendar';
 import { instantToZoned } from '../domain/calendar';
 import { lastFiguresPeriod, reviewWarning, type Procedure } from '../domain/procedure';
@@ -24,6 +30,8 @@ export function commandProcedures(io: Io): number {
 export function commandProcedureCheck(file: string | undefined, io: Io): number {
   const path = requireFile(file, 'procedure');
   const p = loadProcedureFile(path);
+  const clashes = clashWithOtherBoards(path, p, procedureDirs(io.env));
+  if (clashes.length) throw new FileProblems(path, clashes);
   const defaults = p.stages.filter((s) => s.timescales.length === 0).length;
   io.out(
     `${path}: ok - ${p.name} (${p.id}), ${NATION_NAMES[p.nation]}, ${stageCount(p)}, ${p.stages.reduce((n, s) => n + s.timescales.length, 0)} timescales` +

@@ -39,7 +39,7 @@ function lineContaining(file: string, text: string): number {
   return found[0] as number;
 }
 
-const STAGE_KEYS = ['id', 'name', 'startBy', 'dueBy', 'source'];
+const STAGE_KEYS = ['id', 'name', 'startBy', 'dueBy', 'source', 'limits'];
 
 interface StageJson {
   id: string;
@@ -47,6 +47,7 @@ interface StageJson {
   startBy?: string;
   dueBy?: string;
   source: string;
+  limits?: Array<{ kind: string; stage: string; at: string; phrase: string; source: string }>;
 }
 
 interface DeadlinesJson {
@@ -205,7 +206,12 @@ describe('npm run --silent cli -- deadlines', () => {
       expect(typeof stage.source).toBe('string');
       expect(stage.source.length).toBeGreaterThan(0);
     }
-    expect(s2?.source).toBe('(Within 2 working days)');
+    expect(s2?.source).toMatch(/^\(Within 2 working days\) \| From the outset/);
+    // Every limit of a stage, not only the first: stage 2's own, and stage 4's "within 5" from the outset.
+    expect(s2?.limits?.map((l) => [l.kind, l.stage, l.at])).toEqual([
+      ['conclude-by', 'stage-2', '2026-11-24T17:00:00+00:00'],
+      ['conclude-by', 'stage-4', '2026-11-27T17:00:00+00:00'],
+    ]);
     expect(s5?.source).toMatch(/^board default: /);
   });
 
@@ -249,6 +255,14 @@ describe('a new board is a new file: PROCEDURES_DIR with a Scottish board (Camde
       'fife',
     ]);
     expect(lines[5]).toBe('fife\tFife Adult Protection Committee\tscotland\t5 stages');
+  });
+
+  test('procedure check: a board whose reference prefix another board in the folders uses is refused, naming it', () => {
+    const clash = join(tempDir('sab-cli-prefix-'), 'fife.yaml');
+    writeFileSync(clash, replaceOnce(fife, /^referencePrefix: FIF$/, 'referencePrefix: CAM'));
+    const run = cli(['procedure', 'check', clash], env);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/the case reference prefix "CAM" is already used by the board "camden"/);
   });
 
   test('deadlines count Scottish bank holidays: St Andrew’s Day, then Christmas', () => {

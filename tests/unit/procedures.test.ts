@@ -168,7 +168,10 @@ describe('the five shipped procedures', () => {
       expect.objectContaining({
         by: 'line-manager',
         to: 'safeguarding-lead',
-        where: 'own-agency',
+        // "The line manager involved should notify the safeguarding lead within their organisation":
+        // both line managers are involved at stage 2, each telling their own (own-agency is now
+        // only the side that escalated).
+        where: 'both-agencies',
         when: ['stage-start', 'outcome'],
       }),
     );
@@ -197,7 +200,7 @@ describe('a broken procedure file', () => {
           /^stages › 3rd \(stage-3\) › timescales › 1st › amount: must be more than zero \(it is -3\)/,
         ),
         expect.stringMatching(
-          /^stages › 2nd \(stage-2\) › timescales › 1st › unit: must be one of: working-days, working-weeks, calendar-days, clock-hours, day-number \(it is "fortnights"\)/,
+          /^stages › 2nd \(stage-2\) › timescales › 1st › unit: must be one of: working-days, working-weeks, calendar-days, clock-hours, day-number, same-working-day, without-delay \(it is "fortnights"\)/,
         ),
       ]),
     );
@@ -251,7 +254,7 @@ describe('a broken procedure file', () => {
     expect(text).toMatch(/stage-3\) › sides › raising › 1st: names the role "senior-manger", which is not declared/);
     expect(text).toMatch(/stage-3\) › timescales › 1st › amount: must be more than zero \(it is -3\)/);
     expect(text).toMatch(
-      /stage-4\) › timescales › 1st › unit: must be one of: working-days, working-weeks, calendar-days, clock-hours, day-number \(it is "fortnights"\)/,
+      /stage-4\) › timescales › 1st › unit: must be one of: working-days, working-weeks, calendar-days, clock-hours, day-number, same-working-day, without-delay \(it is "fortnights"\)/,
     );
     expect(text).toMatch(/stage 3 follows stage 1 \(is stage 2 missing\?\)/);
     // …and what the missing stage breaks elsewhere: the urgent path named it.
@@ -296,7 +299,7 @@ describe('a broken procedure file', () => {
     const twice = checkProcedureText('id: x\nname: a\nname: b\n');
     if (tabs.ok || twice.ok) throw new Error('accepted');
     expect(tabs.problems.map((p) => [p.where, p.line])).toEqual([['the YAML itself', 3]]);
-    expect(tabs.problems[0]?.message).toMatch(/Tabs are not allowed/);
+    expect(tabs.problems[0]?.message).toMatch(/indented with a tab character/);
     expect(twice.problems[0]?.message).toMatch(/keys must be unique/);
   });
 });

@@ -62,7 +62,7 @@ export function historyLine(
       e.kind === 'reminder'
         ? 'sent a reminder'
         : e.kind === 'nudge'
-          ? 'nudged the next tier: the deadline has passed'
+          ? 'nudged the people who act next: the deadline has passed'
           : 'sent a notification the procedure asks for',
     'timer-delivered': () => 'delivered it',
   };

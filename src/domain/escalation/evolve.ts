@@ -86,6 +86,11 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
       };
       if (event.via === 'raised') entered.acknowledged = { raising: { by: event.by.personId, at: event.at } };
       const party = event.by.party;
+      const enteredBy =
+        event.via === 'raised'
+          ? 'raising'
+          : (state.pendingEscalation?.side ?? (party === 'raising' || party === 'responding' ? party : undefined));
+      if (enteredBy) entered.enteredBy = enteredBy;
       if (
         event.via === 'escalation' &&
         (party === 'raising' || party === 'responding') &&

@@ -76,6 +76,7 @@ export function deadlinesOnEntry(state: CaseState, stage: Stage, at: Date, calen
     raised: new Date(state.concernAroseAt),
     stageStarts: new Map(state.stages.map((s) => [s.id, new Date(s.startedAt)])).set(stage.id, at),
     stageEnds: new Map(state.stages.map((s) => [s.id, s.endedAt ? new Date(s.endedAt) : at])),
+    category: state.concern.category,
   };
   return stageDeadlines(state.procedure, calendar, stage, anchors, state.urgent);
 }

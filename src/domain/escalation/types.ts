@@ -41,6 +41,8 @@ export interface StageRecord {
   ended?: 'escalated' | 'resolved' | 'decided' | 'withdrawn';
   acknowledged: Partial<Record<Party, { by: string; at: string }>>;
   deadlines: Deadline[];
+  /** The side whose act began the stage: the side that raised it, or asked to escalate to it. */
+  enteredBy?: Side;
 }
 
 export interface ActorRecord {

@@ -76,6 +76,22 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
     });
   }
 
+  const defaultUnit = p.defaults.timescale?.unit;
+  if (defaultUnit === 'same-working-day' || defaultUnit === 'without-delay') {
+    found.push({
+      path: ['defaults', 'timescale', 'unit'],
+      message: `a board default is a length of time; "${defaultUnit}" is a moment. Use working-days, working-weeks, calendar-days or clock-hours`,
+    });
+  }
+  p.defaults.timescale?.stages?.forEach((id, j) => {
+    if (!stageIndex.has(id))
+      found.push({
+        path: ['defaults', 'timescale', 'stages', j],
+        message: `names the stage "${id}", which is not in "stages" (stages: ${p.stages.map((s) => s.id).join(', ')})`,
+      });
+  });
+  const categories = new Set((p.categories ?? []).map((c) => c.id));
+
   // Stage order and branches.
   p.stages.forEach((stage, i) => {
     const at: PathPart[] = ['stages', i];
@@ -124,7 +140,12 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
     stage.decision?.recordedBy.forEach((r, j) => needRole(r, [...at, 'decision', 'recordedBy', j]));
     stage.notifications.forEach((n, j) => {
       if (n.by) needRole(n.by, [...at, 'notifications', j, 'by']);
-      needRole(n.to, [...at, 'notifications', j, 'to'], n.where === 'board' ? 'board' : 'agency');
+      if (n.to) needRole(n.to, [...at, 'notifications', j, 'to'], n.where === 'board' ? 'board' : 'agency');
+      else if (n.where !== 'raiser')
+        found.push({
+          path: [...at, 'notifications', j, 'to'],
+          message: `is missing: say which role is told (only "where: raiser", the person who raised the concern, needs no role)`,
+        });
     });
     stage.forms.forEach((f, j) => {
       if (!forms.has(f.form))
@@ -147,9 +168,21 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
         message: `nothing says when stage ${stage.number} ("${stage.name}") should be over: it has no "conclude-by" timescale, no later stage has a "start-by", and the file sets no board default. Add a timescale, or set "defaults.timescale" and say in its note that it is the board's choice`,
       });
     }
-    stage.timescales.forEach((t, j) =>
-      found.push(...checkTimescale(p, stage, i, t, [...at, 'timescales', j], stageIndex)),
-    );
+    stage.timescales.forEach((t, j) => {
+      found.push(...checkTimescale(p, stage, i, t, [...at, 'timescales', j], stageIndex));
+      t.categories?.forEach((c, k) => {
+        if (!categories.has(c))
+          found.push({
+            path: [...at, 'timescales', j, 'categories', k],
+            message: `names the category "${c}", which is not declared under "categories"${categories.size ? ` (declared: ${[...categories].join(', ')})` : ''}`,
+          });
+      });
+      if (t.shortestOf && stage.timescales.filter((x) => x.shortestOf === t.shortestOf && x.kind === t.kind).length < 2)
+        found.push({
+          path: [...at, 'timescales', j, 'shortestOf'],
+          message: `no other ${t.kind} limit of this stage shares the name "${t.shortestOf}"; "shortestOf" joins two or more limits into one ("whichever is shortest")`,
+        });
+    });
   });
 
   // The urgent path and immediate risk.
@@ -170,7 +203,6 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
     });
   }
   // Signposts: the stages and kinds of disagreement they name exist.
-  const categories = new Set((p.categories ?? []).map((c) => c.id));
   (p.signposts ?? []).forEach((s, j) => {
     if (s.stages !== 'all')
       s.stages.forEach((id, k) => {
@@ -215,7 +247,7 @@ function checkTimescale(
   stageIndex: Map<string, number>,
 ): Finding[] {
   const found: Finding[] = [];
-  if (t.unit !== 'clock-hours' && !Number.isInteger(t.amount)) {
+  if (t.amount !== undefined && t.unit !== 'clock-hours' && !Number.isInteger(t.amount)) {
     found.push({ path: [...at, 'amount'], message: `${t.unit} must be counted in whole numbers (it is ${t.amount})` });
   }
   if (t.unit === 'day-number' && t.from !== 'raised') {

@@ -29,7 +29,20 @@ export const roleSchema = z.strictObject({
 });
 
 export const TIMESCALE_KINDS = ['start-by', 'conclude-by'] as const;
-export const TIMESCALE_UNITS = ['working-days', 'working-weeks', 'calendar-days', 'clock-hours', 'day-number'] as const;
+export const TIMESCALE_UNITS = [
+  'working-days',
+  'working-weeks',
+  'calendar-days',
+  'clock-hours',
+  'day-number',
+  'same-working-day',
+  'without-delay',
+] as const;
+/** Units that are a moment, not a count: written with no amount. */
+export const UNITS_WITHOUT_AMOUNT = ['same-working-day', 'without-delay'] as const;
+/** How to write a limit on the same day, for messages about a zero or missing amount. */
+export const SAME_DAY_HOW =
+  'for "on the same working day" write "unit: same-working-day" with no amount (or "amount: 0" with "unit: working-days"); for "without delay" or "immediately" write "unit: without-delay"';
 export const ANCHOR_WORDS = ['raised', 'stage-start'] as const;
 
 const stageAnchor = z.strictObject({
@@ -42,18 +55,40 @@ export const anchorSchema = z.union([z.enum(ANCHOR_WORDS), stageAnchor], {
     'must be "raised" (when the concern arose), "stage-start" (when this stage began), or { stage: <stage id>, at: start | end }',
 });
 
-export const timescaleSchema = z.strictObject({
-  kind: z.enum(TIMESCALE_KINDS, {
-    error:
-      'must be "start-by" (the stage must have begun by then) or "conclude-by" (the stage must be resolved or escalated by then)',
-  }),
-  amount: z.number({ error: 'must be a number, like 5' }).positive({ error: 'must be more than zero' }),
-  unit: z.enum(TIMESCALE_UNITS, { error: `must be one of: ${TIMESCALE_UNITS.join(', ')}` }),
-  from: anchorSchema,
-  phrase: text.describe('the words of the procedure this timescale comes from, verbatim'),
-  reading: text.optional(),
-  expects: text.optional(),
-});
+export const timescaleSchema = z
+  .strictObject({
+    kind: z.enum(TIMESCALE_KINDS, {
+      error:
+        'must be "start-by" (the stage must have begun by then) or "conclude-by" (the stage must be resolved or escalated by then)',
+    }),
+    amount: z.number({ error: 'must be a number, like 5' }).min(0, { error: 'must be more than zero' }).optional(),
+    unit: z.enum(TIMESCALE_UNITS, { error: `must be one of: ${TIMESCALE_UNITS.join(', ')}` }),
+    from: anchorSchema,
+    phrase: text.describe('the words of the procedure this timescale comes from, verbatim'),
+    reading: text.optional(),
+    expects: text.optional(),
+    /** The limit applies only to cases of these categories (ids under "categories"). */
+    categories: z.array(slug).min(1, { error: 'must name at least one category' }).optional(),
+    /** Limits of a stage that share this name are one limit: whichever falls first ("whichever is shortest"). */
+    shortestOf: slug.optional(),
+  })
+  .superRefine((t, ctx) => {
+    const momentOnly = (UNITS_WITHOUT_AMOUNT as readonly string[]).includes(t.unit);
+    if (momentOnly && t.amount !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['amount'],
+        message: `a "${t.unit}" limit has no amount; remove "amount"`,
+      });
+    else if (!momentOnly && t.amount === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['amount'],
+        message: `needs an amount for "${t.unit}", like 5; ${SAME_DAY_HOW}`,
+      });
+    else if (!momentOnly && t.amount === 0 && t.unit !== 'working-days')
+      ctx.addIssue({ code: 'custom', path: ['amount'], message: `must be more than zero; ${SAME_DAY_HOW}` });
+  });
 
 /**
  * Where the procedure points people elsewhere (another policy, a template, who to ask for contact
@@ -99,26 +134,40 @@ export const oversightSchema = z.strictObject({
   phrase: text,
 });
 
-export const NOTIFICATION_MOMENTS = ['stage-start', 'escalated', 'resolved', 'outcome'] as const;
+export const NOTIFICATION_MOMENTS = ['stage-start', 'escalated', 'resolved', 'outcome', 'unresolved'] as const;
 export const NOTIFICATION_TARGETS = [
   'own-agency',
   'other-agency',
   'both-agencies',
   'commissioning-body',
   'board',
+  'raiser',
 ] as const;
 
 export const notificationSchema = z.strictObject({
   by: slug.optional(),
-  to: slug,
+  /** The role told; not needed when `where` is "raiser" (the person who raised the concern). */
+  to: slug.optional(),
   where: z.enum(NOTIFICATION_TARGETS, {
-    error: 'must be one of: own-agency, other-agency, both-agencies, commissioning-body, board',
+    error: 'must be one of: own-agency, other-agency, both-agencies, commissioning-body, board, raiser',
   }),
   when: z
-    .array(z.enum(NOTIFICATION_MOMENTS, { error: 'must be one of: stage-start, escalated, resolved, outcome' }))
+    .array(
+      z.enum(NOTIFICATION_MOMENTS, {
+        error: 'must be one of: stage-start, escalated, resolved, outcome, unresolved',
+      }),
+    )
     .min(1, { error: 'must name at least one moment' }),
   about: text,
   phrase: text,
+  /** How soon the procedure asks for it ("made aware within one working day"): shown, and met when sent. */
+  within: z
+    .strictObject({
+      amount: z.number({ error: 'must be a number, like 1' }).min(0).optional(),
+      unit: z.enum(TIMESCALE_UNITS, { error: `must be one of: ${TIMESCALE_UNITS.join(', ')}` }),
+      phrase: text.optional(),
+    })
+    .optional(),
 });
 
 export const stageFormSchema = z.strictObject({
@@ -266,6 +315,8 @@ export const procedureSchema = z.strictObject({
           amount: z.number().positive({ error: 'must be more than zero' }),
           unit: z.enum(TIMESCALE_UNITS, { error: `must be one of: ${TIMESCALE_UNITS.join(', ')}` }),
           note: text,
+          /** The stages the default is for (absent: every stage nothing else bounds). */
+          stages: z.array(slug).min(1, { error: 'must name at least one stage' }).optional(),
         })
         .optional(),
       reminder: z
