@@ -167,6 +167,7 @@ describe('the date the concern arose: the timescales count from it', () => {
       ['start-by', '2026-03-31T16:00:00.000Z'],
       ['conclude-by', '2026-04-10T16:00:00.000Z'],
       ['conclude-by', '2026-04-10T16:00:00.000Z'], // step 3 "NO LATER THAN DAY 9", due at step 2
+      ['conclude-by', '2026-04-21T16:00:00.000Z'], // step 4 "NO LATER THAN DAY 16", a limit from the outset
     ]);
   });
 
