@@ -440,7 +440,9 @@ describe('Cheshire East: the timescales run "from CONCERN ARISING", the date ask
       { ...values, concernAroseAt: { value: { type: 'datepicker', selected_date: '2026-11-24' } } },
       'V-CE-FUTURE',
     );
-    expect(future.errors).toEqual({ concernAroseAt: 'Give the date the concern arose: today or earlier.' });
+    expect(future.errors).toEqual({
+      concernAroseAt: 'Give the date the concern arose: today or earlier, within the last year.',
+    });
     expect((await submit(slack.ceri, form, values, 'V-CE-1')).response_action).toBe('update');
     const [reference] = await raisedNow(before);
     expect(reference).toBeDefined();
@@ -469,7 +471,9 @@ describe('Cheshire East: the timescales run "from CONCERN ARISING", the date ask
       action: 'raise-submit',
     };
     const refused = cardOf((await dialog(teams.beth, { ...answers, concernAroseAt: '2026-11-30' }, 'r-ce-0')).body);
-    expect(beside(refused, 'concernAroseAt')).toBe('Give the date the concern arose: today or earlier.');
+    expect(beside(refused, 'concernAroseAt')).toBe(
+      'Give the date the concern arose: today or earlier, within the last year.',
+    );
     await dialog(teams.beth, { ...answers, concernAroseAt: '2026-11-20' }, 'r-ce-1');
     const [reference] = await raisedNow(before);
     expect(reference).toBeDefined();

@@ -110,7 +110,7 @@ describe('the date the concern arose: the timescales count from it', () => {
     for (const date of ['2026-04-01', '31/03/2026', '2026-02-30'])
       expect(concernAroseFrom(cheshire, date, now)).toEqual({
         ok: false,
-        problem: 'Give the date the concern arose: today or earlier.',
+        problem: 'Give the date the concern arose: today or earlier, within the last year.',
       });
   });
 
@@ -183,8 +183,21 @@ describe('the date the concern arose: the timescales count from it', () => {
     );
     expect(built.ok).toBe(false);
     if (built.ok) return;
-    expect(built.errors.concernAroseAt).toBe('Give the date the concern arose: today or earlier.');
+    expect(built.errors.concernAroseAt).toBe(
+      'Give the date the concern arose: today or earlier, within the last year.',
+    );
     expect(built.errors.summary).toBe('Please describe what the disagreement is.');
+  });
+
+  test('a date more than a year ago (2016 typed for 2026) is refused: every limit would be long past', () => {
+    const now = new Date('2026-03-30T10:00:00.000Z');
+    const typed = (date: string) =>
+      raiseRequestFrom(cheshire, directory, { actor: ceri }, { immediateRisk: 'no', concernAroseAt: date }, 'k3', now);
+    const wrong = typed('2016-03-30');
+    expect(wrong.ok).toBe(false);
+    if (!wrong.ok) expect(wrong.errors.concernAroseAt).toMatch(/within the last year/);
+    const lastYear = typed('2025-04-01');
+    if (!lastYear.ok) expect(lastYear.errors.concernAroseAt).toBeUndefined();
   });
 
   test('the form asks for the date on both platforms, today (London) to start with and never later', () => {

@@ -36,6 +36,11 @@ export function raise(
       fields: { concernAroseAt: CONCERN_AROSE_RULE },
     });
   }
+  if (concernAroseAt.getTime() < now.getTime() - OLDEST_CONCERN_MS) {
+    return refuse('invalid-input', 'The date the concern arose is more than a year ago.', {
+      fields: { concernAroseAt: CONCERN_AROSE_RULE },
+    });
+  }
   const urgent = command.immediateRisk && procedure.immediateRisk.onYes === 'urgent-path';
   const start = startStage(procedure, command, urgent);
   if ('ok' in start) return start;
@@ -168,7 +173,13 @@ export function startStageChoices(procedure: Procedure): Stage[] {
 }
 
 /** The words beside the raising form's date when it is not a date of today or earlier, on every platform. */
-export const CONCERN_AROSE_RULE = 'Give the date the concern arose: today or earlier.';
+export const CONCERN_AROSE_RULE = 'Give the date the concern arose: today or earlier, within the last year.';
+
+/**
+ * How far back the date the concern arose may go: a year. Every limit counts from it, so a year
+ * typed wrong (2016 for 2026) would open the case long overdue and nudge every tier up to the board.
+ */
+const OLDEST_CONCERN_MS = 366 * 24 * 3_600_000;
 
 /**
  * When the concern arose, from the raising form's date ('YYYY-MM-DD', in the board's time zone):
@@ -190,6 +201,7 @@ export function concernAroseFrom(
   if (text > today) return { ok: false, problem: CONCERN_AROSE_RULE };
   if (text === today) return { ok: true, at: now };
   const at = zonedToInstant(text, minutesOfTime(start), timeZone);
+  if (at.getTime() < now.getTime() - OLDEST_CONCERN_MS) return { ok: false, problem: CONCERN_AROSE_RULE };
   return { ok: true, at: at > now ? now : at };
 }
 
