@@ -14,6 +14,9 @@ export const CASE_COMMANDS: ReadonlySet<string> = new Set<CaseCommand['type']>([
   'return-escalation',
   'record-final-decision',
   'withdraw',
+  'agree-plan',
+  'confirm-plan',
+  'confirm-safety',
 ]);
 
 /** The id of a form input: the verb it belongs to and the command field it fills ("withdraw.reason"). */
@@ -45,7 +48,11 @@ export function commandFrom(verb: string, data: Record<string, unknown>, actor: 
       return { ...base, type: verb, reason: field('reason') };
     case 'record-final-decision':
       return { ...base, type: 'record-final-decision', decision: field('decision') };
+    case 'agree-plan':
+      return { ...base, type: 'agree-plan', plan: field('plan'), reviewOn: field('reviewOn') };
+    case 'confirm-safety':
+      return { ...base, type: 'confirm-safety', steps: field('steps') };
     default:
-      return { ...base, type: verb as 'acknowledge' | 'confirm-resolution' | 'approve-escalation' | 'take-up' };
+      return { ...base, type: verb as 'confirm-plan' | 'acknowledge' | 'confirm-resolution' | 'approve-escalation' | 'take-up' };
   }
 }

@@ -310,6 +310,9 @@ export function timerText(state: CaseState, timer: Timer, now: Date): string {
     : '';
   switch (timer.kind) {
     case 'reminder':
+      // A reminder with no deadline: the review of a plan of action the agencies agreed.
+      if (!timer.deadline && timer.about)
+        return `Reminder: ${label} is at ${stageName}. Please review ${timer.about}. If it has not resolved the disagreement, escalate it.`;
       return `Reminder: ${label} is at ${stageName}, which is due ${deadline}. Acknowledge it, resolve it or escalate it before then.`;
     case 'nudge': {
       const again = timer.repeat ? ' (reminder: still overdue)' : '';

@@ -51,6 +51,10 @@ export function historyLine(
       own
         ? `returned the escalation to be tried at this stage first: ${e.reason}`
         : 'returned the escalation to be tried at this stage first',
+    'plan-proposed': (e: { plan: string; reviewOn: string }) =>
+      `proposed a plan of action, to be reviewed on ${e.reviewOn}: ${e.plan}`,
+    'plan-agreed': () => 'agreed the plan of action: both agencies agree it',
+    'safety-confirmed': (e: { steps: string }) => `confirmed the steps taken to keep the adult safe: ${e.steps}`,
     'final-decision-recorded': (e: { decision: string }) => `recorded the decision: ${e.decision}`,
     'case-withdrawn': (e: { reason: string }) => `withdrew the escalation: ${e.reason}`,
     'command-refused': (e: { command: string }) => `tried to ${e.command.replace(/-/g, ' ')} (not allowed)`,

@@ -30,7 +30,9 @@ export interface ActionView {
     id: string;
     label: string;
     placeholder: string;
-    second?: { id: string; label: string; placeholder: string };
+    /** A date is given as YYYY-MM-DD; platforms that cannot show a date picker show a text field. */
+    kind?: 'text' | 'date';
+    second?: { id: string; label: string; placeholder: string; kind?: 'text' | 'date' };
   };
   style?: 'positive' | 'destructive';
 }
@@ -142,6 +144,24 @@ const ACTIONS: Record<Verb, Omit<ActionView, 'verb'>> = {
     title: 'Withdraw',
     style: 'destructive',
     input: { id: 'reason', label: 'Why it is withdrawn', placeholder: 'For example: resolved by phone' },
+  },
+  'agree-plan': {
+    title: 'Propose plan of action',
+    input: {
+      id: 'plan',
+      label: 'Plan of action',
+      placeholder: 'Who will do what, by when (no names of the adult)',
+      second: { id: 'reviewOn', label: 'Review date', placeholder: 'The day to review the plan', kind: 'date' },
+    },
+  },
+  'confirm-plan': { title: 'Agree plan of action', style: 'positive' },
+  'confirm-safety': {
+    title: 'Confirm adult is safe',
+    input: {
+      id: 'steps',
+      label: 'Steps taken to keep the adult safe',
+      placeholder: 'What is in place while the discussions take place',
+    },
   },
 };
 

@@ -45,6 +45,9 @@ const PROBES: ReadonlyArray<Omit<CaseCommand, 'actor'>> = [
   { type: 'return-escalation', reason: '-' },
   { type: 'record-final-decision', decision: '-' },
   { type: 'withdraw', reason: '-' },
+  { type: 'agree-plan', plan: '-', reviewOn: 'today' },
+  { type: 'confirm-plan' },
+  { type: 'confirm-safety', steps: '-' },
 ] as ReadonlyArray<Omit<CaseCommand, 'actor'>>;
 
 /**
@@ -57,7 +60,10 @@ export function availableCommands(
   now: Date,
   calendar: WorkingCalendar = calendarFor(state.procedure),
 ): CaseCommand['type'][] {
-  return PROBES.filter((probe) => decide(state, { ...probe, actor } as CaseCommand, now, calendar).ok).map(
-    (p) => p.type,
-  );
+  const today = calendar.localDate(now);
+  return PROBES.filter((probe) => {
+    const command = { ...probe, actor } as CaseCommand;
+    if (command.type === 'agree-plan') command.reviewOn = today;
+    return decide(state, command, now, calendar).ok;
+  }).map((p) => p.type);
 }

@@ -6,6 +6,7 @@
 import type { WorkingCalendar } from '../calendar/working-calendar';
 import type { Stage } from '../procedure/schema';
 import { calendarFor, stageById } from './deadlines';
+import { agreePlan, confirmPlan, confirmSafety } from './agreements';
 import { answerEscalation, requestEscalation, takeUp } from './escalate';
 import { currentStage, stageRoles } from './evolve';
 import type { DecideOptions } from './free-text';
@@ -73,6 +74,12 @@ function dispatch(ctx: Context, command: CaseCommand, current: StageRecord, hold
       return recordFinalDecision(ctx, command);
     case 'withdraw':
       return withdraw(ctx, command);
+    case 'agree-plan':
+      return agreePlan(ctx, command.plan, command.reviewOn, holding);
+    case 'confirm-plan':
+      return confirmPlan(ctx, holding);
+    case 'confirm-safety':
+      return confirmSafety(ctx, command.steps);
   }
 }
 

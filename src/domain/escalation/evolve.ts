@@ -93,7 +93,13 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
       ) {
         entered.acknowledged = { [party]: { by: event.by.personId, at: event.at } };
       }
-      return { ...next, stages: [...stages, entered], pendingEscalation: undefined, proposal: undefined };
+      return {
+        ...next,
+        stages: [...stages, entered],
+        pendingEscalation: undefined,
+        proposal: undefined,
+        plan: undefined,
+      };
     }
     case 'stage-acknowledged':
       return withCurrentStage(next, (s) => ({
@@ -149,10 +155,46 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
           by: event.by.personId,
           reason: event.reason,
           at: event.at,
+          ...(event.takenUp ? { takenUp: true } : {}),
+          ...(event.formsOwed?.length ? { formsOwed: event.formsOwed } : {}),
         },
       };
     case 'escalation-approved':
       return next;
+    case 'plan-proposed':
+      return {
+        ...next,
+        plan: {
+          stage: event.stage,
+          party: event.party,
+          by: event.by.personId,
+          text: event.plan,
+          reviewOn: event.reviewOn,
+          reviewAt: event.reviewAt,
+          holdsUntil: event.holdsUntil,
+          at: event.at,
+          confirmedBy: [event.party],
+        },
+      };
+    case 'plan-agreed':
+      return next.plan
+        ? {
+            ...next,
+            plan: {
+              ...next.plan,
+              confirmedBy: [...new Set([...next.plan.confirmedBy, event.side])],
+              agreedAt: event.at,
+            },
+          }
+        : next;
+    case 'safety-confirmed':
+      return withCurrentStage(next, (s) => ({
+        ...s,
+        safetyConfirmed: {
+          ...s.safetyConfirmed,
+          [event.side]: { by: event.by.personId, at: event.at, steps: event.steps },
+        },
+      }));
     case 'escalation-returned':
       return { ...next, pendingEscalation: undefined };
     case 'final-decision-recorded':

@@ -90,6 +90,17 @@ export function pendingDeadlines(state: CaseState): Deadline[] {
   return stage.deadlines.filter((d) => d.kind === 'conclude-by' || (d.kind === 'start-by' && !everyoneIn));
 }
 
+/**
+ * Until when a mutually agreed plan of action holds the stage under way: while it holds, the stage
+ * is not overdue (no nudges, no taking up). Undefined when no plan is agreed at this stage.
+ */
+export function planHoldsUntil(state: CaseState): Date | undefined {
+  const plan = state.plan;
+  const stage = state.stages[state.stages.length - 1];
+  if (!plan?.agreedAt || !stage || plan.stage !== stage.id || state.status !== 'open') return undefined;
+  return new Date(plan.holdsUntil);
+}
+
 /** The earliest deadline the case has still to meet (it may already have passed). */
 export function nextDeadline(state: CaseState): Deadline | undefined {
   return pendingDeadlines(state)[0];

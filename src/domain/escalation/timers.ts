@@ -20,7 +20,7 @@
  */
 import type { WorkingCalendar } from '../calendar';
 import { calendarFor, nextStage, stageById } from './deadlines';
-import { pendingDeadlines } from './rules';
+import { pendingDeadlines, planHoldsUntil } from './rules';
 import type { ActorRecord, CaseState, Deadline, Party } from './types';
 
 export const SWEEPER_ID = 'deadline-sweeper';
@@ -139,6 +139,19 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
 
   // Deadlines falling at the same instant (a stage's own limit and the next stage's start-by,
   // say) make one reminder and one nudge, not two.
+  // A mutually agreed plan of action holds the stage until its review date: its holders are
+  // reminded to review it that morning, and no nudge goes before the review day is over.
+  const held = planHoldsUntil(state);
+  if (held && state.plan)
+    timers.push({
+      id: `${ref}/${current.id}/plan-review-${state.plan.reviewOn}`,
+      kind: 'reminder',
+      at: state.plan.reviewAt,
+      stage: current.id,
+      audience: holders,
+      outOfHours: false,
+      about: `the plan of action agreed, to be reviewed today: ${state.plan.text}`,
+    });
   const seen = new Set<string>();
   const deadlines = pendingDeadlines(state).filter((d) => (seen.has(d.at) ? false : (seen.add(d.at), true)));
   for (const d of deadlines) {
@@ -160,7 +173,7 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
         outOfHours: false,
       });
     // The nudge at the deadline, then a repeat each working day while overdue.
-    const nudgeAt = nextWorking(due, calendar, urgentOutOfHours);
+    const nudgeAt = nextWorking(held && held > due ? held : due, calendar, urgentOutOfHours);
     const repeats =
       procedure.defaults.repeatWhileOverdue === 'never' ? 0 : countFired(fired, `${key}/nudge-`) + LOOKAHEAD;
     for (let k = 0; k <= repeats; k++) {

@@ -41,6 +41,26 @@ export interface StageRecord {
   ended?: 'escalated' | 'resolved' | 'decided' | 'withdrawn';
   acknowledged: Partial<Record<Party, { by: string; at: string }>>;
   deadlines: Deadline[];
+  /** Who confirmed, for their agency, the steps taken to keep the adult safe meanwhile (`confirmSafety`). */
+  safetyConfirmed?: Partial<Record<Side, { by: string; at: string; steps: string }>>;
+}
+
+/** A mutually agreed plan of action at a stage, with the date it is to be reviewed. */
+export interface PlanRecord {
+  stage: string;
+  party: Side;
+  by: string;
+  text: string;
+  /** The review date, YYYY-MM-DD in the board's time zone. */
+  reviewOn: string;
+  /** When the holders are reminded to review it: the start of the working day on the review date. */
+  reviewAt: string;
+  /** Until when the stage is not overdue: the end of the working day on the review date. */
+  holdsUntil: string;
+  at: string;
+  confirmedBy: Side[];
+  /** Set once both agencies have agreed it. */
+  agreedAt?: string;
 }
 
 export interface ActorRecord {
@@ -70,7 +90,17 @@ export interface CaseState {
   concern: { category: string; summary: string; outcomeWanted: string; safetyMeanwhile: string };
   /** The stage under way (or the last one, once closed), and every earlier one. */
   stages: StageRecord[];
-  pendingEscalation?: { toStage: string; side: Side; by: string; reason: string; at: string };
+  pendingEscalation?: {
+    toStage: string;
+    side: Side;
+    by: string;
+    reason: string;
+    at: string;
+    /** Asked by the next tier taking up an overdue stage: the approver the file names, of either agency, may answer. */
+    takenUp?: boolean;
+    /** Forms the procedure asks for on this move that are still owed (recorded, not blocking). */
+    formsOwed?: string[];
+  };
   proposal?: {
     stage: string;
     party: Party;
@@ -80,6 +110,8 @@ export interface CaseState {
     at: string;
     confirmedBy: Side[];
   };
+  /** The plan of action proposed or agreed at the stage under way (cleared when the stage changes). */
+  plan?: PlanRecord;
   outcome?: { stage: string; text: string; outstandingIssues: string; at: string };
   decision?: { stage: string; text: string; finalAndBinding: boolean; by: string; at: string };
   withdrawal?: { reason: string; by: string; at: string };
@@ -137,6 +169,12 @@ export type CaseCommand = CaseCommandBase &
     | { type: 'return-escalation'; reason: string }
     | { type: 'record-final-decision'; decision: string }
     | { type: 'withdraw'; reason: string }
+    /** A mutually agreed plan of action with clear timescales: proposed by one agency, with its review date (YYYY-MM-DD). */
+    | { type: 'agree-plan'; plan: string; reviewOn: string }
+    /** The other agency agrees the plan proposed. */
+    | { type: 'confirm-plan' }
+    /** The steps taken to keep the adult safe while discussions take place (a stage's `confirmSafety`). */
+    | { type: 'confirm-safety'; steps: string }
   );
 
 export type Command = RaiseCommand | CaseCommand;
@@ -171,11 +209,31 @@ export type CaseEvent = EventBase &
     | { type: 'resolution-confirmed'; stage: string; side: Side }
     | { type: 'resolution-disputed'; stage: string; side: Side; reason: string }
     | { type: 'case-resolved'; stage: string; outcome: string; outstandingIssues: string }
-    | { type: 'escalation-requested'; fromStage: string; toStage: string; side: Side; reason: string }
+    | {
+        type: 'escalation-requested';
+        fromStage: string;
+        toStage: string;
+        side: Side;
+        reason: string;
+        /** The next tier took up an overdue stage and the move waits for the approver the file names. */
+        takenUp?: boolean;
+        formsOwed?: string[];
+      }
     | { type: 'escalation-approved'; fromStage: string; toStage: string }
     | { type: 'escalation-returned'; fromStage: string; toStage: string; reason: string }
     | { type: 'final-decision-recorded'; stage: string; decision: string; finalAndBinding: boolean }
     | { type: 'case-withdrawn'; stage: string; reason: string }
+    | {
+        type: 'plan-proposed';
+        stage: string;
+        party: Side;
+        plan: string;
+        reviewOn: string;
+        reviewAt: string;
+        holdsUntil: string;
+      }
+    | { type: 'plan-agreed'; stage: string; side: Side }
+    | { type: 'safety-confirmed'; stage: string; side: Side; steps: string }
     | { type: 'command-refused'; stage: string; command: CommandType; code: RefusalCode; reason: string }
     | { type: 'personal-data-erased'; reason: string }
     /** Someone was sent a document of the case (a form, the case record), and whether it named the adult. */

@@ -107,6 +107,20 @@ export const stageSchema = z.strictObject({
   timescales: z.array(timescaleSchema).default([]),
   notifications: z.array(notificationSchema).default([]),
   forms: z.array(stageFormSchema).default([]),
+  /** Someone at this stage confirms the steps taken to keep the adult safe meanwhile (Luton stages 2 and 3). */
+  confirmSafety: z
+    .strictObject({
+      by: z.array(slug).min(1, { error: 'must name at least one role' }),
+      from: z
+        .enum(['raising', 'either', 'each'], {
+          error: 'must be "raising" (the agency that raised it), "either" (one agency) or "each" (both agencies)',
+        })
+        .default('either'),
+      phrase: text,
+    })
+    .optional(),
+  /** A mutually agreed plan of action with clear timescales can be recorded at this stage (Lincolnshire, North Somerset). */
+  plan: z.strictObject({ phrase: text }).optional(),
   decision: z
     .strictObject({
       recordedBy: z.array(slug).min(1),
