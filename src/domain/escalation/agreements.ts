@@ -14,7 +14,10 @@ export function agreePlan(ctx: Context, plan: string, reviewOn: string, holding:
   const { state, stage, calendar } = ctx;
   if (!stage.plan) return refuse('not-allowed-here', `${stage.name} does not record a plan of action.`);
   if (!holding || holding.party === 'board' || !ctx.side)
-    return refuse('not-your-role', `Only the people holding ${stage.name} for either agency can propose a plan of action.`);
+    return refuse(
+      'not-your-role',
+      `Only the people holding ${stage.name} for either agency can propose a plan of action.`,
+    );
   const invalid = needWords(ctx, plan, 'the plan of action, with its timescales', 'plan', 'plan');
   if (invalid) return invalid;
   const date = typeof reviewOn === 'string' ? reviewOn.trim() : '';
@@ -51,7 +54,13 @@ export function confirmPlan(ctx: Context, holding: Holding): Decision {
   if (plan.confirmedBy.includes(ctx.side))
     return refuse('already-done', 'Your agency proposed this plan; the other agency must agree it.');
   return accept(state, [
-    { type: 'plan-agreed', at: ctx.at, by: record(ctx.actor, ctx.side, holding.roles), stage: stage.id, side: ctx.side },
+    {
+      type: 'plan-agreed',
+      at: ctx.at,
+      by: record(ctx.actor, ctx.side, holding.roles),
+      stage: stage.id,
+      side: ctx.side,
+    },
   ]);
 }
 
@@ -68,8 +77,7 @@ export function safetyOwed(ctx: Pick<Context, 'state' | 'stage'>): Side[] {
 export function confirmSafety(ctx: Context, steps: string): Decision {
   const { state, stage, actor } = ctx;
   const ask = stage.confirmSafety;
-  if (!ask)
-    return refuse('not-allowed-here', `${stage.name} does not ask for a confirmation of the adult's safety.`);
+  if (!ask) return refuse('not-allowed-here', `${stage.name} does not ask for a confirmation of the adult's safety.`);
   const roles = ctx.side ? actor.roles.filter((r) => ask.by.includes(r)) : [];
   const who = ask.from === 'raising' ? ' of the agency that raised it' : '';
   if (!ctx.side || roles.length === 0 || (ask.from === 'raising' && ctx.side !== 'raising'))
@@ -78,7 +86,10 @@ export function confirmSafety(ctx: Context, steps: string): Decision {
       `Only the ${roleTitles(state.procedure, ask.by)}${who} can confirm the steps taken to keep the adult safe.`,
     );
   if (!safetyOwed(ctx).includes(ctx.side))
-    return refuse('already-done', "The steps taken to keep the adult safe have already been confirmed for your agency.");
+    return refuse(
+      'already-done',
+      'The steps taken to keep the adult safe have already been confirmed for your agency.',
+    );
   const invalid = needWords(ctx, steps, 'the steps taken to keep the adult safe meanwhile', 'steps', 'answer');
   if (invalid) return invalid;
   return accept(state, [

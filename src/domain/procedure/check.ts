@@ -122,6 +122,7 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
         message: 'the first stage is where a case starts; nobody approves an escalation into it',
       });
     stage.decision?.recordedBy.forEach((r, j) => needRole(r, [...at, 'decision', 'recordedBy', j]));
+    stage.confirmSafety?.by.forEach((r, j) => needRole(r, [...at, 'confirmSafety', 'by', j]));
     stage.notifications.forEach((n, j) => {
       if (n.by) needRole(n.by, [...at, 'notifications', j, 'by']);
       needRole(n.to, [...at, 'notifications', j, 'to'], n.where === 'board' ? 'board' : 'agency');

@@ -1,0 +1,348 @@
+/**
+ * The escalation rules against the procedures' own words: taking up an overdue stage honours the
+ * approvals the board's file names, a mutually agreed plan of action holds a stage until its
+ * review date, and a stage may ask for confirmation that the adult is safe meanwhile.
+ */
+import { loadProcedures } from '../../src/app/procedures';
+import {
+  availableCommands,
+  decide,
+  raise,
+  timersOf,
+  type Actor,
+  type CaseCommand,
+  type CaseEvent,
+  type CaseState,
+  type Decision,
+  type RaiseCommand,
+} from '../../src/domain/escalation';
+import type { Procedure } from '../../src/domain/procedure';
+
+const procedures = loadProcedures();
+const board = (id: string): Procedure => {
+  const p = procedures.get(id);
+  if (!p) throw new Error(id);
+  return p;
+};
+
+const council = 'the-council';
+const trust = 'the-trust';
+const who = (personId: string, agencyId: string, ...roles: string[]): Actor => ({ personId, agencyId, roles });
+
+const form = {
+  initials: 'j s',
+  category: 'case-closure',
+  summary: 'The trust closed the case although the adult is still losing weight.',
+  outcomeWanted: 'Keep the case open and review the care plan together.',
+  safetyMeanwhile: 'Daily visits by the home care agency continue.',
+};
+
+function raiseOn(procedure: Procedure, at: string, overrides: Partial<RaiseCommand> = {}): CaseState {
+  return ok(
+    raise(
+      procedure,
+      {
+        type: 'raise',
+        actor: who('ann', council, 'practitioner'),
+        sequence: 1,
+        immediateRisk: false,
+        respondingAgency: { id: trust },
+        respondingPersonId: 'ben',
+        form,
+        ...overrides,
+      },
+      new Date(at),
+    ),
+  ).state;
+}
+
+function ok(decision: Decision): { events: CaseEvent[]; state: CaseState } {
+  if (!decision.ok) throw new Error(`refused: ${decision.refusal.code}: ${decision.refusal.message}`);
+  return decision;
+}
+
+function refusal(decision: Decision): { code: string; message: string } {
+  if (decision.ok) throw new Error(`accepted: ${decision.events.map((e) => e.type).join(', ')}`);
+  return decision.refusal;
+}
+
+function run(state: CaseState, steps: Array<[string, CaseCommand]>): CaseState {
+  return steps.reduce((s, [at, command]) => ok(decide(s, command, new Date(at))).state, state);
+}
+
+const stageOf = (state: CaseState): string | undefined => state.stages[state.stages.length - 1]?.id;
+
+describe('Cheshire East: taking up an overdue step waits for the approver the procedure names', () => {
+  const CE = board('cheshire-east');
+  const ann = who('ann', council, 'practitioner');
+  const councilManager = who('cat', council, 'line-manager');
+  const trustManager = who('dev', trust, 'line-manager');
+  const councilSenior = who('sam', council, 'senior-manager');
+  const trustBoardRep = who('rob', trust, 'board-representative');
+  const councilBoardRep = who('ria', council, 'board-representative');
+  const chair = who('ivy', 'cesab', 'independent-chair');
+  const businessManager = who('bea', 'cesab', 'board-business-manager');
+
+  // Raised Tuesday 7 April 2026, the day after Easter Monday (a bank holiday), 10am BST.
+  // Step 2 "TO BE CONCLUDED BY DAY 9": day 9 is Friday 17 April, 5pm BST (16:00Z).
+  function atStep2(): CaseState {
+    return run(raiseOn(CE, '2026-04-07T09:00:00.000Z'), [
+      ['2026-04-07T10:00:00.000Z', { type: 'request-escalation', actor: ann, reason: 'The trust will not talk.' }],
+      ['2026-04-07T11:00:00.000Z', { type: 'approve-escalation', actor: councilManager }],
+      ['2026-04-07T12:00:00.000Z', { type: 'acknowledge', actor: trustManager }],
+    ]);
+  }
+
+  test('step 2 is due on day 9, Friday 17 April 2026 at 5pm', () => {
+    const state = atStep2();
+    expect(stageOf(state)).toBe('step-2');
+    expect(state.stages[1]?.deadlines.find((d) => d.kind === 'conclude-by')?.at).toBe('2026-04-17T16:00:00.000Z');
+  });
+
+  test('"escalated by a Senior Manager to the CESAB Board representative": a Board representative taking up asks, and waits', () => {
+    const state = atStep2();
+    const after = ok(decide(state, { type: 'take-up', actor: trustBoardRep }, new Date('2026-04-20T09:00:00.000Z')));
+    expect(after.events.map((e) => e.type)).toEqual(['escalation-requested']);
+    expect(stageOf(after.state)).toBe('step-2');
+    expect(after.state.pendingEscalation).toMatchObject({ toStage: 'step-3', takenUp: true });
+    expect(after.state.pendingEscalation?.reason).toMatch(
+      /^Overdue \(STEP 2 .*\), taken up by the CESAB Board representative: waiting for the Senior Manager to approve the move to CESAB Board Members\.$/,
+    );
+    // A Board representative cannot approve it; a Senior Manager of either agency can.
+    expect(
+      refusal(
+        decide(
+          after.state,
+          { type: 'approve-escalation', actor: councilBoardRep },
+          new Date('2026-04-20T10:00:00.000Z'),
+        ),
+      ).code,
+    ).toBe('not-your-role');
+    const moved = ok(
+      decide(after.state, { type: 'approve-escalation', actor: councilSenior }, new Date('2026-04-20T10:00:00.000Z')),
+    );
+    expect(stageOf(moved.state)).toBe('step-3');
+    expect(moved.events.map((e) => e.type)).toEqual(['escalation-approved', 'stage-entered']);
+  });
+
+  test('a Senior Manager taking up an overdue step 2 moves it to step 3 at once', () => {
+    const after = ok(
+      decide(atStep2(), { type: 'take-up', actor: councilSenior }, new Date('2026-04-20T09:00:00.000Z')),
+    );
+    expect(stageOf(after.state)).toBe('step-3');
+    expect(after.events.map((e) => e.type)).toEqual(['escalation-requested', 'escalation-approved', 'stage-entered']);
+  });
+
+  test('a Senior Manager is offered Take it up once step 2 is overdue, and not before', () => {
+    const state = atStep2();
+    expect(availableCommands(state, councilSenior, new Date('2026-04-17T15:00:00.000Z'))).not.toContain('take-up');
+    expect(availableCommands(state, councilSenior, new Date('2026-04-20T09:00:00.000Z'))).toContain('take-up');
+  });
+
+  test('"raised, via the form at Appendix A, to the SAB Business Manager": the Independent Chair taking up waits for the Business Manager, and the form is owed', () => {
+    const step3 = ok(
+      decide(atStep2(), { type: 'take-up', actor: councilSenior }, new Date('2026-04-20T09:00:00.000Z')),
+    ).state;
+    // Step 3 "TO BE CONCLUDED NO LATER THAN DAY 14": Friday 24 April 2026, 5pm BST.
+    const late = new Date('2026-04-27T09:00:00.000Z');
+    const asked = ok(decide(step3, { type: 'take-up', actor: chair }, late));
+    expect(stageOf(asked.state)).toBe('step-3');
+    expect(asked.state.pendingEscalation?.formsOwed).toEqual(['cheshire-east-step-4-referral']);
+    expect(asked.state.pendingEscalation?.reason).toMatch(
+      /waiting for the SAB Business Manager \(CESAB Board Manager\) to approve the move to CESAB Independent Chair\. The Form for submitting cases for escalation and resolution to CESAB \(Step 4\) is still owed\.$/,
+    );
+    expect(refusal(decide(asked.state, { type: 'approve-escalation', actor: chair }, late)).code).toBe('not-your-role');
+    expect(stageOf(ok(decide(asked.state, { type: 'approve-escalation', actor: businessManager }, late)).state)).toBe(
+      'step-4',
+    );
+  });
+
+  test('the Business Manager taking up an overdue step 3 moves it to step 4 at once', () => {
+    const step3 = ok(
+      decide(atStep2(), { type: 'take-up', actor: councilSenior }, new Date('2026-04-20T09:00:00.000Z')),
+    ).state;
+    const moved = ok(decide(step3, { type: 'take-up', actor: businessManager }, new Date('2026-04-27T09:00:00.000Z')));
+    expect(stageOf(moved.state)).toBe('step-4');
+  });
+});
+
+describe("Lincolnshire: step 4b is reached on the Senior Liaison Officers' advice", () => {
+  const LI = board('lincolnshire');
+  const ann = who('ann', council, 'practitioner');
+  const councilManager = who('cat', council, 'line-manager');
+  const trustManager = who('dev', trust, 'line-manager');
+  const councilSlo = who('sue', council, 'senior-liaison-officer');
+  const trustSlo = who('tom', trust, 'senior-liaison-officer');
+  const group = who('gil', 'lsab', 'review-and-learning-group');
+
+  test('"Senior Liaison Officers can advise that the learning points ... be referred": the Group taking up an overdue step 3 waits for an SLO', () => {
+    // Raised Monday 20 April 2026; step 3 entered Tuesday 21 April, due 2 working days on: Thursday 23 April, 5pm BST.
+    const step3 = run(raiseOn(LI, '2026-04-20T09:00:00.000Z'), [
+      ['2026-04-20T10:00:00.000Z', { type: 'request-escalation', actor: ann, reason: 'No reply from the trust.' }],
+      ['2026-04-20T11:00:00.000Z', { type: 'approve-escalation', actor: councilManager }],
+      ['2026-04-20T12:00:00.000Z', { type: 'acknowledge', actor: trustManager }],
+      ['2026-04-21T09:00:00.000Z', { type: 'request-escalation', actor: councilManager, reason: 'Managers disagree.' }],
+      ['2026-04-21T10:00:00.000Z', { type: 'approve-escalation', actor: councilSlo }],
+      ['2026-04-21T11:00:00.000Z', { type: 'acknowledge', actor: trustSlo }],
+    ]);
+    expect(stageOf(step3)).toBe('step-3');
+    expect(step3.stages[2]?.deadlines[0]?.at).toBe('2026-04-23T16:00:00.000Z');
+    const late = new Date('2026-04-24T09:00:00.000Z');
+    const asked = ok(decide(step3, { type: 'take-up', actor: group }, late));
+    expect(stageOf(asked.state)).toBe('step-3');
+    expect(asked.state.pendingEscalation).toMatchObject({ toStage: 'step-4b', takenUp: true });
+    expect(asked.state.pendingEscalation?.reason).toMatch(/waiting for the Senior Liaison Officer \(SLO\) to approve/);
+    // The responding agency's SLO may give that advice, though the group's request was not theirs.
+    expect(stageOf(ok(decide(asked.state, { type: 'approve-escalation', actor: trustSlo }, late)).state)).toBe(
+      'step-4b',
+    );
+  });
+});
+
+describe('Lincolnshire: "a mutually agreed plan of action ... including clear timescales"', () => {
+  const LI = board('lincolnshire');
+  const ann = who('ann', council, 'practitioner');
+  const ben = who('ben', trust, 'practitioner');
+  const councilManager = who('cat', council, 'line-manager');
+  // Raised Thursday 26 March 2026, 10am GMT; the clocks go forward on Sunday 29 March. Step 1
+  // "within 48 hours (2 working days)": Monday 30 March, 5pm BST (16:00Z).
+  const raisedAt = '2026-03-26T10:00:00.000Z';
+  const plan = 'The trust reopens the case and both agencies visit together; reviewed on Wednesday 8 April.';
+
+  function agreed(reviewOn = '2026-04-08'): CaseState {
+    return run(raiseOn(LI, raisedAt), [
+      ['2026-03-27T10:00:00.000Z', { type: 'acknowledge', actor: ben }],
+      ['2026-03-27T11:00:00.000Z', { type: 'agree-plan', actor: ann, plan, reviewOn }],
+      ['2026-03-27T12:00:00.000Z', { type: 'confirm-plan', actor: ben }],
+    ]);
+  }
+
+  test('one agency proposes the plan with a review date; the other agrees it; both are recorded', () => {
+    const proposed = ok(
+      decide(
+        raiseOn(LI, raisedAt),
+        { type: 'agree-plan', actor: ann, plan, reviewOn: '2026-04-08' },
+        new Date('2026-03-27T11:00:00.000Z'),
+      ),
+    );
+    expect(proposed.events.map((e) => e.type)).toEqual(['plan-proposed']);
+    expect(proposed.state.plan).toMatchObject({ reviewOn: '2026-04-08', confirmedBy: ['raising'] });
+    expect(proposed.state.plan?.agreedAt).toBeUndefined();
+    // The agency that proposed it cannot agree it for the other.
+    expect(
+      refusal(decide(proposed.state, { type: 'confirm-plan', actor: ann }, new Date('2026-03-27T12:00:00.000Z'))).code,
+    ).toBe('already-done');
+    expect(availableCommands(proposed.state, ben, new Date('2026-03-27T12:00:00.000Z'))).toContain('confirm-plan');
+    const state = agreed();
+    expect(state.plan).toMatchObject({
+      reviewAt: '2026-04-08T08:00:00.000Z',
+      holdsUntil: '2026-04-08T16:00:00.000Z',
+      agreedAt: '2026-03-27T12:00:00.000Z',
+    });
+  });
+
+  test('while the plan runs the stage is not overdue: no nudge, and taking up is refused in plain words', () => {
+    const state = agreed();
+    const tuesday = new Date('2026-03-31T09:00:00.000Z');
+    const r = refusal(decide(state, { type: 'take-up', actor: councilManager }, tuesday));
+    expect(r.message).toBe(
+      'Both agencies have agreed a plan of action at Direct Professional to Professional Discussion, to be reviewed on 2026-04-08: it cannot be taken up before then.',
+    );
+    expect(availableCommands(state, councilManager, tuesday)).not.toContain('take-up');
+    const timers = timersOf(state);
+    const nudges = timers.filter((t) => t.kind === 'nudge');
+    expect(nudges.length).toBeGreaterThan(0);
+    expect(nudges.every((t) => t.at > '2026-04-08T16:00:00.000Z')).toBe(true);
+    // The first nudge is the morning after the review day (Thursday 9 April, 9am BST).
+    expect(nudges[0]?.at).toBe('2026-04-09T08:00:00.000Z');
+  });
+
+  test('on the review date the holders are reminded to review the plan; after it, taking up is allowed again', () => {
+    const state = agreed();
+    const review = timersOf(state).find((t) => t.id.includes('plan-review'));
+    expect(review).toMatchObject({ kind: 'reminder', at: '2026-04-08T08:00:00.000Z' });
+    expect(review?.audience.map((a) => a.party)).toEqual(['raising', 'responding']);
+    expect(
+      stageOf(
+        ok(decide(state, { type: 'take-up', actor: councilManager }, new Date('2026-04-09T08:00:00.000Z'))).state,
+      ),
+    ).toBe('step-2');
+  });
+
+  test('a review date on Easter Monday (6 April 2026, a bank holiday) is reviewed on Tuesday 7 April', () => {
+    expect(agreed('2026-04-06').plan).toMatchObject({
+      reviewAt: '2026-04-07T08:00:00.000Z',
+      holdsUntil: '2026-04-07T16:00:00.000Z',
+    });
+  });
+
+  test('a review date in the past, or not a date, is refused on the form', () => {
+    const state = raiseOn(LI, raisedAt);
+    const at = new Date('2026-03-27T11:00:00.000Z');
+    expect(refusal(decide(state, { type: 'agree-plan', actor: ann, plan, reviewOn: '2026-03-26' }, at)).message).toBe(
+      'The review date must be today or later.',
+    );
+    expect(refusal(decide(state, { type: 'agree-plan', actor: ann, plan, reviewOn: 'next week' }, at)).code).toBe(
+      'invalid-input',
+    );
+  });
+
+  test('a board whose file declares no plan for the stage is not offered one (North Somerset stage 1)', () => {
+    const NS = board('north-somerset');
+    const state = raiseOn(NS, raisedAt);
+    expect(availableCommands(state, ann, new Date('2026-03-26T11:00:00.000Z'))).not.toContain('agree-plan');
+    expect(availableCommands(raiseOn(LI, raisedAt), ann, new Date('2026-03-26T11:00:00.000Z'))).toContain('agree-plan');
+  });
+});
+
+describe('Luton: confirming the adult is safe whilst discussions take place', () => {
+  const LU = board('luton');
+  const ann = who('ann', council, 'practitioner');
+  const councilManager = who('cat', council, 'line-manager');
+  const trustManager = who('dev', trust, 'line-manager');
+  const councilLead = who('lee', council, 'safeguarding-lead');
+  const trustLead = who('tia', trust, 'safeguarding-lead');
+  const raisedAt = '2026-10-23T09:00:00.000Z';
+
+  function atStage2(): CaseState {
+    return run(raiseOn(LU, raisedAt), [
+      ['2026-10-23T10:00:00.000Z', { type: 'request-escalation', actor: ann, reason: 'No agreement.' }],
+      ['2026-10-23T11:00:00.000Z', { type: 'approve-escalation', actor: councilManager }],
+    ]);
+  }
+
+  test('"The line manager should also confirm that steps have been taken to ensure the safety of the adult": owed until given, by the raising line manager', () => {
+    const state = atStage2();
+    const at = new Date('2026-10-26T10:00:00.000Z');
+    expect(availableCommands(state, councilManager, at)).toContain('confirm-safety');
+    expect(availableCommands(state, trustManager, at)).not.toContain('confirm-safety');
+    const done = ok(decide(state, { type: 'confirm-safety', actor: councilManager, steps: 'Daily care visits.' }, at));
+    expect(done.events.map((e) => e.type)).toEqual(['safety-confirmed']);
+    expect(done.state.stages[1]?.safetyConfirmed?.raising).toEqual({
+      by: 'cat',
+      at: '2026-10-26T10:00:00.000Z',
+      steps: 'Daily care visits.',
+    });
+    expect(availableCommands(done.state, councilManager, at)).not.toContain('confirm-safety');
+  });
+
+  test('"Safeguarding leads should confirm that actions are in place": each agency\'s lead confirms at stage 3', () => {
+    const stage3 = run(atStage2(), [
+      ['2026-10-26T10:00:00.000Z', { type: 'request-escalation', actor: councilManager, reason: 'Still stuck.' }],
+      ['2026-10-26T11:00:00.000Z', { type: 'approve-escalation', actor: councilLead }],
+    ]);
+    expect(stageOf(stage3)).toBe('stage-3');
+    const at = new Date('2026-10-26T12:00:00.000Z');
+    const one = ok(decide(stage3, { type: 'confirm-safety', actor: councilLead, steps: 'Protection plan.' }, at));
+    expect(availableCommands(one.state, trustLead, at)).toContain('confirm-safety');
+    const both = ok(decide(one.state, { type: 'confirm-safety', actor: trustLead, steps: 'Ward review.' }, at));
+    expect(Object.keys(both.state.stages[2]?.safetyConfirmed ?? {})).toEqual(['raising', 'responding']);
+  });
+
+  test('a stage that asks for no confirmation refuses it (Luton stage 1)', () => {
+    expect(
+      refusal(decide(raiseOn(LU, raisedAt), { type: 'confirm-safety', actor: ann, steps: 'x' }, new Date(raisedAt)))
+        .code,
+    ).toBe('not-allowed-here');
+  });
+});
