@@ -53,6 +53,9 @@ export function commandFrom(verb: string, data: Record<string, unknown>, actor: 
     case 'confirm-safety':
       return { ...base, type: 'confirm-safety', steps: field('steps') };
     default:
-      return { ...base, type: verb as 'confirm-plan' | 'acknowledge' | 'confirm-resolution' | 'approve-escalation' | 'take-up' };
+      return {
+        ...base,
+        type: verb as 'confirm-plan' | 'acknowledge' | 'confirm-resolution' | 'approve-escalation' | 'take-up',
+      };
   }
 }

@@ -3,7 +3,8 @@
  * approvals the board's file names, a mutually agreed plan of action holds a stage until its
  * review date, and a stage may ask for confirmation that the adult is safe meanwhile.
  */
-import { loadProcedures } from '../../src/app/procedures';
+import { EXAMPLE_DIRECTORY_FILE, loadDirectoryFile, loadProcedures } from '../../src/app/procedures';
+import { stageCardView } from '../../src/app/views/stage-card';
 import {
   availableCommands,
   decide,
@@ -344,5 +345,32 @@ describe('Luton: confirming the adult is safe whilst discussions take place', ()
       refusal(decide(raiseOn(LU, raisedAt), { type: 'confirm-safety', actor: ann, steps: 'x' }, new Date(raisedAt)))
         .code,
     ).toBe('not-allowed-here');
+  });
+});
+
+describe('the card says what the plan and the safety confirmation are', () => {
+  const directory = loadDirectoryFile(EXAMPLE_DIRECTORY_FILE, procedures);
+  const alex = who('alex-morgan', 'lincolnshire-county-council', 'practitioner');
+  const chris = who('chris-bennett', 'lincolnshire-police', 'practitioner');
+
+  test('a plan agreed: the card shows it with its review date, and the stage is not shown overdue while it runs', () => {
+    const li = board('lincolnshire');
+    const state = run(
+      raiseOn(li, '2026-03-26T10:00:00.000Z', {
+        actor: alex,
+        respondingAgency: { id: 'lincolnshire-police' },
+        respondingPersonId: 'chris-bennett',
+      }),
+      [
+        ['2026-03-27T11:00:00.000Z', { type: 'agree-plan', actor: alex, plan: 'Joint visit.', reviewOn: '2026-04-08' }],
+        ['2026-03-27T12:00:00.000Z', { type: 'confirm-plan', actor: chris }],
+      ],
+    );
+    const card = stageCardView(state, { now: new Date('2026-03-31T09:00:00.000Z'), directory, viewer: alex });
+    expect(card.plan).toMatch(/^Plan of action \(agreed by both agencies\), to be reviewed .*8 Apr.*: Joint visit\.$/);
+    expect(card.deadline?.overdue).toBe(false);
+    expect(card.statusText).toBe('Open');
+    const after = stageCardView(state, { now: new Date('2026-04-09T09:00:00.000Z'), directory, viewer: alex });
+    expect(after.deadline?.overdue).toBe(true);
   });
 });

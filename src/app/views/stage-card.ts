@@ -8,6 +8,7 @@ import { roleHolders, type Directory } from '../../domain/directory';
 import {
   availableCommands,
   nextDeadline,
+  planHoldsUntil,
   type Actor,
   type CaseCommand,
   type CaseEvent,
@@ -87,6 +88,10 @@ export interface StageCardView {
   deadline?: { words: string; at: string; overdue: boolean; phrase: string };
   pending?: string;
   proposal?: { outcome: string; outstandingIssues: string; by: string };
+  /** The plan of action proposed or agreed at this stage, in words, with its review date. */
+  plan?: string;
+  /** What the stage asks that is still owed, or given ("Confirmation that the adult is safe meanwhile: still owed by …"). */
+  owed?: string[];
   closing?: string;
   /** What the bot could not do for the case, in words ("… could not be reached on Teams …"). */
   problems: string[];
@@ -285,6 +290,43 @@ function positionsOf(state: CaseState, events: readonly CaseEvent[], directory: 
   return found;
 }
 
+/** The plan of action at the stage under way, in words. */
+function planLine(state: CaseState, directory: Directory): string | undefined {
+  const plan = state.plan;
+  if (!plan || plan.stage !== state.stages[state.stages.length - 1]?.id) return undefined;
+  const review = instantInWords(new Date(plan.reviewAt), state.procedure.workingHours.timeZone, new Date(plan.at));
+  const status = plan.agreedAt
+    ? 'agreed by both agencies'
+    : `proposed by ${personName(directory, plan.by)}, waiting for the other agency to agree it`;
+  return `Plan of action (${status}), to be reviewed ${review}: ${plan.text}`;
+}
+
+/** What the stage asks for that is owed or given: the confirmation that the adult is safe meanwhile. */
+function owedLines(
+  state: CaseState,
+  stage: Stage,
+  current: CaseState['stages'][number] | undefined,
+  directory: Directory,
+): string[] {
+  const ask = stage.confirmSafety;
+  if (!ask || !current) return [];
+  const given = current.safetyConfirmed ?? {};
+  const sides: Side[] = ask.from === 'raising' ? ['raising'] : ['raising', 'responding'];
+  const lines = sides
+    .filter((side) => given[side])
+    .map((side) => {
+      const g = given[side];
+      return `Steps taken to keep the adult safe, confirmed by ${personName(directory, g?.by ?? '')} (${agencyName(directory, state[side].agencyId)}): ${g?.steps ?? ''}`;
+    });
+  const anyGiven = Boolean(given.raising || given.responding);
+  const stillOwed = ask.from === 'either' ? (anyGiven ? [] : sides) : sides.filter((s) => !given[s]);
+  if (stillOwed.length)
+    lines.push(
+      `Still owed: the ${title(state.procedure, ask.by[0] ?? '')}${ask.from === 'each' ? ' of ' + stillOwed.map((s) => agencyName(directory, state[s].agencyId)).join(' and ') : ask.from === 'raising' ? ` of ${agencyName(directory, state.raising.agencyId)}` : ''} to confirm the steps taken to keep the adult safe whilst discussions take place.`,
+    );
+  return lines;
+}
+
 export function stageCardView(state: CaseState, context: CardContext): StageCardView {
   const { procedure } = state;
   const { directory, now, viewer } = context;
@@ -329,7 +371,11 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
   const shared = historyLines(context.events ?? [], procedure, directory, now, reader);
   const move = whoseMove(state, directory, now);
   const closed = state.status !== 'open';
-  const overdue = Boolean(deadline && new Date(deadline.at) <= now);
+  const held = planHoldsUntil(state);
+  const planHolds = Boolean(held && now < held);
+  const overdue = Boolean(deadline && new Date(deadline.at) <= now) && !planHolds;
+  const plan = planLine(state, directory);
+  const owed = owedLines(state, stage, current, directory);
   return {
     reference: state.reference,
     board: shortNameOf(procedure),
@@ -379,7 +425,7 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
           deadline: {
             words: deadlineInWords(new Date(deadline.at), tz, now),
             at: deadline.at,
-            overdue: new Date(deadline.at) <= now,
+            overdue,
             phrase: deadline.phrase,
           },
         }
@@ -394,6 +440,8 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
           },
         }
       : {}),
+    ...(plan ? { plan } : {}),
+    ...(owed.length ? { owed } : {}),
     ...(closing ? { closing } : {}),
     problems: [...(context.problems ?? [])],
     history: shared.slice(-HISTORY_SHOWN),

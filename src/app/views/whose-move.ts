@@ -11,6 +11,7 @@ import {
   calendarFor,
   nextDeadline,
   nextStage,
+  planHoldsUntil,
   type CaseCommand,
   type CaseState,
 } from '../../domain/escalation';
@@ -89,6 +90,12 @@ export function dueInWords(state: CaseState, now: Date): string | undefined {
   const at = new Date(deadline.at);
   const tz = state.procedure.workingHours.timeZone;
   const calendar = calendarFor(state.procedure);
+  // A mutually agreed plan of action holds the stage until its review date.
+  const held = planHoldsUntil(state);
+  if (held && now < held && state.plan) {
+    const left = calendar.workingDaysBetween(now, held);
+    return `by the plan's review, ${deadlineInWords(held, tz, now).replace(/^by /, '')}${left > 0 ? `, ${left} working day${left === 1 ? '' : 's'}` : ', today'}`;
+  }
   if (at <= now) {
     const late = calendar.workingDaysBetween(at, now);
     const since = deadlineInWords(at, tz, now).replace(/^by /, '');
