@@ -127,6 +127,24 @@ const ACTIONS: Record<Verb, Omit<ActionView, 'verb'>> = {
     title: 'Dispute resolution',
     input: { id: 'reason', label: 'Why your agency does not agree', placeholder: 'What is missing or wrong' },
   },
+  'agree-plan': {
+    title: 'Propose plan of action',
+    input: {
+      id: 'plan',
+      label: 'Plan of action',
+      placeholder: 'Who will do what, by when (no names of the adult)',
+      second: { id: 'reviewOn', label: 'Review date', placeholder: 'The day to review the plan', kind: 'date' },
+    },
+  },
+  'confirm-plan': { title: 'Agree plan of action', style: 'positive' },
+  'confirm-safety': {
+    title: 'Confirm adult is safe',
+    input: {
+      id: 'steps',
+      label: 'Steps taken to keep the adult safe',
+      placeholder: 'What is in place while the discussions take place',
+    },
+  },
   'request-escalation': {
     title: 'Request escalation',
     input: {
@@ -149,24 +167,6 @@ const ACTIONS: Record<Verb, Omit<ActionView, 'verb'>> = {
     title: 'Withdraw',
     style: 'destructive',
     input: { id: 'reason', label: 'Why it is withdrawn', placeholder: 'For example: resolved by phone' },
-  },
-  'agree-plan': {
-    title: 'Propose plan of action',
-    input: {
-      id: 'plan',
-      label: 'Plan of action',
-      placeholder: 'Who will do what, by when (no names of the adult)',
-      second: { id: 'reviewOn', label: 'Review date', placeholder: 'The day to review the plan', kind: 'date' },
-    },
-  },
-  'confirm-plan': { title: 'Agree plan of action', style: 'positive' },
-  'confirm-safety': {
-    title: 'Confirm adult is safe',
-    input: {
-      id: 'steps',
-      label: 'Steps taken to keep the adult safe',
-      placeholder: 'What is in place while the discussions take place',
-    },
   },
 };
 

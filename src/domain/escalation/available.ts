@@ -39,15 +39,15 @@ const PROBES: ReadonlyArray<Omit<CaseCommand, 'actor'>> = [
   { type: 'propose-resolution', outcome: '-', outstandingIssues: '-' },
   { type: 'confirm-resolution' },
   { type: 'dispute-resolution', reason: '-' },
+  { type: 'agree-plan', plan: '-', reviewOn: 'today' },
+  { type: 'confirm-plan' },
+  { type: 'confirm-safety', steps: '-' },
   { type: 'request-escalation', reason: '-' },
   { type: 'approve-escalation' },
   { type: 'take-up' },
   { type: 'return-escalation', reason: '-' },
   { type: 'record-final-decision', decision: '-' },
   { type: 'withdraw', reason: '-' },
-  { type: 'agree-plan', plan: '-', reviewOn: 'today' },
-  { type: 'confirm-plan' },
-  { type: 'confirm-safety', steps: '-' },
 ] as ReadonlyArray<Omit<CaseCommand, 'actor'>>;
 
 /**
