@@ -374,3 +374,59 @@ describe('the card says what the plan and the safety confirmation are', () => {
     expect(after.deadline?.overdue).toBe(true);
   });
 });
+
+describe('a stage within one agency: a practitioner and their own line manager', () => {
+  // St Helens-style first stage, written into Luton's file for the test: stage 1 is held by the
+  // raising agency alone ("sides" with only "raising").
+  const LU = board('luton');
+  const oneAgency: Procedure = {
+    ...LU,
+    stages: LU.stages.map((s) =>
+      s.id === 'stage-1' ? { ...s, sides: { raising: ['practitioner', 'line-manager'] } } : s,
+    ),
+  };
+  const ann = who('ann', council, 'practitioner');
+  const ben = who('ben', trust, 'practitioner');
+  const councilManager = who('cat', council, 'line-manager');
+  const trustManager = who('dev', trust, 'line-manager');
+  const at = new Date('2026-10-26T10:00:00.000Z');
+
+  test('the other agency takes no part in it: nothing for them to acknowledge or propose', () => {
+    const state = raiseOn(oneAgency, '2026-10-26T09:00:00.000Z');
+    // Named in the case, they may still add notes.
+    expect(availableCommands(state, ben, at)).toEqual(['add-note']);
+    expect(availableCommands(state, councilManager, at)).toEqual(
+      expect.arrayContaining(['propose-resolution', 'request-escalation']),
+    );
+    expect(refusal(decide(state, { type: 'acknowledge', actor: ben }, at)).message).toMatch(
+      /^Only the Professional involved or Line manager of the agency that raised it can acknowledge/,
+    );
+  });
+
+  test('the agency settles it itself: an outcome proposed by its line manager resolves the case', () => {
+    const state = raiseOn(oneAgency, '2026-10-26T09:00:00.000Z');
+    const done = ok(
+      decide(
+        state,
+        {
+          type: 'propose-resolution',
+          actor: councilManager,
+          outcome: 'We accept the trust view.',
+          outstandingIssues: 'none',
+        },
+        at,
+      ),
+    );
+    expect(done.events.map((e) => e.type)).toEqual(['resolution-proposed', 'case-resolved']);
+    expect(done.state.status).toBe('resolved');
+  });
+
+  test('escalating from it takes the case to both agencies’ line managers', () => {
+    const state = run(raiseOn(oneAgency, '2026-10-26T09:00:00.000Z'), [
+      ['2026-10-26T10:00:00.000Z', { type: 'request-escalation', actor: councilManager, reason: 'Needs the trust.' }],
+    ]);
+    expect(stageOf(state)).toBe('stage-2');
+    expect(availableCommands(state, trustManager, at)).toContain('acknowledge');
+    expect(availableCommands(state, ann, at)).not.toContain('acknowledge');
+  });
+});

@@ -10,7 +10,17 @@ import { agreePlan, confirmPlan, confirmSafety } from './agreements';
 import { answerEscalation, requestEscalation, takeUp } from './escalate';
 import { currentStage, stageRoles } from './evolve';
 import type { DecideOptions } from './free-text';
-import { accept, needWords, partyOf, record, refuse, roleTitles, whoHoldsStage, type Context } from './rules';
+import {
+  accept,
+  needWords,
+  partyOf,
+  record,
+  refuse,
+  roleTitles,
+  whoHoldsStage,
+  withinOneAgency,
+  type Context,
+} from './rules';
 import type { CaseCommand, CaseEvent, CaseState, Decision, Party, Side, StageRecord } from './types';
 
 /** What the actor holds on the stage under way, if anything: the party they speak for and their roles in it. */
@@ -134,17 +144,30 @@ function proposeResolution(ctx: Context, command: Command<'propose-resolution'>,
       'answer',
     );
   if (invalid) return invalid;
-  return accept(state, [
+  const by = record(command.actor, holding.party, holding.roles);
+  const events: CaseEvent[] = [
     {
       type: 'resolution-proposed',
       at: ctx.at,
-      by: record(command.actor, holding.party, holding.roles),
+      by,
       stage: stage.id,
       party: holding.party,
       outcome: command.outcome.trim(),
       outstandingIssues: command.outstandingIssues.trim(),
     },
-  ]);
+  ];
+  // A stage within the raising agency alone (a practitioner and their own line manager): the
+  // agency holding it settles it; nobody else takes part in it to confirm.
+  if (withinOneAgency(stage) && holding.party === 'raising')
+    events.push({
+      type: 'case-resolved',
+      at: ctx.at,
+      by,
+      stage: stage.id,
+      outcome: command.outcome.trim(),
+      outstandingIssues: command.outstandingIssues.trim(),
+    });
+  return accept(state, events);
 }
 
 function answerProposal(
@@ -255,7 +278,8 @@ function stageHolding(ctx: Context, stage: Stage, speakForAgency: boolean): Hold
     // The two people directly involved hold the stage the case started at, whatever their
     // role (a manager raising it, a voluntary group's lead who is also the worker).
     const named = ctx.side === 'raising' ? ctx.state.raising.personId : ctx.state.responding.personId;
-    if (named === ctx.actor.personId && ctx.state.stages[0]?.id === stage.id)
+    const takesPart = !stage.sides || ctx.side === 'raising' || stage.sides.responding !== undefined;
+    if (named === ctx.actor.personId && ctx.state.stages[0]?.id === stage.id && takesPart)
       return { party: ctx.side, roles: [...ctx.actor.roles] };
   }
   const board = ctx.actor.roles.filter((r) => (stage.board ?? []).includes(r));

@@ -113,7 +113,7 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
         message: 'says nobody takes part: give the roles on each side ("sides") or the board\'s own roles ("board")',
       });
     stage.sides?.raising.forEach((r, j) => needRole(r, [...at, 'sides', 'raising', j], 'agency'));
-    stage.sides?.responding.forEach((r, j) => needRole(r, [...at, 'sides', 'responding', j], 'agency'));
+    stage.sides?.responding?.forEach((r, j) => needRole(r, [...at, 'sides', 'responding', j], 'agency'));
     stage.board?.forEach((r, j) => needRole(r, [...at, 'board', j], 'board'));
     stage.approvedBy?.forEach((r, j) => needRole(r, [...at, 'approvedBy', j]));
     if (i === 0 && stage.approvedBy)

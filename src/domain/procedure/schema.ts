@@ -99,7 +99,8 @@ export const stageSchema = z.strictObject({
   sides: z
     .strictObject({
       raising: z.array(slug).min(1, { error: 'must name at least one role' }),
-      responding: z.array(slug).min(1, { error: 'must name at least one role' }),
+      /** Left out for a stage within the raising agency alone (a practitioner and their own line manager). */
+      responding: z.array(slug).min(1, { error: 'must name at least one role' }).optional(),
     })
     .optional(),
   board: z.array(slug).min(1, { error: 'must name at least one role' }).optional(),
