@@ -17,6 +17,8 @@ export const CASE_COMMANDS: ReadonlySet<string> = new Set<CaseCommand['type']>([
   'agree-plan',
   'confirm-plan',
   'confirm-safety',
+  'agree-timescale',
+  'confirm-timescale',
 ]);
 
 /** The id of a form input: the verb it belongs to and the command field it fills ("withdraw.reason"). */
@@ -50,12 +52,20 @@ export function commandFrom(verb: string, data: Record<string, unknown>, actor: 
       return { ...base, type: 'record-final-decision', decision: field('decision') };
     case 'agree-plan':
       return { ...base, type: 'agree-plan', plan: field('plan'), reviewOn: field('reviewOn') };
+    case 'agree-timescale':
+      return { ...base, type: 'agree-timescale', date: field('date') };
     case 'confirm-safety':
       return { ...base, type: 'confirm-safety', steps: field('steps') };
     default:
       return {
         ...base,
-        type: verb as 'confirm-plan' | 'acknowledge' | 'confirm-resolution' | 'approve-escalation' | 'take-up',
+        type: verb as
+          | 'confirm-plan'
+          | 'confirm-timescale'
+          | 'acknowledge'
+          | 'confirm-resolution'
+          | 'approve-escalation'
+          | 'take-up',
       };
   }
 }

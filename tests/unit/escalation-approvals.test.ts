@@ -430,3 +430,64 @@ describe('a stage within one agency: a practitioner and their own line manager',
     expect(availableCommands(state, ann, at)).not.toContain('acknowledge');
   });
 });
+
+describe('"within a time scale which is acceptable to both of them": a limit the agencies agree, under a ceiling', () => {
+  const LU = board('luton');
+  const phrase = 'within a time scale which is acceptable to both of them';
+  const agreedLimit: Procedure = {
+    ...LU,
+    stages: LU.stages.map((s) =>
+      s.id === 'stage-1'
+        ? {
+            ...s,
+            timescales: [
+              {
+                kind: 'conclude-by',
+                amount: 10,
+                unit: 'working-days',
+                from: 'stage-start',
+                phrase,
+                agreed: { phrase },
+              },
+            ],
+          }
+        : s,
+    ),
+  };
+  const ann = who('ann', council, 'practitioner');
+  const ben = who('ben', trust, 'practitioner');
+  // Raised Monday 19 October 2026, 10am BST; the clocks go back on Sunday 25 October.
+  const raisedAt = '2026-10-19T09:00:00.000Z';
+  const at = new Date('2026-10-19T10:00:00.000Z');
+
+  test('the ceiling is 10 working days on: Monday 2 November 2026, 5pm GMT', () => {
+    expect(raiseOn(agreedLimit, raisedAt).stages[0]?.deadlines[0]?.at).toBe('2026-11-02T17:00:00.000Z');
+  });
+
+  test('one agency proposes a date, the other agrees it, and the deadline becomes that date', () => {
+    const state = raiseOn(agreedLimit, raisedAt);
+    expect(availableCommands(state, ann, at)).toContain('agree-timescale');
+    const proposed = ok(decide(state, { type: 'agree-timescale', actor: ann, date: '2026-10-28' }, at));
+    // Not until the other agency agrees.
+    expect(proposed.state.stages[0]?.deadlines[0]?.at).toBe('2026-11-02T17:00:00.000Z');
+    expect(refusal(decide(proposed.state, { type: 'confirm-timescale', actor: ann }, at)).code).toBe('already-done');
+    const agreed = ok(decide(proposed.state, { type: 'confirm-timescale', actor: ben }, at));
+    expect(agreed.state.stages[0]?.deadlines[0]).toMatchObject({
+      at: '2026-10-28T17:00:00.000Z',
+      ceiling: '2026-11-02T17:00:00.000Z',
+    });
+  });
+
+  test('never past the ceiling; a date on a weekend falls at the end of the Friday before', () => {
+    const state = raiseOn(agreedLimit, raisedAt);
+    expect(refusal(decide(state, { type: 'agree-timescale', actor: ann, date: '2026-11-03' }, at)).message).toBe(
+      `The procedure allows no later than 2026-11-02 ("${phrase}"): please choose that date or an earlier one.`,
+    );
+    const weekend = ok(decide(state, { type: 'agree-timescale', actor: ann, date: '2026-10-31' }, at));
+    expect(weekend.state.timescaleProposal?.due).toBe('2026-10-30T17:00:00.000Z');
+  });
+
+  test('a stage whose file sets no agreed limit offers no date to agree (Luton as written)', () => {
+    expect(availableCommands(raiseOn(LU, raisedAt), ann, at)).not.toContain('agree-timescale');
+  });
+});

@@ -54,6 +54,8 @@ export function historyLine(
     'plan-proposed': (e: { plan: string; reviewOn: string }) =>
       `proposed a plan of action, to be reviewed on ${e.reviewOn}: ${e.plan}`,
     'plan-agreed': () => 'agreed the plan of action: both agencies agree it',
+    'timescale-proposed': (e: { date: string }) => `proposed ${e.date} as the date agreed for this stage`,
+    'timescale-agreed': () => 'agreed the date: both agencies agree it',
     'safety-confirmed': (e: { steps: string }) => `confirmed the steps taken to keep the adult safe: ${e.steps}`,
     'final-decision-recorded': (e: { decision: string }) => `recorded the decision: ${e.decision}`,
     'case-withdrawn': (e: { reason: string }) => `withdrew the escalation: ${e.reason}`,

@@ -145,6 +145,16 @@ const ACTIONS: Record<Verb, Omit<ActionView, 'verb'>> = {
       placeholder: 'What is in place while the discussions take place',
     },
   },
+  'agree-timescale': {
+    title: 'Propose a date',
+    input: {
+      id: 'date',
+      label: 'Date both agencies agree',
+      placeholder: 'No later than the date the procedure allows',
+      kind: 'date',
+    },
+  },
+  'confirm-timescale': { title: 'Agree the date', style: 'positive' },
   'request-escalation': {
     title: 'Request escalation',
     input: {

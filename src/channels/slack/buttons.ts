@@ -114,6 +114,8 @@ const WORDS: Record<string, Record<string, string>> = {
   // A date far ahead, for checking the person may propose a plan before the form opens.
   'agree-plan': { plan: '-', reviewOn: '2999-12-31' },
   'confirm-safety': { steps: '-' },
+  // The check before the form opens only asks whether the person may propose a date at all.
+  'agree-timescale': { date: '-' },
 };
 
 /** Commands whose words come from a modal. */

@@ -103,3 +103,93 @@ export function confirmSafety(ctx: Context, steps: string): Decision {
     },
   ]);
 }
+
+/**
+ * A limit the two agencies agree for the case ("within a time scale which is acceptable to both
+ * of them"): one proposes the date, the other agrees it; it can never pass the ceiling the file
+ * sets. At a stage within one agency, that agency's word is enough.
+ */
+export function agreeTimescale(ctx: Context, date: string, holding: Holding): Decision {
+  const { state, stage, calendar } = ctx;
+  const timescale = stage.timescales.find((t) => t.agreed);
+  const current = state.stages[state.stages.length - 1];
+  const deadline = timescale
+    ? current?.deadlines.find(
+        (d) =>
+          d.stage === stage.id &&
+          d.source === 'procedure' &&
+          d.kind === timescale.kind &&
+          d.phrase === timescale.phrase,
+      )
+    : undefined;
+  if (!timescale || !deadline)
+    return refuse('not-allowed-here', `${stage.name} has no time limit for the agencies to agree between them.`);
+  if (!holding || holding.party === 'board' || !ctx.side)
+    return refuse('not-your-role', `Only the people holding ${stage.name} for either agency can propose its date.`);
+  const day = typeof date === 'string' ? date.trim() : '';
+  const ceiling = new Date(deadline.ceiling ?? deadline.at);
+  if (!isLocalDate(day)) {
+    const message = 'Please give the date agreed, like 2026-04-10.';
+    return refuse('invalid-input', message, { fields: { date: message } });
+  }
+  // The end of the working day on the date (of the working day before, if it is not one).
+  const working = calendar.isWorkingDay(day) ? day : calendar.previousWorkingDay(day);
+  const due = calendar.endOfWorkingDay(working);
+  const latest = calendar.localDate(ceiling);
+  const problem =
+    due <= ctx.now
+      ? 'The date agreed must be later than now.'
+      : due > ceiling
+        ? `The procedure allows no later than ${latest} ("${timescale.phrase}"): please choose that date or an earlier one.`
+        : undefined;
+  if (problem) return refuse('invalid-input', problem, { fields: { date: problem } });
+  const by = record(ctx.actor, ctx.side, holding.roles);
+  const events: CaseEvent[] = [
+    {
+      type: 'timescale-proposed',
+      at: ctx.at,
+      by,
+      stage: stage.id,
+      party: ctx.side,
+      kind: timescale.kind,
+      phrase: timescale.phrase,
+      date: day,
+      due: due.toISOString(),
+    },
+  ];
+  if (stage.sides && !stage.sides.responding)
+    events.push({
+      type: 'timescale-agreed',
+      at: ctx.at,
+      by,
+      stage: stage.id,
+      side: ctx.side,
+      kind: timescale.kind,
+      phrase: timescale.phrase,
+      due: due.toISOString(),
+    });
+  return accept(state, events);
+}
+
+export function confirmTimescale(ctx: Context, holding: Holding): Decision {
+  const { state, stage } = ctx;
+  const proposal = state.timescaleProposal;
+  if (!proposal || proposal.stage !== stage.id)
+    return refuse('nothing-to-decide', 'There is no proposed date to agree at the moment.');
+  if (!holding || holding.party === 'board' || !ctx.side)
+    return refuse('not-your-role', `Only the people holding ${stage.name} for the other agency can agree the date.`);
+  if (proposal.party === ctx.side)
+    return refuse('already-done', 'Your agency proposed this date; the other agency must agree it.');
+  return accept(state, [
+    {
+      type: 'timescale-agreed',
+      at: ctx.at,
+      by: record(ctx.actor, ctx.side, holding.roles),
+      stage: stage.id,
+      side: ctx.side,
+      kind: proposal.kind,
+      phrase: proposal.phrase,
+      due: proposal.due,
+    },
+  ]);
+}

@@ -42,6 +42,8 @@ const PROBES: ReadonlyArray<Omit<CaseCommand, 'actor'>> = [
   { type: 'agree-plan', plan: '-', reviewOn: 'today' },
   { type: 'confirm-plan' },
   { type: 'confirm-safety', steps: '-' },
+  { type: 'agree-timescale', date: 'ceiling' },
+  { type: 'confirm-timescale' },
   { type: 'request-escalation', reason: '-' },
   { type: 'approve-escalation' },
   { type: 'take-up' },
@@ -64,6 +66,19 @@ export function availableCommands(
   return PROBES.filter((probe) => {
     const command = { ...probe, actor } as CaseCommand;
     if (command.type === 'agree-plan') command.reviewOn = today;
+    // Any date up to the ceiling will do: probe with the last day the file allows.
+    if (command.type === 'agree-timescale') command.date = latestAgreeable(state, calendar) ?? today;
     return decide(state, command, now, calendar).ok;
   }).map((p) => p.type);
+}
+
+/** The last day a stage's agreed limit may fall on (its ceiling), for offering the button. */
+function latestAgreeable(state: CaseState, calendar: WorkingCalendar): string | undefined {
+  const current = currentStage(state);
+  const stage = state.procedure.stages.find((s) => s.id === current.id);
+  const t = stage?.timescales.find((x) => x.agreed);
+  const d = t
+    ? current.deadlines.find((x) => x.source === 'procedure' && x.kind === t.kind && x.phrase === t.phrase)
+    : undefined;
+  return d ? calendar.localDate(new Date(d.ceiling ?? d.at)) : undefined;
 }

@@ -6,7 +6,7 @@
 import type { WorkingCalendar } from '../calendar/working-calendar';
 import type { Stage } from '../procedure/schema';
 import { calendarFor, stageById } from './deadlines';
-import { agreePlan, confirmPlan, confirmSafety } from './agreements';
+import { agreePlan, agreeTimescale, confirmPlan, confirmSafety, confirmTimescale } from './agreements';
 import { answerEscalation, requestEscalation, takeUp } from './escalate';
 import { currentStage, stageRoles } from './evolve';
 import type { DecideOptions } from './free-text';
@@ -90,6 +90,10 @@ function dispatch(ctx: Context, command: CaseCommand, current: StageRecord, hold
       return confirmPlan(ctx, holding);
     case 'confirm-safety':
       return confirmSafety(ctx, command.steps);
+    case 'agree-timescale':
+      return agreeTimescale(ctx, command.date, holding);
+    case 'confirm-timescale':
+      return confirmTimescale(ctx, holding);
   }
 }
 

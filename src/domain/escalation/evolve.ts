@@ -99,6 +99,7 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
         pendingEscalation: undefined,
         proposal: undefined,
         plan: undefined,
+        timescaleProposal: undefined,
       };
     }
     case 'stage-acknowledged':
@@ -187,6 +188,31 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
             },
           }
         : next;
+    case 'timescale-proposed':
+      return {
+        ...next,
+        timescaleProposal: {
+          stage: event.stage,
+          party: event.party,
+          by: event.by.personId,
+          kind: event.kind,
+          phrase: event.phrase,
+          date: event.date,
+          due: event.due,
+          at: event.at,
+        },
+      };
+    case 'timescale-agreed':
+      return withCurrentStage({ ...next, timescaleProposal: undefined }, (s) => ({
+        ...s,
+        deadlines: s.deadlines
+          .map((d) =>
+            d.stage === event.stage && d.source === 'procedure' && d.kind === event.kind && d.phrase === event.phrase
+              ? { ...d, at: event.due, ceiling: d.ceiling ?? d.at }
+              : d,
+          )
+          .sort((a, b) => a.at.localeCompare(b.at)),
+      }));
     case 'safety-confirmed':
       return withCurrentStage(next, (s) => ({
         ...s,

@@ -31,6 +31,8 @@ export interface Deadline {
   phrase: string;
   source: 'procedure' | 'board-default' | 'next-stage';
   expects?: string;
+  /** Once both agencies agreed the date (a timescale with `agreed`): the latest the file allows. */
+  ceiling?: string;
 }
 
 export interface StageRecord {
@@ -110,6 +112,17 @@ export interface CaseState {
     at: string;
     confirmedBy: Side[];
   };
+  /** A date for a stage's limit proposed by one agency, waiting for the other to agree it. */
+  timescaleProposal?: {
+    stage: string;
+    party: Side;
+    by: string;
+    kind: Deadline['kind'];
+    phrase: string;
+    date: string;
+    due: string;
+    at: string;
+  };
   /** The plan of action proposed or agreed at the stage under way (cleared when the stage changes). */
   plan?: PlanRecord;
   outcome?: { stage: string; text: string; outstandingIssues: string; at: string };
@@ -175,6 +188,10 @@ export type CaseCommand = CaseCommandBase &
     | { type: 'confirm-plan' }
     /** The steps taken to keep the adult safe while discussions take place (a stage's `confirmSafety`). */
     | { type: 'confirm-safety'; steps: string }
+    /** One agency proposes the date a stage's limit falls (YYYY-MM-DD), within the ceiling the file sets. */
+    | { type: 'agree-timescale'; date: string }
+    /** The other agency agrees the date proposed. */
+    | { type: 'confirm-timescale' }
   );
 
 export type Command = RaiseCommand | CaseCommand;
@@ -234,6 +251,17 @@ export type CaseEvent = EventBase &
       }
     | { type: 'plan-agreed'; stage: string; side: Side }
     | { type: 'safety-confirmed'; stage: string; side: Side; steps: string }
+    | {
+        type: 'timescale-proposed';
+        stage: string;
+        party: Side;
+        kind: Deadline['kind'];
+        phrase: string;
+        date: string;
+        due: string;
+      }
+    /** Both agencies agreed the date: the stage's deadline of that kind and phrase becomes `due`. */
+    | { type: 'timescale-agreed'; stage: string; side: Side; kind: Deadline['kind']; phrase: string; due: string }
     | { type: 'command-refused'; stage: string; command: CommandType; code: RefusalCode; reason: string }
     | { type: 'personal-data-erased'; reason: string }
     /** Someone was sent a document of the case (a form, the case record), and whether it named the adult. */

@@ -53,6 +53,11 @@ export const timescaleSchema = z.strictObject({
   phrase: text.describe('the words of the procedure this timescale comes from, verbatim'),
   reading: text.optional(),
   expects: text.optional(),
+  /**
+   * The two agencies agree the date for the case on the card ("within a time scale which is
+   * acceptable to both of them"); amount and unit are then the ceiling the agreed date cannot pass.
+   */
+  agreed: z.strictObject({ phrase: text }).optional(),
 });
 
 export const NOTIFICATION_MOMENTS = ['stage-start', 'escalated', 'resolved', 'outcome'] as const;
