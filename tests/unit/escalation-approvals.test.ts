@@ -7,7 +7,9 @@ import { EXAMPLE_DIRECTORY_FILE, loadDirectoryFile, loadProcedures } from '../..
 import { stageCardView } from '../../src/app/views/stage-card';
 import {
   availableCommands,
+  calendarFor,
   decide,
+  owedMilestones,
   raise,
   timersOf,
   type Actor,
@@ -20,6 +22,7 @@ import {
 import type { Procedure } from '../../src/domain/procedure';
 
 const procedures = loadProcedures();
+const directory = loadDirectoryFile(EXAMPLE_DIRECTORY_FILE, procedures);
 const board = (id: string): Procedure => {
   const p = procedures.get(id);
   if (!p) throw new Error(id);
@@ -349,7 +352,6 @@ describe('Luton: confirming the adult is safe whilst discussions take place', ()
 });
 
 describe('the card says what the plan and the safety confirmation are', () => {
-  const directory = loadDirectoryFile(EXAMPLE_DIRECTORY_FILE, procedures);
   const alex = who('alex-morgan', 'lincolnshire-county-council', 'practitioner');
   const chris = who('chris-bennett', 'lincolnshire-police', 'practitioner');
 
@@ -489,5 +491,180 @@ describe('"within a time scale which is acceptable to both of them": a limit the
 
   test('a stage whose file sets no agreed limit offers no date to agree (Luton as written)', () => {
     expect(availableCommands(raiseOn(LU, raisedAt), ann, at)).not.toContain('agree-timescale');
+  });
+});
+
+describe('milestones the card records: meetings, minutes, letters', () => {
+  const LI = board('lincolnshire');
+  const ann = who('ann', council, 'practitioner');
+  const councilManager = who('cat', council, 'line-manager');
+  const trustManager = who('dev', trust, 'line-manager');
+  const councilSlo = who('sue', council, 'senior-liaison-officer');
+  const trustSlo = who('tom', trust, 'senior-liaison-officer');
+  const chair = who('ivy', 'lsab', 'independent-chair');
+
+  // Urgent, raised Monday 26 October 2026 (the day after the clocks go back), 10am GMT.
+  function atStep4a(): CaseState {
+    return run(raiseOn(LI, '2026-10-26T10:00:00.000Z', { immediateRisk: true }), [
+      ['2026-10-26T11:00:00.000Z', { type: 'request-escalation', actor: ann, reason: 'No plan agreed.' }],
+      ['2026-10-26T12:00:00.000Z', { type: 'approve-escalation', actor: councilManager }],
+      ['2026-10-26T13:00:00.000Z', { type: 'acknowledge', actor: trustManager }],
+      ['2026-10-27T09:00:00.000Z', { type: 'request-escalation', actor: councilManager, reason: 'Still apart.' }],
+      ['2026-10-27T10:00:00.000Z', { type: 'approve-escalation', actor: councilSlo }],
+      ['2026-10-27T11:00:00.000Z', { type: 'acknowledge', actor: trustSlo }],
+      ['2026-10-28T15:00:00.000Z', { type: 'request-escalation', actor: councilSlo, reason: 'SLOs cannot agree.' }],
+    ]);
+  }
+
+  test('"with a date set within 24 hours of step 3": the meeting date is owed by 3pm the next day, and the chair records it', () => {
+    const state = atStep4a();
+    expect(stageOf(state)).toBe('step-4a');
+    const now = new Date('2026-10-28T16:00:00.000Z');
+    expect(availableCommands(state, chair, now)).toContain('record-milestone');
+    const card = stageCardView(state, { now, directory, viewer: chair });
+    const button = card.actions.find((a) => a.verb === 'record-milestone');
+    expect(button?.title).toBe('Record: Date set for the independently chaired meeting');
+    expect(button?.input?.second).toMatchObject({ id: 'date', kind: 'date' });
+    expect(card.owed?.[0]).toMatch(/^Still owed: Date set for the independently chaired meeting, by 3pm/);
+    const set = ok(
+      decide(
+        state,
+        { type: 'record-milestone', actor: chair, note: 'Meeting at the council offices.', date: '2026-10-30' },
+        now,
+      ),
+    );
+    expect(set.state.milestones).toEqual([
+      expect.objectContaining({ stage: 'step-4a', id: 'meeting-date-set', date: '2026-10-30', by: 'ivy' }),
+    ]);
+    // Next, the meeting itself; the Senior Liaison Officer may set the date but not record the meeting.
+    expect(availableCommands(set.state, councilSlo, now)).not.toContain('record-milestone');
+    const held = ok(decide(set.state, { type: 'record-milestone', actor: chair, note: 'Minuted.' }, now));
+    expect(held.state.milestones?.map((m) => m.id)).toEqual(['meeting-date-set', 'meeting-held']);
+  });
+
+  test('a date is required where the milestone asks for one', () => {
+    const r = refusal(
+      decide(
+        atStep4a(),
+        { type: 'record-milestone', actor: chair, note: 'Set.' },
+        new Date('2026-10-28T16:00:00.000Z'),
+      ),
+    );
+    expect(r.message).toBe(
+      'Please give the date for "Date set for the independently chaired meeting", like 2026-04-10.',
+    );
+  });
+
+  test('"outcome letter within a further 2 working days": an obligation that outlives the stage, recorded after the case is resolved', () => {
+    const LU = board('luton');
+    const withLetter: Procedure = {
+      ...LU,
+      stages: LU.stages.map((s) =>
+        s.id === 'stage-1'
+          ? {
+              ...s,
+              milestones: [
+                {
+                  id: 'meeting-held',
+                  label: 'Meeting held',
+                  by: ['practitioner'],
+                  date: false,
+                  outlives: false,
+                  phrase: 'a meeting',
+                },
+                {
+                  id: 'minutes',
+                  label: 'Minutes sent',
+                  by: ['practitioner'],
+                  within: { amount: 15, unit: 'working-days', from: { milestone: 'meeting-held' } },
+                  date: false,
+                  outlives: true,
+                  phrase: 'minutes within 15 working days',
+                },
+                {
+                  id: 'outcome-letter',
+                  label: 'Outcome letter sent',
+                  by: ['practitioner'],
+                  within: { amount: 2, unit: 'working-days', from: 'stage-end' },
+                  date: false,
+                  outlives: true,
+                  phrase: 'outcome letter within a further 2 working days',
+                },
+              ],
+            }
+          : s,
+      ),
+    };
+    const ben = who('ben', trust, 'practitioner');
+    // Meeting Friday 23 October 2026; minutes due 15 working days on: Friday 13 November, 5pm GMT.
+    const resolved = run(raiseOn(withLetter, '2026-10-22T09:00:00.000Z'), [
+      ['2026-10-23T09:00:00.000Z', { type: 'record-milestone', actor: ann, milestone: 'meeting-held', note: 'Held.' }],
+      [
+        '2026-10-23T13:00:00.000Z',
+        { type: 'propose-resolution', actor: ann, outcome: 'Agreed.', outstandingIssues: 'none' },
+      ],
+      ['2026-10-23T14:00:00.000Z', { type: 'confirm-resolution', actor: ben }],
+    ]);
+    expect(resolved.status).toBe('resolved');
+    const owed = owedMilestones(resolved, calendarFor(withLetter));
+    // From the resolution on Friday 23 October (BST): Tuesday 27 October, 5pm GMT.
+    expect(owed.map((o) => [o.milestone.id, o.due])).toEqual([
+      ['outcome-letter', '2026-10-27T17:00:00.000Z'],
+      ['minutes', '2026-11-13T17:00:00.000Z'],
+    ]);
+    const now = new Date('2026-10-26T10:00:00.000Z');
+    expect(availableCommands(resolved, ann, now)).toEqual(['record-milestone']);
+    const card = stageCardView(resolved, { now, directory, viewer: ann });
+    // The one due first.
+    expect(card.actions.map((a) => a.title)).toEqual(['Record: Outcome letter sent']);
+    const sent = ok(
+      decide(
+        resolved,
+        { type: 'record-milestone', actor: ann, milestone: 'outcome-letter', note: 'Letter sent.' },
+        now,
+      ),
+    );
+    expect(sent.state.status).toBe('resolved');
+    expect(owedMilestones(sent.state, calendarFor(withLetter)).map((o) => o.milestone.id)).toEqual(['minutes']);
+  });
+});
+
+describe('Camden stage 5: "The meeting may also agree changes to policies, working practices ..."', () => {
+  const CA = board('camden');
+  const lead = who('ann', council, 'practitioner', 'line-manager', 'safeguarding-lead', 'senior-manager');
+  const chair = who('ivy', 'csapb', 'independent-chair');
+
+  test('recorded beside the decision, with the label the file gives', () => {
+    const at = (h: number): string => `2026-11-02T${String(9 + h).padStart(2, '0')}:00:00.000Z`;
+    const stage5 = run(
+      raiseOn(CA, '2026-11-02T09:00:00.000Z', { actor: lead }),
+      [1, 2, 3, 4].map((h): [string, CaseCommand] => [
+        at(h),
+        { type: 'request-escalation', actor: lead, reason: 'Not resolved.' },
+      ]),
+    );
+    expect(stageOf(stage5)).toBe('stage-5');
+    const now = new Date('2026-11-03T10:00:00.000Z');
+    const card = stageCardView(stage5, { now, directory, viewer: chair });
+    expect(card.actions.find((a) => a.verb === 'record-final-decision')?.input?.second).toMatchObject({
+      id: 'also',
+      label: 'Changes to policies, working practices or joint protocols agreed',
+    });
+    const decided = ok(
+      decide(
+        stage5,
+        {
+          type: 'record-final-decision',
+          actor: chair,
+          decision: 'The trust reopens the case.',
+          also: 'Joint protocol reviewed.',
+        },
+        now,
+      ),
+    );
+    expect(decided.state.decision?.also).toEqual({
+      label: 'Changes to policies, working practices or joint protocols agreed',
+      text: 'Joint protocol reviewed.',
+    });
   });
 });

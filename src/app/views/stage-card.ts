@@ -7,7 +7,10 @@ import { deadlineInWords, instantInWords, instantToZoned } from '../../domain/ca
 import { roleHolders, type Directory } from '../../domain/directory';
 import {
   availableCommands,
+  calendarFor,
+  milestonesFor,
   nextDeadline,
+  owedMilestones,
   planHoldsUntil,
   type Actor,
   type CaseCommand,
@@ -155,6 +158,15 @@ const ACTIONS: Record<Verb, Omit<ActionView, 'verb'>> = {
     },
   },
   'confirm-timescale': { title: 'Agree the date', style: 'positive' },
+  'record-milestone': {
+    title: 'Record progress',
+    input: {
+      id: 'note',
+      label: 'What was done',
+      placeholder: 'For example: minutes sent to everyone at the meeting',
+      second: { id: 'date', label: 'Date', placeholder: 'The date it is for', kind: 'date' },
+    },
+  },
   'request-escalation': {
     title: 'Request escalation',
     input: {
@@ -300,6 +312,29 @@ function positionsOf(state: CaseState, events: readonly CaseEvent[], directory: 
   return found;
 }
 
+/** A button as this viewer sees it: a milestone's own label, the decision's extra field from the file. */
+function actionFor(state: CaseState, stage: Stage, verb: Verb, viewer: Actor | undefined): ActionView {
+  const action: ActionView = { verb, ...ACTIONS[verb] };
+  if (verb === 'record-milestone' && action.input) {
+    const calendar = calendarFor(state.procedure);
+    const next = (viewer ? milestonesFor(state, viewer, calendar) : owedMilestones(state, calendar))[0];
+    if (!next) return action;
+    const { second, ...first } = action.input;
+    return {
+      ...action,
+      title: `Record: ${next.milestone.label}`,
+      input: { ...first, ...(next.milestone.date && second ? { second } : {}) },
+    };
+  }
+  const also = stage.decision?.alsoRecord;
+  if (verb === 'record-final-decision' && action.input && also)
+    return {
+      ...action,
+      input: { ...action.input, second: { id: 'also', label: also.label, placeholder: 'What is agreed, or "none"' } },
+    };
+  return action;
+}
+
 /** The plan of action at the stage under way, in words. */
 function planLine(state: CaseState, directory: Directory): string | undefined {
   const plan = state.plan;
@@ -309,6 +344,14 @@ function planLine(state: CaseState, directory: Directory): string | undefined {
     ? 'agreed by both agencies'
     : `proposed by ${personName(directory, plan.by)}, waiting for the other agency to agree it`;
   return `Plan of action (${status}), to be reviewed ${review}: ${plan.text}`;
+}
+
+/** The milestones still owed, with their limits in words ("Minutes sent: by 5pm Friday 10 April"). */
+function milestoneLines(state: CaseState, now: Date): string[] {
+  const tz = state.procedure.workingHours.timeZone;
+  return owedMilestones(state, calendarFor(state.procedure)).map(
+    (o) => `Still owed: ${o.milestone.label}${o.due ? `, ${deadlineInWords(new Date(o.due), tz, now)}` : ''}`,
+  );
 }
 
 /** What the stage asks for that is owed or given: the confirmation that the adult is safe meanwhile. */
@@ -385,7 +428,7 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
   const planHolds = Boolean(held && now < held);
   const overdue = Boolean(deadline && new Date(deadline.at) <= now) && !planHolds;
   const plan = planLine(state, directory);
-  const owed = owedLines(state, stage, current, directory);
+  const owed = [...owedLines(state, stage, current, directory), ...milestoneLines(state, now)];
   return {
     reference: state.reference,
     board: shortNameOf(procedure),
@@ -457,7 +500,10 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
     history: shared.slice(-HISTORY_SHOWN),
     allHistory: shared.slice(-HISTORY_ALL),
     historyCount: shared.length,
-    actions: state.status === 'open' ? verbs.map((verb) => ({ verb, ...ACTIONS[verb] })) : [],
+    // A closed case keeps only what outlives it (a milestone still owed, such as minutes).
+    actions: verbs
+      .filter((verb) => state.status === 'open' || verb === 'record-milestone')
+      .map((verb) => actionFor(state, stage, verb, viewer)),
     viewer: viewer?.personId ?? 'everyone',
   };
 }

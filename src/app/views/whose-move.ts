@@ -31,6 +31,7 @@ export const MOVES: ReadonlyArray<{ verbs: Verb[]; words: string }> = [
   { verbs: ['record-final-decision'], words: 'record the decision' },
   { verbs: ['confirm-plan'], words: 'agree the proposed plan of action' },
   { verbs: ['confirm-timescale'], words: 'agree the proposed date' },
+  { verbs: ['record-milestone'], words: 'record what the procedure asks for next' },
   { verbs: ['confirm-safety'], words: 'confirm the steps taken to keep the adult safe' },
   { verbs: ['take-up'], words: 'take the case up at the next stage' },
 ];

@@ -116,6 +116,7 @@ const WORDS: Record<string, Record<string, string>> = {
   'confirm-safety': { steps: '-' },
   // The check before the form opens only asks whether the person may propose a date at all.
   'agree-timescale': { date: '-' },
+  'record-milestone': { note: '-', date: '2999-12-31' },
 };
 
 /** Commands whose words come from a modal. */

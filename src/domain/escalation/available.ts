@@ -44,6 +44,7 @@ const PROBES: ReadonlyArray<Omit<CaseCommand, 'actor'>> = [
   { type: 'confirm-safety', steps: '-' },
   { type: 'agree-timescale', date: 'ceiling' },
   { type: 'confirm-timescale' },
+  { type: 'record-milestone', note: '-', date: 'today' },
   { type: 'request-escalation', reason: '-' },
   { type: 'approve-escalation' },
   { type: 'take-up' },
@@ -66,6 +67,7 @@ export function availableCommands(
   return PROBES.filter((probe) => {
     const command = { ...probe, actor } as CaseCommand;
     if (command.type === 'agree-plan') command.reviewOn = today;
+    if (command.type === 'record-milestone') command.date = today;
     // Any date up to the ceiling will do: probe with the last day the file allows.
     if (command.type === 'agree-timescale') command.date = latestAgreeable(state, calendar) ?? today;
     return decide(state, command, now, calendar).ok;

@@ -8,6 +8,7 @@ import type { Stage } from '../procedure/schema';
 import { calendarFor, stageById } from './deadlines';
 import { agreePlan, agreeTimescale, confirmPlan, confirmSafety, confirmTimescale } from './agreements';
 import { answerEscalation, requestEscalation, takeUp } from './escalate';
+import { recordMilestone } from './milestones';
 import { currentStage, stageRoles } from './evolve';
 import type { DecideOptions } from './free-text';
 import {
@@ -35,6 +36,14 @@ export function decide(
   calendar: WorkingCalendar = calendarFor(state.procedure),
   options: DecideOptions = {},
 ): Decision {
+  // A milestone that outlives its stage ("minutes within 15 working days") may still be recorded
+  // once the case has closed.
+  if (command.type === 'record-milestone' && state.status !== 'open')
+    return recordMilestone(state, command, now, calendar, {
+      now,
+      initials: state.subject.initials,
+      ...(options.adult ? { adult: options.adult } : {}),
+    });
   if (state.status !== 'open') {
     const how = { resolved: 'resolved', decided: 'closed by a final decision', withdrawn: 'withdrawn' }[state.status];
     return refuse('case-closed', `Case ${state.reference} has been ${how}; nothing more can be done on it here.`);
@@ -94,6 +103,8 @@ function dispatch(ctx: Context, command: CaseCommand, current: StageRecord, hold
       return agreeTimescale(ctx, command.date, holding);
     case 'confirm-timescale':
       return confirmTimescale(ctx, holding);
+    case 'record-milestone':
+      return recordMilestone(ctx.state, command, ctx.now, ctx.calendar, ctx.words);
   }
 }
 
@@ -229,6 +240,12 @@ function recordFinalDecision(ctx: Context, command: Command<'record-final-decisi
     );
   const invalid = needWords(ctx, command.decision, 'the decision', 'decision', 'decision');
   if (invalid) return invalid;
+  const alsoAsked = stage.decision.alsoRecord;
+  const alsoText = command.also?.trim() ?? '';
+  if (alsoAsked && alsoText) {
+    const bad = needWords(ctx, alsoText, alsoAsked.label, 'also', 'answer');
+    if (bad) return bad;
+  }
   return accept(state, [
     {
       type: 'final-decision-recorded',
@@ -237,6 +254,7 @@ function recordFinalDecision(ctx: Context, command: Command<'record-final-decisi
       stage: stage.id,
       decision: command.decision.trim(),
       finalAndBinding: stage.decision.finalAndBinding,
+      ...(alsoAsked && alsoText ? { also: { label: alsoAsked.label, text: alsoText } } : {}),
     },
   ]);
 }

@@ -188,6 +188,21 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
             },
           }
         : next;
+    case 'milestone-recorded':
+      return {
+        ...next,
+        milestones: [
+          ...(next.milestones ?? []),
+          {
+            stage: event.stage,
+            id: event.milestone,
+            by: event.by.personId,
+            at: event.at,
+            ...(event.date ? { date: event.date } : {}),
+            note: event.note,
+          },
+        ],
+      };
     case 'timescale-proposed':
       return {
         ...next,
@@ -234,6 +249,7 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
             finalAndBinding: event.finalAndBinding,
             by: event.by.personId,
             at: event.at,
+            ...(event.also ? { also: event.also } : {}),
           },
           proposal: undefined,
           pendingEscalation: undefined,

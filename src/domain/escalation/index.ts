@@ -6,6 +6,7 @@ export * from './raise';
 export * from './available';
 export { nextDeadline, pendingDeadlines, planHoldsUntil } from './rules';
 export { safetyOwed } from './agreements';
+export { milestonesFor, owedMilestones, type OwedMilestone } from './milestones';
 export { takeUpRoles } from './escalate';
 export * from './raise-form';
 export * from './reference';

@@ -112,6 +112,8 @@ export interface CaseState {
     at: string;
     confirmedBy: Side[];
   };
+  /** Milestones recorded on the card (a meeting's date set, minutes sent), at any stage. */
+  milestones?: Array<{ stage: string; id: string; by: string; at: string; date?: string; note: string }>;
   /** A date for a stage's limit proposed by one agency, waiting for the other to agree it. */
   timescaleProposal?: {
     stage: string;
@@ -126,7 +128,15 @@ export interface CaseState {
   /** The plan of action proposed or agreed at the stage under way (cleared when the stage changes). */
   plan?: PlanRecord;
   outcome?: { stage: string; text: string; outstandingIssues: string; at: string };
-  decision?: { stage: string; text: string; finalAndBinding: boolean; by: string; at: string };
+  decision?: {
+    stage: string;
+    text: string;
+    finalAndBinding: boolean;
+    by: string;
+    at: string;
+    /** What the stage's `decision.alsoRecord` asks for beside it, if given. */
+    also?: { label: string; text: string };
+  };
   withdrawal?: { reason: string; by: string; at: string };
   participants: string[];
   notes: number;
@@ -180,7 +190,7 @@ export type CaseCommand = CaseCommandBase &
     /** The next tier, nudged because a stage is overdue, moves the case up to their stage. */
     | { type: 'take-up' }
     | { type: 'return-escalation'; reason: string }
-    | { type: 'record-final-decision'; decision: string }
+    | { type: 'record-final-decision'; decision: string; also?: string }
     | { type: 'withdraw'; reason: string }
     /** A mutually agreed plan of action with clear timescales: proposed by one agency, with its review date (YYYY-MM-DD). */
     | { type: 'agree-plan'; plan: string; reviewOn: string }
@@ -192,6 +202,8 @@ export type CaseCommand = CaseCommandBase &
     | { type: 'agree-timescale'; date: string }
     /** The other agency agrees the date proposed. */
     | { type: 'confirm-timescale' }
+    /** A stage's milestone recorded (the next one owed, unless named), with a note and, where it asks, a date. */
+    | { type: 'record-milestone'; milestone?: string; note: string; date?: string }
   );
 
 export type Command = RaiseCommand | CaseCommand;
@@ -238,7 +250,14 @@ export type CaseEvent = EventBase &
       }
     | { type: 'escalation-approved'; fromStage: string; toStage: string }
     | { type: 'escalation-returned'; fromStage: string; toStage: string; reason: string }
-    | { type: 'final-decision-recorded'; stage: string; decision: string; finalAndBinding: boolean }
+    | {
+        type: 'final-decision-recorded';
+        stage: string;
+        decision: string;
+        finalAndBinding: boolean;
+        also?: { label: string; text: string };
+      }
+    | { type: 'milestone-recorded'; stage: string; milestone: string; note: string; date?: string }
     | { type: 'case-withdrawn'; stage: string; reason: string }
     | {
         type: 'plan-proposed';

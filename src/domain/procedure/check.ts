@@ -123,6 +123,17 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
       });
     stage.decision?.recordedBy.forEach((r, j) => needRole(r, [...at, 'decision', 'recordedBy', j]));
     stage.confirmSafety?.by.forEach((r, j) => needRole(r, [...at, 'confirmSafety', 'by', j]));
+    const milestoneIds = new Set((stage.milestones ?? []).map((m) => m.id));
+    stage.milestones?.forEach((m, j) => {
+      m.by.forEach((r, k) => needRole(r, [...at, 'milestones', j, 'by', k]));
+      const from = m.within?.from;
+      if (from && typeof from === 'object' && (!milestoneIds.has(from.milestone) || from.milestone === m.id))
+        found.push({
+          path: [...at, 'milestones', j, 'within', 'from', 'milestone'],
+          message: `runs from the milestone "${from.milestone}", which is not another milestone of this stage`,
+        });
+    });
+
     stage.notifications.forEach((n, j) => {
       if (n.by) needRole(n.by, [...at, 'notifications', j, 'by']);
       needRole(n.to, [...at, 'notifications', j, 'to'], n.where === 'board' ? 'board' : 'agency');

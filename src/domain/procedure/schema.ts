@@ -92,6 +92,31 @@ export const stageFormSchema = z.strictObject({
   phrase: text,
 });
 
+/**
+ * Something a stage's people record on the card as it happens ("outcome letter within a further 2
+ * working days", "minutes within 15 working days", a meeting's date set, the meeting held).
+ */
+export const milestoneSchema = z.strictObject({
+  id: slug,
+  label: text,
+  by: z.array(slug).min(1, { error: 'must name at least one role' }),
+  within: z
+    .strictObject({
+      amount: z.number({ error: 'must be a number, like 5' }).positive({ error: 'must be more than zero' }),
+      unit: z.enum(TIMESCALE_UNITS, { error: `must be one of: ${TIMESCALE_UNITS.join(', ')}` }),
+      from: z.union([z.enum(['raised', 'stage-start', 'stage-end']), z.strictObject({ milestone: slug })], {
+        error:
+          'must be "raised", "stage-start", "stage-end" (when the stage was resolved, decided or escalated) or { milestone: <id> }',
+      }),
+    })
+    .optional(),
+  /** The card asks for a date with it (the date a meeting is set for). */
+  date: z.boolean().default(false),
+  /** It may still be recorded after its stage has ended, and after the case has closed. */
+  outlives: z.boolean().default(false),
+  phrase: text,
+});
+
 export const stageSchema = z.strictObject({
   id: slug,
   number: z
@@ -125,6 +150,7 @@ export const stageSchema = z.strictObject({
       phrase: text,
     })
     .optional(),
+  milestones: z.array(milestoneSchema).optional(),
   /** A mutually agreed plan of action with clear timescales can be recorded at this stage (Lincolnshire, North Somerset). */
   plan: z.strictObject({ phrase: text }).optional(),
   decision: z
@@ -132,6 +158,8 @@ export const stageSchema = z.strictObject({
       recordedBy: z.array(slug).min(1),
       finalAndBinding: z.boolean().default(false),
       phrase: text.optional(),
+      /** Something recorded beside the decision ("may also agree changes to policies…"): its label and the words. */
+      alsoRecord: z.strictObject({ label: text, phrase: text }).optional(),
     })
     .optional(),
 });
@@ -267,6 +295,7 @@ export type Timescale = Stage['timescales'][number];
 export type Anchor = Timescale['from'];
 export type Role = Procedure['roles'][number];
 export type Notification = Stage['notifications'][number];
+export type Milestone = NonNullable<Stage['milestones']>[number];
 
 /** The board's short name for sentences ("NSSAB"), or its name where the file gives none. */
 export function shortNameOf(procedure: Pick<Procedure, 'name' | 'shortName'>): string {
