@@ -129,6 +129,16 @@ describe('Cheshire East: taking up an overdue step waits for the approver the pr
     expect(moved.events.map((e) => e.type)).toEqual(['escalation-approved', 'stage-entered']);
   });
 
+  test('the nudge when step 2 is overdue goes to the Senior Managers too, not only the Board representatives', () => {
+    const nudge = timersOf(atStep2()).find((t) => t.kind === 'nudge');
+    // Day 9 is Friday 17 April 2026, 5pm BST; the nudge goes at the start of the next working day.
+    expect(nudge?.at).toBe('2026-04-20T08:00:00.000Z');
+    expect(nudge?.audience).toEqual([
+      { party: 'raising', agencyId: council, roles: ['board-representative', 'senior-manager'] },
+      { party: 'responding', agencyId: trust, roles: ['board-representative', 'senior-manager'] },
+    ]);
+  });
+
   test('a Senior Manager taking up an overdue step 2 moves it to step 3 at once', () => {
     const after = ok(
       decide(atStep2(), { type: 'take-up', actor: councilSenior }, new Date('2026-04-20T09:00:00.000Z')),
@@ -191,6 +201,16 @@ describe("Lincolnshire: step 4b is reached on the Senior Liaison Officers' advic
     ]);
     expect(stageOf(step3)).toBe('step-3');
     expect(step3.stages[2]?.deadlines[0]?.at).toBe('2026-04-23T16:00:00.000Z');
+    // Nudged: the Group, and the Senior Liaison Officers whose advice it needs (not the Group alone).
+    expect(
+      timersOf(step3)
+        .find((t) => t.kind === 'nudge')
+        ?.audience.map((a) => [a.party, a.roles]),
+    ).toEqual([
+      ['raising', ['senior-liaison-officer']],
+      ['responding', ['senior-liaison-officer']],
+      ['board', ['review-and-learning-group']],
+    ]);
     const late = new Date('2026-04-24T09:00:00.000Z');
     const asked = ok(decide(step3, { type: 'take-up', actor: group }, late));
     expect(stageOf(asked.state)).toBe('step-3');

@@ -129,11 +129,22 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
     board: stage.board,
   });
   const following = nextStage(procedure, stage, state.urgent);
+  // The next tier, and whoever approves the move into it ("escalated by a Senior Manager"): those who may take it up.
+  const approving = following?.approvedBy ?? [];
+  const boardScoped = (r: string): boolean => procedure.roles.find((x) => x.id === r)?.scope === 'board';
+  const withApprovers = (roles: readonly string[] | undefined, add: string[]): string[] | undefined =>
+    roles || add.length ? [...new Set([...(roles ?? []), ...add])] : undefined;
   const nextTier = following
     ? sidesAudience(state, {
-        raising: following.sides?.raising,
-        responding: following.sides?.responding,
-        board: following.board,
+        raising: withApprovers(
+          following.sides?.raising,
+          approving.filter((r) => !boardScoped(r)),
+        ),
+        responding: withApprovers(
+          following.sides?.responding,
+          approving.filter((r) => !boardScoped(r)),
+        ),
+        board: withApprovers(following.board, approving.filter(boardScoped)),
       })
     : holders;
 
