@@ -688,3 +688,50 @@ describe('Camden stage 5: "The meeting may also agree changes to policies, worki
     });
   });
 });
+
+describe('North Somerset: "When the issue is resolved, any general safeguarding issues should be identified and referred"', () => {
+  const NS = board('north-somerset');
+  const ann = who('ann', council, 'practitioner');
+  const ben = who('ben', trust, 'practitioner');
+  const councilManager = who('cat', council, 'line-manager');
+  const secondTier = who('eve', council, 'second-tier-manager');
+  const trustSecondTier = who('fay', trust, 'second-tier-manager');
+  const raisedAt = '2026-11-20T10:00:00.000Z';
+
+  test('owed once the case is resolved, recorded on the closed case by those who held the stage', () => {
+    const resolved = run(raiseOn(NS, raisedAt), [
+      [
+        '2026-11-20T11:00:00.000Z',
+        { type: 'propose-resolution', actor: ann, outcome: 'Agreed.', outstandingIssues: 'none' },
+      ],
+      ['2026-11-20T12:00:00.000Z', { type: 'confirm-resolution', actor: ben }],
+    ]);
+    const now = new Date('2026-11-23T10:00:00.000Z');
+    expect(owedMilestones(resolved, calendarFor(NS)).map((o) => o.milestone.id)).toEqual([
+      'general-safeguarding-issues',
+    ]);
+    const card = stageCardView(resolved, { now, directory, viewer: councilManager });
+    expect(card.actions.map((a) => a.title)).toEqual([
+      'Record: General safeguarding issues identified and referred to the Board (or none)',
+    ]);
+    const done = ok(decide(resolved, { type: 'record-milestone', actor: councilManager, note: 'None found.' }, now));
+    expect(owedMilestones(done.state, calendarFor(NS))).toEqual([]);
+  });
+
+  test('not owed while the stage is open, nor for a stage that was escalated', () => {
+    const open = raiseOn(NS, raisedAt);
+    expect(owedMilestones(open, calendarFor(NS))).toEqual([]);
+    const escalated = run(open, [
+      ['2026-11-20T11:00:00.000Z', { type: 'request-escalation', actor: councilManager, reason: 'Not agreed.' }],
+      ['2026-11-20T12:00:00.000Z', { type: 'approve-escalation', actor: secondTier }],
+      [
+        '2026-11-20T13:00:00.000Z',
+        { type: 'propose-resolution', actor: secondTier, outcome: 'Agreed.', outstandingIssues: 'none' },
+      ],
+      ['2026-11-20T14:00:00.000Z', { type: 'confirm-resolution', actor: trustSecondTier }],
+    ]);
+    expect(owedMilestones(escalated, calendarFor(NS)).map((o) => [o.stage, o.milestone.id])).toEqual([
+      ['stage-2', 'general-safeguarding-issues'],
+    ]);
+  });
+});

@@ -53,7 +53,8 @@ export function owedMilestones(state: CaseState, calendar: WorkingCalendar): Owe
     const stage = stageById(state.procedure, rec.id);
     const live = rec === current && state.status === 'open';
     for (const m of stage?.milestones ?? []) {
-      if (!live && !m.outlives) continue;
+      const settledHere = rec.ended === 'resolved' || rec.ended === 'decided';
+      if (m.afterResolution ? !settledHere : !live && !m.outlives) continue;
       if (state.milestones?.some((d) => d.stage === rec.id && d.id === m.id)) continue;
       const due = dueOf(state, rec, m, calendar);
       owed.push({ stage: rec.id, milestone: m, ...(due ? { due } : {}) });

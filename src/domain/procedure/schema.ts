@@ -114,6 +114,8 @@ export const milestoneSchema = z.strictObject({
   date: z.boolean().default(false),
   /** It may still be recorded after its stage has ended, and after the case has closed. */
   outlives: z.boolean().default(false),
+  /** Owed only once the case is resolved or decided at this stage ("When the issue is resolved, …"). */
+  afterResolution: z.boolean().default(false),
   phrase: text,
 });
 
