@@ -590,6 +590,7 @@ describe('milestones the card records: meetings, minutes, letters', () => {
                   by: ['practitioner'],
                   date: false,
                   outlives: false,
+                  afterResolution: false,
                   phrase: 'a meeting',
                 },
                 {
@@ -599,6 +600,7 @@ describe('milestones the card records: meetings, minutes, letters', () => {
                   within: { amount: 15, unit: 'working-days', from: { milestone: 'meeting-held' } },
                   date: false,
                   outlives: true,
+                  afterResolution: false,
                   phrase: 'minutes within 15 working days',
                 },
                 {
@@ -608,6 +610,7 @@ describe('milestones the card records: meetings, minutes, letters', () => {
                   within: { amount: 2, unit: 'working-days', from: 'stage-end' },
                   date: false,
                   outlives: true,
+                  afterResolution: false,
                   phrase: 'outcome letter within a further 2 working days',
                 },
               ],
