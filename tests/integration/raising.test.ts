@@ -28,7 +28,7 @@ import {
 import { teamsPeople, teamsRaiseForm, type TeamsUser } from '../fakes/teams-client';
 
 const procedures = loadProcedures();
-const question = (board: string): string => procedures.get(board)?.immediateRisk.question ?? '';
+const question = (board: string): string => procedures.get(board)?.immediateRisk?.question ?? '';
 
 /** The example directory with the agencies and people of tests/fixtures/other-boards.yaml added. */
 function directoryWithOtherBoards(): string {

@@ -9,6 +9,7 @@ import {
   availableCommands,
   calendarFor,
   decide,
+  emergencyContacts,
   owedMilestones,
   raise,
   timersOf,
@@ -19,7 +20,8 @@ import {
   type Decision,
   type RaiseCommand,
 } from '../../src/domain/escalation';
-import type { Procedure } from '../../src/domain/procedure';
+import { crossCheckProcedure, procedureSchema, type Procedure } from '../../src/domain/procedure';
+import { riskModal } from '../../src/channels/slack/raise-modals';
 
 const procedures = loadProcedures();
 const directory = loadDirectoryFile(EXAMPLE_DIRECTORY_FILE, procedures);
@@ -736,5 +738,39 @@ describe('North Somerset: "When the issue is resolved, any general safeguarding 
     expect(owedMilestones(escalated, calendarFor(NS)).map((o) => [o.stage, o.milestone.id])).toEqual([
       ['stage-2', 'general-safeguarding-issues'],
     ]);
+  });
+});
+
+describe('a procedure that says nothing about immediate risk (immediateRisk left out)', () => {
+  const LU = board('luton');
+  const { immediateRisk: _left, ...rest } = LU;
+  const silent: Procedure = rest;
+
+  test('the file loads without it, and the check finds nothing to say', () => {
+    expect(procedureSchema.safeParse(silent).success).toBe(true);
+    expect(crossCheckProcedure(silent)).toEqual([]);
+  });
+
+  test('raising asks no question and opens stage 1 as usual; no emergency guidance is recorded', () => {
+    const r = ok(
+      raise(
+        silent,
+        {
+          type: 'raise',
+          actor: who('ann', council, 'practitioner'),
+          sequence: 1,
+          immediateRisk: false,
+          respondingAgency: { id: trust },
+          form,
+        },
+        new Date('2026-10-26T10:00:00.000Z'),
+      ),
+    );
+    expect(r.events.map((e) => e.type)).toEqual(['case-raised', 'stage-entered']);
+    expect(r.state.urgent).toBe(false);
+    expect(emergencyContacts(silent)).toEqual([]);
+    // Slack's first step shows no question to answer.
+    expect(JSON.stringify(riskModal(silent, { board: silent.id }))).not.toContain('"block_id":"immediateRisk"');
+    expect(JSON.stringify(riskModal(LU, { board: LU.id }))).toContain('"block_id":"immediateRisk"');
   });
 });

@@ -107,7 +107,7 @@ export function riskCard(
     $root: {
       board: procedure.name,
       boardId: procedure.id,
-      question: procedure.immediateRisk.question,
+      question: procedure.immediateRisk?.question ?? '',
       value: options.value ?? '',
       inline: options.inline ?? false,
       ...(options.problem ? { problem: options.problem } : {}),
@@ -127,7 +127,7 @@ export function emergencyCard(
   return cardTemplate('emergency').expand({
     $root: {
       heading: words.heading ?? 'Immediate risk of harm: who to call now',
-      guidance: procedure.immediateRisk.guidance,
+      guidance: procedure.immediateRisk?.guidance ?? '',
       contacts: emergencyContacts(procedure, agency),
       next: words.next,
       boardId: procedure.id,

@@ -119,6 +119,12 @@ export class TeamsRaising {
     const procedure = boardOf(directory, procedures, who.person, values.board);
     if (!procedure) return { kind: 'message', text: NO_BOARD };
     const agency = directory.agencies.find((a) => a.id === who.person.agency);
+    // A procedure that says nothing about immediate risk asks no question: straight to the form.
+    if (!procedure.immediateRisk && values.immediateRisk !== 'no')
+      return {
+        kind: 'form',
+        card: raiseFormCard(procedure, directory, who.person, { values: { immediateRisk: 'no' }, inline }),
+      };
     // Going on from the contacts on the urgent path is itself the answer "yes".
     const risk = values.action === 'raise-urgent' ? 'yes' : values.immediateRisk;
     // The board's question comes before any other: a form without its answer asks it first.
@@ -126,7 +132,7 @@ export class TeamsRaising {
       const problem = values.action === 'raise-risk' ? IMMEDIATE_RISK.unanswered : undefined;
       return { kind: 'form', card: riskCard(procedure, { inline, ...(problem ? { problem } : {}) }) };
     }
-    if (risk === 'yes' && procedure.immediateRisk.onYes === 'refuse')
+    if (risk === 'yes' && procedure.immediateRisk?.onYes === 'refuse')
       return {
         kind: 'emergency',
         card: emergencyCard(procedure, agency, { next: IMMEDIATE_RISK.refused('by typing "escalate" again') }),

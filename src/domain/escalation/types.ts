@@ -329,7 +329,7 @@ export interface Refusal {
   /** Field-by-field messages, for forms. */
   fields?: Record<string, string>;
   /** The board's emergency guidance, when the adult is at immediate risk. */
-  guidance?: { text: string; contacts: Procedure['immediateRisk']['contacts'] };
+  guidance?: { text: string; contacts: NonNullable<Procedure['immediateRisk']>['contacts'] };
 }
 
 export type Decision =

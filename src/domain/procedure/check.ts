@@ -165,7 +165,7 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
   });
 
   // The urgent path and immediate risk.
-  if (p.immediateRisk.onYes === 'urgent-path' && !p.urgentPath) {
+  if (p.immediateRisk?.onYes === 'urgent-path' && !p.urgentPath) {
     found.push({
       path: ['immediateRisk', 'onYes'],
       message: 'says a "yes" to immediate risk takes the urgent path, but the file has no "urgentPath"',

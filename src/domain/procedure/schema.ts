@@ -227,15 +227,18 @@ export const procedureSchema = z.strictObject({
       dayNumbers: z.enum(['working', 'calendar'], { error: 'must be "working" or "calendar"' }).default('working'),
     })
     .default({ dayNumbers: 'working' }),
-  immediateRisk: z.strictObject({
-    question: text,
-    guidance: text,
-    onYes: z.enum(['refuse', 'urgent-path'], {
-      error: 'must be "refuse" (this procedure is not for immediate risk) or "urgent-path"',
-    }),
-    contacts: z.array(contactSchema).min(1, { error: 'must list at least one emergency contact' }),
-    phrase: text,
-  }),
+  immediateRisk: z
+    .strictObject({
+      question: text,
+      guidance: text,
+      onYes: z.enum(['refuse', 'urgent-path'], {
+        error: 'must be "refuse" (this procedure is not for immediate risk) or "urgent-path"',
+      }),
+      contacts: z.array(contactSchema).min(1, { error: 'must list at least one emergency contact' }),
+      phrase: text,
+    })
+    /** Left out where the procedure says nothing about immediate risk: raising then skips the question. */
+    .optional(),
   urgentPath: z
     .strictObject({
       description: text,
