@@ -114,7 +114,12 @@ export class TeamsRaising {
     if (values.action === 'raise-board') {
       const chosen = boards.find((p) => p.id === values.board);
       if (!chosen) return { kind: 'form', card: boardCard(boards, { problem: WHICH_BOARD.problem, inline }) };
-      return { kind: 'form', card: riskCard(chosen, { inline }) };
+      return {
+        kind: 'form',
+        card: chosen.immediateRisk
+          ? riskCard(chosen, { inline })
+          : raiseFormCard(chosen, directory, who.person, { values: { immediateRisk: 'no' }, inline }),
+      };
     }
     const procedure = boardOf(directory, procedures, who.person, values.board);
     if (!procedure) return { kind: 'message', text: NO_BOARD };
