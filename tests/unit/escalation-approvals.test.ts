@@ -281,6 +281,10 @@ describe('Lincolnshire: "a mutually agreed plan of action ... including clear ti
     expect(nudges.every((t) => t.at > '2026-04-08T16:00:00.000Z')).toBe(true);
     // The first nudge is the morning after the review day (Thursday 9 April, 9am BST).
     expect(nudges[0]?.at).toBe('2026-04-09T08:00:00.000Z');
+    // No reminder of the 2-working-day limit while the plan runs: the review reminder stands in for it.
+    expect(timers.filter((t) => t.kind === 'reminder').map((t) => t.id)).toEqual([
+      expect.stringMatching(/\/plan-review-2026-04-08$/),
+    ]);
   });
 
   test('on the review date the holders are reminded to review the plan; after it, taking up is allowed again', () => {

@@ -173,7 +173,8 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
     if (!calendar.isWorkingDay(day) || calendar.startOfWorkingDay(day) >= due) day = calendar.previousWorkingDay(day);
     for (let i = 0; i < procedure.defaults.reminder.workingDaysBefore; i++) day = calendar.previousWorkingDay(day);
     const remindAt = calendar.startOfWorkingDay(day);
-    if (remindAt > startedAt && remindAt < due)
+    // While an agreed plan holds the stage, its own review reminder stands in for this one.
+    if (remindAt > startedAt && remindAt < due && !(held && remindAt < held))
       timers.push({
         id: `${key}/reminder`,
         kind: 'reminder',
