@@ -114,6 +114,11 @@ describe('Cheshire East: taking up an overdue step waits for the approver the pr
     expect(after.state.pendingEscalation?.reason).toMatch(
       /^Overdue \(STEP 2 .*\), taken up by the CESAB Board representative: waiting for the Senior Manager to approve the move to CESAB Board Members\.$/,
     );
+    // Asked once is enough: another Board representative taking up is told it is waiting.
+    expect(
+      refusal(decide(after.state, { type: 'take-up', actor: councilBoardRep }, new Date('2026-04-20T09:30:00.000Z')))
+        .message,
+    ).toBe('A move to CESAB Board Members is already waiting for approval.');
     // A Board representative cannot approve it; a Senior Manager of either agency can.
     expect(
       refusal(

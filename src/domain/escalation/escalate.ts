@@ -47,11 +47,6 @@ export function takeUp(ctx: Context): Decision {
       'no-next-stage',
       `${stage.name} is the last stage of ${shortNameOf(state.procedure)}'s procedure: there is no next tier to take it up.`,
     );
-  if (state.pendingEscalation)
-    return refuse(
-      'already-done',
-      `A move to ${stageById(state.procedure, state.pendingEscalation.toStage)?.name ?? state.pendingEscalation.toStage} is already waiting for approval.`,
-    );
   const side = ctx.side;
   const sideRoles = side ? (target.sides?.[side] ?? []) : [];
   const boardRoles = target.board ?? [];
@@ -95,6 +90,12 @@ export function takeUp(ctx: Context): Decision {
     const after = evolve(evolve(state, requested), approved);
     return accept(state, [requested, approved, enteredByEscalation(ctx, by, target, after)]);
   }
+  // Only asking for the move: one already waiting is enough.
+  if (state.pendingEscalation)
+    return refuse(
+      'already-done',
+      `A move to ${stageById(state.procedure, state.pendingEscalation.toStage)?.name ?? state.pendingEscalation.toStage} is already waiting for approval.`,
+    );
   const formsOwed = owedForms(state, target);
   const formWords = formsOwed
     .map((id) => state.procedure.forms.find((f) => f.id === id)?.title ?? id)
