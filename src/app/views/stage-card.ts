@@ -295,6 +295,7 @@ const POSITION_EVENTS: ReadonlySet<CaseEvent['type']> = new Set([
   'resolution-proposed',
   'resolution-disputed',
   'escalation-requested',
+  'plan-proposed',
 ]);
 
 /** Each side's latest word: what it last said, proposed, disputed or asked (the raiser's concern to start with). */
