@@ -184,6 +184,11 @@ describe('Cheshire East: taking up an overdue step waits for the approver the pr
     ).state;
     const moved = ok(decide(step3, { type: 'take-up', actor: businessManager }, new Date('2026-04-27T09:00:00.000Z')));
     expect(stageOf(moved.state)).toBe('step-4');
+    // The Appendix A form is recorded as still owed, without holding the move up.
+    const asked = moved.events.find((e) => e.type === 'escalation-requested');
+    expect(asked?.type === 'escalation-requested' ? asked.formsOwed : undefined).toEqual([
+      'cheshire-east-step-4-referral',
+    ]);
   });
 });
 

@@ -67,9 +67,14 @@ export function takeUp(ctx: Context): Decision {
         : 'board';
   const by = record(actor, party, approving.length > 0 ? [...new Set([...roles, ...approving])] : roles);
   const requestSide: Side = side ?? 'raising';
+  const formsOwed = owedForms(state, target);
+  const formWords = formsOwed
+    .map((id) => state.procedure.forms.find((f) => f.id === id)?.title ?? id)
+    .map((t) => ` The ${t} is still owed.`)
+    .join('');
   // Someone who may approve it (or a board that names no approver) moves it at once.
   if (!target.approvedBy || approving.length > 0) {
-    const reason = `${stage.name} passed its deadline (${overdue.phrase}) and was taken up by the next tier.`;
+    const reason = `${stage.name} passed its deadline (${overdue.phrase}) and was taken up by the next tier.${formWords}`;
     const requested: CaseEvent = {
       type: 'escalation-requested',
       at: ctx.at,
@@ -79,6 +84,7 @@ export function takeUp(ctx: Context): Decision {
       side: requestSide,
       reason,
       ...(target.approvedBy ? { takenUp: true } : {}),
+      ...(formsOwed.length ? { formsOwed } : {}),
     };
     const approved: CaseEvent = {
       type: 'escalation-approved',
@@ -96,11 +102,6 @@ export function takeUp(ctx: Context): Decision {
       'already-done',
       `A move to ${stageById(state.procedure, state.pendingEscalation.toStage)?.name ?? state.pendingEscalation.toStage} is already waiting for approval.`,
     );
-  const formsOwed = owedForms(state, target);
-  const formWords = formsOwed
-    .map((id) => state.procedure.forms.find((f) => f.id === id)?.title ?? id)
-    .map((t) => ` The ${t} is still owed.`)
-    .join('');
   const reason =
     `Overdue (${overdue.phrase}), taken up by the ${roleTitles(state.procedure, roles)}: ` +
     `waiting for the ${roleTitles(state.procedure, target.approvedBy)} to approve the move to ${target.name}.${formWords}`;
@@ -135,7 +136,7 @@ export function takeUpRoles(target: Stage): string[] {
 function takeUpApproval(
   state: CaseState,
   target: Stage,
-  actor: ActorRecord | Context['actor'],
+  actor: Context['actor'],
   side: Side | undefined,
 ): { party: Party; roles: string[] } {
   const may = approvers(state, target, side ?? 'raising');
