@@ -788,3 +788,62 @@ describe('a procedure that says nothing about immediate risk (immediateRisk left
     expect(JSON.stringify(riskModal(LU, { board: LU.id }))).toContain('"block_id":"immediateRisk"');
   });
 });
+
+describe('a stage limit that runs from a milestone: "minutes within 15 working days" of the meeting', () => {
+  const LU = board('luton');
+  const phrase = 'minutes within 15 working days';
+  const fromMeeting: Procedure = {
+    ...LU,
+    stages: LU.stages.map((s) =>
+      s.id === 'stage-1'
+        ? {
+            ...s,
+            milestones: [
+              {
+                id: 'meeting-held',
+                label: 'Meeting held',
+                by: ['practitioner'],
+                date: false,
+                outlives: false,
+                afterResolution: false,
+                phrase: 'a meeting',
+              },
+            ],
+            timescales: [
+              { kind: 'conclude-by', amount: 15, unit: 'working-days', from: { milestone: 'meeting-held' }, phrase },
+            ],
+          }
+        : s,
+    ),
+  };
+  const ann = who('ann', council, 'practitioner');
+
+  test('unknown until the meeting is recorded; then due 15 working days on, across the clock change', () => {
+    const state = raiseOn(fromMeeting, '2026-10-22T09:00:00.000Z');
+    expect(state.stages[0]?.deadlines.some((d) => d.phrase === phrase)).toBe(false);
+    const held = ok(
+      decide(state, { type: 'record-milestone', actor: ann, note: 'Held.' }, new Date('2026-10-23T09:00:00.000Z')),
+    );
+    // Friday 23 October 2026 (BST) + 15 working days: Friday 13 November, 5pm GMT.
+    expect(held.state.stages[0]?.deadlines.find((d) => d.phrase === phrase)?.at).toBe('2026-11-13T17:00:00.000Z');
+  });
+
+  test('the check names a milestone the stage does not list', () => {
+    const wrong: Procedure = {
+      ...fromMeeting,
+      stages: fromMeeting.stages.map((s) =>
+        s.id === 'stage-1'
+          ? {
+              ...s,
+              timescales: [
+                { kind: 'conclude-by', amount: 15, unit: 'working-days', from: { milestone: 'minutes' }, phrase },
+              ],
+            }
+          : s,
+      ),
+    };
+    expect(crossCheckProcedure(wrong).map((f) => f.message)).toContain(
+      'runs from the milestone "minutes", which is not one of this stage\'s "milestones"',
+    );
+  });
+});

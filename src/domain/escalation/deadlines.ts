@@ -27,11 +27,14 @@ export interface Anchors {
   raised: Date;
   stageStarts: ReadonlyMap<string, Date>;
   stageEnds: ReadonlyMap<string, Date>;
+  /** When each milestone of the stage was recorded (a timescale may run from one). */
+  milestones?: ReadonlyMap<string, Date>;
 }
 
 export function resolveAnchor(anchor: Anchor, stage: Stage, anchors: Anchors): Date | undefined {
   if (anchor === 'raised') return anchors.raised;
   if (anchor === 'stage-start') return anchors.stageStarts.get(stage.id);
+  if ('milestone' in anchor) return anchors.milestones?.get(anchor.milestone);
   return (anchor.at === 'start' ? anchors.stageStarts : anchors.stageEnds).get(anchor.stage);
 }
 

@@ -188,9 +188,18 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
             },
           }
         : next;
-    case 'milestone-recorded':
+    case 'milestone-recorded': {
+      const added = event.deadlines ?? [];
+      const stages = added.length
+        ? next.stages.map((s) =>
+            s.id === event.stage && !s.endedAt
+              ? { ...s, deadlines: [...s.deadlines, ...added].sort((a, b) => a.at.localeCompare(b.at)) }
+              : s,
+          )
+        : next.stages;
       return {
         ...next,
+        stages,
         milestones: [
           ...(next.milestones ?? []),
           {
@@ -203,6 +212,7 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
           },
         ],
       };
+    }
     case 'timescale-proposed':
       return {
         ...next,

@@ -10,7 +10,7 @@ import type { Milestone } from '../procedure/schema';
 import { isLocalDate } from '../calendar/local-date';
 import { stageById, timescaleInstant } from './deadlines';
 import { accept, needWords, partyOf, record, refuse, roleTitles } from './rules';
-import type { Actor, CaseState, Decision, Party, StageRecord } from './types';
+import type { Actor, CaseState, Deadline, Decision, Party, StageRecord } from './types';
 
 export interface OwedMilestone {
   stage: string;
@@ -116,6 +116,24 @@ export function recordMilestone(
     return refuse('invalid-input', message, { fields: { date: message } });
   }
   const party: Party = ctx.side ?? 'board';
+  // The stage's limits that run from this milestone ("minutes within 15 working days" of the meeting).
+  const current = state.stages[state.stages.length - 1];
+  const happened = wanted.milestone.date ? calendar.startOfWorkingDay(calendar.workingDayOnOrAfter(date)) : now;
+  const deadlines: Deadline[] =
+    state.status === 'open' && current?.id === stage.id
+      ? stage.timescales
+          .filter(
+            (t) => typeof t.from === 'object' && 'milestone' in t.from && t.from.milestone === wanted.milestone.id,
+          )
+          .map((t) => ({
+            kind: t.kind,
+            stage: stage.id,
+            at: timescaleInstant(t, happened, state.procedure, calendar).toISOString(),
+            phrase: t.phrase,
+            source: 'procedure' as const,
+            ...(t.expects ? { expects: t.expects } : {}),
+          }))
+      : [];
   return accept(state, [
     {
       type: 'milestone-recorded',
@@ -125,6 +143,7 @@ export function recordMilestone(
       milestone: wanted.milestone.id,
       note: command.note.trim(),
       ...(wanted.milestone.date ? { date } : {}),
+      ...(deadlines.length ? { deadlines } : {}),
     },
   ]);
 }

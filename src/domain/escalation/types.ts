@@ -257,7 +257,15 @@ export type CaseEvent = EventBase &
         finalAndBinding: boolean;
         also?: { label: string; text: string };
       }
-    | { type: 'milestone-recorded'; stage: string; milestone: string; note: string; date?: string }
+    | {
+        type: 'milestone-recorded';
+        stage: string;
+        milestone: string;
+        note: string;
+        date?: string;
+        /** The stage's limits that run from this milestone, now known. */
+        deadlines?: Deadline[];
+      }
     | { type: 'case-withdrawn'; stage: string; reason: string }
     | {
         type: 'plan-proposed';

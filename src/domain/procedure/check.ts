@@ -210,7 +210,14 @@ function checkTimescale(
       message: 'a "day-number" counts from the day the concern arose, so "from" must be "raised"',
     });
   }
-  if (typeof t.from === 'object') {
+  if (typeof t.from === 'object' && 'milestone' in t.from) {
+    const id = t.from.milestone;
+    if (!(stage.milestones ?? []).some((m) => m.id === id))
+      found.push({
+        path: [...at, 'from', 'milestone'],
+        message: `runs from the milestone "${id}", which is not one of this stage's "milestones"`,
+      });
+  } else if (typeof t.from === 'object') {
     const target = stageIndex.get(t.from.stage);
     if (target === undefined) {
       found.push({

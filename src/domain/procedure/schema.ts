@@ -37,9 +37,12 @@ const stageAnchor = z.strictObject({
   at: z.enum(['start', 'end'], { error: 'must be "start" or "end" (of that stage)' }),
 });
 
-export const anchorSchema = z.union([z.enum(ANCHOR_WORDS), stageAnchor], {
+/** A milestone of this stage recorded on the card ("outcome letter within a further 2 working days"). */
+const milestoneAnchor = z.strictObject({ milestone: slug });
+
+export const anchorSchema = z.union([z.enum(ANCHOR_WORDS), stageAnchor, milestoneAnchor], {
   error:
-    'must be "raised" (when the concern arose), "stage-start" (when this stage began), or { stage: <stage id>, at: start | end }',
+    'must be "raised" (when the concern arose), "stage-start" (when this stage began), { stage: <stage id>, at: start | end }, or { milestone: <milestone id of this stage> }',
 });
 
 export const timescaleSchema = z.strictObject({
