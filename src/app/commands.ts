@@ -14,6 +14,12 @@ export const CASE_COMMANDS: ReadonlySet<string> = new Set<CaseCommand['type']>([
   'return-escalation',
   'record-final-decision',
   'withdraw',
+  'agree-plan',
+  'confirm-plan',
+  'confirm-safety',
+  'agree-timescale',
+  'confirm-timescale',
+  'record-milestone',
 ]);
 
 /** The id of a form input: the verb it belongs to and the command field it fills ("withdraw.reason"). */
@@ -64,8 +70,39 @@ export function commandFrom(verb: string, data: Record<string, unknown>, actor: 
     case 'withdraw':
       return { ...base, type: verb, reason: field('reason') };
     case 'record-final-decision':
-      return { ...base, type: 'record-final-decision', decision: field('decision') };
+      return {
+        ...base,
+        type: 'record-final-decision',
+        decision: field('decision'),
+        ...(field('also') ? { also: field('also') } : {}),
+      };
+    case 'agree-plan':
+      return { ...base, type: 'agree-plan', plan: field('plan'), reviewOn: field('reviewOn') };
+    case 'record-milestone': {
+      const date = field('date');
+      const milestone = field('milestone');
+      return {
+        ...base,
+        type: 'record-milestone',
+        note: field('note'),
+        ...(date ? { date } : {}),
+        ...(milestone ? { milestone } : {}),
+      };
+    }
+    case 'agree-timescale':
+      return { ...base, type: 'agree-timescale', date: field('date') };
+    case 'confirm-safety':
+      return { ...base, type: 'confirm-safety', steps: field('steps') };
     default:
-      return { ...base, type: verb as 'acknowledge' | 'confirm-resolution' | 'approve-escalation' | 'take-up' };
+      return {
+        ...base,
+        type: verb as
+          | 'confirm-plan'
+          | 'confirm-timescale'
+          | 'acknowledge'
+          | 'confirm-resolution'
+          | 'approve-escalation'
+          | 'take-up',
+      };
   }
 }

@@ -87,7 +87,7 @@ export function raiseRequestFrom(
       ...(values.adultWishes?.trim() ? { adultWishes: values.adultWishes } : {}),
     },
   };
-  const urgent = command.immediateRisk && procedure.immediateRisk.onYes === 'urgent-path';
+  const urgent = command.immediateRisk && procedure.immediateRisk?.onYes === 'urgent-path';
   const start = startStageProblem(procedure, command, urgent);
   if (start) errors.startStage = start.fields.startStage ?? start.message;
   for (const [field, problem] of Object.entries(raiseProblems(procedure, command, now)))

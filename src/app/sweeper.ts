@@ -315,6 +315,9 @@ export function timerText(state: CaseState, timer: Timer, now: Date): string {
   const deadline = d ? `${deadlineInWords(new Date(d.at), tz, now)} (“${d.phrase}”)` : '';
   switch (timer.kind) {
     case 'reminder': {
+      // A reminder with no deadline: the review of a plan of action the agencies agreed.
+      if (!timer.deadline && timer.about)
+        return `Reminder: ${label} is at ${stageName}. Please review ${timer.about}. If it has not resolved the disagreement, escalate it.`;
       const calendar = calendarFor(procedure);
       const sameDay = d && calendar.localDate(new Date(d.at)) === calendar.localDate(new Date(timer.at));
       const due =

@@ -28,7 +28,7 @@ import {
 import { teamsPeople, teamsRaiseForm, type TeamsUser } from '../fakes/teams-client';
 
 const procedures = loadProcedures();
-const question = (board: string): string => procedures.get(board)?.immediateRisk.question ?? '';
+const question = (board: string): string => procedures.get(board)?.immediateRisk?.question ?? '';
 
 /** Two North Somerset agencies, one on each platform, each with a second tier manager (invented). */
 const NORTH_SOMERSET = {

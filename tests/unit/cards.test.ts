@@ -129,6 +129,8 @@ describe('Adaptive Card templates', () => {
       'Action.Execute:Acknowledge',
       'Action.ShowCard:Add note',
       'Action.ShowCard:Propose resolution',
+      // Lincolnshire step 1: "a mutually agreed plan of action should be developed".
+      'Action.ShowCard:Propose plan of action',
     ]);
     // The raiser's card asks for a reason in three places: each input has its own id.
     const forAlex = renderStageCard(stageCardView(state, { viewer: alex, now, directory, events }), ['29:alex-morgan']);
@@ -136,12 +138,14 @@ describe('Adaptive Card templates', () => {
     expect(actionTitles(forAlex)).toEqual([
       'Action.ShowCard:Add note',
       'Action.ShowCard:Propose resolution',
+      'Action.ShowCard:Propose plan of action',
       'Action.ShowCard:Withdraw',
     ]);
     const beforeAsking = renderStageCard(stageCardView(raised, { viewer: alex, now, directory }), ['29:alex-morgan']);
     expect(actionTitles(beforeAsking)).toEqual([
       'Action.ShowCard:Add note',
       'Action.ShowCard:Propose resolution',
+      'Action.ShowCard:Propose plan of action',
       'Action.ShowCard:Request escalation',
       'Action.ShowCard:Withdraw',
     ]);
@@ -182,6 +186,7 @@ describe('the card for everyone', () => {
       'acknowledge',
       'add-note',
       'propose-resolution',
+      'agree-plan',
       'request-escalation',
       'withdraw',
     ]);

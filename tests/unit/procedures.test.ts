@@ -30,7 +30,7 @@ const get = (id: string): Procedure => {
 
 /** Every phrase in a procedure, with where it is. */
 function phrases(p: Procedure): Array<[string, string]> {
-  const found: Array<[string, string]> = [['immediateRisk', p.immediateRisk.phrase]];
+  const found: Array<[string, string]> = p.immediateRisk ? [['immediateRisk', p.immediateRisk.phrase]] : [];
   if (p.urgentPath) found.push(['urgentPath', p.urgentPath.phrase]);
   if (p.outOfHours) found.push(['outOfHours', p.outOfHours.phrase]);
   if (p.recording) found.push(['recording', p.recording.phrase]);
@@ -81,10 +81,10 @@ describe('the five shipped procedures', () => {
   });
 
   test('emergency contacts come first for immediate risk (Camden’s numbers, as the seed gives them)', () => {
-    const phones = get('camden').immediateRisk.contacts.map((c) => c.phone);
+    const phones = get('camden').immediateRisk?.contacts.map((c) => c.phone);
     expect(phones).toEqual(expect.arrayContaining(['999', '101', '020 7974 4000', '020 7974 6999']));
-    expect(get('camden').immediateRisk.onYes).toBe('refuse');
-    expect(get('lincolnshire').immediateRisk.onYes).toBe('urgent-path');
+    expect(get('camden').immediateRisk?.onYes).toBe('refuse');
+    expect(get('lincolnshire').immediateRisk?.onYes).toBe('urgent-path');
     expect(get('north-somerset').urgentPath?.startAt).toEqual(['stage-1', 'stage-2', 'stage-3']);
   });
 
@@ -275,11 +275,12 @@ describe('a broken procedure file', () => {
     expect(text).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^stages: is missing/),
-        expect.stringMatching(/^immediateRisk: is missing/),
         expect.stringMatching(/^colour: is not a field this file uses/),
         expect.stringMatching(/^roles: must declare at least one role/),
       ]),
     );
+    // A procedure may say nothing about immediate risk: leaving it out is not a problem.
+    expect(text.some((t) => t.startsWith('immediateRisk'))).toBe(false);
   });
 
   test('branches that do not pair, gaps in numbering and roles on the wrong side are refused', () => {

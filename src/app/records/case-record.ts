@@ -69,7 +69,7 @@ export function caseRecordDocument(
   const outcome = state.outcome
     ? `Resolved at stage ${state.stages.at(-1)?.number ?? '?'}: ${state.outcome.text} Outstanding issues: ${state.outcome.outstandingIssues}`
     : state.decision
-      ? `Decided${state.decision.finalAndBinding ? ' (final and binding)' : ''}: ${state.decision.text}`
+      ? `Decided${state.decision.finalAndBinding ? ' (final and binding)' : ''}: ${state.decision.text}${state.decision.also ? ` ${state.decision.also.label}: ${state.decision.also.text}` : ''}`
       : state.withdrawal
         ? `Withdrawn: ${state.withdrawal.reason}`
         : 'Open: no outcome yet.';

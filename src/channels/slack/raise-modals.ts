@@ -74,12 +74,21 @@ export function riskModal(procedure: Procedure, metadata: RaiseMetadata): ModalV
           LIMITS.sectionText,
         ),
       },
-      {
-        type: 'input',
-        block_id: 'immediateRisk',
-        label: plain(procedure.immediateRisk.question, LIMITS.label),
-        element: { type: 'radio_buttons', action_id: 'value', options: [option('yes', 'Yes'), option('no', 'No')] },
-      },
+      // A procedure that says nothing about immediate risk asks no question here.
+      ...(procedure.immediateRisk
+        ? [
+            {
+              type: 'input',
+              block_id: 'immediateRisk',
+              label: plain(procedure.immediateRisk.question, LIMITS.label),
+              element: {
+                type: 'radio_buttons',
+                action_id: 'value',
+                options: [option('yes', 'Yes'), option('no', 'No')],
+              },
+            },
+          ]
+        : []),
     ],
   });
 }
@@ -91,7 +100,7 @@ export function emergencyBlocks(procedure: Procedure, agency: Agency | undefined
 
 function emergencyRaw(procedure: Procedure, agency: Agency | undefined, next: string): Raw[] {
   return [
-    { type: 'section', text: mrkdwn(`*${escape(procedure.immediateRisk.guidance)}*`, LIMITS.sectionText) },
+    { type: 'section', text: mrkdwn(`*${escape(procedure.immediateRisk?.guidance ?? '')}*`, LIMITS.sectionText) },
     ...contactsRaw(procedure, agency),
     { type: 'section', text: mrkdwn(escape(next), LIMITS.sectionText) },
   ];

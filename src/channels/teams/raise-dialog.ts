@@ -130,7 +130,7 @@ export function riskCard(
     $root: {
       board: procedure.name,
       boardId: procedure.id,
-      question: procedure.immediateRisk.question,
+      question: procedure.immediateRisk?.question ?? '',
       value: options.value ?? '',
       inline: options.inline ?? false,
       ...(options.problem ? { problem: options.problem } : {}),
@@ -150,7 +150,7 @@ export function emergencyCard(
   return cardTemplate('emergency').expand({
     $root: {
       heading: words.heading ?? 'Immediate risk of harm: who to call now',
-      guidance: procedure.immediateRisk.guidance,
+      guidance: procedure.immediateRisk?.guidance ?? '',
       contacts: emergencyContacts(procedure, agency),
       next: words.next,
       boardId: procedure.id,

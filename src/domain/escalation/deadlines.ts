@@ -29,11 +29,14 @@ export interface Anchors {
   stageEnds: ReadonlyMap<string, Date>;
   /** The case's category, for limits that apply to some categories only. */
   category?: string;
+  /** When each milestone of the stage was recorded (a timescale may run from one). */
+  milestones?: ReadonlyMap<string, Date>;
 }
 
 export function resolveAnchor(anchor: Anchor, stage: Stage, anchors: Anchors): Date | undefined {
   if (anchor === 'raised') return anchors.raised;
   if (anchor === 'stage-start') return anchors.stageStarts.get(stage.id);
+  if ('milestone' in anchor) return anchors.milestones?.get(anchor.milestone);
   return (anchor.at === 'start' ? anchors.stageStarts : anchors.stageEnds).get(anchor.stage);
 }
 

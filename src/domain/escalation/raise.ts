@@ -41,7 +41,7 @@ export function raise(
       fields: { concernAroseAt: CONCERN_AROSE_RULE },
     });
   }
-  const urgent = command.immediateRisk && procedure.immediateRisk.onYes === 'urgent-path';
+  const urgent = command.immediateRisk && procedure.immediateRisk?.onYes === 'urgent-path';
   const start = startStage(procedure, command, urgent);
   if ('ok' in start) return start;
   return accept(
@@ -53,12 +53,12 @@ export function raise(
 /** A refusal when the actor may not raise a case under `procedure`: immediate risk, or not their board. */
 function whoMayRaise(procedure: Procedure, command: RaiseCommand): Decision | undefined {
   const { actor } = command;
-  const guidance = { text: procedure.immediateRisk.guidance, contacts: procedure.immediateRisk.contacts };
-  if (command.immediateRisk && procedure.immediateRisk.onYes === 'refuse') {
+  const risk = procedure.immediateRisk;
+  if (command.immediateRisk && risk?.onYes === 'refuse') {
     return refuse(
       'immediate-risk',
-      `This procedure is for disagreements where the adult is not at immediate risk. ${procedure.immediateRisk.guidance}`,
-      { guidance },
+      `This procedure is for disagreements where the adult is not at immediate risk. ${risk.guidance}`,
+      { guidance: { text: risk.guidance, contacts: risk.contacts } },
     );
   }
   if (actor.boards && !actor.boards.includes(procedure.id)) {
@@ -241,7 +241,7 @@ function raisedEvents(
     },
   };
   const events: CaseEvent[] = [raised];
-  if (urgent) {
+  if (urgent && procedure.immediateRisk) {
     events.push({
       type: 'immediate-risk-guidance-given',
       at,

@@ -28,7 +28,7 @@
 import type { WorkingCalendar } from '../calendar';
 import type { Procedure, Stage } from '../procedure/schema';
 import { appliesTo, calendarFor, nextStage, stageById, timescaleInstant } from './deadlines';
-import { pendingDeadlines } from './rules';
+import { pendingDeadlines, planHoldsUntil } from './rules';
 import type { ActorRecord, CaseState, Deadline, Party, Side, StageRecord } from './types';
 
 export const SWEEPER_ID = 'deadline-sweeper';
@@ -255,13 +255,29 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
     keys.set(d, n === 1 ? base : `${base}.${n}`);
   }
 
+  // A mutually agreed plan of action holds the stage until its review date: its holders are
+  // reminded to review it that morning, and no nudge goes before the review day is over.
+  const held = planHoldsUntil(state);
+  if (held && state.plan)
+    timers.push({
+      id: `${ref}/${current.id}/plan-review-${state.plan.reviewOn}`,
+      kind: 'reminder',
+      at: state.plan.reviewAt,
+      stage: current.id,
+      audience: holders,
+      outOfHours: false,
+      about: `the plan of action agreed, to be reviewed today: ${state.plan.text}`,
+    });
+
   // Deadlines falling at the same instant (a stage's own limit and the next stage's start-by,
   // say) make one reminder and one nudge, not two.
   const seen = new Set<string>();
   const deadlines = pendingDeadlines(state).filter((d) => (seen.has(d.at) ? false : (seen.add(d.at), true)));
   // The ladder climbs from the stage's first nudge, whichever of its limits later nudges are about.
-  const first = deadlines[0];
-  const ladder = first ? ladderOf(state, stage, nextWorking(new Date(first.at), calendar, urgentOutOfHours)) : [];
+  // While an agreed plan holds the stage, the first nudge (and so the climb) waits for its review day to end.
+  const first = deadlines[0] ? new Date(deadlines[0].at) : undefined;
+  const firstNudge = first && held && held > first ? held : first;
+  const ladder = firstNudge ? ladderOf(state, stage, nextWorking(firstNudge, calendar, urgentOutOfHours)) : [];
   for (const d of deadlines) {
     const due = new Date(d.at);
     const key = keys.get(d) ?? `${ref}/${current.id}/${d.kind}-${d.stage}`;
@@ -280,7 +296,9 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
     const earliest = new Date(deadlines[0]?.at ?? d.at);
     const own = d.stage === current.id || d.stage === following?.id;
     const reminder = (id: string, at: Date, when: 'day-before' | 'today'): void => {
-      if (at > startedAt && at < due && (nudged === 0 || fired.has(id)) && (own || at < earliest))
+      // While an agreed plan holds the stage, its own review reminder stands in for this one.
+      const planned = held !== undefined && at < held;
+      if (at > startedAt && at < due && !planned && (nudged === 0 || fired.has(id)) && (own || at < earliest))
         timers.push({
           id,
           kind: 'reminder',
@@ -295,7 +313,7 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
     reminder(`${key}/reminder`, remindAt, 'day-before');
     if (morning.getTime() !== remindAt.getTime()) reminder(`${key}/reminder-today`, morning, 'today');
     // The nudge at the deadline, then a repeat each working day while overdue, climbing the ladder.
-    const nudgeAt = nextWorking(due, calendar, urgentOutOfHours);
+    const nudgeAt = nextWorking(held && held > due ? held : due, calendar, urgentOutOfHours);
     const repeats = procedure.defaults.repeatWhileOverdue === 'never' ? 0 : nudged + LOOKAHEAD;
     for (let k = 0; k <= repeats; k++) {
       const at = k === 0 ? nudgeAt : repeatAt(nudgeAt, k, calendar, urgentOutOfHours);

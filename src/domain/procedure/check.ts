@@ -129,7 +129,7 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
         message: 'says nobody takes part: give the roles on each side ("sides") or the board\'s own roles ("board")',
       });
     stage.sides?.raising.forEach((r, j) => needRole(r, [...at, 'sides', 'raising', j], 'agency'));
-    stage.sides?.responding.forEach((r, j) => needRole(r, [...at, 'sides', 'responding', j], 'agency'));
+    stage.sides?.responding?.forEach((r, j) => needRole(r, [...at, 'sides', 'responding', j], 'agency'));
     stage.board?.forEach((r, j) => needRole(r, [...at, 'board', j], 'board'));
     stage.approvedBy?.forEach((r, j) => needRole(r, [...at, 'approvedBy', j]));
     if (i === 0 && stage.approvedBy)
@@ -138,6 +138,18 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
         message: 'the first stage is where a case starts; nobody approves an escalation into it',
       });
     stage.decision?.recordedBy.forEach((r, j) => needRole(r, [...at, 'decision', 'recordedBy', j]));
+    stage.confirmSafety?.by.forEach((r, j) => needRole(r, [...at, 'confirmSafety', 'by', j]));
+    const milestoneIds = new Set((stage.milestones ?? []).map((m) => m.id));
+    stage.milestones?.forEach((m, j) => {
+      m.by.forEach((r, k) => needRole(r, [...at, 'milestones', j, 'by', k]));
+      const from = m.within?.from;
+      if (from && typeof from === 'object' && (!milestoneIds.has(from.milestone) || from.milestone === m.id))
+        found.push({
+          path: [...at, 'milestones', j, 'within', 'from', 'milestone'],
+          message: `runs from the milestone "${from.milestone}", which is not another milestone of this stage`,
+        });
+    });
+
     stage.notifications.forEach((n, j) => {
       if (n.by) needRole(n.by, [...at, 'notifications', j, 'by']);
       if (n.to) needRole(n.to, [...at, 'notifications', j, 'to'], n.where === 'board' ? 'board' : 'agency');
@@ -186,7 +198,7 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
   });
 
   // The urgent path and immediate risk.
-  if (p.immediateRisk.onYes === 'urgent-path' && !p.urgentPath) {
+  if (p.immediateRisk?.onYes === 'urgent-path' && !p.urgentPath) {
     found.push({
       path: ['immediateRisk', 'onYes'],
       message: 'says a "yes" to immediate risk takes the urgent path, but the file has no "urgentPath"',
@@ -256,7 +268,14 @@ function checkTimescale(
       message: 'a "day-number" counts from the day the concern arose, so "from" must be "raised"',
     });
   }
-  if (typeof t.from === 'object') {
+  if (typeof t.from === 'object' && 'milestone' in t.from) {
+    const id = t.from.milestone;
+    if (!(stage.milestones ?? []).some((m) => m.id === id))
+      found.push({
+        path: [...at, 'from', 'milestone'],
+        message: `runs from the milestone "${id}", which is not one of this stage's "milestones"`,
+      });
+  } else if (typeof t.from === 'object') {
     const target = stageIndex.get(t.from.stage);
     if (target === undefined) {
       found.push({

@@ -50,9 +50,12 @@ const stageAnchor = z.strictObject({
   at: z.enum(['start', 'end'], { error: 'must be "start" or "end" (of that stage)' }),
 });
 
-export const anchorSchema = z.union([z.enum(ANCHOR_WORDS), stageAnchor], {
+/** A milestone of this stage recorded on the card ("outcome letter within a further 2 working days"). */
+const milestoneAnchor = z.strictObject({ milestone: slug });
+
+export const anchorSchema = z.union([z.enum(ANCHOR_WORDS), stageAnchor, milestoneAnchor], {
   error:
-    'must be "raised" (when the concern arose), "stage-start" (when this stage began), or { stage: <stage id>, at: start | end }',
+    'must be "raised" (when the concern arose), "stage-start" (when this stage began), { stage: <stage id>, at: start | end }, or { milestone: <milestone id of this stage> }',
 });
 
 export const timescaleSchema = z
@@ -71,6 +74,11 @@ export const timescaleSchema = z
     categories: z.array(slug).min(1, { error: 'must name at least one category' }).optional(),
     /** Limits of a stage that share this name are one limit: whichever falls first ("whichever is shortest"). */
     shortestOf: slug.optional(),
+    /**
+     * The two agencies agree the date for the case on the card ("within a time scale which is
+     * acceptable to both of them"); amount and unit are then the ceiling the agreed date cannot pass.
+     */
+    agreed: z.strictObject({ phrase: text }).optional(),
   })
   .superRefine((t, ctx) => {
     const momentOnly = (UNITS_WITHOUT_AMOUNT as readonly string[]).includes(t.unit);
@@ -180,6 +188,33 @@ export const stageFormSchema = z.strictObject({
   phrase: text,
 });
 
+/**
+ * Something a stage's people record on the card as it happens ("outcome letter within a further 2
+ * working days", "minutes within 15 working days", a meeting's date set, the meeting held).
+ */
+export const milestoneSchema = z.strictObject({
+  id: slug,
+  label: text,
+  by: z.array(slug).min(1, { error: 'must name at least one role' }),
+  within: z
+    .strictObject({
+      amount: z.number({ error: 'must be a number, like 5' }).positive({ error: 'must be more than zero' }),
+      unit: z.enum(TIMESCALE_UNITS, { error: `must be one of: ${TIMESCALE_UNITS.join(', ')}` }),
+      from: z.union([z.enum(['raised', 'stage-start', 'stage-end']), z.strictObject({ milestone: slug })], {
+        error:
+          'must be "raised", "stage-start", "stage-end" (when the stage was resolved, decided or escalated) or { milestone: <id> }',
+      }),
+    })
+    .optional(),
+  /** The card asks for a date with it (the date a meeting is set for). */
+  date: z.boolean().default(false),
+  /** It may still be recorded after its stage has ended, and after the case has closed. */
+  outlives: z.boolean().default(false),
+  /** Owed only once the case is resolved or decided at this stage ("When the issue is resolved, …"). */
+  afterResolution: z.boolean().default(false),
+  phrase: text,
+});
+
 export const stageSchema = z.strictObject({
   id: slug,
   number: z
@@ -192,7 +227,8 @@ export const stageSchema = z.strictObject({
   sides: z
     .strictObject({
       raising: z.array(slug).min(1, { error: 'must name at least one role' }),
-      responding: z.array(slug).min(1, { error: 'must name at least one role' }),
+      /** Left out for a stage within the raising agency alone (a practitioner and their own line manager). */
+      responding: z.array(slug).min(1, { error: 'must name at least one role' }).optional(),
     })
     .optional(),
   board: z.array(slug).min(1, { error: 'must name at least one role' }).optional(),
@@ -200,11 +236,28 @@ export const stageSchema = z.strictObject({
   timescales: z.array(timescaleSchema).default([]),
   notifications: z.array(notificationSchema).default([]),
   forms: z.array(stageFormSchema).default([]),
+  /** Someone at this stage confirms the steps taken to keep the adult safe meanwhile (Luton stages 2 and 3). */
+  confirmSafety: z
+    .strictObject({
+      by: z.array(slug).min(1, { error: 'must name at least one role' }),
+      from: z
+        .enum(['raising', 'either', 'each'], {
+          error: 'must be "raising" (the agency that raised it), "either" (one agency) or "each" (both agencies)',
+        })
+        .default('either'),
+      phrase: text,
+    })
+    .optional(),
+  milestones: z.array(milestoneSchema).optional(),
+  /** A mutually agreed plan of action with clear timescales can be recorded at this stage (Lincolnshire, North Somerset). */
+  plan: z.strictObject({ phrase: text }).optional(),
   decision: z
     .strictObject({
       recordedBy: z.array(slug).min(1),
       finalAndBinding: z.boolean().default(false),
       phrase: text.optional(),
+      /** Something recorded beside the decision ("may also agree changes to policies…"): its label and the words. */
+      alsoRecord: z.strictObject({ label: text, phrase: text }).optional(),
     })
     .optional(),
 });
@@ -270,15 +323,18 @@ export const procedureSchema = z.strictObject({
       dayNumbers: z.enum(['working', 'calendar'], { error: 'must be "working" or "calendar"' }).default('working'),
     })
     .default({ dayNumbers: 'working' }),
-  immediateRisk: z.strictObject({
-    question: text,
-    guidance: text,
-    onYes: z.enum(['refuse', 'urgent-path'], {
-      error: 'must be "refuse" (this procedure is not for immediate risk) or "urgent-path"',
-    }),
-    contacts: z.array(contactSchema).min(1, { error: 'must list at least one emergency contact' }),
-    phrase: text,
-  }),
+  immediateRisk: z
+    .strictObject({
+      question: text,
+      guidance: text,
+      onYes: z.enum(['refuse', 'urgent-path'], {
+        error: 'must be "refuse" (this procedure is not for immediate risk) or "urgent-path"',
+      }),
+      contacts: z.array(contactSchema).min(1, { error: 'must list at least one emergency contact' }),
+      phrase: text,
+    })
+    /** Left out where the procedure says nothing about immediate risk: raising then skips the question. */
+    .optional(),
   urgentPath: z
     .strictObject({
       description: text,
@@ -345,6 +401,7 @@ export type Anchor = Timescale['from'];
 export type Role = Procedure['roles'][number];
 export type Notification = Stage['notifications'][number];
 export type Signpost = Procedure['signposts'][number];
+export type Milestone = NonNullable<Stage['milestones']>[number];
 
 /** The board's short name for sentences ("NSSAB"), or its name where the file gives none. */
 export function shortNameOf(procedure: Pick<Procedure, 'name' | 'shortName'>): string {
