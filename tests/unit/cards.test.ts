@@ -191,6 +191,13 @@ describe('the card for everyone', () => {
       'withdraw',
     ]);
     expect(view.viewer).toBe('everyone');
-    expect(parseProblems(renderStageCard(view, []))).toEqual([]);
+    const card = renderStageCard(view, []);
+    expect(parseProblems(card)).toEqual([]);
+    // Six buttons: Teams shows five at most, so the last ones sit under "More", none lost.
+    const actions = card.actions as Array<{ title: string; card?: { actions: Array<{ title: string }> } }>;
+    expect(actions.map((a) => a.title)).toHaveLength(5);
+    expect(actions.at(-1)?.title).toBe('More');
+    const titles = [...actions.slice(0, -1), ...(actions.at(-1)?.card?.actions ?? [])].map((a) => a.title);
+    expect(titles.sort()).toEqual(view.actions.map((a) => a.title).sort());
   });
 });

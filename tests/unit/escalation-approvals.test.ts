@@ -218,11 +218,14 @@ describe("Lincolnshire: step 4b is reached on the Senior Liaison Officers' advic
       timersOf(step3)
         .find((t) => t.kind === 'nudge')
         ?.audience.map((a) => [a.party, a.roles]),
-    ).toEqual([
-      ['raising', ['senior-liaison-officer']],
-      ['responding', ['senior-liaison-officer']],
-      ['board', ['review-and-learning-group']],
-    ]);
+    ).toEqual(
+      expect.arrayContaining([
+        ['raising', ['senior-liaison-officer']],
+        ['responding', ['senior-liaison-officer']],
+        ['board', ['review-and-learning-group']],
+      ]),
+    );
+    expect(timersOf(step3).find((t) => t.kind === 'nudge')?.audience).toHaveLength(3);
     const late = new Date('2026-04-24T09:00:00.000Z');
     const asked = ok(decide(step3, { type: 'take-up', actor: group }, late));
     expect(stageOf(asked.state)).toBe('step-3');

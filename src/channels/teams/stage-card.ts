@@ -62,5 +62,32 @@ function inputData(verb: string, input: InputView): Record<string, unknown> {
 }
 
 export function renderStageCard(view: StageCardView, refreshUserIds: readonly string[]): Record<string, unknown> {
-  return cardTemplate('stage-card').expand({ $root: stageCardData(view, refreshUserIds) }) as Record<string, unknown>;
+  const card = cardTemplate('stage-card').expand({ $root: stageCardData(view, refreshUserIds) }) as Record<
+    string,
+    unknown
+  >;
+  if (Array.isArray(card.actions)) card.actions = withinTeamsLimit(card.actions);
+  return card;
+}
+
+/** Teams shows at most this many buttons in a row of a card. */
+export const MAX_CARD_ACTIONS = 5;
+
+/**
+ * A card's buttons within Teams' limit: where a case offers more (a plan of action, a safety
+ * confirmation and a form beside the usual ones), the first stay as they are and the rest sit
+ * under "More", which opens them in the card (and "More" again, if they are many).
+ */
+export function withinTeamsLimit(actions: unknown[]): unknown[] {
+  if (actions.length <= MAX_CARD_ACTIONS) return actions;
+  const kept = actions.slice(0, MAX_CARD_ACTIONS - 1);
+  const rest = actions.slice(MAX_CARD_ACTIONS - 1);
+  return [
+    ...kept,
+    {
+      type: 'Action.ShowCard',
+      title: 'More',
+      card: { type: 'AdaptiveCard', version: '1.5', body: [], actions: withinTeamsLimit(rest) },
+    },
+  ];
 }
