@@ -199,5 +199,7 @@ describe('the card for everyone', () => {
     expect(actions.at(-1)?.title).toBe('More');
     const titles = [...actions.slice(0, -1), ...(actions.at(-1)?.card?.actions ?? [])].map((a) => a.title);
     expect(titles.sort()).toEqual(view.actions.map((a) => a.title).sort());
+    // The moves of the moment stay in the row; a note and withdrawing are what go under "More".
+    expect(actions.at(-1)?.card?.actions.map((a) => a.title)).toEqual(['Add note', 'Withdraw']);
   });
 });

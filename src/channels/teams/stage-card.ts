@@ -3,6 +3,7 @@
  * adaptive-cards/stage-card.json (card version 1.5, Action.Execute with Action.Submit fallback,
  * refresh.userIds so each role holder sees the buttons that are theirs).
  */
+import { ROUTINE } from '../../app/views/whose-move';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'adaptivecards-templating';
@@ -66,8 +67,20 @@ export function renderStageCard(view: StageCardView, refreshUserIds: readonly st
     string,
     unknown
   >;
-  if (Array.isArray(card.actions)) card.actions = withinTeamsLimit(card.actions);
+  if (Array.isArray(card.actions) && card.actions.length > MAX_CARD_ACTIONS)
+    card.actions = withinTeamsLimit(routineLast(card.actions));
   return card;
+}
+
+/** Buttons anyone taking part always has (a note, withdrawing) after the moves of the moment, so "More" holds them first. */
+function routineLast(actions: unknown[]): unknown[] {
+  const verb = (a: unknown): string => {
+    const x = a as { verb?: unknown; data?: { verb?: unknown }; card?: { actions?: Array<{ verb?: unknown }> } };
+    const found = x.verb ?? x.data?.verb ?? x.card?.actions?.[0]?.verb;
+    return typeof found === 'string' ? found : '';
+  };
+  const routine = (a: unknown): boolean => ROUTINE.has(verb(a) as never);
+  return [...actions.filter((a) => !routine(a)), ...actions.filter(routine)];
 }
 
 /** Teams shows at most this many buttons in a row of a card. */
