@@ -67,6 +67,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   logger = createLogger(config.LOG_LEVEL, options.logDestination, secretValues(config));
   const procedures = loadProcedures(
     config.PROCEDURES_DIR ? [SHIPPED_PROCEDURES_DIR, config.PROCEDURES_DIR] : [SHIPPED_PROCEDURES_DIR],
+    // A board clashing with another (id or reference prefix) is left out and said; the rest load.
+    (refused) => log('error', 'A board file was not loaded', { file: refused.file, problems: refused.message }),
   );
   const directoryFile = config.DIRECTORY_FILE ?? EXAMPLE_DIRECTORY_FILE;
   const directory = loadDirectoryFile(directoryFile, procedures);

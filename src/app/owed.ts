@@ -222,6 +222,11 @@ export function formRecipients(
   const on = calendarFor(state.procedure).localDate(now);
   const people = new Map<string, Person>();
   for (const a of audience) {
+    if (a.personId) {
+      const named = directory.people.find((p) => p.id === a.personId);
+      if (named) people.set(named.id, named);
+      continue;
+    }
     const agencies =
       a.agencyId === 'board'
         ? directory.agencies

@@ -46,28 +46,26 @@ export function loadProcedureFile(file: string): Procedure {
   return checked.value;
 }
 
-/** Every board's procedure, by id. Two files claiming one id or one reference prefix are refused. */
-export function loadProcedures(dirs: readonly string[] = [SHIPPED_PROCEDURES_DIR]): Map<string, Procedure> {
+/**
+ * Every board's procedure, by id. Two files claiming one id or one reference prefix are refused:
+ * by default the load stops there; given `onRefused`, the later file is left out and reported,
+ * and the other boards still load (at start-up, one board's mistake does not stop the rest).
+ */
+export function loadProcedures(
+  dirs: readonly string[] = [SHIPPED_PROCEDURES_DIR],
+  onRefused?: (problem: FileProblems) => void,
+): Map<string, Procedure> {
   const byId = new Map<string, Procedure>();
   const fileOf = new Map<string, string>();
   const prefixes = new Map<string, string>();
   for (const dir of dirs) {
     for (const file of procedureFilesIn(dir)) {
       const procedure = loadProcedureFile(file);
-      const clash = fileOf.get(procedure.id);
-      if (clash)
-        throw new FileProblems(file, [
-          { where: 'id', path: ['id'], message: `the board id "${procedure.id}" is already used by ${clash}` },
-        ]);
-      const prefixClash = prefixes.get(procedure.referencePrefix);
-      if (prefixClash) {
-        throw new FileProblems(file, [
-          {
-            where: 'referencePrefix',
-            path: ['referencePrefix'],
-            message: `the case reference prefix "${procedure.referencePrefix}" is already used by the board "${prefixClash}"; choose another so references stay unique`,
-          },
-        ]);
+      const clash = clashOf(procedure, file, fileOf, prefixes);
+      if (clash) {
+        if (!onRefused) throw clash;
+        onRefused(clash);
+        continue;
       }
       byId.set(procedure.id, procedure);
       fileOf.set(procedure.id, file);
@@ -75,6 +73,56 @@ export function loadProcedures(dirs: readonly string[] = [SHIPPED_PROCEDURES_DIR
     }
   }
   return byId;
+}
+
+function clashOf(
+  procedure: Procedure,
+  file: string,
+  fileOf: ReadonlyMap<string, string>,
+  prefixes: ReadonlyMap<string, string>,
+): FileProblems | undefined {
+  const clash = fileOf.get(procedure.id);
+  if (clash)
+    return new FileProblems(file, [
+      { where: 'id', path: ['id'], message: `the board id "${procedure.id}" is already used by ${clash}` },
+    ]);
+  const prefixClash = prefixes.get(procedure.referencePrefix);
+  if (prefixClash)
+    return new FileProblems(file, [
+      {
+        where: 'referencePrefix',
+        path: ['referencePrefix'],
+        message: `the case reference prefix "${procedure.referencePrefix}" is already used by the board "${prefixClash}"; choose another so references stay unique`,
+      },
+    ]);
+  return undefined;
+}
+
+/**
+ * A procedure file checked against the boards in `dirs`: its reference prefix must not be
+ * another board's. A file of the same board id (the file itself, or the copy it will replace)
+ * is not another board.
+ */
+export function clashWithOtherBoards(file: string, procedure: Procedure, dirs: readonly string[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const dir of dirs) {
+    for (const other of procedureFilesIn(dir)) {
+      if (resolve(other) === resolve(file)) continue;
+      let p: Procedure;
+      try {
+        p = loadProcedureFile(other);
+      } catch {
+        continue; // its own check reports it
+      }
+      if (p.id !== procedure.id && p.referencePrefix === procedure.referencePrefix)
+        problems.push({
+          where: 'referencePrefix',
+          path: ['referencePrefix'],
+          message: `the case reference prefix "${procedure.referencePrefix}" is already used by the board "${p.id}" (${other}); choose another so references stay unique`,
+        });
+    }
+  }
+  return problems;
 }
 
 export function loadDirectoryFile(file: string, procedures: ReadonlyMap<string, Procedure>): Directory {

@@ -4,7 +4,14 @@
  * against its field.
  */
 import type { Directory } from '../domain/directory';
-import { raiseFormWordProblems, raiseProblems, type RaiseCommand } from '../domain/escalation';
+import {
+  concernAroseFrom,
+  raiseFormWordProblems,
+  raiseProblems,
+  startStageChoices,
+  startStageProblem,
+  type RaiseCommand,
+} from '../domain/escalation';
 import type { Procedure } from '../domain/procedure';
 import type { RaiseRequest } from './case-service';
 
@@ -19,6 +26,11 @@ export const FIELDS = [
   'summary',
   'outcomeWanted',
   'safetyMeanwhile',
+  'adultWishes',
+  /** When the concern arose: a date 'YYYY-MM-DD', today or earlier (empty: today). */
+  'concernAroseAt',
+  /** On the board's urgent path, where it leaves the choice: the stage to start at (empty: the first). */
+  'startStage',
 ] as const;
 export type Field = (typeof FIELDS)[number];
 export type Submitted = Partial<Record<Field, string>> & { board?: string };
@@ -54,10 +66,15 @@ export function raiseRequestFrom(
       errors.counterpartEmail = `${person.name} works at another agency, not ${agency.name}.`;
     else respondingPersonId = person.id;
   }
+  const arose = concernAroseFrom(procedure, values.concernAroseAt, now);
+  if (!arose.ok) errors.concernAroseAt = arose.problem;
+  const startStage = values.startStage?.trim() || undefined;
   const command: RaiseRequest['command'] = {
     type: 'raise',
     actor: raiser.actor,
     immediateRisk: values.immediateRisk === 'yes',
+    ...(arose.ok && values.concernAroseAt?.trim() ? { concernAroseAt: arose.at } : {}),
+    ...(startStage ? { startStage } : {}),
     respondingAgency: { id: agency?.id ?? '', boards: agency?.boards ?? [] },
     ...(respondingPersonId ? { respondingPersonId } : {}),
     form: {
@@ -67,8 +84,12 @@ export function raiseRequestFrom(
       summary: values.summary ?? '',
       outcomeWanted: values.outcomeWanted ?? '',
       safetyMeanwhile: values.safetyMeanwhile ?? '',
+      ...(values.adultWishes?.trim() ? { adultWishes: values.adultWishes } : {}),
     },
   };
+  const urgent = command.immediateRisk && procedure.immediateRisk?.onYes === 'urgent-path';
+  const start = startStageProblem(procedure, command, urgent);
+  if (start) errors.startStage = start.fields.startStage ?? start.message;
   for (const [field, problem] of Object.entries(raiseProblems(procedure, command, now)))
     errors[formFieldOf(field)] ??= problem;
   if (Object.keys(errors).length > 0) return { ok: false, errors };
@@ -96,6 +117,7 @@ export function wordProblemsOf(values: Submitted, now: Date): Record<string, str
     summary: values.summary ?? '',
     outcomeWanted: values.outcomeWanted ?? '',
     safetyMeanwhile: values.safetyMeanwhile ?? '',
+    adultWishes: values.adultWishes ?? '',
   };
   return Object.fromEntries(
     Object.entries(raiseFormWordProblems(form, undefined, now)).map(([k, v]) => [formFieldOf(k), v]),
@@ -116,3 +138,24 @@ export const IMMEDIATE_RISK = {
   onForm: 'Marked urgent: the adult is at immediate risk of harm. The contacts, if you need them now:',
   goOn: 'Go on to the form',
 } as const;
+
+/** The raising form's questions beyond the disagreement itself, in the same words on every platform. */
+export const RAISE_QUESTIONS = {
+  concernAroseAt: {
+    label: 'When the concern arose',
+    hint: "Today or earlier. The procedure's timescales count from the day the concern arose.",
+  },
+  adultWishes: {
+    label: "The adult's own wishes and desired outcomes (optional)",
+    placeholder: 'What the adult wants to happen, in their words if you can (no names)',
+  },
+  startStage: {
+    label: 'Which stage to start at',
+    hint: 'The board leaves this to you when the adult is at immediate risk: choose the stage that fits, or start at the first.',
+  },
+} as const;
+
+/** The stages a case may start at on the urgent path, as the form offers them (none where there is no choice). */
+export function startStageOptions(procedure: Procedure): { value: string; title: string }[] {
+  return startStageChoices(procedure).map((s) => ({ value: s.id, title: s.name }));
+}

@@ -126,7 +126,7 @@ export async function simulate(procedure: Procedure, raisedAt: Date, until: Date
       ) ?? directory.people[0];
     if (!raiser) throw new Error('The simulation has nobody to raise the case.');
     const counterpart = directory.people.find(
-      (p) => p.agency === 'agency-b' && p.roles.some((r) => procedure.stages[0]?.sides?.responding.includes(r)),
+      (p) => p.agency === 'agency-b' && p.roles.some((r) => procedure.stages[0]?.sides?.responding?.includes(r)),
     );
     const raised = await service.raise({
       boardId: procedure.id,

@@ -13,7 +13,7 @@
  */
 import type { Directory, Person } from '../domain/directory';
 import { roleHolders } from '../domain/directory';
-import { deadlineInWords } from '../domain/calendar';
+import { deadlineInWords, timeInWords } from '../domain/calendar';
 import {
   calendarFor,
   dueTimers,
@@ -272,6 +272,12 @@ export function recipientsOf(state: CaseState, timer: Timer, directory: Director
   const firstStage = state.stages.length === 1 && timer.stage === state.stages[0]?.id;
   const people = new Map<string, Person>();
   for (const a of timer.audience) {
+    // A named person (the person who raised the concern), not role holders.
+    if (a.personId) {
+      const person = directory.people.find((p) => p.id === a.personId);
+      if (person) people.set(person.id, person);
+      continue;
+    }
     // At the stage a case began, its reminders go to the two people named in it.
     if (firstStage && timer.kind === 'reminder' && a.party !== 'board') {
       const named = state[a.party].personId;
@@ -305,19 +311,41 @@ export function timerText(state: CaseState, timer: Timer, now: Date): string {
   const stage = stageById(procedure, timer.stage);
   const stageName = stage ? `stage ${stage.number} (${stage.name})` : timer.stage;
   const tz = procedure.workingHours.timeZone;
-  const deadline = timer.deadline
-    ? `${deadlineInWords(new Date(timer.deadline.at), tz, now)} (“${timer.deadline.phrase}”)`
-    : '';
+  const d = timer.deadline;
+  const deadline = d ? `${deadlineInWords(new Date(d.at), tz, now)} (“${d.phrase}”)` : '';
   switch (timer.kind) {
-    case 'reminder':
-      return `Reminder: ${label} is at ${stageName}, which is due ${deadline}. Acknowledge it, resolve it or escalate it before then.`;
+    case 'reminder': {
+      // A reminder with no deadline: the review of a plan of action the agencies agreed.
+      if (!timer.deadline && timer.about)
+        return `Reminder: ${label} is at ${stageName}. Please review ${timer.about}. If it has not resolved the disagreement, escalate it.`;
+      const calendar = calendarFor(procedure);
+      const sameDay = d && calendar.localDate(new Date(d.at)) === calendar.localDate(new Date(timer.at));
+      const due =
+        timer.reminder === 'today' && d && sameDay
+          ? `due by ${timeInWords(new Date(d.at), tz)} today (“${d.phrase}”)`
+          : `due ${deadline}`;
+      const what = d?.expects ? ` By then: ${d.expects}.` : '';
+      return `Reminder: ${label} is at ${stageName}, which is ${due}.${what} Acknowledge it, resolve it or escalate it before then.`;
+    }
     case 'nudge': {
       const again = timer.repeat ? ' (reminder: still overdue)' : '';
       const guidance =
         timer.outOfHours && procedure.outOfHours ? ` Out of hours: ${procedure.outOfHours.guidance}` : '';
-      return `${label} has passed its deadline${again}: ${stageName} was due ${deadline} and has been neither resolved nor escalated. You are the next tier: press Take it up on the card to move it to your stage, or speak to the people holding it.${guidance}`;
+      const missed = d?.expects
+        ? `. What was expected by then: ${d.expects}. That has not happened yet`
+        : d?.kind === 'start-by'
+          ? ' and has not yet been taken up by everyone it needs'
+          : ' and has been neither resolved nor escalated';
+      const climbed = timer.climbed
+        ? ' The people nudged before have had as long as their own stage allows and have not acted, so it has come to you too.'
+        : '';
+      return `${label} has passed its deadline${again}: ${stageName} was due ${deadline}${missed}.${climbed} You are among the people who act next under the procedure: if the next stage is yours, press Take it up on the card; if your approval is asked, give it or refuse it on the card; or speak to the people holding it.${guidance}`;
     }
-    case 'notification':
-      return `${label}: the procedure asks that you are told of ${timer.about ?? 'this'}. “${timer.phrase ?? ''}”`;
+    case 'notification': {
+      const limit = timer.limit
+        ? ` The procedure asks that you are told ${deadlineInWords(new Date(timer.limit.at), tz, now)}${timer.limit.phrase ? ` (“${timer.limit.phrase}”)` : ''}: this is that message.`
+        : '';
+      return `${label}: the procedure asks that you are told of ${timer.about ?? 'this'}. “${timer.phrase ?? ''}”${limit}`;
+    }
   }
 }

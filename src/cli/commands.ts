@@ -38,9 +38,12 @@ ${AUDIT_LOG_USAGE}
 ${OUTBOX_USAGE}
 ${DOCUMENT_USAGE}
   deadlines --board <id> --raised <ISO instant> [--json]
-                                               a board's stage timeline, each stage run to its limit
+                                               a board's stage timeline, each stage run to its limit,
+                                               with every limit of each stage
   report --board <id> --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--format html|csv] [--db <file>]
-                                               a board's figures for a period (no adult's details)
+                                               a board's figures for a period (no adult's details);
+                                               with neither date, the last period its file's
+                                               oversight.figures names (e.g. the quarter just ended)
   seed-demo --db <file> --cases <n> [--from <YYYY-MM-DD>]
                                                fill a store with n invented cases across the boards
   simulate --board <id> --raised <ISO instant> --until <ISO instant> [--json]

@@ -1,8 +1,15 @@
 /** The commands about boards' procedures and the directory: listing, checking, working days and readings. */
 import { parseArgs } from 'node:util';
-import { loadDirectoryFile, loadProcedureFile, loadProcedures } from '../app/procedures';
+import {
+  FileProblems,
+  clashWithOtherBoards,
+  loadDirectoryFile,
+  loadProcedureFile,
+  loadProcedures,
+} from '../app/procedures';
 import { NATION_NAMES, NATIONS, WorkingCalendar, isLocalDate, type Nation } from '../domain/calendar';
-import type { Procedure } from '../domain/procedure';
+import { instantToZoned } from '../domain/calendar';
+import { lastFiguresPeriod, reviewWarning, type Procedure } from '../domain/procedure';
 import { procedureDirs, requireFile } from './options';
 import { UsageError, type Io } from './usage';
 
@@ -23,11 +30,22 @@ export function commandProcedures(io: Io): number {
 export function commandProcedureCheck(file: string | undefined, io: Io): number {
   const path = requireFile(file, 'procedure');
   const p = loadProcedureFile(path);
+  const clashes = clashWithOtherBoards(path, p, procedureDirs(io.env));
+  if (clashes.length) throw new FileProblems(path, clashes);
   const defaults = p.stages.filter((s) => s.timescales.length === 0).length;
   io.out(
     `${path}: ok - ${p.name} (${p.id}), ${NATION_NAMES[p.nation]}, ${stageCount(p)}, ${p.stages.reduce((n, s) => n + s.timescales.length, 0)} timescales` +
       `${defaults ? ` (${defaults} on the board default)` : ''}, ${p.readings.length} readings`,
   );
+  // The board's oversight: a review date passed is a warning (the file still loads), and who gets the figures.
+  const today = instantToZoned(new Date(), p.workingHours.timeZone).date;
+  const review = reviewWarning(p, today);
+  if (review) io.out(`${path}: warning - oversight › reviewBy: ${review}`);
+  const figures = lastFiguresPeriod(p, today);
+  if (figures)
+    io.out(
+      `${path}: figures every ${figures.every} to ${figures.recipient}${figures.email ? ` (${figures.email})` : ''}; the last due: ${figures.words} (report --board ${p.id} --from ${figures.from} --to ${figures.to})`,
+    );
   return 0;
 }
 

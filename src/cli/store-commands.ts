@@ -4,7 +4,8 @@ import { EXAMPLE_DIRECTORY_FILE, loadDirectoryFile, loadProcedures } from '../ap
 import { demoDirectory, seedDemo } from '../app/demo';
 import { boardFigures } from '../app/reports/figures';
 import { figuresCsv, figuresHtml } from '../app/reports/render';
-import { zonedToInstant } from '../domain/calendar';
+import { instantToZoned, zonedToInstant } from '../domain/calendar';
+import { lastFiguresPeriod } from '../domain/procedure';
 import { parseCaseReference } from '../domain/escalation';
 import { SqliteRepository } from '../store/sqlite/sqlite-repository';
 import { loadConfig } from '../config';
@@ -26,8 +27,14 @@ export async function commandReport(args: string[], io: Io): Promise<number> {
   });
   const procedures = loadProcedures(procedureDirs(io.env));
   const procedure = boardNamed(procedures, values.board);
-  const from = parseDay(values.from, '--from');
-  const to = parseDay(values.to, '--to');
+  // With neither date, the last period the board's file says its figures go out for (Camden: "shared quarterly").
+  const due =
+    values.from === undefined && values.to === undefined
+      ? lastFiguresPeriod(procedure, instantToZoned(new Date(), procedure.workingHours.timeZone).date)
+      : undefined;
+  if (due) io.err(`Figures for ${due.words}, for ${due.recipient}${due.email ? ` (${due.email})` : ''}.`);
+  const from = due?.from ?? parseDay(values.from, '--from');
+  const to = due?.to ?? parseDay(values.to, '--to');
   if (to <= from) throw new UsageError('--to must come after --from.');
   if (values.format !== 'html' && values.format !== 'csv')
     throw new UsageError(`--format must be html or csv (it is "${values.format}").`);

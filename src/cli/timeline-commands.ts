@@ -7,6 +7,8 @@ import { calendarFor, planTimeline } from '../domain/escalation';
 import { boardNamed, parseInstant, procedureDirs } from './options';
 import { UsageError, type Io } from './usage';
 
+const fold = (text: string): string => text.replace(/\s+/g, ' ').trim();
+
 export function commandDeadlines(args: string[], io: Io): number {
   const { values } = parseArgs({
     args,
@@ -29,6 +31,13 @@ export function commandDeadlines(args: string[], io: Io): number {
           ...(s.startBy ? { startBy: formatInZone(s.startBy, tz) } : {}),
           ...(s.dueBy ? { dueBy: formatInZone(s.dueBy, tz) } : {}),
           source: s.source,
+          limits: s.limits.map((l) => ({
+            kind: l.kind,
+            stage: l.stage,
+            at: formatInZone(l.at, tz),
+            phrase: l.phrase,
+            source: l.source,
+          })),
         })),
       }),
     );
@@ -40,6 +49,14 @@ export function commandDeadlines(args: string[], io: Io): number {
     if (s.startBy) io.out(`  start by  ${instantInWords(s.startBy, tz, raisedAt)}  (${formatInZone(s.startBy, tz)})`);
     if (s.dueBy) io.out(`  due by    ${instantInWords(s.dueBy, tz, raisedAt)}  (${formatInZone(s.dueBy, tz)})`);
     io.out(`  from: ${s.source}`);
+    // Every limit, not only the first of each kind.
+    for (const l of s.limits) {
+      const what =
+        l.source === 'board-default' ? 'board default' : l.stage === s.id ? l.kind : `before ${l.stage} must start`;
+      io.out(
+        `  limit     ${instantInWords(l.at, tz, raisedAt)}  (${formatInZone(l.at, tz)})  ${what}: "${fold(l.phrase)}"`,
+      );
+    }
   }
   return 0;
 }

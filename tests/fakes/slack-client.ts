@@ -119,7 +119,7 @@ export function interaction(payload: Record<string, unknown>): string {
 
 export type ViewValues = Record<
   string,
-  Record<string, { type: string; value?: string; selected_option?: { value: string } }>
+  Record<string, { type: string; value?: string; selected_option?: { value: string }; selected_date?: string }>
 >;
 
 export function viewSubmission(

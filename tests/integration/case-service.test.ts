@@ -68,10 +68,10 @@ describe('the case service on the embedded store', () => {
       false,
       'NS-2026-0002',
     ]);
-    // Stage 1 is due by 5pm Monday; the sweeper next looks at the case at 9am Tuesday, to nudge the
-    // next tier if nothing has moved (Friday's reminder would have come before the case existed).
+    // Stage 1 is due by 5pm Monday; Friday's reminder would have come before the case existed, so
+    // the sweeper next looks at the case at 9am Monday, for the reminder on the morning of the day.
     expect(first.case.state.stages[0]?.deadlines[0]?.at).toBe('2026-11-23T17:00:00.000Z');
-    expect(first.case.dueAt).toBe('2026-11-24T09:00:00.000Z');
+    expect(first.case.dueAt).toBe('2026-11-23T09:00:00.000Z');
     const raw = new Database(file, { readonly: true });
     const everything = JSON.stringify([
       raw.prepare('SELECT * FROM cases').all(),

@@ -39,7 +39,7 @@ function lineContaining(file: string, text: string): number {
   return found[0] as number;
 }
 
-const STAGE_KEYS = ['id', 'name', 'startBy', 'dueBy', 'source'];
+const STAGE_KEYS = ['id', 'name', 'startBy', 'dueBy', 'source', 'limits'];
 
 interface StageJson {
   id: string;
@@ -47,6 +47,7 @@ interface StageJson {
   startBy?: string;
   dueBy?: string;
   source: string;
+  limits?: Array<{ kind: string; stage: string; at: string; phrase: string; source: string }>;
 }
 
 interface DeadlinesJson {
@@ -205,7 +206,12 @@ describe('npm run --silent cli -- deadlines', () => {
       expect(typeof stage.source).toBe('string');
       expect(stage.source.length).toBeGreaterThan(0);
     }
-    expect(s2?.source).toBe('(Within 2 working days)');
+    expect(s2?.source).toMatch(/^\(Within 2 working days\) \| From the outset/);
+    // Every limit of a stage, not only the first: stage 2's own, and stage 4's "within 5" from the outset.
+    expect(s2?.limits?.map((l) => [l.kind, l.stage, l.at])).toEqual([
+      ['conclude-by', 'stage-2', '2026-11-24T17:00:00+00:00'],
+      ['conclude-by', 'stage-4', '2026-11-27T17:00:00+00:00'],
+    ]);
     expect(s5?.source).toMatch(/^board default: /);
   });
 
@@ -251,6 +257,14 @@ describe('a new board is a new file: PROCEDURES_DIR with a Scottish board (Camde
     expect(lines[5]).toBe('fife\tFife Adult Protection Committee\tscotland\t5 stages');
   });
 
+  test('procedure check: a board whose reference prefix another board in the folders uses is refused, naming it', () => {
+    const clash = join(tempDir('sab-cli-prefix-'), 'fife.yaml');
+    writeFileSync(clash, replaceOnce(fife, /^referencePrefix: FIF$/, 'referencePrefix: CAM'));
+    const run = cli(['procedure', 'check', clash], env);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/the case reference prefix "CAM" is already used by the board "camden"/);
+  });
+
   test('deadlines count Scottish bank holidays: St Andrew’s Day, then Christmas', () => {
     const plan = parseDeadlines(
       cli(['deadlines', '--board', 'fife', '--raised', '2026-11-27T10:00:00Z', '--json'], env),
@@ -268,5 +282,23 @@ describe('a new board is a new file: PROCEDURES_DIR with a Scottish board (Camde
       // 22, 23, 24; 25 Christmas; weekend; 28 Boxing Day substitute; 29, 30.
       ['stage-4', '2026-12-30T17:00:00+00:00'],
     ]);
+  });
+});
+
+describe('procedure check: the board’s oversight ("This procedure should be reviewed annually")', () => {
+  test('a review date passed is a warning, the file still ok; and who receives the figures, for which quarter', () => {
+    const camden = readFileSync(resolve(__dirname, '..', '..', 'src', 'procedures', 'camden.yaml'), 'utf8');
+    const file = join(tempDir('sab-cli-review-'), 'camden.yaml');
+    writeFileSync(file, camden.replace('\n  figures:\n', '\n  reviewBy: 2020-04-01\n  figures:\n'));
+    const run = cli(['procedure', 'check', file]);
+    expect(run.status).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/: ok - Camden Safeguarding Adults Partnership Board/);
+    expect(lines[1]).toBe(
+      `${file}: warning - oversight › reviewBy: this procedure was due to be reviewed by 1 April 2020: review it with the board, then set "oversight.reviewBy" to the next review date`,
+    );
+    expect(lines[2]).toMatch(
+      /: figures every quarter to Quality and Performance Subcommittee of the CSAPB; the last due: .* \(report --board camden --from \d{4}-\d{2}-01 --to \d{4}-\d{2}-01\)$/,
+    );
   });
 });

@@ -28,14 +28,61 @@ import {
 import { teamsPeople, teamsRaiseForm, type TeamsUser } from '../fakes/teams-client';
 
 const procedures = loadProcedures();
-const question = (board: string): string => procedures.get(board)?.immediateRisk.question ?? '';
+const question = (board: string): string => procedures.get(board)?.immediateRisk?.question ?? '';
+
+/** Two North Somerset agencies, one on each platform, each with a second tier manager (invented). */
+const NORTH_SOMERSET = {
+  agencies: [
+    {
+      id: 'ns-council',
+      name: 'North Somerset Council (test)',
+      kind: 'local-authority',
+      boards: ['north-somerset'],
+      platform: 'slack',
+      slack: { teamId: 'T0NSCOUN' },
+      threads: { mode: 'private-channel-per-case', slackChannelPrefix: 'esc' },
+    },
+    {
+      id: 'ns-trust',
+      name: 'Avon NHS Trust (test)',
+      kind: 'nhs',
+      boards: ['north-somerset'],
+      platform: 'teams',
+      teams: { tenantId: '5e0d7f4b-1111-4b1d-8e9f-4c3b5a6f7e8d' },
+      threads: { mode: 'group-chat' },
+    },
+  ],
+  people: [
+    {
+      id: 'nina-shaw',
+      name: 'Nina Shaw',
+      example: true,
+      email: 'nina.shaw@ns-council.example.org',
+      slackUserId: 'U0NSCOUN01',
+      agency: 'ns-council',
+      roles: ['second-tier-manager'],
+    },
+    {
+      id: 'owain-price',
+      name: 'Owain Price',
+      example: true,
+      email: 'owain.price@ns-trust.example.org',
+      teamsAadObjectId: '8b3f0c7e-1d9f-4e4a-9b2c-7f6e8d9cab1f',
+      agency: 'ns-trust',
+      roles: ['second-tier-manager'],
+    },
+  ],
+};
 
 /** The example directory with the agencies and people of tests/fixtures/other-boards.yaml added. */
 function directoryWithOtherBoards(): string {
   const example = parse(readFileSync(EXAMPLE_DIRECTORY_FILE, 'utf8')) as { agencies: unknown[]; people: unknown[] };
   const other = parse(readFileSync(join(__dirname, '..', 'fixtures', 'other-boards.yaml'), 'utf8')) as typeof example;
   const file = join(mkdtempSync(join(tmpdir(), 'directory-')), 'directory.yaml');
-  const merged = { agencies: [...example.agencies, ...other.agencies], people: [...example.people, ...other.people] };
+  const merged = {
+    agencies: [...example.agencies, ...other.agencies, ...NORTH_SOMERSET.agencies],
+    people: [...example.people, ...other.people, ...NORTH_SOMERSET.people],
+  };
   writeFileSync(file, stringify(merged));
   return file;
 }
@@ -45,12 +92,14 @@ const slack = {
   nadia: { id: 'U0CAMHLT01', team: 'T0CAMHLT' }, // Camden Community Health
   ceri: { id: 'U0CHEHLT01', team: 'T0CHEHLT' }, // Cheshire East Community Health
   gary: { id: 'U0PROBAT01', team: 'T0PROBAT' }, // a probation service under both boards
+  nina: { id: 'U0NSCOUN01', team: 'T0NSCOUN' }, // North Somerset, second tier manager
 };
 const teams = {
   ...teamsPeople,
   tariq: { id: '29:tariq', aadObjectId: '5e0d7f4b-8a6c-4b1d-8e9f-4c3b5a6f7e8d', name: 'Tariq Hussain' }, // Camden
   beth: { id: '29:beth', aadObjectId: '6f1e8a5c-9b7d-4c2e-9f0a-5d4c6b7a8f9e', name: 'Beth Walker' }, // Cheshire East
   lee: { id: '29:lee', aadObjectId: '7a2f9b6d-0c8e-4d3f-8a1b-6e5d7c8b9a0f', name: 'Lee Parker' }, // both boards
+  owain: { id: '29:owain', aadObjectId: '8b3f0c7e-1d9f-4e4a-9b2c-7f6e8d9cab1f', name: 'Owain Price' }, // North Somerset
 };
 
 let bot: TestBot;
@@ -358,5 +407,147 @@ describe('every problem with the form at once, in the same words on both platfor
     for (const f of ['respondingAgency', 'recordResponding', 'safetyMeanwhile'])
       expect({ f, problem: beside(card, f) }).toEqual({ f, problem: undefined });
     expect(await bot.app.repo.allReferences()).toEqual(before);
+  });
+});
+
+// ── When the concern arose, and the adult's own wishes ──────────────────────────────────
+
+describe('Cheshire East: the timescales run "from CONCERN ARISING", the date asked on the form', () => {
+  // Raised on Monday 23 November 2026 at 10am; the concern arose on Friday 20 November.
+  const wishes = 'He wants to go on living with his brother.';
+  const startBy = async (reference: string) =>
+    (await bot.app.repo.getCase(reference))?.state.stages[0]?.deadlines
+      .filter((d) => d.kind === 'start-by')
+      .map((d) => d.at);
+  const raisedNow = async (before: string[]) =>
+    (await bot.app.repo.allReferences()).filter((r) => !before.includes(r) && r.startsWith('CE-'));
+
+  test('Slack: the date picker starts at today; the 24 hours count from 9am on the day the concern arose', async () => {
+    const view = await escalate(slack.ceri);
+    const form = (await submit(slack.ceri, view, radio('immediateRisk', 'no'))).view as View;
+    const picker = form.blocks.find((b) => b.block_id === 'concernAroseAt')?.element;
+    expect(picker).toEqual({ type: 'datepicker', action_id: 'value', initial_date: '2026-11-23' });
+    expect(inputs(form)).toContain('adultWishes');
+    const before = await bot.app.repo.allReferences();
+    const values: ViewValues = {
+      ...raiseFormValues({ respondingAgency: 'cheshire-east-housing', counterpartEmail: '', category: 'other' }),
+      adultWishes: { value: { type: 'plain_text_input', value: wishes } },
+      concernAroseAt: { value: { type: 'datepicker', selected_date: '2026-11-20' } },
+    };
+    const future = await submit(
+      slack.ceri,
+      form,
+      { ...values, concernAroseAt: { value: { type: 'datepicker', selected_date: '2026-11-24' } } },
+      'V-CE-FUTURE',
+    );
+    expect(future.errors).toEqual({
+      concernAroseAt: 'Give the date the concern arose: today or earlier, within the last year.',
+    });
+    expect((await submit(slack.ceri, form, values, 'V-CE-1')).response_action).toBe('update');
+    const [reference] = await raisedNow(before);
+    expect(reference).toBeDefined();
+    const stored = await bot.app.repo.getCase(reference as string);
+    expect(stored?.state.concernAroseAt).toBe('2026-11-20T09:00:00.000Z');
+    expect(stored?.state.concern.adultWishes).toBe(wishes);
+    // "TAKE ACTION WITHIN 24 HOURS OF CONCERN ARISING": 9am Saturday 21 November, not 10am Tuesday 24th.
+    expect(await startBy(reference as string)).toEqual(['2026-11-21T09:00:00.000Z']);
+  });
+
+  test('Teams: the same date on the form’s Input.Date, never later than today; the same deadline', async () => {
+    const form = cardOf(
+      (await dialog(teams.beth, { action: 'raise-risk', board: 'cheshire-east', immediateRisk: 'no' })).body,
+    );
+    expect(elements(form).find((e) => e.id === 'concernAroseAt')).toEqual(
+      expect.objectContaining({ type: 'Input.Date', value: '2026-11-23', max: '2026-11-23' }),
+    );
+    const before = await bot.app.repo.allReferences();
+    const answers = {
+      ...teamsRaiseForm,
+      board: 'cheshire-east',
+      respondingAgency: 'cheshire-east-community-health',
+      counterpartEmail: '',
+      category: 'other',
+      adultWishes: wishes,
+      action: 'raise-submit',
+    };
+    const refused = cardOf((await dialog(teams.beth, { ...answers, concernAroseAt: '2026-11-30' }, 'r-ce-0')).body);
+    expect(beside(refused, 'concernAroseAt')).toBe(
+      'Give the date the concern arose: today or earlier, within the last year.',
+    );
+    await dialog(teams.beth, { ...answers, concernAroseAt: '2026-11-20' }, 'r-ce-1');
+    const [reference] = await raisedNow(before);
+    expect(reference).toBeDefined();
+    expect((await bot.app.repo.getCase(reference as string))?.state.concern.adultWishes).toBe(wishes);
+    expect(await startBy(reference as string)).toEqual(['2026-11-21T09:00:00.000Z']);
+  });
+});
+
+// ── The stage to start at, where the board leaves it to the person raising ──────────────
+
+describe('North Somerset: "discretion should be used as to which stage is initiated"', () => {
+  const answers = {
+    initials: 'J S',
+    category: 'other',
+    summary: 'The trust plans to discharge the adult tomorrow to a home that cannot meet his needs.',
+    outcomeWanted: 'Hold the discharge until the assessment is done.',
+    safetyMeanwhile: 'He stays on the ward; the ward manager is aware.',
+  };
+  const stagesOf = async (reference: string) => (await bot.app.repo.getCase(reference))?.state.stages.map((s) => s.id);
+  const newCase = async (before: string[]) =>
+    (await bot.app.repo.allReferences()).find((r) => !before.includes(r) && r.startsWith('NS-')) ?? '';
+
+  test('Slack: the urgent form offers stages 1, 2 and 3, the first chosen; a second tier manager starts at stage 2', async () => {
+    const view = await escalate(slack.nina);
+    const urgent = await submit(slack.nina, view, radio('immediateRisk', 'yes'));
+    const form = (await submit(slack.nina, urgent.view as View, {})).view as View;
+    const select = form.blocks.find((b) => b.block_id === 'startStage')?.element as {
+      options: Array<{ value: string }>;
+      initial_option: { value: string };
+    };
+    expect(select.options.map((o) => o.value)).toEqual(['stage-1', 'stage-2', 'stage-3']);
+    expect(select.initial_option.value).toBe('stage-1');
+    const before = await bot.app.repo.allReferences();
+    const values: ViewValues = {
+      ...raiseFormValues({ respondingAgency: 'ns-trust', counterpartEmail: '', recordRaising: '', ...answers }),
+      startStage: { value: { type: 'static_select', selected_option: { value: 'stage-3' } } },
+    };
+    const refused = await submit(slack.nina, form, values, 'V-NS-0');
+    expect(refused.errors?.startStage).toMatch(/^To start at .* you must be a /);
+    const sent = await submit(
+      slack.nina,
+      form,
+      { ...values, startStage: { value: { type: 'static_select', selected_option: { value: 'stage-2' } } } },
+      'V-NS-1',
+    );
+    expect(sent.response_action).toBe('update');
+    expect(await stagesOf(await newCase(before))).toEqual(['stage-2']);
+  });
+
+  test('Teams: the same choice on the urgent form; the ordinary form has none; started at stage 2', async () => {
+    const plain = cardOf(
+      (await dialog(teams.owain, { action: 'raise-risk', board: 'north-somerset', immediateRisk: 'no' })).body,
+    );
+    expect(inputIds(plain)).not.toContain('startStage');
+    const form = cardOf((await dialog(teams.owain, { board: 'north-somerset', action: 'raise-urgent' })).body);
+    const choice = elements(form).find((e) => e.id === 'startStage') as {
+      value: string;
+      choices: Array<{ value: string }>;
+    };
+    expect(choice.choices.map((c) => c.value)).toEqual(['stage-1', 'stage-2', 'stage-3']);
+    expect(choice.value).toBe('stage-1');
+    const before = await bot.app.repo.allReferences();
+    await dialog(
+      teams.owain,
+      {
+        board: 'north-somerset',
+        immediateRisk: 'yes',
+        respondingAgency: 'ns-council',
+        ...answers,
+        startStage: 'stage-2',
+        action: 'raise-submit',
+      },
+      'r-ns-1',
+    );
+    expect(await stagesOf(await newCase(before))).toEqual(['stage-2']);
   });
 });

@@ -36,6 +36,7 @@ describe('each board, a case nobody acts on, across Christmas (England & Wales: 
   test('Lincolnshire: due 5pm Wed 23 Dec ("48 hours (2 working days)"); reminder 9am Tue; nudge the line managers 9am Thu 24, then each working day', async () => {
     expect(brief(await simulate(board('lincolnshire'), raised, until))).toEqual([
       '2026-12-22T09:00:00.000Z reminder step-1 → practitioner (raising+responding)',
+      '2026-12-23T09:00:00.000Z reminder step-1 → practitioner (raising+responding)', // "due by 5pm today"
       '2026-12-24T09:00:00.000Z nudge step-1 → line-manager (raising+responding)',
       '2026-12-29T09:00:00.000Z nudge step-1 → line-manager (raising+responding)',
       '2026-12-30T09:00:00.000Z nudge step-1 → line-manager (raising+responding)',
@@ -48,6 +49,7 @@ describe('each board, a case nobody acts on, across Christmas (England & Wales: 
   test('Camden: one working week is 5 working days, due 5pm Wed 30 Dec; reminder Tue 29; nudge Thu 31', async () => {
     expect(brief(await simulate(board('camden'), raised, until))).toEqual([
       '2026-12-29T09:00:00.000Z reminder stage-1 → practitioner (raising+responding)',
+      '2026-12-30T09:00:00.000Z reminder stage-1 → practitioner (raising+responding)', // "due by 5pm today"
       '2026-12-31T09:00:00.000Z nudge stage-1 → line-manager (raising+responding)',
       '2027-01-04T09:00:00.000Z nudge stage-1 → line-manager (raising+responding)',
       '2027-01-05T09:00:00.000Z nudge stage-1 → line-manager (raising+responding)',
@@ -57,6 +59,7 @@ describe('each board, a case nobody acts on, across Christmas (England & Wales: 
   test('Luton: the board default of 5 working days, the same instants as Camden', async () => {
     expect(brief(await simulate(board('luton'), raised, until))).toEqual([
       '2026-12-29T09:00:00.000Z reminder stage-1 → practitioner (raising+responding)',
+      '2026-12-30T09:00:00.000Z reminder stage-1 → practitioner (raising+responding)', // "due by 5pm today"
       '2026-12-31T09:00:00.000Z nudge stage-1 → line-manager (raising+responding)',
       '2027-01-04T09:00:00.000Z nudge stage-1 → line-manager (raising+responding)',
       '2027-01-05T09:00:00.000Z nudge stage-1 → line-manager (raising+responding)',
@@ -67,25 +70,34 @@ describe('each board, a case nobody acts on, across Christmas (England & Wales: 
     expect(brief(await simulate(board('cheshire-east'), raised, until))).toEqual([
       '2026-12-22T09:00:00.000Z reminder step-1 → practitioner (raising+responding)',
       '2026-12-22T10:00:00.000Z nudge step-1 → line-manager+safeguarding-lead (raising+responding)',
+      // step 2 "no later than day 3" is due 5pm today: its reminder on the morning of the day
+      '2026-12-23T09:00:00.000Z reminder step-1 → practitioner (raising+responding)',
       '2026-12-23T09:00:00.000Z nudge step-1 → line-manager+safeguarding-lead (raising+responding)',
       '2026-12-24T09:00:00.000Z nudge step-1 → line-manager+safeguarding-lead (raising+responding)',
       '2026-12-29T09:00:00.000Z nudge step-1 → line-manager+safeguarding-lead (raising+responding)',
       '2026-12-30T09:00:00.000Z nudge step-1 → line-manager+safeguarding-lead (raising+responding)',
       '2026-12-31T09:00:00.000Z nudge step-1 → line-manager+safeguarding-lead (raising+responding)',
       '2027-01-04T09:00:00.000Z nudge step-1 → line-manager+safeguarding-lead (raising+responding)',
-      '2027-01-05T09:00:00.000Z nudge step-1 → line-manager+safeguarding-lead (raising+responding)',
+      // step 2 has had as long as its own "day 3 to day 9" (6 working days) since its first nudge:
+      // the ladder climbs to step 3's Board representatives and the Senior Managers who escalate to them
+      '2027-01-05T09:00:00.000Z nudge step-1 → line-manager+safeguarding-lead+board-representative+senior-manager (raising+responding)',
     ]);
   });
 
   test('North Somerset: within 1 working day, due 5pm Tue 22 (no reminder: it would come before the case); nudge the second tier 9am Wed 23', async () => {
     expect(brief(await simulate(board('north-somerset'), raised, until))).toEqual([
+      // raised 10am Monday, due 5pm Tuesday: no reminder the day before, so one that morning
+      '2026-12-22T09:00:00.000Z reminder stage-1 → practitioner+line-manager (raising+responding)',
       '2026-12-23T09:00:00.000Z nudge stage-1 → second-tier-manager (raising+responding)',
       '2026-12-24T09:00:00.000Z nudge stage-1 → second-tier-manager (raising+responding)',
       '2026-12-29T09:00:00.000Z nudge stage-1 → second-tier-manager (raising+responding)',
-      '2026-12-30T09:00:00.000Z nudge stage-1 → second-tier-manager (raising+responding)',
-      '2026-12-31T09:00:00.000Z nudge stage-1 → second-tier-manager (raising+responding)',
-      '2027-01-04T09:00:00.000Z nudge stage-1 → second-tier-manager (raising+responding)',
-      '2027-01-05T09:00:00.000Z nudge stage-1 → second-tier-manager (raising+responding)',
+      // the second tier has had its own 2 working days (24 and 29 December): senior managers too
+      '2026-12-30T09:00:00.000Z nudge stage-1 → second-tier-manager+senior-manager (raising+responding)',
+      // stage 4's "no longer than 5 working days" from the outset passed at 5pm on the 30th
+      '2026-12-31T09:00:00.000Z nudge stage-1 → second-tier-manager+senior-manager (raising+responding)',
+      '2027-01-04T09:00:00.000Z nudge stage-1 → second-tier-manager+senior-manager (raising+responding)',
+      // and the senior managers their 3 (30, 31 December, 4 January): the Board representatives too
+      '2027-01-05T09:00:00.000Z nudge stage-1 → second-tier-manager+senior-manager+board-representative (raising+responding)',
     ]);
   });
 });
@@ -98,11 +110,13 @@ test('across the clock change (BST ends Sunday 25 October 2026): the reminder at
   );
   expect(brief(fired)).toEqual([
     '2026-10-23T08:00:00.000Z reminder step-1 → practitioner (raising+responding)',
+    '2026-10-26T09:00:00.000Z reminder step-1 → practitioner (raising+responding)', // the morning of the day, in GMT
     '2026-10-27T09:00:00.000Z nudge step-1 → line-manager (raising+responding)',
     '2026-10-28T09:00:00.000Z nudge step-1 → line-manager (raising+responding)',
     '2026-10-29T09:00:00.000Z nudge step-1 → line-manager (raising+responding)',
   ]);
-  expect(fired[1]?.text).toMatch(
+  expect(fired[1]?.text).toMatch(/due by 5pm today/);
+  expect(fired[2]?.text).toMatch(
     /LSAB escalation LI-2026-0001 has passed its deadline: stage 1 \(Direct Professional to Professional Discussion\) was due by 5pm Monday 26 October/,
   );
 });
@@ -248,6 +262,7 @@ test('acting stops the nudges: once the stage is escalated, the old stage’s ti
   await h.runUntil(new Date('2026-11-26T12:00:00Z'), ref); // one nudge on Thursday
   expect((await h.fired(ref)).map((e) => (e.type === 'timer-fired' ? `${e.kind}@${e.at}` : ''))).toEqual([
     'reminder@2026-11-24T09:00:00.000Z',
+    'reminder@2026-11-25T09:00:00.000Z', // the morning of the deadline's day
     'nudge@2026-11-26T09:00:00.000Z',
   ]);
   await h.act(ref, 'a-practitioner', { type: 'request-escalation', reason: 'Nothing agreed.' });
@@ -258,10 +273,11 @@ test('acting stops the nudges: once the stage is escalated, the old stage’s ti
   await h.runUntil(new Date('2026-12-01T12:00:00Z'), ref);
   expect(
     (await h.fired(ref))
-      .slice(2)
+      .slice(3)
       .map((e) => (e.type === 'timer-fired' ? `${e.kind}@${e.at} ${e.roles.join('+')}` : '')),
   ).toEqual([
     'reminder@2026-11-27T09:00:00.000Z line-manager',
+    'reminder@2026-11-30T09:00:00.000Z line-manager',
     'nudge@2026-12-01T09:00:00.000Z senior-liaison-officer',
   ]);
   // Everything fired was delivered, and recorded as such.

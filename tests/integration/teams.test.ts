@@ -185,7 +185,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
       }),
     );
     expect(JSON.stringify(direct?.body)).toMatch(
-      /Alex Morgan has raised LSAB escalation LI-2026-0001 with Lincolnshire Police and named you as their counterpart\. You can: Acknowledge, Propose resolution, Request escalation\./,
+      /Alex Morgan has raised LSAB escalation LI-2026-0001 with Lincolnshire Police and named you as their counterpart\. You can: Acknowledge, Propose resolution, Propose plan of action, Request escalation\./,
     );
     expect(JSON.stringify(direct?.body)).toMatch(/LSAB escalation LI-2026-0001/);
 
@@ -319,7 +319,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     const step2 = directMessages(before).slice(2);
     expect(step2.map((m) => m.to).sort()).toEqual(['a:542121c7-bc68-489c-887a-17a02a107888', 'personal-fiona']);
     expect(step2.find((m) => m.to === 'personal-fiona')?.text).toMatch(
-      /needs you\. Priya Shah: moved the case to Direct Manager to Manager Discussion\. You can: Acknowledge, Propose resolution, Request escalation\./,
+      /needs you\. Priya Shah: moved the case to Direct Manager to Manager Discussion\. You can: Acknowledge, Propose resolution, Propose plan of action, Request escalation\./,
     );
     // A stale button from step 1 is refused, not acted on.
     const stale = await send(people.chris, {

@@ -129,6 +129,8 @@ describe('Adaptive Card templates', () => {
       'Action.Execute:Acknowledge',
       'Action.ShowCard:Add note',
       'Action.ShowCard:Propose resolution',
+      // Lincolnshire step 1: "a mutually agreed plan of action should be developed".
+      'Action.ShowCard:Propose plan of action',
     ]);
     // The raiser's card asks for a reason in three places: each input has its own id.
     const forAlex = renderStageCard(stageCardView(state, { viewer: alex, now, directory, events }), ['29:alex-morgan']);
@@ -136,12 +138,14 @@ describe('Adaptive Card templates', () => {
     expect(actionTitles(forAlex)).toEqual([
       'Action.ShowCard:Add note',
       'Action.ShowCard:Propose resolution',
+      'Action.ShowCard:Propose plan of action',
       'Action.ShowCard:Withdraw',
     ]);
     const beforeAsking = renderStageCard(stageCardView(raised, { viewer: alex, now, directory }), ['29:alex-morgan']);
     expect(actionTitles(beforeAsking)).toEqual([
       'Action.ShowCard:Add note',
       'Action.ShowCard:Propose resolution',
+      'Action.ShowCard:Propose plan of action',
       'Action.ShowCard:Request escalation',
       'Action.ShowCard:Withdraw',
     ]);
@@ -182,10 +186,20 @@ describe('the card for everyone', () => {
       'acknowledge',
       'add-note',
       'propose-resolution',
+      'agree-plan',
       'request-escalation',
       'withdraw',
     ]);
     expect(view.viewer).toBe('everyone');
-    expect(parseProblems(renderStageCard(view, []))).toEqual([]);
+    const card = renderStageCard(view, []);
+    expect(parseProblems(card)).toEqual([]);
+    // Six buttons: Teams shows five at most, so the last ones sit under "More", none lost.
+    const actions = card.actions as Array<{ title: string; card?: { actions: Array<{ title: string }> } }>;
+    expect(actions.map((a) => a.title)).toHaveLength(5);
+    expect(actions.at(-1)?.title).toBe('More');
+    const titles = [...actions.slice(0, -1), ...(actions.at(-1)?.card?.actions ?? [])].map((a) => a.title);
+    expect(titles.sort()).toEqual(view.actions.map((a) => a.title).sort());
+    // The moves of the moment stay in the row; a note and withdrawing are what go under "More".
+    expect(actions.at(-1)?.card?.actions.map((a) => a.title)).toEqual(['Add note', 'Withdraw']);
   });
 });

@@ -81,7 +81,7 @@ describe('each board’s stage timeline, every stage run to its limit', () => {
       ['step-1', '-', '2026-03-30T17:00:00+01:00'],
       ['step-2', '-', '2026-04-02T17:00:00+01:00'],
       ['step-3', '-', '2026-04-08T17:00:00+01:00'], // Good Friday and Easter Monday do not count
-      ['step-4a', '2026-04-09T17:00:00+01:00', '2026-04-15T17:00:00+01:00'],
+      ['step-4a', '2026-04-09T17:00:00+01:00', '-'], // the board default is for 4b only: "Step 4b ... has no timescale"
       ['step-4b', '-', '2026-04-15T17:00:00+01:00'],
     ]);
   });
@@ -102,7 +102,10 @@ describe('each board’s stage timeline, every stage run to its limit', () => {
       calendarFor(board('north-somerset')),
       new Date('2026-11-20T10:00:00Z'),
     );
-    expect(plan[1]?.source).toBe('(Within 2 working days)');
+    // Stage 2's own heading, and stage 4's "within 5 working days" from the outset, which bounds it too.
+    expect(plan[1]?.source).toBe(
+      '(Within 2 working days) | From the outset of a concern being considered by any worker it should take no longer than 5 working days for it to be either resolved or, if not resolved, escalated to stage 4.',
+    );
     expect(plan[4]?.source).toMatch(/^board default: /);
   });
 });

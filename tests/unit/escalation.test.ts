@@ -198,7 +198,8 @@ describe('working a stage', () => {
     expect(nextDeadline(raised.state)?.kind).toBe('conclude-by'); // same instant; conclude-by sorts stable first
     const acked = run(raised, [['2026-11-20T11:00:00Z', { type: 'acknowledge', actor: counterpart }]]);
     expect(acked.state.stages[0]?.acknowledged.responding?.by).toBe('ben');
-    expect(acked.state.stages[0]?.deadlines.length).toBe(2);
+    // its own two, and stage 4's "no longer than 5 working days" from the outset
+    expect(acked.state.stages[0]?.deadlines.length).toBe(3);
     expect(
       refusal(decide(acked.state, { type: 'acknowledge', actor: trustManager }, new Date('2026-11-20T12:00:00Z'))).code,
     ).toBe('already-done');
@@ -628,7 +629,8 @@ describe('a stage’s start-by is met once everyone taking part has acknowledged
     state = ok(decide(state, { type: 'acknowledge', actor: b }, new Date('2026-11-24T17:00:00Z'))).state;
     expect(nextDeadline(state)?.kind).toBe('start-by');
     state = ok(decide(state, { type: 'acknowledge', actor: chair }, new Date('2026-11-25T09:00:00Z'))).state;
-    expect(nextDeadline(state)).toEqual(expect.objectContaining({ kind: 'conclude-by', source: 'board-default' }));
+    // The board default is for 4b only ("Step 4b ... has no timescale in the protocol"): 4a has no limit once begun.
+    expect(nextDeadline(state)).toBeUndefined();
     state = ok(
       decide(
         state,

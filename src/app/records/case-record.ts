@@ -69,7 +69,7 @@ export function caseRecordDocument(
   const outcome = state.outcome
     ? `Resolved at stage ${state.stages.at(-1)?.number ?? '?'}: ${state.outcome.text} Outstanding issues: ${state.outcome.outstandingIssues}`
     : state.decision
-      ? `Decided${state.decision.finalAndBinding ? ' (final and binding)' : ''}: ${state.decision.text}`
+      ? `Decided${state.decision.finalAndBinding ? ' (final and binding)' : ''}: ${state.decision.text}${state.decision.also ? ` ${state.decision.also.label}: ${state.decision.also.text}` : ''}`
       : state.withdrawal
         ? `Withdrawn: ${state.withdrawal.reason}`
         : 'Open: no outcome yet.';
@@ -126,6 +126,7 @@ export function caseRecordDocument(
           { label: 'The disagreement', value: state.concern.summary },
           { label: 'Outcome wanted', value: state.concern.outcomeWanted },
           { label: 'Keeping the adult safe meanwhile', value: state.concern.safetyMeanwhile },
+          { label: "The adult's own wishes and desired outcomes", value: state.concern.adultWishes ?? 'Not recorded' },
           { label: 'Urgent', value: state.urgent ? 'Yes' : 'No' },
           { label: 'Outcome', value: outcome },
         ],

@@ -32,6 +32,8 @@ export function historyLine(
   reader: HistoryReader = {},
 ): string {
   const stageName = (id: string): string => procedure.stages.find((s) => s.id === id)?.name ?? id;
+  const milestoneLabel = (stage: string, id: string): string =>
+    `"${procedure.stages.find((s) => s.id === stage)?.milestones?.find((m) => m.id === id)?.label ?? id}"`;
   const own = reader.agencyId !== undefined && reader.agencyId === event.by.agencyId;
   const what: Record<CaseEvent['type'], (e: never) => string> = {
     'case-raised': () => 'raised the escalation',
@@ -51,7 +53,16 @@ export function historyLine(
       own
         ? `returned the escalation to be tried at this stage first: ${e.reason}`
         : 'returned the escalation to be tried at this stage first',
-    'final-decision-recorded': (e: { decision: string }) => `recorded the decision: ${e.decision}`,
+    'plan-proposed': (e: { plan: string; reviewOn: string }) =>
+      `proposed a plan of action, to be reviewed on ${e.reviewOn}: ${e.plan}`,
+    'plan-agreed': () => 'agreed the plan of action: both agencies agree it',
+    'milestone-recorded': (e: { stage: string; milestone: string; note: string; date?: string }) =>
+      `recorded ${milestoneLabel(e.stage, e.milestone)}${e.date ? ` (${e.date})` : ''}: ${e.note}`,
+    'timescale-proposed': (e: { date: string }) => `proposed ${e.date} as the date agreed for this stage`,
+    'timescale-agreed': () => 'agreed the date: both agencies agree it',
+    'safety-confirmed': (e: { steps: string }) => `confirmed the steps taken to keep the adult safe: ${e.steps}`,
+    'final-decision-recorded': (e: { decision: string; also?: { label: string; text: string } }) =>
+      `recorded the decision: ${e.decision}${e.also ? ` ${e.also.label}: ${e.also.text}` : ''}`,
     'case-withdrawn': (e: { reason: string }) => `withdrew the escalation: ${e.reason}`,
     'command-refused': (e: { command: string }) => `tried to ${e.command.replace(/-/g, ' ')} (not allowed)`,
     'personal-data-erased': () => "erased the adult's details on request",
@@ -64,7 +75,7 @@ export function historyLine(
       e.kind === 'reminder'
         ? 'sent a reminder'
         : e.kind === 'nudge'
-          ? 'nudged the next tier: the deadline has passed'
+          ? 'nudged the people who act next: the deadline has passed'
           : 'sent a notification the procedure asks for',
     'timer-delivered': () => 'delivered it',
   };

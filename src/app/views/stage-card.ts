@@ -8,14 +8,19 @@ import { roleHolders, type Directory } from '../../domain/directory';
 import {
   availableCommands,
   formsDue,
+  calendarFor,
+  milestonesFor,
   nextDeadline,
+  nextStages,
+  owedMilestones,
+  planHoldsUntil,
   type Actor,
   type CaseCommand,
   type CaseEvent,
   type CaseState,
   type Side,
 } from '../../domain/escalation';
-import { shortNameOf, type Procedure, type Stage } from '../../domain/procedure';
+import { shortNameOf, stageSignposts, type Procedure, type SignpostView, type Stage } from '../../domain/procedure';
 import { historyLine, historyLines, type HistoryReader } from './history';
 import { whoseMove } from './whose-move';
 
@@ -23,16 +28,29 @@ export { historyLine, historyLines } from './history';
 
 export type Verb = CaseCommand['type'];
 
+/**
+ * What an input asks for: words (the default), a date (it arrives in the command's data as
+ * 'YYYY-MM-DD', on every platform), or one of `options` (its `value` arrives).
+ */
+export type InputKind = 'text' | 'date' | 'choice';
+
+/** One input of an action's form. */
+export interface InputView {
+  id: string;
+  label: string;
+  placeholder: string;
+  kind?: InputKind;
+  /** For a choice: what may be chosen. */
+  options?: { value: string; title: string }[];
+  /** What the input starts with: an option's value, or a date 'YYYY-MM-DD'. */
+  initial?: string;
+}
+
 export interface ActionView {
   verb: Verb;
   title: string;
-  /** The text the action asks for, if any (a note, a reason, an outcome). */
-  input?: {
-    id: string;
-    label: string;
-    placeholder: string;
-    second?: { id: string; label: string; placeholder: string };
-  };
+  /** What the action asks for, if anything (a note, a reason, an outcome, a date, a choice). */
+  input?: InputView & { second?: InputView };
   style?: 'positive' | 'destructive';
 }
 
@@ -68,7 +86,7 @@ export interface StageCardView {
   statusStyle: 'good' | 'attention' | 'accent' | 'default';
   closed: boolean;
   /** What the disagreement is, in the raiser's words: what it is, the outcome wanted, what keeps the adult safe. */
-  substance: { summary: string; outcomeWanted: string; safetyMeanwhile: string };
+  substance: { summary: string; outcomeWanted: string; safetyMeanwhile: string; adultWishes?: string };
   positions: PositionView[];
   /** Whose move it is, a line each: "Megan Hart, HealthWatch Lincolnshire: acknowledge by 5pm Friday 4 December, 2 working days". */
   moves: string[];
@@ -86,6 +104,10 @@ export interface StageCardView {
   deadline?: { words: string; at: string; overdue: boolean; phrase: string };
   pending?: string;
   proposal?: { outcome: string; outstandingIssues: string; by: string };
+  /** The plan of action proposed or agreed at this stage, in words, with its review date. */
+  plan?: string;
+  /** What the stage asks that is still owed, or given ("Confirmation that the adult is safe meanwhile: still owed by …"). */
+  owed?: string[];
   closing?: string;
   /** What the bot could not do for the case, in words ("… could not be reached on Teams …"). */
   problems: string[];
@@ -100,6 +122,8 @@ export interface StageCardView {
    * form, with the button (verb `complete-form`) and what it asks them to type.
    */
   forms?: FormPromptView[];
+  /** Where the procedure points people at this stage, for this kind of disagreement (the board's `signposts`). */
+  signposts?: SignpostView[];
 }
 
 /** A form the viewer is to complete: the line on their card, and the questions the form puts to them. */
@@ -156,6 +180,43 @@ const ACTIONS: Record<Verb, Omit<ActionView, 'verb'>> = {
     title: 'Dispute resolution',
     input: { id: 'reason', label: 'Why your agency does not agree', placeholder: 'What is missing or wrong' },
   },
+  'agree-plan': {
+    title: 'Propose plan of action',
+    input: {
+      id: 'plan',
+      label: 'Plan of action',
+      placeholder: 'Who will do what, by when (no names of the adult)',
+      second: { id: 'reviewOn', label: 'Review date', placeholder: 'The day to review the plan', kind: 'date' },
+    },
+  },
+  'confirm-plan': { title: 'Agree plan of action', style: 'positive' },
+  'confirm-safety': {
+    title: 'Confirm adult is safe',
+    input: {
+      id: 'steps',
+      label: 'Steps taken to keep the adult safe',
+      placeholder: 'What is in place while the discussions take place',
+    },
+  },
+  'agree-timescale': {
+    title: 'Propose a date',
+    input: {
+      id: 'date',
+      label: 'Date both agencies agree',
+      placeholder: 'No later than the date the procedure allows',
+      kind: 'date',
+    },
+  },
+  'confirm-timescale': { title: 'Agree the date', style: 'positive' },
+  'record-milestone': {
+    title: 'Record progress',
+    input: {
+      id: 'note',
+      label: 'What was done',
+      placeholder: 'For example: minutes sent to everyone at the meeting',
+      second: { id: 'date', label: 'Date', placeholder: 'The date it is for', kind: 'date' },
+    },
+  },
   'request-escalation': {
     title: 'Request escalation',
     input: {
@@ -180,6 +241,45 @@ const ACTIONS: Record<Verb, Omit<ActionView, 'verb'>> = {
     input: { id: 'reason', label: 'Why it is withdrawn', placeholder: 'For example: resolved by phone' },
   },
 };
+
+/** The words asked where the next stage branches (Lincolnshire's step 4a or 4b): which way it goes. */
+export const WHICH_WAY = {
+  id: 'urgent',
+  label: 'Which way it goes next',
+  placeholder: 'Choose one',
+} as const;
+
+/**
+ * A button of the card: its words and what it asks for. Asking to escalate where the next stage
+ * branches (Lincolnshire: "Step 4a (Urgent) ... Step 4b (Non-urgent)") asks which of the two,
+ * whatever was answered about immediate risk when the case was raised; the answer the case
+ * carries is chosen to start with.
+ */
+function actionView(state: CaseState, stage: Stage, verb: Verb): ActionView {
+  const action: ActionView = { verb, ...ACTIONS[verb] };
+  if (verb !== 'request-escalation' || !action.input) return action;
+  const branches = nextStages(state.procedure, stage);
+  const urgent = branches.find((s) => s.branch === 'urgent');
+  const other = branches.find((s) => s.branch === 'non-urgent');
+  if (!urgent || !other) return action;
+  // Short enough for a Slack option (75 characters): the branch first, then the stage's own name.
+  const words = (s: Stage) => `${s.branch === 'urgent' ? 'Urgent' : 'Not urgent'}: ${s.name}`;
+  return {
+    ...action,
+    input: {
+      ...action.input,
+      second: {
+        ...WHICH_WAY,
+        kind: 'choice',
+        options: [
+          { value: 'yes', title: words(urgent) },
+          { value: 'no', title: words(other) },
+        ],
+        initial: state.urgent ? 'yes' : 'no',
+      },
+    },
+  };
+}
 
 /** A button's words, e.g. "Approve escalation". */
 export function actionTitle(verb: Verb): string {
@@ -284,6 +384,7 @@ const POSITION_EVENTS: ReadonlySet<CaseEvent['type']> = new Set([
   'resolution-proposed',
   'resolution-disputed',
   'escalation-requested',
+  'plan-proposed',
 ]);
 
 /** Each side's latest word: what it last said, proposed, disputed or asked (the raiser's concern to start with). */
@@ -299,6 +400,74 @@ function positionsOf(state: CaseState, events: readonly CaseEvent[], directory: 
     found.push({ agency: agencyName(directory, state[side].agencyId), text: line });
   }
   return found;
+}
+
+/** A button as this viewer sees it: a milestone's own label, the decision's extra field from the file. */
+function actionFor(state: CaseState, stage: Stage, verb: Verb, viewer: Actor | undefined): ActionView {
+  const action = actionView(state, stage, verb);
+  if (verb === 'record-milestone' && action.input) {
+    const calendar = calendarFor(state.procedure);
+    const next = (viewer ? milestonesFor(state, viewer, calendar) : owedMilestones(state, calendar))[0];
+    if (!next) return action;
+    const { second, ...first } = action.input;
+    return {
+      ...action,
+      title: `Record: ${next.milestone.label}`,
+      input: { ...first, ...(next.milestone.date && second ? { second } : {}) },
+    };
+  }
+  const also = stage.decision?.alsoRecord;
+  if (verb === 'record-final-decision' && action.input && also)
+    return {
+      ...action,
+      input: { ...action.input, second: { id: 'also', label: also.label, placeholder: 'What is agreed, or "none"' } },
+    };
+  return action;
+}
+
+/** The plan of action at the stage under way, in words. */
+function planLine(state: CaseState, directory: Directory): string | undefined {
+  const plan = state.plan;
+  if (!plan || plan.stage !== state.stages[state.stages.length - 1]?.id) return undefined;
+  const review = instantInWords(new Date(plan.reviewAt), state.procedure.workingHours.timeZone, new Date(plan.at));
+  const status = plan.agreedAt
+    ? 'agreed by both agencies'
+    : `proposed by ${personName(directory, plan.by)}, waiting for the other agency to agree it`;
+  return `Plan of action (${status}), to be reviewed ${review}: ${plan.text}`;
+}
+
+/** The milestones still owed, with their limits in words ("Minutes sent: by 5pm Friday 10 April"). */
+function milestoneLines(state: CaseState, now: Date): string[] {
+  const tz = state.procedure.workingHours.timeZone;
+  return owedMilestones(state, calendarFor(state.procedure)).map(
+    (o) => `Still owed: ${o.milestone.label}${o.due ? `, ${deadlineInWords(new Date(o.due), tz, now)}` : ''}`,
+  );
+}
+
+/** What the stage asks for that is owed or given: the confirmation that the adult is safe meanwhile. */
+function owedLines(
+  state: CaseState,
+  stage: Stage,
+  current: CaseState['stages'][number] | undefined,
+  directory: Directory,
+): string[] {
+  const ask = stage.confirmSafety;
+  if (!ask || !current) return [];
+  const given = current.safetyConfirmed ?? {};
+  const sides: Side[] = ask.from === 'raising' ? ['raising'] : ['raising', 'responding'];
+  const lines = sides
+    .filter((side) => given[side])
+    .map((side) => {
+      const g = given[side];
+      return `Steps taken to keep the adult safe, confirmed by ${personName(directory, g?.by ?? '')} (${agencyName(directory, state[side].agencyId)}): ${g?.steps ?? ''}`;
+    });
+  const anyGiven = Boolean(given.raising || given.responding);
+  const stillOwed = ask.from === 'either' ? (anyGiven ? [] : sides) : sides.filter((s) => !given[s]);
+  if (stillOwed.length)
+    lines.push(
+      `Still owed: the ${title(state.procedure, ask.by[0] ?? '')}${ask.from === 'each' ? ' of ' + stillOwed.map((s) => agencyName(directory, state[s].agencyId)).join(' and ') : ask.from === 'raising' ? ` of ${agencyName(directory, state.raising.agencyId)}` : ''} to confirm the steps taken to keep the adult safe whilst discussions take place.`,
+    );
+  return lines;
 }
 
 export function stageCardView(state: CaseState, context: CardContext): StageCardView {
@@ -345,7 +514,11 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
   const shared = historyLines(context.events ?? [], procedure, directory, now, reader);
   const move = whoseMove(state, directory, now);
   const closed = state.status !== 'open';
-  const overdue = Boolean(deadline && new Date(deadline.at) <= now);
+  const held = planHoldsUntil(state);
+  const planHolds = Boolean(held && now < held);
+  const overdue = Boolean(deadline && new Date(deadline.at) <= now) && !planHolds;
+  const plan = planLine(state, directory);
+  const owed = [...owedLines(state, stage, current, directory), ...milestoneLines(state, now)];
   return {
     reference: state.reference,
     board: shortNameOf(procedure),
@@ -366,6 +539,7 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
       summary: state.concern.summary,
       outcomeWanted: state.concern.outcomeWanted,
       safetyMeanwhile: state.concern.safetyMeanwhile,
+      ...(state.concern.adultWishes ? { adultWishes: state.concern.adultWishes } : {}),
     },
     positions: positionsOf(state, context.events ?? [], directory, now),
     moves: move.moves.length ? move.moves.map((m) => m.line) : move.meanwhile ? [move.meanwhile] : [],
@@ -395,7 +569,7 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
           deadline: {
             words: deadlineInWords(new Date(deadline.at), tz, now),
             at: deadline.at,
-            overdue: new Date(deadline.at) <= now,
+            overdue,
             phrase: deadline.phrase,
           },
         }
@@ -410,13 +584,19 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
           },
         }
       : {}),
+    ...(plan ? { plan } : {}),
+    ...(owed.length ? { owed } : {}),
     ...(closing ? { closing } : {}),
     problems: [...(context.problems ?? [])],
     history: shared.slice(-HISTORY_SHOWN),
     allHistory: shared.slice(-HISTORY_ALL),
     historyCount: shared.length,
-    actions: state.status === 'open' ? verbs.map((verb) => ({ verb, ...ACTIONS[verb] })) : [],
+    // A closed case keeps only what outlives it (a milestone still owed, such as minutes).
+    actions: verbs
+      .filter((verb) => state.status === 'open' || verb === 'record-milestone')
+      .map((verb) => actionFor(state, stage, verb, viewer)),
     viewer: viewer?.personId ?? 'everyone',
     ...(formPrompts(state, viewer).length ? { forms: formPrompts(state, viewer) } : {}),
+    signposts: closed ? [] : stageSignposts(procedure, stage.id, state.concern.category),
   };
 }

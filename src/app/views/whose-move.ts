@@ -11,6 +11,7 @@ import {
   calendarFor,
   nextDeadline,
   nextStage,
+  planHoldsUntil,
   type CaseCommand,
   type CaseState,
 } from '../../domain/escalation';
@@ -28,6 +29,10 @@ export const MOVES: ReadonlyArray<{ verbs: Verb[]; words: string }> = [
   { verbs: ['acknowledge'], words: 'acknowledge' },
   { verbs: ['confirm-resolution', 'dispute-resolution'], words: 'confirm or dispute the proposed outcome' },
   { verbs: ['record-final-decision'], words: 'record the decision' },
+  { verbs: ['confirm-plan'], words: 'agree the proposed plan of action' },
+  { verbs: ['confirm-timescale'], words: 'agree the proposed date' },
+  { verbs: ['record-milestone'], words: 'record what the procedure asks for next' },
+  { verbs: ['confirm-safety'], words: 'confirm the steps taken to keep the adult safe' },
   { verbs: ['take-up'], words: 'take the case up at the next stage' },
 ];
 
@@ -87,6 +92,12 @@ export function dueInWords(state: CaseState, now: Date): string | undefined {
   const at = new Date(deadline.at);
   const tz = state.procedure.workingHours.timeZone;
   const calendar = calendarFor(state.procedure);
+  // A mutually agreed plan of action holds the stage until its review date.
+  const held = planHoldsUntil(state);
+  if (held && now < held && state.plan) {
+    const left = calendar.workingDaysBetween(now, held);
+    return `by the plan's review, ${deadlineInWords(held, tz, now).replace(/^by /, '')}${left > 0 ? `, ${left} working day${left === 1 ? '' : 's'}` : ', today'}`;
+  }
   if (at <= now) {
     const late = calendar.workingDaysBetween(at, now);
     const since = deadlineInWords(at, tz, now).replace(/^by /, '');

@@ -5,7 +5,8 @@
  * limits, so no message is refused.
  */
 import type { KnownBlock, ModalView as SlackModalView } from '@slack/types';
-import type { ActionView, FormPromptView, StageCardView } from '../../app/views/stage-card';
+import type { ActionView, FormPromptView, InputView, StageCardView } from '../../app/views/stage-card';
+import type { SignpostView } from '../../domain/procedure';
 
 /** Block Kit's limits (api.slack.com/reference/block-kit). */
 export const LIMITS = {
@@ -128,6 +129,8 @@ export function stageCardBlocks(view: StageCardView): { text: string; blocks: Bl
   blocks.push(para('What the disagreement is', view.substance.summary));
   blocks.push(para('The outcome wanted', view.substance.outcomeWanted));
   blocks.push(para('What keeps the adult safe meanwhile', view.substance.safetyMeanwhile));
+  if (view.substance.adultWishes)
+    blocks.push(para("The adult's own wishes and desired outcomes", view.substance.adultWishes));
   blocks.push({
     type: 'section',
     fields: view.sides.map((side) =>
@@ -190,6 +193,7 @@ export function stageCardBlocks(view: StageCardView): { text: string; blocks: Bl
       ),
     ],
   });
+  if (view.signposts?.length) blocks.push(signpostsBlock(view.signposts));
   if (view.problems.length)
     blocks.push({
       type: 'section',
@@ -294,6 +298,37 @@ export function historyModal(view: StageCardView): ModalView {
   });
 }
 
+/** An input's element: words, a date picker (its answer 'YYYY-MM-DD'), or a choice of options. */
+function inputElement(f: InputView): Raw {
+  if (f.kind === 'date')
+    return { type: 'datepicker', action_id: 'value', ...(f.initial ? { initial_date: f.initial } : {}) };
+  if (f.kind === 'choice') {
+    const options = (f.options ?? []).slice(0, LIMITS.options).map((o) => option(o.value, o.title));
+    const initial = options.find((o) => o.value === f.initial);
+    return {
+      type: 'static_select',
+      action_id: 'value',
+      placeholder: plain(f.placeholder, LIMITS.placeholder),
+      options,
+      ...(initial ? { initial_option: initial } : {}),
+    };
+  }
+  return {
+    type: 'plain_text_input',
+    action_id: 'value',
+    multiline: true,
+    max_length: 3000,
+    placeholder: plain(f.placeholder, LIMITS.placeholder),
+  };
+}
+
+/** Where the procedure points people (the board's signposts), in one section: each pointer, and its link. */
+export function signpostsBlock(signposts: readonly SignpostView[]): Raw {
+  const line = (s: SignpostView) =>
+    `:information_source: ${escape(s.words)}${s.url ? ` <${s.url.replace(/[<>|]/g, '')}|Open the link>` : ''}`;
+  return { type: 'section', text: mrkdwn(signposts.map(line).join('\n'), LIMITS.sectionText) };
+}
+
 /** The modal a button opens when its command needs words (a note, a reason, an outcome). */
 export function inputModal(action: ActionView, metadata: Record<string, string>): ModalView {
   const input = action.input;
@@ -309,13 +344,7 @@ export function inputModal(action: ActionView, metadata: Record<string, string>)
       type: 'input',
       block_id: f.id,
       label: plain(f.label, LIMITS.label),
-      element: {
-        type: 'plain_text_input',
-        action_id: 'value',
-        multiline: true,
-        max_length: 3000,
-        placeholder: plain(f.placeholder, LIMITS.placeholder),
-      },
+      element: inputElement(f),
     })),
   });
 }

@@ -111,6 +111,12 @@ const WORDS: Record<string, Record<string, string>> = {
   'request-escalation': { reason: '-' },
   'return-escalation': { reason: '-' },
   withdraw: { reason: '-' },
+  // A date far ahead, for checking the person may propose a plan before the form opens.
+  'agree-plan': { plan: '-', reviewOn: '2999-12-31' },
+  'confirm-safety': { steps: '-' },
+  // The check before the form opens only asks whether the person may propose a date at all.
+  'agree-timescale': { date: '-' },
+  'record-milestone': { note: '-', date: '2999-12-31' },
 };
 
 /** Commands whose words come from a modal. */

@@ -50,14 +50,17 @@ export function slackParts(deps: SlackDeps, app: App, outlet: SlackOutlet): Slac
   };
 }
 
-type ViewState = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
+type ViewState = Record<
+  string,
+  Record<string, { value?: string | null; selected_option?: { value: string } | null; selected_date?: string | null }>
+>;
 
-/** The answers of a modal, by block id. */
+/** The answers of a modal, by block id (a date picker's as 'YYYY-MM-DD'). */
 export function answers(state: ViewState): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [block, actions] of Object.entries(state)) {
     const v = actions.value;
-    const answer = v?.selected_option?.value ?? v?.value ?? undefined;
+    const answer = v?.selected_option?.value ?? v?.selected_date ?? v?.value ?? undefined;
     if (typeof answer === 'string') out[block] = answer;
   }
   return out;

@@ -4,10 +4,11 @@
  * then the form. Every text is cut to Block Kit's limits, so no modal is refused.
  */
 import { WHICH_BOARD } from '../../app/boards';
-import { IMMEDIATE_RISK } from '../../app/raise-request';
+import { IMMEDIATE_RISK, RAISE_QUESTIONS, startStageOptions } from '../../app/raise-request';
+import { instantToZoned } from '../../domain/calendar';
 import type { Agency, Directory, Person } from '../../domain/directory';
 import { categoriesOf, emergencyContacts } from '../../domain/escalation';
-import type { Procedure } from '../../domain/procedure';
+import { raisingSignposts, type Procedure } from '../../domain/procedure';
 import {
   asBlocks,
   asModal,
@@ -16,6 +17,7 @@ import {
   mrkdwn,
   option,
   plain,
+  signpostsBlock,
   type Block,
   type ModalView,
   type Raw,
@@ -72,12 +74,21 @@ export function riskModal(procedure: Procedure, metadata: RaiseMetadata): ModalV
           LIMITS.sectionText,
         ),
       },
-      {
-        type: 'input',
-        block_id: 'immediateRisk',
-        label: plain(procedure.immediateRisk.question, LIMITS.label),
-        element: { type: 'radio_buttons', action_id: 'value', options: [option('yes', 'Yes'), option('no', 'No')] },
-      },
+      // A procedure that says nothing about immediate risk asks no question here.
+      ...(procedure.immediateRisk
+        ? [
+            {
+              type: 'input',
+              block_id: 'immediateRisk',
+              label: plain(procedure.immediateRisk.question, LIMITS.label),
+              element: {
+                type: 'radio_buttons',
+                action_id: 'value',
+                options: [option('yes', 'Yes'), option('no', 'No')],
+              },
+            },
+          ]
+        : []),
     ],
   });
 }
@@ -89,7 +100,7 @@ export function emergencyBlocks(procedure: Procedure, agency: Agency | undefined
 
 function emergencyRaw(procedure: Procedure, agency: Agency | undefined, next: string): Raw[] {
   return [
-    { type: 'section', text: mrkdwn(`*${escape(procedure.immediateRisk.guidance)}*`, LIMITS.sectionText) },
+    { type: 'section', text: mrkdwn(`*${escape(procedure.immediateRisk?.guidance ?? '')}*`, LIMITS.sectionText) },
     ...contactsRaw(procedure, agency),
     { type: 'section', text: mrkdwn(escape(next), LIMITS.sectionText) },
   ];
@@ -131,7 +142,11 @@ export function raiseFormModal(
   directory: Directory,
   raiser: Person,
   metadata: RaiseMetadata,
+  now: Date = new Date(),
 ): ModalView {
+  const today = instantToZoned(now, procedure.workingHours.timeZone).date;
+  const starts = metadata.urgent ? startStageOptions(procedure) : [];
+  const signposts = raisingSignposts(procedure);
   const own = directory.agencies.find((a) => a.id === raiser.agency);
   const agencies = directory.agencies
     .filter((a) => a.boards.includes(procedure.id) && a.id !== raiser.agency)
@@ -161,6 +176,23 @@ export function raiseFormModal(
           { type: 'section', text: mrkdwn(`*${escape(IMMEDIATE_RISK.onForm)}*`, LIMITS.sectionText) },
           ...contactsRaw(procedure, own),
           { type: 'divider' },
+        ]
+      : []),
+    ...(signposts.length ? [signpostsBlock(signposts), { type: 'divider' }] : []),
+    ...(starts.length
+      ? [
+          {
+            type: 'input',
+            block_id: 'startStage',
+            label: plain(RAISE_QUESTIONS.startStage.label, LIMITS.label),
+            hint: plain(RAISE_QUESTIONS.startStage.hint, LIMITS.label),
+            element: {
+              type: 'static_select',
+              action_id: 'value',
+              initial_option: option(starts[0]?.value ?? '', starts[0]?.title ?? ''),
+              options: starts.slice(0, LIMITS.options).map((s) => option(s.value, s.title)),
+            },
+          },
         ]
       : []),
     {
@@ -198,6 +230,17 @@ export function raiseFormModal(
     text('summary', 'What the disagreement is', 'No names of the adult', { multiline: true }),
     text('outcomeWanted', 'The outcome you want', 'What would resolve it', { multiline: true }),
     text('safetyMeanwhile', 'What keeps the adult safe meanwhile', 'Who is doing what', { multiline: true }),
+    text('adultWishes', RAISE_QUESTIONS.adultWishes.label, RAISE_QUESTIONS.adultWishes.placeholder, {
+      optional: true,
+      multiline: true,
+    }),
+    {
+      type: 'input',
+      block_id: 'concernAroseAt',
+      label: plain(RAISE_QUESTIONS.concernAroseAt.label, LIMITS.label),
+      hint: plain(RAISE_QUESTIONS.concernAroseAt.hint, LIMITS.label),
+      element: { type: 'datepicker', action_id: 'value', initial_date: today },
+    },
   ];
   return asModal({
     type: 'modal',

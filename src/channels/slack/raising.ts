@@ -99,14 +99,14 @@ export function registerRaising(parts: SlackParts): void {
     const found = whoAndBoard(body.user.id, metadata);
     if ('words' in found) return ack(said(found.words));
     const { raiser, procedure } = found;
-    const risk = answers(view.state.values).immediateRisk;
+    const risk = procedure.immediateRisk ? answers(view.state.values).immediateRisk : 'no';
     if (risk !== 'yes' && risk !== 'no')
       return ack({ response_action: 'errors', errors: { immediateRisk: IMMEDIATE_RISK.unanswered } });
     const next = { ...metadata, board: procedure.id };
     if (risk === 'no')
-      return ack({ response_action: 'update', view: raiseFormModal(procedure, directory, raiser, next) });
+      return ack({ response_action: 'update', view: raiseFormModal(procedure, directory, raiser, next, deps.clock()) });
     // Yes: the board's guidance and contacts at once, before any other question.
-    if (procedure.immediateRisk.onYes === 'refuse')
+    if (procedure.immediateRisk?.onYes === 'refuse')
       return ack({
         response_action: 'update',
         view: messageModal(
@@ -123,7 +123,7 @@ export function registerRaising(parts: SlackParts): void {
     if ('words' in found) return ack(said(found.words));
     const { raiser, procedure } = found;
     const next = { ...metadata, board: procedure.id, urgent: true };
-    return ack({ response_action: 'update', view: raiseFormModal(procedure, directory, raiser, next) });
+    return ack({ response_action: 'update', view: raiseFormModal(procedure, directory, raiser, next, deps.clock()) });
   });
 
   app.view('raise-form', async ({ ack, body, view }) => {

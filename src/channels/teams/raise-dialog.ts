@@ -5,10 +5,18 @@
  * and every field's problem at once, each beside its field.
  */
 import { WHICH_BOARD } from '../../app/boards';
-import { FIELDS, IMMEDIATE_RISK, wordProblemsOf, type Submitted } from '../../app/raise-request';
+import {
+  FIELDS,
+  IMMEDIATE_RISK,
+  RAISE_QUESTIONS,
+  startStageOptions,
+  wordProblemsOf,
+  type Submitted,
+} from '../../app/raise-request';
+import { instantToZoned } from '../../domain/calendar';
 import { categoriesOf, emergencyContacts, initialsOf, looksLikeRecordNumber } from '../../domain/escalation';
 import type { Agency, Directory, Person } from '../../domain/directory';
-import type { Procedure } from '../../domain/procedure';
+import { raisingSignposts, type Procedure } from '../../domain/procedure';
 import { cardTemplate } from './stage-card';
 
 export type { Submitted } from '../../app/raise-request';
@@ -19,6 +27,8 @@ export interface FormOptions {
   problem?: string;
   /** In the chat itself (Action.Execute), for clients that cannot open dialogs. */
   inline?: boolean;
+  /** Now, for the date the concern arose (today unless changed; never later). */
+  now?: Date;
 }
 
 export function raiseFormCard(
@@ -27,18 +37,30 @@ export function raiseFormCard(
   raiser: Person,
   options: FormOptions = {},
 ): Record<string, unknown> {
-  const { values = {}, errors = {}, problem, inline = false } = options;
+  const { values = {}, errors = {}, problem, inline = false, now = new Date() } = options;
+  const today = instantToZoned(now, procedure.workingHours.timeZone).date;
   const agencies = directory.agencies
     .filter((a) => a.boards.includes(procedure.id) && a.id !== raiser.agency)
     .map((a) => ({ id: a.id, name: a.name }));
   const urgent = values.immediateRisk === 'yes';
+  const startStages = urgent ? startStageOptions(procedure) : [];
   const own = directory.agencies.find((a) => a.id === raiser.agency);
   const data = {
     board: procedure.name,
     boardId: procedure.id,
     agencies,
     categories: categoriesOf(procedure),
-    values: Object.fromEntries(FIELDS.map((f) => [f, values[f] ?? ''])),
+    values: {
+      ...Object.fromEntries(FIELDS.map((f) => [f, values[f] ?? ''])),
+      concernAroseAt: values.concernAroseAt || today,
+      startStage: values.startStage || (startStages[0]?.value ?? ''),
+    },
+    questions: RAISE_QUESTIONS,
+    today,
+    startStages,
+    hasStartStages: startStages.length > 0,
+    signposts: raisingSignposts(procedure),
+    hasSignposts: raisingSignposts(procedure).length > 0,
     errors,
     inline,
     urgent,
@@ -83,6 +105,7 @@ const TYPED: ReadonlySet<string> = new Set([
   'summary',
   'outcomeWanted',
   'safetyMeanwhile',
+  'adultWishes',
 ]);
 
 /** Where the person's agency works under several boards: which board, before anything else. */
@@ -107,7 +130,7 @@ export function riskCard(
     $root: {
       board: procedure.name,
       boardId: procedure.id,
-      question: procedure.immediateRisk.question,
+      question: procedure.immediateRisk?.question ?? '',
       value: options.value ?? '',
       inline: options.inline ?? false,
       ...(options.problem ? { problem: options.problem } : {}),
@@ -127,7 +150,7 @@ export function emergencyCard(
   return cardTemplate('emergency').expand({
     $root: {
       heading: words.heading ?? 'Immediate risk of harm: who to call now',
-      guidance: procedure.immediateRisk.guidance,
+      guidance: procedure.immediateRisk?.guidance ?? '',
       contacts: emergencyContacts(procedure, agency),
       next: words.next,
       boardId: procedure.id,

@@ -114,11 +114,22 @@ export class TeamsRaising {
     if (values.action === 'raise-board') {
       const chosen = boards.find((p) => p.id === values.board);
       if (!chosen) return { kind: 'form', card: boardCard(boards, { problem: WHICH_BOARD.problem, inline }) };
-      return { kind: 'form', card: riskCard(chosen, { inline }) };
+      return {
+        kind: 'form',
+        card: chosen.immediateRisk
+          ? riskCard(chosen, { inline })
+          : raiseFormCard(chosen, directory, who.person, { values: { immediateRisk: 'no' }, inline }),
+      };
     }
     const procedure = boardOf(directory, procedures, who.person, values.board);
     if (!procedure) return { kind: 'message', text: NO_BOARD };
     const agency = directory.agencies.find((a) => a.id === who.person.agency);
+    // A procedure that says nothing about immediate risk asks no question: straight to the form.
+    if (!procedure.immediateRisk && values.immediateRisk !== 'no')
+      return {
+        kind: 'form',
+        card: raiseFormCard(procedure, directory, who.person, { values: { immediateRisk: 'no' }, inline }),
+      };
     // Going on from the contacts on the urgent path is itself the answer "yes".
     const risk = values.action === 'raise-urgent' ? 'yes' : values.immediateRisk;
     // The board's question comes before any other: a form without its answer asks it first.
@@ -126,7 +137,7 @@ export class TeamsRaising {
       const problem = values.action === 'raise-risk' ? IMMEDIATE_RISK.unanswered : undefined;
       return { kind: 'form', card: riskCard(procedure, { inline, ...(problem ? { problem } : {}) }) };
     }
-    if (risk === 'yes' && procedure.immediateRisk.onYes === 'refuse')
+    if (risk === 'yes' && procedure.immediateRisk?.onYes === 'refuse')
       return {
         kind: 'emergency',
         card: emergencyCard(procedure, agency, { next: IMMEDIATE_RISK.refused('by typing "escalate" again') }),
@@ -141,7 +152,11 @@ export class TeamsRaising {
     if (values.action === 'raise-risk' || values.action === 'raise-urgent')
       return {
         kind: 'form',
-        card: raiseFormCard(procedure, directory, who.person, { values: { immediateRisk: risk }, inline }),
+        card: raiseFormCard(procedure, directory, who.person, {
+          values: { immediateRisk: risk },
+          inline,
+          now: this.deps.clock(),
+        }),
       };
     return this.raise(context, who, procedure, values, inline);
   }
@@ -162,7 +177,13 @@ export class TeamsRaising {
       const shown = valuesShownAgain(values, Object.keys(errors), named, inline, now);
       return {
         kind: 'form',
-        card: raiseFormCard(procedure, directory, who.person, { values: shown, errors, problem: SOME_ANSWERS, inline }),
+        card: raiseFormCard(procedure, directory, who.person, {
+          values: shown,
+          errors,
+          problem: SOME_ANSWERS,
+          inline,
+          now,
+        }),
       };
     };
     const key = `teams:${context.activity.conversation.id}:${context.activity.id ?? ''}`;

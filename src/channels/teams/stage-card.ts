@@ -3,10 +3,11 @@
  * adaptive-cards/stage-card.json (card version 1.5, Action.Execute with Action.Submit fallback,
  * refresh.userIds so each role holder sees the buttons that are theirs).
  */
+import { ROUTINE } from '../../app/views/whose-move';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'adaptivecards-templating';
-import type { StageCardView } from '../../app/views/stage-card';
+import type { InputView, StageCardView } from '../../app/views/stage-card';
 
 export const CARDS_DIR = join(__dirname, '..', '..', '..', 'adaptive-cards');
 
@@ -29,6 +30,8 @@ export function stageCardData(view: StageCardView, refreshUserIds: readonly stri
   return {
     ...view,
     refreshUserIds: [...refreshUserIds],
+    signposts: view.signposts ?? [],
+    hasSignposts: (view.signposts ?? []).length > 0,
     plainActions: view.actions.filter((a) => !a.input).map((a) => ({ ...a, style: a.style ?? 'default' })),
     // The board's forms this person is to complete (their own view only); input ids prefixed "complete-form.".
     formsToComplete: (view.forms ?? []).map((f) => ({
@@ -42,14 +45,67 @@ export function stageCardData(view: StageCardView, refreshUserIds: readonly stri
         ...a,
         style: a.style ?? 'default',
         input: a.input && {
-          ...a.input,
-          id: inputId(a.verb, a.input.id),
-          ...(a.input.second ? { second: { ...a.input.second, id: inputId(a.verb, a.input.second.id) } } : {}),
+          ...inputData(a.verb, a.input),
+          ...(a.input.second ? { second: inputData(a.verb, a.input.second) } : {}),
         },
       })),
   };
 }
 
+/** An input as the template binds it: its id prefixed, its kind as flags, nothing left unbound. */
+function inputData(verb: string, input: InputView): Record<string, unknown> {
+  const kind = input.kind ?? 'text';
+  return {
+    ...input,
+    id: inputId(verb, input.id),
+    kind,
+    isText: kind === 'text',
+    isDate: kind === 'date',
+    isChoice: kind === 'choice',
+    options: input.options ?? [],
+    initial: input.initial ?? '',
+  };
+}
+
 export function renderStageCard(view: StageCardView, refreshUserIds: readonly string[]): Record<string, unknown> {
-  return cardTemplate('stage-card').expand({ $root: stageCardData(view, refreshUserIds) }) as Record<string, unknown>;
+  const card = cardTemplate('stage-card').expand({ $root: stageCardData(view, refreshUserIds) }) as Record<
+    string,
+    unknown
+  >;
+  if (Array.isArray(card.actions) && card.actions.length > MAX_CARD_ACTIONS)
+    card.actions = withinTeamsLimit(routineLast(card.actions));
+  return card;
+}
+
+/** Buttons anyone taking part always has (a note, withdrawing) after the moves of the moment, so "More" holds them first. */
+function routineLast(actions: unknown[]): unknown[] {
+  const verb = (a: unknown): string => {
+    const x = a as { verb?: unknown; data?: { verb?: unknown }; card?: { actions?: Array<{ verb?: unknown }> } };
+    const found = x.verb ?? x.data?.verb ?? x.card?.actions?.[0]?.verb;
+    return typeof found === 'string' ? found : '';
+  };
+  const routine = (a: unknown): boolean => ROUTINE.has(verb(a) as never);
+  return [...actions.filter((a) => !routine(a)), ...actions.filter(routine)];
+}
+
+/** Teams shows at most this many buttons in a row of a card. */
+export const MAX_CARD_ACTIONS = 5;
+
+/**
+ * A card's buttons within Teams' limit: where a case offers more (a plan of action, a safety
+ * confirmation and a form beside the usual ones), the first stay as they are and the rest sit
+ * under "More", which opens them in the card (and "More" again, if they are many).
+ */
+export function withinTeamsLimit(actions: unknown[]): unknown[] {
+  if (actions.length <= MAX_CARD_ACTIONS) return actions;
+  const kept = actions.slice(0, MAX_CARD_ACTIONS - 1);
+  const rest = actions.slice(MAX_CARD_ACTIONS - 1);
+  return [
+    ...kept,
+    {
+      type: 'Action.ShowCard',
+      title: 'More',
+      card: { type: 'AdaptiveCard', version: '1.5', body: [], actions: withinTeamsLimit(rest) },
+    },
+  ];
 }

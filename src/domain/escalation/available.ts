@@ -39,6 +39,12 @@ const PROBES: ReadonlyArray<Omit<CaseCommand, 'actor'>> = [
   { type: 'propose-resolution', outcome: '-', outstandingIssues: '-' },
   { type: 'confirm-resolution' },
   { type: 'dispute-resolution', reason: '-' },
+  { type: 'agree-plan', plan: '-', reviewOn: 'today' },
+  { type: 'confirm-plan' },
+  { type: 'confirm-safety', steps: '-' },
+  { type: 'agree-timescale', date: 'ceiling' },
+  { type: 'confirm-timescale' },
+  { type: 'record-milestone', note: '-', date: 'today' },
   { type: 'request-escalation', reason: '-' },
   { type: 'approve-escalation' },
   { type: 'take-up' },
@@ -57,7 +63,24 @@ export function availableCommands(
   now: Date,
   calendar: WorkingCalendar = calendarFor(state.procedure),
 ): CaseCommand['type'][] {
-  return PROBES.filter((probe) => decide(state, { ...probe, actor } as CaseCommand, now, calendar).ok).map(
-    (p) => p.type,
-  );
+  const today = calendar.localDate(now);
+  return PROBES.filter((probe) => {
+    const command = { ...probe, actor } as CaseCommand;
+    if (command.type === 'agree-plan') command.reviewOn = today;
+    if (command.type === 'record-milestone') command.date = today;
+    // Any date up to the ceiling will do: probe with the last day the file allows.
+    if (command.type === 'agree-timescale') command.date = latestAgreeable(state, calendar) ?? today;
+    return decide(state, command, now, calendar).ok;
+  }).map((p) => p.type);
+}
+
+/** The last day a stage's agreed limit may fall on (its ceiling), for offering the button. */
+function latestAgreeable(state: CaseState, calendar: WorkingCalendar): string | undefined {
+  const current = currentStage(state);
+  const stage = state.procedure.stages.find((s) => s.id === current.id);
+  const t = stage?.timescales.find((x) => x.agreed);
+  const d = t
+    ? current.deadlines.find((x) => x.source === 'procedure' && x.kind === t.kind && x.phrase === t.phrase)
+    : undefined;
+  return d ? calendar.localDate(new Date(d.ceiling ?? d.at)) : undefined;
 }

@@ -27,33 +27,69 @@ export interface Anchors {
   raised: Date;
   stageStarts: ReadonlyMap<string, Date>;
   stageEnds: ReadonlyMap<string, Date>;
+  /** The case's category, for limits that apply to some categories only. */
+  category?: string;
+  /** When each milestone of the stage was recorded (a timescale may run from one). */
+  milestones?: ReadonlyMap<string, Date>;
 }
 
 export function resolveAnchor(anchor: Anchor, stage: Stage, anchors: Anchors): Date | undefined {
   if (anchor === 'raised') return anchors.raised;
   if (anchor === 'stage-start') return anchors.stageStarts.get(stage.id);
+  if ('milestone' in anchor) return anchors.milestones?.get(anchor.milestone);
   return (anchor.at === 'start' ? anchors.stageStarts : anchors.stageEnds).get(anchor.stage);
 }
 
+/**
+ * The instant a timescale falls at, counted from `from`. Never before `from`: a limit whose
+ * day has already ended when it starts to run (day 1 of a concern raised at 18:00 on a Friday,
+ * say) falls at the end of the next working day instead.
+ */
 export function timescaleInstant(
   t: Pick<Timescale, 'amount' | 'unit'>,
   from: Date,
   procedure: Procedure,
   calendar: WorkingCalendar,
 ): Date {
+  const at = rawInstant(t, from, procedure, calendar);
+  return at < from ? calendar.withinWorkingDays(from, 1) : at;
+}
+
+function rawInstant(
+  t: Pick<Timescale, 'amount' | 'unit'>,
+  from: Date,
+  procedure: Procedure,
+  calendar: WorkingCalendar,
+): Date {
+  const amount = t.amount ?? 0;
   switch (t.unit) {
     case 'working-days':
-      return calendar.withinWorkingDays(from, t.amount);
+      return amount === 0 ? sameWorkingDay(from, calendar) : calendar.withinWorkingDays(from, amount);
     case 'working-weeks':
       // A working week is as many working days as the board works in a week (5 by default).
-      return calendar.withinWorkingDays(from, t.amount * calendar.hours.days.length);
+      return calendar.withinWorkingDays(from, amount * calendar.hours.days.length);
     case 'calendar-days':
-      return calendar.endOfWorkingDay(calendar.addCalendarDays(calendar.localDate(from), t.amount));
+      return calendar.endOfWorkingDay(calendar.addCalendarDays(calendar.localDate(from), amount));
     case 'clock-hours':
-      return calendar.addClockHours(from, t.amount);
+      return calendar.addClockHours(from, amount);
     case 'day-number':
-      return calendar.endOfWorkingDay(calendar.dayN(from, t.amount, procedure.counting.dayNumbers));
+      return calendar.endOfWorkingDay(calendar.dayN(from, amount, procedure.counting.dayNumbers));
+    case 'same-working-day':
+      return sameWorkingDay(from, calendar);
+    case 'without-delay':
+      // Due at once: the instant itself (its nudge waits for working time like any other).
+      return from;
   }
+}
+
+/**
+ * "On the same working day": the end of the working day `from` falls in; after the working
+ * day has ended, or on a day that is not a working day, the end of the next working day.
+ */
+export function sameWorkingDay(from: Date, calendar: WorkingCalendar): Date {
+  const day = calendar.localDate(from);
+  if (calendar.isWorkingDay(day) && calendar.endOfWorkingDay(day) > from) return calendar.endOfWorkingDay(day);
+  return calendar.withinWorkingDays(from, 1);
 }
 
 /** The stages that can follow `stage`: the next number's stages (two where it branches). */
@@ -72,11 +108,44 @@ export function stageById(procedure: Procedure, id: string): Stage | undefined {
   return procedure.stages.find((s) => s.id === id);
 }
 
+/** Whether a timescale applies to a case of `category` (one with no categories applies to all). */
+export function appliesTo(t: Pick<Timescale, 'categories'>, category: string | undefined): boolean {
+  return !t.categories || category === undefined || t.categories.includes(category);
+}
+
+/** Whether the board's default timescale is for `stage` (a default naming no stages is for all). */
+export function defaultAppliesTo(procedure: Procedure, stage: Stage): boolean {
+  const d = procedure.defaults.timescale;
+  return Boolean(d && (!d.stages || d.stages.includes(stage.id)));
+}
+
+/** Of limits sharing a `shortestOf` name ("whichever is shortest"), only the earliest counts. */
+function shortestOnly(found: Array<Deadline & { group?: string }>): Deadline[] {
+  const earliest = new Map<string, string>();
+  for (const d of found) {
+    if (!d.group) continue;
+    const held = earliest.get(d.group);
+    if (!held || d.at < held) earliest.set(d.group, d.at);
+  }
+  const kept = new Set<string>();
+  return found
+    .filter((d) => {
+      if (!d.group) return true;
+      if (d.at !== earliest.get(d.group) || kept.has(d.group)) return false;
+      kept.add(d.group);
+      return true;
+    })
+    .map(({ group: _group, ...d }) => d);
+}
+
 /**
  * Every deadline of `stage` that can be known now, earliest first:
- * - its own timescales (those whose starting instant is known);
+ * - its own timescales (those whose starting instant is known, for the case's category);
  * - the start-by of the stage that follows, which bounds this one ("step 2 no later than day 3");
- * - where nothing bounds its end, the board's default timescale from its start.
+ * - the start-by of any later stage that runs from an instant already known (North Somerset's
+ *   stage 4 "within 5 working days" from the outset bounds stages 1 to 3 from the start);
+ * - where nothing bounds its end, the board's default timescale from its start (if the default
+ *   is for this stage).
  */
 export function stageDeadlines(
   procedure: Procedure,
@@ -85,10 +154,10 @@ export function stageDeadlines(
   anchors: Anchors,
   urgent: boolean,
 ): Deadline[] {
-  const found: Deadline[] = [];
+  const found: Array<Deadline & { group?: string }> = [];
   for (const t of stage.timescales) {
     const from = resolveAnchor(t.from, stage, anchors);
-    if (!from) continue;
+    if (!from || !appliesTo(t, anchors.category)) continue;
     found.push({
       kind: t.kind,
       stage: stage.id,
@@ -96,25 +165,30 @@ export function stageDeadlines(
       phrase: t.phrase,
       source: 'procedure',
       ...(t.expects ? { expects: t.expects } : {}),
+      ...(t.shortestOf ? { group: `${t.kind}:${t.shortestOf}` } : {}),
     });
   }
+  const startBys = (later: Stage, known: (t: Timescale) => boolean): void => {
+    for (const t of later.timescales) {
+      if (t.kind !== 'start-by' || !known(t) || !appliesTo(t, anchors.category)) continue;
+      const from = resolveAnchor(t.from, later, anchors);
+      if (!from) continue;
+      found.push({
+        kind: 'conclude-by',
+        stage: later.id,
+        at: timescaleInstant(t, from, procedure, calendar).toISOString(),
+        phrase: t.phrase,
+        source: 'next-stage',
+        expects: t.expects ?? `${later.name} has begun`,
+        ...(t.shortestOf ? { group: `start-by:${later.id}:${t.shortestOf}` } : {}),
+      });
+    }
+  };
   const next = nextStage(procedure, stage, urgent);
-  for (const t of next?.timescales ?? []) {
-    if (t.kind !== 'start-by' || !next) continue;
-    const from = resolveAnchor(t.from, next, anchors);
-    if (!from) continue;
-    found.push({
-      kind: 'conclude-by',
-      stage: next.id,
-      at: timescaleInstant(t, from, procedure, calendar).toISOString(),
-      phrase: t.phrase,
-      source: 'next-stage',
-      expects: `${next.name} has begun`,
-    });
-  }
+  if (next) startBys(next, () => true);
   const start = anchors.stageStarts.get(stage.id);
-  if (!found.some((d) => d.kind === 'conclude-by') && procedure.defaults.timescale && start) {
-    const t = procedure.defaults.timescale;
+  const t = procedure.defaults.timescale;
+  if (!found.some((d) => d.kind === 'conclude-by') && t && start && defaultAppliesTo(procedure, stage)) {
     found.push({
       kind: 'conclude-by',
       stage: stage.id,
@@ -123,7 +197,10 @@ export function stageDeadlines(
       source: 'board-default',
     });
   }
-  return found.sort((a, b) => a.at.localeCompare(b.at));
+  // Later stages' start-by from an instant already known (not their own start).
+  for (let later = next && nextStage(procedure, next, urgent); later; later = nextStage(procedure, later, urgent))
+    startBys(later, (x) => x.from !== 'stage-start');
+  return shortestOnly(found).sort((a, b) => a.at.localeCompare(b.at));
 }
 
 /** Whether a stage, while under way, has something that bounds its end. */
@@ -141,6 +218,8 @@ export interface PlannedStage {
   startBy?: Date;
   dueBy?: Date;
   source: string;
+  /** Every limit of the stage, earliest first: its own, the next stages' start-by, the board default. */
+  limits: Array<{ kind: Deadline['kind']; stage: string; at: Date; phrase: string; source: Deadline['source'] }>;
 }
 
 /**
@@ -192,6 +271,13 @@ export function planTimeline(procedure: Procedure, calendar: WorkingCalendar, ra
       ...(startBy ? { startBy } : {}),
       ...(dueBy ? { dueBy } : {}),
       source: sources.join(' | '),
+      limits: deadlines.map((d) => ({
+        kind: d.kind,
+        stage: d.stage,
+        at: new Date(d.at),
+        phrase: d.phrase,
+        source: d.source,
+      })),
     };
   });
 }

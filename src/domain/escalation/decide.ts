@@ -6,10 +6,22 @@
 import type { WorkingCalendar } from '../calendar/working-calendar';
 import type { Stage } from '../procedure/schema';
 import { calendarFor, stageById } from './deadlines';
+import { agreePlan, agreeTimescale, confirmPlan, confirmSafety, confirmTimescale } from './agreements';
 import { answerEscalation, requestEscalation, takeUp } from './escalate';
+import { recordMilestone } from './milestones';
 import { currentStage, stageRoles } from './evolve';
 import type { DecideOptions } from './free-text';
-import { accept, needWords, partyOf, record, refuse, roleTitles, whoHoldsStage, type Context } from './rules';
+import {
+  accept,
+  needWords,
+  partyOf,
+  record,
+  refuse,
+  roleTitles,
+  whoHoldsStage,
+  withinOneAgency,
+  type Context,
+} from './rules';
 import type { CaseCommand, CaseEvent, CaseState, Decision, Party, Side, StageRecord } from './types';
 
 /** What the actor holds on the stage under way, if anything: the party they speak for and their roles in it. */
@@ -24,6 +36,14 @@ export function decide(
   calendar: WorkingCalendar = calendarFor(state.procedure),
   options: DecideOptions = {},
 ): Decision {
+  // A milestone that outlives its stage ("minutes within 15 working days") may still be recorded
+  // once the case has closed.
+  if (command.type === 'record-milestone' && state.status !== 'open')
+    return recordMilestone(state, command, now, calendar, {
+      now,
+      initials: state.subject.initials,
+      ...(options.adult ? { adult: options.adult } : {}),
+    });
   if (state.status !== 'open') {
     const how = { resolved: 'resolved', decided: 'closed by a final decision', withdrawn: 'withdrawn' }[state.status];
     return refuse('case-closed', `Case ${state.reference} has been ${how}; nothing more can be done on it here.`);
@@ -73,6 +93,18 @@ function dispatch(ctx: Context, command: CaseCommand, current: StageRecord, hold
       return recordFinalDecision(ctx, command);
     case 'withdraw':
       return withdraw(ctx, command);
+    case 'agree-plan':
+      return agreePlan(ctx, command.plan, command.reviewOn, holding);
+    case 'confirm-plan':
+      return confirmPlan(ctx, holding);
+    case 'confirm-safety':
+      return confirmSafety(ctx, command.steps);
+    case 'agree-timescale':
+      return agreeTimescale(ctx, command.date, holding);
+    case 'confirm-timescale':
+      return confirmTimescale(ctx, holding);
+    case 'record-milestone':
+      return recordMilestone(ctx.state, command, ctx.now, ctx.calendar, ctx.words);
   }
 }
 
@@ -127,17 +159,30 @@ function proposeResolution(ctx: Context, command: Command<'propose-resolution'>,
       'answer',
     );
   if (invalid) return invalid;
-  return accept(state, [
+  const by = record(command.actor, holding.party, holding.roles);
+  const events: CaseEvent[] = [
     {
       type: 'resolution-proposed',
       at: ctx.at,
-      by: record(command.actor, holding.party, holding.roles),
+      by,
       stage: stage.id,
       party: holding.party,
       outcome: command.outcome.trim(),
       outstandingIssues: command.outstandingIssues.trim(),
     },
-  ]);
+  ];
+  // A stage within the raising agency alone (a practitioner and their own line manager): the
+  // agency holding it settles it; nobody else takes part in it to confirm.
+  if (withinOneAgency(stage) && holding.party === 'raising')
+    events.push({
+      type: 'case-resolved',
+      at: ctx.at,
+      by,
+      stage: stage.id,
+      outcome: command.outcome.trim(),
+      outstandingIssues: command.outstandingIssues.trim(),
+    });
+  return accept(state, events);
 }
 
 function answerProposal(
@@ -195,6 +240,12 @@ function recordFinalDecision(ctx: Context, command: Command<'record-final-decisi
     );
   const invalid = needWords(ctx, command.decision, 'the decision', 'decision', 'decision');
   if (invalid) return invalid;
+  const alsoAsked = stage.decision.alsoRecord;
+  const alsoText = command.also?.trim() ?? '';
+  if (alsoAsked && alsoText) {
+    const bad = needWords(ctx, alsoText, alsoAsked.label, 'also', 'answer');
+    if (bad) return bad;
+  }
   return accept(state, [
     {
       type: 'final-decision-recorded',
@@ -203,6 +254,7 @@ function recordFinalDecision(ctx: Context, command: Command<'record-final-decisi
       stage: stage.id,
       decision: command.decision.trim(),
       finalAndBinding: stage.decision.finalAndBinding,
+      ...(alsoAsked && alsoText ? { also: { label: alsoAsked.label, text: alsoText } } : {}),
     },
   ]);
 }
@@ -248,7 +300,8 @@ function stageHolding(ctx: Context, stage: Stage, speakForAgency: boolean): Hold
     // The two people directly involved hold the stage the case started at, whatever their
     // role (a manager raising it, a voluntary group's lead who is also the worker).
     const named = ctx.side === 'raising' ? ctx.state.raising.personId : ctx.state.responding.personId;
-    if (named === ctx.actor.personId && ctx.state.stages[0]?.id === stage.id)
+    const takesPart = !stage.sides || ctx.side === 'raising' || stage.sides.responding !== undefined;
+    if (named === ctx.actor.personId && ctx.state.stages[0]?.id === stage.id && takesPart)
       return { party: ctx.side, roles: [...ctx.actor.roles] };
   }
   const board = ctx.actor.roles.filter((r) => (stage.board ?? []).includes(r));

@@ -103,6 +103,11 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
       };
       if (event.via === 'raised') entered.acknowledged = { raising: { by: event.by.personId, at: event.at } };
       const party = event.by.party;
+      const enteredBy =
+        event.via === 'raised'
+          ? 'raising'
+          : (state.pendingEscalation?.side ?? (party === 'raising' || party === 'responding' ? party : undefined));
+      if (enteredBy) entered.enteredBy = enteredBy;
       if (
         event.via === 'escalation' &&
         (party === 'raising' || party === 'responding') &&
@@ -110,7 +115,14 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
       ) {
         entered.acknowledged = { [party]: { by: event.by.personId, at: event.at } };
       }
-      return { ...next, stages: [...stages, entered], pendingEscalation: undefined, proposal: undefined };
+      return {
+        ...next,
+        stages: [...stages, entered],
+        pendingEscalation: undefined,
+        proposal: undefined,
+        plan: undefined,
+        timescaleProposal: undefined,
+      };
     }
     case 'stage-acknowledged':
       return withCurrentStage(next, (s) => ({
@@ -166,10 +178,96 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
           by: event.by.personId,
           reason: event.reason,
           at: event.at,
+          ...(event.takenUp ? { takenUp: true } : {}),
+          ...(event.formsOwed?.length ? { formsOwed: event.formsOwed } : {}),
         },
       };
     case 'escalation-approved':
       return next;
+    case 'plan-proposed':
+      return {
+        ...next,
+        plan: {
+          stage: event.stage,
+          party: event.party,
+          by: event.by.personId,
+          text: event.plan,
+          reviewOn: event.reviewOn,
+          reviewAt: event.reviewAt,
+          holdsUntil: event.holdsUntil,
+          at: event.at,
+          confirmedBy: [event.party],
+        },
+      };
+    case 'plan-agreed':
+      return next.plan
+        ? {
+            ...next,
+            plan: {
+              ...next.plan,
+              confirmedBy: [...new Set([...next.plan.confirmedBy, event.side])],
+              agreedAt: event.at,
+            },
+          }
+        : next;
+    case 'milestone-recorded': {
+      const added = event.deadlines ?? [];
+      const stages = added.length
+        ? next.stages.map((s) =>
+            s.id === event.stage && !s.endedAt
+              ? { ...s, deadlines: [...s.deadlines, ...added].sort((a, b) => a.at.localeCompare(b.at)) }
+              : s,
+          )
+        : next.stages;
+      return {
+        ...next,
+        stages,
+        milestones: [
+          ...(next.milestones ?? []),
+          {
+            stage: event.stage,
+            id: event.milestone,
+            by: event.by.personId,
+            at: event.at,
+            ...(event.date ? { date: event.date } : {}),
+            note: event.note,
+          },
+        ],
+      };
+    }
+    case 'timescale-proposed':
+      return {
+        ...next,
+        timescaleProposal: {
+          stage: event.stage,
+          party: event.party,
+          by: event.by.personId,
+          kind: event.kind,
+          phrase: event.phrase,
+          date: event.date,
+          due: event.due,
+          at: event.at,
+        },
+      };
+    case 'timescale-agreed':
+      return withCurrentStage({ ...next, timescaleProposal: undefined }, (s) => ({
+        ...s,
+        deadlines: s.deadlines
+          .map((d) =>
+            d.stage === event.stage && d.source === 'procedure' && d.kind === event.kind && d.phrase === event.phrase
+              ? { ...d, at: event.due, ceiling: d.ceiling ?? d.at }
+              : d,
+          )
+          .sort((a, b) => a.at.localeCompare(b.at)),
+      }));
+    case 'safety-confirmed':
+      return withCurrentStage(next, (s) => ({
+        ...s,
+        safetyConfirmed: {
+          ...s.safetyConfirmed,
+          [event.side]: { by: event.by.personId, at: event.at, steps: event.steps },
+        },
+      }));
     case 'escalation-returned':
       return { ...next, pendingEscalation: undefined };
     case 'final-decision-recorded':
@@ -183,6 +281,7 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
             finalAndBinding: event.finalAndBinding,
             by: event.by.personId,
             at: event.at,
+            ...(event.also ? { also: event.also } : {}),
           },
           proposal: undefined,
           pendingEscalation: undefined,

@@ -41,6 +41,7 @@ const RAISE_FIELDS: ReadonlyArray<readonly [field: string, what: string]> = [
   ['summary', 'description'],
   ['outcomeWanted', 'answer'],
   ['safetyMeanwhile', 'answer'],
+  ['adultWishes', 'answer'],
   ['recordNumbers.raising', 'record number'],
   ['recordNumbers.responding', 'record number'],
 ];

@@ -15,7 +15,7 @@ export interface ContactLine {
 
 /** The board's emergency contacts for someone in `agency` (their own on-call number where a contact is each agency's own). */
 export function emergencyContacts(procedure: Procedure, agency?: Pick<Agency, 'name' | 'onCall'>): ContactLine[] {
-  return procedure.immediateRisk.contacts.map((c) => {
+  return (procedure.immediateRisk?.contacts ?? []).map((c) => {
     const reach: string[] = [];
     if (c.agencyNumber === 'on-call') {
       if (agency?.onCall) reach.push(`${agency.name}, ${agency.onCall.name ?? 'on-call'}: ${agency.onCall.phone}`);

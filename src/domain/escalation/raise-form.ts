@@ -100,6 +100,14 @@ export function raiseFormSchema(procedure: Procedure) {
     summary: longText('what the disagreement is'),
     outcomeWanted: longText('the outcome you want'),
     safetyMeanwhile: longText('what is keeping the adult safe while this is resolved'),
+    adultWishes: z
+      .string()
+      .trim()
+      .max(LIMIT, {
+        error: `Please keep this under ${LIMIT} characters; attach longer notes to the agency's own record.`,
+      })
+      .optional()
+      .transform((s) => (s ? s : undefined)),
   });
 }
 

@@ -2,7 +2,9 @@
  * Raising a case: who may raise one under a procedure, the form checked (for the adult's identity
  * too), the stage it starts at, and the events that open it. Pure: no I/O, no clock, no platform.
  */
+import { isLocalDate } from '../calendar/local-date';
 import type { WorkingCalendar } from '../calendar/working-calendar';
+import { instantToZoned, minutesOfTime, zonedToInstant } from '../calendar/zone';
 import { shortNameOf, type Procedure, type Stage } from '../procedure/schema';
 import { calendarFor, stageById } from './deadlines';
 import { evolve } from './evolve';
@@ -31,10 +33,15 @@ export function raise(
   const concernAroseAt = command.concernAroseAt ?? now;
   if (Number.isNaN(concernAroseAt.getTime()) || concernAroseAt > now) {
     return refuse('invalid-input', 'The date the concern arose cannot be in the future.', {
-      fields: { concernAroseAt: 'Give the date the concern arose: today or earlier.' },
+      fields: { concernAroseAt: CONCERN_AROSE_RULE },
     });
   }
-  const urgent = command.immediateRisk && procedure.immediateRisk.onYes === 'urgent-path';
+  if (concernAroseAt.getTime() < now.getTime() - OLDEST_CONCERN_MS) {
+    return refuse('invalid-input', 'The date the concern arose is more than a year ago.', {
+      fields: { concernAroseAt: CONCERN_AROSE_RULE },
+    });
+  }
+  const urgent = command.immediateRisk && procedure.immediateRisk?.onYes === 'urgent-path';
   const start = startStage(procedure, command, urgent);
   if ('ok' in start) return start;
   return accept(
@@ -46,12 +53,12 @@ export function raise(
 /** A refusal when the actor may not raise a case under `procedure`: immediate risk, or not their board. */
 function whoMayRaise(procedure: Procedure, command: RaiseCommand): Decision | undefined {
   const { actor } = command;
-  const guidance = { text: procedure.immediateRisk.guidance, contacts: procedure.immediateRisk.contacts };
-  if (command.immediateRisk && procedure.immediateRisk.onYes === 'refuse') {
+  const risk = procedure.immediateRisk;
+  if (command.immediateRisk && risk?.onYes === 'refuse') {
     return refuse(
       'immediate-risk',
-      `This procedure is for disagreements where the adult is not at immediate risk. ${procedure.immediateRisk.guidance}`,
-      { guidance },
+      `This procedure is for disagreements where the adult is not at immediate risk. ${risk.guidance}`,
+      { guidance: { text: risk.guidance, contacts: risk.contacts } },
     );
   }
   if (actor.boards && !actor.boards.includes(procedure.id)) {
@@ -116,27 +123,86 @@ export function raiseProblems(
 
 /** The stage the case starts at: the first, or on the urgent path a later one its holder chose; or a refusal. */
 function startStage(procedure: Procedure, command: RaiseCommand, urgent: boolean): Stage | Decision {
+  const first = procedure.stages[0] as Stage;
+  const problem = startStageProblem(procedure, command, urgent);
+  if (problem)
+    return refuse(problem.code, problem.message, problem.code === 'not-allowed-here' ? { fields: problem.fields } : {});
+  if (!command.startStage) return first;
+  return stageById(procedure, command.startStage) ?? first;
+}
+
+/**
+ * What is wrong with the stage chosen to start at, if anything: on the board's urgent path
+ * (North Somerset: "discretion should be used as to which stage is initiated") a case may start
+ * at any stage of `urgentPath.startAt`, by someone holding a role that raises at that stage.
+ */
+export function startStageProblem(
+  procedure: Procedure,
+  command: Pick<RaiseCommand, 'actor' | 'startStage'>,
+  urgent: boolean,
+): { code: 'not-allowed-here' | 'not-your-role'; message: string; fields: Record<string, string> } | undefined {
   const { actor } = command;
   const first = procedure.stages[0] as Stage;
-  if (!command.startStage || command.startStage === first.id) return first;
+  if (!command.startStage || command.startStage === first.id) return undefined;
   const chosen = stageById(procedure, command.startStage);
   if (!urgent || !procedure.urgentPath?.startAt.includes(command.startStage) || !chosen) {
-    return refuse(
-      'not-allowed-here',
-      `A case starts at ${first.name}. Only on ${shortNameOf(procedure)}'s urgent path, where the adult is at risk of immediate harm, can it start at a later stage.`,
-      {
-        fields: { startStage: 'Start at the first stage.' },
-      },
-    );
+    return {
+      code: 'not-allowed-here',
+      message: `A case starts at ${first.name}. Only on ${shortNameOf(procedure)}'s urgent path, where the adult is at risk of immediate harm, can it start at a later stage.`,
+      fields: { startStage: 'Start at the first stage.' },
+    };
   }
   const needed = chosen.sides?.raising ?? [];
   if (!actor.roles.some((r) => needed.includes(r))) {
-    return refuse(
-      'not-your-role',
-      `To start at ${chosen.name} you must be a ${roleTitles(procedure, needed)}. Ask them to raise it, or start at ${first.name}.`,
-    );
+    const message = `To start at ${chosen.name} you must be a ${roleTitles(procedure, needed)}. Ask them to raise it, or start at ${first.name}.`;
+    return { code: 'not-your-role', message, fields: { startStage: message } };
   }
-  return chosen;
+  return undefined;
+}
+
+/**
+ * The stages a case on the urgent path may start at, first stage first, where the board leaves
+ * the choice to the person raising (more than one); empty where there is no choice.
+ */
+export function startStageChoices(procedure: Procedure): Stage[] {
+  const first = procedure.stages[0];
+  if (!first || !procedure.urgentPath) return [];
+  const ids = new Set([first.id, ...procedure.urgentPath.startAt]);
+  const stages = procedure.stages.filter((s) => ids.has(s.id));
+  return stages.length > 1 ? stages : [];
+}
+
+/** The words beside the raising form's date when it is not a date of today or earlier, on every platform. */
+export const CONCERN_AROSE_RULE = 'Give the date the concern arose: today or earlier, within the last year.';
+
+/**
+ * How far back the date the concern arose may go: a year. Every limit counts from it, so a year
+ * typed wrong (2016 for 2026) would open the case long overdue and nudge every tier up to the board.
+ */
+const OLDEST_CONCERN_MS = 366 * 24 * 3_600_000;
+
+/**
+ * When the concern arose, from the raising form's date ('YYYY-MM-DD', in the board's time zone):
+ * Cheshire East counts its day numbers and its 24 hours "from CONCERN ARISING". Empty or today
+ * is now (the moment of raising); an earlier date is the start of that day's working hours, the
+ * earliest working time the concern can have arisen on that date. A date that is not one, or is
+ * in the future, is refused.
+ */
+export function concernAroseFrom(
+  procedure: Procedure,
+  date: string | undefined,
+  now: Date,
+): { ok: true; at: Date } | { ok: false; problem: string } {
+  const text = date?.trim() ?? '';
+  if (!text) return { ok: true, at: now };
+  const { timeZone, start } = procedure.workingHours;
+  if (!isLocalDate(text)) return { ok: false, problem: CONCERN_AROSE_RULE };
+  const today = instantToZoned(now, timeZone).date;
+  if (text > today) return { ok: false, problem: CONCERN_AROSE_RULE };
+  if (text === today) return { ok: true, at: now };
+  const at = zonedToInstant(text, minutesOfTime(start), timeZone);
+  if (at.getTime() < now.getTime() - OLDEST_CONCERN_MS) return { ok: false, problem: CONCERN_AROSE_RULE };
+  return { ok: true, at: at > now ? now : at };
 }
 
 /** The events that open the case: raised, the guidance given on the urgent path, the first stage entered. */
@@ -171,10 +237,11 @@ function raisedEvents(
       summary: form.summary,
       outcomeWanted: form.outcomeWanted,
       safetyMeanwhile: form.safetyMeanwhile,
+      ...(form.adultWishes ? { adultWishes: form.adultWishes } : {}),
     },
   };
   const events: CaseEvent[] = [raised];
-  if (urgent) {
+  if (urgent && procedure.immediateRisk) {
     events.push({
       type: 'immediate-risk-guidance-given',
       at,

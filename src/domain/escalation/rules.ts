@@ -76,6 +76,7 @@ export function deadlinesOnEntry(state: CaseState, stage: Stage, at: Date, calen
     raised: new Date(state.concernAroseAt),
     stageStarts: new Map(state.stages.map((s) => [s.id, new Date(s.startedAt)])).set(stage.id, at),
     stageEnds: new Map(state.stages.map((s) => [s.id, s.endedAt ? new Date(s.endedAt) : at])),
+    category: state.concern.category,
   };
   return stageDeadlines(state.procedure, calendar, stage, anchors, state.urgent);
 }
@@ -90,6 +91,17 @@ export function pendingDeadlines(state: CaseState): Deadline[] {
   return stage.deadlines.filter((d) => d.kind === 'conclude-by' || (d.kind === 'start-by' && !everyoneIn));
 }
 
+/**
+ * Until when a mutually agreed plan of action holds the stage under way: while it holds, the stage
+ * is not overdue (no nudges, no taking up). Undefined when no plan is agreed at this stage.
+ */
+export function planHoldsUntil(state: CaseState): Date | undefined {
+  const plan = state.plan;
+  const stage = state.stages[state.stages.length - 1];
+  if (!plan?.agreedAt || !stage || plan.stage !== stage.id || state.status !== 'open') return undefined;
+  return new Date(plan.holdsUntil);
+}
+
 /** The earliest deadline the case has still to meet (it may already have passed). */
 export function nextDeadline(state: CaseState): Deadline | undefined {
   return pendingDeadlines(state)[0];
@@ -97,7 +109,16 @@ export function nextDeadline(state: CaseState): Deadline | undefined {
 
 /** Who must acknowledge a stage for it to have begun: each side taking part, and the board where it does. */
 function requiredAcknowledgements(stage: Stage): Party[] {
-  return [...(stage.sides ? (['raising', 'responding'] as const) : []), ...(stage.board ? (['board'] as const) : [])];
+  return [
+    ...(stage.sides ? (['raising'] as const) : []),
+    ...(stage.sides?.responding ? (['responding'] as const) : []),
+    ...(stage.board ? (['board'] as const) : []),
+  ];
+}
+
+/** A stage held within the raising agency alone (its file gives no responding roles). */
+export function withinOneAgency(stage: Stage): boolean {
+  return Boolean(stage.sides && !stage.sides.responding);
 }
 
 /** What a command on a case is decided with. */
@@ -117,7 +138,9 @@ export function whoHoldsStage(ctx: Context, stage: Stage = ctx.stage): string {
   const parts: string[] = [];
   if (stage.sides)
     parts.push(
-      `the ${roleTitles(ctx.state.procedure, [...new Set([...stage.sides.raising, ...stage.sides.responding])])} of either agency`,
+      stage.sides.responding
+        ? `the ${roleTitles(ctx.state.procedure, [...new Set([...stage.sides.raising, ...stage.sides.responding])])} of either agency`
+        : `the ${roleTitles(ctx.state.procedure, stage.sides.raising)} of the agency that raised it`,
     );
   if (stage.board) parts.push(roleTitles(ctx.state.procedure, stage.board));
   return parts.join(', or ');

@@ -29,6 +29,8 @@ export interface FormDue {
 export interface FormAudience {
   agencyId: string;
   role: string;
+  /** One person by name rather than the role's holders (the person who raised the concern). */
+  personId?: string;
 }
 
 function momentCame(state: CaseState, record: StageRecord, when: StageForm['when']): boolean {
@@ -120,6 +122,8 @@ export function formAudience(state: CaseState, sendTo: StageForm['sendTo'], comp
         return [{ agencyId: 'board', role: s.role }];
       case 'commissioning-body':
         return both.map((a) => ({ agencyId: `commissioner-of:${a}`, role: s.role }));
+      case 'raiser':
+        return [{ agencyId: state.raising.agencyId, role: s.role, personId: state.raising.personId }];
     }
   });
 }

@@ -6,22 +6,30 @@
  * Readings (DOMAIN.md and each board's `defaults`):
  * - A **reminder** goes to the current stage's role holders on both sides at the start of the
  *   working day `reminder.workingDaysBefore` working days before the deadline's day (default 1),
- *   if that is after the stage began.
- * - A **nudge** goes to the next stage's role holders on both sides when a deadline passes with
- *   the stage neither resolved nor escalated; at the last stage, to its own holders and the
- *   board's. Outside working hours it waits for the next working time, except on an urgent path
- *   that the board sends out of hours, where it goes at once with the out-of-hours guidance.
+ *   and on the morning of the deadline's day itself ("due by 5pm today"), each if it is after
+ *   the stage began: a case raised late still gets one.
+ * - A **nudge** goes to whoever must act next under the file when a deadline passes with the
+ *   stage neither resolved nor escalated: the next stage's role holders on both sides and the
+ *   approvers the file names for that step (`approvedBy`); at the last stage, its own holders.
+ *   Outside working hours it waits for the next working time, except on an urgent path that the
+ *   board sends out of hours, where it goes at once with the out-of-hours guidance.
  * - While overdue it is **repeated** at the start of each working day (every 24 hours on an
- *   urgent path), unless the board's file says `repeatWhileOverdue: never`.
+ *   urgent path), unless the board's file says `repeatWhileOverdue: never`; and it **climbs**:
+ *   once the next tier has had as long as its own stage's timescale (or the board default)
+ *   without acting, the tier above is nudged too, and so on up to the last stage.
  * - **Notifications** a stage obliges (Luton: the line manager's own safeguarding lead; North
  *   Somerset: the Board Business Manager) go when the stage starts (`stage-start`, or
- *   `escalated` when it was reached by escalation) and when the case closes (`outcome`,
- *   `resolved`).
+ *   `escalated` when it was reached by escalation), when it fails (`unresolved`: escalated
+ *   onward from it, or its limit passed with it open) and when the case closes (`outcome`,
+ *   `resolved`). `own-agency` is the agency of the side whose act began the stage.
+ * - Each limit's timers are named by its kind and stage; a second limit of the same kind on the
+ *   same stage gets ".2" (and so on), the first keeping its name.
  */
 import type { WorkingCalendar } from '../calendar';
-import { calendarFor, nextStage, stageById } from './deadlines';
-import { pendingDeadlines } from './rules';
-import type { ActorRecord, CaseState, Deadline, Party } from './types';
+import type { Procedure, Stage } from '../procedure/schema';
+import { appliesTo, calendarFor, nextStage, stageById, timescaleInstant } from './deadlines';
+import { pendingDeadlines, planHoldsUntil } from './rules';
+import type { ActorRecord, CaseState, Deadline, Party, Side, StageRecord } from './types';
 
 export const SWEEPER_ID = 'deadline-sweeper';
 
@@ -35,6 +43,8 @@ export interface Audience {
   /** The agency whose role holders are meant: 'board' for the board's own, 'commissioner-of:<agency>' for an agency's commissioning body. */
   agencyId: string;
   roles: string[];
+  /** One person by name rather than role holders (the person who raised the concern). */
+  personId?: string;
 }
 
 export interface Timer {
@@ -44,14 +54,20 @@ export interface Timer {
   at: string;
   stage: string;
   deadline?: Deadline;
+  /** For a reminder: the working day before the deadline's day, or the morning of the day itself. */
+  reminder?: 'day-before' | 'today';
   /** 0 for the nudge at the deadline, then 1, 2… for each repeat. */
   repeat?: number;
+  /** For a nudge: how many tiers above the next one it has climbed to (0: the next tier only). */
+  climbed?: number;
   audience: Audience[];
   /** Sent outside working hours on an urgent path: the out-of-hours guidance goes with it. */
   outOfHours: boolean;
   /** For a notification: what it is about, in the procedure's words. */
   about?: string;
   phrase?: string;
+  /** For a notification the procedure asks for within a time: that limit (met by sending it now). */
+  limit?: { at: string; phrase?: string };
 }
 
 /** How many repeats ahead of the last fired one are planned (the next is all a sweeper needs). */
@@ -69,6 +85,82 @@ function sidesAudience(
   return out;
 }
 
+/** Roles split by where they are held: a board role for the board, an agency role on both sides. */
+function rolesAudience(state: CaseState, roles: readonly string[]): Audience[] {
+  const board = roles.filter((r) => state.procedure.roles.find((x) => x.id === r)?.scope === 'board');
+  const agency = roles.filter((r) => !board.includes(r));
+  return sidesAudience(state, { raising: agency, responding: agency, board });
+}
+
+/** Audiences joined: one per party, agency and person, with every role asked of it. */
+function mergeAudiences(...lists: Audience[][]): Audience[] {
+  const out = new Map<string, Audience>();
+  for (const a of lists.flat()) {
+    const key = `${a.party}|${a.agencyId}|${a.personId ?? ''}`;
+    const held = out.get(key);
+    if (held) held.roles = [...new Set([...held.roles, ...a.roles])];
+    else out.set(key, { ...a, roles: [...a.roles] });
+  }
+  return [...out.values()];
+}
+
+/** Whoever must act at `stage` under the file: its holders on both sides and the board, and its approvers. */
+function actorsOf(state: CaseState, stage: Stage): Audience[] {
+  return mergeAudiences(
+    sidesAudience(state, { raising: stage.sides?.raising, responding: stage.sides?.responding, board: stage.board }),
+    rolesAudience(state, stage.approvedBy ?? []),
+  );
+}
+
+/**
+ * How long a tier has to act once nudged: as long as its own stage's timescale, counted from
+ * `since` ("day 9 to day 14" is 5 days; "within 2 working days" is 2), or the board's default.
+ */
+export function allowanceOf(procedure: Procedure, stage: Stage, since: Date, category?: string): Date | undefined {
+  const calendar = calendarFor(procedure);
+  const ends = stage.timescales
+    .filter((t) => t.kind === 'conclude-by' && appliesTo(t, category))
+    .map((t) => {
+      if (t.unit !== 'day-number') return timescaleInstant(t, since, procedure, calendar);
+      const startDay = stage.timescales.find((x) => x.kind === 'start-by' && x.unit === 'day-number')?.amount ?? 1;
+      const days = Math.max(1, (t.amount ?? 1) - startDay);
+      const unit =
+        procedure.counting.dayNumbers === 'calendar' ? ('calendar-days' as const) : ('working-days' as const);
+      return timescaleInstant({ amount: days, unit }, since, procedure, calendar);
+    });
+  const d = procedure.defaults.timescale;
+  if (ends.length === 0 && d) ends.push(timescaleInstant(d, since, procedure, calendar));
+  return ends.sort((a, b) => a.getTime() - b.getTime())[0];
+}
+
+/**
+ * The ladder a nudge climbs while overdue: the next tier from the first nudge; once that tier
+ * has had as long as its own stage's timescale without acting, the tier above it too; and so on
+ * up to the last stage (the board's). At the last stage, its own holders.
+ */
+function ladderOf(state: CaseState, stage: Stage, firstNudge: Date): Array<{ from: Date; audience: Audience[] }> {
+  const { procedure } = state;
+  const following = nextStage(procedure, stage, state.urgent);
+  if (!following) return [{ from: firstNudge, audience: actorsOf(state, stage) }];
+  const tiers = [{ from: firstNudge, audience: actorsOf(state, following) }];
+  let tier: Stage = following;
+  let since = firstNudge;
+  for (let guard = 0; guard < procedure.stages.length; guard++) {
+    const above = nextStage(procedure, tier, state.urgent);
+    const until = allowanceOf(procedure, tier, since, state.concern.category);
+    if (!above || !until) break;
+    tiers.push({ from: until, audience: actorsOf(state, above) });
+    tier = above;
+    since = until;
+  }
+  return tiers;
+}
+
+/** The side whose act began a stage: the side that asked to escalate; at raising, the raising side. */
+function sideThatEntered(record: StageRecord): Side {
+  return record.enteredBy ?? 'raising';
+}
+
 /** Every timer the case is owed now and next, whether fired or not, earliest first. */
 export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarFor(state.procedure)): Timer[] {
   const { procedure } = state;
@@ -81,22 +173,31 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
   const timers: Timer[] = [];
   const ref = state.reference;
 
-  // Notifications each stage obliges: at its start, and when the case closes.
-  for (const record of state.stages) {
+  // Notifications each stage obliges: at its start, when it fails, and when the case closes.
+  for (const [index, record] of state.stages.entries()) {
     const s = stageById(procedure, record.id);
     for (const [i, n] of (s?.notifications ?? []).entries()) {
-      const enteredByEscalation = state.stages.indexOf(record) > 0;
+      const enteredByEscalation = index > 0;
       const atStart = n.when.includes('stage-start') || (n.when.includes('escalated') && enteredByEscalation);
       const atEnd = state.status !== 'open' && (n.when.includes('outcome') || n.when.includes('resolved'));
+      const side = sideThatEntered(record);
+      const other: Side = side === 'raising' ? 'responding' : 'raising';
+      const to = n.to ? [n.to] : [];
       const audience: Audience[] =
-        n.where === 'board'
-          ? [{ party: 'board', agencyId: 'board', roles: [n.to] }]
-          : n.where === 'commissioning-body'
-            ? [
-                { party: 'raising', agencyId: `commissioner-of:${state.raising.agencyId}`, roles: [n.to] },
-                { party: 'responding', agencyId: `commissioner-of:${state.responding.agencyId}`, roles: [n.to] },
-              ]
-            : sidesAudience(state, { raising: [n.to], responding: [n.to] });
+        n.where === 'raiser'
+          ? [{ party: 'raising', agencyId: state.raising.agencyId, roles: to, personId: state.raising.personId }]
+          : n.where === 'board'
+            ? [{ party: 'board', agencyId: 'board', roles: to }]
+            : n.where === 'commissioning-body'
+              ? [
+                  { party: 'raising', agencyId: `commissioner-of:${state.raising.agencyId}`, roles: to },
+                  { party: 'responding', agencyId: `commissioner-of:${state.responding.agencyId}`, roles: to },
+                ]
+              : n.where === 'own-agency'
+                ? sidesAudience(state, { [side]: to })
+                : n.where === 'other-agency'
+                  ? sidesAudience(state, { [other]: to })
+                  : sidesAudience(state, { raising: to, responding: to });
       const base = {
         kind: 'notification' as const,
         stage: record.id,
@@ -105,66 +206,118 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
         about: n.about,
         phrase: n.phrase,
       };
-      if (atStart)
+      const push = (id: string, moment: Date): void => {
+        const at = nextWorking(moment, calendar, urgentOutOfHours);
+        const limit = n.within ? timescaleInstant(n.within, moment, procedure, calendar) : undefined;
         timers.push({
           ...base,
-          id: `${ref}/${record.id}/notify-${i}/start`,
-          at: nextWorking(new Date(record.startedAt), calendar, urgentOutOfHours).toISOString(),
+          id,
+          at: at.toISOString(),
+          ...(limit
+            ? { limit: { at: limit.toISOString(), ...(n.within?.phrase ? { phrase: n.within.phrase } : {}) } }
+            : {}),
         });
+      };
+      if (atStart) push(`${ref}/${record.id}/notify-${i}/start`, new Date(record.startedAt));
       const closedAt = state.outcome?.at ?? state.decision?.at ?? state.withdrawal?.at;
-      if (atEnd && closedAt)
-        timers.push({
-          ...base,
-          id: `${ref}/${record.id}/notify-${i}/end`,
-          at: nextWorking(new Date(closedAt), calendar, urgentOutOfHours).toISOString(),
-        });
+      if (atEnd && closedAt) push(`${ref}/${record.id}/notify-${i}/end`, new Date(closedAt));
+      // "If the matter is still unresolved": the stage escalated onward, or its limit passed with it open.
+      if (n.when.includes('unresolved')) {
+        const failedAt =
+          record.ended === 'escalated' && record.endedAt
+            ? record.endedAt
+            : record === current && state.status === 'open'
+              ? record.deadlines.filter((d) => d.kind === 'conclude-by').sort((a, b) => a.at.localeCompare(b.at))[0]?.at
+              : undefined;
+        if (failedAt) push(`${ref}/${record.id}/notify-${i}/unresolved`, new Date(failedAt));
+      }
     }
   }
   if (state.status !== 'open') return sortTimers(timers);
 
   const startedAt = new Date(current.startedAt);
+  const following = nextStage(procedure, stage, state.urgent);
   const holders = sidesAudience(state, {
     raising: stage.sides?.raising,
     responding: stage.sides?.responding,
     board: stage.board,
   });
-  const following = nextStage(procedure, stage, state.urgent);
-  const nextTier = following
-    ? sidesAudience(state, {
-        raising: following.sides?.raising,
-        responding: following.sides?.responding,
-        board: following.board,
-      })
-    : holders;
+
+  // Each limit's timers are named by its kind and stage; a second limit of the same kind and
+  // stage (two conclude-by limits on stage 1, say) gets ".2" after it, and so on. The first
+  // keeps the name it always had, so nothing already fired is fired again.
+  const keys = new Map<Deadline, string>();
+  const count = new Map<string, number>();
+  for (const d of current.deadlines) {
+    const base = `${ref}/${current.id}/${d.kind}-${d.stage}`;
+    const n = (count.get(base) ?? 0) + 1;
+    count.set(base, n);
+    keys.set(d, n === 1 ? base : `${base}.${n}`);
+  }
+
+  // A mutually agreed plan of action holds the stage until its review date: its holders are
+  // reminded to review it that morning, and no nudge goes before the review day is over.
+  const held = planHoldsUntil(state);
+  if (held && state.plan)
+    timers.push({
+      id: `${ref}/${current.id}/plan-review-${state.plan.reviewOn}`,
+      kind: 'reminder',
+      at: state.plan.reviewAt,
+      stage: current.id,
+      audience: holders,
+      outOfHours: false,
+      about: `the plan of action agreed, to be reviewed today: ${state.plan.text}`,
+    });
 
   // Deadlines falling at the same instant (a stage's own limit and the next stage's start-by,
   // say) make one reminder and one nudge, not two.
   const seen = new Set<string>();
   const deadlines = pendingDeadlines(state).filter((d) => (seen.has(d.at) ? false : (seen.add(d.at), true)));
+  // The ladder climbs from the stage's first nudge, whichever of its limits later nudges are about.
+  // While an agreed plan holds the stage, the first nudge (and so the climb) waits for its review day to end.
+  const first = deadlines[0] ? new Date(deadlines[0].at) : undefined;
+  const firstNudge = first && held && held > first ? held : first;
+  const ladder = firstNudge ? ladderOf(state, stage, nextWorking(firstNudge, calendar, urgentOutOfHours)) : [];
   for (const d of deadlines) {
     const due = new Date(d.at);
-    const key = `${ref}/${current.id}/${d.kind}-${d.stage}`;
-    // The reminder, before the deadline.
+    const key = keys.get(d) ?? `${ref}/${current.id}/${d.kind}-${d.stage}`;
+    const nudged = countFired(fired, `${key}/nudge-`);
+    // The reminders, before the deadline: the working day before its day, and that day's
+    // morning ("due by 5pm today"), so a case raised late still gets one. Once the deadline
+    // has been nudged, a reminder not yet sent is moot.
     let day = calendar.localDate(due);
     if (!calendar.isWorkingDay(day) || calendar.startOfWorkingDay(day) >= due) day = calendar.previousWorkingDay(day);
+    const morning = calendar.startOfWorkingDay(day);
     for (let i = 0; i < procedure.defaults.reminder.workingDaysBefore; i++) day = calendar.previousWorkingDay(day);
     const remindAt = calendar.startOfWorkingDay(day);
-    if (remindAt > startedAt && remindAt < due)
-      timers.push({
-        id: `${key}/reminder`,
-        kind: 'reminder',
-        at: remindAt.toISOString(),
-        stage: current.id,
-        deadline: d,
-        audience: holders,
-        outOfHours: false,
-      });
-    // The nudge at the deadline, then a repeat each working day while overdue.
-    const nudgeAt = nextWorking(due, calendar, urgentOutOfHours);
-    const repeats =
-      procedure.defaults.repeatWhileOverdue === 'never' ? 0 : countFired(fired, `${key}/nudge-`) + LOOKAHEAD;
+    // A reminder of a later stage's start-by (beyond the next stage) while an earlier limit has
+    // already passed is left out: the stage is overdue, and its nudges say so. The stage's own
+    // limits and the next stage's start-by are each reminded of.
+    const earliest = new Date(deadlines[0]?.at ?? d.at);
+    const own = d.stage === current.id || d.stage === following?.id;
+    const reminder = (id: string, at: Date, when: 'day-before' | 'today'): void => {
+      // While an agreed plan holds the stage, its own review reminder stands in for this one.
+      const planned = held !== undefined && at < held;
+      if (at > startedAt && at < due && !planned && (nudged === 0 || fired.has(id)) && (own || at < earliest))
+        timers.push({
+          id,
+          kind: 'reminder',
+          at: at.toISOString(),
+          stage: current.id,
+          deadline: d,
+          reminder: when,
+          audience: holders,
+          outOfHours: false,
+        });
+    };
+    reminder(`${key}/reminder`, remindAt, 'day-before');
+    if (morning.getTime() !== remindAt.getTime()) reminder(`${key}/reminder-today`, morning, 'today');
+    // The nudge at the deadline, then a repeat each working day while overdue, climbing the ladder.
+    const nudgeAt = nextWorking(held && held > due ? held : due, calendar, urgentOutOfHours);
+    const repeats = procedure.defaults.repeatWhileOverdue === 'never' ? 0 : nudged + LOOKAHEAD;
     for (let k = 0; k <= repeats; k++) {
       const at = k === 0 ? nudgeAt : repeatAt(nudgeAt, k, calendar, urgentOutOfHours);
+      const reached = ladder.filter((tier) => tier.from <= at);
       timers.push({
         id: `${key}/nudge-${k}`,
         kind: 'nudge',
@@ -172,12 +325,30 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
         stage: current.id,
         deadline: d,
         repeat: k,
-        audience: nextTier,
+        climbed: Math.max(0, reached.length - 1),
+        audience: mergeAudiences(...reached.map((tier) => tier.audience)),
         outOfHours: urgentOutOfHours && !calendar.isWorkingTime(at),
       });
     }
   }
-  return sortTimers(oneNudgeAnInstant(timers));
+  return sortTimers(oneReminderAnInstant(oneNudgeAnInstant(timers), fired));
+}
+
+/**
+ * Where two reminders would go at the same instant (one deadline's morning reminder and the
+ * next one's day-before reminder, say), one goes: one already sent, else a day-before one
+ * (the kind sent before there were morning reminders), else the one about the earlier deadline.
+ */
+function oneReminderAnInstant(timers: Timer[], fired: ReadonlySet<string>): Timer[] {
+  const rank = (t: Timer): string =>
+    `${fired.has(t.id) ? 0 : 1}${t.reminder === 'day-before' ? 0 : 1}${t.deadline?.at ?? ''}${t.id}`;
+  const chosen = new Map<string, Timer>();
+  for (const t of timers) {
+    if (t.kind !== 'reminder') continue;
+    const held = chosen.get(t.at);
+    if (!held || rank(t) < rank(held)) chosen.set(t.at, t);
+  }
+  return timers.filter((t) => t.kind !== 'reminder' || chosen.get(t.at) === t);
 }
 
 /**
@@ -223,7 +394,9 @@ function repeatAt(first: Date, k: number, calendar: WorkingCalendar, anyHour: bo
 /** Timers due by `now` that have not been fired. */
 export function dueTimers(state: CaseState, now: Date, calendar?: WorkingCalendar): Timer[] {
   const fired = new Set(state.timers?.fired ?? []);
-  return timersOf(state, calendar).filter((t) => !fired.has(t.id) && new Date(t.at) <= now);
+  // A reminder whose deadline has passed by now (the bot was down) is dropped: the nudge says it.
+  const stale = (t: Timer): boolean => t.kind === 'reminder' && Boolean(t.deadline && new Date(t.deadline.at) <= now);
+  return timersOf(state, calendar).filter((t) => !fired.has(t.id) && new Date(t.at) <= now && !stale(t));
 }
 
 /** When the case next needs the sweeper: its earliest timer not yet fired (or not yet delivered). */

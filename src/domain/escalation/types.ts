@@ -31,6 +31,8 @@ export interface Deadline {
   phrase: string;
   source: 'procedure' | 'board-default' | 'next-stage';
   expects?: string;
+  /** Once both agencies agreed the date (a timescale with `agreed`): the latest the file allows. */
+  ceiling?: string;
 }
 
 export interface StageRecord {
@@ -41,6 +43,28 @@ export interface StageRecord {
   ended?: 'escalated' | 'resolved' | 'decided' | 'withdrawn';
   acknowledged: Partial<Record<Party, { by: string; at: string }>>;
   deadlines: Deadline[];
+  /** The side whose act began the stage: the side that raised it, or asked to escalate to it. */
+  enteredBy?: Side;
+  /** Who confirmed, for their agency, the steps taken to keep the adult safe meanwhile (`confirmSafety`). */
+  safetyConfirmed?: Partial<Record<Side, { by: string; at: string; steps: string }>>;
+}
+
+/** A mutually agreed plan of action at a stage, with the date it is to be reviewed. */
+export interface PlanRecord {
+  stage: string;
+  party: Side;
+  by: string;
+  text: string;
+  /** The review date, YYYY-MM-DD in the board's time zone. */
+  reviewOn: string;
+  /** When the holders are reminded to review it: the start of the working day on the review date. */
+  reviewAt: string;
+  /** Until when the stage is not overdue: the end of the working day on the review date. */
+  holdsUntil: string;
+  at: string;
+  confirmedBy: Side[];
+  /** Set once both agencies have agreed it. */
+  agreedAt?: string;
 }
 
 export interface ActorRecord {
@@ -67,10 +91,27 @@ export interface CaseState {
   raising: { agencyId: string; personId: string };
   responding: { agencyId: string; personId?: string };
   subject: { initials: string; recordNumbers: { raising?: string; responding?: string } };
-  concern: { category: string; summary: string; outcomeWanted: string; safetyMeanwhile: string };
+  concern: {
+    category: string;
+    summary: string;
+    outcomeWanted: string;
+    safetyMeanwhile: string;
+    /** The adult's own wishes and desired outcomes, in the raiser's words (absent on cases raised before it was asked). */
+    adultWishes?: string;
+  };
   /** The stage under way (or the last one, once closed), and every earlier one. */
   stages: StageRecord[];
-  pendingEscalation?: { toStage: string; side: Side; by: string; reason: string; at: string };
+  pendingEscalation?: {
+    toStage: string;
+    side: Side;
+    by: string;
+    reason: string;
+    at: string;
+    /** Asked by the next tier taking up an overdue stage: the approver the file names, of either agency, may answer. */
+    takenUp?: boolean;
+    /** Forms the procedure asks for on this move that are still owed (recorded, not blocking). */
+    formsOwed?: string[];
+  };
   proposal?: {
     stage: string;
     party: Party;
@@ -80,8 +121,31 @@ export interface CaseState {
     at: string;
     confirmedBy: Side[];
   };
+  /** Milestones recorded on the card (a meeting's date set, minutes sent), at any stage. */
+  milestones?: Array<{ stage: string; id: string; by: string; at: string; date?: string; note: string }>;
+  /** A date for a stage's limit proposed by one agency, waiting for the other to agree it. */
+  timescaleProposal?: {
+    stage: string;
+    party: Side;
+    by: string;
+    kind: Deadline['kind'];
+    phrase: string;
+    date: string;
+    due: string;
+    at: string;
+  };
+  /** The plan of action proposed or agreed at the stage under way (cleared when the stage changes). */
+  plan?: PlanRecord;
   outcome?: { stage: string; text: string; outstandingIssues: string; at: string };
-  decision?: { stage: string; text: string; finalAndBinding: boolean; by: string; at: string };
+  decision?: {
+    stage: string;
+    text: string;
+    finalAndBinding: boolean;
+    by: string;
+    at: string;
+    /** What the stage's `decision.alsoRecord` asks for beside it, if given. */
+    also?: { label: string; text: string };
+  };
   withdrawal?: { reason: string; by: string; at: string };
   participants: string[];
   notes: number;
@@ -117,6 +181,8 @@ export interface RaiseForm {
   summary: string;
   outcomeWanted: string;
   safetyMeanwhile: string;
+  /** The adult's own wishes and desired outcomes, as far as they are known (optional). */
+  adultWishes?: string;
 }
 
 interface CaseCommandBase {
@@ -137,8 +203,20 @@ export type CaseCommand = CaseCommandBase &
     /** The next tier, nudged because a stage is overdue, moves the case up to their stage. */
     | { type: 'take-up' }
     | { type: 'return-escalation'; reason: string }
-    | { type: 'record-final-decision'; decision: string }
+    | { type: 'record-final-decision'; decision: string; also?: string }
     | { type: 'withdraw'; reason: string }
+    /** A mutually agreed plan of action with clear timescales: proposed by one agency, with its review date (YYYY-MM-DD). */
+    | { type: 'agree-plan'; plan: string; reviewOn: string }
+    /** The other agency agrees the plan proposed. */
+    | { type: 'confirm-plan' }
+    /** The steps taken to keep the adult safe while discussions take place (a stage's `confirmSafety`). */
+    | { type: 'confirm-safety'; steps: string }
+    /** One agency proposes the date a stage's limit falls (YYYY-MM-DD), within the ceiling the file sets. */
+    | { type: 'agree-timescale'; date: string }
+    /** The other agency agrees the date proposed. */
+    | { type: 'confirm-timescale' }
+    /** A stage's milestone recorded (the next one owed, unless named), with a note and, where it asks, a date. */
+    | { type: 'record-milestone'; milestone?: string; note: string; date?: string }
   );
 
 export type Command = RaiseCommand | CaseCommand;
@@ -173,11 +251,57 @@ export type CaseEvent = EventBase &
     | { type: 'resolution-confirmed'; stage: string; side: Side }
     | { type: 'resolution-disputed'; stage: string; side: Side; reason: string }
     | { type: 'case-resolved'; stage: string; outcome: string; outstandingIssues: string }
-    | { type: 'escalation-requested'; fromStage: string; toStage: string; side: Side; reason: string }
+    | {
+        type: 'escalation-requested';
+        fromStage: string;
+        toStage: string;
+        side: Side;
+        reason: string;
+        /** The next tier took up an overdue stage and the move waits for the approver the file names. */
+        takenUp?: boolean;
+        formsOwed?: string[];
+      }
     | { type: 'escalation-approved'; fromStage: string; toStage: string }
     | { type: 'escalation-returned'; fromStage: string; toStage: string; reason: string }
-    | { type: 'final-decision-recorded'; stage: string; decision: string; finalAndBinding: boolean }
+    | {
+        type: 'final-decision-recorded';
+        stage: string;
+        decision: string;
+        finalAndBinding: boolean;
+        also?: { label: string; text: string };
+      }
+    | {
+        type: 'milestone-recorded';
+        stage: string;
+        milestone: string;
+        note: string;
+        date?: string;
+        /** The stage's limits that run from this milestone, now known. */
+        deadlines?: Deadline[];
+      }
     | { type: 'case-withdrawn'; stage: string; reason: string }
+    | {
+        type: 'plan-proposed';
+        stage: string;
+        party: Side;
+        plan: string;
+        reviewOn: string;
+        reviewAt: string;
+        holdsUntil: string;
+      }
+    | { type: 'plan-agreed'; stage: string; side: Side }
+    | { type: 'safety-confirmed'; stage: string; side: Side; steps: string }
+    | {
+        type: 'timescale-proposed';
+        stage: string;
+        party: Side;
+        kind: Deadline['kind'];
+        phrase: string;
+        date: string;
+        due: string;
+      }
+    /** Both agencies agreed the date: the stage's deadline of that kind and phrase becomes `due`. */
+    | { type: 'timescale-agreed'; stage: string; side: Side; kind: Deadline['kind']; phrase: string; due: string }
     | { type: 'command-refused'; stage: string; command: CommandType; code: RefusalCode; reason: string }
     | { type: 'personal-data-erased'; reason: string }
     /** Someone was sent a document of the case (a form, the case record), and whether it named the adult. */
@@ -231,7 +355,7 @@ export interface Refusal {
   /** Field-by-field messages, for forms. */
   fields?: Record<string, string>;
   /** The board's emergency guidance, when the adult is at immediate risk. */
-  guidance?: { text: string; contacts: Procedure['immediateRisk']['contacts'] };
+  guidance?: { text: string; contacts: NonNullable<Procedure['immediateRisk']>['contacts'] };
 }
 
 export type Decision =

@@ -93,6 +93,24 @@ export function checkYaml<S extends z.ZodType>(
 ): Checked<z.output<S>> {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  // A tab in the indentation throws the YAML reader off for many lines after it: one problem
+  // for each line indented with a tab says it, rather than every error it leads to.
+  const tabbed = text
+    .split(/\r?\n/)
+    .map((line, i) => ({ line: i + 1, column: /^[ ]*\t/.exec(line)?.[0].length ?? 0 }))
+    .filter((l) => l.column > 0);
+  if (doc.errors.length > 0 && tabbed.length > 0)
+    return {
+      ok: false,
+      problems: tabbed.map(({ line, column }) => ({
+        where: 'the YAML itself',
+        path: [],
+        line,
+        column,
+        message:
+          'this line is indented with a tab character; YAML indents with spaces only. Replace the tab with spaces (two for each level).',
+      })),
+    };
   if (doc.errors.length > 0) {
     return {
       ok: false,
@@ -138,12 +156,8 @@ export function checkYaml<S extends z.ZodType>(
   }
   const shape = parsed.error.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) =>
-        toProblem(
-          [...(issue.path as PathPart[]), key],
-          `is not a field this file uses. Check the spelling, or remove it.`,
-        ),
-      );
+      const fields = fieldsAt(schema, issue.path as PathPart[]);
+      return issue.keys.map((key) => toProblem([...(issue.path as PathPart[]), key], unknownField(key, fields)));
     }
     return [toProblem(issue.path as PathPart[], wordsForIssue(issue, raw))];
   });
@@ -163,6 +177,68 @@ export function checkYaml<S extends z.ZodType>(
     findings = [];
   }
   return { ok: false, problems: sortProblems([...shape, ...findings.map((f) => toProblem(f.path, f.message))]) };
+}
+
+/** What to say of a field the format does not have: the field meant, if it looks misspelt, or what is allowed here. */
+function unknownField(key: string, fields: readonly string[] | undefined): string {
+  const near = fields?.find((f) => f.toLowerCase() === key.toLowerCase() || editDistance(f, key) <= 2);
+  if (near) return `is not a field this file uses; did you mean "${near}"?`;
+  const here = fields?.length ? ` The fields that can go here are: ${fields.join(', ')}.` : '';
+  return `is not a field this file uses, here or anywhere in this format.${here} Remove it; if the procedure needs it, ask for the format to have a place for it.`;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}
+
+/** The schema with its wrappers (default, optional) taken off. */
+function bare(schema: z.ZodType): z.ZodType {
+  let s = schema;
+  for (let guard = 0; guard < 10; guard++) {
+    if (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.def.innerType as z.ZodType;
+    else break;
+  }
+  return s;
+}
+
+/** The field names a schema allows at a place in the file, where that place is an object. */
+export function fieldsAt(schema: z.ZodType, path: readonly PathPart[]): string[] | undefined {
+  const objectOf = (s: z.ZodType, key?: string): z.ZodObject | undefined => {
+    const b = bare(s);
+    if (b instanceof z.ZodObject) return b;
+    if (b instanceof z.ZodUnion)
+      return (b.options as z.ZodType[])
+        .map(bare)
+        .find((o): o is z.ZodObject => o instanceof z.ZodObject && (key === undefined || key in o.shape));
+    return undefined;
+  };
+  let s: z.ZodType = schema;
+  for (const part of path) {
+    const b = bare(s);
+    if (typeof part === 'number') {
+      if (!(b instanceof z.ZodArray)) return undefined;
+      s = b.element as z.ZodType;
+    } else {
+      const o = objectOf(b, part);
+      const next = o?.shape[part] as z.ZodType | undefined;
+      if (!next) return undefined;
+      s = next;
+    }
+  }
+  const o = objectOf(s);
+  return o ? Object.keys(o.shape) : undefined;
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>

@@ -95,6 +95,22 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
     });
   }
 
+  const defaultUnit = p.defaults.timescale?.unit;
+  if (defaultUnit === 'same-working-day' || defaultUnit === 'without-delay') {
+    found.push({
+      path: ['defaults', 'timescale', 'unit'],
+      message: `a board default is a length of time; "${defaultUnit}" is a moment. Use working-days, working-weeks, calendar-days or clock-hours`,
+    });
+  }
+  p.defaults.timescale?.stages?.forEach((id, j) => {
+    if (!stageIndex.has(id))
+      found.push({
+        path: ['defaults', 'timescale', 'stages', j],
+        message: `names the stage "${id}", which is not in "stages" (stages: ${p.stages.map((s) => s.id).join(', ')})`,
+      });
+  });
+  const categories = new Set((p.categories ?? []).map((c) => c.id));
+
   // Stage order and branches.
   p.stages.forEach((stage, i) => {
     const at: PathPart[] = ['stages', i];
@@ -132,7 +148,7 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
         message: 'says nobody takes part: give the roles on each side ("sides") or the board\'s own roles ("board")',
       });
     stage.sides?.raising.forEach((r, j) => needRole(r, [...at, 'sides', 'raising', j], 'agency'));
-    stage.sides?.responding.forEach((r, j) => needRole(r, [...at, 'sides', 'responding', j], 'agency'));
+    stage.sides?.responding?.forEach((r, j) => needRole(r, [...at, 'sides', 'responding', j], 'agency'));
     stage.board?.forEach((r, j) => needRole(r, [...at, 'board', j], 'board'));
     stage.approvedBy?.forEach((r, j) => needRole(r, [...at, 'approvedBy', j]));
     if (i === 0 && stage.approvedBy)
@@ -141,9 +157,26 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
         message: 'the first stage is where a case starts; nobody approves an escalation into it',
       });
     stage.decision?.recordedBy.forEach((r, j) => needRole(r, [...at, 'decision', 'recordedBy', j]));
+    stage.confirmSafety?.by.forEach((r, j) => needRole(r, [...at, 'confirmSafety', 'by', j]));
+    const milestoneIds = new Set((stage.milestones ?? []).map((m) => m.id));
+    stage.milestones?.forEach((m, j) => {
+      m.by.forEach((r, k) => needRole(r, [...at, 'milestones', j, 'by', k]));
+      const from = m.within?.from;
+      if (from && typeof from === 'object' && (!milestoneIds.has(from.milestone) || from.milestone === m.id))
+        found.push({
+          path: [...at, 'milestones', j, 'within', 'from', 'milestone'],
+          message: `runs from the milestone "${from.milestone}", which is not another milestone of this stage`,
+        });
+    });
+
     stage.notifications.forEach((n, j) => {
       if (n.by) needRole(n.by, [...at, 'notifications', j, 'by']);
-      needRole(n.to, [...at, 'notifications', j, 'to'], n.where === 'board' ? 'board' : 'agency');
+      if (n.to) needRole(n.to, [...at, 'notifications', j, 'to'], n.where === 'board' ? 'board' : 'agency');
+      else if (n.where !== 'raiser')
+        found.push({
+          path: [...at, 'notifications', j, 'to'],
+          message: `is missing: say which role is told (only "where: raiser", the person who raised the concern, needs no role)`,
+        });
     });
     stage.forms.forEach((f, j) => {
       if (!forms.has(f.form))
@@ -166,9 +199,21 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
         message: `nothing says when stage ${stage.number} ("${stage.name}") should be over: it has no "conclude-by" timescale, no later stage has a "start-by", and the file sets no board default. Add a timescale, or set "defaults.timescale" and say in its note that it is the board's choice`,
       });
     }
-    stage.timescales.forEach((t, j) =>
-      found.push(...checkTimescale(p, stage, i, t, [...at, 'timescales', j], stageIndex)),
-    );
+    stage.timescales.forEach((t, j) => {
+      found.push(...checkTimescale(p, stage, i, t, [...at, 'timescales', j], stageIndex));
+      t.categories?.forEach((c, k) => {
+        if (!categories.has(c))
+          found.push({
+            path: [...at, 'timescales', j, 'categories', k],
+            message: `names the category "${c}", which is not declared under "categories"${categories.size ? ` (declared: ${[...categories].join(', ')})` : ''}`,
+          });
+      });
+      if (t.shortestOf && stage.timescales.filter((x) => x.shortestOf === t.shortestOf && x.kind === t.kind).length < 2)
+        found.push({
+          path: [...at, 'timescales', j, 'shortestOf'],
+          message: `no other ${t.kind} limit of this stage shares the name "${t.shortestOf}"; "shortestOf" joins two or more limits into one ("whichever is shortest")`,
+        });
+    });
   });
 
   // The boards' forms: what each field is filled from must exist in this file.
@@ -230,7 +275,7 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
   });
 
   // The urgent path and immediate risk.
-  if (p.immediateRisk.onYes === 'urgent-path' && !p.urgentPath) {
+  if (p.immediateRisk?.onYes === 'urgent-path' && !p.urgentPath) {
     found.push({
       path: ['immediateRisk', 'onYes'],
       message: 'says a "yes" to immediate risk takes the urgent path, but the file has no "urgentPath"',
@@ -246,6 +291,31 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
       message: 'names the urgent branch, but no stage has "branch: urgent"',
     });
   }
+  // Signposts: the stages and kinds of disagreement they name exist.
+  (p.signposts ?? []).forEach((s, j) => {
+    if (s.stages !== 'all')
+      s.stages.forEach((id, k) => {
+        if (!stageIndex.has(id))
+          found.push({
+            path: ['signposts', j, 'stages', k],
+            message: `names the stage "${id}", which is not in "stages"`,
+          });
+      });
+    if (p.categories)
+      (s.categories ?? []).forEach((id, k) => {
+        if (!categories.has(id) && id !== 'other')
+          found.push({
+            path: ['signposts', j, 'categories', k],
+            message: `names the kind of disagreement "${id}", which is not in "categories"`,
+          });
+      });
+    if (!s.raising && s.stages !== 'all' && s.stages.length === 0)
+      found.push({
+        path: ['signposts', j],
+        message: 'is shown nowhere: give "raising: true", or the "stages" whose card shows it (or "all")',
+      });
+  });
+  found.push(...duplicates(p.signposts ?? [], 'signposts', 'signpost'));
   p.readings.forEach((r, j) => {
     if (r.switch !== undefined && !(SWITCHES as readonly string[]).includes(r.switch)) {
       found.push({
@@ -266,7 +336,7 @@ function checkTimescale(
   stageIndex: Map<string, number>,
 ): Finding[] {
   const found: Finding[] = [];
-  if (t.unit !== 'clock-hours' && !Number.isInteger(t.amount)) {
+  if (t.amount !== undefined && t.unit !== 'clock-hours' && !Number.isInteger(t.amount)) {
     found.push({ path: [...at, 'amount'], message: `${t.unit} must be counted in whole numbers (it is ${t.amount})` });
   }
   if (t.unit === 'day-number' && t.from !== 'raised') {
@@ -275,7 +345,14 @@ function checkTimescale(
       message: 'a "day-number" counts from the day the concern arose, so "from" must be "raised"',
     });
   }
-  if (typeof t.from === 'object') {
+  if (typeof t.from === 'object' && 'milestone' in t.from) {
+    const id = t.from.milestone;
+    if (!(stage.milestones ?? []).some((m) => m.id === id))
+      found.push({
+        path: [...at, 'from', 'milestone'],
+        message: `runs from the milestone "${id}", which is not one of this stage's "milestones"`,
+      });
+  } else if (typeof t.from === 'object') {
     const target = stageIndex.get(t.from.stage);
     if (target === undefined) {
       found.push({

@@ -1,2 +1,4 @@
 export * from './schema';
 export * from './check';
+export * from './signposts';
+export * from './oversight';

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { NATIONS } from '../calendar/holidays';
-import { WEEKDAY_NAMES } from '../calendar/local-date';
+import { isLocalDate, WEEKDAY_NAMES } from '../calendar/local-date';
 
 export const slug = z
   .string({ error: 'must be a short name in lower case, like "line-manager"' })
@@ -29,7 +29,20 @@ export const roleSchema = z.strictObject({
 });
 
 export const TIMESCALE_KINDS = ['start-by', 'conclude-by'] as const;
-export const TIMESCALE_UNITS = ['working-days', 'working-weeks', 'calendar-days', 'clock-hours', 'day-number'] as const;
+export const TIMESCALE_UNITS = [
+  'working-days',
+  'working-weeks',
+  'calendar-days',
+  'clock-hours',
+  'day-number',
+  'same-working-day',
+  'without-delay',
+] as const;
+/** Units that are a moment, not a count: written with no amount. */
+export const UNITS_WITHOUT_AMOUNT = ['same-working-day', 'without-delay'] as const;
+/** How to write a limit on the same day, for messages about a zero or missing amount. */
+export const SAME_DAY_HOW =
+  'for "on the same working day" write "unit: same-working-day" with no amount (or "amount: 0" with "unit: working-days"); for "without delay" or "immediately" write "unit: without-delay"';
 export const ANCHOR_WORDS = ['raised', 'stage-start'] as const;
 
 const stageAnchor = z.strictObject({
@@ -37,44 +50,132 @@ const stageAnchor = z.strictObject({
   at: z.enum(['start', 'end'], { error: 'must be "start" or "end" (of that stage)' }),
 });
 
-export const anchorSchema = z.union([z.enum(ANCHOR_WORDS), stageAnchor], {
+/** A milestone of this stage recorded on the card ("outcome letter within a further 2 working days"). */
+const milestoneAnchor = z.strictObject({ milestone: slug });
+
+export const anchorSchema = z.union([z.enum(ANCHOR_WORDS), stageAnchor, milestoneAnchor], {
   error:
-    'must be "raised" (when the concern arose), "stage-start" (when this stage began), or { stage: <stage id>, at: start | end }',
+    'must be "raised" (when the concern arose), "stage-start" (when this stage began), { stage: <stage id>, at: start | end }, or { milestone: <milestone id of this stage> }',
 });
 
-export const timescaleSchema = z.strictObject({
-  kind: z.enum(TIMESCALE_KINDS, {
-    error:
-      'must be "start-by" (the stage must have begun by then) or "conclude-by" (the stage must be resolved or escalated by then)',
-  }),
-  amount: z.number({ error: 'must be a number, like 5' }).positive({ error: 'must be more than zero' }),
-  unit: z.enum(TIMESCALE_UNITS, { error: `must be one of: ${TIMESCALE_UNITS.join(', ')}` }),
-  from: anchorSchema,
-  phrase: text.describe('the words of the procedure this timescale comes from, verbatim'),
-  reading: text.optional(),
-  expects: text.optional(),
+export const timescaleSchema = z
+  .strictObject({
+    kind: z.enum(TIMESCALE_KINDS, {
+      error:
+        'must be "start-by" (the stage must have begun by then) or "conclude-by" (the stage must be resolved or escalated by then)',
+    }),
+    amount: z.number({ error: 'must be a number, like 5' }).min(0, { error: 'must be more than zero' }).optional(),
+    unit: z.enum(TIMESCALE_UNITS, { error: `must be one of: ${TIMESCALE_UNITS.join(', ')}` }),
+    from: anchorSchema,
+    phrase: text.describe('the words of the procedure this timescale comes from, verbatim'),
+    reading: text.optional(),
+    expects: text.optional(),
+    /** The limit applies only to cases of these categories (ids under "categories"). */
+    categories: z.array(slug).min(1, { error: 'must name at least one category' }).optional(),
+    /** Limits of a stage that share this name are one limit: whichever falls first ("whichever is shortest"). */
+    shortestOf: slug.optional(),
+    /**
+     * The two agencies agree the date for the case on the card ("within a time scale which is
+     * acceptable to both of them"); amount and unit are then the ceiling the agreed date cannot pass.
+     */
+    agreed: z.strictObject({ phrase: text }).optional(),
+  })
+  .superRefine((t, ctx) => {
+    const momentOnly = (UNITS_WITHOUT_AMOUNT as readonly string[]).includes(t.unit);
+    if (momentOnly && t.amount !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['amount'],
+        message: `a "${t.unit}" limit has no amount; remove "amount"`,
+      });
+    else if (!momentOnly && t.amount === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['amount'],
+        message: `needs an amount for "${t.unit}", like 5; ${SAME_DAY_HOW}`,
+      });
+    else if (!momentOnly && t.amount === 0 && t.unit !== 'working-days')
+      ctx.addIssue({ code: 'custom', path: ['amount'], message: `must be more than zero; ${SAME_DAY_HOW}` });
+  });
+
+/**
+ * Where the procedure points people elsewhere (another policy, a template, who to ask for contact
+ * details, advice for one kind of disagreement): its words, a link if it gives one, and where the
+ * bot shows them - on the raising form, on the card of some stages (or all), for some kinds of
+ * disagreement only.
+ */
+export const signpostSchema = z.strictObject({
+  id: slug,
+  words: text,
+  url: z.url({ error: 'must be a web address starting https://' }).optional(),
+  raising: z.boolean({ error: 'must be true (shown on the raising form) or false' }).default(false),
+  stages: z
+    .union([z.literal('all'), z.array(slug)], {
+      error: 'must be "all" or a list of stage ids, like [stage-1, stage-2]',
+    })
+    .default([]),
+  categories: z.array(slug).optional(),
+  phrase: text.describe('the words of the procedure this signpost comes from, verbatim'),
 });
 
-export const NOTIFICATION_MOMENTS = ['stage-start', 'escalated', 'resolved', 'outcome'] as const;
+/** A date written YYYY-MM-DD (quoted or not in the file). */
+const day = z
+  .string({ error: 'must be a date written YYYY-MM-DD, like "2027-04-01"' })
+  .refine(isLocalDate, { error: 'must be a date written YYYY-MM-DD, like "2027-04-01"' });
+
+export const FIGURES_EVERY = ['month', 'quarter', 'year'] as const;
+
+/**
+ * How the board oversees its procedure: when it is next to be reviewed ("This procedure should
+ * be reviewed annually"), and who receives its figures, how often ("shared quarterly to the
+ * Quality and Performance Subcommittee").
+ */
+export const oversightSchema = z.strictObject({
+  reviewBy: day.optional(),
+  figures: z
+    .strictObject({
+      to: text,
+      email: z.email({ error: 'must be an email address' }).optional(),
+      every: z.enum(FIGURES_EVERY, { error: `must be one of: ${FIGURES_EVERY.join(', ')}` }).default('quarter'),
+    })
+    .optional(),
+  phrase: text,
+});
+
+export const NOTIFICATION_MOMENTS = ['stage-start', 'escalated', 'resolved', 'outcome', 'unresolved'] as const;
 export const NOTIFICATION_TARGETS = [
   'own-agency',
   'other-agency',
   'both-agencies',
   'commissioning-body',
   'board',
+  'raiser',
 ] as const;
 
 export const notificationSchema = z.strictObject({
   by: slug.optional(),
-  to: slug,
+  /** The role told; not needed when `where` is "raiser" (the person who raised the concern). */
+  to: slug.optional(),
   where: z.enum(NOTIFICATION_TARGETS, {
-    error: 'must be one of: own-agency, other-agency, both-agencies, commissioning-body, board',
+    error: 'must be one of: own-agency, other-agency, both-agencies, commissioning-body, board, raiser',
   }),
   when: z
-    .array(z.enum(NOTIFICATION_MOMENTS, { error: 'must be one of: stage-start, escalated, resolved, outcome' }))
+    .array(
+      z.enum(NOTIFICATION_MOMENTS, {
+        error: 'must be one of: stage-start, escalated, resolved, outcome, unresolved',
+      }),
+    )
     .min(1, { error: 'must name at least one moment' }),
   about: text,
   phrase: text,
+  /** How soon the procedure asks for it ("made aware within one working day"): shown, and met when sent. */
+  within: z
+    .strictObject({
+      amount: z.number({ error: 'must be a number, like 1' }).min(0).optional(),
+      unit: z.enum(TIMESCALE_UNITS, { error: `must be one of: ${TIMESCALE_UNITS.join(', ')}` }),
+      phrase: text.optional(),
+    })
+    .optional(),
 });
 
 export const stageFormSchema = z.strictObject({
@@ -148,6 +249,33 @@ export const formFieldSchema = z.strictObject({
   optional: z.boolean().default(false),
 });
 
+/**
+ * Something a stage's people record on the card as it happens ("outcome letter within a further 2
+ * working days", "minutes within 15 working days", a meeting's date set, the meeting held).
+ */
+export const milestoneSchema = z.strictObject({
+  id: slug,
+  label: text,
+  by: z.array(slug).min(1, { error: 'must name at least one role' }),
+  within: z
+    .strictObject({
+      amount: z.number({ error: 'must be a number, like 5' }).positive({ error: 'must be more than zero' }),
+      unit: z.enum(TIMESCALE_UNITS, { error: `must be one of: ${TIMESCALE_UNITS.join(', ')}` }),
+      from: z.union([z.enum(['raised', 'stage-start', 'stage-end']), z.strictObject({ milestone: slug })], {
+        error:
+          'must be "raised", "stage-start", "stage-end" (when the stage was resolved, decided or escalated) or { milestone: <id> }',
+      }),
+    })
+    .optional(),
+  /** The card asks for a date with it (the date a meeting is set for). */
+  date: z.boolean().default(false),
+  /** It may still be recorded after its stage has ended, and after the case has closed. */
+  outlives: z.boolean().default(false),
+  /** Owed only once the case is resolved or decided at this stage ("When the issue is resolved, …"). */
+  afterResolution: z.boolean().default(false),
+  phrase: text,
+});
+
 export const stageSchema = z.strictObject({
   id: slug,
   number: z
@@ -160,7 +288,8 @@ export const stageSchema = z.strictObject({
   sides: z
     .strictObject({
       raising: z.array(slug).min(1, { error: 'must name at least one role' }),
-      responding: z.array(slug).min(1, { error: 'must name at least one role' }),
+      /** Left out for a stage within the raising agency alone (a practitioner and their own line manager). */
+      responding: z.array(slug).min(1, { error: 'must name at least one role' }).optional(),
     })
     .optional(),
   board: z.array(slug).min(1, { error: 'must name at least one role' }).optional(),
@@ -168,11 +297,28 @@ export const stageSchema = z.strictObject({
   timescales: z.array(timescaleSchema).default([]),
   notifications: z.array(notificationSchema).default([]),
   forms: z.array(stageFormSchema).default([]),
+  /** Someone at this stage confirms the steps taken to keep the adult safe meanwhile (Luton stages 2 and 3). */
+  confirmSafety: z
+    .strictObject({
+      by: z.array(slug).min(1, { error: 'must name at least one role' }),
+      from: z
+        .enum(['raising', 'either', 'each'], {
+          error: 'must be "raising" (the agency that raised it), "either" (one agency) or "each" (both agencies)',
+        })
+        .default('either'),
+      phrase: text,
+    })
+    .optional(),
+  milestones: z.array(milestoneSchema).optional(),
+  /** A mutually agreed plan of action with clear timescales can be recorded at this stage (Lincolnshire, North Somerset). */
+  plan: z.strictObject({ phrase: text }).optional(),
   decision: z
     .strictObject({
       recordedBy: z.array(slug).min(1),
       finalAndBinding: z.boolean().default(false),
       phrase: text.optional(),
+      /** Something recorded beside the decision ("may also agree changes to policies…"): its label and the words. */
+      alsoRecord: z.strictObject({ label: text, phrase: text }).optional(),
     })
     .optional(),
 });
@@ -238,15 +384,18 @@ export const procedureSchema = z.strictObject({
       dayNumbers: z.enum(['working', 'calendar'], { error: 'must be "working" or "calendar"' }).default('working'),
     })
     .default({ dayNumbers: 'working' }),
-  immediateRisk: z.strictObject({
-    question: text,
-    guidance: text,
-    onYes: z.enum(['refuse', 'urgent-path'], {
-      error: 'must be "refuse" (this procedure is not for immediate risk) or "urgent-path"',
-    }),
-    contacts: z.array(contactSchema).min(1, { error: 'must list at least one emergency contact' }),
-    phrase: text,
-  }),
+  immediateRisk: z
+    .strictObject({
+      question: text,
+      guidance: text,
+      onYes: z.enum(['refuse', 'urgent-path'], {
+        error: 'must be "refuse" (this procedure is not for immediate risk) or "urgent-path"',
+      }),
+      contacts: z.array(contactSchema).min(1, { error: 'must list at least one emergency contact' }),
+      phrase: text,
+    })
+    /** Left out where the procedure says nothing about immediate risk: raising then skips the question. */
+    .optional(),
   urgentPath: z
     .strictObject({
       description: text,
@@ -278,6 +427,8 @@ export const procedureSchema = z.strictObject({
     )
     .default([]),
   categories: z.array(z.strictObject({ id: slug, label: text })).optional(),
+  signposts: z.array(signpostSchema).default([]),
+  oversight: oversightSchema.optional(),
   defaults: z
     .strictObject({
       timescale: z
@@ -285,6 +436,8 @@ export const procedureSchema = z.strictObject({
           amount: z.number().positive({ error: 'must be more than zero' }),
           unit: z.enum(TIMESCALE_UNITS, { error: `must be one of: ${TIMESCALE_UNITS.join(', ')}` }),
           note: text,
+          /** The stages the default is for (absent: every stage nothing else bounds). */
+          stages: z.array(slug).min(1, { error: 'must name at least one stage' }).optional(),
         })
         .optional(),
       reminder: z
@@ -315,6 +468,8 @@ export type Notification = Stage['notifications'][number];
 export type FormDeclaration = Procedure['forms'][number];
 export type FormFieldDeclaration = FormDeclaration['fields'][number];
 export type StageForm = Stage['forms'][number];
+export type Signpost = Procedure['signposts'][number];
+export type Milestone = NonNullable<Stage['milestones']>[number];
 
 /** The board's short name for sentences ("NSSAB"), or its name where the file gives none. */
 export function shortNameOf(procedure: Pick<Procedure, 'name' | 'shortName'>): string {
