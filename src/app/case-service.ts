@@ -58,6 +58,9 @@ export interface RaiseRequest {
 
 const ATTEMPTS = 4;
 
+/** The longest answer a form's typed field takes (as the words typed on a card, src/domain/escalation/rules.ts). */
+const FORM_TEXT_LIMIT = 4000;
+
 export class CaseService {
   /** Who may see and act on a case (src/app/access.ts), and the logs of reads and refused attempts. */
   readonly access: CaseAccess;
@@ -151,7 +154,10 @@ export class CaseService {
       ...(options.platform ? { platform: options.platform } : {}),
     };
     // The adult's sealed details, to check the command's words against (once the case is open to them).
-    const words = ['text', 'reason', 'outcome', 'outstandingIssues', 'decision'].some((k) => k in command);
+    // Every command that carries words (a plan, the steps taken, a milestone's note too).
+    const words = ['text', 'reason', 'outcome', 'outstandingIssues', 'decision', 'also', 'plan', 'steps', 'note'].some(
+      (k) => k in command,
+    );
     let adult: KnownAdult | undefined;
     for (let attempt = 1; ; attempt++) {
       const opened = await this.access.open(reference, command.actor, attempted);
@@ -367,7 +373,16 @@ export class CaseService {
           if (!field.optional) fields[field.key] = `Please answer: ${field.prompt ?? field.label}`;
           continue;
         }
-        const named = wordsProblem(text, field.label.toLowerCase(), { now: this.clock(), ...(adult ? { adult } : {}) });
+        // The same limit as the words typed on a card.
+        if (text.length > FORM_TEXT_LIMIT) {
+          fields[field.key] = `Please keep this under ${FORM_TEXT_LIMIT} characters.`;
+          continue;
+        }
+        const named = wordsProblem(text, field.label.toLowerCase(), {
+          now: this.clock(),
+          initials: state.subject.initials,
+          ...(adult ? { adult } : {}),
+        });
         if (named) return Promise.resolve({ done: { ok: false, refusal: namesTheAdult(field.key, named) } });
         answers[field.key] = text;
       }
@@ -375,7 +390,13 @@ export class CaseService {
         return Promise.resolve({
           done: {
             ok: false,
-            refusal: { code: 'invalid-input', message: 'The form needs an answer to each question.', fields },
+            refusal: {
+              code: 'invalid-input',
+              message: Object.values(fields).some((m) => m.startsWith('Please keep'))
+                ? `An answer is too long: please keep each answer under ${FORM_TEXT_LIMIT} characters.`
+                : 'The form needs an answer to each question.',
+              fields,
+            },
           },
         });
       const now = this.clock();
