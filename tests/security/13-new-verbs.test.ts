@@ -17,6 +17,7 @@ import { PersonalDataVault } from '../../src/app/store/personal-data';
 import { stageCardView } from '../../src/app/views/stage-card';
 import { availableCommands, type CaseCommand } from '../../src/domain/escalation';
 import type { Directory } from '../../src/domain/directory';
+import type { Procedure } from '../../src/domain/procedure';
 import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 
 const procedures = loadProcedures();
@@ -27,9 +28,9 @@ const NEUTRAL = 'This case is not available to you.';
 type Harness = Awaited<ReturnType<typeof raisedOn>>;
 
 /** A case raised on `boardId` by Agency A's practitioner with Agency B, the adult's details sealed. */
-async function raisedOn(boardId: string, at = '2026-04-07T09:00:00.000Z') {
-  const procedure = procedures.get(boardId);
-  if (!procedure) throw new Error(`no board ${boardId}`);
+async function raisedOn(board: string | Procedure, at = '2026-04-07T09:00:00.000Z') {
+  const procedure = typeof board === 'string' ? procedures.get(board) : board;
+  if (!procedure) throw new Error(`no board ${typeof board === 'string' ? board : board.id}`);
   const simulated = simulationDirectory(procedure);
   // Someone of a third agency, in the directory with a role the procedure knows, but not in the case.
   const directory: Directory = {
@@ -94,9 +95,13 @@ async function raisedOn(boardId: string, at = '2026-04-07T09:00:00.000Z') {
     return found.id;
   };
   /** Up one stage: asked for, and approved where it waits for approval. */
-  const climb = async (reason = 'Not agreed at this stage.') => {
+  const climb = async (reason = 'Not agreed at this stage.', urgent?: boolean) => {
     const from = (await stored()).state.stages.length;
-    const asked = await act(await anyone('request-escalation'), { type: 'request-escalation', reason });
+    const asked = await act(await anyone('request-escalation'), {
+      type: 'request-escalation',
+      reason,
+      ...(urgent === undefined ? {} : { urgent }),
+    });
     if (!asked.ok) throw new Error(asked.refusal.message);
     if ((await stored()).state.stages.length === from) {
       const approved = await act(await anyone('approve-escalation'), { type: 'approve-escalation' });
@@ -422,5 +427,96 @@ describe('North Somerset stage 1: "any general safeguarding issues should be ide
       'case-closed',
       /nothing more is owed/,
     );
+  });
+});
+
+describe('a limit agreed for the case "within a time scale which is acceptable to both of them", within its ceiling', () => {
+  /** Lincolnshire's step 1 with its limit made one the agencies agree, up to 10 working days. */
+  const agreedBoard = (): Procedure => {
+    const base = procedures.get('lincolnshire');
+    if (!base) throw new Error('no lincolnshire');
+    return {
+      ...base,
+      stages: base.stages.map((s) =>
+        s.id !== 'step-1'
+          ? s
+          : {
+              ...s,
+              timescales: s.timescales.map((t) => ({
+                ...t,
+                amount: 10,
+                agreed: { phrase: 'within a time scale which is acceptable to both of them' },
+              })),
+            },
+      ),
+    };
+  };
+
+  test('a forged date (the year 0, the year 9999, before today, past the ceiling) is refused in words, never a crash', async () => {
+    const h = await raisedOn(agreedBoard());
+    const bad: Array<[string, RegExp]> = [
+      // Before the fix, these three threw (the calendar cannot count working days in such years).
+      ['0000-01-01', /The date agreed must be later than now/],
+      ['0000-01-03', /The date agreed must be later than now/],
+      ['9999-12-31', /The procedure allows no later than 2026-04-21/],
+      ['2026-04-06', /The date agreed must be later than now/],
+      ['2026-04-22', /The procedure allows no later than 2026-04-21/],
+      ['22/04/2026', /Please give the date agreed, like 2026-04-10/],
+    ];
+    for (const [date, words] of bad)
+      await refusedWithoutChange(
+        h,
+        () => h.act('a-practitioner', { type: 'agree-timescale', date }),
+        'invalid-input',
+        words,
+      );
+    // Within the ceiling: proposed by one agency, agreed by the other only.
+    expect((await h.act('a-practitioner', { type: 'agree-timescale', date: '2026-04-15' })).ok).toBe(true);
+    await refusedWithoutChange(
+      h,
+      () => h.act('a-practitioner', { type: 'confirm-timescale' }),
+      'already-done',
+      /other agency/,
+    );
+    await refusedWithoutChange(
+      h,
+      () => h.act('b-line-manager', { type: 'confirm-timescale' }),
+      'not-your-role',
+      /Only/,
+    );
+    expect((await h.act('b-practitioner', { type: 'confirm-timescale' })).ok).toBe(true);
+    expect((await h.stored()).state.stages[0]?.deadlines[0]?.at).toBe('2026-04-15T16:00:00.000Z');
+  });
+});
+
+describe('Lincolnshire step 4a: "a date set within 24 hours of step 3"', () => {
+  test("the meeting's date: before the concern arose, or years ahead, is refused in words; nothing is recorded", async () => {
+    const h = await raisedOn('lincolnshire');
+    await h.climb();
+    await h.climb();
+    await h.climb('Urgent: the Senior Liaison Officers could not resolve it.', true);
+    expect((await h.stored()).state.stages.at(-1)?.id).toBe('step-4a');
+    const chair = 'board-independent-chair';
+    const bad: Array<[string, RegExp]> = [
+      // Before the fix, these were recorded as the meeting's date.
+      ['2026-04-06', /cannot be before the concern arose \(2026-04-07\)/],
+      ['1900-01-01', /cannot be before the concern arose/],
+      ['9999-12-31', /within a year, no later than 2027-04-08/],
+      ['next Tuesday', /Please give the date for "Date set for the independently chaired meeting", like 2026-04-10/],
+    ];
+    for (const [date, words] of bad)
+      await refusedWithoutChange(
+        h,
+        () => h.act(chair, { type: 'record-milestone', milestone: 'meeting-date-set', note: 'Date set.', date }),
+        'invalid-input',
+        words,
+      );
+    const set = await h.act(chair, {
+      type: 'record-milestone',
+      milestone: 'meeting-date-set',
+      note: 'Meeting set for Thursday.',
+      date: '2026-04-09',
+    });
+    expect(set.ok).toBe(true);
   });
 });

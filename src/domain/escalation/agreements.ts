@@ -3,11 +3,20 @@
  * agreed plan of action with its review date (a stage's `plan`), and the steps taken to keep the
  * adult safe meanwhile (a stage's `confirmSafety`). Pure.
  */
-import { isLocalDate } from '../calendar/local-date';
+import { fromDayNumber, isLocalDate, toDayNumber } from '../calendar/local-date';
 import { accept, needWords, record, refuse, roleTitles, type Context } from './rules';
 import type { CaseEvent, Decision, Party, Side } from './types';
 
 type Holding = { party: Party; roles: string[] } | undefined;
+
+/**
+ * The latest date a card takes for a day ahead (a plan's review, a meeting's date): a year from
+ * `today`. Later dates are refused in words, so that none reaches the calendar (which counts
+ * working days only within years of four figures).
+ */
+export function latestDateAhead(today: string): string {
+  return fromDayNumber(toDayNumber(today) + 366);
+}
 
 /** One agency proposes the plan of action and the date it is to be reviewed; the other agrees it. */
 export function agreePlan(ctx: Context, plan: string, reviewOn: string, holding: Holding): Decision {
@@ -26,7 +35,9 @@ export function agreePlan(ctx: Context, plan: string, reviewOn: string, holding:
     ? 'Please give the date the plan will be reviewed, like 2026-04-10.'
     : date < today
       ? 'The review date must be today or later.'
-      : undefined;
+      : date > latestDateAhead(today)
+        ? `Please choose a review date within a year, no later than ${latestDateAhead(today)}.`
+        : undefined;
   if (problem) return refuse('invalid-input', problem, { fields: { reviewOn: problem } });
   // Reviewed on the working day of the review date (the next one, if it is not a working day).
   const day = calendar.workingDayOnOrAfter(date);
@@ -132,10 +143,18 @@ export function agreeTimescale(ctx: Context, date: string, holding: Holding): De
     const message = 'Please give the date agreed, like 2026-04-10.';
     return refuse('invalid-input', message, { fields: { date: message } });
   }
+  // Outside today to the ceiling's day: refused before any working day is counted.
+  const latest = calendar.localDate(ceiling);
+  const outside =
+    day < calendar.localDate(ctx.now)
+      ? 'The date agreed must be later than now.'
+      : day > latest
+        ? `The procedure allows no later than ${latest} ("${timescale.phrase}"): please choose that date or an earlier one.`
+        : undefined;
+  if (outside) return refuse('invalid-input', outside, { fields: { date: outside } });
   // The end of the working day on the date (of the working day before, if it is not one).
   const working = calendar.isWorkingDay(day) ? day : calendar.previousWorkingDay(day);
   const due = calendar.endOfWorkingDay(working);
-  const latest = calendar.localDate(ceiling);
   const problem =
     due <= ctx.now
       ? 'The date agreed must be later than now.'

@@ -9,6 +9,7 @@ import type { WorkingCalendar } from '../calendar/working-calendar';
 import type { Milestone } from '../procedure/schema';
 import { isLocalDate } from '../calendar/local-date';
 import { stageById, timescaleInstant } from './deadlines';
+import { latestDateAhead } from './agreements';
 import { accept, needWords, partyOf, record, refuse, roleTitles } from './rules';
 import type { Actor, CaseState, Deadline, Decision, Party, StageRecord } from './types';
 
@@ -114,6 +115,18 @@ export function recordMilestone(
   if (wanted.milestone.date && !isLocalDate(date)) {
     const message = `Please give the date for "${wanted.milestone.label}", like 2026-04-10.`;
     return refuse('invalid-input', message, { fields: { date: message } });
+  }
+  // A date from the day the concern arose to a year ahead (a meeting is not set before the case, nor years off).
+  if (wanted.milestone.date) {
+    const earliest = calendar.localDate(new Date(state.concernAroseAt));
+    const latest = latestDateAhead(calendar.localDate(now));
+    const message =
+      date < earliest
+        ? `The date for "${wanted.milestone.label}" cannot be before the concern arose (${earliest}).`
+        : date > latest
+          ? `Please give a date for "${wanted.milestone.label}" within a year, no later than ${latest}.`
+          : undefined;
+    if (message) return refuse('invalid-input', message, { fields: { date: message } });
   }
   const party: Party = ctx.side ?? 'board';
   // The stage's limits that run from this milestone ("minutes within 15 working days" of the meeting).

@@ -1,0 +1,99 @@
+/**
+ * The plan of action ("a mutually agreed plan of action ... including clear timescales",
+ * Lincolnshire step 1) tried through the real receivers: a signed Slack modal submission and a
+ * Teams Action.Execute through the CloudAdapter. A forged review date (years of five figures'
+ * worth ahead, garbage, in the past) gets plain words on the form, never a crash; nothing of the
+ * case changes; then a plan proposed on one side is waiting for the other side, who agrees it.
+ */
+import { startTestBot, type TestBot } from '../fakes/bot';
+import { cardClick, slackPeople, textInput, viewSubmission } from '../fakes/slack-client';
+import { teamsPeople } from '../fakes/teams-client';
+
+jest.setTimeout(120_000);
+
+const NOW = new Date('2026-04-07T09:00:00.000Z');
+let bot: TestBot;
+let teamsCase = '';
+let slackCase = '';
+const where = { channel: 'CCASE14', ts: '14.1' };
+
+/** The case's plan and the events that are not refusals (a party's refusals are recorded on the timeline). */
+async function substance(reference: string): Promise<string> {
+  const events = (await bot.app.repo.getEvents(reference))
+    .map((e) => e.event)
+    .filter((e) => e.type !== 'command-refused');
+  const stored = await bot.app.repo.getCase(reference);
+  return JSON.stringify({ events, plan: stored?.state.plan });
+}
+
+function planModal(reference: string, plan: string, reviewOn: string): string {
+  return viewSubmission(slackPeople.peter, {
+    id: `V-PLAN-${reviewOn}`,
+    callback_id: 'case-input:agree-plan',
+    private_metadata: JSON.stringify({ reference, stage: 'step-1', ...where }),
+    values: {
+      plan: { value: textInput(plan) },
+      reviewOn: { value: { type: 'datepicker', selected_date: reviewOn } },
+    },
+  });
+}
+
+beforeAll(async () => {
+  bot = await startTestBot({ clock: () => NOW });
+  ({ teamsCase, slackCase } = await bot.raiseOneEach('V-RAISE-14'));
+});
+
+afterAll(async () => {
+  await bot?.stop();
+});
+
+test('Slack: a forged review date is answered on the form in plain words, never a crash, and nothing changes', async () => {
+  const before = await substance(slackCase);
+  const bad: Array<[string, string, RegExp]> = [
+    // Before the fix, the calendar could not count past the year 9999: the submission failed.
+    ['Joint visit this week.', '9999-12-31', /Please choose a review date within a year, no later than 2027-04-08/],
+    ['Joint visit this week.', '2027-06-01', /within a year/],
+    ['Joint visit this week.', '2026-04-06', /The review date must be today or later/],
+    ['Joint visit this week.', 'soon', /Please give the date the plan will be reviewed, like 2026-04-10/],
+    ['x'.repeat(4500), '2026-04-10', /Please keep this under 4000 characters/],
+  ];
+  for (const [plan, reviewOn, words] of bad) {
+    const answer = await bot.slack(planModal(slackCase, plan, reviewOn));
+    expect(answer.status).toBe(200);
+    expect(answer.json?.response_action).toBe('errors');
+    expect(JSON.stringify(answer.json?.errors)).toMatch(words);
+  }
+  expect(await substance(slackCase)).toBe(before);
+});
+
+test('Slack: a plan proposed by one agency waits for the other; the proposer cannot agree it for them', async () => {
+  const proposed = await bot.slack(planModal(slackCase, 'Joint visit within 5 working days.', '2026-04-14'));
+  expect(proposed.json).toEqual({ response_action: 'clear' });
+  const from = bot.slackApi.calls.length;
+  await bot.slack(cardClick(slackPeople.peter, 'confirm-plan', slackCase, 'step-1', where));
+  const told = bot.slackApi.since(from, 'chat.postEphemeral').map((c) => String(c.args.text));
+  expect(told.join(' ')).toMatch(/Your agency proposed this plan; the other agency must agree it/);
+  expect((await bot.app.repo.getCase(slackCase))?.state.plan?.agreedAt).toBeUndefined();
+  // HealthWatch's practitioner, in another workspace, agrees it.
+  await bot.slack(cardClick(slackPeople.megan, 'confirm-plan', slackCase, 'step-1', where));
+  expect((await bot.app.repo.getCase(slackCase))?.state.plan?.agreedAt).toBe(NOW.toISOString());
+});
+
+test('Teams: a forged review date through the CloudAdapter gets plain words, never a crash, and nothing changes', async () => {
+  const before = await substance(teamsCase);
+  for (const [reviewOn, words] of [
+    ['9999-12-31', /Please choose a review date within a year/],
+    ['0000-01-01', /The review date must be today or later/],
+    [{ date: '2026-04-10' }, /Please give the date the plan will be reviewed/],
+  ] as Array<[unknown, RegExp]>) {
+    const answer = await bot.click(teamsPeople.alex, 'agree-plan', {
+      reference: teamsCase,
+      stage: 'step-1',
+      'agree-plan.plan': 'Joint visit this week.',
+      'agree-plan.reviewOn': reviewOn,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.text).toMatch(words);
+  }
+  expect(await substance(teamsCase)).toBe(before);
+});
