@@ -472,6 +472,10 @@ describe('a limit agreed for the case "within a time scale which is acceptable t
       );
     // Within the ceiling: proposed by one agency, agreed by the other only.
     expect((await h.act('a-practitioner', { type: 'agree-timescale', date: '2026-04-15' })).ok).toBe(true);
+    // The other agency sees the date proposed as waiting for them (before the fix, only a history line gave the typed date).
+    expect((JSON.parse(await h.cardOf('b-practitioner')) as { owed?: string[] }).owed).toContain(
+      'Date proposed for this stage (within 48 hours (2 working days) of the initial discussion): by 5pm Wednesday 15 April, proposed by practitioner at A, waiting for the other agency to agree it',
+    );
     await refusedWithoutChange(
       h,
       () => h.act('a-practitioner', { type: 'confirm-timescale' }),

@@ -67,8 +67,18 @@ test('Slack: a forged review date is answered on the form in plain words, never 
 });
 
 test('Slack: a plan proposed by one agency waits for the other; the proposer cannot agree it for them', async () => {
+  const sent = bot.slackApi.calls.length;
   const proposed = await bot.slack(planModal(slackCase, 'Joint visit within 5 working days.', '2026-04-14'));
   expect(proposed.json).toEqual({ response_action: 'clear' });
+  // The case's cards, as Slack shows them, carry the plan and that it waits for the other agency
+  // (before the fix the card had no place for the plan at all).
+  const cards = bot.slackApi
+    .since(sent)
+    .filter((c) => c.method === 'chat.update' || c.method === 'chat.postMessage')
+    .map((c) => JSON.stringify(c.args.blocks ?? ''));
+  expect(
+    cards.some((b) => /Plan of action \(proposed by [^)]*, waiting for the other agency to agree it\)/.test(b)),
+  ).toBe(true);
   const from = bot.slackApi.calls.length;
   await bot.slack(cardClick(slackPeople.peter, 'confirm-plan', slackCase, 'step-1', where));
   const told = bot.slackApi.since(from, 'chat.postEphemeral').map((c) => String(c.args.text));
@@ -96,4 +106,15 @@ test('Teams: a forged review date through the CloudAdapter gets plain words, nev
     expect(answer.text).toMatch(words);
   }
   expect(await substance(teamsCase)).toBe(before);
+  // Proposed: Alex's card says it waits for the police; Chris's card says so too and offers to agree it.
+  const proposed = await bot.click(teamsPeople.alex, 'agree-plan', {
+    reference: teamsCase,
+    stage: 'step-1',
+    'agree-plan.plan': 'Joint visit this week, then a call.',
+    'agree-plan.reviewOn': '2026-04-14',
+  });
+  expect(proposed.text).toMatch(/Plan of action \(proposed by Alex Morgan, waiting for the other agency to agree it\)/);
+  const theirs = await bot.click(teamsPeople.chris, 'refresh', { reference: teamsCase });
+  expect(theirs.text).toMatch(/Plan of action \(proposed by Alex Morgan, waiting for the other agency to agree it\)/);
+  expect(theirs.text).toMatch(/"verb":"confirm-plan"/);
 });

@@ -436,6 +436,16 @@ function planLine(state: CaseState, directory: Directory): string | undefined {
   return `Plan of action (${status}), to be reviewed ${review}: ${plan.text}`;
 }
 
+/** A date proposed for the stage's limit, waiting for the other agency ("within a time scale which is acceptable to both"). */
+function timescaleLines(state: CaseState, directory: Directory, now: Date): string[] {
+  const proposal = state.timescaleProposal;
+  if (!proposal || proposal.stage !== state.stages[state.stages.length - 1]?.id || state.status !== 'open') return [];
+  const due = deadlineInWords(new Date(proposal.due), state.procedure.workingHours.timeZone, now);
+  return [
+    `Date proposed for this stage (${proposal.phrase}): ${due}, proposed by ${personName(directory, proposal.by)}, waiting for the other agency to agree it`,
+  ];
+}
+
 /** The milestones still owed, with their limits in words ("Minutes sent: by 5pm Friday 10 April"). */
 function milestoneLines(state: CaseState, now: Date): string[] {
   const tz = state.procedure.workingHours.timeZone;
@@ -518,7 +528,11 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
   const planHolds = Boolean(held && now < held);
   const overdue = Boolean(deadline && new Date(deadline.at) <= now) && !planHolds;
   const plan = planLine(state, directory);
-  const owed = [...owedLines(state, stage, current, directory), ...milestoneLines(state, now)];
+  const owed = [
+    ...timescaleLines(state, directory, now),
+    ...owedLines(state, stage, current, directory),
+    ...milestoneLines(state, now),
+  ];
   return {
     reference: state.reference,
     board: shortNameOf(procedure),

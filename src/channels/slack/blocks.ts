@@ -173,6 +173,10 @@ export function stageCardBlocks(view: StageCardView): { text: string; blocks: Bl
       ),
     });
   }
+  // The plan of action (proposed, waiting for the other agency, or agreed) and what the stage asks that is owed or given.
+  if (view.plan) blocks.push({ type: 'section', text: mrkdwn(escape(view.plan), LIMITS.sectionText) });
+  if (view.owed?.length)
+    blocks.push({ type: 'section', text: mrkdwn(view.owed.map(escape).join('\n'), LIMITS.sectionText) });
   if (view.closing) blocks.push({ type: 'section', text: mrkdwn(`*${escape(view.closing)}*`, LIMITS.sectionText) });
   if (view.positions.length)
     blocks.push({

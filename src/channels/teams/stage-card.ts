@@ -31,6 +31,8 @@ export function stageCardData(view: StageCardView, refreshUserIds: readonly stri
     ...view,
     refreshUserIds: [...refreshUserIds],
     signposts: view.signposts ?? [],
+    // What the stage asks that is owed or given (safety confirmed, milestones, a date proposed).
+    owed: view.owed ?? [],
     hasSignposts: (view.signposts ?? []).length > 0,
     plainActions: view.actions.filter((a) => !a.input).map((a) => ({ ...a, style: a.style ?? 'default' })),
     // The board's forms this person is to complete (their own view only); input ids prefixed "complete-form.".
