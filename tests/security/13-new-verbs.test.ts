@@ -524,3 +524,55 @@ describe('Lincolnshire step 4a: "a date set within 24 hours of step 3"', () => {
     expect(set.ok).toBe(true);
   });
 });
+
+describe('Cheshire East step 3: "escalated by a Senior Manager to the CESAB Board representative", taken up when step 2 is overdue', () => {
+  test('the board representative asks; only the Senior Manager of that agency approves; replays and others are refused', async () => {
+    const h = await raisedOn('cheshire-east');
+    await h.climb();
+    expect((await h.stored()).state.stages.at(-1)?.id).toBe('step-2');
+    // Not yet overdue: nobody takes it up.
+    await refusedWithoutChange(
+      h,
+      () => h.act('a-board-representative', { type: 'take-up' }),
+      'not-allowed-here',
+      /is not past its deadline/,
+    );
+    h.clock.now = new Date('2026-05-01T10:00:00.000Z');
+    const asked = await h.act('a-board-representative', { type: 'take-up' });
+    expect(asked.ok).toBe(true);
+    const state = (await h.stored()).state;
+    // Waiting for the Senior Manager: the case has not moved.
+    expect(state.stages.at(-1)?.id).toBe('step-2');
+    expect(state.pendingEscalation?.toStage).toBe('step-3');
+    await refusedWithoutChange(
+      h,
+      () => h.act('a-board-representative', { type: 'take-up' }),
+      'already-done',
+      /already waiting for approval/,
+    );
+    await refusedWithoutChange(
+      h,
+      () => h.act('a-board-representative', { type: 'approve-escalation' }),
+      'not-your-role',
+      /Senior Manager/,
+    );
+    // Someone of the other agency without the Senior Manager's role cannot approve it either.
+    await refusedWithoutChange(
+      h,
+      () => h.act('b-line-manager', { type: 'approve-escalation' }),
+      'not-your-role',
+      /Senior Manager/,
+    );
+    await refusedWithoutChange(
+      h,
+      () => h.act('c-senior-manager', { type: 'approve-escalation' }),
+      'not-a-party',
+      /not available to you/,
+    );
+    // The other agency sees that it waits for approval.
+    expect(JSON.parse(await h.cardOf('b-board-representative')) as { pending?: string }).toHaveProperty('pending');
+    const approved = await h.act('a-senior-manager', { type: 'approve-escalation' });
+    expect(approved.ok).toBe(true);
+    expect((await h.stored()).state.stages.at(-1)?.id).toBe('step-3');
+  });
+});
