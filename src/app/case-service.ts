@@ -345,10 +345,19 @@ export class CaseService {
     actor: Actor,
     form: { form: string; stage: string; answers: Readonly<Record<string, string>> },
     directory: Directory | undefined = this.directory,
+    platform?: Platform,
   ): Promise<Outcome> {
     if (!directory) throw new Error('completing a form needs the directory, to find whom it goes to');
-    const adult = await this.sealedAdult(reference);
     const access = new CaseAccess(this.repo, directory, this.clock);
+    // Anyone who may not see the case (a forged or replayed submission naming another case) gets the
+    // neutral words, and the attempt goes to the security log, as for every other write.
+    const opened = await access.open(reference, actor, {
+      action: 'complete-form',
+      writing: true,
+      ...(platform ? { platform } : {}),
+    });
+    if (!opened.ok) return opened;
+    const adult = await this.sealedAdult(reference);
     return this.appendRecord(reference, (stored) => {
       const { state } = stored;
       if (!access.may(state, actor)) return Promise.resolve({ done: { ok: false, refusal: notAvailable() } });

@@ -372,6 +372,10 @@ describe('Luton stage 2: "confirm that steps have been taken to ensure the safet
     expect(wrongRole.ok ? '' : wrongRole.refusal.message).toMatch(/There is no form for you to complete/);
     const outsider = await complete('c-line-manager', form, answers('Fine.'));
     expect(outsider.ok ? '' : outsider.refusal.message).toBe(NEUTRAL);
+    // In the security log, as every other write by someone who may not see the case (before the fix, not logged).
+    expect(
+      (await h.repo.securityEvents({ personId: 'c-line-manager' })).map((e) => [e.kind, e.action, e.reference]),
+    ).toEqual([['command-by-non-party', 'complete-form', h.reference]]);
     // Before the fix, an answer of any length was stored and sent.
     const huge = await complete('a-line-manager', form, answers('x'.repeat(20_000)));
     expect(huge.ok).toBe(false);

@@ -118,3 +118,23 @@ test('Teams: a forged review date through the CloudAdapter gets plain words, nev
   expect(theirs.text).toMatch(/Plan of action \(proposed by Alex Morgan, waiting for the other agency to agree it\)/);
   expect(theirs.text).toMatch(/"verb":"confirm-plan"/);
 });
+
+test('Slack: a forged form submission naming a case the person is not in gets the neutral words and is logged', async () => {
+  const before = await substance(teamsCase);
+  const answer = await bot.slack(
+    viewSubmission(slackPeople.peter, {
+      id: 'V-FORGED-FORM',
+      callback_id: 'case-form',
+      private_metadata: JSON.stringify({ reference: teamsCase, stage: 'step-1', form: 'luton-escalation-template' }),
+      values: { disagreement: { value: textInput('Forged.') } },
+    }),
+  );
+  expect(answer.status).toBe(200);
+  expect(JSON.stringify(answer.json)).toMatch(/This case is not available to you/);
+  expect(await substance(teamsCase)).toBe(before);
+  // Before the fix, a forged submission went to the service without the security log hearing of it.
+  const logged = await bot.app.repo.securityEvents({ personId: 'peter-lawson', reference: teamsCase });
+  expect(logged.map((e) => [e.kind, e.action, e.platform])).toEqual([
+    ['command-by-non-party', 'complete-form', 'slack'],
+  ]);
+});

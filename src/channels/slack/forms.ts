@@ -52,6 +52,7 @@ export function registerForms(parts: SlackParts): void {
         actorFor(directory, clicker, deps.clock()),
         { form: meta.form, stage: meta.stage, answers: typed },
         directory,
+        'slack',
       )
       .catch(busyRefusal);
     if (!outcome.ok) {

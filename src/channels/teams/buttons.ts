@@ -73,6 +73,7 @@ export class TeamsButtons {
           answers,
         },
         this.deps.directory,
+        'teams',
       );
       if (!done.ok) return message(done.refusal.message);
       return card(threads.stageCard(done.case, userIds, await threads.timeline(reference), who.actor));
