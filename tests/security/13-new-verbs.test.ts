@@ -474,6 +474,9 @@ describe('a limit agreed for the case "within a time scale which is acceptable t
         'invalid-input',
         words,
       );
+    // A Sunday typed is the Friday before: the history says the limit as it falls (before the fix, "proposed 2026-04-12").
+    expect((await h.act('a-practitioner', { type: 'agree-timescale', date: '2026-04-12' })).ok).toBe(true);
+    expect(await h.cardOf('b-practitioner')).toMatch(/proposed the date for this stage: by 5pm Friday 10 April/);
     // Within the ceiling: proposed by one agency, agreed by the other only.
     expect((await h.act('a-practitioner', { type: 'agree-timescale', date: '2026-04-15' })).ok).toBe(true);
     // The other agency sees the date proposed as waiting for them (before the fix, only a history line gave the typed date).

@@ -4,7 +4,7 @@
  * audit record only, and a manager's reason for returning their own agency's escalation is told
  * to that agency (the other side sees that it was returned).
  */
-import { instantInWords } from '../../domain/calendar';
+import { deadlineInWords, instantInWords } from '../../domain/calendar';
 import type { Directory } from '../../domain/directory';
 import { SWEEPER_ID, type CaseEvent } from '../../domain/escalation';
 import type { Procedure } from '../../domain/procedure';
@@ -58,8 +58,11 @@ export function historyLine(
     'plan-agreed': () => 'agreed the plan of action: both agencies agree it',
     'milestone-recorded': (e: { stage: string; milestone: string; note: string; date?: string }) =>
       `recorded ${milestoneLabel(e.stage, e.milestone)}${e.date ? ` (${e.date})` : ''}: ${e.note}`,
-    'timescale-proposed': (e: { date: string }) => `proposed ${e.date} as the date agreed for this stage`,
-    'timescale-agreed': () => 'agreed the date: both agencies agree it',
+    // The limit as it falls (the working day's end), not the day typed: a Sunday typed is the Friday before.
+    'timescale-proposed': (e: { due: string }) =>
+      `proposed the date for this stage: ${deadlineInWords(new Date(e.due), procedure.workingHours.timeZone, now)}`,
+    'timescale-agreed': (e: { due: string }) =>
+      `agreed the date for this stage, ${deadlineInWords(new Date(e.due), procedure.workingHours.timeZone, now)}: both agencies agree it`,
     'safety-confirmed': (e: { steps: string }) => `confirmed the steps taken to keep the adult safe: ${e.steps}`,
     'final-decision-recorded': (e: { decision: string; also?: { label: string; text: string } }) =>
       `recorded the decision: ${e.decision}${e.also ? ` ${e.also.label}: ${e.also.text}` : ''}`,
