@@ -263,9 +263,25 @@ describe('Lincolnshire step 1: "a mutually agreed plan of action ... including c
       /other agency/,
     );
     await refusedWithoutChange(h, () => h.act('b-line-manager', { type: 'confirm-plan' }), 'not-your-role', /Only/);
+    // The same proposal again (a double click, a replayed request) is recorded once.
+    const again = { type: 'agree-plan' as const, plan: 'Joint visit within 5 working days, then a call to review.' };
+    await refusedWithoutChange(
+      h,
+      () => h.act('a-practitioner', { ...again, reviewOn: '2026-04-14' }),
+      'already-done',
+      /Your agency has already proposed this plan; the other agency must agree it/,
+    );
     const agreed = await h.act('b-practitioner', { type: 'confirm-plan' });
     expect(agreed.ok).toBe(true);
     expect(await h.cardOf('a-practitioner')).toMatch(/Plan of action \(agreed by both agencies\)/);
+    // Replayed after the other agency agreed: before the fix, it set the agreed plan back to waiting.
+    await refusedWithoutChange(
+      h,
+      () => h.act('a-practitioner', { ...again, reviewOn: '2026-04-14' }),
+      'already-done',
+      /This plan of action is already agreed by both agencies/,
+    );
+    expect((await h.stored()).state.plan?.agreedAt).toBeDefined();
     // Replayed: the plan is agreed already, nothing more to agree.
     await refusedWithoutChange(
       h,

@@ -39,6 +39,16 @@ export function agreePlan(ctx: Context, plan: string, reviewOn: string, holding:
         ? `Please choose a review date within a year, no later than ${latestDateAhead(today)}.`
         : undefined;
   if (problem) return refuse('invalid-input', problem, { fields: { reviewOn: problem } });
+  // The same plan again (a double click, a replayed request): recorded once; an agreed plan is not
+  // set back to waiting by it. A different plan is a new proposal, for the other agency to agree.
+  const same = state.plan?.stage === stage.id && state.plan.text === plan.trim() && state.plan.reviewOn === date;
+  if (same && (state.plan?.agreedAt || state.plan?.party === ctx.side))
+    return refuse(
+      'already-done',
+      state.plan?.agreedAt
+        ? 'This plan of action is already agreed by both agencies.'
+        : 'Your agency has already proposed this plan; the other agency must agree it.',
+    );
   // Reviewed on the working day of the review date (the next one, if it is not a working day).
   const day = calendar.workingDayOnOrAfter(date);
   const event: CaseEvent = {
