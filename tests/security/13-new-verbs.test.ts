@@ -342,6 +342,15 @@ describe('Luton stage 2: "confirm that steps have been taken to ensure the safet
     );
   });
 
+  test('steps of more than 4000 characters are refused in plain words', async () => {
+    await refusedWithoutChange(
+      h,
+      () => h.act('a-line-manager', { type: 'confirm-safety', steps: 'Visited. '.repeat(500) }),
+      'invalid-input',
+      /Please keep this under 4000 characters/,
+    );
+  });
+
   test('"from: raising": the other agency\'s line manager, and a practitioner, cannot confirm it', async () => {
     await refusedWithoutChange(
       h,
@@ -538,6 +547,25 @@ describe('Lincolnshire step 4a: "a date set within 24 hours of step 3"', () => {
         'invalid-input',
         words,
       );
+    // A milestone the file does not declare, or someone without the role: plain words, nothing recorded.
+    await refusedWithoutChange(
+      h,
+      () => h.act(chair, { type: 'record-milestone', milestone: '__proto__', note: 'Set.', date: '2026-04-09' }),
+      'nothing-to-decide',
+      /Nothing is waiting to be recorded at this stage/,
+    );
+    await refusedWithoutChange(
+      h,
+      () =>
+        h.act('a-practitioner', {
+          type: 'record-milestone',
+          milestone: 'meeting-date-set',
+          note: 'Set.',
+          date: '2026-04-09',
+        }),
+      'not-your-role',
+      /Only the Independent chair selected from the LSAB partner organisations or Senior Liaison Officer \(SLO\) can record/,
+    );
     const set = await h.act(chair, {
       type: 'record-milestone',
       milestone: 'meeting-date-set',
