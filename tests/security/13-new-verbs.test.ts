@@ -14,7 +14,10 @@ import { actorFor } from '../../src/app/people';
 import { loadProcedures } from '../../src/app/procedures';
 import { simulationDirectory } from '../../src/app/simulate';
 import { PersonalDataVault } from '../../src/app/store/personal-data';
-import { stageCardView } from '../../src/app/views/stage-card';
+import { stageCardView, type StageCardView } from '../../src/app/views/stage-card';
+import { stageCardBlocks } from '../../src/channels/slack/blocks';
+import { renderStageCard } from '../../src/channels/teams/stage-card';
+import { parseProblems } from '../fakes/adaptive-cards';
 import { availableCommands, type CaseCommand } from '../../src/domain/escalation';
 import type { Directory } from '../../src/domain/directory';
 import type { Procedure } from '../../src/domain/procedure';
@@ -370,6 +373,15 @@ describe('Luton stage 2: "confirm that steps have been taken to ensure the safet
     const done = await h.act('a-line-manager', { type: 'confirm-safety', steps: 'Daily home care visits; GP aware.' });
     expect(done.ok).toBe(true);
     expect(await h.cardOf('b-line-manager')).toMatch(
+      /Steps taken to keep the adult safe, confirmed by line-manager at A/,
+    );
+    // As each platform shows the card (before the fix, neither showed what the stage owes or was given).
+    const view = JSON.parse(await h.cardOf('b-line-manager')) as StageCardView;
+    const teams = renderStageCard(view, []);
+    expect(parseProblems(teams)).toEqual([]);
+    expect(JSON.stringify(teams)).not.toMatch(/\$\{/);
+    expect(JSON.stringify(teams)).toMatch(/Steps taken to keep the adult safe, confirmed by line-manager at A/);
+    expect(JSON.stringify(stageCardBlocks(view).blocks)).toMatch(
       /Steps taken to keep the adult safe, confirmed by line-manager at A/,
     );
     await refusedWithoutChange(
