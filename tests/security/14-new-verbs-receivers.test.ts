@@ -8,6 +8,7 @@
 import { startTestBot, type TestBot } from '../fakes/bot';
 import { cardClick, slackPeople, textInput, viewSubmission } from '../fakes/slack-client';
 import { teamsPeople } from '../fakes/teams-client';
+import { sentToChats } from '../fakes/leaks';
 
 jest.setTimeout(120_000);
 
@@ -137,4 +138,32 @@ test('Slack: a forged form submission naming a case the person is not in gets th
   expect(logged.map((e) => [e.kind, e.action, e.platform])).toEqual([
     ['command-by-non-party', 'complete-form', 'slack'],
   ]);
+});
+
+test('Teams: a plan naming the adult, whose details the case holds sealed, is refused and reaches no chat', async () => {
+  const NAME = 'Zebedee Quillfeather-Okonkwo';
+  // The adult's details, given privately in the documents card.
+  await bot.click(teamsPeople.alex, 'send-document', {
+    reference: teamsCase,
+    verb: 'send-document',
+    'documents.kind': 'case-record',
+    'documents.format': 'pdf',
+    'documents.name': NAME,
+    'documents.dateOfBirth': '1950-03-12',
+    'documents.address': '14 Elm Road, Lincoln LN2 1PX',
+  });
+  expect(await bot.app.repo.readPersonalDetails(teamsCase)).toBeDefined();
+  const before = await substance(teamsCase);
+  // Before the fix, the sealed name was not checked for a plan's words: this was stored and shown on every card.
+  const answer = await bot.click(teamsPeople.chris, 'agree-plan', {
+    reference: teamsCase,
+    stage: 'step-1',
+    'agree-plan.plan': `Visit ${NAME} together on Monday.`,
+    'agree-plan.reviewOn': '2026-04-14',
+  });
+  expect(answer.status).toBe(200);
+  expect(answer.text).toMatch(/names the adult/);
+  expect(await substance(teamsCase)).toBe(before);
+  const sent = sentToChats(bot);
+  expect(/quillfeather/i.test(sent.teams + sent.slack)).toBe(false);
 });
