@@ -358,20 +358,31 @@ export class CaseService {
     });
     if (!opened.ok) return opened;
     const adult = await this.sealedAdult(reference);
-    return this.appendRecord(reference, (stored) => {
+    let refused: Refusal | undefined;
+    /** A party's refusal, recorded on the timeline as every other refused command is (never the words typed). */
+    const recorded = (state: CaseState, refusal: Refusal) => {
+      refused = refusal;
+      const event: CaseEvent = {
+        type: 'command-refused',
+        at: this.clock().toISOString(),
+        by: { ...recordOf(state, actor), roles: [] },
+        stage: state.stages[state.stages.length - 1]?.id ?? form.stage,
+        command: 'complete-form',
+        code: refusal.code,
+        reason: refusal.message,
+      };
+      return Promise.resolve({ event });
+    };
+    const outcome = await this.appendRecord(reference, (stored) => {
+      refused = undefined;
       const { state } = stored;
       if (!access.may(state, actor)) return Promise.resolve({ done: { ok: false, refusal: notAvailable() } });
       const due = formsDue(state, actor).find((d) => d.form === form.form && d.stage === form.stage);
       const declared = state.procedure.forms.find((f) => f.id === form.form);
       if (!due || !declared)
-        return Promise.resolve({
-          done: {
-            ok: false,
-            refusal: {
-              code: 'nothing-to-decide',
-              message: `There is no form for you to complete on case ${reference} now: it is not yet its moment, your role does not complete it, or someone of your agency already has.`,
-            },
-          },
+        return recorded(state, {
+          code: 'nothing-to-decide',
+          message: `There is no form for you to complete on case ${reference} now: it is not yet its moment, your role does not complete it, or someone of your agency already has.`,
         });
       const answers: Record<string, string> = {};
       const fields: Record<string, string> = {};
@@ -396,17 +407,12 @@ export class CaseService {
         answers[field.key] = text;
       }
       if (Object.keys(fields).length)
-        return Promise.resolve({
-          done: {
-            ok: false,
-            refusal: {
-              code: 'invalid-input',
-              message: Object.values(fields).some((m) => m.startsWith('Please keep'))
-                ? `An answer is too long: please keep each answer under ${FORM_TEXT_LIMIT} characters.`
-                : 'The form needs an answer to each question.',
-              fields,
-            },
-          },
+        return recorded(state, {
+          code: 'invalid-input',
+          message: Object.values(fields).some((m) => m.startsWith('Please keep'))
+            ? `An answer is too long: please keep each answer under ${FORM_TEXT_LIMIT} characters.`
+            : 'The form needs an answer to each question.',
+          fields,
         });
       const now = this.clock();
       const event: CaseEvent = {
@@ -431,6 +437,7 @@ export class CaseService {
         ],
       });
     });
+    return refused ? { ok: false, refusal: refused } : outcome;
   }
 
   private emailing = false;

@@ -401,6 +401,7 @@ describe('Luton stage 2: "confirm that steps have been taken to ensure the safet
     const complete = (by: string, f: { form: string; stage: string }, a: Record<string, string>) =>
       h.service.completeForm(h.reference, h.actor(by), { ...f, answers: a });
     const before = await h.substance();
+    const refusedBefore = (await h.refusals()).length;
     const forged = await complete('a-line-manager', { ...form, form: 'not-a-form' }, answers('Fine.'));
     expect(forged.ok ? '' : forged.refusal.message).toMatch(/There is no form for you to complete/);
     const wrongStage = await complete('a-line-manager', { ...form, stage: 'stage-4' }, answers('Fine.'));
@@ -426,6 +427,18 @@ describe('Luton stage 2: "confirm that steps have been taken to ensure the safet
     const named = await complete('a-line-manager', form, answers(`${NAME} says the visits stopped.`));
     expect(named.ok ? '' : named.refusal.code).toBe('names-the-adult');
     expect(await h.substance()).toBe(before);
+    // A party's refusals are on the timeline, as refused commands are (before the fix, none was recorded);
+    // words naming the adult are not kept anywhere, and the outsider's attempt is in the security log only.
+    expect(
+      (await h.refusals())
+        .slice(refusedBefore)
+        .map((e) => (e.type === 'command-refused' ? [e.by.personId, e.command, e.code] : [])),
+    ).toEqual([
+      ['a-line-manager', 'complete-form', 'nothing-to-decide'],
+      ['a-line-manager', 'complete-form', 'nothing-to-decide'],
+      ['a-practitioner', 'complete-form', 'nothing-to-decide'],
+      ['a-line-manager', 'complete-form', 'invalid-input'],
+    ]);
   });
 });
 

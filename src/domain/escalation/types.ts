@@ -302,7 +302,14 @@ export type CaseEvent = EventBase &
       }
     /** Both agencies agreed the date: the stage's deadline of that kind and phrase becomes `due`. */
     | { type: 'timescale-agreed'; stage: string; side: Side; kind: Deadline['kind']; phrase: string; due: string }
-    | { type: 'command-refused'; stage: string; command: CommandType; code: RefusalCode; reason: string }
+    | {
+        type: 'command-refused';
+        stage: string;
+        /** The command refused, or completing one of the board's forms (stages[].forms). */
+        command: CommandType | 'complete-form';
+        code: RefusalCode;
+        reason: string;
+      }
     | { type: 'personal-data-erased'; reason: string }
     /** Someone was sent a document of the case (a form, the case record), and whether it named the adult. */
     | { type: 'document-issued'; document: string; format: 'pdf' | 'docx'; withPersonalDetails: boolean }
