@@ -4,6 +4,7 @@
  * review date, and a stage may ask for confirmation that the adult is safe meanwhile.
  */
 import { EXAMPLE_DIRECTORY_FILE, loadDirectoryFile, loadProcedures } from '../../src/app/procedures';
+import { timerText } from '../../src/app/sweeper';
 import { stageCardView } from '../../src/app/views/stage-card';
 import {
   availableCommands,
@@ -579,6 +580,39 @@ describe('milestones the card records: meetings, minutes, letters', () => {
     expect(availableCommands(set.state, councilSlo, now)).not.toContain('record-milestone');
     const held = ok(decide(set.state, { type: 'record-milestone', actor: chair, note: 'Minuted.' }, now));
     expect(held.state.milestones?.map((m) => m.id)).toEqual(['meeting-date-set', 'meeting-held']);
+  });
+
+  test('a milestone owed with a limit is reminded on the morning it is due and nudged once it passes unrecorded', () => {
+    const state = atStep4a();
+    const mine = (list: ReturnType<typeof timersOf>) => list.filter((t) => t.milestone?.id === 'meeting-date-set');
+    // Step 3 asked at 3pm on Wednesday 28 October (GMT, after the clocks went back): the date is due by 3pm Thursday.
+    expect(mine(timersOf(state)).map((t) => [t.kind, t.at])).toEqual([
+      ['reminder', '2026-10-29T09:00:00.000Z'],
+      ['nudge', '2026-10-29T15:00:00.000Z'],
+      ['nudge', '2026-10-30T15:00:00.000Z'], // urgent: every 24 hours while it is not recorded
+    ]);
+    // To those who may record it: the Independent Chair and each agency's Senior Liaison Officer.
+    expect(
+      mine(timersOf(state))[0]
+        ?.audience.flatMap((a) => a.roles)
+        .sort(),
+    ).toEqual(['independent-chair', 'senior-liaison-officer', 'senior-liaison-officer']);
+    // The stage's own reminders and nudges are still there beside them.
+    expect(timersOf(state).filter((t) => !t.milestone).length).toBeGreaterThan(0);
+    const [reminder, nudge] = mine(timersOf(state));
+    if (!reminder || !nudge) throw new Error('no milestone timers');
+    expect(timerText(state, reminder, new Date(reminder.at))).toMatch(
+      /“Date set for the independently chaired meeting” is due by 3pm today \(“The meeting should take place asap/,
+    );
+    expect(timerText(state, nudge, new Date(nudge.at))).toMatch(/was due .* and has not been recorded/);
+    const set = ok(
+      decide(
+        state,
+        { type: 'record-milestone', actor: chair, note: 'Meeting booked.', date: '2026-10-30' },
+        new Date('2026-10-29T10:00:00.000Z'),
+      ),
+    );
+    expect(mine(timersOf(set.state))).toEqual([]);
   });
 
   test('a date is required where the milestone asks for one', () => {

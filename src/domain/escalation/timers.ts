@@ -28,6 +28,7 @@
 import type { WorkingCalendar } from '../calendar';
 import type { Procedure, Stage } from '../procedure/schema';
 import { appliesTo, calendarFor, nextStage, stageById, timescaleInstant } from './deadlines';
+import { owedMilestones } from './milestones';
 import { pendingDeadlines, planHoldsUntil } from './rules';
 import type { ActorRecord, CaseState, Deadline, Party, Side, StageRecord } from './types';
 
@@ -68,6 +69,8 @@ export interface Timer {
   phrase?: string;
   /** For a notification the procedure asks for within a time: that limit (met by sending it now). */
   limit?: { at: string; phrase?: string };
+  /** For a reminder or nudge about a milestone the case owes ("minutes within 15 working days"): which, and when due. */
+  milestone?: { id: string; label: string; due: string; phrase: string };
 }
 
 /** How many repeats ahead of the last fired one are planned (the next is all a sweeper needs). */
@@ -233,6 +236,7 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
       }
     }
   }
+  timers.push(...milestoneTimers(state, calendar, fired));
   if (state.status !== 'open') return sortTimers(timers);
 
   const startedAt = new Date(current.startedAt);
@@ -335,6 +339,55 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
 }
 
 /**
+ * Milestones the case owes with a limit of their own ("minutes within 15 working days" of the
+ * meeting, "outcome letter within a further 2 working days"): the people who record them are
+ * reminded on the morning of the day it is due, and nudged once it has passed unrecorded, again
+ * each working day while the case is open (once, for an obligation that outlives a closed case).
+ */
+function milestoneTimers(state: CaseState, calendar: WorkingCalendar, fired: ReadonlySet<string>): Timer[] {
+  const out: Timer[] = [];
+  const anyHour = state.urgent && (state.procedure.urgentPath?.outOfHoursNudges ?? false);
+  for (const owed of owedMilestones(state, calendar)) {
+    if (!owed.due) continue;
+    const due = new Date(owed.due);
+    const key = `${state.reference}/${owed.stage}/milestone-${owed.milestone.id}`;
+    const base = {
+      stage: owed.stage,
+      audience: rolesAudience(state, owed.milestone.by),
+      milestone: { id: owed.milestone.id, label: owed.milestone.label, due: owed.due, phrase: owed.milestone.phrase },
+    };
+    let day = calendar.localDate(due);
+    if (!calendar.isWorkingDay(day) || calendar.startOfWorkingDay(day) >= due) day = calendar.previousWorkingDay(day);
+    const morning = calendar.startOfWorkingDay(day);
+    if (morning < due)
+      out.push({
+        ...base,
+        id: `${key}/reminder-today`,
+        kind: 'reminder',
+        at: morning.toISOString(),
+        outOfHours: false,
+      });
+    const first = nextWorking(due, calendar, anyHour);
+    const repeats =
+      state.status !== 'open' || state.procedure.defaults.repeatWhileOverdue === 'never'
+        ? 0
+        : countFired(fired, `${key}/nudge-`) + LOOKAHEAD;
+    for (let k = 0; k <= repeats; k++) {
+      const at = k === 0 ? first : repeatAt(first, k, calendar, anyHour);
+      out.push({
+        ...base,
+        id: `${key}/nudge-${k}`,
+        kind: 'nudge',
+        at: at.toISOString(),
+        repeat: k,
+        outOfHours: anyHour && !calendar.isWorkingTime(at),
+      });
+    }
+  }
+  return out;
+}
+
+/**
  * Where two reminders would go at the same instant (one deadline's morning reminder and the
  * next one's day-before reminder, say), one goes: one already sent, else a day-before one
  * (the kind sent before there were morning reminders), else the one about the earlier deadline.
@@ -344,11 +397,11 @@ function oneReminderAnInstant(timers: Timer[], fired: ReadonlySet<string>): Time
     `${fired.has(t.id) ? 0 : 1}${t.reminder === 'day-before' ? 0 : 1}${t.deadline?.at ?? ''}${t.id}`;
   const chosen = new Map<string, Timer>();
   for (const t of timers) {
-    if (t.kind !== 'reminder') continue;
+    if (t.kind !== 'reminder' || t.milestone) continue;
     const held = chosen.get(t.at);
     if (!held || rank(t) < rank(held)) chosen.set(t.at, t);
   }
-  return timers.filter((t) => t.kind !== 'reminder' || chosen.get(t.at) === t);
+  return timers.filter((t) => t.kind !== 'reminder' || t.milestone || chosen.get(t.at) === t);
 }
 
 /**
@@ -358,14 +411,14 @@ function oneReminderAnInstant(timers: Timer[], fired: ReadonlySet<string>): Time
 function oneNudgeAnInstant(timers: Timer[]): Timer[] {
   const chosen = new Map<string, Timer>();
   for (const t of timers) {
-    if (t.kind !== 'nudge') continue;
+    if (t.kind !== 'nudge' || t.milestone) continue;
     const held = chosen.get(t.at);
     const later = (a: Timer, b: Timer): boolean =>
       (a.deadline?.at ?? '') > (b.deadline?.at ?? '') ||
       ((a.deadline?.at ?? '') === (b.deadline?.at ?? '') && a.id < b.id);
     if (!held || later(t, held)) chosen.set(t.at, t);
   }
-  return timers.filter((t) => t.kind !== 'nudge' || chosen.get(t.at) === t);
+  return timers.filter((t) => t.kind !== 'nudge' || t.milestone || chosen.get(t.at) === t);
 }
 
 function sortTimers(timers: Timer[]): Timer[] {
@@ -395,7 +448,10 @@ function repeatAt(first: Date, k: number, calendar: WorkingCalendar, anyHour: bo
 export function dueTimers(state: CaseState, now: Date, calendar?: WorkingCalendar): Timer[] {
   const fired = new Set(state.timers?.fired ?? []);
   // A reminder whose deadline has passed by now (the bot was down) is dropped: the nudge says it.
-  const stale = (t: Timer): boolean => t.kind === 'reminder' && Boolean(t.deadline && new Date(t.deadline.at) <= now);
+  const stale = (t: Timer): boolean => {
+    const due = t.deadline?.at ?? t.milestone?.due;
+    return t.kind === 'reminder' && Boolean(due && new Date(due) <= now);
+  };
   return timersOf(state, calendar).filter((t) => !fired.has(t.id) && new Date(t.at) <= now && !stale(t));
 }
 
