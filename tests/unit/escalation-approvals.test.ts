@@ -147,6 +147,27 @@ describe('Cheshire East: taking up an overdue step waits for the approver the pr
     ]);
   });
 
+  test('"the CESAB Board representative who will arrange a meeting to seek resolution": the meeting is recorded at step 3', () => {
+    const now = new Date('2026-04-20T09:00:00.000Z');
+    const step3 = ok(decide(atStep2(), { type: 'take-up', actor: councilSenior }, now)).state;
+    expect(availableCommands(step3, councilBoardRep, now)).toContain('record-milestone');
+    expect(availableCommands(step3, councilSenior, now)).not.toContain('record-milestone');
+    expect(owedMilestones(step3, calendarFor(CE)).map((o) => o.milestone.id)).toEqual([
+      'meeting-arranged',
+      'meeting-held',
+    ]);
+    const arranged = ok(
+      decide(
+        step3,
+        { type: 'record-milestone', actor: trustBoardRep, note: 'Both agencies invited.', date: '2026-04-23' },
+        now,
+      ),
+    );
+    expect(arranged.state.milestones).toEqual([
+      expect.objectContaining({ stage: 'step-3', id: 'meeting-arranged', date: '2026-04-23', by: 'rob' }),
+    ]);
+  });
+
   test('a Senior Manager taking up an overdue step 2 moves it to step 3 at once', () => {
     const after = ok(
       decide(atStep2(), { type: 'take-up', actor: councilSenior }, new Date('2026-04-20T09:00:00.000Z')),
@@ -311,6 +332,21 @@ describe('Lincolnshire: "a mutually agreed plan of action ... including clear ti
         ok(decide(state, { type: 'take-up', actor: councilManager }, new Date('2026-04-09T08:00:00.000Z'))).state,
       ),
     ).toBe('step-2');
+  });
+
+  test('"a new or alternative plan devised with timeframes": after the review, a new plan agreed holds the stage again', () => {
+    const reviewed = new Date('2026-04-09T10:00:00.000Z');
+    const again = run(agreed(), [
+      [
+        '2026-04-09T10:00:00.000Z',
+        { type: 'agree-plan', actor: ben, plan: 'A joint visit on 14 April.', reviewOn: '2026-04-15' },
+      ],
+      ['2026-04-09T11:00:00.000Z', { type: 'confirm-plan', actor: ann }],
+    ]);
+    expect(again.plan).toMatchObject({ text: 'A joint visit on 14 April.', reviewOn: '2026-04-15' });
+    expect(again.plan?.agreedAt).toBe('2026-04-09T11:00:00.000Z');
+    expect(availableCommands(again, councilManager, reviewed)).not.toContain('take-up');
+    expect(timersOf(again).filter((t) => t.kind === 'nudge')[0]?.at).toBe('2026-04-16T08:00:00.000Z');
   });
 
   test('a review date on Easter Monday (6 April 2026, a bank holiday) is reviewed on Tuesday 7 April', () => {

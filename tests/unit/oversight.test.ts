@@ -66,6 +66,14 @@ describe('"This procedure should be reviewed annually": a review date in the fil
     expect(reviewWarning(camden, '2099-01-01')).toBeUndefined();
   });
 
+  test('Cheshire East "Date – April 2023 REVIEW – April 2025": its file says so, and the check warns now it is past', () => {
+    const checked = checkProcedureText(readFileSync(join(SHIPPED_PROCEDURES_DIR, 'cheshire-east.yaml'), 'utf8'));
+    if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
+    expect(checked.value.oversight?.reviewBy).toBe('2025-04-30');
+    expect(reviewWarning(checked.value, '2025-04-30')).toBeUndefined();
+    expect(reviewWarning(checked.value, '2026-12-03')).toMatch(/was due to be reviewed by 30 April 2025/);
+  });
+
   test('a review date that is not a date is a problem of the file', () => {
     const checked = checkProcedureText(text.replace('\n  figures:\n', '\n  reviewBy: 1st April\n  figures:\n'));
     expect(checked.ok).toBe(false);
