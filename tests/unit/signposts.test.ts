@@ -10,6 +10,7 @@ import {
   loadDirectoryFile,
   loadProcedures,
   SHIPPED_PROCEDURES_DIR,
+  SHIPPED_FORM_FILES,
 } from '../../src/app/procedures';
 import { stageCardView } from '../../src/app/views/stage-card';
 import { stageCardBlocks } from '../../src/channels/slack/blocks';
@@ -140,7 +141,7 @@ describe('procedure check', () => {
         '    stages: [step-9]\n    categories: [care-settings]',
       )
       .replace('    raising: true\n    phrase: >-\n      This protocol', '    phrase: >-\n      This protocol');
-    const result = checkProcedureText(broken);
+    const result = checkProcedureText(broken, SHIPPED_FORM_FILES);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems.map((p) => p.message)).toEqual(
@@ -154,7 +155,7 @@ describe('procedure check', () => {
 
   test('a file without signposts still loads, with none', () => {
     const without = text.replace(/\nsignposts:\n[\s\S]*?\n(?=defaults:)/, '\n');
-    const result = checkProcedureText(without);
+    const result = checkProcedureText(without, SHIPPED_FORM_FILES);
     expect(result.ok && result.value.signposts).toEqual([]);
   });
 });
