@@ -2,6 +2,7 @@
  * The admin CLI, run exactly as a user runs it: `npm run --silent cli -- <args>` in the project
  * folder. Each run starts Node and tsx (about a second), so the runs are few and shared.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -88,6 +89,20 @@ describe('npm run --silent cli -- procedures', () => {
 });
 
 describe('npm run --silent cli -- procedure check <file>', () => {
+  test('output piped into something that stops reading (| head) ends quietly, without a crash', () => {
+    const piped = spawnSync(
+      'bash',
+      [
+        '-c',
+        'npm run --silent cli -- procedure check src/procedures/north-somerset.yaml | head -c 0; echo "$' +
+          '{PIPESTATUS[0]}"',
+      ],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(piped.stderr).not.toMatch(/EPIPE|Error/);
+    expect(piped.stdout.trim()).toBe('0');
+  });
+
   test('a good file: exit 0, one line saying ok', () => {
     const run = cli(['procedure', 'check', 'src/procedures/north-somerset.yaml']);
     expect(run.status).toBe(0);
