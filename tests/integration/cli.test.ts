@@ -3,7 +3,7 @@
  * folder. Each run starts Node and tsx (about a second), so the runs are few and shared.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli, type CliRun } from '../fakes/cli';
@@ -15,6 +15,8 @@ const temporary: string[] = [];
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   temporary.push(dir);
+  // A copy of a shipped board keeps its form files beside it, as a board's author copying one would.
+  cpSync(join(ROOT, 'src', 'procedures', 'forms'), join(dir, 'forms'), { recursive: true });
   return dir;
 }
 afterAll(() => {

@@ -17,7 +17,7 @@ import { stageCardBlocks } from '../../src/channels/slack/blocks';
 import { raiseFormModal } from '../../src/channels/slack/raise-modals';
 import { raiseFormCard } from '../../src/channels/teams/raise-dialog';
 import { renderStageCard } from '../../src/channels/teams/stage-card';
-import { raise, type CaseState, type RaiseCommand } from '../../src/domain/escalation';
+import { decide, raise, type CaseState, type RaiseCommand } from '../../src/domain/escalation';
 import { checkProcedureText, raisingSignposts, stageSignposts, type Procedure } from '../../src/domain/procedure';
 import { parseProblems } from '../fakes/adaptive-cards';
 
@@ -131,6 +131,31 @@ describe('on the card of the stage', () => {
   });
 });
 
+describe('once the case is closed', () => {
+  test('Luton: "It may be useful for individuals to debrief with their line manager following some disputes", after, not before', () => {
+    const luton = board('luton');
+    const now = new Date('2026-04-10T11:00:00.000Z');
+    const open = raised(luton, 'case-closure');
+    expect(ids(stageCardView(open, { now, directory }).signposts ?? [])).not.toContain('debrief');
+    const closed = decide(
+      open,
+      {
+        type: 'withdraw',
+        actor: { personId: 'p', agencyId: 'a', roles: ['practitioner'] },
+        reason: 'Agreed by phone.',
+      },
+      now,
+    );
+    if (!closed.ok) throw new Error(closed.refusal.message);
+    const view = stageCardView(closed.state, { now, directory });
+    expect(ids(view.signposts ?? [])).toEqual(['debrief']);
+    const card = renderStageCard(view, []);
+    expect(parseProblems(card)).toEqual([]);
+    expect(JSON.stringify(card)).toContain('talk it over with your line manager');
+    expect(JSON.stringify(stageCardBlocks(view).blocks)).toContain('talk it over with your line manager');
+  });
+});
+
 describe('procedure check', () => {
   const text = readFileSync(join(SHIPPED_PROCEDURES_DIR, 'lincolnshire.yaml'), 'utf8');
 
@@ -148,7 +173,7 @@ describe('procedure check', () => {
       expect.arrayContaining([
         'names the stage "step-9", which is not in "stages"',
         'names the kind of disagreement "care-settings", which is not in "categories"',
-        'is shown nowhere: give "raising: true", or the "stages" whose card shows it (or "all")',
+        'is shown nowhere: give "raising: true", the "stages" whose card shows it (or "all"), or "closed: true"',
       ]),
     );
   });

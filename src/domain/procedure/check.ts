@@ -309,10 +309,11 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
             message: `names the kind of disagreement "${id}", which is not in "categories"`,
           });
       });
-    if (!s.raising && s.stages !== 'all' && s.stages.length === 0)
+    if (!s.raising && !s.closed && s.stages !== 'all' && s.stages.length === 0)
       found.push({
         path: ['signposts', j],
-        message: 'is shown nowhere: give "raising: true", or the "stages" whose card shows it (or "all")',
+        message:
+          'is shown nowhere: give "raising: true", the "stages" whose card shows it (or "all"), or "closed: true"',
       });
   });
   found.push(...duplicates(p.signposts ?? [], 'signposts', 'signpost'));

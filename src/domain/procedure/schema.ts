@@ -115,6 +115,8 @@ export const signpostSchema = z.strictObject({
     })
     .default([]),
   categories: z.array(slug).optional(),
+  /** Shown on the card once the case is closed (advice for afterwards: a debrief). */
+  closed: z.boolean({ error: 'must be true (shown once the case is closed) or false' }).default(false),
   phrase: text.describe('the words of the procedure this signpost comes from, verbatim'),
 });
 
