@@ -212,6 +212,19 @@ describe('Cheshire East: taking up an overdue step waits for the approver the pr
       'cheshire-east-step-4-referral',
     ]);
   });
+
+  test('"The Independent Chair will seek written representation initially": owed at step 4, recorded by the Chair', () => {
+    const now = new Date('2026-04-27T09:00:00.000Z');
+    const step3 = ok(decide(atStep2(), { type: 'take-up', actor: councilSenior }, now)).state;
+    const step4 = ok(decide(step3, { type: 'take-up', actor: businessManager }, now)).state;
+    expect(owedMilestones(step4, calendarFor(CE)).map((o) => o.milestone.id)).toEqual(['written-representation']);
+    expect(availableCommands(step4, chair, now)).toContain('record-milestone');
+    expect(availableCommands(step4, businessManager, now)).not.toContain('record-milestone');
+    const sought = ok(
+      decide(step4, { type: 'record-milestone', actor: chair, note: 'Asked both agencies to write by Friday.' }, now),
+    );
+    expect(sought.state.milestones?.map((m) => m.id)).toEqual(['written-representation']);
+  });
 });
 
 describe("Lincolnshire: step 4b is reached on the Senior Liaison Officers' advice", () => {
@@ -826,6 +839,34 @@ describe('North Somerset: "When the issue is resolved, any general safeguarding 
       ['stage-2', 'general-safeguarding-issues'],
     ]);
   });
+});
+
+test('North Somerset stage 5: "The Panel will receive representation from those concerned in the dispute", recorded by the Panel', () => {
+  const NS = board('north-somerset');
+  const all = who('ann', council, 'practitioner', 'line-manager', 'second-tier-manager', 'senior-manager');
+  const rep = who('ann', council, 'board-representative', 'senior-manager');
+  const businessManager = who('bea', 'nssab', 'board-business-manager');
+  const panel = who('pat', 'nssab', 'panel');
+  const at = (h: number): string => `2026-11-02T${String(9 + h).padStart(2, '0')}:00:00.000Z`;
+  const stage5 = run(raiseOn(NS, '2026-11-02T09:00:00.000Z', { actor: all }), [
+    [at(1), { type: 'request-escalation', actor: all, reason: 'Not resolved.' }],
+    [at(2), { type: 'request-escalation', actor: all, reason: 'Not resolved.' }],
+    [at(3), { type: 'request-escalation', actor: rep, reason: 'Not resolved.' }],
+    [at(4), { type: 'request-escalation', actor: rep, reason: 'Still unresolved.' }],
+    [at(5), { type: 'approve-escalation', actor: businessManager }],
+  ]);
+  expect(stageOf(stage5)).toBe('stage-5');
+  const now = new Date('2026-11-03T10:00:00.000Z');
+  expect(owedMilestones(stage5, calendarFor(NS)).map((o) => o.milestone.id)).toContain('representation-received');
+  expect(availableCommands(stage5, panel, now)).toContain('record-milestone');
+  const heard = ok(
+    decide(
+      stage5,
+      { type: 'record-milestone', actor: panel, milestone: 'representation-received', note: 'Both heard.' },
+      now,
+    ),
+  );
+  expect(heard.state.milestones?.map((m) => m.id)).toEqual(['representation-received']);
 });
 
 describe('a procedure that says nothing about immediate risk (immediateRisk left out)', () => {
