@@ -373,15 +373,43 @@ describe('Hillside', () => {
   }
   const notes = (state: CaseState): Timer[] => timersOf(state).filter((t) => t.kind === 'notification');
 
+  test('kind 4 with kind 5, "within one working week or a timescale that protects the adult from harm (whichever is shortest)": an agreed date under the week', () => {
+    // Raised 10am BST Monday 19 October 2026: the week ends 5pm GMT Monday 26 October, the clocks gone back.
+    const state = raiseOn(HSB, '2026-10-19T09:00:00.000Z');
+    expect(deadlinesOf(state)).toEqual([
+      expect.stringMatching(/^2026-10-26T17:00:00.000Z Practitioners should resolve/),
+    ]);
+    const agreed = run(state, [
+      ['2026-10-19T10:00:00.000Z', { type: 'agree-timescale', actor: ben, date: '2026-10-21' }],
+      ['2026-10-19T11:00:00.000Z', { type: 'confirm-timescale', actor: ann }],
+    ]);
+    expect(agreed.stages[0]?.deadlines.map((d) => d.at)).toEqual(['2026-10-21T16:00:00.000Z']);
+  });
+
+  test('the same rule written as two limits joined by shortestOf, one agreed, is refused by procedure check, saying how to write it', () => {
+    const text = readFileSync(fileOf('hillside'), 'utf8').replace(
+      '        agreed:\n',
+      '        shortestOf: first-stage\n        agreed:\n',
+    );
+    const checked = checkProcedureText(text);
+    expect(checked.ok).toBe(false);
+    const messages = checked.ok ? [] : checked.problems.map((p) => p.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/an "agreed" limit cannot also be joined by "shortestOf".*write one limit with "agreed"/),
+      ]),
+    );
+  });
+
   test('kind 11, "the practitioner who raised the concern must be told": the person who raised, by name', () => {
     const state = atLineManagers();
-    const told = notes(state).find((t) => t.phrase.startsWith('The practitioner who raised'));
+    const told = notes(state).find((t) => (t.phrase ?? '').startsWith('The practitioner who raised'));
     expect(told?.audience).toEqual([{ party: 'raising', agencyId: A, roles: [], personId: 'ann' }]);
     expect(told?.at).toBe('2026-12-21T15:00:00.000Z');
   });
 
   test('kind 12, "the safeguarding lead in their own agency": only the escalating agency’s lead (the responding agency here)', () => {
-    const told = notes(atLineManagers()).find((t) => t.phrase.startsWith('The line manager escalating'));
+    const told = notes(atLineManagers()).find((t) => (t.phrase ?? '').startsWith('The line manager escalating'));
     expect(told?.audience).toEqual([{ party: 'responding', agencyId: B, roles: ['safeguarding-lead'] }]);
   });
 
