@@ -10,7 +10,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { clashWithOtherBoards, loadProcedureFile, SHIPPED_PROCEDURES_DIR } from '../../src/app/procedures';
+import {
+  clashWithOtherBoards,
+  loadProcedureFile,
+  loadProcedures,
+  SHIPPED_PROCEDURES_DIR,
+} from '../../src/app/procedures';
 import { timerText } from '../../src/app/sweeper';
 import {
   availableCommands,
@@ -99,6 +104,21 @@ describe('each invented board passes procedure check with no problems', () => {
 
   test('the prefixes are the three boards’ own: EXB, RVS, HSB', () => {
     expect(FILES.map((id) => load(id).referencePrefix)).toEqual(['EXB', 'RVS', 'HSB']);
+  });
+
+  test('all three load beside the five shipped boards, none refused (PROCEDURES_DIR)', () => {
+    const refused: string[] = [];
+    const all = loadProcedures([SHIPPED_PROCEDURES_DIR, BOARDS], (problem) => refused.push(problem.message));
+    expect(refused).toEqual([]);
+    expect([...all.keys()]).toEqual(expect.arrayContaining([...FILES, 'camden', 'north-somerset']));
+  });
+
+  test('`deadlines` for Example Borough, raised 6pm Friday 27 March 2026: "on the same working day" is 5pm BST Monday 30 March', () => {
+    const cli = runCli(['deadlines', '--board', 'example-borough', '--raised', '2026-03-27T18:00:00Z'], {
+      PROCEDURES_DIR: BOARDS,
+    });
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toMatch(/stage-1 {2}Practitioner and own line manager\n {2}due by {4}5pm Monday 30 March/);
   });
 
   test.each(FILES)('%s: `npm run cli -- procedure check` says ok, exit 0, nothing on stderr', (id) => {
