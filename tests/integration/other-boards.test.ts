@@ -23,6 +23,7 @@ import {
   dueTimers,
   owedMilestones,
   calendarFor,
+  planTimeline,
   raise,
   raiseFormSchema,
   timersOf,
@@ -119,6 +120,33 @@ describe('each invented board passes procedure check with no problems', () => {
     });
     expect(cli.status).toBe(0);
     expect(cli.stdout).toMatch(/stage-1 {2}Practitioner and own line manager\n {2}due by {4}5pm Monday 30 March/);
+    // The plan is for a case of any kind: the limit for one kind of disagreement is listed, marked, not counted.
+    expect(cli.stdout).toMatch(/stage-2 {2}Line managers\n {2}due by {4}5pm Tuesday 31 March/);
+    expect(cli.stdout).toMatch(
+      /without delay\." \(only for: Whether the adult is at risk of harm; not counted above\)\n/,
+    );
+  });
+
+  test('`deadlines` for Riverside: a stage whose limit runs from what the card records says so, not an empty "from:"', () => {
+    const cli = runCli(['deadlines', '--board', 'riverside', '--raised', '2026-03-23T10:00:00Z'], {
+      PROCEDURES_DIR: BOARDS,
+    });
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toMatch(
+      /stage-3 {2}Senior managers' meeting\n {2}no limit known in advance: its limits run from what is recorded on the card/,
+    );
+  });
+
+  test('the stage plan of a case of any kind counts no limit for some categories only ("Where the disagreement is about whether the adult is at risk of harm")', () => {
+    const EXB = load('example-borough');
+    const plan = planTimeline(EXB, calendarFor(EXB), new Date('2026-03-27T18:00:00.000Z'));
+    const two = plan.find((s) => s.id === 'stage-2');
+    // Stage 2 starts at 5pm BST Monday 30 March, stage 1's end: "within 0 working days" is the next working day.
+    expect(two?.dueBy?.toISOString()).toBe('2026-03-31T16:00:00.000Z');
+    expect(two?.limits.map((l) => `${l.at.toISOString()} ${(l.categories ?? []).join(',')}`)).toEqual([
+      '2026-03-30T16:00:00.000Z risk-of-harm',
+      '2026-03-31T16:00:00.000Z ',
+    ]);
   });
 
   test.each(FILES)('%s: `npm run cli -- procedure check` says ok, exit 0, nothing on stderr', (id) => {
