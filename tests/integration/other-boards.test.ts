@@ -386,6 +386,10 @@ describe('Riverside', () => {
       'outcome-letter 2026-12-30T17:00:00.000Z',
       'minutes 2027-01-19T17:00:00.000Z',
     ]);
+    // The closed case's card still offers the Partnership Manager, and only them, the letter to record.
+    const after = new Date('2026-12-29T10:00:00.000Z');
+    expect(availableCommands(resolved, convenor, after)).toEqual(['record-milestone']);
+    expect(availableCommands(resolved, annSenior, after)).toEqual([]);
     const lettered = run(resolved, [
       [
         '2026-12-29T10:00:00.000Z',
