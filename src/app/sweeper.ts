@@ -279,7 +279,7 @@ export function recipientsOf(state: CaseState, timer: Timer, directory: Director
       continue;
     }
     // At the stage a case began, its reminders go to the two people named in it.
-    if (firstStage && timer.kind === 'reminder' && a.party !== 'board') {
+    if (firstStage && timer.kind === 'reminder' && !timer.milestone && a.party !== 'board') {
       const named = state[a.party].personId;
       const person = named ? directory.people.find((p) => p.id === named) : undefined;
       if (person) {
@@ -313,6 +313,14 @@ export function timerText(state: CaseState, timer: Timer, now: Date): string {
   const tz = procedure.workingHours.timeZone;
   const d = timer.deadline;
   const deadline = d ? `${deadlineInWords(new Date(d.at), tz, now)} (“${d.phrase}”)` : '';
+  // A milestone owed ("minutes within 15 working days"): its recorders, reminded that morning, nudged once it passes.
+  if (timer.milestone && timer.kind !== 'notification') {
+    const m = timer.milestone;
+    const by = `${deadlineInWords(new Date(m.due), tz, now)} (“${m.phrase}”)`;
+    return timer.kind === 'reminder'
+      ? `Reminder: ${label} owes “${m.label}” by ${timeInWords(new Date(m.due), tz)} today (“${m.phrase}”). Once it is done, record it on the card.`
+      : `${label}: “${m.label}” was due ${by} and has not been recorded. Please see that it is done, and record it on the card.`;
+  }
   switch (timer.kind) {
     case 'reminder': {
       // A reminder with no deadline: the review of a plan of action the agencies agreed.

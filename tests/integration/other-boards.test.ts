@@ -367,6 +367,54 @@ describe('Riverside', () => {
     expect(owed.map((o) => `${o.milestone.id} ${o.due ?? '-'}`)).toEqual(['minutes 2027-01-19T17:00:00.000Z']);
   });
 
+  const milestoneTimers = (state: CaseState): Timer[] => timersOf(state).filter((t) => t.milestone);
+  const brief = (state: CaseState): string[] =>
+    milestoneTimers(state).map((t) => `${t.at} ${t.id.split('/').slice(2).join('/')} → ${roles(t)}`);
+
+  test('kind 7: "the receiving agency speaks within 3 working days" is reminded that morning and nudged when it passes (Thursday 9 April, BST)', () => {
+    const state = atTeamManagers('2026-04-02T09:00:00.000Z');
+    expect(brief(state)).toEqual([
+      '2026-04-09T08:00:00.000Z milestone-response/reminder-today → team-manager',
+      '2026-04-10T08:00:00.000Z milestone-response/nudge-0 → team-manager',
+    ]);
+    const nudge = milestoneTimers(state)[1] as Timer;
+    expect(timerText(state, nudge, new Date(nudge.at))).toMatch(
+      /“The receiving agency has responded” was due by 5pm Thursday 9 April \(“The receiving agency speaks within 3 working days\.”\) and has not been recorded/,
+    );
+    const spoken = run(state, [
+      ['2026-04-08T09:00:00.000Z', { type: 'record-milestone', actor: benManager, note: 'Spoke to the council.' }],
+    ]);
+    expect(brief(spoken)).toEqual([]);
+  });
+
+  test('kind 8: the outcome letter, owed after the case has closed, is reminded on the morning of Wednesday 30 December and nudged at 9am Thursday 31st', () => {
+    const resolved = run(atMeeting(), [
+      [
+        '2026-12-21T11:00:00.000Z',
+        { type: 'record-milestone', actor: convenor, note: 'Council offices, 10am.', date: '2026-12-24' },
+      ],
+      ['2026-12-24T12:00:00.000Z', { type: 'record-milestone', actor: convenor, note: 'Both agencies attended.' }],
+      [
+        '2026-12-24T13:00:00.000Z',
+        { type: 'propose-resolution', actor: annSenior, outcome: 'Case stays open.', outstandingIssues: 'none' },
+      ],
+      ['2026-12-24T14:00:00.000Z', { type: 'confirm-resolution', actor: benSenior }],
+    ]);
+    expect(brief(resolved)).toEqual([
+      '2026-12-30T09:00:00.000Z milestone-outcome-letter/reminder-today → partnership-manager',
+      '2026-12-31T09:00:00.000Z milestone-outcome-letter/nudge-0 → partnership-manager',
+      '2027-01-19T09:00:00.000Z milestone-minutes/reminder-today → partnership-manager',
+      '2027-01-20T09:00:00.000Z milestone-minutes/nudge-0 → partnership-manager',
+    ]);
+    const reminder = milestoneTimers(resolved)[0] as Timer;
+    expect(timerText(resolved, reminder, new Date(reminder.at))).toMatch(
+      /owes “Outcome letter sent to both agencies” by 5pm today/,
+    );
+    // The sweeper's pure part: due on the morning, not before.
+    expect(dueTimers(resolved, new Date('2026-12-29T17:00:00.000Z')).filter((t) => t.milestone)).toEqual([]);
+    expect(dueTimers(resolved, new Date('2026-12-30T09:00:00.000Z')).map((t) => t.id)).toContain(reminder.id);
+  });
+
   test('kind 8, obligations that outlive the stage: "an outcome letter is sent within a further 2 working days" of resolution (Wednesday 30 December), recorded after the case has closed', () => {
     const resolved = run(atMeeting(), [
       [
@@ -397,6 +445,10 @@ describe('Riverside', () => {
       ],
     ]);
     expect(owedMilestones(lettered, calendarFor(RVS)).map((o) => o.milestone.id)).toEqual(['minutes']);
+    expect(milestoneTimers(lettered).map((t) => t.id.split('/').slice(2).join('/'))).toEqual([
+      'milestone-minutes/reminder-today',
+      'milestone-minutes/nudge-0',
+    ]);
     expect(
       refusal(
         decide(

@@ -29,6 +29,7 @@ import type { WorkingCalendar } from '../calendar';
 import type { Procedure, Stage } from '../procedure/schema';
 import { appliesTo, calendarFor, nextStage, stageById, timescaleInstant } from './deadlines';
 import { pendingDeadlines, planHoldsUntil } from './rules';
+import { owedMilestones } from './milestones';
 import type { ActorRecord, CaseState, Deadline, Party, Side, StageRecord } from './types';
 
 export const SWEEPER_ID = 'deadline-sweeper';
@@ -68,6 +69,8 @@ export interface Timer {
   phrase?: string;
   /** For a notification the procedure asks for within a time: that limit (met by sending it now). */
   limit?: { at: string; phrase?: string };
+  /** For a reminder or nudge about a milestone owed ("minutes within 15 working days"): which, and when due. */
+  milestone?: { id: string; label: string; due: string; phrase: string };
 }
 
 /** How many repeats ahead of the last fired one are planned (the next is all a sweeper needs). */
@@ -233,7 +236,9 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
       }
     }
   }
-  if (state.status !== 'open') return sortTimers(timers);
+  // Milestones owed with a limit, even once the stage has ended or the case has closed.
+  const milestones = milestoneTimers(state, calendar, urgentOutOfHours);
+  if (state.status !== 'open') return sortTimers([...timers, ...milestones]);
 
   const startedAt = new Date(current.startedAt);
   const following = nextStage(procedure, stage, state.urgent);
@@ -331,7 +336,62 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
       });
     }
   }
-  return sortTimers(oneReminderAnInstant(oneNudgeAnInstant(timers), fired));
+  return sortTimers([...oneReminderAnInstant(oneNudgeAnInstant(timers), fired), ...milestones]);
+}
+
+/**
+ * A milestone owed with a limit ("minutes within 15 working days", "an outcome letter within a
+ * further 2 working days" of resolution): the roles that record it are reminded on the morning of
+ * the day it is due, if that comes after its limit began to run, and nudged once when it passes
+ * unrecorded. Named by the milestone, so they never take a stage limit's id.
+ */
+function milestoneTimers(state: CaseState, calendar: WorkingCalendar, anyHour: boolean): Timer[] {
+  const out: Timer[] = [];
+  for (const owed of owedMilestones(state, calendar)) {
+    if (!owed.due) continue;
+    const rec = state.stages.find((r) => r.id === owed.stage);
+    const m = owed.milestone;
+    const from = m.within?.from;
+    const since =
+      typeof from === 'object'
+        ? state.milestones?.find((d) => d.stage === owed.stage && d.id === from.milestone)?.at
+        : from === 'stage-end' || m.afterResolution
+          ? rec?.endedAt
+          : from === 'raised'
+            ? state.raisedAt
+            : rec?.startedAt;
+    const due = new Date(owed.due);
+    const base = `${state.reference}/${owed.stage}/milestone-${m.id}`;
+    const about = { id: m.id, label: m.label, due: owed.due, phrase: m.phrase };
+    const audience = rolesAudience(state, m.by);
+    let day = calendar.localDate(due);
+    if (!calendar.isWorkingDay(day) || calendar.startOfWorkingDay(day) >= due) day = calendar.previousWorkingDay(day);
+    const morning = calendar.startOfWorkingDay(day);
+    if (since && morning > new Date(since) && morning < due)
+      out.push({
+        id: `${base}/reminder-today`,
+        kind: 'reminder',
+        at: morning.toISOString(),
+        stage: owed.stage,
+        reminder: 'today',
+        audience,
+        outOfHours: false,
+        milestone: about,
+      });
+    const at = nextWorking(due, calendar, anyHour);
+    out.push({
+      id: `${base}/nudge-0`,
+      kind: 'nudge',
+      at: at.toISOString(),
+      stage: owed.stage,
+      repeat: 0,
+      climbed: 0,
+      audience,
+      outOfHours: anyHour && !calendar.isWorkingTime(at),
+      milestone: about,
+    });
+  }
+  return out;
 }
 
 /**
@@ -395,7 +455,10 @@ function repeatAt(first: Date, k: number, calendar: WorkingCalendar, anyHour: bo
 export function dueTimers(state: CaseState, now: Date, calendar?: WorkingCalendar): Timer[] {
   const fired = new Set(state.timers?.fired ?? []);
   // A reminder whose deadline has passed by now (the bot was down) is dropped: the nudge says it.
-  const stale = (t: Timer): boolean => t.kind === 'reminder' && Boolean(t.deadline && new Date(t.deadline.at) <= now);
+  const stale = (t: Timer): boolean => {
+    const due = t.deadline?.at ?? t.milestone?.due;
+    return t.kind === 'reminder' && Boolean(due && new Date(due) <= now);
+  };
   return timersOf(state, calendar).filter((t) => !fired.has(t.id) && new Date(t.at) <= now && !stale(t));
 }
 
