@@ -24,6 +24,9 @@
  *   `resolved`). `own-agency` is the agency of the side whose act began the stage.
  * - Each limit's timers are named by its kind and stage; a second limit of the same kind on the
  *   same stage gets ".2" (and so on), the first keeping its name.
+ * - A **milestone** owed with a limit (minutes, an outcome letter) is reminded of on the morning
+ *   it is due and nudged once when it passes, to the roles that record it, even after the case
+ *   has closed; its timers are named by the milestone.
  */
 import type { WorkingCalendar } from '../calendar';
 import type { Procedure, Stage } from '../procedure/schema';
