@@ -279,7 +279,7 @@ export function recipientsOf(state: CaseState, timer: Timer, directory: Director
       continue;
     }
     // At the stage a case began, its reminders go to the two people named in it.
-    if (firstStage && timer.kind === 'reminder' && a.party !== 'board') {
+    if (firstStage && timer.kind === 'reminder' && !timer.milestone && a.party !== 'board') {
       const named = state[a.party].personId;
       const person = named ? directory.people.find((p) => p.id === named) : undefined;
       if (person) {

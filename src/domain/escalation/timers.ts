@@ -24,6 +24,9 @@
  *   `resolved`). `own-agency` is the agency of the side whose act began the stage.
  * - Each limit's timers are named by its kind and stage; a second limit of the same kind on the
  *   same stage gets ".2" (and so on), the first keeping its name.
+ * - A **milestone** owed with a limit (minutes, an outcome letter) is reminded of on the morning
+ *   it is due and nudged once when it passes, to the roles that record it, even after the case
+ *   has closed; its timers are named by the milestone.
  */
 import type { WorkingCalendar } from '../calendar';
 import type { Procedure, Stage } from '../procedure/schema';
@@ -236,7 +239,8 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
       }
     }
   }
-  timers.push(...milestoneTimers(state, calendar, fired));
+  // Milestones owed with a limit, even once the stage has ended or the case has closed.
+  timers.push(...milestoneTimers(state, calendar, urgentOutOfHours, fired));
   if (state.status !== 'open') return sortTimers(timers);
 
   const startedAt = new Date(current.startedAt);
@@ -339,48 +343,68 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
 }
 
 /**
- * Milestones the case owes with a limit of their own ("minutes within 15 working days" of the
- * meeting, "outcome letter within a further 2 working days"): the people who record them are
- * reminded on the morning of the day it is due, and nudged once it has passed unrecorded, again
- * each working day while the case is open (once, for an obligation that outlives a closed case).
+ * A milestone owed with a limit ("minutes within 15 working days", "an outcome letter within a
+ * further 2 working days" of resolution): the roles that record it are reminded on the morning of
+ * the day it is due, if that comes after its limit began to run, and nudged when it passes
+ * unrecorded (again each working day while the case is open). Named by the milestone, so they
+ * never take a stage limit's id, and kept apart from the stage's own one-an-instant rules.
  */
-function milestoneTimers(state: CaseState, calendar: WorkingCalendar, fired: ReadonlySet<string>): Timer[] {
+function milestoneTimers(
+  state: CaseState,
+  calendar: WorkingCalendar,
+  anyHour: boolean,
+  fired: ReadonlySet<string>,
+): Timer[] {
   const out: Timer[] = [];
-  const anyHour = state.urgent && (state.procedure.urgentPath?.outOfHoursNudges ?? false);
   for (const owed of owedMilestones(state, calendar)) {
     if (!owed.due) continue;
+    const rec = state.stages.find((r) => r.id === owed.stage);
+    const m = owed.milestone;
+    const from = m.within?.from;
+    const since =
+      typeof from === 'object'
+        ? state.milestones?.find((d) => d.stage === owed.stage && d.id === from.milestone)?.at
+        : from === 'stage-end' || m.afterResolution
+          ? rec?.endedAt
+          : from === 'raised'
+            ? state.raisedAt
+            : rec?.startedAt;
     const due = new Date(owed.due);
-    const key = `${state.reference}/${owed.stage}/milestone-${owed.milestone.id}`;
-    const base = {
-      stage: owed.stage,
-      audience: rolesAudience(state, owed.milestone.by),
-      milestone: { id: owed.milestone.id, label: owed.milestone.label, due: owed.due, phrase: owed.milestone.phrase },
-    };
+    const base = `${state.reference}/${owed.stage}/milestone-${m.id}`;
+    const about = { id: m.id, label: m.label, due: owed.due, phrase: m.phrase };
+    const audience = rolesAudience(state, m.by);
     let day = calendar.localDate(due);
     if (!calendar.isWorkingDay(day) || calendar.startOfWorkingDay(day) >= due) day = calendar.previousWorkingDay(day);
     const morning = calendar.startOfWorkingDay(day);
-    if (morning < due)
+    if (since && morning > new Date(since) && morning < due)
       out.push({
-        ...base,
-        id: `${key}/reminder-today`,
+        id: `${base}/reminder-today`,
         kind: 'reminder',
         at: morning.toISOString(),
+        stage: owed.stage,
+        reminder: 'today',
+        audience,
         outOfHours: false,
+        milestone: about,
       });
+    // Again each working day while the case is open; once, for an obligation that outlives a closed case.
     const first = nextWorking(due, calendar, anyHour);
     const repeats =
       state.status !== 'open' || state.procedure.defaults.repeatWhileOverdue === 'never'
         ? 0
-        : countFired(fired, `${key}/nudge-`) + LOOKAHEAD;
+        : countFired(fired, `${base}/nudge-`) + LOOKAHEAD;
     for (let k = 0; k <= repeats; k++) {
       const at = k === 0 ? first : repeatAt(first, k, calendar, anyHour);
       out.push({
-        ...base,
-        id: `${key}/nudge-${k}`,
+        id: `${base}/nudge-${k}`,
         kind: 'nudge',
         at: at.toISOString(),
+        stage: owed.stage,
         repeat: k,
+        climbed: 0,
+        audience,
         outOfHours: anyHour && !calendar.isWorkingTime(at),
+        milestone: about,
       });
     }
   }

@@ -213,6 +213,14 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
           path: [...at, 'timescales', j, 'shortestOf'],
           message: `no other ${t.kind} limit of this stage shares the name "${t.shortestOf}"; "shortestOf" joins two or more limits into one ("whichever is shortest")`,
         });
+      // An agreed limit joined to another by shortestOf could be dropped as the later (or an equal)
+      // one, leaving nothing for the agencies to agree: an agreed limit is already "whichever is
+      // shortest" of the date agreed and its ceiling.
+      if (t.shortestOf && t.agreed)
+        found.push({
+          path: [...at, 'timescales', j, 'shortestOf'],
+          message: `an "agreed" limit cannot also be joined by "shortestOf": the date the agencies agree can never pass its own amount, so it is already the shorter of the two. For "within one working week or a timescale that protects the adult from harm (whichever is shortest)" write one limit with "agreed" and "amount: 1, unit: working-weeks", and no "shortestOf"`,
+        });
     });
   });
 
