@@ -823,6 +823,27 @@ describe('North Somerset: "When the issue is resolved, any general safeguarding 
     expect(owedMilestones(done.state, calendarFor(NS))).toEqual([]);
   });
 
+  test('"Any action agreed should be fed back immediately to the relevant managers involved": both agencies\' line managers are told', () => {
+    const resolved = run(raiseOn(NS, raisedAt), [
+      [
+        '2026-11-20T11:00:00.000Z',
+        { type: 'propose-resolution', actor: ann, outcome: 'Agreed.', outstandingIssues: 'none' },
+      ],
+      ['2026-11-20T12:00:00.000Z', { type: 'confirm-resolution', actor: ben }],
+    ]);
+    const told = timersOf(resolved).filter((t) => t.kind === 'notification');
+    expect(told.map((t) => [t.at, t.audience.map((a) => [a.agencyId, a.roles])])).toEqual([
+      [
+        '2026-11-20T12:00:00.000Z',
+        [
+          [council, ['line-manager']],
+          [trust, ['line-manager']],
+        ],
+      ],
+    ]);
+    expect(timersOf(raiseOn(NS, raisedAt)).filter((t) => t.kind === 'notification')).toEqual([]);
+  });
+
   test('not owed while the stage is open, nor for a stage that was escalated', () => {
     const open = raiseOn(NS, raisedAt);
     expect(owedMilestones(open, calendarFor(NS))).toEqual([]);
