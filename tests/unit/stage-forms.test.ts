@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadProcedures, SHIPPED_PROCEDURES_DIR, SHIPPED_FORM_FILES } from '../../src/app/procedures';
+import { loadProcedures, SHIPPED_PROCEDURES_DIR } from '../../src/app/procedures';
 import { fillForm, NOT_TYPED } from '../../src/app/records/forms';
 import { simulationDirectory } from '../../src/app/simulate';
 import {
