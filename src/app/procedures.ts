@@ -2,8 +2,8 @@
  * Loading the boards' procedure files: the shipped ones in src/procedures and any in the
  * configured extra folder. A new board is a new file, with no code change.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { checkProcedureText, type Procedure } from '../domain/procedure';
 import { checkDirectoryText, type Directory } from '../domain/directory';
 import { formatProblems, type Problem } from '../domain/files/problems';
@@ -28,9 +28,25 @@ export function procedureFilesIn(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
+/**
+ * The text of a form file a board's file names, read from beside it (and never from outside the
+ * board's folder); undefined where there is none.
+ */
+export function formFileBeside(boardFile: string): (name: string) => string | undefined {
+  const dir = resolve(dirname(boardFile));
+  return (name) => {
+    const path = resolve(dir, name);
+    if (!path.startsWith(dir + sep) || !existsSync(path)) return undefined;
+    return readFileSync(path, 'utf8');
+  };
+}
+
+/** Form files as the shipped boards' files find them (for checking a shipped board's text changed in memory). */
+export const SHIPPED_FORM_FILES = { formFile: formFileBeside(join(SHIPPED_PROCEDURES_DIR, 'board.yaml')) };
+
 /** Read and check one procedure file; throws FileProblems listing everything wrong with it. */
 export function loadProcedureFile(file: string): Procedure {
-  const checked = checkProcedureText(readFileSync(file, 'utf8'));
+  const checked = checkProcedureText(readFileSync(file, 'utf8'), { formFile: formFileBeside(file) });
   if (!checked.ok) throw new FileProblems(file, checked.problems);
   const expected = basename(file).replace(/\.ya?ml$/i, '');
   if (checked.value.id !== expected) {

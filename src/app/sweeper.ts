@@ -279,7 +279,7 @@ export function recipientsOf(state: CaseState, timer: Timer, directory: Director
       continue;
     }
     // At the stage a case began, its reminders go to the two people named in it.
-    if (firstStage && timer.kind === 'reminder' && a.party !== 'board') {
+    if (firstStage && timer.kind === 'reminder' && !timer.milestone && a.party !== 'board') {
       const named = state[a.party].personId;
       const person = named ? directory.people.find((p) => p.id === named) : undefined;
       if (person) {
@@ -315,6 +315,13 @@ export function timerText(state: CaseState, timer: Timer, now: Date): string {
   const deadline = d ? `${deadlineInWords(new Date(d.at), tz, now)} (“${d.phrase}”)` : '';
   switch (timer.kind) {
     case 'reminder': {
+      const m = timer.milestone;
+      if (m) {
+        const calendar = calendarFor(procedure);
+        const today = calendar.localDate(new Date(m.due)) === calendar.localDate(new Date(timer.at));
+        const when = today ? `by ${timeInWords(new Date(m.due), tz)} today` : deadlineInWords(new Date(m.due), tz, now);
+        return `Reminder: ${label}: “${m.label}” is due ${when} (“${m.phrase}”). Once it is done, record it on the case card.`;
+      }
       // A reminder with no deadline: the review of a plan of action the agencies agreed.
       if (!timer.deadline && timer.about)
         return `Reminder: ${label} is at ${stageName}. Please review ${timer.about}. If it has not resolved the disagreement, escalate it.`;
@@ -328,6 +335,9 @@ export function timerText(state: CaseState, timer: Timer, now: Date): string {
       return `Reminder: ${label} is at ${stageName}, which is ${due}.${what} Acknowledge it, resolve it or escalate it before then.`;
     }
     case 'nudge': {
+      const m = timer.milestone;
+      if (m)
+        return `${label}: “${m.label}” was due ${deadlineInWords(new Date(m.due), tz, now)} (“${m.phrase}”) and has not been recorded${timer.repeat ? ' (reminder: still not recorded)' : ''}. If it has been done, record it on the case card; if not, please see to it.`;
       const again = timer.repeat ? ' (reminder: still overdue)' : '';
       const guidance =
         timer.outOfHours && procedure.outOfHours ? ` Out of hours: ${procedure.outOfHours.guidance}` : '';

@@ -8,6 +8,12 @@ import { runCli } from './commands';
 // A .env file beside package.json fills in what the environment does not set.
 if (existsSync('.env')) process.loadEnvFile('.env');
 
+// Output piped into something that stops reading (`| head`) ends the command quietly, not with a stack.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 runCli(process.argv.slice(2), {
   out: (s) => process.stdout.write(`${s}\n`),
   err: (s) => process.stderr.write(`${s}\n`),

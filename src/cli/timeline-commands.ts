@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadProcedures } from '../app/procedures';
 import { simulate } from '../app/simulate';
 import { formatInZone, instantInWords } from '../domain/calendar';
-import { calendarFor, planTimeline } from '../domain/escalation';
+import { calendarFor, categoriesOf, planTimeline } from '../domain/escalation';
 import { boardNamed, parseInstant, procedureDirs } from './options';
 import { UsageError, type Io } from './usage';
 
@@ -37,6 +37,7 @@ export function commandDeadlines(args: string[], io: Io): number {
             at: formatInZone(l.at, tz),
             phrase: l.phrase,
             source: l.source,
+            ...(l.categories ? { categories: l.categories } : {}),
           })),
         })),
       }),
@@ -48,13 +49,20 @@ export function commandDeadlines(args: string[], io: Io): number {
     io.out(`\n${s.id}  ${s.name}${s.branch ? ` [${s.branch}]` : ''}`);
     if (s.startBy) io.out(`  start by  ${instantInWords(s.startBy, tz, raisedAt)}  (${formatInZone(s.startBy, tz)})`);
     if (s.dueBy) io.out(`  due by    ${instantInWords(s.dueBy, tz, raisedAt)}  (${formatInZone(s.dueBy, tz)})`);
-    io.out(`  from: ${s.source}`);
+    const onCard = procedure.stages
+      .find((x) => x.id === s.id)
+      ?.timescales.some((t) => typeof t.from === 'object' && 'milestone' in t.from);
+    if (s.source || !onCard) io.out(`  from: ${s.source}`);
+    else io.out('  no limit known in advance: its limits run from what is recorded on the card');
     // Every limit, not only the first of each kind.
     for (const l of s.limits) {
       const what =
         l.source === 'board-default' ? 'board default' : l.stage === s.id ? l.kind : `before ${l.stage} must start`;
+      const only = l.categories
+        ? ` (only for: ${l.categories.map((c) => categoriesOf(procedure).find((x) => x.id === c)?.label ?? c).join(', ')}; not counted above)`
+        : '';
       io.out(
-        `  limit     ${instantInWords(l.at, tz, raisedAt)}  (${formatInZone(l.at, tz)})  ${what}: "${fold(l.phrase)}"`,
+        `  limit     ${instantInWords(l.at, tz, raisedAt)}  (${formatInZone(l.at, tz)})  ${what}: "${fold(l.phrase)}"${only}`,
       );
     }
   }

@@ -2,7 +2,8 @@
  * The admin CLI, run exactly as a user runs it: `npm run --silent cli -- <args>` in the project
  * folder. Each run starts Node and tsx (about a second), so the runs are few and shared.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli, type CliRun } from '../fakes/cli';
@@ -14,6 +15,8 @@ const temporary: string[] = [];
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   temporary.push(dir);
+  // A copy of a shipped board keeps its form files beside it, as a board's author copying one would.
+  cpSync(join(ROOT, 'src', 'procedures', 'forms'), join(dir, 'forms'), { recursive: true });
   return dir;
 }
 afterAll(() => {
@@ -88,6 +91,20 @@ describe('npm run --silent cli -- procedures', () => {
 });
 
 describe('npm run --silent cli -- procedure check <file>', () => {
+  test('output piped into something that stops reading (| head) ends quietly, without a crash', () => {
+    const piped = spawnSync(
+      'bash',
+      [
+        '-c',
+        'npm run --silent cli -- procedure check src/procedures/north-somerset.yaml | head -c 0; echo "$' +
+          '{PIPESTATUS[0]}"',
+      ],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(piped.stderr).not.toMatch(/EPIPE|Error/);
+    expect(piped.stdout.trim()).toBe('0');
+  });
+
   test('a good file: exit 0, one line saying ok', () => {
     const run = cli(['procedure', 'check', 'src/procedures/north-somerset.yaml']);
     expect(run.status).toBe(0);

@@ -4,6 +4,7 @@
  * review date, and a stage may ask for confirmation that the adult is safe meanwhile.
  */
 import { EXAMPLE_DIRECTORY_FILE, loadDirectoryFile, loadProcedures } from '../../src/app/procedures';
+import { timerText } from '../../src/app/sweeper';
 import { stageCardView } from '../../src/app/views/stage-card';
 import {
   availableCommands,
@@ -146,6 +147,27 @@ describe('Cheshire East: taking up an overdue step waits for the approver the pr
     ]);
   });
 
+  test('"the CESAB Board representative who will arrange a meeting to seek resolution": the meeting is recorded at step 3', () => {
+    const now = new Date('2026-04-20T09:00:00.000Z');
+    const step3 = ok(decide(atStep2(), { type: 'take-up', actor: councilSenior }, now)).state;
+    expect(availableCommands(step3, councilBoardRep, now)).toContain('record-milestone');
+    expect(availableCommands(step3, councilSenior, now)).not.toContain('record-milestone');
+    expect(owedMilestones(step3, calendarFor(CE)).map((o) => o.milestone.id)).toEqual([
+      'meeting-arranged',
+      'meeting-held',
+    ]);
+    const arranged = ok(
+      decide(
+        step3,
+        { type: 'record-milestone', actor: trustBoardRep, note: 'Both agencies invited.', date: '2026-04-23' },
+        now,
+      ),
+    );
+    expect(arranged.state.milestones).toEqual([
+      expect.objectContaining({ stage: 'step-3', id: 'meeting-arranged', date: '2026-04-23', by: 'rob' }),
+    ]);
+  });
+
   test('a Senior Manager taking up an overdue step 2 moves it to step 3 at once', () => {
     const after = ok(
       decide(atStep2(), { type: 'take-up', actor: councilSenior }, new Date('2026-04-20T09:00:00.000Z')),
@@ -189,6 +211,19 @@ describe('Cheshire East: taking up an overdue step waits for the approver the pr
     expect(asked?.type === 'escalation-requested' ? asked.formsOwed : undefined).toEqual([
       'cheshire-east-step-4-referral',
     ]);
+  });
+
+  test('"The Independent Chair will seek written representation initially": owed at step 4, recorded by the Chair', () => {
+    const now = new Date('2026-04-27T09:00:00.000Z');
+    const step3 = ok(decide(atStep2(), { type: 'take-up', actor: councilSenior }, now)).state;
+    const step4 = ok(decide(step3, { type: 'take-up', actor: businessManager }, now)).state;
+    expect(owedMilestones(step4, calendarFor(CE)).map((o) => o.milestone.id)).toEqual(['written-representation']);
+    expect(availableCommands(step4, chair, now)).toContain('record-milestone');
+    expect(availableCommands(step4, businessManager, now)).not.toContain('record-milestone');
+    const sought = ok(
+      decide(step4, { type: 'record-milestone', actor: chair, note: 'Asked both agencies to write by Friday.' }, now),
+    );
+    expect(sought.state.milestones?.map((m) => m.id)).toEqual(['written-representation']);
   });
 });
 
@@ -310,6 +345,21 @@ describe('Lincolnshire: "a mutually agreed plan of action ... including clear ti
         ok(decide(state, { type: 'take-up', actor: councilManager }, new Date('2026-04-09T08:00:00.000Z'))).state,
       ),
     ).toBe('step-2');
+  });
+
+  test('"a new or alternative plan devised with timeframes": after the review, a new plan agreed holds the stage again', () => {
+    const reviewed = new Date('2026-04-09T10:00:00.000Z');
+    const again = run(agreed(), [
+      [
+        '2026-04-09T10:00:00.000Z',
+        { type: 'agree-plan', actor: ben, plan: 'A joint visit on 14 April.', reviewOn: '2026-04-15' },
+      ],
+      ['2026-04-09T11:00:00.000Z', { type: 'confirm-plan', actor: ann }],
+    ]);
+    expect(again.plan).toMatchObject({ text: 'A joint visit on 14 April.', reviewOn: '2026-04-15' });
+    expect(again.plan?.agreedAt).toBe('2026-04-09T11:00:00.000Z');
+    expect(availableCommands(again, councilManager, reviewed)).not.toContain('take-up');
+    expect(timersOf(again).filter((t) => t.kind === 'nudge')[0]?.at).toBe('2026-04-16T08:00:00.000Z');
   });
 
   test('a review date on Easter Monday (6 April 2026, a bank holiday) is reviewed on Tuesday 7 April', () => {
@@ -581,6 +631,39 @@ describe('milestones the card records: meetings, minutes, letters', () => {
     expect(held.state.milestones?.map((m) => m.id)).toEqual(['meeting-date-set', 'meeting-held']);
   });
 
+  test('a milestone owed with a limit is reminded on the morning it is due and nudged once it passes unrecorded', () => {
+    const state = atStep4a();
+    const mine = (list: ReturnType<typeof timersOf>) => list.filter((t) => t.milestone?.id === 'meeting-date-set');
+    // Step 3 asked at 3pm on Wednesday 28 October (GMT, after the clocks went back): the date is due by 3pm Thursday.
+    expect(mine(timersOf(state)).map((t) => [t.kind, t.at])).toEqual([
+      ['reminder', '2026-10-29T09:00:00.000Z'],
+      ['nudge', '2026-10-29T15:00:00.000Z'],
+      ['nudge', '2026-10-30T15:00:00.000Z'], // urgent: every 24 hours while it is not recorded
+    ]);
+    // To those who may record it: the Independent Chair and each agency's Senior Liaison Officer.
+    expect(
+      mine(timersOf(state))[0]
+        ?.audience.flatMap((a) => a.roles)
+        .sort(),
+    ).toEqual(['independent-chair', 'senior-liaison-officer', 'senior-liaison-officer']);
+    // The stage's own reminders and nudges are still there beside them.
+    expect(timersOf(state).filter((t) => !t.milestone).length).toBeGreaterThan(0);
+    const [reminder, nudge] = mine(timersOf(state));
+    if (!reminder || !nudge) throw new Error('no milestone timers');
+    expect(timerText(state, reminder, new Date(reminder.at))).toMatch(
+      /“Date set for the independently chaired meeting” is due by 3pm today \(“The meeting should take place asap/,
+    );
+    expect(timerText(state, nudge, new Date(nudge.at))).toMatch(/was due .* and has not been recorded/);
+    const set = ok(
+      decide(
+        state,
+        { type: 'record-milestone', actor: chair, note: 'Meeting booked.', date: '2026-10-30' },
+        new Date('2026-10-29T10:00:00.000Z'),
+      ),
+    );
+    expect(mine(timersOf(set.state))).toEqual([]);
+  });
+
   test('a date is required where the milestone asks for one', () => {
     const r = refusal(
       decide(
@@ -740,6 +823,27 @@ describe('North Somerset: "When the issue is resolved, any general safeguarding 
     expect(owedMilestones(done.state, calendarFor(NS))).toEqual([]);
   });
 
+  test('"Any action agreed should be fed back immediately to the relevant managers involved": both agencies\' line managers are told', () => {
+    const resolved = run(raiseOn(NS, raisedAt), [
+      [
+        '2026-11-20T11:00:00.000Z',
+        { type: 'propose-resolution', actor: ann, outcome: 'Agreed.', outstandingIssues: 'none' },
+      ],
+      ['2026-11-20T12:00:00.000Z', { type: 'confirm-resolution', actor: ben }],
+    ]);
+    const told = timersOf(resolved).filter((t) => t.kind === 'notification');
+    expect(told.map((t) => [t.at, t.audience.map((a) => [a.agencyId, a.roles])])).toEqual([
+      [
+        '2026-11-20T12:00:00.000Z',
+        [
+          [council, ['line-manager']],
+          [trust, ['line-manager']],
+        ],
+      ],
+    ]);
+    expect(timersOf(raiseOn(NS, raisedAt)).filter((t) => t.kind === 'notification')).toEqual([]);
+  });
+
   test('not owed while the stage is open, nor for a stage that was escalated', () => {
     const open = raiseOn(NS, raisedAt);
     expect(owedMilestones(open, calendarFor(NS))).toEqual([]);
@@ -756,6 +860,34 @@ describe('North Somerset: "When the issue is resolved, any general safeguarding 
       ['stage-2', 'general-safeguarding-issues'],
     ]);
   });
+});
+
+test('North Somerset stage 5: "The Panel will receive representation from those concerned in the dispute", recorded by the Panel', () => {
+  const NS = board('north-somerset');
+  const all = who('ann', council, 'practitioner', 'line-manager', 'second-tier-manager', 'senior-manager');
+  const rep = who('ann', council, 'board-representative', 'senior-manager');
+  const businessManager = who('bea', 'nssab', 'board-business-manager');
+  const panel = who('pat', 'nssab', 'panel');
+  const at = (h: number): string => `2026-11-02T${String(9 + h).padStart(2, '0')}:00:00.000Z`;
+  const stage5 = run(raiseOn(NS, '2026-11-02T09:00:00.000Z', { actor: all }), [
+    [at(1), { type: 'request-escalation', actor: all, reason: 'Not resolved.' }],
+    [at(2), { type: 'request-escalation', actor: all, reason: 'Not resolved.' }],
+    [at(3), { type: 'request-escalation', actor: rep, reason: 'Not resolved.' }],
+    [at(4), { type: 'request-escalation', actor: rep, reason: 'Still unresolved.' }],
+    [at(5), { type: 'approve-escalation', actor: businessManager }],
+  ]);
+  expect(stageOf(stage5)).toBe('stage-5');
+  const now = new Date('2026-11-03T10:00:00.000Z');
+  expect(owedMilestones(stage5, calendarFor(NS)).map((o) => o.milestone.id)).toContain('representation-received');
+  expect(availableCommands(stage5, panel, now)).toContain('record-milestone');
+  const heard = ok(
+    decide(
+      stage5,
+      { type: 'record-milestone', actor: panel, milestone: 'representation-received', note: 'Both heard.' },
+      now,
+    ),
+  );
+  expect(heard.state.milestones?.map((m) => m.id)).toEqual(['representation-received']);
 });
 
 describe('a procedure that says nothing about immediate risk (immediateRisk left out)', () => {

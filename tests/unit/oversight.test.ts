@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadProcedures, SHIPPED_PROCEDURES_DIR } from '../../src/app/procedures';
+import { loadProcedures, SHIPPED_PROCEDURES_DIR, SHIPPED_FORM_FILES } from '../../src/app/procedures';
 import { checkProcedureText, lastFiguresPeriod, reviewWarning, type Procedure } from '../../src/domain/procedure';
 
 const camden = loadProcedures().get('camden') as Procedure;
@@ -52,7 +52,10 @@ describe('"shared quarterly to the Quality and Performance Subcommittee of the C
 describe('"This procedure should be reviewed annually": a review date in the file', () => {
   const text = readFileSync(join(SHIPPED_PROCEDURES_DIR, 'camden.yaml'), 'utf8');
   const withReview = (date: string): Procedure => {
-    const checked = checkProcedureText(text.replace('\n  figures:\n', `\n  reviewBy: "${date}"\n  figures:\n`));
+    const checked = checkProcedureText(
+      text.replace('\n  figures:\n', `\n  reviewBy: "${date}"\n  figures:\n`),
+      SHIPPED_FORM_FILES,
+    );
     if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
     return checked.value;
   };
@@ -66,8 +69,22 @@ describe('"This procedure should be reviewed annually": a review date in the fil
     expect(reviewWarning(camden, '2099-01-01')).toBeUndefined();
   });
 
+  test('Cheshire East "Date – April 2023 REVIEW – April 2025": its file says so, and the check warns now it is past', () => {
+    const checked = checkProcedureText(
+      readFileSync(join(SHIPPED_PROCEDURES_DIR, 'cheshire-east.yaml'), 'utf8'),
+      SHIPPED_FORM_FILES,
+    );
+    if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
+    expect(checked.value.oversight?.reviewBy).toBe('2025-04-30');
+    expect(reviewWarning(checked.value, '2025-04-30')).toBeUndefined();
+    expect(reviewWarning(checked.value, '2026-12-03')).toMatch(/was due to be reviewed by 30 April 2025/);
+  });
+
   test('a review date that is not a date is a problem of the file', () => {
-    const checked = checkProcedureText(text.replace('\n  figures:\n', '\n  reviewBy: 1st April\n  figures:\n'));
+    const checked = checkProcedureText(
+      text.replace('\n  figures:\n', '\n  reviewBy: 1st April\n  figures:\n'),
+      SHIPPED_FORM_FILES,
+    );
     expect(checked.ok).toBe(false);
     if (checked.ok) return;
     expect(checked.problems.map((p) => p.message).join(' ')).toContain('must be a date written YYYY-MM-DD');

@@ -6,7 +6,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FileProblems } from '../../src/app/procedures';
-import { SHIPPED_PROCEDURES_DIR, clashWithOtherBoards, loadProcedures } from '../../src/app/procedures';
+import {
+  SHIPPED_PROCEDURES_DIR,
+  clashWithOtherBoards,
+  loadProcedures,
+  SHIPPED_FORM_FILES,
+} from '../../src/app/procedures';
 import { checkProcedureText } from '../../src/domain/procedure';
 
 const ns = readFileSync(join(SHIPPED_PROCEDURES_DIR, 'north-somerset.yaml'), 'utf8');
@@ -19,7 +24,7 @@ function once(text: string, from: string | RegExp, to: string): string {
 }
 
 function problems(text: string): string[] {
-  const result = checkProcedureText(text);
+  const result = checkProcedureText(text, SHIPPED_FORM_FILES);
   if (result.ok) return [];
   return result.problems.map((p) => `line ${p.line ?? '?'} ${p.where}: ${p.message}`);
 }

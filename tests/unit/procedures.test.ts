@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileProblems, loadProcedures, SHIPPED_PROCEDURES_DIR } from '../../src/app/procedures';
+import { FileProblems, loadProcedures, SHIPPED_PROCEDURES_DIR, SHIPPED_FORM_FILES } from '../../src/app/procedures';
 import { checkProcedureText, type Procedure } from '../../src/domain/procedure';
 
 const SEEDS = join(__dirname, '..', 'fixtures', 'seeds');
@@ -190,7 +190,7 @@ describe('a broken procedure file', () => {
         '      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: raised',
         '      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: { stage: stage-9, at: end }',
       );
-    const result = checkProcedureText(broken);
+    const result = checkProcedureText(broken, SHIPPED_FORM_FILES);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const lines = result.problems.map((p) => `${p.where}: ${p.message}`);
@@ -214,7 +214,7 @@ describe('a broken procedure file', () => {
         '      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: raised',
         '      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: { stage: stage-9, at: end }',
       );
-    const result = checkProcedureText(broken);
+    const result = checkProcedureText(broken, SHIPPED_FORM_FILES);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const text = result.problems.map((p) => `line ${p.line} ${p.where}: ${p.message}`);
@@ -244,7 +244,7 @@ describe('a broken procedure file', () => {
         '      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: raised',
         '      - kind: conclude-by\n        amount: 1\n        unit: working-days\n        from: { stage: stage-9, at: end }',
       );
-    const result = checkProcedureText(broken);
+    const result = checkProcedureText(broken, SHIPPED_FORM_FILES);
     if (result.ok) throw new Error('accepted');
     const text = result.problems.map((p) => `line ${p.line} ${p.where}: ${p.message}`).join('\n');
     expect(text).toMatch(
@@ -268,6 +268,7 @@ describe('a broken procedure file', () => {
   test('a missing stage list, a missing field and an unknown field are each named', () => {
     const result = checkProcedureText(
       'id: test-board\nname: Test\nshortName: T\nnation: england-and-wales\nreferencePrefix: TB\nsource: { title: T }\nroles: []\ncolour: blue\n',
+      SHIPPED_FORM_FILES,
     );
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -287,7 +288,7 @@ describe('a broken procedure file', () => {
     const broken = good
       .replace('    number: 3\n', '    number: 4\n    branch: urgent\n')
       .replace('    board: [panel, board-business-manager]', '    board: [panel, board-representative]');
-    const result = checkProcedureText(broken);
+    const result = checkProcedureText(broken, SHIPPED_FORM_FILES);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const text = result.problems.map((p) => p.message).join('\n');
@@ -296,8 +297,8 @@ describe('a broken procedure file', () => {
   });
 
   test('YAML that cannot be read says so, with its line', () => {
-    const tabs = checkProcedureText('id: x\nname: a\n\tnation: y\n');
-    const twice = checkProcedureText('id: x\nname: a\nname: b\n');
+    const tabs = checkProcedureText('id: x\nname: a\n\tnation: y\n', SHIPPED_FORM_FILES);
+    const twice = checkProcedureText('id: x\nname: a\nname: b\n', SHIPPED_FORM_FILES);
     if (tabs.ok || twice.ok) throw new Error('accepted');
     expect(tabs.problems.map((p) => [p.where, p.line])).toEqual([['the YAML itself', 3]]);
     expect(tabs.problems[0]?.message).toMatch(/indented with a tab character/);

@@ -10,13 +10,14 @@ import {
   loadDirectoryFile,
   loadProcedures,
   SHIPPED_PROCEDURES_DIR,
+  SHIPPED_FORM_FILES,
 } from '../../src/app/procedures';
 import { stageCardView } from '../../src/app/views/stage-card';
 import { stageCardBlocks } from '../../src/channels/slack/blocks';
 import { raiseFormModal } from '../../src/channels/slack/raise-modals';
 import { raiseFormCard } from '../../src/channels/teams/raise-dialog';
 import { renderStageCard } from '../../src/channels/teams/stage-card';
-import { raise, type CaseState, type RaiseCommand } from '../../src/domain/escalation';
+import { decide, raise, type CaseState, type RaiseCommand } from '../../src/domain/escalation';
 import { checkProcedureText, raisingSignposts, stageSignposts, type Procedure } from '../../src/domain/procedure';
 import { parseProblems } from '../fakes/adaptive-cards';
 
@@ -130,6 +131,31 @@ describe('on the card of the stage', () => {
   });
 });
 
+describe('once the case is closed', () => {
+  test('Luton: "It may be useful for individuals to debrief with their line manager following some disputes", after, not before', () => {
+    const luton = board('luton');
+    const now = new Date('2026-04-10T11:00:00.000Z');
+    const open = raised(luton, 'case-closure');
+    expect(ids(stageCardView(open, { now, directory }).signposts ?? [])).not.toContain('debrief');
+    const closed = decide(
+      open,
+      {
+        type: 'withdraw',
+        actor: { personId: 'p', agencyId: 'a', roles: ['practitioner'] },
+        reason: 'Agreed by phone.',
+      },
+      now,
+    );
+    if (!closed.ok) throw new Error(closed.refusal.message);
+    const view = stageCardView(closed.state, { now, directory });
+    expect(ids(view.signposts ?? [])).toEqual(['debrief']);
+    const card = renderStageCard(view, []);
+    expect(parseProblems(card)).toEqual([]);
+    expect(JSON.stringify(card)).toContain('talk it over with your line manager');
+    expect(JSON.stringify(stageCardBlocks(view).blocks)).toContain('talk it over with your line manager');
+  });
+});
+
 describe('procedure check', () => {
   const text = readFileSync(join(SHIPPED_PROCEDURES_DIR, 'lincolnshire.yaml'), 'utf8');
 
@@ -140,21 +166,21 @@ describe('procedure check', () => {
         '    stages: [step-9]\n    categories: [care-settings]',
       )
       .replace('    raising: true\n    phrase: >-\n      This protocol', '    phrase: >-\n      This protocol');
-    const result = checkProcedureText(broken);
+    const result = checkProcedureText(broken, SHIPPED_FORM_FILES);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems.map((p) => p.message)).toEqual(
       expect.arrayContaining([
         'names the stage "step-9", which is not in "stages"',
         'names the kind of disagreement "care-settings", which is not in "categories"',
-        'is shown nowhere: give "raising: true", or the "stages" whose card shows it (or "all")',
+        'is shown nowhere: give "raising: true", the "stages" whose card shows it (or "all"), or "closed: true"',
       ]),
     );
   });
 
   test('a file without signposts still loads, with none', () => {
     const without = text.replace(/\nsignposts:\n[\s\S]*?\n(?=defaults:)/, '\n');
-    const result = checkProcedureText(without);
+    const result = checkProcedureText(without, SHIPPED_FORM_FILES);
     expect(result.ok && result.value.signposts).toEqual([]);
   });
 });

@@ -158,9 +158,12 @@ test('Luton’s escalation template, from the procedure’s words: “the person
 });
 
 describe('procedure check, on a form’s fields', () => {
-  const good = readFileSync(join(SHIPPED_PROCEDURES_DIR, 'north-somerset.yaml'), 'utf8');
-  const problems = (text: string): string[] => {
-    const result = checkProcedureText(text);
+  // North Somerset's monitoring form is kept in a file of its own, named by the board's file.
+  const board = readFileSync(join(SHIPPED_PROCEDURES_DIR, 'north-somerset.yaml'), 'utf8');
+  const FORM_FILE = 'forms/north-somerset-monitoring.yaml';
+  const good = readFileSync(join(SHIPPED_PROCEDURES_DIR, FORM_FILE), 'utf8');
+  const problems = (formText: string): string[] => {
+    const result = checkProcedureText(board, { formFile: (name) => (name === FORM_FILE ? formText : undefined) });
     return result.ok ? [] : result.problems.map((p) => `${p.where}: ${p.message}`);
   };
 
@@ -168,11 +171,11 @@ describe('procedure check, on a form’s fields', () => {
     expect(problems(good)).toEqual([]);
   });
 
-  test('a field source that does not exist is said in plain words, with the ones there are', () => {
+  test('a field source that does not exist is said in plain words, with the form file, its line and the ones there are', () => {
     const found = problems(good.replace('from: days-taken', 'from: days-spent'));
     expect(found).toEqual([
       expect.stringMatching(
-        /^forms › 1st \(north-somerset-monitoring\) › fields › 13th › from: is not something the bot can fill a field from; use one of: reference, board, .*typed \(it is "days-spent"\)\.$/,
+        /^forms › 1st › file: forms\/north-somerset-monitoring\.yaml, line \d+, fields › 13th › from: is not something the bot can fill a field from; use one of: reference, board, .*typed \(it is "days-spent"\)\.$/,
       ),
     ]);
   });
@@ -180,14 +183,11 @@ describe('procedure check, on a form’s fields', () => {
   test('a stage that is not in the file, a typed field with no question, a "side" where there is none', () => {
     const found = problems(
       good
-        .replace('        side: raising\n        stage: stage-3\n', '        side: raising\n        stage: stage-9\n')
+        .replace('    side: raising\n    stage: stage-3\n', '    side: raising\n    stage: stage-9\n')
+        .replace('    prompt: Anything to add about how effective the policy was, and how it could be improved?\n', '')
         .replace(
-          '        prompt: Anything to add about how effective the policy was, and how it could be improved?\n',
-          '',
-        )
-        .replace(
-          '      - { key: timeTaken, label: Time taken to reach resolution (No of days), from: days-taken }',
-          '      - { key: timeTaken, label: Time taken to reach resolution (No of days), from: days-taken, side: raising }',
+          '  - { key: timeTaken, label: Time taken to reach resolution (No of days), from: days-taken }',
+          '  - { key: timeTaken, label: Time taken to reach resolution (No of days), from: days-taken, side: raising }',
         ),
     );
     expect(found).toEqual(
@@ -201,12 +201,30 @@ describe('procedure check, on a form’s fields', () => {
   });
 
   test('a stage naming a form that has no fields: the bot cannot fill or send it', () => {
-    const stripped = good.replace(/\n {4}fields:\n[\s\S]*?\n(?=\ndefaults:)/, '\n');
+    const stripped = good.replace(/\nfields:\n[\s\S]*$/, '\n');
     expect(problems(stripped)).toEqual([
       expect.stringMatching(
         /^stages › 3rd \(stage-3\) › forms › 1st › form: names the form "north-somerset-monitoring", which has no "fields"/,
       ),
       expect.stringMatching(/^stages › 4th \(stage-4\) › forms › 1st › form: names the form/),
+    ]);
+  });
+
+  test('a form file that is missing, outside the board’s folder, or written beside more fields, is said in words', () => {
+    const named = (entry: string): string[] => {
+      const result = checkProcedureText(board.replace(`  - file: ${FORM_FILE}`, entry), {
+        formFile: (name) => (name === FORM_FILE ? good : undefined),
+      });
+      return result.ok ? [] : result.problems.map((p) => `${p.where}: ${p.message}`);
+    };
+    expect(named('  - file: forms/monitoring.yaml')).toEqual([
+      'forms › 1st › file: names the form file "forms/monitoring.yaml", which is not beside the board\'s file',
+    ]);
+    expect(named('  - file: ../../secrets.yaml')).toEqual([
+      expect.stringMatching(/^forms › 1st › file: must name a form file beside the board's file/),
+    ]);
+    expect(named(`  - { file: ${FORM_FILE}, title: Monitoring }`)).toEqual([
+      expect.stringMatching(/give only "file" here \(not title\)$/),
     ]);
   });
 });

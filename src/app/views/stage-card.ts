@@ -20,7 +20,7 @@ import {
   type CaseState,
   type Side,
 } from '../../domain/escalation';
-import { shortNameOf, stageSignposts, type Procedure, type SignpostView, type Stage } from '../../domain/procedure';
+import { shortNameOf, closedSignposts, stageSignposts, type Procedure, type SignpostView, type Stage } from '../../domain/procedure';
 import { historyLine, historyLines, type HistoryReader } from './history';
 import { whoseMove } from './whose-move';
 
@@ -611,6 +611,8 @@ export function stageCardView(state: CaseState, context: CardContext): StageCard
       .map((verb) => actionFor(state, stage, verb, viewer)),
     viewer: viewer?.personId ?? 'everyone',
     ...(formPrompts(state, viewer).length ? { forms: formPrompts(state, viewer) } : {}),
-    signposts: closed ? [] : stageSignposts(procedure, stage.id, state.concern.category),
+    signposts: closed
+      ? closedSignposts(procedure, state.concern.category)
+      : stageSignposts(procedure, stage.id, state.concern.category),
   };
 }

@@ -219,7 +219,15 @@ export interface PlannedStage {
   dueBy?: Date;
   source: string;
   /** Every limit of the stage, earliest first: its own, the next stages' start-by, the board default. */
-  limits: Array<{ kind: Deadline['kind']; stage: string; at: Date; phrase: string; source: Deadline['source'] }>;
+  limits: Array<{
+    kind: Deadline['kind'];
+    stage: string;
+    at: Date;
+    phrase: string;
+    source: Deadline['source'];
+    /** The limit applies only to cases of these categories: listed, not counted in the plan. */
+    categories?: string[];
+  }>;
 }
 
 /**
@@ -253,14 +261,25 @@ export function planTimeline(procedure: Procedure, calendar: WorkingCalendar, ra
     startOfNumber.set(stage.number, later(startOfNumber.get(stage.number), startsAt));
 
     const deadlines = stageDeadlines(procedure, calendar, stage, anchors, stage.branch !== 'non-urgent');
-    const startBy = first(deadlines.filter((d) => d.kind === 'start-by'));
-    const dueBy = first(deadlines.filter((d) => d.kind === 'conclude-by'));
+    // The plan is for a case of any kind: a limit for some categories only is listed, not counted
+    // (no category matches '').
+    const forAny = stageDeadlines(
+      procedure,
+      calendar,
+      stage,
+      { ...anchors, category: '' },
+      stage.branch !== 'non-urgent',
+    );
+    const startBy = first(forAny.filter((d) => d.kind === 'start-by'));
+    const dueBy = first(forAny.filter((d) => d.kind === 'conclude-by'));
+    const categoriesOf = (d: Deadline): string[] | undefined =>
+      stageById(procedure, d.stage)?.timescales.find((t) => t.phrase === d.phrase && t.categories)?.categories;
     if (dueBy) {
       stageEnds.set(stage.id, dueBy);
       endOfNumber.set(stage.number, later(endOfNumber.get(stage.number), dueBy));
     }
     const sources = [
-      ...new Set(deadlines.map((d) => (d.source === 'board-default' ? `board default: ${d.phrase}` : d.phrase))),
+      ...new Set(forAny.map((d) => (d.source === 'board-default' ? `board default: ${d.phrase}` : d.phrase))),
     ];
     return {
       id: stage.id,
@@ -277,6 +296,7 @@ export function planTimeline(procedure: Procedure, calendar: WorkingCalendar, ra
         at: new Date(d.at),
         phrase: d.phrase,
         source: d.source,
+        ...(categoriesOf(d) ? { categories: categoriesOf(d) } : {}),
       })),
     };
   });

@@ -24,10 +24,14 @@
  *   `resolved`). `own-agency` is the agency of the side whose act began the stage.
  * - Each limit's timers are named by its kind and stage; a second limit of the same kind on the
  *   same stage gets ".2" (and so on), the first keeping its name.
+ * - A **milestone** owed with a limit (minutes, an outcome letter) is reminded of on the morning
+ *   it is due and nudged once when it passes, to the roles that record it, even after the case
+ *   has closed; its timers are named by the milestone.
  */
 import type { WorkingCalendar } from '../calendar';
 import type { Procedure, Stage } from '../procedure/schema';
 import { appliesTo, calendarFor, nextStage, stageById, timescaleInstant } from './deadlines';
+import { owedMilestones } from './milestones';
 import { pendingDeadlines, planHoldsUntil } from './rules';
 import type { ActorRecord, CaseState, Deadline, Party, Side, StageRecord } from './types';
 
@@ -68,6 +72,8 @@ export interface Timer {
   phrase?: string;
   /** For a notification the procedure asks for within a time: that limit (met by sending it now). */
   limit?: { at: string; phrase?: string };
+  /** For a reminder or nudge about a milestone the case owes ("minutes within 15 working days"): which, and when due. */
+  milestone?: { id: string; label: string; due: string; phrase: string };
 }
 
 /** How many repeats ahead of the last fired one are planned (the next is all a sweeper needs). */
@@ -233,6 +239,8 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
       }
     }
   }
+  // Milestones owed with a limit, even once the stage has ended or the case has closed.
+  timers.push(...milestoneTimers(state, calendar, urgentOutOfHours, fired));
   if (state.status !== 'open') return sortTimers(timers);
 
   const startedAt = new Date(current.startedAt);
@@ -335,6 +343,75 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
 }
 
 /**
+ * A milestone owed with a limit ("minutes within 15 working days", "an outcome letter within a
+ * further 2 working days" of resolution): the roles that record it are reminded on the morning of
+ * the day it is due, if that comes after its limit began to run, and nudged when it passes
+ * unrecorded (again each working day while the case is open). Named by the milestone, so they
+ * never take a stage limit's id, and kept apart from the stage's own one-an-instant rules.
+ */
+function milestoneTimers(
+  state: CaseState,
+  calendar: WorkingCalendar,
+  anyHour: boolean,
+  fired: ReadonlySet<string>,
+): Timer[] {
+  const out: Timer[] = [];
+  for (const owed of owedMilestones(state, calendar)) {
+    if (!owed.due) continue;
+    const rec = state.stages.find((r) => r.id === owed.stage);
+    const m = owed.milestone;
+    const from = m.within?.from;
+    const since =
+      typeof from === 'object'
+        ? state.milestones?.find((d) => d.stage === owed.stage && d.id === from.milestone)?.at
+        : from === 'stage-end' || m.afterResolution
+          ? rec?.endedAt
+          : from === 'raised'
+            ? state.raisedAt
+            : rec?.startedAt;
+    const due = new Date(owed.due);
+    const base = `${state.reference}/${owed.stage}/milestone-${m.id}`;
+    const about = { id: m.id, label: m.label, due: owed.due, phrase: m.phrase };
+    const audience = rolesAudience(state, m.by);
+    let day = calendar.localDate(due);
+    if (!calendar.isWorkingDay(day) || calendar.startOfWorkingDay(day) >= due) day = calendar.previousWorkingDay(day);
+    const morning = calendar.startOfWorkingDay(day);
+    if (since && morning > new Date(since) && morning < due)
+      out.push({
+        id: `${base}/reminder-today`,
+        kind: 'reminder',
+        at: morning.toISOString(),
+        stage: owed.stage,
+        reminder: 'today',
+        audience,
+        outOfHours: false,
+        milestone: about,
+      });
+    // Again each working day while the case is open; once, for an obligation that outlives a closed case.
+    const first = nextWorking(due, calendar, anyHour);
+    const repeats =
+      state.status !== 'open' || state.procedure.defaults.repeatWhileOverdue === 'never'
+        ? 0
+        : countFired(fired, `${base}/nudge-`) + LOOKAHEAD;
+    for (let k = 0; k <= repeats; k++) {
+      const at = k === 0 ? first : repeatAt(first, k, calendar, anyHour);
+      out.push({
+        id: `${base}/nudge-${k}`,
+        kind: 'nudge',
+        at: at.toISOString(),
+        stage: owed.stage,
+        repeat: k,
+        climbed: 0,
+        audience,
+        outOfHours: anyHour && !calendar.isWorkingTime(at),
+        milestone: about,
+      });
+    }
+  }
+  return out;
+}
+
+/**
  * Where two reminders would go at the same instant (one deadline's morning reminder and the
  * next one's day-before reminder, say), one goes: one already sent, else a day-before one
  * (the kind sent before there were morning reminders), else the one about the earlier deadline.
@@ -344,11 +421,11 @@ function oneReminderAnInstant(timers: Timer[], fired: ReadonlySet<string>): Time
     `${fired.has(t.id) ? 0 : 1}${t.reminder === 'day-before' ? 0 : 1}${t.deadline?.at ?? ''}${t.id}`;
   const chosen = new Map<string, Timer>();
   for (const t of timers) {
-    if (t.kind !== 'reminder') continue;
+    if (t.kind !== 'reminder' || t.milestone) continue;
     const held = chosen.get(t.at);
     if (!held || rank(t) < rank(held)) chosen.set(t.at, t);
   }
-  return timers.filter((t) => t.kind !== 'reminder' || chosen.get(t.at) === t);
+  return timers.filter((t) => t.kind !== 'reminder' || t.milestone || chosen.get(t.at) === t);
 }
 
 /**
@@ -358,14 +435,14 @@ function oneReminderAnInstant(timers: Timer[], fired: ReadonlySet<string>): Time
 function oneNudgeAnInstant(timers: Timer[]): Timer[] {
   const chosen = new Map<string, Timer>();
   for (const t of timers) {
-    if (t.kind !== 'nudge') continue;
+    if (t.kind !== 'nudge' || t.milestone) continue;
     const held = chosen.get(t.at);
     const later = (a: Timer, b: Timer): boolean =>
       (a.deadline?.at ?? '') > (b.deadline?.at ?? '') ||
       ((a.deadline?.at ?? '') === (b.deadline?.at ?? '') && a.id < b.id);
     if (!held || later(t, held)) chosen.set(t.at, t);
   }
-  return timers.filter((t) => t.kind !== 'nudge' || chosen.get(t.at) === t);
+  return timers.filter((t) => t.kind !== 'nudge' || t.milestone || chosen.get(t.at) === t);
 }
 
 function sortTimers(timers: Timer[]): Timer[] {
@@ -395,7 +472,10 @@ function repeatAt(first: Date, k: number, calendar: WorkingCalendar, anyHour: bo
 export function dueTimers(state: CaseState, now: Date, calendar?: WorkingCalendar): Timer[] {
   const fired = new Set(state.timers?.fired ?? []);
   // A reminder whose deadline has passed by now (the bot was down) is dropped: the nudge says it.
-  const stale = (t: Timer): boolean => t.kind === 'reminder' && Boolean(t.deadline && new Date(t.deadline.at) <= now);
+  const stale = (t: Timer): boolean => {
+    const due = t.deadline?.at ?? t.milestone?.due;
+    return t.kind === 'reminder' && Boolean(due && new Date(due) <= now);
+  };
   return timersOf(state, calendar).filter((t) => !fired.has(t.id) && new Date(t.at) <= now && !stale(t));
 }
 

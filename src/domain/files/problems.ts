@@ -90,6 +90,11 @@ export function checkYaml<S extends z.ZodType>(
   text: string,
   schema: S,
   crossCheck: (value: z.output<S>) => Finding[],
+  /**
+   * Before the shape is checked: parts of the file kept in files of their own, read in (a board's
+   * form file); problems found reading them are reported with the rest.
+   */
+  expand?: (raw: unknown) => { raw: unknown; problems: Finding[] },
 ): Checked<z.output<S>> {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
@@ -126,7 +131,9 @@ export function checkYaml<S extends z.ZodType>(
       }),
     };
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const read: unknown = doc.toJS({ maxAliasCount: 100 });
+  const expanded = expand && isMap(doc.contents) ? expand(read) : { raw: read, problems: [] };
+  const raw = expanded.raw;
   if (!isMap(doc.contents) && !isSeq(doc.contents)) {
     return {
       ok: false,
@@ -147,6 +154,8 @@ export function checkYaml<S extends z.ZodType>(
     ...locate(doc, counter, path),
     message,
   });
+  if (expanded.problems.length > 0)
+    return { ok: false, problems: sortProblems(expanded.problems.map((f) => toProblem(f.path, f.message))) };
   const parsed = schema.safeParse(raw);
   if (parsed.success) {
     const findings = crossCheck(parsed.data);

@@ -5,7 +5,7 @@
  */
 import { checkYaml, ordinal, type Checked, type Finding, type PathPart } from '../files/problems';
 import { isValidTimeZone } from '../calendar/zone';
-import { procedureSchema, type Procedure, type Stage } from './schema';
+import { formDeclarationSchema, procedureSchema, type Procedure, type Stage } from './schema';
 
 /** Form field sources that are about one stage (`stage` says which). */
 const STAGE_SOURCES: readonly string[] = [
@@ -213,6 +213,14 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
           path: [...at, 'timescales', j, 'shortestOf'],
           message: `no other ${t.kind} limit of this stage shares the name "${t.shortestOf}"; "shortestOf" joins two or more limits into one ("whichever is shortest")`,
         });
+      // An agreed limit joined to another by shortestOf could be dropped as the later (or an equal)
+      // one, leaving nothing for the agencies to agree: an agreed limit is already "whichever is
+      // shortest" of the date agreed and its ceiling.
+      if (t.shortestOf && t.agreed)
+        found.push({
+          path: [...at, 'timescales', j, 'shortestOf'],
+          message: `an "agreed" limit cannot also be joined by "shortestOf": the date the agencies agree can never pass its own amount, so it is already the shorter of the two. For "within one working week or a timescale that protects the adult from harm (whichever is shortest)" write one limit with "agreed" and "amount: 1, unit: working-weeks", and no "shortestOf"`,
+        });
     });
   });
 
@@ -309,10 +317,11 @@ export function crossCheckProcedure(p: Procedure): Finding[] {
             message: `names the kind of disagreement "${id}", which is not in "categories"`,
           });
       });
-    if (!s.raising && s.stages !== 'all' && s.stages.length === 0)
+    if (!s.raising && !s.closed && s.stages !== 'all' && s.stages.length === 0)
       found.push({
         path: ['signposts', j],
-        message: 'is shown nowhere: give "raising: true", or the "stages" whose card shows it (or "all")',
+        message:
+          'is shown nowhere: give "raising: true", the "stages" whose card shows it (or "all"), or "closed: true"',
       });
   });
   found.push(...duplicates(p.signposts ?? [], 'signposts', 'signpost'));
@@ -380,6 +389,57 @@ function checkTimescale(
   return found;
 }
 
-export function checkProcedureText(text: string): Checked<Procedure> {
-  return checkYaml(text, procedureSchema, crossCheckProcedure);
+export interface ProcedureTextOptions {
+  /**
+   * The text of a form file the board's file names (`forms: [{ file: forms/monitoring.yaml }]`),
+   * read beside the board's file; undefined where there is none.
+   */
+  formFile?: (name: string) => string | undefined;
+}
+
+export function checkProcedureText(text: string, options: ProcedureTextOptions = {}): Checked<Procedure> {
+  return checkYaml(text, procedureSchema, crossCheckProcedure, (raw) => withFormFiles(raw, options.formFile));
+}
+
+/** A form file's name: a path beside the board's file, in folders below it at most. */
+export const FORM_FILE_NAME = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_./-]*\.ya?ml$/;
+
+/** The board's forms, those kept in files of their own read in and checked, each problem said with its file and line. */
+function withFormFiles(
+  raw: unknown,
+  read: ProcedureTextOptions['formFile'],
+): { raw: unknown; problems: Finding[] } {
+  const problems: Finding[] = [];
+  const record = raw as Record<string, unknown>;
+  if (!Array.isArray(record.forms)) return { raw, problems };
+  const forms = record.forms.map((entry: unknown, i): unknown => {
+    if (!entry || typeof entry !== 'object' || !('file' in entry)) return entry;
+    const { file, ...rest } = entry as Record<string, unknown>;
+    const at: PathPart[] = ['forms', i, 'file'];
+    if (typeof file !== 'string' || !FORM_FILE_NAME.test(file)) {
+      problems.push({
+        path: at,
+        message: 'must name a form file beside the board\'s file, like "forms/monitoring-form.yaml"',
+      });
+      return entry;
+    }
+    if (Object.keys(rest).length > 0)
+      problems.push({
+        path: ['forms', i],
+        message: `a form kept in its own file is written there whole: give only "file" here (not ${Object.keys(rest).join(', ')})`,
+      });
+    const text = read?.(file);
+    if (text === undefined) {
+      problems.push({ path: at, message: `names the form file "${file}", which is not beside the board's file` });
+      return entry;
+    }
+    const checked = checkYaml(text, formDeclarationSchema, () => []);
+    if (!checked.ok) {
+      for (const p of checked.problems)
+        problems.push({ path: at, message: `${file}${p.line ? `, line ${p.line}` : ''}, ${p.where}: ${p.message}` });
+      return entry;
+    }
+    return checked.value;
+  });
+  return { raw: { ...record, forms }, problems };
 }

@@ -115,6 +115,8 @@ export const signpostSchema = z.strictObject({
     })
     .default([]),
   categories: z.array(slug).optional(),
+  /** Shown on the card once the case is closed (advice for afterwards: a debrief). */
+  closed: z.boolean({ error: 'must be true (shown once the case is closed) or false' }).default(false),
   phrase: text.describe('the words of the procedure this signpost comes from, verbatim'),
 });
 
@@ -349,6 +351,21 @@ export const readingSchema = z.strictObject({
   switch: z.string().optional(),
 });
 
+/**
+ * One of the board's forms: written in its file under `forms`, or in a form file of its own that
+ * the board's file names (`forms: [{ file: forms/north-somerset-monitoring.yaml }]`).
+ */
+export const formDeclarationSchema = z.strictObject({
+  id: slug,
+  title: text,
+  /** How lists name it ("North Somerset's monitoring form (Appendix 2)"); the title where not given. */
+  name: text.optional(),
+  source: text.optional(),
+  sendTo: z.array(contactSchema).default([]),
+  /** The form's fields, in order, each filled from the case or typed by whoever completes it. */
+  fields: z.array(formFieldSchema).default([]),
+});
+
 export const procedureSchema = z.strictObject({
   id: slug,
   name: text,
@@ -412,20 +429,7 @@ export const procedureSchema = z.strictObject({
     })
     .optional(),
   roles: z.array(roleSchema).min(1, { error: 'must declare at least one role' }),
-  forms: z
-    .array(
-      z.strictObject({
-        id: slug,
-        title: text,
-        /** How lists name it ("North Somerset's monitoring form (Appendix 2)"); the title where not given. */
-        name: text.optional(),
-        source: text.optional(),
-        sendTo: z.array(contactSchema).default([]),
-        /** The form's fields, in order, each filled from the case or typed by whoever completes it. */
-        fields: z.array(formFieldSchema).default([]),
-      }),
-    )
-    .default([]),
+  forms: z.array(formDeclarationSchema).default([]),
   categories: z.array(z.strictObject({ id: slug, label: text })).optional(),
   signposts: z.array(signpostSchema).default([]),
   oversight: oversightSchema.optional(),

@@ -32,3 +32,11 @@ export function stageSignposts(
     .filter((s) => !s.categories || s.categories.includes(category))
     .map(view);
 }
+
+/** The signposts for the card of a case once it is closed (`closed: true`: advice for afterwards). */
+export function closedSignposts(procedure: Pick<Procedure, 'signposts'>, category: string): SignpostView[] {
+  return (procedure.signposts ?? [])
+    .filter((s) => s.closed)
+    .filter((s) => !s.categories || s.categories.includes(category))
+    .map(view);
+}
