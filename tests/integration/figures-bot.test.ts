@@ -40,7 +40,7 @@ afterAll(async () => {
 /** Stopped once Slack's start-up check (auth.test) has been answered, so it does not outlive the fake Slack API. */
 async function stop(bot: TestBot): Promise<void> {
   for (let i = 0; i < 40 && !bot.slackApi.calls.length; i++) await new Promise((r) => setTimeout(r, 50));
-  await stop(bot);
+  await bot.stop();
 }
 
 interface Health {
