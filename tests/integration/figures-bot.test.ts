@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { startTestBot, type TestBot } from '../fakes/bot';
 import { captureLogs } from '../fakes/leaks';
 import { rawRequest } from '../fakes/raw-http';
+import { runCli } from '../fakes/cli';
 import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp';
 
 const EMAIL = 'quality.performance@example.org';
@@ -115,4 +116,19 @@ test('without SMTP: said once in the log and in /healthz, and nothing is written
   } finally {
     await stop(bot);
   }
+});
+
+test('procedure check says whether the bot sends the figures, and the next period and moment', () => {
+  const file = join(boards, 'camden-test.yaml');
+  const without = runCli(['procedure', 'check', file], { SMTP_URL: '', SMTP_FROM: '' });
+  expect(without.status).toBe(0);
+  expect(without.stdout).toContain(
+    `${file}: warning - oversight › figures: email is not set up (SMTP_URL and SMTP_FROM), so the bot will not send the figures to ${EMAIL}; set both, or run the report command each quarter`,
+  );
+  const configured = runCli(['procedure', 'check', file], { SMTP_URL: smtp.url, SMTP_FROM: 'escalations@example.org' });
+  expect(configured.stdout).toMatch(
+    new RegExp(
+      `: figures emailed by the bot to ${EMAIL.replace(/\./g, '\\.')}; the next: .* 20\\d\\d, at 9am \\w+day \\d+ \\w+ 20\\d\\d \\(the start of the first working day after it\\)`,
+    ),
+  );
 });
