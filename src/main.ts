@@ -213,7 +213,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     sweeper.start(config.SWEEP_INTERVAL_SECONDS * 1000);
     figures.start(config.SWEEP_INTERVAL_SECONDS * 1000);
   } else
-    log('warn', 'The deadline sweeper is off (SWEEP_INTERVAL_SECONDS=0): no reminders or nudges from this replica.');
+    log(
+      'warn',
+      'The deadline sweeper is off (SWEEP_INTERVAL_SECONDS=0): no reminders, nudges or boards’ figures from this replica.',
+    );
   const startedAt = new Date().toISOString();
 
   const health = healthHandler({
