@@ -132,7 +132,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     ...(mailer ? { mailer } : {}),
     figuresMail: (item) => figuresMailFor(repo, procedures, directory, item, clock()),
   });
-  // Each board's figures (oversight.figures), emailed at the start of each period; a board whose figures will not go is said once.
+  // Each board's figures (oversight.figures), emailed at the start of each period; any that will not go is said once.
   const figures = new FiguresSchedule({
     repo,
     procedures,

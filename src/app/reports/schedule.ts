@@ -22,7 +22,7 @@ import type { CaseRepository } from '../store/repository';
 import { boardFigures, type BoardFigures } from './figures';
 import { figuresCsv, figuresHtml } from './render';
 
-/** How long after its moment a period missed while the bot was down is still sent (the outbox keeps what it sent 30 days). */
+/** How long after its moment a missed period is still sent (the outbox remembers what it sent for 30 days). */
 export const FIGURES_CATCH_UP_MS = 21 * 86_400_000;
 
 /** The outbox `reference` of a board's figures (not a case's). */

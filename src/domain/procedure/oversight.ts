@@ -79,14 +79,14 @@ export function lastFiguresPeriod(
   };
 }
 
-/** A period of figures and the moment they are sent: the start of working hours on the first working day after it ends. */
+/** A period of figures and when they are sent: the start of working hours, first working day after it ends. */
 export interface FiguresSending {
   period: FiguresPeriod;
   /** The first working day on or after `period.to`, at the start of working hours, in the board's time zone. */
   sendAt: Date;
 }
 
-/** When a period's figures are sent: the start of the first working day after it ends (a bank holiday or weekend skipped). */
+/** When a period's figures are sent: the start of the first working day after it ends (weekends, holidays skipped). */
 export function figuresSendAt(period: Pick<FiguresPeriod, 'to'>, calendar: WorkingCalendar): Date {
   return calendar.startOfWorkingDay(calendar.workingDayOnOrAfter(period.to));
 }
