@@ -27,6 +27,7 @@ import { Delivery } from './app/delivery';
 import { actorFor } from './app/people';
 import { completedFormFor, DocumentService } from './app/records/documents';
 import { SmtpMailer } from './channels/email/smtp';
+import { FiguresSchedule, figuresMailFor } from './app/reports/schedule';
 import { hostname } from 'node:os';
 import { createLogger, type Logger } from './log';
 import { scrub, secretValues } from './secrets';
@@ -47,6 +48,8 @@ export interface Running {
   repo: CaseRepository;
   sweeper: Sweeper;
   delivery: Delivery;
+  /** The boards' figures on their schedule (oversight.figures), written to the outbox when due. */
+  figures: FiguresSchedule;
   /** Resolves once the work that follows answered requests (the outbox's items due now) is done. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -127,6 +130,16 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         item.kind === 'email-form' ? undefined : item.platform,
       ),
     ...(mailer ? { mailer } : {}),
+    figuresMail: (item) => figuresMailFor(repo, procedures, directory, item, clock()),
+  });
+  // Each board's figures (oversight.figures), emailed at the start of each period; any that will not go is said once.
+  const figures = new FiguresSchedule({
+    repo,
+    procedures,
+    clock,
+    emailing: Boolean(mailer),
+    report: (level, msg, fields) => log(level, msg, fields),
+    wake: () => delivery.wake(),
   });
   service.whenOwed(() => delivery.wake());
   service.emailForms(Boolean(mailer));
@@ -196,8 +209,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     report,
   });
   delivery.start();
-  if (config.SWEEP_INTERVAL_SECONDS > 0) sweeper.start(config.SWEEP_INTERVAL_SECONDS * 1000);
-  else log('warn', 'The deadline sweeper is off (SWEEP_INTERVAL_SECONDS=0): no reminders or nudges from this replica.');
+  if (config.SWEEP_INTERVAL_SECONDS > 0) {
+    sweeper.start(config.SWEEP_INTERVAL_SECONDS * 1000);
+    figures.start(config.SWEEP_INTERVAL_SECONDS * 1000);
+  } else
+    log(
+      'warn',
+      'The deadline sweeper is off (SWEEP_INTERVAL_SECONDS=0): no reminders, nudges or boards’ figures from this replica.',
+    );
   const startedAt = new Date().toISOString();
 
   const health = healthHandler({
@@ -220,6 +239,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           ? { everySeconds: config.SWEEP_INTERVAL_SECONDS, ...(sweeper.last ? { lastSweep: sweeper.last } : {}) }
           : { off: true },
       slack: slack ? 'on' : 'off',
+      figures: figures.describe(clock()),
       boards: [...procedures.keys()],
       agencies: directory.agencies.length,
       people: directory.people.length,
@@ -241,6 +261,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   } catch (error) {
     // Nothing listens: stop what was started, so the words are all that is left.
     await sweeper.stop();
+    await figures.stop();
     await delivery.stop();
     mailer?.close();
     await repo.close();
@@ -264,12 +285,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     repo,
     sweeper,
     delivery,
+    figures,
     settle: async () => {
       await Promise.all([teams.idle(), slack?.idle()]);
       await delivery.drain();
     },
     stop: async () => {
       await sweeper.stop();
+      await figures.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await teams.idle();
       await slack?.idle();

@@ -10,7 +10,7 @@
  * updates to one card, only the latest state is sent: an update renders the case as stored when
  * it is done, and the older ones claimed with it are settled without being sent.
  */
-import type { Mailer } from './mail';
+import type { Mailer, MailMessage } from './mail';
 import type { CompletedFormDocument } from './records/documents';
 import type { Directory, Person, Platform } from '../domain/directory';
 import type { CaseEvent } from '../domain/escalation';
@@ -54,6 +54,11 @@ export interface DeliveryOptions {
   formDocuments?: (item: OutboxItem, recipient: Person | undefined) => Promise<CompletedFormDocument | undefined>;
   /** Email (SMTP), for email-form items; without it they fail and say so on the case's cards. */
   mailer?: Mailer;
+  /**
+   * Builds a board's figures email (an email-figures item, not a case's) from the record as it is
+   * when sent: figuresMailFor (src/app/reports/schedule.ts) with this replica's store.
+   */
+  figuresMail?: (item: OutboxItem) => Promise<MailMessage | undefined>;
 }
 
 /** How many claims without an answer, per attempt allowed, before an item that keeps stopping the bot fails. */
@@ -222,6 +227,11 @@ export class Delivery {
         await this.finish(item, { superseded: true });
         continue;
       }
+      // A board's figures: no case to load, and no platform to pace (the mail goes by SMTP).
+      if (item.kind === 'email-figures') {
+        await this.figuresItem(item);
+        continue;
+      }
       // A platform that asked this replica to wait (a 429's Retry-After) is not called before then.
       const paused = this.pacing.pausedUntil(item.platform);
       if (paused > this.clock().getTime()) {
@@ -272,6 +282,7 @@ export class Delivery {
 
   private async perform(item: OutboxItem, stored: StoredCase, events: CaseEvent[]): Promise<Record<string, unknown>> {
     if (item.kind === 'email-form') return this.emailForm(item, stored);
+    if (item.kind === 'email-figures') throw new Error("A board's figures are not a case's message");
     const outlet = this.outlets.get(item.platform);
     if (!outlet) throw new Error(`${PLATFORM_NAMES[item.platform]} is not set up in this replica`);
     const { repo, directory, owner } = this.options;
@@ -371,6 +382,29 @@ export class Delivery {
       personal: built.personal,
       ...(sent.messageId ? { messageId: sent.messageId } : {}),
     };
+  }
+
+  /** A board's figures for a period by email to their recipient; set back (retried) on any failure. */
+  private async figuresItem(item: OutboxItem): Promise<void> {
+    try {
+      const cut = item.attempts - item.failures - 1;
+      if (cut >= CRASHES_PER_ATTEMPT * (this.options.maxAttempts ?? 8)) {
+        await this.setBack(item, new Error(`the bot stopped ${cut} times while sending this`), true);
+        return;
+      }
+      const { mailer, figuresMail } = this.options;
+      if (!mailer) throw new Error('Email is not set up (SMTP_URL)');
+      if (!figuresMail) throw new Error("A board's figures cannot be built in this replica");
+      const message = await figuresMail(item);
+      if (!message) {
+        await this.finish(item, { noBoard: true });
+        return;
+      }
+      const sent = await mailer.send(message);
+      await this.finish(item, { accepted: sent.accepted, ...(sent.messageId ? { messageId: sent.messageId } : {}) });
+    } catch (error) {
+      await this.setBack(item, error);
+    }
   }
 
   /** What the bot could not deliver for a case, in words for its cards. */

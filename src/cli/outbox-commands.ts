@@ -25,6 +25,7 @@ const KIND_WORDS: Record<OutboxItem['kind'], string> = {
   'send-document': 'send a document someone asked for',
   'send-form': 'send a completed form to one of its recipients',
   'email-form': 'email a completed form to one of its contacts',
+  'email-figures': "email a board's figures for a period to their recipient",
 };
 
 function problem(io: Io, text: string): number {
@@ -38,7 +39,11 @@ function line(i: OutboxItem): string {
     i.status,
     i.platform,
     KIND_WORDS[i.kind],
-    i.kind === 'tell' || i.kind === 'send-document' || i.kind === 'send-form' || i.kind === 'email-form'
+    i.kind === 'tell' ||
+    i.kind === 'send-document' ||
+    i.kind === 'send-form' ||
+    i.kind === 'email-form' ||
+    i.kind === 'email-figures'
       ? `to ${i.recipient}`
       : '',
     `attempts ${i.attempts}${i.failures ? ` (${i.failures} failed)` : ''}`,

@@ -8,8 +8,9 @@ import {
   loadProcedures,
 } from '../app/procedures';
 import { NATION_NAMES, NATIONS, WorkingCalendar, isLocalDate, type Nation } from '../domain/calendar';
-import { instantToZoned } from '../domain/calendar';
-import { lastFiguresPeriod, reviewWarning, type Procedure } from '../domain/procedure';
+import { instantInWords, instantToZoned } from '../domain/calendar';
+import { calendarFor } from '../domain/escalation';
+import { lastFiguresPeriod, nextFiguresSending, reviewWarning, type Procedure } from '../domain/procedure';
 import { procedureDirs, requireFile } from './options';
 import { UsageError, type Io } from './usage';
 
@@ -46,6 +47,22 @@ export function commandProcedureCheck(file: string | undefined, io: Io): number 
     io.out(
       `${path}: figures every ${figures.every} to ${figures.recipient}${figures.email ? ` (${figures.email})` : ''}; the last due: ${figures.words} (report --board ${p.id} --from ${figures.from} --to ${figures.to})`,
     );
+  // Whether the bot sends them itself: by email at the start of each period, when it has an address and SMTP.
+  if (figures) {
+    const next = nextFiguresSending(p, new Date(), calendarFor(p));
+    const when = next
+      ? `${next.period.words}, at ${instantInWords(next.sendAt, p.workingHours.timeZone)} (the start of the first working day after it)`
+      : '';
+    if (!figures.email)
+      io.out(
+        `${path}: figures are not sent by the bot: the file gives no "oversight.figures.email"; with one (and SMTP_URL and SMTP_FROM set), the next would go for ${when}`,
+      );
+    else if (!io.env.SMTP_URL || !io.env.SMTP_FROM)
+      io.out(
+        `${path}: warning - oversight › figures: email is not set up (SMTP_URL and SMTP_FROM), so the bot will not send the figures to ${figures.email}; set both, or run the report command each ${figures.every}`,
+      );
+    else io.out(`${path}: figures emailed by the bot to ${figures.email}; the next: ${when}`);
+  }
   return 0;
 }
 

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { EXAMPLE_DIRECTORY_FILE, loadDirectoryFile, loadProcedures } from '../app/procedures';
 import { demoDirectory, seedDemo } from '../app/demo';
-import { boardFigures } from '../app/reports/figures';
+import { figuresOfPeriod } from '../app/reports/schedule';
 import { figuresCsv, figuresHtml } from '../app/reports/render';
 import { instantToZoned, zonedToInstant } from '../domain/calendar';
 import { lastFiguresPeriod } from '../domain/procedure';
@@ -49,15 +49,8 @@ export async function commandReport(args: string[], io: Io): Promise<number> {
     agencies: [...configured.agencies, ...demo.agencies.filter((a) => !configured.agencies.some((c) => c.id === a.id))],
   };
   return withStore(io, values.db, async (_service, repo) => {
-    const tz = procedure.workingHours.timeZone;
-    const startOf = (day: string): string => zonedToInstant(day, 0, tz).toISOString();
-    const summaries = await repo.casesOfBoard(procedure.id, startOf(from), startOf(to));
-    const states = [];
-    for (const s of summaries) {
-      const stored = await repo.getCase(s.reference);
-      if (stored) states.push(stored.state);
-    }
-    const figures = boardFigures(procedure, states, directory, from, to, new Date());
+    // The same figures the bot emails on the board's schedule (src/app/reports/schedule.ts).
+    const figures = await figuresOfPeriod(repo, procedure, directory, from, to, new Date());
     io.out(values.format === 'csv' ? figuresCsv(figures).trimEnd() : figuresHtml(figures).trimEnd());
     return 0;
   });

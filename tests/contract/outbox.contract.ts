@@ -257,5 +257,30 @@ export function outboxContract(target: Pick<ContractTarget, 'open' | 'reopen'>):
       expect(await repo.completeOutbox(other.id, undefined, at(3))).toBe(false);
       expect((await repo.listOutbox({ status: 'done' })).map((i) => i.id)).toEqual([twin.id]);
     });
+
+    test("a board's figures (no case behind them): written twice, claimed once, done, and not made pending again", async () => {
+      const figures: NewOutboxItem = {
+        ...item('figures:camden', 0, 'email-figures', 'quality.performance@example.org'),
+        id: 'figures:camden:2026-01-01:2026-04-01:email-figures',
+        payload: { board: 'camden', from: '2026-01-01', to: '2026-04-01' },
+      };
+      await repo.enqueue([figures]);
+      await repo.enqueue([{ ...figures, createdAt: at(5), nextAttemptAt: at(5) }]);
+      const [a, b] = await Promise.all([
+        repo.claimOutbox('replica-a', at(10), at(40), 10),
+        repo.claimOutbox('replica-b', at(10), at(40), 10),
+      ]);
+      expect([...a, ...b].map((i) => i.id)).toEqual([figures.id]);
+      const owner = a.length ? 'replica-a' : 'replica-b';
+      expect(
+        await repo.completeOutbox(figures.id, owner, at(11), { accepted: ['quality.performance@example.org'] }),
+      ).toBe(true);
+      // A replica started again writes the same id: it stays done, and nobody claims it.
+      await repo.enqueue([{ ...figures, createdAt: at(20), nextAttemptAt: at(20) }]);
+      expect(await repo.claimOutbox('replica-c', at(30), at(60), 10)).toEqual([]);
+      expect(await repo.listOutbox({ reference: 'figures:camden' })).toEqual([
+        expect.objectContaining({ id: figures.id, status: 'done', attempts: 1 }),
+      ]);
+    });
   });
 }

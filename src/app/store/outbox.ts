@@ -27,7 +27,12 @@ export type OutboxKind =
    * The same form by email (SMTP) to one of the form's contacts; `recipient` is the address, and
    * `platform` the completer's (used only to pace the work: the mail goes by SMTP).
    */
-  | 'email-form';
+  | 'email-form'
+  /**
+   * A board's figures for a period just ended (oversight.figures in its file) by email to the
+   * named recipient; `reference` is `figures:<board>`, not a case, and `payload` the period.
+   */
+  | 'email-figures';
 
 export type OutboxStatus = 'pending' | 'done' | 'failed';
 

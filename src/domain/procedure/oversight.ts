@@ -3,7 +3,8 @@
  * it was to be reviewed by, and the period of figures last due to the person or group who
  * receives them. Pure: today is given.
  */
-import { civilFromDays, toDayNumber, type LocalDate } from '../calendar/local-date';
+import { civilFromDays, fromDayNumber, toDayNumber, type LocalDate } from '../calendar/local-date';
+import type { WorkingCalendar } from '../calendar/working-calendar';
 import type { Procedure } from './schema';
 
 const MONTHS = [
@@ -76,4 +77,51 @@ export function lastFiguresPeriod(
     every: figures.every,
     words: `${from.slice(0, 4) === lastDay.slice(0, 4) ? fromWords.replace(/ \d{4}$/, '') : fromWords} to ${dateInWords(lastDay)}`,
   };
+}
+
+/** A period of figures and when they are sent: the start of working hours, first working day after it ends. */
+export interface FiguresSending {
+  period: FiguresPeriod;
+  /** The first working day on or after `period.to`, at the start of working hours, in the board's time zone. */
+  sendAt: Date;
+}
+
+/** When a period's figures are sent: the start of the first working day after it ends (weekends, holidays skipped). */
+export function figuresSendAt(period: Pick<FiguresPeriod, 'to'>, calendar: WorkingCalendar): Date {
+  return calendar.startOfWorkingDay(calendar.workingDayOnOrAfter(period.to));
+}
+
+/**
+ * The period whose figures are due at `now`: the latest whose sending moment has come (the quarter
+ * ended 31 March 2026 from 1 April 2026 at 09:00 London time; until then, the quarter before).
+ * Undefined where the file names no recipient.
+ */
+export function figuresDue(
+  procedure: Pick<Procedure, 'oversight'>,
+  now: Date,
+  calendar: WorkingCalendar,
+): FiguresSending | undefined {
+  const last = lastFiguresPeriod(procedure, calendar.localDate(now));
+  if (!last) return undefined;
+  const sendAt = figuresSendAt(last, calendar);
+  if (sendAt.getTime() <= now.getTime()) return { period: last, sendAt };
+  const before = lastFiguresPeriod(procedure, last.from);
+  return before ? { period: before, sendAt: figuresSendAt(before, calendar) } : undefined;
+}
+
+/** The next figures to be sent after `now`: the period under way (or the one just ended, before its moment). */
+export function nextFiguresSending(
+  procedure: Pick<Procedure, 'oversight'>,
+  now: Date,
+  calendar: WorkingCalendar,
+): FiguresSending | undefined {
+  const today = calendar.localDate(now);
+  const last = lastFiguresPeriod(procedure, today);
+  if (!last) return undefined;
+  const sendAt = figuresSendAt(last, calendar);
+  if (sendAt.getTime() > now.getTime()) return { period: last, sendAt };
+  // The period under way ends where a period as long as the last one, begun at its end, ends.
+  const span = toDayNumber(last.to) - toDayNumber(last.from);
+  const under = lastFiguresPeriod(procedure, fromDayNumber(toDayNumber(last.to) + span + 20));
+  return under ? { period: under, sendAt: figuresSendAt(under, calendar) } : undefined;
 }
