@@ -20,7 +20,14 @@ import {
   type CaseState,
   type Side,
 } from '../../domain/escalation';
-import { shortNameOf, closedSignposts, stageSignposts, type Procedure, type SignpostView, type Stage } from '../../domain/procedure';
+import {
+  shortNameOf,
+  closedSignposts,
+  stageSignposts,
+  type Procedure,
+  type SignpostView,
+  type Stage,
+} from '../../domain/procedure';
 import { historyLine, historyLines, type HistoryReader } from './history';
 import { whoseMove } from './whose-move';
 

@@ -405,10 +405,7 @@ export function checkProcedureText(text: string, options: ProcedureTextOptions =
 export const FORM_FILE_NAME = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_./-]*\.ya?ml$/;
 
 /** The board's forms, those kept in files of their own read in and checked, each problem said with its file and line. */
-function withFormFiles(
-  raw: unknown,
-  read: ProcedureTextOptions['formFile'],
-): { raw: unknown; problems: Finding[] } {
+function withFormFiles(raw: unknown, read: ProcedureTextOptions['formFile']): { raw: unknown; problems: Finding[] } {
   const problems: Finding[] = [];
   const record = raw as Record<string, unknown>;
   if (!Array.isArray(record.forms)) return { raw, problems };
