@@ -27,16 +27,13 @@ import {
   raise,
   raiseFormSchema,
   timersOf,
-  type Actor,
-  type CaseCommand,
-  type CaseEvent,
   type CaseState,
-  type Decision,
   type RaiseCommand,
   type Timer,
 } from '../../src/domain/escalation';
 import { checkProcedureText, type Procedure } from '../../src/domain/procedure';
 import { runCli } from '../fakes/cli';
+import { ok, refusal, runSteps as run, stageOf, who } from '../fakes/cases';
 
 const BOARDS = resolve(__dirname, '..', 'fixtures', 'boards');
 const FILES = ['example-borough', 'riverside', 'hillside'];
@@ -45,7 +42,6 @@ const load = (id: string): Procedure => loadProcedureFile(fileOf(id));
 
 const A = 'agency-a';
 const B = 'agency-b';
-const who = (personId: string, agencyId: string, ...roles: string[]): Actor => ({ personId, agencyId, roles });
 const ann = who('ann', A, 'practitioner');
 const ben = who('ben', B, 'practitioner');
 
@@ -74,21 +70,6 @@ function raiseOn(procedure: Procedure, at: string, overrides: Partial<RaiseComma
   ).state;
 }
 
-function ok(decision: Decision): { events: CaseEvent[]; state: CaseState } {
-  if (!decision.ok) throw new Error(`refused: ${decision.refusal.code}: ${decision.refusal.message}`);
-  return decision;
-}
-
-function refusal(decision: Decision): { code: string; message: string } {
-  if (decision.ok) throw new Error(`accepted: ${decision.events.map((e) => e.type).join(', ')}`);
-  return decision.refusal;
-}
-
-function run(state: CaseState, steps: Array<[string, CaseCommand]>): CaseState {
-  return steps.reduce((s, [at, command]) => ok(decide(s, command, new Date(at))).state, state);
-}
-
-const stageOf = (state: CaseState): string | undefined => state.stages[state.stages.length - 1]?.id;
 const deadlinesOf = (state: CaseState): string[] =>
   (state.stages[state.stages.length - 1]?.deadlines ?? []).map((d) => `${d.at} ${d.phrase}`);
 const roles = (t: Timer): string => [...new Set(t.audience.flatMap((a) => a.roles))].join('+');

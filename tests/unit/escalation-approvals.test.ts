@@ -14,15 +14,13 @@ import {
   owedMilestones,
   raise,
   timersOf,
-  type Actor,
   type CaseCommand,
-  type CaseEvent,
   type CaseState,
-  type Decision,
   type RaiseCommand,
 } from '../../src/domain/escalation';
 import { crossCheckProcedure, procedureSchema, type Procedure } from '../../src/domain/procedure';
 import { riskModal } from '../../src/channels/slack/raise-modals';
+import { ok, refusal, runSteps as run, stageOf, who } from '../fakes/cases';
 
 const procedures = loadProcedures();
 const directory = loadDirectoryFile(EXAMPLE_DIRECTORY_FILE, procedures);
@@ -34,7 +32,6 @@ const board = (id: string): Procedure => {
 
 const council = 'the-council';
 const trust = 'the-trust';
-const who = (personId: string, agencyId: string, ...roles: string[]): Actor => ({ personId, agencyId, roles });
 
 const form = {
   initials: 'j s',
@@ -62,22 +59,6 @@ function raiseOn(procedure: Procedure, at: string, overrides: Partial<RaiseComma
     ),
   ).state;
 }
-
-function ok(decision: Decision): { events: CaseEvent[]; state: CaseState } {
-  if (!decision.ok) throw new Error(`refused: ${decision.refusal.code}: ${decision.refusal.message}`);
-  return decision;
-}
-
-function refusal(decision: Decision): { code: string; message: string } {
-  if (decision.ok) throw new Error(`accepted: ${decision.events.map((e) => e.type).join(', ')}`);
-  return decision.refusal;
-}
-
-function run(state: CaseState, steps: Array<[string, CaseCommand]>): CaseState {
-  return steps.reduce((s, [at, command]) => ok(decide(s, command, new Date(at))).state, state);
-}
-
-const stageOf = (state: CaseState): string | undefined => state.stages[state.stages.length - 1]?.id;
 
 describe('Cheshire East: taking up an overdue step waits for the approver the procedure names', () => {
   const CE = board('cheshire-east');

@@ -12,10 +12,10 @@ import {
   type CaseCommand,
   type CaseEvent,
   type CaseState,
-  type Decision,
   type RaiseCommand,
 } from '../../src/domain/escalation';
 import type { Procedure } from '../../src/domain/procedure';
+import { ok, refusal, who } from '../fakes/cases';
 
 const procedures = loadProcedures();
 const board = (id: string): Procedure => {
@@ -27,7 +27,6 @@ const london = (iso: string | undefined): string => (iso ? formatInZone(new Date
 
 const council = 'north-somerset-council';
 const trust = 'avon-nhs-trust';
-const who = (personId: string, agencyId: string, ...roles: string[]): Actor => ({ personId, agencyId, roles });
 const worker = who('ann', council, 'practitioner');
 const counterpart = who('ben', trust, 'practitioner');
 const councilManager = who('cat', council, 'line-manager');
@@ -56,16 +55,6 @@ function raiseCommand(overrides: Partial<RaiseCommand> = {}): RaiseCommand {
     form,
     ...overrides,
   };
-}
-
-function ok(decision: Decision): { events: CaseEvent[]; state: CaseState } {
-  if (!decision.ok) throw new Error(`refused: ${decision.refusal.code}: ${decision.refusal.message}`);
-  return decision;
-}
-
-function refusal(decision: Decision): { code: string; message: string; fields?: Record<string, string> } {
-  if (decision.ok) throw new Error(`accepted: ${decision.events.map((e) => e.type).join(', ')}`);
-  return decision.refusal;
 }
 
 /** Run commands in order, each at its instant, returning the state and every event. */

@@ -17,15 +17,14 @@ import {
   concernAroseFrom,
   decide,
   raise,
-  type Actor,
   type CaseCommand,
   type CaseEvent,
   type CaseState,
-  type Decision,
   type RaiseCommand,
 } from '../../src/domain/escalation';
 import type { Procedure } from '../../src/domain/procedure';
 import { parseProblems } from '../fakes/adaptive-cards';
+import { ok, who } from '../fakes/cases';
 
 const procedures = loadProcedures();
 const board = (id: string): Procedure => {
@@ -43,13 +42,6 @@ const form = {
   outcomeWanted: 'Keep the case open and review the care plan together.',
   safetyMeanwhile: 'Daily visits by the home care agency continue.',
 };
-
-function ok(decision: Decision): { events: CaseEvent[]; state: CaseState } {
-  if (!decision.ok) throw new Error(`refused: ${decision.refusal.code}: ${decision.refusal.message}`);
-  return decision;
-}
-
-const who = (personId: string, agencyId: string, ...roles: string[]): Actor => ({ personId, agencyId, roles });
 
 // ── When the concern arose ──────────────────────────────────────────────────────────────
 

@@ -1,13 +1,16 @@
 /**
- * Slack: the line and the button on someone's own card for a board's form they are to complete,
- * and the modal that asks what the form needs typed (North Somerset's monitoring form: "the
- * senior manager completes the Monitoring Form").
+ * A board's form someone is to complete, on their own card (North Somerset's monitoring form: "the
+ * senior manager completes the Monitoring Form"): on Slack the line, the button and the modal that
+ * asks what the form needs typed; on Teams the line and the "Complete the form" card, parsed by the
+ * Adaptive Cards parser with no warnings.
  */
 import { loadProcedures } from '../../src/app/procedures';
 import { simulationDirectory } from '../../src/app/simulate';
 import { stageCardView } from '../../src/app/views/stage-card';
 import { FORM_ACTION, formModal, LIMITS, stageCardBlocks } from '../../src/channels/slack/blocks';
+import { renderStageCard } from '../../src/channels/teams/stage-card';
 import { raise, type CaseState } from '../../src/domain/escalation';
+import { parseProblems } from '../fakes/adaptive-cards';
 
 const ns = loadProcedures().get('north-somerset');
 if (!ns) throw new Error('no north-somerset');
@@ -89,4 +92,47 @@ test('the form’s modal asks only what the form needs typed, within Block Kit�
   expect(modal.blocks.filter((b) => b.type === 'input').map((b) => [b.block_id, b.optional])).toEqual([
     ['completerComments', true],
   ]);
+});
+
+// ── Teams ──────────────────────────────────────────────────────────────────────────────
+
+/** Every object in a card, depth first. */
+function all(node: unknown): Array<Record<string, unknown>> {
+  if (Array.isArray(node)) return node.flatMap(all);
+  if (node && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    return [o, ...Object.values(o).flatMap(all)];
+  }
+  return [];
+}
+
+test('Teams: the senior manager’s own card: the line, and Complete the form with its one optional question and the complete-form verb', () => {
+  const state = resolvedAtStage3();
+  const viewer = { personId: 'a-senior-manager', agencyId: 'agency-a', roles: ['senior-manager'] };
+  const card = renderStageCard(stageCardView(state, { viewer, now, directory }), ['29:a']);
+  expect(parseProblems(card)).toEqual([]);
+  const nodes = all(card);
+  expect(
+    nodes.some(
+      (n) =>
+        n.type === 'TextBlock' &&
+        String(n.text).startsWith("The procedure asks you to complete North Somerset's monitoring form (Appendix 2)"),
+    ),
+  ).toBe(true);
+  const inputs = nodes.filter((n) => n.type === 'Input.Text' && String(n.id).startsWith('complete-form.'));
+  expect(inputs.map((i) => [i.id, i.isRequired])).toEqual([['complete-form.completerComments', false]]);
+  const submit = nodes.find((n) => n.type === 'Action.Execute' && n.verb === 'complete-form');
+  expect(submit?.data).toEqual({
+    reference: state.reference,
+    stage: 'stage-3',
+    form: 'north-somerset-monitoring',
+    verb: 'complete-form',
+  });
+});
+
+test('Teams: someone not asked to complete it sees no such line or button', () => {
+  const viewer = { personId: 'a-practitioner', agencyId: 'agency-a', roles: ['practitioner'] };
+  const card = renderStageCard(stageCardView(resolvedAtStage3(), { viewer, now, directory }), ['29:a']);
+  expect(parseProblems(card)).toEqual([]);
+  expect(JSON.stringify(card)).not.toContain('complete-form');
 });
