@@ -17,7 +17,7 @@ import {
   type FormAudience,
 } from '../domain/escalation';
 import { noticesFor } from './notify';
-import { actorFor } from './people';
+import { actorFor, audienceAgencies } from './people';
 import { formPrompts } from './views/stage-card';
 import { outboxId, type NewOutboxItem } from './store/outbox';
 
@@ -227,16 +227,7 @@ export function formRecipients(
       if (named) people.set(named.id, named);
       continue;
     }
-    const agencies =
-      a.agencyId === 'board'
-        ? directory.agencies
-            .filter((x) => x.kind === 'safeguarding-adults-board' && x.boards.includes(state.boardId))
-            .map((x) => x.id)
-        : a.agencyId.startsWith('commissioner-of:')
-          ? [
-              directory.agencies.find((x) => x.id === a.agencyId.slice('commissioner-of:'.length))?.commissionedBy,
-            ].filter((x): x is string => Boolean(x))
-          : [a.agencyId];
+    const agencies = audienceAgencies(directory, state.boardId, a.agencyId);
     for (const agencyId of agencies)
       for (const h of roleHolders(directory, agencyId, a.role, on)) people.set(h.person.id, h.person);
   }

@@ -41,3 +41,21 @@ export function isRoleHolder(state: CaseState, actor: Actor, directory?: Directo
     actor.roles.some((r) => state.procedure.roles.find((x) => x.id === r)?.scope === 'board')
   );
 }
+
+/**
+ * The agencies a timer's or a form's audience means: `board` is the board's own agency (its
+ * business unit), `commissioner-of:<agency>` that agency's commissioning body, anything else itself.
+ */
+export function audienceAgencies(directory: Directory, boardId: string, agencyId: string): string[] {
+  if (agencyId === 'board')
+    return directory.agencies
+      .filter((x) => x.kind === 'safeguarding-adults-board' && x.boards.includes(boardId))
+      .map((x) => x.id);
+  if (agencyId.startsWith('commissioner-of:')) {
+    const commissioner = directory.agencies.find(
+      (x) => x.id === agencyId.slice('commissioner-of:'.length),
+    )?.commissionedBy;
+    return commissioner ? [commissioner] : [];
+  }
+  return [agencyId];
+}

@@ -27,6 +27,7 @@ import {
 } from '../domain/escalation';
 import { shortNameOf } from '../domain/procedure';
 import type { Announcer } from './announcer';
+import { audienceAgencies } from './people';
 import { StoreError, type CaseRepository, type StoredCase } from './store/repository';
 
 export interface SweeperOptions {
@@ -287,16 +288,7 @@ export function recipientsOf(state: CaseState, timer: Timer, directory: Director
         continue;
       }
     }
-    const agencies =
-      a.agencyId === 'board'
-        ? directory.agencies
-            .filter((x) => x.kind === 'safeguarding-adults-board' && x.boards.includes(state.boardId))
-            .map((x) => x.id)
-        : a.agencyId.startsWith('commissioner-of:')
-          ? [
-              directory.agencies.find((x) => x.id === a.agencyId.slice('commissioner-of:'.length))?.commissionedBy,
-            ].filter((x): x is string => Boolean(x))
-          : [a.agencyId];
+    const agencies = audienceAgencies(directory, state.boardId, a.agencyId);
     for (const agencyId of agencies)
       for (const role of a.roles)
         for (const h of roleHolders(directory, agencyId, role, on)) people.set(h.person.id, h.person);
