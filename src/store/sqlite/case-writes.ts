@@ -141,8 +141,7 @@ export function restateCase(db: Database.Database, input: Restate): StoredCase {
   return db
     .transaction(() => {
       const row = statement(db, 'SELECT version FROM cases WHERE reference = ?').get(input.reference) as
-        | { version: number }
-        | undefined;
+        { version: number } | undefined;
       if (!row) throw new StoreError('not-found', `There is no case ${input.reference}.`, input.reference);
       if (row.version !== input.expectedVersion) throw conflict(input.reference, input.expectedVersion, row.version);
       if (input.state.version !== row.version || input.state.reference !== input.reference)
