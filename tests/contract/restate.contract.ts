@@ -15,8 +15,13 @@ import type { ContractTarget } from './repository.contract';
 
 const vault = new PersonalDataVault(Buffer.alloc(32, 5));
 const key = DEVELOPMENT_AUDIT_KEY;
-/** A due time an older release's timers gave (later than this release's first reminder). */
-const OLD_DUE = '2026-12-31T17:00:00.000Z';
+/**
+ * Raised on Friday 20 November 2026 at 10:00: a release before the morning reminders had the case
+ * next due at its first deadline, Monday 23 November 17:00 (after the weekend); this release's
+ * first timer is that Monday's morning reminder, at 09:00 (GMT, so 09:00 UTC).
+ */
+const OLD_DUE = '2026-11-23T17:00:00.000Z';
+const NEW_DUE = '2026-11-23T09:00:00.000Z';
 
 /** The state as a release before StageRecord.enteredBy wrote it: no stage says who entered it. */
 function oldFold(state: CaseState): CaseState {
@@ -52,6 +57,8 @@ export function restateContract(target: RestateTarget): void {
       expect(before.findings.map((f) => f.kind).sort()).toEqual(['record-mismatch', 'state-mismatch']);
       const events = await repo.getEvents(reference);
       const checkpoints = await repo.readCheckpoints();
+      // As stored by the old release, the sweeper would not look at it at the morning reminder.
+      expect(await repo.dueCases(NEW_DUE, 10)).toEqual([]);
 
       const report = await restateStore(repo, { key });
       expect(report).toEqual({ checked: 1, restated: 1, raced: 0, refused: [], failed: [] });
@@ -61,11 +68,10 @@ export function restateContract(target: RestateTarget): void {
       expect(after?.state.stages[0]?.enteredBy).toBe('raising');
       const derived = replay(events.map((e) => e.event)) as CaseState;
       expect(after?.dueAt).toBe(dueNow(derived));
-      expect(after?.dueAt).not.toBe(OLD_DUE);
+      expect(after?.dueAt).toBe(NEW_DUE);
       // The sweeper now finds it when this release's first timer falls due, not at the old time.
-      const due = after?.dueAt as string;
-      expect((await repo.dueCases(due, 10)).map((d) => d.reference)).toEqual([reference]);
-      expect(await repo.dueCases(new Date(Date.parse(due) - 1).toISOString(), 10)).toEqual([]);
+      expect((await repo.dueCases(NEW_DUE, 10)).map((d) => d.reference)).toEqual([reference]);
+      expect(await repo.dueCases('2026-11-23T08:59:59.999Z', 10)).toEqual([]);
       // Its events, their hashes, its version and the anchor are as they were.
       expect(await repo.getEvents(reference)).toEqual(events);
       expect(await repo.readCheckpoints()).toEqual(checkpoints);
