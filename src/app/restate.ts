@@ -7,8 +7,8 @@
  *
  * For each case (open ones first, then closed ones), its events are replayed and, where the
  * stored state or record fields differ from the replay, rewritten from it (`restateCase`, on the
- * version read: a case written meanwhile is left to its writer; two replicas doing this at once
- * agree, and one of them wins). Nothing is rewritten when nothing differs. A case whose timeline
+ * version read: a case written meanwhile is read again and looked at afresh; two replicas doing
+ * this at once agree, and one of them wins). Nothing is rewritten when nothing differs. A case whose timeline
  * does not verify is never rewritten, so that tampering stays for `audit verify` to report. A
  * stop half-way leaves every case either as it was or up to date; the next run finishes the rest.
  * Only counts and case references are reported, never the adult's details.
@@ -36,7 +36,10 @@ export interface RestateReport {
   checked: number;
   /** Cases whose stored state or record was rewritten from their events. */
   restated: number;
-  /** Cases written by someone else while being looked at: their writer stored them, and they were left. */
+  /**
+   * Writes by someone else met while a case was being looked at (the version check refused ours):
+   * the case is read again and looked at afresh, at most ATTEMPTS times in all, then left to its writer.
+   */
   raced: number;
   /** Cases whose timeline does not verify: left as they are, for `audit verify` to report. */
   refused: string[];
@@ -45,6 +48,9 @@ export interface RestateReport {
 }
 
 type Outcome = 'unchanged' | 'restated' | 'raced' | 'refused' | 'failed';
+
+/** Looks at one case, counting the first: a case written meanwhile is read again, up to this many in all. */
+const ATTEMPTS = 3;
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -59,7 +65,6 @@ export async function restateStore(repo: CaseRepository, options: RestateOptions
   const tally = (reference: string, outcome: Outcome): void => {
     report.checked++;
     if (outcome === 'restated') report.restated++;
-    else if (outcome === 'raced') report.raced++;
     else if (outcome === 'refused') {
       report.refused.push(reference);
       options.report?.(
@@ -69,6 +74,18 @@ export async function restateStore(repo: CaseRepository, options: RestateOptions
     } else if (outcome === 'failed') {
       report.failed.push(reference);
       options.report?.('A case could not be brought up to date after an upgrade: run "audit verify"', { reference });
+    }
+  };
+  // A case written meanwhile (by a person, the sweeper, or a replica of the older release) is read again.
+  const bringUpToDate = async (reference: string, first: StoredCase): Promise<Outcome> => {
+    let stored: StoredCase | undefined = first;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await restateCase(repo, options.key, reference, stored, unanchored);
+      if (outcome !== 'raced') return outcome;
+      report.raced++;
+      if (attempt >= ATTEMPTS) return 'raced';
+      stored = await repo.getCase(reference).catch(() => undefined);
+      if (!stored) return 'failed';
     }
   };
   const closed: string[] = [];
@@ -91,7 +108,7 @@ export async function restateStore(repo: CaseRepository, options: RestateOptions
     }
     if (!stored) continue;
     if (stored.state.status !== 'open') closed.push(reference);
-    else tally(reference, await restateCase(repo, options.key, reference, stored, unanchored));
+    else tally(reference, await bringUpToDate(reference, stored));
     await turn();
   }
   for (const reference of closed) {
@@ -102,7 +119,7 @@ export async function restateStore(repo: CaseRepository, options: RestateOptions
     } catch {
       stored = undefined;
     }
-    tally(reference, stored ? await restateCase(repo, options.key, reference, stored, unanchored) : 'failed');
+    tally(reference, stored ? await bringUpToDate(reference, stored) : 'failed');
     await turn();
   }
   return report;

@@ -116,7 +116,8 @@ export function restateContract(target: RestateTarget): void {
       const refs = [await writtenByOldRelease(repo, 142), await writtenByOldRelease(repo, 143)];
       const second = await target.reopen();
       try {
-        // While the first replica replays NS-2026-0142, a person acknowledges it (this release writes it).
+        // While the first replica replays NS-2026-0142, a person acknowledges it on a replica still
+        // running the older release (a rolling upgrade), which stores its own fold: read again, it is restated.
         let interleaved = false;
         const racing = new Proxy(repo, {
           get(obj, prop, receiver) {
@@ -131,8 +132,8 @@ export function restateContract(target: RestateTarget): void {
                     reference,
                     expectedVersion: state.version,
                     events: acked.events,
-                    state: acked.state,
-                    dueAt: dueNow(acked.state),
+                    state: oldFold(acked.state),
+                    dueAt: OLD_DUE,
                   });
                 }
                 return events;
