@@ -23,6 +23,7 @@ import { TeamsOutlet } from './channels/teams/outlet';
 import { Announcer } from './app/announcer';
 import { createSlack } from './channels/slack/app';
 import { Sweeper } from './app/sweeper';
+import { restateStore } from './app/restate';
 import { Delivery } from './app/delivery';
 import { actorFor } from './app/people';
 import { completedFormFor, DocumentService } from './app/records/documents';
@@ -52,6 +53,8 @@ export interface Running {
   figures: FiguresSchedule;
   /** Resolves once the work that follows answered requests (the outbox's items due now) is done. */
   settle(): Promise<void>;
+  /** Resolves once cases stored by an earlier release have been brought up to date (see app/restate.ts). */
+  caughtUp: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -96,6 +99,32 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     );
   const repo = await openRepository(config);
   log('info', 'Store open', { store: storeKind(config) });
+  // After an upgrade, cases stored by the release before are brought up to date with this one (in the background).
+  const stopRestate = new AbortController();
+  const restated = restateStore(repo, {
+    key: openAuditKey(config).key,
+    signal: stopRestate.signal,
+    report: (msg, fields) => log('warn', msg, fields),
+  }).then(
+    (r) =>
+      log(
+        'info',
+        r.restated
+          ? `brought ${r.restated} case${r.restated === 1 ? '' : 's'} up to date after an upgrade`
+          : 'every case is up to date with this release',
+        {
+          checked: r.checked,
+          restated: r.restated,
+          raced: r.raced,
+          refused: r.refused.length,
+          failed: r.failed.length,
+        },
+      ),
+    (error: unknown) =>
+      log('error', 'Cases could not be brought up to date after an upgrade', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  );
   const service = new CaseService(repo, procedures, vault, clock, directory);
   const door = teamsDoor(
     config,
@@ -260,6 +289,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await listen(server, config.PORT, config.HOST, { variable: 'PORT', suspect: 'another copy of the bot?' });
   } catch (error) {
     // Nothing listens: stop what was started, so the words are all that is left.
+    stopRestate.abort();
+    await restated;
     await sweeper.stop();
     await figures.stop();
     await delivery.stop();
@@ -286,11 +317,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     sweeper,
     delivery,
     figures,
+    caughtUp: restated,
     settle: async () => {
       await Promise.all([teams.idle(), slack?.idle()]);
       await delivery.drain();
     },
     stop: async () => {
+      stopRestate.abort();
+      await restated;
       await sweeper.stop();
       await figures.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

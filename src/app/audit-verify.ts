@@ -35,7 +35,7 @@ export interface AuditReport {
 /** Short, non-identifying state fields whose values may be shown in a finding. */
 const SHOWN = new Set(['status', 'boardId', 'version', 'urgent', 'reference']);
 
-function stateDifferences(stored: CaseState, derived: CaseState): string[] {
+export function stateDifferences(stored: CaseState, derived: CaseState): string[] {
   const a = stored as unknown as Record<string, unknown>;
   const b = derived as unknown as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();

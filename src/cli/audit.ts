@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { verifyStore, type AuditReport } from '../app/audit-verify';
+import { restateStore } from '../app/restate';
 import type { AuditKey } from '../app/store/chain';
 import type { PersonalDataVault } from '../app/store/personal-data';
 import type { AuditFinding, CaseRepository } from '../app/store/repository';
@@ -33,8 +34,10 @@ export async function commandAudit(
       return auditVerify(args, io, openStore);
     case 'anchor':
       return auditAnchor(args, io, openStore);
+    case 'restate':
+      return auditRestate(args, io, openStore);
     default:
-      throw new UsageError('Say "audit verify [--case <ref>] [--json]" or "audit anchor".');
+      throw new UsageError('Say "audit verify [--case <ref>] [--json]", "audit anchor" or "audit restate".');
   }
 }
 
@@ -118,5 +121,33 @@ export async function auditAnchor(args: string[], io: Io, openStore: StoreOpener
         : 'every case is already in the store-wide anchor',
     );
     return 0;
+  });
+}
+
+/**
+ * `audit restate`: what each replica does at start-up, on demand: every case whose stored state or
+ * record is not what its events give (by this release) is rewritten from its events; a case whose
+ * timeline does not verify is left as it is. Exit 1 if any case was left.
+ */
+export async function auditRestate(args: string[], io: Io, openStore: StoreOpener): Promise<number> {
+  const { values } = parseArgs({ args, options: { db: { type: 'string' } }, strict: true });
+  return openStore(io, values.db, async (repo, keys) => {
+    const report = await restateStore(repo, {
+      key: keys.auditKey,
+      report: (msg, { reference }) => io.err(`case ${reference}: ${msg}`),
+    });
+    io.out(
+      report.restated
+        ? `brought ${plural(report.restated, 'case')} up to date after an upgrade (${plural(report.checked, 'case')} checked)`
+        : `every case is up to date with this release (${plural(report.checked, 'case')} checked)`,
+    );
+    if (report.raced)
+      io.out(
+        `${plural(report.raced, 'case')} changed meanwhile and ${report.raced === 1 ? 'was' : 'were'} left to that change`,
+      );
+    const left = report.refused.length + report.failed.length;
+    if (left)
+      io.err(`${plural(left, 'case')} left as ${left === 1 ? 'it was' : 'they were'}: run "audit verify" to see why`);
+    return left ? 1 : 0;
   });
 }

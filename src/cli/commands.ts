@@ -32,6 +32,7 @@ const USAGE = `Usage: npm run --silent cli -- <command>
   audit verify [--case <ref>] [--checkpoint <n>:<seal>] [--json] [--db <file>]
                                                check every case and the store-wide anchor for tampering
   audit anchor [--db <file>]                   add checkpoints for cases the anchor does not hold yet
+  audit restate [--db <file>]                  bring cases stored by an earlier release up to date from their events
   erase-personal-data --case <ref> --reason <why> [--by <person id>] [--db <file>]
                                                erase the adult's details on request (the timeline says so)
 ${AUDIT_LOG_USAGE}

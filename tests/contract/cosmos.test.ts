@@ -14,6 +14,7 @@ import { outboxContract } from './outbox.contract';
 import { repositoryContract, type ContractTarget } from './repository.contract';
 import { personalCardsContract } from './personal-cards.contract';
 import { workListsContract } from './work-lists.contract';
+import { restateContract } from './restate.contract';
 
 jest.setTimeout(60_000);
 
@@ -142,6 +143,7 @@ describe('Cosmos DB store (in-memory Cosmos DB protocol server)', () => {
   outboxContract(target);
   workListsContract(target);
   personalCardsContract(target);
+  restateContract(target);
 
   test("a case document written before its agencies were kept is still in each of its agencies' open cases", async () => {
     const repo = (await target.open()) as CosmosRepository;

@@ -8,6 +8,7 @@ import type { CaseEvent } from '../../src/domain/escalation';
 import { act, raised, worker } from './fixtures';
 import { outboxContract } from './outbox.contract';
 import { repositoryContract } from './repository.contract';
+import { restateContract } from './restate.contract';
 import { personalCardsContract } from './personal-cards.contract';
 import { workListsContract } from './work-lists.contract';
 
@@ -249,5 +250,31 @@ describe('SQLite specifics', () => {
     }>;
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX cases_due/);
     void repo.close();
+  });
+});
+
+describe('SQLite: cases stored by an earlier release brought up to date (a file on disk)', () => {
+  restateContract({
+    open: () => {
+      file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'data', 'escalations.sqlite');
+      return Promise.resolve(SqliteRepository.open(file));
+    },
+    reopen: () => Promise.resolve(SqliteRepository.open(file)),
+    tamper: {
+      rewriteEvent: (reference, seq, change) =>
+        Promise.resolve(
+          raw((db) => {
+            const row = db.prepare('SELECT body FROM events WHERE reference = ? AND seq = ?').get(reference, seq) as {
+              body: string;
+            };
+            db.exec('DROP TRIGGER IF EXISTS events_no_update');
+            db.prepare('UPDATE events SET body = ? WHERE reference = ? AND seq = ?').run(
+              JSON.stringify(change(JSON.parse(row.body) as CaseEvent)),
+              reference,
+              seq,
+            );
+          }),
+        ),
+    },
   });
 });

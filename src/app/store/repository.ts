@@ -54,6 +54,20 @@ export interface Append {
   outbox?: readonly NewOutboxItem[];
 }
 
+/**
+ * A case's stored state and index fields rewritten from its own events (after an upgrade changed
+ * the fold or the timers): its events, their hashes and the anchor are not touched.
+ */
+export interface Restate {
+  reference: string;
+  /** The version the writer read (and replayed); a different stored version is a conflict. */
+  expectedVersion: number;
+  /** The fold of the case's events, as this release makes it (its version is `expectedVersion`). */
+  state: CaseState;
+  /** When the case next needs the deadline sweeper, as this release's timers give it. */
+  dueAt?: string;
+}
+
 export interface DueCase {
   reference: string;
   dueAt: string;
@@ -244,6 +258,13 @@ export interface CaseRepository extends OutboxStore {
 
   /** Append events and the state they produce, if the stored version is `expectedVersion`. */
   appendEvents(input: Append): Promise<StoredCase>;
+
+  /**
+   * Rewrite a case's stored state and index fields (status, due time, people, agencies) from its
+   * events, if the stored version is still `expectedVersion` (else StoreError 'conflict', nothing
+   * written). Never adds, changes or removes events, hashes or checkpoints.
+   */
+  restateCase(input: Restate): Promise<StoredCase>;
 
   getCase(reference: string): Promise<StoredCase | undefined>;
   /** The case a create with this idempotency key made, if any. */

@@ -6,7 +6,7 @@
 import type { Container, OperationInput } from '@azure/cosmos';
 import { checkAnchor } from '../../app/store/anchor';
 import { chainEvents, type AuditKey } from '../../app/store/chain';
-import { conflict, StoreError, type Append, type StoredCase } from '../../app/store/repository';
+import { conflict, StoreError, type Append, type Restate, type StoredCase } from '../../app/store/repository';
 import type { CosmosAnchor } from './anchor';
 import { getEvents } from './case-reads';
 import { asJson, caseDocument, eventDocument, idPart, SEQUENCE_ATTEMPTS, toStored, tooMany } from './documents';
@@ -108,6 +108,33 @@ export async function appendEvents(writer: CaseWriter, input: Append): Promise<S
       at: input.events[input.events.length - 1]?.at ?? input.state.raisedAt,
       created: false,
     });
+    return toStored(reference, next);
+  }, reference);
+}
+
+/**
+ * Rewrite a case document's state and index fields from its events (after an upgrade changed the
+ * fold), replaced on the ETag of the version read: its event documents and the anchor untouched.
+ */
+export async function restateCase(writer: CaseWriter, input: Restate): Promise<StoredCase> {
+  const { reference } = input;
+  return guard(async () => {
+    const doc = await readItem<CaseDocument>(writer.cases, reference, reference);
+    if (!doc) throw new StoreError('not-found', `There is no case ${reference}.`, reference);
+    const stored = toStored(reference, doc);
+    if (stored.version !== input.expectedVersion) throw conflict(reference, input.expectedVersion, stored.version);
+    if (input.state.version !== stored.version || input.state.reference !== reference)
+      throw new StoreError(
+        'conflict',
+        `The state given for case ${reference} is not of its stored version ${stored.version}; nothing was saved.`,
+        reference,
+      );
+    // The people and agencies its events give, no more and no fewer; its version and last hash as they are.
+    const next = caseDocument(input.state, stored.version, stored.lastHash, input.dueAt, []);
+    if (!(await replaceIfUnchanged(writer.cases, asJson(next) as unknown as CaseDocument, doc._etag))) {
+      const now = await readItem<CaseDocument>(writer.cases, reference, reference).catch(() => undefined);
+      throw conflict(reference, input.expectedVersion, typeof now?.version === 'number' ? now.version : undefined);
+    }
     return toStored(reference, next);
   }, reference);
 }

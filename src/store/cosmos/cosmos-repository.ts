@@ -58,6 +58,7 @@ import type {
   CaseSummary,
   DueCase,
   NewCase,
+  Restate,
   SealedDetails,
   StoredCase,
   StoredEvent,
@@ -175,6 +176,10 @@ export class CosmosRepository implements CaseRepository {
 
   async appendEvents(input: Append): Promise<StoredCase> {
     return writes.appendEvents(this.writer, input);
+  }
+
+  async restateCase(input: Restate): Promise<StoredCase> {
+    return writes.restateCase(this.writer, input);
   }
 
   // ── reading cases ─────────────────────────────────────────────────────────────────

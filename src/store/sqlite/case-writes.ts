@@ -10,6 +10,7 @@ import {
   StoreError,
   type Append,
   type NewCase,
+  type Restate,
   type StoredCase,
   type StoredEvent,
 } from '../../app/store/repository';
@@ -127,6 +128,45 @@ export function appendEvents(db: Database.Database, auditKey: AuditKey, input: A
         created: false,
       });
       if (input.outbox?.length) insertOutbox(db, input.outbox);
+      return readCase(db, input.reference) as StoredCase;
+    })
+    .immediate();
+}
+
+/**
+ * Rewrite a case's state and index fields from its events (after an upgrade changed the fold), if
+ * its version is still the one read: one transaction; its events, hashes and checkpoints untouched.
+ */
+export function restateCase(db: Database.Database, input: Restate): StoredCase {
+  return db
+    .transaction(() => {
+      const row = statement(db, 'SELECT version FROM cases WHERE reference = ?').get(input.reference) as
+        { version: number } | undefined;
+      if (!row) throw new StoreError('not-found', `There is no case ${input.reference}.`, input.reference);
+      if (row.version !== input.expectedVersion) throw conflict(input.reference, input.expectedVersion, row.version);
+      if (input.state.version !== row.version || input.state.reference !== input.reference)
+        throw new StoreError(
+          'conflict',
+          `The state given for case ${input.reference} is not of its stored version ${row.version}; nothing was saved.`,
+          input.reference,
+        );
+      const changed = statement(
+        db,
+        'UPDATE cases SET board_id = ?, status = ?, raised_at = ?, due_at = ?, state = ? WHERE reference = ? AND version = ?',
+      ).run(
+        input.state.boardId,
+        input.state.status,
+        input.state.raisedAt,
+        input.dueAt ?? null,
+        JSON.stringify(input.state),
+        input.reference,
+        input.expectedVersion,
+      );
+      if (changed.changes !== 1) throw conflict(input.reference, input.expectedVersion, undefined);
+      // The lists of cases find it by the people and agencies its events give, no more and no fewer.
+      statement(db, 'DELETE FROM case_people WHERE reference = ?').run(input.reference);
+      statement(db, 'DELETE FROM case_agencies WHERE reference = ?').run(input.reference);
+      recordPeople(db, input.state);
       return readCase(db, input.reference) as StoredCase;
     })
     .immediate();

@@ -16,6 +16,7 @@ import type {
   CaseSummary,
   DueCase,
   NewCase,
+  Restate,
   SealedDetails,
   StoredCase,
   StoredEvent,
@@ -106,6 +107,10 @@ export class SqliteRepository implements CaseRepository {
 
   appendEvents(input: Append): Promise<StoredCase> {
     return this.run(() => writes.appendEvents(this.db, this.auditKey, input), input.reference);
+  }
+
+  restateCase(input: Restate): Promise<StoredCase> {
+    return this.run(() => writes.restateCase(this.db, input), input.reference);
   }
 
   getCase(reference: string): Promise<StoredCase | undefined> {
