@@ -30,7 +30,7 @@ const board = (id: string): Procedure => {
 const directory = loadDirectoryFile(EXAMPLE_DIRECTORY_FILE, procedures);
 const raiser = directory.people[0] as (typeof directory.people)[number];
 const seed = (file: string): string =>
-  readFileSync(join(__dirname, '..', '..', '..', 'shared', 'seeds', file), 'utf8').replace(/\s+/g, ' ');
+  readFileSync(join(__dirname, '..', 'fixtures', 'seeds', file), 'utf8').replace(/\s+/g, ' ');
 const ids = (list: ReadonlyArray<{ id: string }>) => list.map((s) => s.id);
 
 function raised(procedure: Procedure, category: string): CaseState {
