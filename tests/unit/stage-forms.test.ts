@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProcedures, SHIPPED_PROCEDURES_DIR } from '../../src/app/procedures';
-import { fillForm, NOT_TYPED } from '../../src/app/records/forms';
+import { completionFor, fillForm, NOT_TYPED } from '../../src/app/records/forms';
 import { simulationDirectory } from '../../src/app/simulate';
 import {
   evolve,
@@ -262,4 +262,29 @@ test('Cheshire East’s “Name of Board Members, Roles and Agencies Involved”
   const members = form.fields.find((f) => f.key === 'boardMembers')?.value ?? '';
   expect(members).toMatch(/^board-representative at A, \(CESAB Board representative\), Agency A \(raising\)$/m);
   expect(members).not.toMatch(/elsewhere/);
+});
+
+test('each agency asking for a form it completed gets its own completion, not the other agency’s later one', () => {
+  const completed = (agencyId: string, words: string, at: string): CaseEvent => ({
+    type: 'form-completed',
+    at,
+    by: { personId: `${agencyId}-senior`, agencyId, party: 'raising', roles: ['senior-manager'] },
+    form: 'north-somerset-monitoring',
+    stage: 'stage-3',
+    answers: { completerComments: words },
+  });
+  const events = [
+    completed('agency-a', 'Worked well for us.', '2026-11-25T10:00:00.000Z'),
+    completed('agency-b', 'Too slow at stage 2.', '2026-11-25T11:00:00.000Z'),
+  ];
+  expect(completionFor(events, 'north-somerset-monitoring', 'agency-a')?.answers).toEqual({
+    completerComments: 'Worked well for us.',
+  });
+  expect(completionFor(events, 'north-somerset-monitoring', 'agency-b')?.answers).toEqual({
+    completerComments: 'Too slow at stage 2.',
+  });
+  // The board's own staff (neither agency) get the latest.
+  expect(completionFor(events, 'north-somerset-monitoring', 'the-board')?.answers).toEqual({
+    completerComments: 'Too slow at stage 2.',
+  });
 });

@@ -10,7 +10,7 @@ import { CaseAccess, type Platform } from '../access';
 import type { CaseService } from '../case-service';
 import type { CaseRepository, StoredCase } from '../store/repository';
 import { caseRecordDocument } from './case-record';
-import { completionOf, fillForm, formDocument, formsFor, LEFT_OUT } from './forms';
+import { completionFor, fillForm, formDocument, formsFor, LEFT_OUT } from './forms';
 import { toDocx, toPdf } from './render';
 
 /** 'case-record', 'case-record-with-details', or a form's id (FormId) from the board's file. */
@@ -165,7 +165,7 @@ export class DocumentService {
               personal ? details : LEFT_OUT,
               this.directory,
               now,
-              completionOf(events, kind),
+              completionFor(events, kind, requester.agencyId),
             ),
             stored.state,
             personal,

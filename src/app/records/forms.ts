@@ -380,6 +380,14 @@ export function completionOf(events: readonly CaseEvent[], formId: FormId, agenc
   return done ? { answers: done.answers, event: done } : undefined;
 }
 
+/**
+ * The completion a person asking for a form is given: their own agency's, where it completed the
+ * form (each agency completes its own, with its own words), otherwise the latest.
+ */
+export function completionFor(events: readonly CaseEvent[], formId: FormId, agencyId: string): Completion | undefined {
+  return completionOf(events, formId, agencyId) ?? completionOf(events, formId);
+}
+
 /** A filled form as a document; `personal` false for a copy without the adult's details. */
 export function formDocument(form: FilledForm, state: CaseState, personal = true): RecordDocument {
   return {
