@@ -9,13 +9,10 @@ import {
   availableCommands,
   formsDue,
   calendarFor,
-  milestonesFor,
   nextDeadline,
-  nextStages,
   owedMilestones,
   planHoldsUntil,
   type Actor,
-  type CaseCommand,
   type CaseEvent,
   type CaseState,
   type Side,
@@ -29,37 +26,11 @@ import {
   type Stage,
 } from '../../domain/procedure';
 import { historyLine, historyLines, type HistoryReader } from './history';
+import { actionFor, CARD_VERBS, type ActionView, type Verb } from './actions';
 import { whoseMove } from './whose-move';
 
 export { historyLine, historyLines } from './history';
-
-export type Verb = CaseCommand['type'];
-
-/**
- * What an input asks for: words (the default), a date (it arrives in the command's data as
- * 'YYYY-MM-DD', on every platform), or one of `options` (its `value` arrives).
- */
-export type InputKind = 'text' | 'date' | 'choice';
-
-/** One input of an action's form. */
-export interface InputView {
-  id: string;
-  label: string;
-  placeholder: string;
-  kind?: InputKind;
-  /** For a choice: what may be chosen. */
-  options?: { value: string; title: string }[];
-  /** What the input starts with: an option's value, or a date 'YYYY-MM-DD'. */
-  initial?: string;
-}
-
-export interface ActionView {
-  verb: Verb;
-  title: string;
-  /** What the action asks for, if anything (a note, a reason, an outcome, a date, a choice). */
-  input?: InputView & { second?: InputView };
-  style?: 'positive' | 'destructive';
-}
+export { actionTitle, WHICH_WAY, type ActionView, type InputKind, type InputView, type Verb } from './actions';
 
 export interface PersonView {
   name: string;
@@ -163,136 +134,6 @@ export function formPrompts(state: CaseState, viewer: Actor | undefined): FormPr
   });
 }
 
-const ACTIONS: Record<Verb, Omit<ActionView, 'verb'>> = {
-  acknowledge: { title: 'Acknowledge', style: 'positive' },
-  'add-note': {
-    title: 'Add note',
-    input: { id: 'text', label: 'Note', placeholder: 'What happened, or what you did (no names of the adult)' },
-  },
-  'propose-resolution': {
-    title: 'Propose resolution',
-    input: {
-      id: 'outcome',
-      label: 'Outcome agreed',
-      placeholder: 'The outcome both agencies agree',
-      second: {
-        id: 'outstandingIssues',
-        label: 'Outstanding issues',
-        placeholder: 'How any outstanding issues will be pursued, or "none"',
-      },
-    },
-  },
-  'confirm-resolution': { title: 'Confirm resolution', style: 'positive' },
-  'dispute-resolution': {
-    title: 'Dispute resolution',
-    input: { id: 'reason', label: 'Why your agency does not agree', placeholder: 'What is missing or wrong' },
-  },
-  'agree-plan': {
-    title: 'Propose plan of action',
-    input: {
-      id: 'plan',
-      label: 'Plan of action',
-      placeholder: 'Who will do what, by when (no names of the adult)',
-      second: { id: 'reviewOn', label: 'Review date', placeholder: 'The day to review the plan', kind: 'date' },
-    },
-  },
-  'confirm-plan': { title: 'Agree plan of action', style: 'positive' },
-  'confirm-safety': {
-    title: 'Confirm adult is safe',
-    input: {
-      id: 'steps',
-      label: 'Steps taken to keep the adult safe',
-      placeholder: 'What is in place while the discussions take place',
-    },
-  },
-  'agree-timescale': {
-    title: 'Propose a date',
-    input: {
-      id: 'date',
-      label: 'Date both agencies agree',
-      placeholder: 'No later than the date the procedure allows',
-      kind: 'date',
-    },
-  },
-  'confirm-timescale': { title: 'Agree the date', style: 'positive' },
-  'record-milestone': {
-    title: 'Record progress',
-    input: {
-      id: 'note',
-      label: 'What was done',
-      placeholder: 'For example: minutes sent to everyone at the meeting',
-      second: { id: 'date', label: 'Date', placeholder: 'The date it is for', kind: 'date' },
-    },
-  },
-  'request-escalation': {
-    title: 'Request escalation',
-    input: {
-      id: 'reason',
-      label: 'Why it needs the next stage',
-      placeholder: 'What has been tried and why it has not resolved',
-    },
-  },
-  'approve-escalation': { title: 'Approve escalation', style: 'positive' },
-  'take-up': { title: 'Take it up', style: 'positive' },
-  'return-escalation': {
-    title: 'Return escalation',
-    input: { id: 'reason', label: 'Why it is returned', placeholder: 'What should be tried at this stage first' },
-  },
-  'record-final-decision': {
-    title: 'Record decision',
-    input: { id: 'decision', label: 'The decision', placeholder: 'The decision and the way forward' },
-  },
-  withdraw: {
-    title: 'Withdraw',
-    style: 'destructive',
-    input: { id: 'reason', label: 'Why it is withdrawn', placeholder: 'For example: resolved by phone' },
-  },
-};
-
-/** The words asked where the next stage branches (Lincolnshire's step 4a or 4b): which way it goes. */
-export const WHICH_WAY = {
-  id: 'urgent',
-  label: 'Which way it goes next',
-  placeholder: 'Choose one',
-} as const;
-
-/**
- * A button of the card: its words and what it asks for. Asking to escalate where the next stage
- * branches (Lincolnshire: "Step 4a (Urgent) ... Step 4b (Non-urgent)") asks which of the two,
- * whatever was answered about immediate risk when the case was raised; the answer the case
- * carries is chosen to start with.
- */
-function actionView(state: CaseState, stage: Stage, verb: Verb): ActionView {
-  const action: ActionView = { verb, ...ACTIONS[verb] };
-  if (verb !== 'request-escalation' || !action.input) return action;
-  const branches = nextStages(state.procedure, stage);
-  const urgent = branches.find((s) => s.branch === 'urgent');
-  const other = branches.find((s) => s.branch === 'non-urgent');
-  if (!urgent || !other) return action;
-  // Short enough for a Slack option (75 characters): the branch first, then the stage's own name.
-  const words = (s: Stage) => `${s.branch === 'urgent' ? 'Urgent' : 'Not urgent'}: ${s.name}`;
-  return {
-    ...action,
-    input: {
-      ...action.input,
-      second: {
-        ...WHICH_WAY,
-        kind: 'choice',
-        options: [
-          { value: 'yes', title: words(urgent) },
-          { value: 'no', title: words(other) },
-        ],
-        initial: state.urgent ? 'yes' : 'no',
-      },
-    },
-  };
-}
-
-/** A button's words, e.g. "Approve escalation". */
-export function actionTitle(verb: Verb): string {
-  return ACTIONS[verb].title;
-}
-
 const STATUS_TEXT: Record<CaseState['status'], string> = {
   open: 'Open',
   resolved: 'Resolved: both agencies confirmed the outcome',
@@ -372,7 +213,7 @@ export function anyonesCommands(state: CaseState, now: Date): Verb[] {
   const found = new Set<Verb>();
   for (const party of ['raising', 'responding', 'board'] as const)
     for (const verb of availableCommands(state, stand(party), now)) found.add(verb);
-  return (Object.keys(ACTIONS) as Verb[]).filter((v) => found.has(v));
+  return CARD_VERBS.filter((v) => found.has(v));
 }
 
 /** The status of an open case in words: what it is waiting for. */
@@ -407,29 +248,6 @@ function positionsOf(state: CaseState, events: readonly CaseEvent[], directory: 
     found.push({ agency: agencyName(directory, state[side].agencyId), text: line });
   }
   return found;
-}
-
-/** A button as this viewer sees it: a milestone's own label, the decision's extra field from the file. */
-function actionFor(state: CaseState, stage: Stage, verb: Verb, viewer: Actor | undefined): ActionView {
-  const action = actionView(state, stage, verb);
-  if (verb === 'record-milestone' && action.input) {
-    const calendar = calendarFor(state.procedure);
-    const next = (viewer ? milestonesFor(state, viewer, calendar) : owedMilestones(state, calendar))[0];
-    if (!next) return action;
-    const { second, ...first } = action.input;
-    return {
-      ...action,
-      title: `Record: ${next.milestone.label}`,
-      input: { ...first, ...(next.milestone.date && second ? { second } : {}) },
-    };
-  }
-  const also = stage.decision?.alsoRecord;
-  if (verb === 'record-final-decision' && action.input && also)
-    return {
-      ...action,
-      input: { ...action.input, second: { id: 'also', label: also.label, placeholder: 'What is agreed, or "none"' } },
-    };
-  return action;
 }
 
 /** The plan of action at the stage under way, in words. */
