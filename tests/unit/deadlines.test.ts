@@ -1,14 +1,9 @@
-import { loadProcedures } from '../../src/app/procedures';
 import { formatInZone } from '../../src/domain/calendar';
 import { calendarFor, planTimeline } from '../../src/domain/escalation';
 import type { Procedure } from '../../src/domain/procedure';
+import { shippedBoard } from '../fakes/cases';
 
-const procedures = loadProcedures();
-const board = (id: string): Procedure => {
-  const p = procedures.get(id);
-  if (!p) throw new Error(id);
-  return p;
-};
+const board = shippedBoard;
 
 /** [id, startBy, dueBy] in London time, as a board manager would read them. */
 function timeline(p: Procedure, raised: string): Array<[string, string, string]> {

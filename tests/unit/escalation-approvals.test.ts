@@ -20,15 +20,11 @@ import {
 } from '../../src/domain/escalation';
 import { crossCheckProcedure, procedureSchema, type Procedure } from '../../src/domain/procedure';
 import { riskModal } from '../../src/channels/slack/raise-modals';
-import { ok, refusal, runSteps as run, stageOf, who } from '../fakes/cases';
+import { ok, refusal, runSteps as run, stageOf, who, shippedBoard } from '../fakes/cases';
 
 const procedures = loadProcedures();
 const directory = loadDirectoryFile(EXAMPLE_DIRECTORY_FILE, procedures);
-const board = (id: string): Procedure => {
-  const p = procedures.get(id);
-  if (!p) throw new Error(id);
-  return p;
-};
+const board = shippedBoard;
 
 const council = 'the-council';
 const trust = 'the-trust';

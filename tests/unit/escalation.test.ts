@@ -1,4 +1,3 @@
-import { loadProcedures } from '../../src/app/procedures';
 import { formatInZone } from '../../src/domain/calendar';
 import {
   availableCommands,
@@ -15,14 +14,9 @@ import {
   type RaiseCommand,
 } from '../../src/domain/escalation';
 import type { Procedure } from '../../src/domain/procedure';
-import { ok, refusal, who } from '../fakes/cases';
+import { ok, refusal, who, shippedBoard } from '../fakes/cases';
 
-const procedures = loadProcedures();
-const board = (id: string): Procedure => {
-  const p = procedures.get(id);
-  if (!p) throw new Error(id);
-  return p;
-};
+const board = shippedBoard;
 const london = (iso: string | undefined): string => (iso ? formatInZone(new Date(iso), 'Europe/London') : 'none');
 
 const council = 'north-somerset-council';

@@ -22,16 +22,11 @@ import {
   type CaseState,
   type RaiseCommand,
 } from '../../src/domain/escalation';
-import type { Procedure } from '../../src/domain/procedure';
 import { parseProblems } from '../fakes/adaptive-cards';
-import { ok, who } from '../fakes/cases';
+import { ok, who, shippedBoard } from '../fakes/cases';
 
 const procedures = loadProcedures();
-const board = (id: string): Procedure => {
-  const p = procedures.get(id);
-  if (!p) throw new Error(id);
-  return p;
-};
+const board = shippedBoard;
 const directory = loadDirectoryFile(EXAMPLE_DIRECTORY_FILE, procedures);
 
 const form = {

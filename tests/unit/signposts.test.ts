@@ -20,13 +20,10 @@ import { renderStageCard } from '../../src/channels/teams/stage-card';
 import { decide, raise, type CaseState, type RaiseCommand } from '../../src/domain/escalation';
 import { checkProcedureText, raisingSignposts, stageSignposts, type Procedure } from '../../src/domain/procedure';
 import { parseProblems } from '../fakes/adaptive-cards';
+import { shippedBoard } from '../fakes/cases';
 
 const procedures = loadProcedures();
-const board = (id: string): Procedure => {
-  const p = procedures.get(id);
-  if (!p) throw new Error(id);
-  return p;
-};
+const board = shippedBoard;
 const directory = loadDirectoryFile(EXAMPLE_DIRECTORY_FILE, procedures);
 const raiser = directory.people[0] as (typeof directory.people)[number];
 const seed = (file: string): string =>

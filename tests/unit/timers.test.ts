@@ -2,7 +2,6 @@
  * Timers as pure data: which reminders, nudges and notifications a case is owed, when, to whom,
  * and under which id. A small sweeper below fires them in order with the pure core alone.
  */
-import { loadProcedures } from '../../src/app/procedures';
 import { timerText } from '../../src/app/sweeper';
 import {
   calendarFor,
@@ -20,13 +19,9 @@ import {
 } from '../../src/domain/escalation';
 import { deadlinesOnEntry as deadlinesOnEntryForTest } from '../../src/domain/escalation/rules';
 import type { Procedure } from '../../src/domain/procedure';
+import { shippedBoard } from '../fakes/cases';
 
-const procedures = loadProcedures();
-const board = (id: string): Procedure => {
-  const p = procedures.get(id);
-  if (!p) throw new Error(id);
-  return p;
-};
+const board = shippedBoard;
 
 function raiseCommand(procedure: Procedure, overrides: Partial<RaiseCommand> = {}): RaiseCommand {
   return {
