@@ -5,7 +5,7 @@
  * The one configuration is tsconfig.json; only its inputs (src/ alone, not the tests) and where
  * the output goes are set here. `tsx src/tools/build.ts [outDir] [--quiet]` builds elsewhere (the tests do).
  */
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
 
@@ -37,8 +37,10 @@ export function build(outDir: string = join(ROOT, 'dist')): void {
     declaration: false,
     types: ['node'],
   };
-  rmSync(outDir, { recursive: true, force: true });
+  // A fresh build, except the Teams app package `npm run package:teams` writes to dist/teams.
   mkdirSync(outDir, { recursive: true });
+  for (const entry of readdirSync(outDir))
+    if (entry !== 'teams') rmSync(join(outDir, entry), { recursive: true, force: true });
   const program = ts.createProgram(fileNames, options);
   const emitted = program.emit();
   const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics];

@@ -36,6 +36,7 @@ const given = Object.fromEntries(Object.entries(example.parameters).map(([k, v])
 const VARIANTS: Array<[string, Record<string, Value>]> = [
   ['the example (SingleTenant, no Slack)', given],
   ['UserAssignedMSI', { ...given, botAppType: 'UserAssignedMSI', botAppId: '' }],
+  ['MultiTenant (agencies in other tenants)', { ...given, botAppType: 'MultiTenant' }],
   ['with Slack', { ...given, slack: true }],
   // SingleTenant (the default) needs the app registration's id: the one parameter besides the image.
   ['defaults otherwise', { containerImage: 'example.azurecr.io/bot:1', botAppId: APP_ID }],
@@ -286,10 +287,14 @@ describe('what the bot needs from Azure', () => {
   });
 
   test.each(VARIANTS)(
-    '%s: an Azure Bot (single tenant or managed identity) with the Teams channel; Application Insights on Log Analytics',
+    '%s: an Azure Bot (its app type as asked) with the Teams channel; Application Insights on Log Analytics',
     (_, values) => {
       const bot = one(values, 'Microsoft.BotService/botServices');
-      expect(['SingleTenant', 'UserAssignedMSI']).toContain(props(bot).msaAppType);
+      expect(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).toContain(props(bot).msaAppType);
+      // A single-tenant bot names its tenant; a multi-tenant one none.
+      expect(props(bot).msaAppTenantId).toBe(
+        values.botAppType === 'MultiTenant' ? '' : '11111111-1111-4111-8111-111111111111',
+      );
       expect(props(bot).msaAppType).toBe(values.botAppType ?? 'SingleTenant');
       const channel = one(values, 'Microsoft.BotService/botServices/channels');
       expect(str(channel.name)).toBe(`${str(bot.name)}/MsTeamsChannel`);
