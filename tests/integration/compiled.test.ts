@@ -5,7 +5,7 @@
  * (`npm run cli`); and a clean stop on SIGTERM.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { answered, compiledApp, READY_PATH, startCompiled, type RunningBot } from '../deploy/compiled';
@@ -97,7 +97,7 @@ test('health answered, with the store and the boards the build carried', async (
   expect(body.boards).toEqual(expect.arrayContaining(['lincolnshire', 'camden', 'cheshire-east']));
 });
 
-test('the compiled command line: `npm run cli` checks a shipped board and verifies the record it kept', () => {
+test('the compiled command line: `npm run cli` checks a shipped board, verifies the record it kept and writes it as a document', () => {
   const npm = (args: string[]) =>
     spawnSync('npm', ['run', '--silent', 'cli', '--', ...args], {
       cwd: app,
@@ -111,6 +111,13 @@ test('the compiled command line: `npm run cli` checks a shipped board and verifi
   const verify = npm(['audit', 'verify']);
   expect({ status: verify.status, stderr: verify.stderr }).toEqual({ status: 0, stderr: '' });
   expect(verify.stdout).toMatch(/^ok: 1 case and 3 events verified/);
+  // The case record as PDF (its fonts from the installed packages) and Word, compiled.
+  for (const format of ['pdf', 'docx']) {
+    const out = join(data, `record.${format}`);
+    const made = npm(['document', '--case', 'LI-2026-0001', '--kind', 'case-record', '--format', format, '--out', out]);
+    expect({ format, status: made.status, stderr: made.stderr }).toEqual({ format, status: 0, stderr: '' });
+    expect(readFileSync(out).subarray(0, 4).toString('latin1')).toBe(format === 'pdf' ? '%PDF' : 'PK\u0003\u0004');
+  }
 });
 
 test('SIGTERM: the compiled bot finishes and exits 0, having said nothing on standard error', async () => {
