@@ -144,6 +144,12 @@ describe('what the bot needs from Azure', () => {
           ['Readiness', '/readyz', 3978],
         ]),
       );
+      // Container Apps takes thresholds of 1 to 10 and first delays of 0 to 60 seconds.
+      for (const probe of container?.probes as Array<{ failureThreshold?: number; initialDelaySeconds?: number }>) {
+        expect(probe.failureThreshold ?? 3).toBeGreaterThanOrEqual(1);
+        expect(probe.failureThreshold ?? 3).toBeLessThanOrEqual(10);
+        expect(probe.initialDelaySeconds ?? 0).toBeLessThanOrEqual(60);
+      }
       // The app signs in as the user-assigned identity, for Key Vault, Cosmos DB and the registry alike.
       expect((app.identity as Json).type).toBe('UserAssigned');
     },
