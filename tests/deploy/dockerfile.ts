@@ -197,7 +197,7 @@ export function runStages(stages: Stage[], context: string, into: string, instal
             // From another stage: hard links (node_modules is large); from the context: a copy.
             if (source && !file) {
               mkdirSync(target, { recursive: true });
-              execFileSync('cp', ['-al', `${path}/.`, target]);
+              linkOrCopy(`${path}/.`, target);
             } else cpSync(path, target, { recursive: true });
           }
           break;
@@ -219,6 +219,16 @@ export function runStages(stages: Stage[], context: string, into: string, instal
   return runs;
 }
 
+/** `cp -al` (hard links: fast, and nothing is written through them), or a copy across file systems. */
+function linkOrCopy(from: string, to: string): void {
+  try {
+    execFileSync('cp', ['-al', from, to], { stdio: 'pipe' });
+  } catch {
+    rmSync(to, { recursive: true, force: true });
+    execFileSync('cp', ['-a', from, to]);
+  }
+}
+
 function runCommand(run: StageRun, command: string, where: string, installedModules: string): void {
   const cwd = join(run.root, run.workdir);
   const words = command.split(/\s+/);
@@ -227,7 +237,7 @@ function runCommand(run: StageRun, command: string, where: string, installedModu
   } else if (/^npm ci(\s|$)/.test(command)) {
     for (const needed of ['package.json', 'package-lock.json'])
       if (!existsSync(join(cwd, needed))) throw new Error(`${where}: npm ci before ${needed} is copied in`);
-    execFileSync('cp', ['-al', realpathSync(installedModules), join(cwd, 'node_modules')]);
+    linkOrCopy(realpathSync(installedModules), join(cwd, 'node_modules'));
   } else if (command === 'npm run build') {
     const built = spawnSync('npm', ['run', '--silent', 'build'], { cwd, encoding: 'utf8', env: process.env });
     if (built.status !== 0) throw new Error(`${where}: npm run build failed:\n${built.stderr}${built.stdout}`);
