@@ -1,7 +1,7 @@
 /**
  * The compiled bot (`npm run build`, then `node dist/main.js`, with no src/ and no tsx) through a
  * real journey: a case raised in Teams and acknowledged by the other agency's counterpart, through
- * the loopback Teams connector; its health answered; its command line run compiled too
+ * the loopback Teams connector; a signed Slack command through Bolt; its health answered; its command line run compiled too
  * (`npm run cli`); and a clean stop on SIGTERM.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,18 +12,25 @@ import { answered, compiledApp, READY_PATH, startCompiled, type RunningBot } fro
 import { freePort } from '../fakes/ports';
 import { sendActivity, teamsPeople as people, teamsRaiseForm } from '../fakes/teams-client';
 import { startFakeConnector, type FakeConnector } from '../fakes/teams-connector';
+import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api';
+import { SLACK_SECRET, slackPeople, slackPost, slashCommand } from '../fakes/slack-client';
 
 let app: string;
 let connector: FakeConnector;
+let slackApi: FakeSlackApi;
 let bot: RunningBot;
 const data = mkdtempSync(join(tmpdir(), 'compiled-data-'));
 
 beforeAll(async () => {
   app = compiledApp();
   connector = await startFakeConnector();
+  slackApi = await startFakeSlackApi();
   bot = startCompiled(app, await freePort(), {
     DATA_DIR: data,
     TEAMS_SERVICE_URL: connector.url,
+    SLACK_SIGNING_SECRET: SLACK_SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_API_URL: slackApi.url,
     OUTBOX_RETRY_SECONDS: '0.1',
   });
   const ready = await answered(`${bot.url}${READY_PATH}`, 200, 30_000);
@@ -33,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await bot?.stop();
   await connector?.close();
+  await slackApi?.close();
 });
 
 test('what was built: JavaScript with source maps, and the files the bot reads, with no TypeScript and no src/', () => {
@@ -87,6 +95,21 @@ test('Teams: a case raised and acknowledged, its card sent through the connector
     await new Promise((r) => setTimeout(r, 50));
   expect(JSON.stringify(connector.calls.find((c) => c.method === 'PUT')?.body)).toMatch(/"Acknowledged"/);
 }, 45_000);
+
+test('Slack: a signed /escalate is answered and opens the board’s raising form; one signed with another secret is refused', async () => {
+  const before = slackApi.calls.length;
+  const reply = await slackPost(`${bot.url}/slack/events`, slashCommand(slackPeople.peter, '<@U0LHWL0001|megan>'));
+  expect(reply.status).toBe(200);
+  const until = Date.now() + 10_000;
+  while (Date.now() < until && !slackApi.since(before, 'views.open').length)
+    await new Promise((r) => setTimeout(r, 50));
+  const view = slackApi.since(before, 'views.open')[0]?.args.view as { callback_id?: string } | undefined;
+  expect(view?.callback_id).toBe('raise-risk');
+  const forged = await slackPost(`${bot.url}/slack/events`, slashCommand(slackPeople.peter), {
+    secret: 'f'.repeat(32),
+  });
+  expect(forged.status).toBe(401);
+});
 
 test('health answered, with the store and the boards the build carried', async () => {
   const health = await fetch(`${bot.url}/healthz`);
