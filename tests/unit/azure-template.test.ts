@@ -177,6 +177,10 @@ describe('what the bot needs from Azure', () => {
             known: true,
           });
       }
+      // The mounted directory file is a secret of the app's too.
+      for (const volume of spec.volumes as Array<{ secrets?: Array<{ secretRef: string }> }>)
+        for (const { secretRef } of volume.secrets ?? [])
+          expect({ secretRef, known: names.has(secretRef) }).toEqual({ secretRef, known: true });
       // Nothing anywhere in the files that looks like a key, a token or a connection string.
       for (const file of ['azuredeploy.json', 'azuredeploy.parameters.example.json']) {
         const text = readFileSync(join(DIR, file), 'utf8');
@@ -225,6 +229,22 @@ describe('what the bot needs from Azure', () => {
       expect(posix.join(mount.mountPath, volume.secrets[0]?.path ?? '')).toBe(config.DIRECTORY_FILE);
     },
   );
+
+  test('every Key Vault secret the app reads is one README’s Going live tells the board to set', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const live = readme.slice(readme.indexOf('## Going live'), readme.indexOf('## Configuration'));
+    const told = new Set(
+      [...live.matchAll(/--name ([a-z0-9-]+)/g), ...live.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1]),
+    );
+    const read = new Set<string>();
+    for (const [, values] of VARIANTS) {
+      const app = resourcesOf(template, values, 'Microsoft.App/containerApps')[0] as Json;
+      const secrets = (props(app).configuration as Json).secrets as Array<{ keyVaultUrl: string }>;
+      for (const s of secrets) read.add(s.keyVaultUrl.split('/').at(-1) ?? '');
+    }
+    expect(read.size).toBeGreaterThanOrEqual(6);
+    expect([...read].filter((name) => !told.has(name))).toEqual([]);
+  });
 
   test('Key Vault by role (RBAC), and the app’s identity granted Key Vault Secrets User on it', () => {
     const vault = one(given, 'Microsoft.KeyVault/vaults');
