@@ -42,6 +42,11 @@ export const configSchema = z.object({
       error: 'a connection string like AccountEndpoint=https://…;AccountKey=…;',
     })
     .optional(),
+  /** true: this is the only copy of the bot, so production may keep cases in the embedded SQLite file. */
+  SINGLE_HOST: z
+    .enum(['true', 'false'], { error: 'true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
   COSMOS_DATABASE: z
     .string()
     .regex(/^[^/\\#?]{1,255}$/, { error: 'a database name (no / \\ # or ?)' })
@@ -150,13 +155,20 @@ function crossRules(env: Record<string, string | undefined>, malformed: Readonly
   if (env.AUDIT_KEY && env.AUDIT_KEY === env.PERSONAL_DATA_KEY) {
     problems.push('AUDIT_KEY must not be the same as PERSONAL_DATA_KEY: each key does one job.');
   }
-  if (env.STORE === 'cosmos' && !env.COSMOS_CONNECTION_STRING && !(env.COSMOS_ENDPOINT && env.COSMOS_KEY)) {
+  if (env.STORE === 'cosmos' && !env.COSMOS_CONNECTION_STRING && !env.COSMOS_ENDPOINT) {
     problems.push(
-      'STORE is cosmos, so COSMOS_CONNECTION_STRING, or COSMOS_ENDPOINT and COSMOS_KEY, must be set (they are not).',
+      "STORE is cosmos, so COSMOS_ENDPOINT (with COSMOS_KEY, or without it to sign in with the bot's managed identity), or COSMOS_CONNECTION_STRING, must be set (they are not).",
     );
   }
-  if (env.COSMOS_ENDPOINT && !env.COSMOS_KEY && !env.COSMOS_CONNECTION_STRING) {
-    problems.push('COSMOS_KEY must be set with COSMOS_ENDPOINT: the account key (it is not set).');
+  if (env.COSMOS_KEY && !env.COSMOS_ENDPOINT && !env.COSMOS_CONNECTION_STRING) {
+    problems.push('COSMOS_ENDPOINT must be set with COSMOS_KEY: the account endpoint (it is not set).');
+  }
+  // Production on the embedded store: only where this is the one copy of the bot.
+  const sqlite = env.STORE === 'sqlite' || (!env.STORE && !env.COSMOS_ENDPOINT && !env.COSMOS_CONNECTION_STRING);
+  if (production && sqlite && env.SINGLE_HOST !== 'true') {
+    problems.push(
+      'The embedded SQLite store keeps cases on this one machine; with several replicas they would each keep their own. Set COSMOS_ENDPOINT, or SINGLE_HOST=true if this is the only copy of the bot.',
+    );
   }
   if (production && !env.MicrosoftAppId) {
     problems.push(

@@ -2,7 +2,7 @@
  * `npm run bench`: figures, one a line, as `<name>: <number> <unit>`. Answers are asserted,
  * never timed in unit tests. A figure compared with a floor measured in the same run is checked
  * against its limit, and the run fails (exit 1) when it is out. `npm run bench -- outbox slack`
- * runs only those groups (calendar, core, sqlite, cosmos, teams, slack, sweep, outbox).
+ * runs only those groups (calendar, core, sqlite, cosmos, teams, slack, sweep, outbox, start).
  */
 import { strict as assert } from 'node:assert';
 import { performance } from 'node:perf_hooks';
@@ -21,6 +21,7 @@ import { benchTeams } from './teams';
 import { benchSlack } from './slack';
 import { benchSweep } from './sweep';
 import { benchOutbox } from './outbox';
+import { benchStart } from './start';
 
 function print(name: string, value: number, unit: string): void {
   const shown = value >= 100 ? Math.round(value).toString() : value.toPrecision(3);
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
     ['slack', () => benchSlack(print)],
     ['sweep', () => benchSweep(print)],
     ['outbox', () => benchOutbox(print)],
+    ['start', () => benchStart(print)],
   ];
   const unknown = only.filter((name) => !groups.some(([g]) => g === name));
   if (unknown.length) throw new Error(`no such figures: ${unknown.join(', ')}`);

@@ -1,6 +1,7 @@
 /**
- * The project's own command line, run as a board administrator would (`npm run --silent cli --`),
- * in a child process: what it printed and how it ended; runNpm does the same for any of its npm
+ * The project's own command line, run from the source as `npm run --silent cli:dev --` runs it
+ * (tsx src/cli/main.ts; `npm run cli` runs the compiled one in dist/, tested in
+ * tests/integration/compiled.test.ts), in a child process: what it printed and how it ended; runNpm does the same for any of its npm
  * scripts (`npm start`). Not a fake: the real CLI, with the environment a test gives it
  * (PROCEDURES_DIR from the caller's shell is left out unless given).
  */
@@ -16,7 +17,7 @@ export interface CliRun {
 }
 
 export function runCli(args: readonly string[], env: Record<string, string> = {}): CliRun {
-  return runNpm(['run', '--silent', 'cli', '--', ...args], env);
+  return runNpm(['run', '--silent', 'cli:dev', '--', ...args], env);
 }
 
 /** Any npm command of the project (`npm start`, `npm run start:bot`), run the same way, until it ends. */

@@ -17,10 +17,19 @@ export interface CosmosServer {
   client(): CosmosClient;
   /** A repository on `databaseId` with its own client (each call: another replica). */
   open(databaseId: string): Promise<CaseRepository>;
+  /** The server's address (https://127.0.0.1:<port>), for clients made from configuration. */
+  endpoint(): string;
+  /** Each request's Authorization header, in order (a key's signature, or an Entra ID token). */
+  authorizations: string[];
 }
 
 export function cosmosServer(): CosmosServer {
   const server = createHttpsServer();
+  const authorizations: string[] = [];
+  server.prependListener('request', (req: { headers: Record<string, string | string[] | undefined> }) => {
+    const header = req.headers.authorization;
+    authorizations.push(decodeURIComponent(Array.isArray(header) ? (header[0] ?? '') : (header ?? '')));
+  });
   let endpoint = '';
   const client = (): CosmosClient =>
     new CosmosClient({
@@ -40,5 +49,7 @@ export function cosmosServer(): CosmosServer {
     },
     client,
     open: (databaseId) => CosmosRepository.open({ client: client(), ownsClient: true, databaseId }),
+    endpoint: () => endpoint,
+    authorizations,
   };
 }

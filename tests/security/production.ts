@@ -39,6 +39,8 @@ export function productionEnv(overrides: Record<string, string | undefined> = {}
     MicrosoftAppPassword: 'Qm8~x2kLw.Vb7TnR4yZp0sEa9uDfGh3Jc1oKi5',
     MicrosoftAppType: 'MultiTenant',
     SWEEP_INTERVAL_SECONDS: '0',
+    // The embedded store (DATA_DIR): production allows it where this is the one copy of the bot.
+    SINGLE_HOST: 'true',
     ...overrides,
   };
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));

@@ -33,6 +33,7 @@ describe('configuration from the environment', () => {
       DATA_DIR: './data',
       COSMOS_DATABASE: 'safeguarding-escalations',
       COSMOS_INSECURE_TLS: false,
+      SINGLE_HOST: false,
       SWEEP_INTERVAL_SECONDS: 30,
       TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/',
     });
@@ -64,6 +65,7 @@ describe('configuration from the environment', () => {
       DATA_DIR: '/var/lib/bot',
       COSMOS_DATABASE: 'safeguarding-escalations',
       COSMOS_INSECURE_TLS: false,
+      SINGLE_HOST: false,
       OUTBOX_ATTEMPTS: 8,
       OUTBOX_LEASE_SECONDS: 30,
       OUTBOX_RETRY_SECONDS: 2,
@@ -77,6 +79,7 @@ describe('configuration from the environment', () => {
     expect(
       loadConfig({
         NODE_ENV: 'production',
+        SINGLE_HOST: 'true',
         DIRECTORY_FILE: '/srv/directory.yaml',
         PERSONAL_DATA_KEY: KEY,
         AUDIT_KEY: AUDIT,
@@ -111,6 +114,7 @@ describe('configuration from the environment', () => {
   test('NODE_ENV=production without DIRECTORY_FILE names DIRECTORY_FILE and says it is not set', () => {
     const error = configErrorOf({
       NODE_ENV: 'production',
+      SINGLE_HOST: 'true',
       PERSONAL_DATA_KEY: KEY,
       MicrosoftAppId: APP,
       MicrosoftAppPassword: PASSWORD,
@@ -124,6 +128,7 @@ describe('configuration from the environment', () => {
     expect(
       configErrorOf({
         NODE_ENV: 'production',
+        SINGLE_HOST: 'true',
         DIRECTORY_FILE: '',
         PERSONAL_DATA_KEY: KEY,
         MicrosoftAppId: APP,
@@ -153,6 +158,7 @@ describe('configuration from the environment', () => {
       expect.stringMatching(/^DIRECTORY_FILE /),
       expect.stringMatching(/^PERSONAL_DATA_KEY must be set in production/),
       expect.stringMatching(/^AUDIT_KEY must be set in production/),
+      expect.stringMatching(/^The embedded SQLite store keeps cases on this one machine/),
       expect.stringMatching(/^MicrosoftAppId must be set in production/),
     ]);
   });
@@ -169,12 +175,12 @@ describe('configuration from the environment', () => {
       ),
     ).toBe('cosmos');
     expect(configErrorOf({ STORE: 'cosmos' }).problems).toEqual([
-      expect.stringMatching(
-        /^STORE is cosmos, so COSMOS_CONNECTION_STRING, or COSMOS_ENDPOINT and COSMOS_KEY, must be set/,
-      ),
+      expect.stringMatching(/^STORE is cosmos, so COSMOS_ENDPOINT \(with COSMOS_KEY, or without it to sign in with/),
     ]);
-    expect(configErrorOf({ COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/' }).problems).toEqual([
-      expect.stringMatching(/^COSMOS_KEY must be set with COSMOS_ENDPOINT/),
+    // An endpoint without a key: the bot signs in with its managed identity (Microsoft Entra ID).
+    expect(storeKind(loadConfig({ COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/' }))).toBe('cosmos');
+    expect(configErrorOf({ COSMOS_KEY: 'a2V5' }).problems).toEqual([
+      expect.stringMatching(/^COSMOS_ENDPOINT must be set with COSMOS_KEY/),
     ]);
     expect(configErrorOf({ STORE: 'postgres' }).problems).toEqual([
       'STORE must be either sqlite (the embedded store) or cosmos (Azure Cosmos DB) (it is "postgres").',
@@ -183,8 +189,13 @@ describe('configuration from the environment', () => {
 
   test('Teams: production needs the bot’s app id; a single-tenant app needs its tenant', () => {
     expect(
-      configErrorOf({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/d.yaml', PERSONAL_DATA_KEY: KEY, AUDIT_KEY: AUDIT })
-        .problems,
+      configErrorOf({
+        NODE_ENV: 'production',
+        SINGLE_HOST: 'true',
+        DIRECTORY_FILE: '/srv/d.yaml',
+        PERSONAL_DATA_KEY: KEY,
+        AUDIT_KEY: AUDIT,
+      }).problems,
     ).toEqual([expect.stringMatching(/^MicrosoftAppId must be set in production/)]);
     expect(configErrorOf({ MicrosoftAppId: 'not-a-guid' }).problems).toEqual([
       expect.stringMatching(/^MicrosoftAppId must be the bot's Microsoft Entra application \(client\) id/),
@@ -202,6 +213,7 @@ describe('configuration from the environment', () => {
     expect(
       configErrorOf({
         NODE_ENV: 'production',
+        SINGLE_HOST: 'true',
         DIRECTORY_FILE: '/srv/d.yaml',
         MicrosoftAppId: APP,
         MicrosoftAppPassword: PASSWORD,
@@ -212,6 +224,7 @@ describe('configuration from the environment', () => {
     expect(
       configErrorOf({
         NODE_ENV: 'production',
+        SINGLE_HOST: 'true',
         DIRECTORY_FILE: '/srv/d.yaml',
         PERSONAL_DATA_KEY: KEY,
         AUDIT_KEY: AUDIT,
@@ -228,6 +241,7 @@ describe('configuration from the environment', () => {
     expect(
       configErrorOf({
         NODE_ENV: 'production',
+        SINGLE_HOST: 'true',
         DIRECTORY_FILE: '/srv/d.yaml',
         PERSONAL_DATA_KEY: KEY,
         MicrosoftAppId: APP,
@@ -238,6 +252,38 @@ describe('configuration from the environment', () => {
       'AUDIT_KEY must not be the same as PERSONAL_DATA_KEY: each key does one job.',
     ]);
     expect(loadConfig({ AUDIT_KEY: AUDIT }).AUDIT_KEY).toBe(AUDIT);
+  });
+
+  test('production refuses the embedded SQLite store unless this is the one copy of the bot (SINGLE_HOST=true)', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DIRECTORY_FILE: '/srv/d.yaml',
+      PERSONAL_DATA_KEY: KEY,
+      AUDIT_KEY: AUDIT,
+      MicrosoftAppId: APP,
+      MicrosoftAppPassword: PASSWORD,
+    };
+    const words =
+      'The embedded SQLite store keeps cases on this one machine; with several replicas they would each keep their own. Set COSMOS_ENDPOINT, or SINGLE_HOST=true if this is the only copy of the bot.';
+    expect(configErrorOf(production).problems).toEqual([words]);
+    expect(configErrorOf({ ...production, STORE: 'sqlite' }).problems).toEqual([words]);
+    expect(configErrorOf({ ...production, SINGLE_HOST: 'false' }).problems).toEqual([words]);
+    expect(configErrorOf({ ...production, SINGLE_HOST: 'yes' }).problems).toEqual([
+      'SINGLE_HOST must be true or false (it is "yes").',
+      words,
+    ]);
+    expect(loadConfig({ ...production, SINGLE_HOST: 'true' }).SINGLE_HOST).toBe(true);
+    // Cosmos DB (by managed identity, or with a key): no single-host word needed.
+    expect(storeKind(loadConfig({ ...production, COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/' }))).toBe(
+      'cosmos',
+    );
+    // Cosmos configured but SQLite asked for by name: still the embedded store, still refused.
+    expect(
+      configErrorOf({ ...production, STORE: 'sqlite', COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/' })
+        .problems,
+    ).toEqual([words]);
+    // Development and tests keep SQLite without a word.
+    expect(storeKind(loadConfig({ NODE_ENV: 'test' }))).toBe('sqlite');
   });
 
   test('Slack turns on only with both its secret and its token, each checked', () => {

@@ -4,12 +4,16 @@
  * refresh.userIds so each role holder sees the buttons that are theirs).
  */
 import { ROUTINE } from '../../app/views/whose-move';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'adaptivecards-templating';
 import type { InputView, StageCardView } from '../../app/views/stage-card';
 
-export const CARDS_DIR = join(__dirname, '..', '..', '..', 'adaptive-cards');
+/** adaptive-cards/ at the top of the repository, or copied into dist/ by the build (src/tools/build.ts). */
+export const CARDS_DIR =
+  [join(__dirname, '..', '..', 'adaptive-cards'), join(__dirname, '..', '..', '..', 'adaptive-cards')].find((dir) =>
+    existsSync(join(dir, 'stage-card.json')),
+  ) ?? join(__dirname, '..', '..', '..', 'adaptive-cards');
 
 const templates = new Map<string, Template>();
 

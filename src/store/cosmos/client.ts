@@ -1,6 +1,7 @@
 /** Connecting to Azure Cosmos DB: the store's options and a client made from configuration. */
 import * as https from 'node:https';
 import { CosmosClient } from '@azure/cosmos';
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import type { AuditKey } from '../../app/store/chain';
 import { StoreError } from '../../app/store/repository';
 
@@ -27,9 +28,16 @@ export interface CosmosConnection {
   connectionString?: string;
   /** Accept a self-signed certificate (the local emulator only). */
   insecureTls?: boolean;
+  /**
+   * With an endpoint and no key: how the bot signs in to Azure Cosmos DB with Microsoft Entra ID
+   * (the default: DefaultAzureCredential, which in Azure Container Apps is the app's managed
+   * identity, the user-assigned one named by AZURE_CLIENT_ID). The identity needs the Cosmos DB
+   * Built-in Data Contributor role on the account (manifests/azure/azuredeploy.json grants it).
+   */
+  credential?: TokenCredential;
 }
 
-/** A Cosmos client from configuration: an endpoint and key, or a connection string. */
+/** A Cosmos client from configuration: an endpoint and key, an endpoint alone (Entra ID), or a connection string. */
 export function cosmosClientFrom(config: CosmosConnection): CosmosClient {
   let endpoint = config.endpoint;
   let key = config.key;
@@ -42,10 +50,10 @@ export function cosmosClientFrom(config: CosmosConnection): CosmosClient {
     endpoint = parts.get('accountendpoint');
     key = parts.get('accountkey');
   }
-  if (!endpoint || !key) {
+  if (!endpoint || (config.connectionString && !key)) {
     throw new StoreError(
       'unavailable',
-      'Azure Cosmos DB is not configured: give its endpoint and key, or a connection string (AccountEndpoint=…;AccountKey=…;).',
+      'Azure Cosmos DB is not configured: give its endpoint (and its key, or none to sign in with the managed identity), or a connection string (AccountEndpoint=…;AccountKey=…;).',
     );
   }
   if (!URL.canParse(endpoint)) {
@@ -57,7 +65,8 @@ export function cosmosClientFrom(config: CosmosConnection): CosmosClient {
   }
   return new CosmosClient({
     endpoint,
-    key,
+    // No key: Microsoft Entra ID (the managed identity in Azure), so no account key is kept anywhere.
+    ...(key ? { key } : { aadCredentials: config.credential ?? new DefaultAzureCredential() }),
     ...(config.insecureTls
       ? { agent: new https.Agent({ rejectUnauthorized: false }), connectionPolicy: { enableEndpointDiscovery: false } }
       : {}),
