@@ -14,7 +14,7 @@ import {
   SHIPPED_PROCEDURES_DIR,
 } from './app/procedures';
 import { StoreError, type CaseRepository } from './app/store/repository';
-import { openAuditKey, openRepository, openVault } from './store/open';
+import { openAuditKey, openInstallationSealer, openRepository, openVault } from './store/open';
 import { CaseService } from './app/case-service';
 import { EscalationTeamsBot } from './channels/teams/bot';
 import { handleTeams, teamsDoor } from './channels/teams/http';
@@ -199,31 +199,36 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     directory,
     clock,
   });
-  const slack =
-    config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN
-      ? createSlack({
-          documents,
-          signingSecret: config.SLACK_SIGNING_SECRET,
-          token: config.SLACK_BOT_TOKEN,
-          ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
-          service,
-          repo,
-          procedures,
-          directory,
-          clock,
-          report,
-        })
-      : undefined;
+  const slack = slackOn(config)
+    ? createSlack({
+        documents,
+        ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
+        ...(config.SLACK_BOT_TOKEN ? { token: config.SLACK_BOT_TOKEN } : {}),
+        ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+        ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
+        ...(config.SLACK_CLIENT_ID && config.SLACK_CLIENT_SECRET && config.SLACK_STATE_SECRET
+          ? {
+              oauth: {
+                clientId: config.SLACK_CLIENT_ID,
+                clientSecret: config.SLACK_CLIENT_SECRET,
+                stateSecret: config.SLACK_STATE_SECRET,
+                sealer: openInstallationSealer(config),
+              },
+            }
+          : {}),
+        service,
+        repo,
+        procedures,
+        directory,
+        clock,
+        report,
+      })
+    : undefined;
   if (slack) {
     announcer.register(slack.timerOutlet);
     delivery.register(slack.outlet);
   }
-  log(
-    'info',
-    slack
-      ? 'Slack: on, at POST /slack/events (every request signed and timestamped)'
-      : 'Slack: off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn it on)',
-  );
+  log('info', slackWords(config));
   if (!config.MicrosoftAppId)
     log(
       'warn',
@@ -277,7 +282,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const routes: Route[] = [
     { paths: ['/api/messages'], methods: { POST: (req, res) => handleTeams(door, teams, req, res) } },
     { paths: ['/healthz', '/'], methods: { GET: health, HEAD: health } },
-    ...(slack ? [{ paths: ['/slack/events'], methods: { POST: slack.receiver.requestListener } }] : []),
+    ...(slack ? slack.routes : []),
     ...(downloads
       ? [{ paths: [LOCAL_DOCUMENT_PATH], methods: { GET: downloads.handler, HEAD: downloads.handler } }]
       : []),
@@ -299,6 +304,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     releaseConsole();
     throw error;
   }
+  // Socket Mode connects once the server is up (a failure to connect is said, and Slack stays off).
+  await slack
+    ?.start()
+    .catch((error: unknown) =>
+      log('error', 'Slack: Socket Mode could not connect (check SLACK_APP_TOKEN)', { error: oneLine(error) }),
+    );
   if (downloads) {
     const address = server.address();
     if (address && typeof address === 'object') downloads.base = `http://localhost:${address.port}`;
@@ -327,6 +338,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       await restated;
       await sweeper.stop();
       await figures.stop();
+      await slack?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await teams.idle();
       await slack?.idle();
@@ -337,6 +349,26 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       releaseConsole();
     },
   };
+}
+
+/** Whether Slack is on: a way in (signing secret or Socket Mode) and a token (one workspace's, or OAuth). */
+function slackOn(config: Config): boolean {
+  return Boolean(
+    (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN) && (config.SLACK_BOT_TOKEN || config.SLACK_CLIENT_ID),
+  );
+}
+
+/** What the log says of Slack at start. */
+function slackWords(config: Config): string {
+  if (!slackOn(config))
+    return 'Slack: off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or SLACK_APP_TOKEN for Socket Mode, to turn it on)';
+  const way = config.SLACK_APP_TOKEN
+    ? 'over Socket Mode (SLACK_APP_TOKEN: no public address needed)'
+    : 'at POST /slack/events (every request signed and timestamped)';
+  const tokens = config.SLACK_CLIENT_ID
+    ? `; each agency installs the app in its workspace at GET /slack/install${config.SLACK_BOT_TOKEN ? ' (SLACK_BOT_TOKEN serves its own workspace)' : ''}`
+    : '';
+  return `Slack: on, ${way}${tokens}`;
 }
 
 /**

@@ -44,7 +44,7 @@ export interface Outlet {
     problems: readonly string[],
   ): Promise<void>;
   /** Change an earlier copy of someone's own card to a line saying it has moved (a newer one is below). */
-  retireMessage?(stored: StoredCase, message: Record<string, unknown>): Promise<void>;
+  retireMessage?(stored: StoredCase, message: Record<string, unknown>, person?: Person): Promise<void>;
   /** Message one person 1:1 with their own card. Undefined if they could not be reached. */
   tell(notice: Notice, stored: StoredCase, events: readonly CaseEvent[]): Promise<Reached | undefined>;
   /** A line in this platform's threads of the case; with `recheckSince`, not again if a line carrying `key` arrived. */
