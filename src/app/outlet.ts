@@ -77,3 +77,21 @@ export class Unreachable extends Error {
     super('could not be reached');
   }
 }
+
+/**
+ * An agency whose workspace has not installed the app (Slack, installed per workspace): nothing
+ * reaches its people there until it does. Not tried again: the item fails at once, in these words.
+ */
+export class NotInstalled extends Error {
+  static readonly WORDS = 'has not installed the app in its';
+
+  constructor(
+    readonly agency: string,
+    platform = 'Slack',
+  ) {
+    super(
+      `${agency} ${NotInstalled.WORDS} ${platform} workspace, so the bot cannot reach its people there. Ask its ${platform} administrator to install it.`,
+    );
+    this.name = 'NotInstalled';
+  }
+}

@@ -14,16 +14,9 @@ import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { installationKey, type InstallationKey, type InstallationSealer } from '../../app/store/slack-installations';
 import type { CaseRepository } from '../../app/store/repository';
 import type { Agency, Directory } from '../../domain/directory';
+import { NotInstalled } from '../../app/outlet';
 
-/** An agency whose workspace has no installation: a delivery failure, said in these words. */
-export class NotInstalled extends Error {
-  constructor(readonly agency: string) {
-    super(
-      `${agency} has not installed the app in its Slack workspace, so the bot cannot reach its people there. Ask its Slack administrator to install it.`,
-    );
-    this.name = 'NotInstalled';
-  }
-}
+export { NotInstalled } from '../../app/outlet';
 
 /** A request from a workspace that is not registered for any agency, or that has not installed the app. */
 export class NotAuthorized extends Error {
