@@ -55,6 +55,8 @@ export interface Running {
   settle(): Promise<void>;
   /** Resolves once cases stored by an earlier release have been brought up to date (see app/restate.ts). */
   caughtUp: Promise<void>;
+  /** Resolves once Slack has started (Socket Mode connected, or said why not). */
+  slackStarted?: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -304,12 +306,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     releaseConsole();
     throw error;
   }
-  // Socket Mode connects once the server is up (a failure to connect is said, and Slack stays off).
-  await slack
-    ?.start()
-    .catch((error: unknown) =>
+  // Socket Mode connects once the server is up, in the background (Slack's client keeps trying while
+  // the network is down); a token Slack refuses is said, and Slack stays off.
+  const slackStarted = slack?.start().then(
+    () => {
+      if (slack.socket) log('info', 'Slack: connected over Socket Mode');
+    },
+    (error: unknown) =>
       log('error', 'Slack: Socket Mode could not connect (check SLACK_APP_TOKEN)', { error: oneLine(error) }),
-    );
+  );
   if (downloads) {
     const address = server.address();
     if (address && typeof address === 'object') downloads.base = `http://localhost:${address.port}`;
@@ -329,6 +334,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     delivery,
     figures,
     caughtUp: restated,
+    ...(slackStarted ? { slackStarted } : {}),
     settle: async () => {
       await Promise.all([teams.idle(), slack?.idle()]);
       await delivery.drain();

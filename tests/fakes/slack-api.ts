@@ -241,6 +241,11 @@ export interface FakeWorkspace {
   botUserId: string;
   /** The code /slack/oauth_redirect is sent back with after an install in this workspace. */
   code: string;
+  /**
+   * Token rotation: the install also answers this refresh token, its bot token expiring in
+   * `expiresIn` seconds; oauth.v2.access with grant_type=refresh_token then gives `rotated`.
+   */
+  rotation?: { refreshToken: string; expiresIn: number; rotated: { botToken: string; refreshToken: string } };
 }
 
 /** A Socket Mode envelope's acknowledgement, as the bot sent it down the socket. */
@@ -320,6 +325,25 @@ function fakeWorkspaces(base: () => string): FakeWorkspaces {
       if (method === 'oauth.v2.access') {
         if (args.client_id !== self.clientId || args.client_secret !== self.clientSecret)
           return { ok: false, error: 'invalid_client_id' };
+        if (args.grant_type === 'refresh_token') {
+          const r = [...byToken.values()].find((x) => x.rotation?.refreshToken === args.refresh_token);
+          if (!r?.rotation) return { ok: false, error: 'invalid_refresh_token' };
+          const { rotated } = r.rotation;
+          byToken.set(rotated.botToken, { ...r, botToken: rotated.botToken });
+          return {
+            ok: true,
+            app_id: 'A1',
+            scope: 'commands,chat:write',
+            token_type: 'bot',
+            access_token: rotated.botToken,
+            refresh_token: rotated.refreshToken,
+            expires_in: 43200,
+            bot_user_id: r.botUserId,
+            team: { id: r.teamId, name: r.teamName },
+            enterprise: null,
+            is_enterprise_install: false,
+          };
+        }
         const w = byCode.get(String(args.code));
         if (!w) return { ok: false, error: 'invalid_code' };
         byCode.delete(w.code); // a code is good once
@@ -334,6 +358,7 @@ function fakeWorkspaces(base: () => string): FakeWorkspaces {
           team: { id: w.teamId, name: w.teamName },
           enterprise: w.enterpriseId ? { id: w.enterpriseId, name: 'Organisation' } : null,
           is_enterprise_install: false,
+          ...(w.rotation ? { refresh_token: w.rotation.refreshToken, expires_in: w.rotation.expiresIn } : {}),
         };
       }
       if (method === 'auth.revoke' && token) {

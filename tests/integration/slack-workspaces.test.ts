@@ -10,7 +10,14 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestBot, type TestBot } from '../fakes/bot';
 import type { ApiCall, FakeWorkspace } from '../fakes/slack-api';
-import { eventCallback, slackPeople as people, slashCommand, slackPost } from '../fakes/slack-client';
+import {
+  eventCallback,
+  raiseFormValues,
+  slackPeople as people,
+  slashCommand,
+  slackPost,
+  viewSubmission,
+} from '../fakes/slack-client';
 
 jest.setTimeout(60_000);
 
@@ -251,6 +258,54 @@ describe('Slack with one workspace’s token and OAuth on: SLACK_BOT_TOKEN is th
   });
 });
 
+describe('Slack with token rotation on: the refresh token is sealed, and a token about to expire is refreshed', () => {
+  let bot: TestBot;
+  const ROTATING: FakeWorkspace = {
+    ...DIOCESE,
+    botToken: 'xoxe.xoxb-1-rotating-first',
+    code: 'code-rotating',
+    // Expiring within Bolt's two hours: the next call refreshes it.
+    rotation: {
+      refreshToken: 'xoxe-1-refresh-first-abcdef',
+      expiresIn: 600,
+      rotated: { botToken: 'xoxe.xoxb-1-rotating-second', refreshToken: 'xoxe-1-refresh-second-abcdef' },
+    },
+  };
+
+  beforeAll(async () => {
+    bot = await startTestBot({
+      env: {
+        SLACK_BOT_TOKEN: '',
+        SLACK_CLIENT_ID: '1234567890.9876543210',
+        SLACK_CLIENT_SECRET: 'c1c2c3c4c5c6c7c8c9c0a1a2a3a4a5a6',
+        SLACK_STATE_SECRET: 'a-state-secret-of-thirty-two-characters-or-more',
+      },
+    });
+    bot.slackApi.workspaces.add(ROTATING);
+  });
+
+  afterAll(async () => {
+    await bot.stop();
+  });
+
+  test('installed with a refresh token: neither token is on disk in clear; /escalate refreshes and uses the new token', async () => {
+    expect((await install(bot, ROTATING.code)).status).toBe(200);
+    for (const secret of ['rotating-first', 'refresh-first']) expect(storeBytes(bot)).not.toContain(secret);
+    const before = bot.slackApi.calls.length;
+    await bot.slack(slashCommand(people.peter, '', 'trigger-rotation-1'));
+    const opened = await until(() => bot.slackApi.since(before, 'views.open')[0]);
+    expect(opened.token).toBe('xoxe.xoxb-1-rotating-second');
+    const refreshed = bot.slackApi.since(before, 'oauth.v2.access');
+    expect(refreshed.map((c) => c.args.refresh_token)).toEqual(['xoxe-1-refresh-first-abcdef']);
+    // The refreshed installation is kept (sealed): the next call does not refresh again.
+    for (const secret of ['rotating-second', 'refresh-second']) expect(storeBytes(bot)).not.toContain(secret);
+    const from = bot.slackApi.calls.length;
+    await bot.slack(slashCommand(people.peter, '', 'trigger-rotation-2'));
+    expect((await until(() => bot.slackApi.since(from, 'views.open')[0])).token).toBe('xoxe.xoxb-1-rotating-second');
+    expect(bot.slackApi.since(from, 'oauth.v2.access')).toEqual([]);
+  });
+});
+
 describe('Slack over Socket Mode (SLACK_APP_TOKEN): no public address', () => {
   let bot: TestBot;
 
@@ -276,6 +331,23 @@ describe('Slack over Socket Mode (SLACK_APP_TOKEN): no public address', () => {
     const opened = await until(() => bot.slackApi.since(before, 'views.open')[0]);
     expect((opened.args.view as { callback_id: string }).callback_id).toBe('raise-risk');
     expect(opened.args.trigger_id).toBe('trigger-socket-1');
+  });
+
+  test('the raising form submitted down the socket raises the case: its answer comes back in the ack', async () => {
+    const before = new Set(await bot.app.repo.allReferences());
+    const form = new URLSearchParams(
+      viewSubmission(people.peter, {
+        id: 'V-SOCKET-RAISE',
+        callback_id: 'raise-form',
+        private_metadata: JSON.stringify({ board: 'lincolnshire', channel: 'CGENERAL' }),
+        values: raiseFormValues(),
+      }),
+    ).get('payload');
+    const ack = await bot.slackApi.workspaces.send('interactive', JSON.parse(form ?? '{}') as Record<string, unknown>);
+    expect(JSON.stringify(ack.payload)).toContain('is raised');
+    await bot.app.settle();
+    const raised = (await bot.app.repo.allReferences()).filter((r) => !before.has(r));
+    expect(raised).toHaveLength(1);
   });
 
   test('a malformed envelope and an event nobody listens for are acknowledged, and nothing is called', async () => {

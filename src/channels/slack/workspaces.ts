@@ -92,7 +92,10 @@ export class SlackWorkspaces implements InstallationStore {
       updatedAt: now,
       sealed: this.options.sealer.seal(key, installation),
     });
-    this.options.report('Slack: the app was installed in a workspace', { workspace: key, agency: agency.id });
+    this.options.report("Slack: a workspace's installation was stored (the app installed, or its token refreshed)", {
+      workspace: key,
+      agency: agency.id,
+    });
   }
 
   async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation<'v1' | 'v2', boolean>> {
@@ -222,6 +225,8 @@ export class ClientsByToken {
   get(token: string): WebClient {
     let client = this.clients.get(token);
     if (!client) {
+      // Rotated tokens (a new one every twelve hours per workspace) do not pile up.
+      if (this.clients.size >= 500) this.clients.clear();
       client = new WebClient(token, this.options);
       this.clients.set(token, client);
     }
