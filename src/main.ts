@@ -14,14 +14,14 @@ import {
   SHIPPED_PROCEDURES_DIR,
 } from './app/procedures';
 import { StoreError, type CaseRepository } from './app/store/repository';
-import { openAuditKey, openInstallationSealer, openRepository, openVault } from './store/open';
+import { openAuditKey, openRepository, openVault } from './store/open';
 import { CaseService } from './app/case-service';
 import { EscalationTeamsBot } from './channels/teams/bot';
 import { handleTeams, teamsDoor } from './channels/teams/http';
 import { LOCAL_DOCUMENT_PATH, LocalDownloads } from './channels/teams/local-downloads';
 import { TeamsOutlet } from './channels/teams/outlet';
 import { Announcer } from './app/announcer';
-import { createSlack } from './channels/slack/app';
+import { slackFromConfig, slackWords } from './channels/slack/from-config';
 import { Sweeper } from './app/sweeper';
 import { restateStore } from './app/restate';
 import { Delivery } from './app/delivery';
@@ -201,31 +201,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     directory,
     clock,
   });
-  const slack = slackOn(config)
-    ? createSlack({
-        documents,
-        ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
-        ...(config.SLACK_BOT_TOKEN ? { token: config.SLACK_BOT_TOKEN } : {}),
-        ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
-        ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
-        ...(config.SLACK_CLIENT_ID && config.SLACK_CLIENT_SECRET && config.SLACK_STATE_SECRET
-          ? {
-              oauth: {
-                clientId: config.SLACK_CLIENT_ID,
-                clientSecret: config.SLACK_CLIENT_SECRET,
-                stateSecret: config.SLACK_STATE_SECRET,
-                sealer: openInstallationSealer(config),
-              },
-            }
-          : {}),
-        service,
-        repo,
-        procedures,
-        directory,
-        clock,
-        report,
-      })
-    : undefined;
+  const slack = slackFromConfig(config, { documents, service, repo, procedures, directory, clock, report });
   if (slack) {
     announcer.register(slack.timerOutlet);
     delivery.register(slack.outlet);
@@ -355,26 +331,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       releaseConsole();
     },
   };
-}
-
-/** Whether Slack is on: a way in (signing secret or Socket Mode) and a token (one workspace's, or OAuth). */
-function slackOn(config: Config): boolean {
-  return Boolean(
-    (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN) && (config.SLACK_BOT_TOKEN || config.SLACK_CLIENT_ID),
-  );
-}
-
-/** What the log says of Slack at start. */
-function slackWords(config: Config): string {
-  if (!slackOn(config))
-    return 'Slack: off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or SLACK_APP_TOKEN for Socket Mode, to turn it on)';
-  const way = config.SLACK_APP_TOKEN
-    ? 'over Socket Mode (SLACK_APP_TOKEN: no public address needed)'
-    : 'at POST /slack/events (every request signed and timestamped)';
-  const tokens = config.SLACK_CLIENT_ID
-    ? `; each agency installs the app in its workspace at GET /slack/install${config.SLACK_BOT_TOKEN ? ' (SLACK_BOT_TOKEN serves its own workspace)' : ''}`
-    : '';
-  return `Slack: on, ${way}${tokens}`;
 }
 
 /**

@@ -134,6 +134,18 @@ describe('Slack for many workspaces (OAuth install per agency)', () => {
     const back = await fetch(`${bot.base}/slack/oauth_redirect?code=${DIOCESE.code}&state=${state}`);
     expect(back.status).toBe(400);
     expect(await back.text()).toContain('in the same browser');
+    // No code, a cancelled install, anything in the address: a plain page that repeats none of it.
+    const bare = await fetch(`${bot.base}/slack/oauth_redirect`);
+    expect(bare.status).toBe(400);
+    const cancelled = await fetch(
+      `${bot.base}/slack/oauth_redirect?error=access_denied&state=%3Cscript%3Ealert(1)%3C/script%3E`,
+    );
+    const page = await cancelled.text();
+    expect([cancelled.status, page.includes('cancelled in Slack'), page.includes('<script')]).toEqual([
+      400,
+      true,
+      false,
+    ]);
     expect(await bot.app.repo.listSlackInstallations()).toEqual([]);
   });
 
