@@ -9,6 +9,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestBot, type TestBot } from '../fakes/bot';
+import { captureLogs } from '../fakes/leaks';
 import type { ApiCall, FakeWorkspace } from '../fakes/slack-api';
 import {
   eventCallback,
@@ -94,10 +95,13 @@ const tokensOf = (calls: ApiCall[], method: string): Array<string | undefined> =
 
 describe('Slack for many workspaces (OAuth install per agency)', () => {
   let bot: TestBot;
+  const logs = captureLogs();
 
   beforeAll(async () => {
     bot = await startTestBot({
+      logDestination: logs.destination,
       env: {
+        LOG_LEVEL: 'debug',
         SLACK_BOT_TOKEN: '', // no single workspace: every token comes from an installation
         SLACK_CLIENT_ID: '1234567890.9876543210',
         SLACK_CLIENT_SECRET: 'c1c2c3c4c5c6c7c8c9c0a1a2a3a4a5a6',
@@ -236,6 +240,14 @@ describe('Slack for many workspaces (OAuth install per agency)', () => {
     );
     await bot.app.settle();
     await eventually(async () => expect(await bot.app.repo.listSlackInstallations()).toEqual([]));
+  });
+
+  test('no token, installed or refused, is ever in the log (at debug level), though the installs and the uninstall are', () => {
+    const logged = logs.lines.join('');
+    for (const w of [DIOCESE, HEALTHWATCH, STRANGER]) expect(logged).not.toContain(w.botToken);
+    expect(logged).not.toContain(bot.slackApi.workspaces.clientSecret);
+    expect(logged).toContain('the app was uninstalled from a workspace');
+    expect(logged).toContain('no agency is registered for was refused');
   });
 });
 
