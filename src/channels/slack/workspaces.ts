@@ -106,7 +106,8 @@ export class SlackWorkspaces implements InstallationStore {
     const single = await this.singleToken();
     if (
       single &&
-      (single.teamId === query.teamId || (query.isEnterpriseInstall && single.enterpriseId === query.enterpriseId))
+      ((single.teamId !== undefined && single.teamId === query.teamId) ||
+        (query.isEnterpriseInstall && single.enterpriseId !== undefined && single.enterpriseId === query.enterpriseId))
     )
       return {
         team: single.teamId ? { id: single.teamId } : undefined,
