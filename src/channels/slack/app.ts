@@ -1,6 +1,10 @@
 /**
  * The Slack adapter: a Bolt app behind the bot's own receiver (./receiver) at POST /slack/events
- * on the bot's HTTP server, which checks every request's signature, timestamp and novelty. `/escalate` opens the raising
+ * on the bot's HTTP server, which checks every request's signature, timestamp and novelty, or
+ * over Socket Mode (./socket) when SLACK_APP_TOKEN is set. With one workspace's token
+ * (SLACK_BOT_TOKEN) every call uses it; with the OAuth install on (./oauth), each request is
+ * authorized by its own workspace's installation and each outbound call takes the token of the
+ * workspace of the agency it is for (./workspaces); the listeners' `client` is the request's own. `/escalate` opens the raising
  * modals (immediate risk first); a raised case gets a private channel named from its reference,
  * with both practitioners invited (Slack Connect where the other agency is another workspace),
  * and its stage card. Buttons act through the shared service; the adapter decides nothing.
