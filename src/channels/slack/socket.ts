@@ -63,7 +63,8 @@ export class SocketReceiver implements Receiver {
   }
 
   async stop(): Promise<void> {
-    await this.client.disconnect();
+    // Never connected (a refused token, no network): there is nothing to close.
+    await this.client.disconnect().catch(() => undefined);
     while (this.running.size) await Promise.allSettled([...this.running]);
   }
 
