@@ -103,6 +103,33 @@ export const configSchema = z.object({
     .string()
     .regex(/^xoxb-[A-Za-z0-9-]+$/, { error: 'the bot token, starting xoxb- (OAuth & Permissions)' })
     .optional(),
+  /** Slack's OAuth install per workspace (Basic Information › App Credentials): all three, or none. */
+  SLACK_CLIENT_ID: z
+    .string()
+    .regex(/^[0-9]+\.[0-9]+$/, {
+      error: "the Slack app's client id (Basic Information › App Credentials), like 1234567890.1234567890",
+    })
+    .optional(),
+  SLACK_CLIENT_SECRET: z
+    .string()
+    .regex(/^[0-9a-f]{16,}$/i, {
+      error: "the Slack app's client secret (Basic Information › App Credentials), letters a–f and digits",
+    })
+    .optional(),
+  SLACK_STATE_SECRET: z
+    .string()
+    .min(32, {
+      error:
+        'a random secret of 32 or more characters that signs the install link (make one with: openssl rand -hex 32)',
+    })
+    .optional(),
+  /** Socket Mode (local development): an app-level token with connections:write. */
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-[A-Za-z0-9-]+$/, {
+      error: 'the app-level token, starting xapp- (Basic Information › App-Level Tokens, scope connections:write)',
+    })
+    .optional(),
   SLACK_API_URL: z.url({ error: "the Slack Web API's base address, like https://slack.com/api/" }).optional(),
   PERSONAL_DATA_KEY: z
     .string()
@@ -175,11 +202,7 @@ function crossRules(env: Record<string, string | undefined>, malformed: Readonly
       'MicrosoftAppId must be set in production: without it the Teams endpoint would accept unauthenticated requests (it is not set).',
     );
   }
-  if (Boolean(env.SLACK_SIGNING_SECRET) !== Boolean(env.SLACK_BOT_TOKEN)) {
-    problems.push(
-      `SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN turn Slack on together: set both, or neither to leave Slack off (${env.SLACK_BOT_TOKEN ? 'SLACK_SIGNING_SECRET' : 'SLACK_BOT_TOKEN'} is not set).`,
-    );
-  }
+  problems.push(...slackRules(env));
   if (env.MicrosoftAppType === 'SingleTenant' && !env.MicrosoftAppTenantId) {
     problems.push('MicrosoftAppTenantId must be set when MicrosoftAppType is SingleTenant (it is not set).');
   }
@@ -189,6 +212,37 @@ function crossRules(env: Record<string, string | undefined>, malformed: Readonly
     );
   }
   if (production) problems.push(...productionSecretProblems(env, malformed));
+  return problems;
+}
+
+/**
+ * Slack is on with a way in (SLACK_SIGNING_SECRET for POST /slack/events, or SLACK_APP_TOKEN for
+ * Socket Mode) and a token (SLACK_BOT_TOKEN for one workspace, or the OAuth install per workspace:
+ * SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET together).
+ */
+function slackRules(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const oauth = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+  const set = oauth.filter((n) => env[n]);
+  if (set.length && set.length < oauth.length)
+    problems.push(
+      `SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET turn on installing the Slack app per workspace together: set all three, or none (${oauth.filter((n) => !env[n]).join(' and ')} ${oauth.length - set.length === 1 ? 'is' : 'are'} not set).`,
+    );
+  const wayIn = Boolean(env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN);
+  const token = Boolean(env.SLACK_BOT_TOKEN || set.length);
+  if (wayIn === token) return problems;
+  if (!env.SLACK_APP_TOKEN && !set.length)
+    problems.push(
+      `SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN turn Slack on together: set both, or neither to leave Slack off (${env.SLACK_BOT_TOKEN ? 'SLACK_SIGNING_SECRET' : 'SLACK_BOT_TOKEN'} is not set).`,
+    );
+  else if (wayIn)
+    problems.push(
+      'Slack needs a token too: SLACK_BOT_TOKEN (one workspace), or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (each agency installs the app in its workspace) (none is set).',
+    );
+  else
+    problems.push(
+      'Slack needs a way in too: SLACK_SIGNING_SECRET (Slack sends to POST /slack/events) or SLACK_APP_TOKEN (Socket Mode, for trying it on your own computer) (neither is set).',
+    );
   return problems;
 }
 

@@ -21,7 +21,7 @@ import { handleTeams, teamsDoor } from './channels/teams/http';
 import { LOCAL_DOCUMENT_PATH, LocalDownloads } from './channels/teams/local-downloads';
 import { TeamsOutlet } from './channels/teams/outlet';
 import { Announcer } from './app/announcer';
-import { createSlack } from './channels/slack/app';
+import { slackFromConfig, slackWords } from './channels/slack/from-config';
 import { Sweeper } from './app/sweeper';
 import { restateStore } from './app/restate';
 import { Delivery } from './app/delivery';
@@ -55,6 +55,8 @@ export interface Running {
   settle(): Promise<void>;
   /** Resolves once cases stored by an earlier release have been brought up to date (see app/restate.ts). */
   caughtUp: Promise<void>;
+  /** Resolves once Slack has started (Socket Mode connected, or said why not). */
+  slackStarted?: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -199,31 +201,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     directory,
     clock,
   });
-  const slack =
-    config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN
-      ? createSlack({
-          documents,
-          signingSecret: config.SLACK_SIGNING_SECRET,
-          token: config.SLACK_BOT_TOKEN,
-          ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
-          service,
-          repo,
-          procedures,
-          directory,
-          clock,
-          report,
-        })
-      : undefined;
+  const slack = slackFromConfig(config, { documents, service, repo, procedures, directory, clock, report });
   if (slack) {
     announcer.register(slack.timerOutlet);
     delivery.register(slack.outlet);
   }
-  log(
-    'info',
-    slack
-      ? 'Slack: on, at POST /slack/events (every request signed and timestamped)'
-      : 'Slack: off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn it on)',
-  );
+  log('info', slackWords(config));
   if (!config.MicrosoftAppId)
     log(
       'warn',
@@ -277,7 +260,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const routes: Route[] = [
     { paths: ['/api/messages'], methods: { POST: (req, res) => handleTeams(door, teams, req, res) } },
     { paths: ['/healthz', '/'], methods: { GET: health, HEAD: health } },
-    ...(slack ? [{ paths: ['/slack/events'], methods: { POST: slack.receiver.requestListener } }] : []),
+    ...(slack ? slack.routes : []),
     ...(downloads
       ? [{ paths: [LOCAL_DOCUMENT_PATH], methods: { GET: downloads.handler, HEAD: downloads.handler } }]
       : []),
@@ -299,6 +282,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     releaseConsole();
     throw error;
   }
+  // Socket Mode connects once the server is up, in the background (Slack's client keeps trying while
+  // the network is down); a token Slack refuses is said, and Slack stays off.
+  const slackStarted = slack?.start().then(
+    () => {
+      if (slack.socket) log('info', 'Slack: connected over Socket Mode');
+    },
+    (error: unknown) =>
+      log('error', 'Slack: Socket Mode could not connect (check SLACK_APP_TOKEN)', { error: oneLine(error) }),
+  );
   if (downloads) {
     const address = server.address();
     if (address && typeof address === 'object') downloads.base = `http://localhost:${address.port}`;
@@ -318,6 +310,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     delivery,
     figures,
     caughtUp: restated,
+    ...(slackStarted ? { slackStarted } : {}),
     settle: async () => {
       await Promise.all([teams.idle(), slack?.idle()]);
       await delivery.drain();
@@ -327,6 +320,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       await restated;
       await sweeper.stop();
       await figures.stop();
+      await slack?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await teams.idle();
       await slack?.idle();

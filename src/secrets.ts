@@ -15,6 +15,9 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'COSMOS_KEY',
   'COSMOS_CONNECTION_STRING',
   'SMTP_URL',
+  'SLACK_CLIENT_SECRET',
+  'SLACK_STATE_SECRET',
+  'SLACK_APP_TOKEN',
 ]);
 
 /** The 32-byte keys (base64) that production checks for weakness, one rule for all. */
@@ -47,6 +50,13 @@ export function secretFault(name: string, value: string): string {
       return value.startsWith('xoxb-')
         ? 'it has a character that is not a letter, digit or -'
         : 'it does not start xoxb-';
+    case 'SLACK_APP_TOKEN':
+      return value.startsWith('xapp-')
+        ? 'it has a character that is not a letter, digit or -'
+        : 'it does not start xapp- (Basic Information › App-Level Tokens)';
+    case 'SLACK_CLIENT_SECRET':
+      if (/[^0-9a-f]/i.test(value)) return 'it has a character that is not a–f or a digit';
+      return `it is ${length} long, and Slack's are 32`;
     case 'COSMOS_CONNECTION_STRING':
       if (!/AccountEndpoint=[^;]+/i.test(value)) return 'it has no AccountEndpoint=…';
       return 'it has no AccountKey=…';
@@ -118,11 +128,18 @@ export function secretValues(env: Record<string, unknown>): string[] {
   return [...values].sort((a, b) => b.length - a.length);
 }
 
+/**
+ * Slack tokens, whatever their source: the configured ones, and those each workspace's
+ * installation brings (bot, user, refresh and app-level tokens), which are never in the environment.
+ */
+const SLACK_TOKEN = /\bx(?:ox[abeprs]|app)-[A-Za-z0-9-]{6,}/g;
+
 /** Text with every secret value (and any credentials in a URL) replaced by [redacted]. */
 export function scrub(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) out = out.split(secret).join('[redacted]');
   return out
+    .replace(SLACK_TOKEN, '[redacted]')
     .replace(/(\/\/[^/\s:@]*:)[^/\s@]+@/g, '$1[redacted]@')
     .replace(/(AccountKey=)[A-Za-z0-9+/=]{8,}/gi, '$1[redacted]');
 }

@@ -4,6 +4,7 @@
  * the person who raised the case. Words name people, never the adult.
  */
 import type { Directory, Person, Platform } from '../domain/directory';
+import { NotInstalled } from './outlet';
 import { outboxId, type NewOutboxItem, type OutboxItem } from './store/outbox';
 
 export const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', teams: 'Teams' };
@@ -11,6 +12,9 @@ export const PLATFORM_NAMES: Record<Platform, string> = { slack: 'Slack', teams:
 /** The line on a case's cards for an item that failed for good; none for items nobody needs to act on. */
 export function problemWords(item: OutboxItem, directory: Directory): string | undefined {
   const platform = PLATFORM_NAMES[item.platform];
+  // An agency whose workspace has not installed the app: said as it is (src/app/outlet.ts NotInstalled).
+  if (item.lastError?.includes(NotInstalled.WORDS) && ['tell', 'open-thread', 'send-form'].includes(item.kind))
+    return item.lastError;
   if (item.kind === 'tell') {
     const person = directory.people.find((p) => p.id === item.recipient);
     return `${person?.name ?? 'Someone'} could not be reached on ${platform}. Ask them to open the app once.`;

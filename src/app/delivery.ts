@@ -18,12 +18,12 @@ import { afterFailure, PLATFORM_NAMES, problemWords } from './delivery-failure';
 import { conversationOf, earlierPending, Pacing, sequenceOf } from './delivery-order';
 import type { Notice } from './notify';
 import { PersonalCards } from './personal-cards';
-import { Unreachable, type Outlet } from './outlet';
+import { NotInstalled, Unreachable, type Outlet } from './outlet';
 import type { OutboxItem } from './store/outbox';
 import type { CaseRepository, StoredCase } from './store/repository';
 import type { Verb } from './views/stage-card';
 
-export { Unreachable, type Outlet, type Reached } from './outlet';
+export { NotInstalled, Unreachable, type Outlet, type Reached } from './outlet';
 
 export interface DeliveryOptions {
   repo: CaseRepository;
@@ -274,7 +274,7 @@ export class Delivery {
       } catch (error) {
         // Someone who cannot be reached until they open the app is said to be so at once (on the
         // case's cards, and to the raiser); what failed to reach them goes again when they open it.
-        const retryAt = await this.setBack(item, error, error instanceof Unreachable);
+        const retryAt = await this.setBack(item, error, error instanceof Unreachable || error instanceof NotInstalled);
         if (key && retryAt) waitUntil.set(key, retryAt);
       }
     }
@@ -460,7 +460,9 @@ export class Delivery {
     const raiser = this.options.directory.people.find((p) => p.id === stored?.state.raising.personId);
     await repo
       .enqueue(
-        afterFailure(item, new Date(now).toISOString(), raiser, this.options.directory, [...this.outlets.keys()]),
+        afterFailure({ ...item, lastError: words }, new Date(now).toISOString(), raiser, this.options.directory, [
+          ...this.outlets.keys(),
+        ]),
       )
       .catch((e: unknown) =>
         report?.('Could not record that a message failed', {

@@ -44,7 +44,7 @@ export interface Outlet {
     problems: readonly string[],
   ): Promise<void>;
   /** Change an earlier copy of someone's own card to a line saying it has moved (a newer one is below). */
-  retireMessage?(stored: StoredCase, message: Record<string, unknown>): Promise<void>;
+  retireMessage?(stored: StoredCase, message: Record<string, unknown>, person?: Person): Promise<void>;
   /** Message one person 1:1 with their own card. Undefined if they could not be reached. */
   tell(notice: Notice, stored: StoredCase, events: readonly CaseEvent[]): Promise<Reached | undefined>;
   /** A line in this platform's threads of the case; with `recheckSince`, not again if a line carrying `key` arrived. */
@@ -75,5 +75,23 @@ export interface Outlet {
 export class Unreachable extends Error {
   constructor(readonly person: Person) {
     super('could not be reached');
+  }
+}
+
+/**
+ * An agency whose workspace has not installed the app (Slack, installed per workspace): nothing
+ * reaches its people there until it does. Not tried again: the item fails at once, in these words.
+ */
+export class NotInstalled extends Error {
+  static readonly WORDS = 'has not installed the app in its';
+
+  constructor(
+    readonly agency: string,
+    platform = 'Slack',
+  ) {
+    super(
+      `${agency} ${NotInstalled.WORDS} ${platform} workspace, so the bot cannot reach its people there. Ask its ${platform} administrator to install it.`,
+    );
+    this.name = 'NotInstalled';
   }
 }

@@ -97,9 +97,11 @@ export class PersonalCards {
   /** Change a card's earlier copies to "this card has moved", and forget them once changed. */
   private async retire(outlet: Retiring, stored: StoredCase, card: PersonalCard): Promise<void> {
     if (!card.retired.length || !outlet.retireMessage) return;
+    // Whose card it is: its platform may reach them in a workspace of their own (Slack).
+    const person = this.deps.directory.people.find((p) => p.id === card.personId);
     for (const message of card.retired) {
       try {
-        await outlet.retireMessage(stored, message);
+        await outlet.retireMessage(stored, message, person);
       } catch (error) {
         passOn(outlet, error);
         this.deps.report?.("Could not mark someone's earlier card as moved", {

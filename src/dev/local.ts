@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     await stopAll();
     throw error;
   }
-  announce(config.PORT, people, started);
+  announce(config.PORT, people, started, slackLines(process.env));
   let stopping = false;
   const stop = (): void => {
     stopping = true;
@@ -126,7 +126,32 @@ async function main(): Promise<void> {
     });
 }
 
-function announce(port: number, people: readonly LocalPerson[], clients: readonly Playground[]): void {
+/**
+ * What `npm start` says of Slack: over Socket Mode when SLACK_APP_TOKEN is set (no public address),
+ * else how to turn it on (README: "Try it in Slack").
+ */
+export function slackLines(env: NodeJS.ProcessEnv): string[] {
+  if (env.SLACK_APP_TOKEN)
+    return [
+      '  Slack is on, over Socket Mode (SLACK_APP_TOKEN): no public address needed. In your Slack workspace,',
+      '  type /escalate in any channel, or message the app. The workspace must be registered for an agency',
+      '  in the directory (DIRECTORY_FILE, slack.teamId): see "Try it in Slack" in the README.',
+      '',
+    ];
+  if (env.SLACK_SIGNING_SECRET)
+    return ['  Slack is on, at POST /slack/events (Slack must be able to reach this computer).', ''];
+  return [
+    '  Slack is off. To try it with your own workspace, see "Try it in Slack" in the README (SLACK_APP_TOKEN).',
+    '',
+  ];
+}
+
+function announce(
+  port: number,
+  people: readonly LocalPerson[],
+  clients: readonly Playground[],
+  slack: readonly string[] = [],
+): void {
   const width = Math.max(...clients.map((c) => c.url.length));
   process.stdout.write(
     [
@@ -140,6 +165,7 @@ function announce(port: number, people: readonly LocalPerson[], clients: readonl
       '  As Alex, type "escalate" to raise an escalation with Lincolnshire Police. Type "help" in any tab',
       '  for what the bot can do. Ctrl+C stops everything.',
       '',
+      ...slack,
       '',
     ].join('\n'),
   );

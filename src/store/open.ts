@@ -6,6 +6,7 @@ import { sqliteFile, storeKind, type Config } from '../config';
 import type { CaseRepository } from '../app/store/repository';
 import { DEVELOPMENT_KEY, parseKey, PersonalDataVault } from '../app/store/personal-data';
 import { AuditKey, DEVELOPMENT_AUDIT_KEY } from '../app/store/chain';
+import { InstallationSealer } from '../app/store/slack-installations';
 import { CosmosRepository, cosmosClientFrom } from './cosmos/cosmos-repository';
 import { SqliteRepository } from './sqlite/sqlite-repository';
 
@@ -35,4 +36,14 @@ export function openVault(config: Config): { vault: PersonalDataVault; developme
     return { vault: new PersonalDataVault(parseKey(config.PERSONAL_DATA_KEY)), developmentKey: false };
   if (config.NODE_ENV === 'production') throw new Error('PERSONAL_DATA_KEY must be set in production');
   return { vault: new PersonalDataVault(DEVELOPMENT_KEY), developmentKey: true };
+}
+
+/**
+ * The seal for Slack installations (their tokens): a key of its own, derived from PERSONAL_DATA_KEY
+ * (in development, the fixed local key), so no further secret is needed.
+ */
+export function openInstallationSealer(config: Config): InstallationSealer {
+  if (config.PERSONAL_DATA_KEY) return new InstallationSealer(parseKey(config.PERSONAL_DATA_KEY));
+  if (config.NODE_ENV === 'production') throw new Error('PERSONAL_DATA_KEY must be set in production');
+  return new InstallationSealer(DEVELOPMENT_KEY);
 }

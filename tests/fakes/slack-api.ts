@@ -5,11 +5,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { fakeWorkspaces, type FakeWorkspaces } from './slack-workspaces';
 
 export interface ApiCall {
   method: string;
   args: Record<string, unknown>;
   at: number;
+  /** The token the call was made with (its Authorization header, or a `token` argument). */
+  token?: string;
   /** What the fake answered (ok, ids, a message's ts). */
   result?: Record<string, unknown>;
 }
@@ -21,6 +24,8 @@ export interface SlackMessage {
   text: string;
   metadata?: { event_type: string; event_payload: { key?: string } };
 }
+
+export type { FakeWorkspace, FakeWorkspaces, SocketAck } from './slack-workspaces';
 
 export interface FakeSlackApiOptions {
   /**
@@ -62,6 +67,8 @@ export interface FakeSlackApi {
    */
   onCall?: (call: ApiCall, arrived: number) => void | Promise<void>;
   since(from: number, method?: string): ApiCall[];
+  /** Many workspaces: OAuth, auth.test per token, Socket Mode (./slack-workspaces). */
+  workspaces: FakeWorkspaces;
   close(): Promise<void>;
 }
 
@@ -92,7 +99,10 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   const channels = new Map<string, string>();
   let channelCount = 0;
   let base = '';
-  const answer = (method: string, args: Record<string, unknown>): Record<string, unknown> => {
+  const workspaces = fakeWorkspaces(() => base);
+  const answer = (method: string, args: Record<string, unknown>, token?: string): Record<string, unknown> => {
+    const many = workspaces.answer(method, args, token);
+    if (many) return many;
     switch (method) {
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0LINCDIO' };
@@ -188,9 +198,11 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
           .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
         return;
       }
-      const call: ApiCall = { method, args, at: Date.now() };
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
+      const call: ApiCall = { method, args, at: Date.now(), ...(token ? { token } : {}) };
       calls.push(call);
-      call.result = answer(method, args);
+      call.result = answer(method, args, token);
       const reply = (): void => {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(call.result));
       };
@@ -199,6 +211,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       else reply();
     });
   });
+  workspaces.attach(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const api: Omit<FakeSlackApi, 'outage' | 'onCall'> = {
@@ -210,7 +223,11 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     refusals,
     channels,
     since: (from, method) => calls.slice(from).filter((c) => !method || c.method === method),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    workspaces,
+    close: async () => {
+      await workspaces.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
   return Object.assign(fake, api);
 }

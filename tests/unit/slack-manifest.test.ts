@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { BOT_SCOPES } from '../../src/channels/slack/oauth';
 
 const ROOT = join(__dirname, '..', '..');
 const manifest = parse(readFileSync(join(ROOT, 'manifests', 'slack', 'manifest.yaml'), 'utf8')) as {
@@ -60,7 +61,13 @@ test('the slash command, interactivity and events all go to /slack/events', () =
   ];
   for (const url of urls) expect(url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
   expect(manifest.settings.interactivity.is_enabled).toBe(true);
-  expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_mention', 'app_home_opened', 'message.im']);
+  expect(manifest.settings.event_subscriptions.bot_events).toEqual([
+    'app_mention',
+    'app_home_opened',
+    'message.im',
+    'app_uninstalled',
+    'tokens_revoked',
+  ]);
 });
 
 test('the App Home has its Home tab (the lists) and a Messages tab people can type in; message.im has its scope', () => {
@@ -74,4 +81,32 @@ test('the App Home has its Home tab (the lists) and a Messages tab people can ty
   if (/app\.message\(/.test(source)) listened.push('message.im');
   expect([...listened].sort()).toEqual([...manifest.settings.event_subscriptions.bot_events].sort());
   expect(manifest.oauth_config.scopes.bot).toContain('im:history');
+});
+
+/** The local manifest (Socket Mode) and the production one (OAuth install per workspace). */
+const local = parse(
+  readFileSync(join(ROOT, 'manifests', 'slack', 'manifest.local.yaml'), 'utf8'),
+) as typeof manifest & {
+  oauth_config: { redirect_urls?: string[] };
+  settings: { socket_mode_enabled: boolean };
+};
+const production = manifest as typeof manifest & {
+  oauth_config: { redirect_urls?: string[] };
+  settings: { socket_mode_enabled: boolean };
+};
+
+test('production installs per workspace: its redirect URL is /slack/oauth_redirect, and the install asks for the manifest’s scopes', () => {
+  expect(production.settings.socket_mode_enabled).toBe(false);
+  expect(production.oauth_config.redirect_urls).toEqual(['https://bot.example.org/slack/oauth_redirect']);
+  expect([...BOT_SCOPES].sort()).toEqual([...manifest.oauth_config.scopes.bot].sort());
+});
+
+test('the local manifest runs over Socket Mode with no request URLs, and the same scopes, command and events', () => {
+  expect(local.settings.socket_mode_enabled).toBe(true);
+  expect(JSON.stringify(local)).not.toContain('https://');
+  expect(local.oauth_config.scopes.bot).toEqual(manifest.oauth_config.scopes.bot);
+  expect(local.settings.event_subscriptions.bot_events).toEqual(manifest.settings.event_subscriptions.bot_events);
+  expect(local.features.slash_commands.map((c) => c.command)).toEqual(['/escalate']);
+  expect(local.settings.interactivity.is_enabled).toBe(true);
+  expect(local.features.app_home).toEqual(manifest.features.app_home);
 });

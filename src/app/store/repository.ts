@@ -10,6 +10,7 @@
  */
 import type { CaseEvent, CaseState } from '../../domain/escalation';
 import type { NewOutboxItem, OutboxStore } from './outbox';
+import type { SlackInstallationStore } from './slack-installations';
 
 /** One event as stored: its place in the case's chain and the hashes that link it. */
 export interface StoredEvent {
@@ -247,7 +248,7 @@ export interface CaseRecordFields {
   people: string[];
 }
 
-export interface CaseRepository extends OutboxStore {
+export interface CaseRepository extends OutboxStore, SlackInstallationStore {
   readonly kind: 'sqlite' | 'cosmos';
 
   /** The next case number of a board in a year: 1, 2, 3… never the same twice. */

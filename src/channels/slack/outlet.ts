@@ -28,7 +28,13 @@ export interface SlackThread {
 }
 
 export interface SlackOutletDeps {
-  client: WebClient;
+  /** One client for every call (a single workspace), unless `clientFor` is given. */
+  client?: WebClient;
+  /**
+   * The client for calls to an agency's people and channels: its workspace's token. Throws
+   * NotInstalled (./workspaces) when the agency's workspace has not installed the app.
+   */
+  clientFor?: (agencyId: string | undefined) => Promise<WebClient>;
   repo: CaseRepository;
   directory: Directory;
   clock: () => Date;
@@ -41,6 +47,18 @@ export class SlackOutlet implements Outlet {
   readonly platform = 'slack' as const;
 
   constructor(private readonly deps: SlackOutletDeps) {}
+
+  /** The client with the token of the workspace of `agencyId` (the agency a call is for). */
+  private async clientOf(agencyId: string | undefined): Promise<WebClient> {
+    if (this.deps.clientFor) return this.deps.clientFor(agencyId);
+    if (!this.deps.client) throw new Error('The Slack outlet has no client');
+    return this.deps.client;
+  }
+
+  /** The agency of a person, by their id in the directory. */
+  private agencyOf(person: Person | undefined): string | undefined {
+    return person?.agency;
+  }
 
   /** The card as blocks, for everyone (a channel) or for one viewer (their DM). */
   card(
@@ -60,19 +78,21 @@ export class SlackOutlet implements Outlet {
     );
   }
 
-  openThread(
+  async openThread(
     stored: StoredCase,
     events: readonly CaseEvent[],
     item: OutboxItem,
     progress: (result: Record<string, unknown>) => Promise<void>,
   ): Promise<Record<string, unknown>> {
+    // The channel lives in the raising agency's workspace (shared with the other by Slack Connect).
+    const client = await this.clientOf(stored.state.raising.agencyId);
     return openCaseChannel(
       {
-        client: this.deps.client,
+        client,
         repo: this.deps.repo,
         directory: this.deps.directory,
         card: (s, e) => this.card(s, e),
-        find: (channel, key, since) => this.arrived(channel, key, since),
+        find: (channel, key, since) => this.arrived(client, channel, key, since),
         report: this.deps.report,
       },
       stored,
@@ -101,7 +121,8 @@ export class SlackOutlet implements Outlet {
       viewer ? actorFor(this.deps.directory, viewer, this.deps.clock()) : undefined,
       problems,
     );
-    await this.deps.client.chat.update({ channel, ts, text: card.text, blocks: card.blocks });
+    const client = await this.clientOf(this.agencyOf(viewer) ?? stored.state.raising.agencyId);
+    await client.chat.update({ channel, ts, text: card.text, blocks: card.blocks });
   }
 
   /**
@@ -118,15 +139,16 @@ export class SlackOutlet implements Outlet {
     const format: DocumentFormat = item.payload.format === 'docx' ? 'docx' : 'pdf';
     const actor = actorFor(this.deps.directory, requester, this.deps.clock());
     const issued = await documents.issue(stored.reference, actor, kind, format, { record: false, platform: 'slack' });
+    const client = await this.clientOf(requester.agency);
     if (!issued.ok) {
       // Refused now (no longer theirs to see, or the details were erased): they are told why.
-      await this.deps.client.chat.postMessage({
+      await client.chat.postMessage({
         channel,
         text: cut(escape(issued.refusal.message), LIMITS.messageText),
       });
       return { refused: true };
     }
-    await this.deps.client.filesUploadV2({
+    await client.filesUploadV2({
       channel_id: channel,
       file: issued.document.bytes,
       filename: issued.document.fileName,
@@ -148,7 +170,9 @@ export class SlackOutlet implements Outlet {
   ): Promise<Record<string, unknown>> {
     const channel = await this.directChannel(person);
     if (!channel) throw new Error('Their direct message channel could not be opened');
-    await this.deps.client.filesUploadV2({
+    await (
+      await this.clientOf(person.agency)
+    ).filesUploadV2({
       channel_id: channel,
       file: file.bytes,
       filename: file.fileName,
@@ -178,7 +202,9 @@ export class SlackOutlet implements Outlet {
     const card = this.card(stored, events, undefined, problems);
     for (const t of threads) {
       const thread = t.reference as unknown as SlackThread;
-      await this.deps.client.chat.update({
+      await (
+        await this.clientOf(t.agencyId)
+      ).chat.update({
         channel: thread.channel,
         ts: thread.ts,
         text: card.text,
@@ -193,7 +219,8 @@ export class SlackOutlet implements Outlet {
     const contact = await this.deps.repo.getContact(person.id, 'slack');
     const known = contact?.reference.channel;
     if (typeof known === 'string') return known;
-    const opened = await this.deps.client.conversations.open({ users: person.slackUserId });
+    const client = await this.clientOf(person.agency);
+    const opened = await client.conversations.open({ users: person.slackUserId });
     const channel = opened.channel?.id;
     if (channel)
       await this.deps.repo.saveContact({
@@ -209,11 +236,18 @@ export class SlackOutlet implements Outlet {
     const channel = await this.directChannel(notice.person);
     if (!channel) return undefined;
     const id = notice.person.slackUserId;
-    const found = notice.recheck && notice.key ? await this.arrived(channel, notice.key, notice.since) : undefined;
+    const client = await this.clientOf(notice.person.agency);
+    const found =
+      notice.recheck && notice.key ? await this.arrived(client, channel, notice.key, notice.since) : undefined;
     if (found !== undefined)
-      return { ...(id ? { id } : {}), channel, ts: found, ...(found ? { message: { channel, ts: found } } : {}) };
+      return {
+        ...(id ? { id } : {}),
+        channel,
+        ts: found,
+        ...(found ? { message: { channel, ts: found } } : {}),
+      };
     const card = this.card(stored, events, actorFor(this.deps.directory, notice.person, this.deps.clock()));
-    const posted = await this.deps.client.chat.postMessage({
+    const posted = await client.chat.postMessage({
       channel,
       text: cut(escape(notice.text), LIMITS.messageText),
       blocks: [
@@ -230,12 +264,14 @@ export class SlackOutlet implements Outlet {
   }
 
   /** An earlier copy of someone's card becomes a line saying where the current one is. */
-  async retireMessage(stored: StoredCase, message: Record<string, unknown>): Promise<void> {
+  async retireMessage(stored: StoredCase, message: Record<string, unknown>, person?: Person): Promise<void> {
     const channel = typeof message.channel === 'string' ? message.channel : '';
     const ts = typeof message.ts === 'string' ? message.ts : '';
     if (!channel || !ts) return;
     const text = `This card for ${stored.reference} has moved: the current one is further down this conversation.`;
-    await this.deps.client.chat.update({
+    await (
+      await this.clientOf(this.agencyOf(person) ?? stored.state.raising.agencyId)
+    ).chat.update({
       channel,
       ts,
       text,
@@ -252,8 +288,10 @@ export class SlackOutlet implements Outlet {
   ): Promise<void> {
     for (const t of threads) {
       const thread = t.reference as unknown as SlackThread;
-      if (recheckSince && key && (await this.arrived(thread.channel, key, recheckSince)) !== undefined) continue;
-      await this.deps.client.chat.postMessage({
+      const client = await this.clientOf(t.agencyId);
+      if (recheckSince && key && (await this.arrived(client, thread.channel, key, recheckSince)) !== undefined)
+        continue;
+      await client.chat.postMessage({
         channel: thread.channel,
         text: cut(escape(text), LIMITS.messageText),
         ...(key ? { metadata: { event_type: eventOf(key), event_payload: { key } } } : {}),
@@ -265,11 +303,11 @@ export class SlackOutlet implements Outlet {
    * Whether a message carrying `key` was posted in the channel since `since` (less five minutes
    * for clocks that differ), reading back through the channel's history page by page.
    */
-  private async arrived(channel: string, key: string, since?: string): Promise<string | undefined> {
+  private async arrived(client: WebClient, channel: string, key: string, since?: string): Promise<string | undefined> {
     const oldest = since ? String(Math.floor(new Date(since).getTime() / 1000) - 300) : undefined;
     let cursor: string | undefined;
     for (let page = 0; page < 20; page++) {
-      const history = await this.deps.client.conversations.history({
+      const history = await client.conversations.history({
         channel,
         limit: 200,
         include_all_metadata: true,

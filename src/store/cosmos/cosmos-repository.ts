@@ -81,6 +81,8 @@ import * as reads from './case-reads';
 import * as writes from './case-writes';
 import * as outbox from './outbox';
 import * as side from './side-records';
+import * as slack from './slack-installations';
+import type { InstallationKey, SlackInstallationRecord } from '../../app/store/slack-installations';
 
 export { cosmosClientFrom, type CosmosConnection, type CosmosOptions } from './client';
 export { REQUEST_TTL_SECONDS } from './documents';
@@ -104,6 +106,26 @@ export class CosmosRepository implements CaseRepository {
     private readonly auditKey: AuditKey,
   ) {
     this.writer = { cases, anchor, auditKey };
+    this.slackInstallations = slack.slackInstallationsContainer(database);
+  }
+
+  /** The Slack installations' container (./slack-installations), made when first needed. */
+  private readonly slackInstallations: () => Promise<Container>;
+
+  async saveSlackInstallation(record: SlackInstallationRecord): Promise<void> {
+    await slack.saveSlackInstallation(await guard(this.slackInstallations), record);
+  }
+
+  async getSlackInstallation(key: InstallationKey): Promise<SlackInstallationRecord | undefined> {
+    return slack.getSlackInstallation(await guard(this.slackInstallations), key);
+  }
+
+  async deleteSlackInstallation(key: InstallationKey): Promise<boolean> {
+    return slack.deleteSlackInstallation(await guard(this.slackInstallations), key);
+  }
+
+  async listSlackInstallations(): Promise<Array<Omit<SlackInstallationRecord, 'sealed'>>> {
+    return slack.listSlackInstallations(await guard(this.slackInstallations));
   }
 
   /** Connect, creating the database and containers if they are not there yet. */

@@ -222,4 +222,20 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX cases_open_board ON cases (board_id, raised_at) WHERE status = 'open';
     `,
   },
+  {
+    version: 10,
+    name: 'slack installations',
+    sql: `
+      -- Each workspace (team:T…) or organisation (enterprise:E…) that installed the Slack app:
+      -- its ids in clear, the installation (bot token, refresh token) sealed (AES-256-GCM).
+      CREATE TABLE slack_installations (
+        key           TEXT PRIMARY KEY,
+        team_id       TEXT,
+        enterprise_id TEXT,
+        installed_at  TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        sealed        TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

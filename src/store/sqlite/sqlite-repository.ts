@@ -36,6 +36,8 @@ import { readCheckpoints } from './checkpoints';
 import { MIGRATIONS } from './migrations';
 import * as side from './side-records';
 import * as outbox from './outbox';
+import * as slack from './slack-installations';
+import type { InstallationKey, SlackInstallationRecord } from '../../app/store/slack-installations';
 import type { NewOutboxItem, OutboxFilter, OutboxItem, OutboxSetback, OutboxStats } from '../../app/store/outbox';
 
 export { DUE_QUERY } from './case-reads';
@@ -163,6 +165,22 @@ export class SqliteRepository implements CaseRepository {
 
   getPersonalCards(caseReference: string): Promise<PersonalCard[]> {
     return this.run(() => side.getPersonalCards(this.db, caseReference));
+  }
+
+  saveSlackInstallation(record: SlackInstallationRecord): Promise<void> {
+    return this.run(() => slack.saveSlackInstallation(this.db, record));
+  }
+
+  getSlackInstallation(key: InstallationKey): Promise<SlackInstallationRecord | undefined> {
+    return this.run(() => slack.getSlackInstallation(this.db, key));
+  }
+
+  deleteSlackInstallation(key: InstallationKey): Promise<boolean> {
+    return this.run(() => slack.deleteSlackInstallation(this.db, key));
+  }
+
+  listSlackInstallations(): Promise<Array<Omit<SlackInstallationRecord, 'sealed'>>> {
+    return this.run(() => slack.listSlackInstallations(this.db));
   }
 
   saveContact(contact: Contact): Promise<void> {

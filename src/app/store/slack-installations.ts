@@ -1,0 +1,99 @@
+/**
+ * Slack installations: each agency's workspace (or Enterprise Grid organisation) that installed the
+ * app through Slack's OAuth flow, with its bot token. The store port keeps a record per workspace:
+ * its ids in clear (to find it) and everything else, tokens included, sealed with AES-256-GCM
+ * under a key derived from the configured one, bound to the workspace's key (a record copied onto
+ * another workspace's key does not open). Tokens never appear in the store or the log in clear.
+ */
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { StoreError } from './repository';
+
+/** A workspace's key: `team:T…`, or `enterprise:E…` for an organisation-wide install. */
+export type InstallationKey = `team:${string}` | `enterprise:${string}`;
+
+export function installationKey(ids: {
+  teamId?: string;
+  enterpriseId?: string;
+  isEnterpriseInstall?: boolean;
+}): InstallationKey {
+  if (ids.isEnterpriseInstall && ids.enterpriseId) return `enterprise:${ids.enterpriseId}`;
+  if (ids.teamId) return `team:${ids.teamId}`;
+  if (ids.enterpriseId) return `enterprise:${ids.enterpriseId}`;
+  throw new RangeError('A Slack installation needs a team id or an enterprise id');
+}
+
+export interface SealedInstallation {
+  keyId: string;
+  iv: string;
+  tag: string;
+  ciphertext: string;
+}
+
+/** One installation as stored: ids in clear, the rest (tokens) sealed. */
+export interface SlackInstallationRecord {
+  key: InstallationKey;
+  teamId?: string;
+  enterpriseId?: string;
+  /** When it was first stored, and last replaced (a reinstall, a refreshed token). */
+  installedAt: string;
+  updatedAt: string;
+  sealed: SealedInstallation;
+}
+
+/** The store's side (SQLite and Cosmos DB; tests/contract). */
+export interface SlackInstallationStore {
+  /** Keep (or replace) a workspace's installation. */
+  saveSlackInstallation(record: SlackInstallationRecord): Promise<void>;
+  getSlackInstallation(key: InstallationKey): Promise<SlackInstallationRecord | undefined>;
+  /** Remove it; whether there was one. */
+  deleteSlackInstallation(key: InstallationKey): Promise<boolean>;
+  /** Every installation's key and dates (not the sealed part), for the log and `/readyz`. */
+  listSlackInstallations(): Promise<Array<Omit<SlackInstallationRecord, 'sealed'>>>;
+}
+
+/** Seals installations under a key of their own, derived (HKDF-SHA256) from the configured 32-byte key. */
+export class InstallationSealer {
+  readonly keyId: string;
+  private readonly key: Buffer;
+
+  constructor(configured: Buffer) {
+    if (configured.length !== 32) throw new RangeError('an AES-256 key is 32 bytes');
+    this.key = Buffer.from(hkdfSync('sha256', configured, Buffer.alloc(0), 'slack installation tokens', 32));
+    this.keyId = createHash('sha256').update(this.key).digest('hex').slice(0, 16);
+  }
+
+  seal(key: InstallationKey, installation: unknown): SealedInstallation {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    cipher.setAAD(Buffer.from(key, 'utf8'));
+    const ciphertext = Buffer.concat([cipher.update(JSON.stringify(installation), 'utf8'), cipher.final()]);
+    return {
+      keyId: this.keyId,
+      iv: iv.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+      ciphertext: ciphertext.toString('base64'),
+    };
+  }
+
+  open(key: InstallationKey, sealed: SealedInstallation): unknown {
+    if (sealed.keyId !== this.keyId)
+      throw new StoreError(
+        'wrong-key',
+        `The Slack installation of ${key} was sealed with another key (key ${sealed.keyId}; the configured key is ${this.keyId}). Check PERSONAL_DATA_KEY, or install the app in that workspace again.`,
+      );
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(sealed.iv, 'base64'));
+      decipher.setAAD(Buffer.from(key, 'utf8'));
+      decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
+      const plain = Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]);
+      return JSON.parse(plain.toString('utf8')) as unknown;
+    } catch (cause) {
+      throw new StoreError(
+        'corrupt',
+        `The Slack installation of ${key} cannot be opened: it has been altered or belongs to another workspace. Install the app in that workspace again.`,
+        undefined,
+        { cause },
+      );
+    }
+  }
+}
