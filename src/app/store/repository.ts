@@ -9,6 +9,7 @@
  * is stored (optimistic concurrency).
  */
 import type { CaseEvent, CaseState } from '../../domain/escalation';
+import type { DirectoryLogStore } from './directory-log';
 import type { NewOutboxItem, OutboxStore } from './outbox';
 
 /** One event as stored: its place in the case's chain and the hashes that link it. */
@@ -247,7 +248,7 @@ export interface CaseRecordFields {
   people: string[];
 }
 
-export interface CaseRepository extends OutboxStore {
+export interface CaseRepository extends OutboxStore, DirectoryLogStore {
   readonly kind: 'sqlite' | 'cosmos';
 
   /** The next case number of a board in a year: 1, 2, 3… never the same twice. */
