@@ -37,6 +37,9 @@ import { createHttpServer, oneLine, type HttpLimits, type Route } from './http/s
 import { healthHandler } from './http/health';
 import { captureConsole } from './http/console';
 import { listen, ListenError } from './http/listen';
+import { LiveDirectory } from './app/directory/live';
+import { PersonResolver } from './app/directory/identity';
+import { DirectoryCommands } from './app/directory/commands';
 
 let logger: Logger = createLogger('info');
 
@@ -55,6 +58,8 @@ export interface Running {
   settle(): Promise<void>;
   /** Resolves once cases stored by an earlier release have been brought up to date (see app/restate.ts). */
   caughtUp: Promise<void>;
+  /** The directory's people, folded from the file and their history in the store (roles, absences, people learned). */
+  live: LiveDirectory;
   stop(): Promise<void>;
 }
 
@@ -99,6 +104,43 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     );
   const repo = await openRepository(config);
   log('info', 'Store open', { store: storeKind(config) });
+  // The directory's people live in the store with their history; the file seeds it once (issue 15).
+  const live = new LiveDirectory({
+    directory,
+    store: repo,
+    procedures,
+    clock,
+    report: (msg, fields) => log('warn', msg, fields),
+  });
+  const seeded = await live.open(directoryFile);
+  log(
+    'info',
+    seeded.imported ? 'Directory: the file\u2019s people imported into the store' : 'Directory: people from the store',
+    {
+      people: directory.people.length,
+      changes: live.lastSeq,
+    },
+  );
+  if (seeded.notInStore.length)
+    log(
+      'warn',
+      'The directory file names people the store does not have: run "cli directory import <file>" to add them',
+      {
+        people: seeded.notInStore.length,
+      },
+    );
+  const identity = new PersonResolver({
+    live,
+    security: (event) => repo.recordSecurityEvent(event),
+    clock,
+    report: (msg, fields) => log('warn', msg, fields),
+  });
+  const directoryCommands = new DirectoryCommands({
+    live,
+    procedures,
+    clock,
+    security: (event) => repo.recordSecurityEvent(event),
+  });
   // After an upgrade, cases stored by the release before are brought up to date with this one (in the background).
   const stopRestate = new AbortController();
   const restated = restateStore(repo, {
@@ -197,6 +239,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     owed: () => delivery.wake(),
     procedures,
     directory,
+    identity,
+    directoryCommands,
     clock,
   });
   const slack =
@@ -210,6 +254,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           repo,
           procedures,
           directory,
+          identity,
+          directoryCommands,
           clock,
           report,
         })
@@ -238,6 +284,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     report,
   });
   delivery.start();
+  // Other replicas' directory changes: read on a lookup miss, and every sweep interval (only what is new).
+  live.start(config.SWEEP_INTERVAL_SECONDS * 1000);
   if (config.SWEEP_INTERVAL_SECONDS > 0) {
     sweeper.start(config.SWEEP_INTERVAL_SECONDS * 1000);
     figures.start(config.SWEEP_INTERVAL_SECONDS * 1000);
@@ -291,6 +339,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // Nothing listens: stop what was started, so the words are all that is left.
     stopRestate.abort();
     await restated;
+    await live.stop();
     await sweeper.stop();
     await figures.stop();
     await delivery.stop();
@@ -318,6 +367,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     delivery,
     figures,
     caughtUp: restated,
+    live,
     settle: async () => {
       await Promise.all([teams.idle(), slack?.idle()]);
       await delivery.drain();
@@ -325,6 +375,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     stop: async () => {
       stopRestate.abort();
       await restated;
+      await live.stop();
       await sweeper.stop();
       await figures.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -189,7 +189,15 @@ export interface AccessFilter {
  */
 export interface SecurityEvent {
   at: string;
-  kind: 'read-by-non-party' | 'command-by-non-party' | 'unknown-command' | 'no-such-case';
+  kind:
+    | 'read-by-non-party'
+    | 'command-by-non-party'
+    | 'unknown-command'
+    | 'no-such-case'
+    /** A chat user the bot would not take as a member of any agency (a guest, a bot, another workspace). */
+    | 'identity-refused'
+    /** A directory change (a role, someone else's absence) asked for by someone not allowed to make it. */
+    | 'directory-change-refused';
   /** What was tried: a known command or read ('refresh', 'documents', 'acknowledge'…) or 'unknown'. */
   action: string;
   /** Only a well-formed case reference; whatever else was sent is not kept. */

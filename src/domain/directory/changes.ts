@@ -16,8 +16,8 @@ export type DirectoryChange =
   | { kind: 'person-learned'; person: Person; platform: 'slack' | 'teams'; via: string }
   /** Fields of a record changed (a chat identity added on an email match, a name). */
   | { kind: 'person-updated'; personId: string; before: Partial<Person>; after: Partial<Person>; why: string }
-  | { kind: 'role-assigned'; personId: string; role: string; source: RoleSource }
-  | { kind: 'role-removed'; personId: string; role: string; source: RoleSource }
+  | { kind: 'role-assigned'; personId: string; role: string; source: RoleSource; before?: string[]; after?: string[] }
+  | { kind: 'role-removed'; personId: string; role: string; source: RoleSource; before?: string[]; after?: string[] }
   /** An absence (and who covers, when named): the spans overlapping it are replaced. */
   | { kind: 'absence-set'; personId: string; from: LocalDate; to: LocalDate; deputy?: string; previousDeputy?: string }
   /** Back: every absence still running or to come on `on` ends. */
@@ -97,28 +97,26 @@ export function foldChanges(people: readonly Person[], changes: readonly Directo
 }
 
 /**
- * Who gave each role to each person, from the log: `person:role` → the sources that gave it.
- * A group takes away only the roles it gave, and a role stays while any source still gives it.
+ * Who gave each role to each person: `person:role` → the sources that gave it, brought up to
+ * date with one more change. A group takes away only the roles it gave, and a role stays while
+ * any source still gives it; anyone else's removal takes it away whoever gave it.
  */
-export function roleGrants(entries: readonly DirectoryEntry[]): Map<string, Set<RoleSource>> {
-  const grants = new Map<string, Set<RoleSource>>();
+export function noteGrant(grants: Map<string, Set<RoleSource>>, change: DirectoryChange): void {
   const give = (person: string, role: string, source: RoleSource): void => {
     const key = `${person}:${role}`;
     const set = grants.get(key) ?? new Set<RoleSource>();
     set.add(source);
     grants.set(key, set);
   };
-  for (const { change: c } of entries) {
-    if (c.kind === 'imported') for (const p of c.people) for (const r of p.roles) give(p.id, r, 'file');
-    if (c.kind === 'person-learned') for (const r of c.person.roles) give(c.person.id, r, c.via);
-    if (c.kind === 'role-assigned') give(c.personId, c.role, c.source);
-    if (c.kind === 'role-removed') {
-      const key = `${c.personId}:${c.role}`;
-      if (c.source.startsWith('group:')) grants.get(key)?.delete(c.source);
-      else grants.delete(key);
-    }
+  const c = change;
+  if (c.kind === 'imported') for (const p of c.people) for (const r of p.roles) give(p.id, r, 'file');
+  if (c.kind === 'person-learned') for (const r of c.person.roles) give(c.person.id, r, c.via);
+  if (c.kind === 'role-assigned') give(c.personId, c.role, c.source);
+  if (c.kind === 'role-removed') {
+    const key = `${c.personId}:${c.role}`;
+    if (c.source.startsWith('group:')) grants.get(key)?.delete(c.source);
+    else grants.delete(key);
   }
-  return grants;
 }
 
 /**
