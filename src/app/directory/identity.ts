@@ -7,6 +7,7 @@
  * a workspace or tenant no agency registered are refused in plain words and in the security log.
  */
 import type { Agency, Person } from '../../domain/directory';
+import { NOT_IN_DIRECTORY } from '../people';
 import { learnedPersonId } from '../../domain/directory';
 import type { SecurityEvent } from '../store/repository';
 import type { LiveDirectory } from './live';
@@ -50,6 +51,8 @@ export const CHECK_FAILED = {
 } as const;
 
 export const REFUSED = {
+  /** The platform does not know them (or says nothing of them). */
+  unknown: NOT_IN_DIRECTORY,
   bot: 'The bot answers people, not other apps or bots.',
   deleted: 'This account is deactivated, so the bot cannot take it as a member of staff.',
   guest:
@@ -91,11 +94,11 @@ export class PersonResolver {
 
   /** Who the Slack user `userId` is; `claimedTeam` is the workspace the request came from, if given. */
   async slack(userId: string | undefined, claimedTeam?: string): Promise<Resolved> {
-    if (!userId) return { refused: REFUSED.unregistered };
+    if (!userId) return { refused: REFUSED.unknown };
     const { live } = this.deps;
     const known = live.bySlack(userId) ?? ((await this.refreshed()) ? live.bySlack(userId) : undefined);
     if (known) return { person: known };
-    if (!this.deps.slack) return { refused: REFUSED.unregistered };
+    if (!this.deps.slack) return { refused: REFUSED.unknown };
     let user: SlackUser | undefined;
     try {
       user = await this.bounded((signal) => this.deps.slack!.userInfo(userId, signal));
@@ -103,7 +106,7 @@ export class PersonResolver {
       this.deps.report('Slack could not say who a user is', { error: errorText(error) });
       return { refused: CHECK_FAILED.slack };
     }
-    if (!user) return this.refuse('unregistered', 'slack', 'not-found');
+    if (!user) return this.refuse('unknown', 'slack', 'not-found');
     if (user.isBot) return this.refuse('bot', 'slack', 'bot');
     if (user.deleted) return this.refuse('deleted', 'slack', 'deactivated');
     if (user.guest) return this.refuse('guest', 'slack', 'guest');
@@ -130,7 +133,7 @@ export class PersonResolver {
     activityTenant: string | undefined,
     fetch: TeamsMemberFetch,
   ): Promise<Resolved> {
-    if (!aadObjectId) return { refused: REFUSED.unregistered };
+    if (!aadObjectId) return { refused: REFUSED.unknown };
     const { live } = this.deps;
     const known = live.byAad(aadObjectId) ?? ((await this.refreshed()) ? live.byAad(aadObjectId) : undefined);
     if (known) {
@@ -147,7 +150,7 @@ export class PersonResolver {
       this.deps.report('Teams could not say who a user is', { error: errorText(error) });
       return { refused: CHECK_FAILED.teams };
     }
-    if (!member) return this.refuse('unregistered', 'teams', 'not-found');
+    if (!member) return this.refuse('unknown', 'teams', 'not-found');
     if (member.aadObjectId && !sameId(member.aadObjectId, aadObjectId))
       return this.refuse('tenantMismatch', 'teams', 'object-id');
     const upn = member.userPrincipalName ?? '';
