@@ -7,6 +7,7 @@
  */
 import { startTestBot, type TestBot } from '../fakes/bot';
 import type { ApiCall } from '../fakes/slack-api';
+import { teamsPeople, type TeamsUser } from '../fakes/teams-client';
 import {
   cardClick,
   directMessage,
@@ -190,6 +191,42 @@ describe('away and back, set by the person', () => {
     expect(await dm(people.helen, 'away 3 to 7 January, Megan Hart covers')).toMatch(/could not find "Megan Hart"/);
     expect(await dm(people.helen, 'away 31 February')).toMatch(/not a date I can read/);
     expect(await bot.app.repo.directoryChanges(0)).toHaveLength(count);
+  });
+});
+
+describe('the same words on Teams', () => {
+  /** What the bot said in `from`'s personal chat when they typed `text` there. */
+  async function teams(from: TeamsUser, text: string): Promise<string> {
+    const start = bot.connector.calls.length;
+    await bot.teams(from, { type: 'message', text });
+    return bot.connector.calls
+      .slice(start)
+      .filter(
+        (c) =>
+          c.method === 'POST' &&
+          decodeURIComponent(c.url).startsWith(`/v3/conversations/personal-${from.id.slice(3)}/activities`),
+      )
+      .map((c) => JSON.stringify(c.body))
+      .join('\n');
+  }
+
+  test('roles and away in the personal chat; assign refused to someone who is not an administrator', async () => {
+    expect(await teams(teamsPeople.alex, 'roles')).toMatch(/The roles at Lincolnshire County Council/);
+    expect(await teams(teamsPeople.alex, 'assign line-manager to Alex Morgan')).toMatch(
+      /Only your agency's directory administrators/,
+    );
+    expect(await teams(teamsPeople.priya, 'away 1 to 2 December, Jordan Hughes covers')).toMatch(
+      /You are away from 1 December 2026 to 2 December 2026 \(recorded\)\. Jordan Hughes covers for you meanwhile/,
+    );
+    expect(bot.app.live.person('priya-shah')).toEqual(
+      expect.objectContaining({
+        deputy: 'jordan-hughes',
+        away: [
+          { from: '2026-12-01', to: '2026-12-02' },
+          { from: '2026-12-21', to: '2027-01-01' },
+        ],
+      }),
+    );
   });
 });
 

@@ -220,7 +220,12 @@ export class PersonResolver {
       example: false,
       [idField]: who.userId,
     };
-    await live.record(person.id, { kind: 'person-learned', person, platform: who.platform, via });
+    await live.record(via === 'platform' ? person.id : via, {
+      kind: 'person-learned',
+      person,
+      platform: who.platform,
+      via,
+    });
     return { person: live.person(person.id) ?? person };
   }
 
