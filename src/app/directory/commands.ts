@@ -33,6 +33,9 @@ export type MentionLookup = (spec: string) => Promise<Person | undefined>;
 export const NOT_AN_ADMIN =
   "Only your agency's directory administrators can change who holds a role (and, for the board's roles, the board's business unit). Ask your agency's safeguarding lead.";
 
+export const STORE_BUSY =
+  'The directory could not be read or changed just now, so nothing was changed; try again in a minute.';
+
 export class DirectoryCommands {
   constructor(private readonly deps: DirectoryCommandDeps) {}
 
@@ -44,16 +47,21 @@ export class DirectoryCommands {
     mention?: MentionLookup,
   ): Promise<string> {
     if (!me) return words;
-    await this.deps.live.refresh().catch(() => 0);
-    const fresh = this.deps.live.person(me.id) ?? me;
-    switch (command.kind) {
-      case 'roles':
-        return this.roles(fresh);
-      case 'assign':
-      case 'remove':
-        return this.change(command, fresh, mention);
-      case 'away':
-        return this.away(command.text, fresh, mention);
+    try {
+      await this.deps.live.refresh();
+      const fresh = this.deps.live.person(me.id) ?? me;
+      switch (command.kind) {
+        case 'roles':
+          return this.roles(fresh);
+        case 'assign':
+        case 'remove':
+          return await this.change(command, fresh, mention);
+        case 'away':
+          return await this.away(command.text, fresh, mention);
+      }
+    } catch {
+      // The store could not be read or written: nothing was changed.
+      return STORE_BUSY;
     }
   }
 

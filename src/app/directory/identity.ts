@@ -69,6 +69,8 @@ export const REFUSED = {
     "Your agency's board procedures name no role for raising a case, so the bot cannot add you. Ask the board's business unit to check the procedure.",
 } as const;
 
+export const NOT_REMEMBERED = 'The bot could not note who you are just now (its store is busy); try again in a minute.';
+
 export interface ResolverDeps {
   live: LiveDirectory;
   slack?: SlackUserLookup;
@@ -185,6 +187,20 @@ export class PersonResolver {
 
   /** Match by work email in the same agency, or learn a new person with the agency's practitioner role. */
   private async learn(
+    agency: Agency,
+    who: { platform: 'slack' | 'teams'; userId: string; name: string; email: string },
+    via: string,
+  ): Promise<Resolved> {
+    try {
+      return await this.learnOrMatch(agency, who, via);
+    } catch (error) {
+      // The store could not take it: nothing is half-remembered, and they may simply try again.
+      this.deps.report('Someone new could not be remembered in the directory', { error: errorText(error) });
+      return { refused: NOT_REMEMBERED };
+    }
+  }
+
+  private async learnOrMatch(
     agency: Agency,
     who: { platform: 'slack' | 'teams'; userId: string; name: string; email: string },
     via: string,
