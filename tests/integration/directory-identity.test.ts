@@ -109,6 +109,7 @@ describe('Slack: members of a registered workspace are learned from users.info',
       'workspace',
     ],
     ['someone whose profile gives no email', { noEmail: true }, /email address/, 'no-email'],
+    ['someone whose profile email cannot be kept', { badEmail: true }, /in a form the bot can keep/, 'unreadable'],
   ])('%s is refused in plain words, logged, and not learned', async (_what, how, words, action) => {
     const id = `U0REF${Math.floor(Math.random() * 1e6)}`;
     const team = 'teamId' in how && how.teamId ? how.teamId : DIOCESE_TEAM;
@@ -116,7 +117,7 @@ describe('Slack: members of a registered workspace are learned from users.info',
       id,
       teamId: team,
       name: 'Refused Person',
-      ...('noEmail' in how ? {} : { email: `${id.toLowerCase()}@example.org` }),
+      ...('noEmail' in how ? {} : { email: 'badEmail' in how ? 'not an address' : `${id.toLowerCase()}@example.org` }),
       ...('guest' in how ? { guest: how.guest } : {}),
       ...('isBot' in how ? { isBot: true } : {}),
       ...('deleted' in how ? { deleted: true } : {}),

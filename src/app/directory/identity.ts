@@ -8,7 +8,7 @@
  */
 import type { Agency, Person } from '../../domain/directory';
 import { NOT_IN_DIRECTORY } from '../people';
-import { learnedPersonId } from '../../domain/directory';
+import { learnedPersonId, personSchema } from '../../domain/directory';
 import type { SecurityEvent } from '../store/repository';
 import type { LiveDirectory } from './live';
 import type { GroupMember } from './groups-port';
@@ -65,6 +65,8 @@ export const REFUSED = {
     'The bot could not read your work email address from Slack, which it needs to know you. Ask your workspace administrator to let the app read email addresses.',
   otherAgency:
     "Your work email address belongs to someone of another agency in the directory, so the bot cannot take you as a member of this agency. Ask the board's business unit to check.",
+  unreadable:
+    'Your account does not give a name and work email address in a form the bot can keep. Ask your workspace or tenant administrator to check your profile.',
   noRole:
     "Your agency's board procedures name no role for raising a case, so the bot cannot add you. Ask the board's business unit to check the procedure.",
 } as const;
@@ -236,6 +238,9 @@ export class PersonResolver {
       example: false,
       [idField]: who.userId,
     };
+    // What the platform gave must be a person the directory file could hold (so an export checks).
+    if (!personSchema.safeParse(person).success)
+      return this.refuse('unreadable', who.platform, 'unreadable', agency.id);
     await live.record(via === 'platform' ? person.id : via, {
       kind: 'person-learned',
       person,
