@@ -230,6 +230,30 @@ describe('the same words on Teams', () => {
   });
 });
 
+test('the board\u2019s administrator names a holder of a board role by @mention on Teams; an agency\u2019s administrator may not', async () => {
+  const margaret: TeamsUser = {
+    id: '29:margaret',
+    aadObjectId: 'd9c18639-57ef-4454-b9fa-21d5b36e17e8',
+    name: 'Margaret Finch',
+  };
+  const start = bot.connector.calls.length;
+  await bot.teams(margaret, {
+    type: 'message',
+    text: 'assign independent-chair to <at>David Osei</at>',
+    entities: [{ type: 'mention', mentioned: { id: '29:david', name: 'David Osei' }, text: '<at>David Osei</at>' }],
+  });
+  const said = bot.connector.calls
+    .slice(start)
+    .filter((c) => c.method === 'POST')
+    .map((c) => JSON.stringify(c.body))
+    .join('\n');
+  expect(said).toMatch(/Done: David Osei \(david\.osei@lsab\.lincolnshire\.example\.org\) now holds/);
+  expect(bot.app.live.person('david-osei')?.roles).toEqual(['review-and-learning-group', 'independent-chair']);
+  // Catherine administers the diocese, not the board: the board's own agency is not hers.
+  expect(await dm(catherine, 'remove independent-chair from David Osei')).toMatch(/could not find "David Osei"/);
+  expect(bot.app.live.person('david-osei')?.roles).toContain('independent-chair');
+});
+
 describe('the history in the store', () => {
   test('a second replica on the same store sees a change on its next lookup; a restart keeps every change and imports the file no more', async () => {
     const second = await startTestBot({ clock: () => now, env: { DATA_DIR: bot.dataDir } });
