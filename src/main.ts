@@ -37,6 +37,9 @@ import { createHttpServer, oneLine, type HttpLimits, type Route } from './http/s
 import { healthHandler } from './http/health';
 import { captureConsole } from './http/console';
 import { listen, ListenError } from './http/listen';
+import { LiveDirectory } from './app/directory/live';
+import { PersonResolver } from './app/directory/identity';
+import { DirectoryCommands } from './app/directory/commands';
 
 let logger: Logger = createLogger('info');
 
@@ -57,6 +60,8 @@ export interface Running {
   caughtUp: Promise<void>;
   /** Resolves once Slack has started (Socket Mode connected, or said why not). */
   slackStarted?: Promise<void>;
+  /** The directory's people, folded from the file and their history in the store (roles, absences, people learned). */
+  live: LiveDirectory;
   stop(): Promise<void>;
 }
 
@@ -101,6 +106,43 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     );
   const repo = await openRepository(config);
   log('info', 'Store open', { store: storeKind(config) });
+  // The directory's people live in the store with their history; the file seeds it once (issue 15).
+  const live = new LiveDirectory({
+    directory,
+    store: repo,
+    procedures,
+    clock,
+    report: (msg, fields) => log('warn', msg, fields),
+  });
+  const seeded = await live.open(directoryFile);
+  log(
+    'info',
+    seeded.imported ? 'Directory: the file\u2019s people imported into the store' : 'Directory: people from the store',
+    {
+      people: directory.people.length,
+      changes: live.lastSeq,
+    },
+  );
+  if (seeded.notInStore.length)
+    log(
+      'warn',
+      'The directory file names people the store does not have: run "cli directory import <file>" to add them',
+      {
+        people: seeded.notInStore.length,
+      },
+    );
+  const identity = new PersonResolver({
+    live,
+    security: (event) => repo.recordSecurityEvent(event),
+    clock,
+    report: (msg, fields) => log('warn', msg, fields),
+  });
+  const directoryCommands = new DirectoryCommands({
+    live,
+    procedures,
+    clock,
+    security: (event) => repo.recordSecurityEvent(event),
+  });
   // After an upgrade, cases stored by the release before are brought up to date with this one (in the background).
   const stopRestate = new AbortController();
   const restated = restateStore(repo, {
@@ -199,9 +241,21 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     owed: () => delivery.wake(),
     procedures,
     directory,
+    identity,
+    directoryCommands,
     clock,
   });
-  const slack = slackFromConfig(config, { documents, service, repo, procedures, directory, clock, report });
+  const slack = slackFromConfig(config, {
+    documents,
+    service,
+    repo,
+    procedures,
+    directory,
+    identity,
+    directoryCommands,
+    clock,
+    report,
+  });
   if (slack) {
     announcer.register(slack.timerOutlet);
     delivery.register(slack.outlet);
@@ -221,6 +275,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     report,
   });
   delivery.start();
+  // Other replicas' directory changes: read on a lookup miss, and every sweep interval (only what is new).
+  live.start(config.SWEEP_INTERVAL_SECONDS * 1000);
   if (config.SWEEP_INTERVAL_SECONDS > 0) {
     sweeper.start(config.SWEEP_INTERVAL_SECONDS * 1000);
     figures.start(config.SWEEP_INTERVAL_SECONDS * 1000);
@@ -274,6 +330,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // Nothing listens: stop what was started, so the words are all that is left.
     stopRestate.abort();
     await restated;
+    await live.stop();
     await sweeper.stop();
     await figures.stop();
     await delivery.stop();
@@ -311,6 +368,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     figures,
     caughtUp: restated,
     ...(slackStarted ? { slackStarted } : {}),
+    live,
     settle: async () => {
       await Promise.all([teams.idle(), slack?.idle()]);
       await delivery.drain();
@@ -318,6 +376,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     stop: async () => {
       stopRestate.abort();
       await restated;
+      await live.stop();
       await sweeper.stop();
       await figures.stop();
       await slack?.stop();

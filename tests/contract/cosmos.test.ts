@@ -16,6 +16,7 @@ import { personalCardsContract } from './personal-cards.contract';
 import { workListsContract } from './work-lists.contract';
 import { restateContract } from './restate.contract';
 import { slackInstallationsContract } from './slack-installations.contract';
+import { directoryContract } from './directory.contract';
 
 jest.setTimeout(60_000);
 
@@ -146,6 +147,7 @@ describe('Cosmos DB store (in-memory Cosmos DB protocol server)', () => {
   personalCardsContract(target);
   restateContract(target);
   slackInstallationsContract(target);
+  directoryContract(target);
 
   test("a case document written before its agencies were kept is still in each of its agencies' open cases", async () => {
     const repo = (await target.open()) as CosmosRepository;

@@ -12,6 +12,7 @@ import { restateContract } from './restate.contract';
 import { personalCardsContract } from './personal-cards.contract';
 import { workListsContract } from './work-lists.contract';
 import { slackInstallationsContract } from './slack-installations.contract';
+import { directoryContract } from './directory.contract';
 
 const ROOT = join(__dirname, '..', '..');
 let file = '';
@@ -113,6 +114,16 @@ describe("SQLite: each person's own card (a file on disk)", () => {
 
 describe('SQLite: Slack installations (a file on disk)', () => {
   slackInstallationsContract({
+    open: () => {
+      file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'data', 'escalations.sqlite');
+      return Promise.resolve(SqliteRepository.open(file));
+    },
+    reopen: () => Promise.resolve(SqliteRepository.open(file)),
+  });
+});
+
+describe("SQLite: the directory's history (a file on disk)", () => {
+  directoryContract({
     open: () => {
       file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'data', 'escalations.sqlite');
       return Promise.resolve(SqliteRepository.open(file));

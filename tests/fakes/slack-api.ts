@@ -70,6 +70,10 @@ export interface FakeSlackApi {
   /** Many workspaces: OAuth, auth.test per token, Socket Mode (./slack-workspaces). */
   workspaces: FakeWorkspaces;
   close(): Promise<void>;
+  /** Slack's users (users.info answers from these; anyone else is user_not_found). */
+  users: Map<string, FakeSlackUser>;
+  /** A user Slack knows: full member of `teamId` unless told otherwise. */
+  addUser(user: FakeSlackUserInput): FakeSlackUser;
 }
 
 const JSON_ARGS = new Set(['blocks', 'view', 'user_ids', 'emails', 'metadata']);
@@ -97,6 +101,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   const rateLimitOnce = new Set<string>();
   const refusals: FakeSlackApi['refusals'] = [];
   const channels = new Map<string, string>();
+  const users = new Map<string, FakeSlackUser>();
   let channelCount = 0;
   let base = '';
   const workspaces = fakeWorkspaces(() => base);
@@ -104,6 +109,8 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     const many = workspaces.answer(method, args, token);
     if (many) return many;
     switch (method) {
+      case 'users.info':
+        return usersInfo(users, args);
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0LINCDIO' };
       case 'conversations.create': {
@@ -224,10 +231,54 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     channels,
     since: (from, method) => calls.slice(from).filter((c) => !method || c.method === method),
     workspaces,
+    users,
+    addUser: (input) => {
+      const user = fakeSlackUser(input);
+      users.set(user.id, user);
+      return user;
+    },
     close: async () => {
       await workspaces.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
   return Object.assign(fake, api);
+}
+
+// ── users.info: who a Slack user is (identity from the platform) ─────────────────────────────
+
+export interface FakeSlackUserInput {
+  id: string;
+  teamId: string;
+  name: string;
+  /** Left out of the profile when undefined (an app without users:read.email sees none). */
+  email?: string;
+  enterpriseId?: string;
+  isBot?: boolean;
+  deleted?: boolean;
+  /** 'multi' is_restricted, 'single' is_ultra_restricted. */
+  guest?: 'multi' | 'single';
+}
+
+/** A user as users.info gives it (the fields the bot reads, as Slack names them). */
+export type FakeSlackUser = { id: string } & Record<string, unknown>;
+
+function fakeSlackUser(u: FakeSlackUserInput): FakeSlackUser {
+  return {
+    id: u.id,
+    team_id: u.teamId,
+    name: u.name.toLowerCase().replace(/\s+/g, '.'),
+    real_name: u.name,
+    deleted: u.deleted ?? false,
+    is_bot: u.isBot ?? false,
+    is_restricted: u.guest !== undefined,
+    is_ultra_restricted: u.guest === 'single',
+    ...(u.enterpriseId ? { enterprise_user: { enterprise_id: u.enterpriseId, id: u.id } } : {}),
+    profile: { real_name: u.name, display_name: u.name, ...(u.email ? { email: u.email } : {}) },
+  };
+}
+
+function usersInfo(users: Map<string, FakeSlackUser>, args: Record<string, unknown>): Record<string, unknown> {
+  const user = users.get(String(args.user));
+  return user ? { ok: true, user } : { ok: false, error: 'user_not_found' };
 }

@@ -388,7 +388,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(uploaded?.headers['content-range']).toBe(
       `bytes 0-${(uploaded?.bytes.length ?? 0) - 1}/${uploaded?.bytes.length ?? 0}`,
     );
-    expect(bot.connector.calls.some((c) => JSON.stringify(c.body).includes('file.info'))).toBe(true);
+    expect(bot.connector.calls.some((c) => (JSON.stringify(c.body) ?? '').includes('file.info'))).toBe(true);
     const recorded = (await bot.app.repo.getEvents('LI-2026-0001'))
       .map((e) => e.event.type)
       .filter((t) => t === 'personal-details-recorded' || t === 'document-issued');

@@ -277,6 +277,8 @@ describe('what the bot needs from Azure', () => {
     await server.start();
     try {
       const repo = await server.open('layout');
+      // Slack's installations container is made the first time it is needed.
+      await repo.listSlackInstallations();
       await repo.close();
       const { resources } = await server.client().database('layout').containers.readAll().fetchAll();
       const code = resources

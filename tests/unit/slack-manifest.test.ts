@@ -31,6 +31,8 @@ const SCOPES: Record<string, string[]> = {
   'views.publish': [],
   'conversations.history': ['groups:history', 'im:history'],
   filesUploadV2: ['files:write'],
+  // Who someone new is (identity from the platform): their name, home workspace and work email.
+  'users.info': ['users:read', 'users:read.email'],
 };
 
 const source = readdirSync(join(ROOT, 'src', 'channels', 'slack'))

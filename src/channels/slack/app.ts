@@ -15,6 +15,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { App, LogLevel, type AuthorizeSourceData, type Logger as BoltLogger } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { CaseService } from '../../app/case-service';
+import type { PersonResolver } from '../../app/directory/identity';
+import type { DirectoryCommands } from '../../app/directory/commands';
+import { slackUserLookup } from './identity';
 import type { DocumentService } from '../../app/records/documents';
 import type { CaseRepository } from '../../app/store/repository';
 import type { Directory } from '../../domain/directory';
@@ -57,6 +60,10 @@ export interface SlackDeps {
   repo: CaseRepository;
   procedures: ReadonlyMap<string, Procedure>;
   directory: Directory;
+  /** Who a user is, learning those not in the directory yet from Slack (users.info). */
+  identity?: PersonResolver;
+  /** roles, assign, remove, away, back (in a DM with the bot or after /escalate). */
+  directoryCommands?: DirectoryCommands;
   clock: () => Date;
   report: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -218,6 +225,8 @@ export function createSlack(deps: SlackDeps): SlackSide {
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(c) : value;
     },
   });
+  // Who a Slack user is, asked of their request's own workspace (users.info with its token).
+  deps.identity?.useSlack(slackUserLookup(requestClient));
   // Requests being handled, so that stopping waits for the work each does after its ack.
   const running = new Set<Promise<void>>();
   // Slack retries (X-Slack-Retry-Num) of a request already being handled are acknowledged and ignored.

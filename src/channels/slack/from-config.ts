@@ -15,7 +15,10 @@ export function slackOn(config: Config): boolean {
   );
 }
 
-type Shared = Pick<SlackDeps, 'documents' | 'service' | 'repo' | 'procedures' | 'directory' | 'clock' | 'report'>;
+type Shared = Pick<
+  SlackDeps,
+  'documents' | 'service' | 'repo' | 'procedures' | 'directory' | 'identity' | 'directoryCommands' | 'clock' | 'report'
+>;
 
 /** The Slack side the configuration asks for, or undefined when Slack is off. */
 export function slackFromConfig(config: Config, shared: Shared): SlackSide | undefined {

@@ -30,6 +30,8 @@ export const BOT_SCOPES = [
   'im:history',
   'groups:history',
   'app_mentions:read',
+  'users:read',
+  'users:read.email',
 ] as const;
 
 export const INSTALL_PATH = '/slack/install';

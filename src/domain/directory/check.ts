@@ -123,9 +123,14 @@ export function crossCheckDirectory(d: Directory, procedures: ReadonlyMap<string
   return found;
 }
 
-function rolesOfBoards(boards: readonly string[], procedures: ReadonlyMap<string, Procedure>): Set<string> {
+/** Who may name the agency's role holders in chat (and, in a board's own agency, the board's). */
+export const DIRECTORY_ADMIN = 'directory-admin';
+
+/** The roles a person of an agency under these boards may hold: the procedures' and directory-admin. */
+export function rolesOfBoards(boards: readonly string[], procedures: ReadonlyMap<string, Procedure>): Set<string> {
   const roles = new Set<string>();
   for (const b of boards) for (const r of procedures.get(b)?.roles ?? []) roles.add(r.id);
+  roles.add(DIRECTORY_ADMIN);
   return roles;
 }
 
