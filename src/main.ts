@@ -35,6 +35,7 @@ import { scrub, secretValues } from './secrets';
 import type { DestinationStream } from 'pino';
 import { createHttpServer, oneLine, type HttpLimits, type Route } from './http/server';
 import { healthHandler } from './http/health';
+import { livezHandler, LoopWatch, readinessCheck, readyzHandler } from './http/probes';
 import { captureConsole } from './http/console';
 import { listen, ListenError } from './http/listen';
 
@@ -274,9 +275,29 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       people: directory.people.length,
     }),
   });
+  // /livez and /readyz (src/http/probes.ts): ready or not to anyone, what is not ready only to this machine.
+  const loopWatch = new LoopWatch().start();
+  const livez = livezHandler(loopWatch);
+  const readyz = readyzHandler(
+    readinessCheck({
+      storeRead: () => repo.dueCases(new Date().toISOString(), 1),
+      ...(config.SWEEP_INTERVAL_SECONDS > 0
+        ? { sweeper: { beat: sweeper.beat, everyMs: config.SWEEP_INTERVAL_SECONDS * 1000 } }
+        : {}),
+      outbox: {
+        get started() {
+          return delivery.started;
+        },
+        beat: delivery.beat,
+      },
+      log,
+    }),
+  );
   const routes: Route[] = [
     { paths: ['/api/messages'], methods: { POST: (req, res) => handleTeams(door, teams, req, res) } },
     { paths: ['/healthz', '/'], methods: { GET: health, HEAD: health } },
+    { paths: ['/livez'], methods: { GET: livez, HEAD: livez }, unmetered: true },
+    { paths: ['/readyz'], methods: { GET: readyz, HEAD: readyz } },
     ...(slack ? [{ paths: ['/slack/events'], methods: { POST: slack.receiver.requestListener } }] : []),
     ...(downloads
       ? [{ paths: [LOCAL_DOCUMENT_PATH], methods: { GET: downloads.handler, HEAD: downloads.handler } }]
@@ -294,6 +315,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await sweeper.stop();
     await figures.stop();
     await delivery.stop();
+    loopWatch.stop();
     mailer?.close();
     await repo.close();
     releaseConsole();
@@ -332,6 +354,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       await slack?.idle();
       // The item being done is finished; the rest stay in the outbox for the next start.
       await delivery.stop();
+      loopWatch.stop();
       mailer?.close();
       await repo.close();
       releaseConsole();

@@ -80,6 +80,13 @@ export class Delivery {
   private stopped = true;
   /** Totals since start, for /healthz. */
   readonly status: DeliveryStatus = { handled: 0, failed: 0 };
+  /** When (wall clock, ms) the look under way began and the last one ended, for /readyz. */
+  readonly beat: { startedMs?: number; endedMs?: number; failed?: boolean } = {};
+
+  /** Started and not stopped: the worker looks for due items. */
+  get started(): boolean {
+    return !this.stopped;
+  }
 
   private readonly clock: () => Date;
   private readonly cards: PersonalCards;
@@ -150,6 +157,7 @@ export class Delivery {
   private prunedAt = 0;
 
   private async loop(): Promise<void> {
+    this.beat.startedMs = Date.now();
     try {
       // What was delivered long ago is forgotten, a batch an hour (the case's timeline keeps the record).
       const nowMs = this.clock().getTime();
@@ -165,9 +173,11 @@ export class Delivery {
       }
       this.status.at = this.clock().toISOString();
       delete this.status.error;
+      Object.assign(this.beat, { startedMs: undefined, endedMs: Date.now(), failed: false });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.status.error = message;
+      Object.assign(this.beat, { startedMs: undefined, endedMs: Date.now(), failed: true });
       this.options.report?.('Could not look for messages to send; trying again shortly', { error: message });
     }
   }

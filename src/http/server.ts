@@ -17,6 +17,12 @@ export interface Route {
   /** The path (or paths), without any query. */
   paths: readonly string[];
   methods: Readonly<Partial<Record<string, Handler>>>;
+  /**
+   * Not counted against the bound on requests in flight: a liveness probe, which must answer
+   * however busy the bot is (else the orchestrator restarts a replica for being busy). Only for
+   * handlers that answer at once without reading a body.
+   */
+  unmetered?: boolean;
 }
 
 export interface HttpLimits {
@@ -148,7 +154,7 @@ export function createHttpServer(routes: readonly Route[], log: HttpLog, limits:
           return sendError(res, 405, `This address takes ${Object.keys(route.methods).join(', ')} only.`, {
             allow: Object.keys(route.methods).join(', '),
           });
-        if (!admission.admit(req, res))
+        if (!route.unmetered && !admission.admit(req, res))
           return sendError(res, 503, TOO_MANY, { 'retry-after': '1', connection: 'close' });
         Promise.resolve()
           .then(() => handler(req, res))
