@@ -105,6 +105,19 @@ export const configSchema = z.object({
       error: '32 bytes written in base64 (make one with: openssl rand -base64 32)',
     })
     .optional(),
+  /** Keys that sealed the adult's details before PERSONAL_DATA_KEY: they open, never seal (see `cli personal reseal`). */
+  PERSONAL_DATA_OLD_KEYS: z
+    .string()
+    .refine(
+      (v) =>
+        v
+          .split(',')
+          .map((k) => k.trim())
+          .filter(Boolean)
+          .every((k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k) && Buffer.from(k, 'base64').length === 32),
+      { error: 'the earlier keys, each 32 bytes written in base64, separated by commas' },
+    )
+    .optional(),
   AUDIT_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length >= 32, {
@@ -145,6 +158,15 @@ function crossRules(env: Record<string, string | undefined>, malformed: Readonly
   if (env.SMTP_URL && !env.SMTP_FROM) {
     problems.push(
       'SMTP_URL is set, so SMTP_FROM must be set too: the address completed forms are emailed from (it is not set).',
+    );
+  }
+  const oldKeys = (env.PERSONAL_DATA_OLD_KEYS ?? '').split(',').map((k) => k.trim());
+  if (env.AUDIT_KEY && oldKeys.includes(env.AUDIT_KEY)) {
+    problems.push('PERSONAL_DATA_OLD_KEYS must not hold AUDIT_KEY: each key does one job.');
+  }
+  if (env.PERSONAL_DATA_OLD_KEYS && !env.PERSONAL_DATA_KEY && production) {
+    problems.push(
+      'PERSONAL_DATA_OLD_KEYS is set, so PERSONAL_DATA_KEY must be set too: the key that seals from now on.',
     );
   }
   if (env.AUDIT_KEY && env.AUDIT_KEY === env.PERSONAL_DATA_KEY) {

@@ -100,6 +100,20 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     );
   const repo = await openRepository(config);
   log('info', 'Store open', { store: storeKind(config) });
+  // How many adults' details are still under an old key (one count, in the background; skipped if it fails).
+  const keysCounted = repo.countPersonalDetails(vault.keyId).then(
+    ({ notUnder }) => {
+      if (notUnder)
+        log(
+          'warn',
+          `${notUnder} case${notUnder === 1 ? "'s" : "s'"} details are under a key other than PERSONAL_DATA_KEY: run \`cli personal reseal\` to move them to it.`,
+          { notUnder, oldKeys: vault.oldKeyIds.length },
+        );
+      else if (vault.oldKeyIds.length)
+        log('info', 'No adult’s details are under an old key: PERSONAL_DATA_OLD_KEYS can be removed.');
+    },
+    () => undefined,
+  );
   // After an upgrade, cases stored by the release before are brought up to date with this one (in the background).
   const stopRestate = new AbortController();
   const restated = restateStore(repo, {
@@ -312,6 +326,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // Nothing listens: stop what was started, so the words are all that is left.
     stopRestate.abort();
     await restated;
+    await keysCounted;
     await sweeper.stop();
     await figures.stop();
     await delivery.stop();
@@ -347,6 +362,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     stop: async () => {
       stopRestate.abort();
       await restated;
+      await keysCounted;
       await sweeper.stop();
       await figures.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -8,6 +8,7 @@ import { commandAudit } from './audit';
 import { commandDocument, DOCUMENT_USAGE } from './document-command';
 import { openStore } from './options';
 import { commandOutbox, OUTBOX_USAGE } from './outbox-commands';
+import { commandPersonal, PERSONAL_USAGE } from './personal-commands';
 import {
   commandDirectoryCheck,
   commandProcedureCheck,
@@ -35,6 +36,7 @@ const USAGE = `Usage: npm run --silent cli -- <command>
   audit restate [--db <file>]                  bring cases stored by an earlier release up to date from their events
   erase-personal-data --case <ref> --reason <why> [--by <person id>] [--db <file>]
                                                erase the adult's details on request (the timeline says so)
+${PERSONAL_USAGE}
 ${AUDIT_LOG_USAGE}
 ${OUTBOX_USAGE}
 ${DOCUMENT_USAGE}
@@ -88,6 +90,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return await commandDocument(argv.slice(1), io);
       case 'erase-personal-data':
         return await commandErase(argv.slice(1), io);
+      case 'personal':
+        return await commandPersonal(sub, rest, io);
       case undefined:
       case 'help':
       case '--help':

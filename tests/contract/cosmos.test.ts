@@ -13,6 +13,7 @@ import { CAMDEN, counterpart, raised } from './fixtures';
 import { outboxContract } from './outbox.contract';
 import { repositoryContract, type ContractTarget } from './repository.contract';
 import { personalCardsContract } from './personal-cards.contract';
+import { personalKeysContract } from './personal-keys.contract';
 import { workListsContract } from './work-lists.contract';
 import { restateContract } from './restate.contract';
 
@@ -144,6 +145,7 @@ describe('Cosmos DB store (in-memory Cosmos DB protocol server)', () => {
   workListsContract(target);
   personalCardsContract(target);
   restateContract(target);
+  describe("the adult's details under old keys, and resealing them", () => personalKeysContract(target));
 
   test("a case document written before its agencies were kept is still in each of its agencies' open cases", async () => {
     const repo = (await target.open()) as CosmosRepository;

@@ -122,7 +122,8 @@ export class CosmosRepository implements CaseRepository {
         indexingPolicy: {
           indexingMode: 'consistent',
           automatic: true,
-          includedPaths: [{ path: '/caseRef/?' }],
+          // The key id too, so that counting details under old keys (at start, `cli personal`) stays cheap.
+          includedPaths: [{ path: '/caseRef/?' }, { path: '/keyId/?' }],
           excludedPaths: [{ path: '/*' }],
         },
       });
@@ -268,6 +269,22 @@ export class CosmosRepository implements CaseRepository {
 
   async erasePersonalDetails(reference: string): Promise<boolean> {
     return side.erasePersonalDetails(this.personal, reference);
+  }
+
+  async personalDetailsNotUnder(
+    keyId: string,
+    limit: number,
+    after?: string,
+  ): Promise<Array<{ reference: string; sealed: SealedDetails }>> {
+    return side.personalDetailsNotUnder(this.personal, keyId, limit, after);
+  }
+
+  async countPersonalDetails(keyId: string): Promise<{ under: number; notUnder: number }> {
+    return side.countPersonalDetails(this.personal, keyId);
+  }
+
+  async resealPersonalDetails(reference: string, expected: SealedDetails, next: SealedDetails): Promise<boolean> {
+    return side.resealPersonalDetails(this.personal, reference, expected, next);
   }
 
   async recordAccess(entry: AccessEntry): Promise<void> {
