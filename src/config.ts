@@ -124,6 +124,36 @@ export const configSchema = z.object({
       error: '32 or more bytes written in base64, kept apart from the store (make one with: openssl rand -base64 32)',
     })
     .optional(),
+  /** Telemetry (traces and metrics over OTLP/HTTP): off unless the endpoint is set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({
+      protocol: /^https?$/,
+      error:
+        'the OTLP/HTTP address of an OpenTelemetry Collector or agent, like http://localhost:4318 (the bot adds /v1/traces and /v1/metrics)',
+    })
+    .optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .regex(/^\s*[^=,\s]+\s*=[^,]*(,\s*[^=,\s]+\s*=[^,]*)*\s*$/, {
+      error: 'headers sent with the telemetry, written name=value,name2=value2 (for example api-key=…)',
+    })
+    .optional(),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._:/-]{1,100}$/, {
+      error: 'a name for this service in the telemetry: letters, digits and . _ : / -',
+    })
+    .optional(),
+  OTEL_METRIC_EXPORT_INTERVAL: z.coerce
+    .number({ error: 'a number of milliseconds' })
+    .int({ error: 'a whole number of milliseconds' })
+    .min(1000, { error: 'at least 1000 (one second)' })
+    .max(3_600_000, { error: 'at most 3600000 (an hour)' })
+    .optional(),
+  OTEL_SDK_DISABLED: z
+    .enum(['true', 'false'], { error: 'true or false' })
+    .transform((v) => v === 'true')
+    .optional(),
   /** Email for completed forms (to the forms' contacts): off unless set. */
   SMTP_URL: z
     .string()

@@ -36,10 +36,18 @@ import type { DestinationStream } from 'pino';
 import { createHttpServer, oneLine, type HttpLimits, type Route } from './http/server';
 import { healthHandler } from './http/health';
 import { livezHandler, LoopWatch, readinessCheck, readyzHandler } from './http/probes';
+import { NO_TELEMETRY, type Telemetry } from './app/telemetry';
+import type * as OtelModule from './telemetry/otel';
 import { captureConsole } from './http/console';
 import { listen, ListenError } from './http/listen';
 
 let logger: Logger = createLogger('info');
+
+/** The OpenTelemetry SDK, loaded only when telemetry is on (the bot without it does not load it). */
+function loadOtel(): typeof OtelModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./telemetry/otel') as typeof OtelModule;
+}
 
 function log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
   logger[level](fields, msg);
@@ -141,6 +149,26 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       }),
   );
   const service = new CaseService(repo, procedures, vault, clock, directory);
+  const replica = config.SWEEPER_NAME ?? `${hostname()}:${process.pid}`;
+  // Traces and metrics over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/telemetry/otel.ts, loaded only then).
+  const telemetry: Telemetry =
+    config.OTEL_EXPORTER_OTLP_ENDPOINT && !config.OTEL_SDK_DISABLED
+      ? loadOtel().startOtel({
+          endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+          ...(config.OTEL_EXPORTER_OTLP_HEADERS ? { headers: config.OTEL_EXPORTER_OTLP_HEADERS } : {}),
+          ...(config.OTEL_SERVICE_NAME ? { serviceName: config.OTEL_SERVICE_NAME } : {}),
+          ...(process.env.npm_package_version ? { serviceVersion: process.env.npm_package_version } : {}),
+          instance: replica,
+          ...(config.OTEL_METRIC_EXPORT_INTERVAL ? { metricIntervalMs: config.OTEL_METRIC_EXPORT_INTERVAL } : {}),
+        })
+      : NO_TELEMETRY;
+  if (telemetry !== NO_TELEMETRY) {
+    log('info', 'Telemetry: traces and metrics go over OTLP/HTTP', {
+      service: config.OTEL_SERVICE_NAME ?? 'safeguarding-escalation-bot',
+    });
+    service.observe(telemetry);
+    telemetry.observeOutbox(() => repo.outboxStats());
+  }
   const door = teamsDoor(
     config,
     (msg, fields) => log('warn', msg, fields),
@@ -153,8 +181,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const mailer =
     config.SMTP_URL && config.SMTP_FROM ? new SmtpMailer({ url: config.SMTP_URL, from: config.SMTP_FROM }) : undefined;
   const announcer = new Announcer(repo, directory, clock, report);
-  const replica = config.SWEEPER_NAME ?? `${hostname()}:${process.pid}`;
   const delivery = new Delivery({
+    telemetry,
     repo,
     directory,
     owner: replica,
@@ -245,6 +273,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       'Teams: no MicrosoftAppId, so the bot runs in local development mode: it takes unauthenticated requests from this computer only (loopback) and refuses any other.',
     );
   const sweeper = new Sweeper({
+    telemetry,
     repo,
     directory,
     announcer,
@@ -309,9 +338,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   );
   const routes: Route[] = [
     { paths: ['/api/messages'], methods: { POST: (req, res) => handleTeams(door, teams, req, res) } },
-    { paths: ['/healthz', '/'], methods: { GET: health, HEAD: health } },
-    { paths: ['/livez'], methods: { GET: livez, HEAD: livez }, unmetered: true },
-    { paths: ['/readyz'], methods: { GET: readyz, HEAD: readyz } },
+    { paths: ['/healthz', '/'], methods: { GET: health, HEAD: health }, untraced: true },
+    { paths: ['/livez'], methods: { GET: livez, HEAD: livez }, unmetered: true, untraced: true },
+    { paths: ['/readyz'], methods: { GET: readyz, HEAD: readyz }, untraced: true },
     ...(slack ? [{ paths: ['/slack/events'], methods: { POST: slack.receiver.requestListener } }] : []),
     ...(downloads
       ? [{ paths: [LOCAL_DOCUMENT_PATH], methods: { GET: downloads.handler, HEAD: downloads.handler } }]
@@ -319,7 +348,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   ];
   // botbuilder writes whole errors (stacks) with console.error: into the JSON log, one line each.
   const releaseConsole = captureConsole((level, msg, fields) => log(level, msg, fields));
-  const server = createHttpServer(routes, log, options.http);
+  const server = createHttpServer(routes, log, options.http, telemetry === NO_TELEMETRY ? undefined : telemetry);
   try {
     await listen(server, config.PORT, config.HOST, { variable: 'PORT', suspect: 'another copy of the bot?' });
   } catch (error) {
@@ -331,6 +360,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await figures.stop();
     await delivery.stop();
     loopWatch.stop();
+    await telemetry.shutdown();
     mailer?.close();
     await repo.close();
     releaseConsole();
@@ -371,6 +401,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       // The item being done is finished; the rest stay in the outbox for the next start.
       await delivery.stop();
       loopWatch.stop();
+      // What telemetry holds is sent before the store closes (the outbox gauge reads it).
+      await telemetry.shutdown();
       mailer?.close();
       await repo.close();
       releaseConsole();

@@ -16,6 +16,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'COSMOS_KEY',
   'COSMOS_CONNECTION_STRING',
   'SMTP_URL',
+  'OTEL_EXPORTER_OTLP_HEADERS',
 ]);
 
 /** The 32-byte keys (base64) that production checks for weakness, one rule for all. */

@@ -22,6 +22,7 @@ import { Unreachable, type Outlet } from './outlet';
 import type { OutboxItem } from './store/outbox';
 import type { CaseRepository, StoredCase } from './store/repository';
 import type { Verb } from './views/stage-card';
+import { NO_TELEMETRY, type Telemetry } from './telemetry';
 
 export { Unreachable, type Outlet, type Reached } from './outlet';
 
@@ -59,6 +60,8 @@ export interface DeliveryOptions {
    * when sent: figuresMailFor (src/app/reports/schedule.ts) with this replica's store.
    */
   figuresMail?: (item: OutboxItem) => Promise<MailMessage | undefined>;
+  /** Where each delivery is traced and each failure counted (kind and platform; nothing personal). */
+  telemetry?: Telemetry;
 }
 
 /** How many claims without an answer, per attempt allowed, before an item that keeps stopping the bot fails. */
@@ -279,7 +282,16 @@ export class Delivery {
           item.platform,
           this.outlets.get(item.platform)?.conversationOf?.(item) ?? conversationOf(item),
         );
-        const result = await this.perform(item, found.stored, found.events);
+        const result = await (this.options.telemetry ?? NO_TELEMETRY).span(
+          `outbox ${item.kind}`,
+          {
+            'outbox.kind': item.kind,
+            'outbox.platform': item.platform,
+            'outbox.attempt': item.attempts,
+            'case.reference': item.reference,
+          },
+          () => this.perform(item, found.stored, found.events),
+        );
         await this.finish(item, result);
       } catch (error) {
         // Someone who cannot be reached until they open the app is said to be so at once (on the
@@ -444,6 +456,8 @@ export class Delivery {
     const max = this.options.maxAttempts ?? 8;
     const now = clock().getTime();
     // The budget is spent on attempts that ended in an error, not on claims a crash cut short.
+    const failedForGood = final || item.failures + 1 >= max;
+    this.options.telemetry?.deliveryFailed(item.platform, item.kind, failedForGood);
     if (!final && item.failures + 1 < max) {
       const asked = this.outlets.get(item.platform)?.retryAfterMs?.(error);
       if (asked) this.pacing.pause(item.platform, now + asked);

@@ -29,6 +29,7 @@ import { shortNameOf } from '../domain/procedure';
 import type { Announcer } from './announcer';
 import { audienceAgencies } from './people';
 import { StoreError, type CaseRepository, type StoredCase } from './store/repository';
+import type { Telemetry } from './telemetry';
 
 export interface SweeperOptions {
   repo: CaseRepository;
@@ -42,6 +43,8 @@ export interface SweeperOptions {
   /** Cases taken a tick. */
   batch?: number;
   report?: (message: string, fields: Record<string, unknown>) => void;
+  /** Where each reminder, nudge and notification delivered is counted (board and kind). */
+  telemetry?: Telemetry;
 }
 
 export interface TickResult {
@@ -232,6 +235,7 @@ export class Sweeper {
     }
     if (fired.kind === 'nudge')
       await announcer.sayInThreads(stored, fired.text, `${fired.timer}#thread`, redelivery ? fired.at : undefined);
+    this.options.telemetry?.timerSent(stored.boardId, fired.kind);
     const event: CaseEvent = {
       type: 'timer-delivered',
       at: this.options.clock().toISOString(),
