@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import type { SpanAttributes, Telemetry } from '../../src/app/telemetry';
 
 interface AnyValue {
   stringValue?: string;
@@ -120,5 +121,50 @@ export async function startFakeCollector(): Promise<FakeCollector> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * The telemetry port (src/app/telemetry.ts) recorded in memory, for tests of what the
+ * application counts and traces without an SDK: each span (its name, attributes and whether it
+ * failed, and its parent's name) and each count.
+ */
+export interface RecordedTelemetry extends Telemetry {
+  spans: Array<{ name: string; attributes: SpanAttributes; parent?: string; failed?: boolean }>;
+  counts: Array<{ metric: string; attributes: Record<string, unknown> }>;
+}
+
+export function recordingTelemetry(): RecordedTelemetry {
+  const spans: RecordedTelemetry['spans'] = [];
+  const counts: RecordedTelemetry['counts'] = [];
+  const stack: string[] = [];
+  return {
+    spans,
+    counts,
+    async span(name, attributes, work) {
+      const entry: RecordedTelemetry['spans'][number] = {
+        name,
+        attributes: { ...attributes },
+        ...(stack.length ? { parent: stack[stack.length - 1] } : {}),
+      };
+      spans.push(entry);
+      stack.push(name);
+      try {
+        return await work({ set: (key, value) => void (entry.attributes[key] = value) });
+      } catch (error) {
+        entry.failed = true;
+        throw error;
+      } finally {
+        stack.pop();
+      }
+    },
+    httpRequest: (route, method, status) => void counts.push({ metric: 'http', attributes: { route, method, status } }),
+    caseRaised: (board) => void counts.push({ metric: 'raised', attributes: { board } }),
+    transition: (board, command) => void counts.push({ metric: 'transition', attributes: { board, command } }),
+    timerSent: (board, kind) => void counts.push({ metric: 'timer', attributes: { board, kind } }),
+    deliveryFailed: (platform, kind, final) =>
+      void counts.push({ metric: 'delivery-failed', attributes: { platform, kind, final } }),
+    observeOutbox: () => undefined,
+    shutdown: () => Promise.resolve(),
   };
 }

@@ -5,6 +5,7 @@
  * /livez answers even when every place for requests in flight is taken.
  */
 import { StoreError } from '../../src/app/store/repository';
+import { LoopWatch } from '../../src/http/probes';
 import { startTestBot, type TestBot } from '../fakes/bot';
 import { halfRequest, rawRequest } from '../fakes/raw-http';
 
@@ -92,4 +93,25 @@ test('every place for requests taken: /livez still answers 200 (a busy bot is no
     for (const h of hanging) h.socket.destroy();
   }
   await Promise.all(hanging.map((h) => h.closed));
+});
+
+test('the loop watch: a loop held up past its limit is wedged until its timer runs on time again', async () => {
+  const watch = new LoopWatch(50, 1000);
+  expect(watch.wedged).toBe(false); // not started: never wedged
+  watch.start();
+  try {
+    await new Promise((r) => setTimeout(r, 120));
+    expect(watch.wedged).toBe(false);
+    // Hold the loop (as a runaway computation would) for longer than the limit.
+    const until = Date.now() + 1300;
+    while (Date.now() < until) {
+      /* busy */
+    }
+    expect(watch.wedged).toBe(true);
+    // Its timer runs late once (still wedged), then on time.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(watch.wedged).toBe(false);
+  } finally {
+    watch.stop();
+  }
 });
