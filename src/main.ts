@@ -159,6 +159,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           ...(config.OTEL_SERVICE_NAME ? { serviceName: config.OTEL_SERVICE_NAME } : {}),
           ...(process.env.npm_package_version ? { serviceVersion: process.env.npm_package_version } : {}),
           instance: replica,
+          report: (level, msg, fields) => log(level, msg, fields),
           ...(config.OTEL_METRIC_EXPORT_INTERVAL ? { metricIntervalMs: config.OTEL_METRIC_EXPORT_INTERVAL } : {}),
         })
       : NO_TELEMETRY;

@@ -23,6 +23,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
@@ -41,6 +42,35 @@ export interface OtelOptions {
   instance?: string;
   /** How often metrics are sent (ms). */
   metricIntervalMs?: number;
+  /** Told when sending starts failing, and when it works again (once each way, not every batch). */
+  report?: (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
+}
+
+/** An exporter whose failures (and recovery) are said once, not for every batch. */
+function watched<T extends { export(items: never, done: (result: ExportResult) => void): void }>(
+  exporter: T,
+  signal: 'traces' | 'metrics',
+  report: OtelOptions['report'],
+): T {
+  let failing = false;
+  const send = exporter.export.bind(exporter) as (items: unknown, done: (result: ExportResult) => void) => void;
+  (exporter as unknown as { export: (items: unknown, done: (result: ExportResult) => void) => void }).export = (
+    items,
+    done,
+  ) =>
+    send(items, (result) => {
+      const failed = result.code !== ExportResultCode.SUCCESS;
+      if (failed !== failing) {
+        failing = failed;
+        if (failed)
+          report?.('warn', `Telemetry (${signal}) could not be sent; the next batch will try again`, {
+            error: (result.error?.message ?? 'no answer').split('\n', 1)[0],
+          });
+        else report?.('info', `Telemetry (${signal}) is being sent again`, {});
+      }
+      done(result);
+    });
+  return exporter;
 }
 
 const SPAN_KEYS: ReadonlySet<SpanKey> = new Set<SpanKey>([
@@ -101,7 +131,11 @@ export function startOtel(options: OtelOptions): Telemetry {
     resource,
     spanProcessors: [
       new BatchSpanProcessor({
-        exporter: new OTLPTraceExporter({ url: signalUrl(options.endpoint, 'traces'), headers }),
+        exporter: watched(
+          new OTLPTraceExporter({ url: signalUrl(options.endpoint, 'traces'), headers }),
+          'traces',
+          options.report,
+        ),
       }),
     ],
   });
@@ -109,7 +143,11 @@ export function startOtel(options: OtelOptions): Telemetry {
     resource,
     readers: [
       new PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter({ url: signalUrl(options.endpoint, 'metrics'), headers }),
+        exporter: watched(
+          new OTLPMetricExporter({ url: signalUrl(options.endpoint, 'metrics'), headers }),
+          'metrics',
+          options.report,
+        ),
         exportIntervalMillis: options.metricIntervalMs ?? 60_000,
       }),
     ],
@@ -194,13 +232,14 @@ export function startOtel(options: OtelOptions): Telemetry {
     async shutdown() {
       // Whatever is held goes now; a collector that does not answer delays the stop by five seconds at most.
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([meterProvider.shutdown(), tracerProvider.shutdown()]),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, 5000);
+      const sent = await Promise.race([
+        Promise.allSettled([meterProvider.shutdown(), tracerProvider.shutdown()]).then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), 5000);
         }),
       ]);
       clearTimeout(timer);
+      if (!sent) options.report?.('warn', 'Telemetry held at the stop could not all be sent within five seconds', {});
     },
   };
 }

@@ -40,14 +40,12 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
 
 const referenceIn = (text: string): string => /\b[A-Z]{2,4}-\d{4}-\d{4}\b/.exec(text)?.[0] ?? '';
 
-beforeAll(async () => {
-  collector = await startFakeCollector();
-  const slackApi = await startFakeSlackApi();
-  const connector = await startFakeConnector();
+/** src/main.ts run as production runs it, in a folder of its own (so no .env of the checkout is read). */
+async function startChild(
+  env: Record<string, string>,
+): Promise<{ base: string; exited: Promise<number | null>; stop: () => void }> {
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
   const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'src', 'main.ts')], {
-    // Another folder, so that no .env of the checkout is read.
     cwd: mkdtempSync(join(tmpdir(), 'telemetry-cwd-')),
     env: {
       PATH: process.env.PATH,
@@ -57,19 +55,29 @@ beforeAll(async () => {
       DATA_DIR: mkdtempSync(join(tmpdir(), 'telemetry-data-')),
       LOG_LEVEL: 'warn',
       SWEEP_INTERVAL_SECONDS: '0',
-      SLACK_SIGNING_SECRET: SLACK_SECRET,
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_API_URL: slackApi.url,
-      TEAMS_SERVICE_URL: connector.url,
-      OTEL_EXPORTER_OTLP_ENDPOINT: `${collector.url}/`,
-      OTEL_EXPORTER_OTLP_HEADERS: 'api-key=collector%20secret%20value,x-tenant=board-one',
-      OTEL_SERVICE_NAME: 'escalations-under-test',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { base: `http://127.0.0.1:${port}`, exited, stop: () => child.kill('SIGTERM') };
+}
+
+beforeAll(async () => {
+  collector = await startFakeCollector();
+  const slackApi = await startFakeSlackApi();
+  const connector = await startFakeConnector();
+  const { base, exited, stop } = await startChild({
+    SLACK_SIGNING_SECRET: SLACK_SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_API_URL: slackApi.url,
+    TEAMS_SERVICE_URL: connector.url,
+    OTEL_EXPORTER_OTLP_ENDPOINT: `${collector.url}/`,
+    OTEL_EXPORTER_OTLP_HEADERS: 'api-key=collector%20secret%20value,x-tenant=board-one',
+    OTEL_SERVICE_NAME: 'escalations-under-test',
+  });
   try {
     await until('/readyz saying ready', async () => (await rawRequest(`${base}/readyz`)).status === 200);
     const raisedOnSlack = await slackPost(
@@ -107,7 +115,7 @@ beforeAll(async () => {
     });
   } finally {
     // Stopping sends whatever telemetry holds.
-    child.kill('SIGTERM');
+    stop();
     expect(await exited).toBe(0);
     await slackApi.close();
     await connector.close();
@@ -201,3 +209,27 @@ test('nothing personal in anything sent: no name, email, platform id or words of
     if (field.value && 'value' in field.value && typeof field.value.value === 'string' && field.value.value.length > 12)
       expect(sent).not.toContain(field.value.value);
 });
+
+test('a collector that cannot be reached: said once in the log (without the headers), and the bot stops cleanly', async () => {
+  output = '';
+  const nowhere = `http://127.0.0.1:${await freePort()}`;
+  const { base, exited, stop } = await startChild({
+    OTEL_EXPORTER_OTLP_ENDPOINT: nowhere,
+    OTEL_EXPORTER_OTLP_HEADERS: 'api-key=never-shown-secret',
+  });
+  await until('/readyz saying ready', async () => (await rawRequest(`${base}/readyz`)).status === 200);
+  await rawRequest(`${base}/healthz`);
+  stop();
+  expect(await exited).toBe(0);
+  const lines = output
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { msg: string });
+  // The exporter keeps trying until the stop's five seconds are up: said once, not per batch.
+  expect(
+    lines.filter((l) =>
+      /^Telemetry (\(metrics\) could not be sent|held at the stop could not all be sent)/.test(l.msg),
+    ),
+  ).toHaveLength(1);
+  expect(output).not.toContain('never-shown-secret');
+}, 60_000);
