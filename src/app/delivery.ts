@@ -291,6 +291,7 @@ export class Delivery {
             'case.reference': item.reference,
           },
           () => this.perform(item, found.stored, found.events),
+          'consumer',
         );
         await this.finish(item, result);
       } catch (error) {

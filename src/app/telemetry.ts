@@ -37,12 +37,16 @@ export interface OutboxDepth {
 }
 
 export interface Telemetry {
-  /** Run `work` inside a span (a child of the span under way, if any); a failure marks the span, not its words. */
+  /**
+   * Run `work` inside a span; a failure marks the span, not its words. `internal` (the default): a
+   * child of the span under way, if any. `server` (a request come in) and `consumer` (an outbox item
+   * taken up, whenever and wherever it was owed): a trace of their own.
+   */
   span<T>(
     name: string,
     attributes: SpanAttributes,
     work: (span: SpanHandle) => Promise<T>,
-    kind?: 'server' | 'internal',
+    kind?: 'server' | 'consumer' | 'internal',
   ): Promise<T>;
   /** One HTTP request answered: its route template (never the URL), method and status. */
   httpRequest(route: string, method: string, status: number, seconds: number): void;

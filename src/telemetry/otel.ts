@@ -195,10 +195,15 @@ export function startOtel(options: OtelOptions): Telemetry {
 
   return {
     async span(name, attributes, work, kind = 'internal') {
-      const parent = current.getStore();
+      // Timers set during a request (the outbox worker woken by a write) carry its context on:
+      // only an internal span takes the span under way as its parent.
+      const parent = kind === 'internal' ? current.getStore() : undefined;
       const span = tracer.startSpan(
         name,
-        { kind: kind === 'server' ? SpanKind.SERVER : SpanKind.INTERNAL, attributes: allowed(attributes) },
+        {
+          kind: kind === 'server' ? SpanKind.SERVER : kind === 'consumer' ? SpanKind.CONSUMER : SpanKind.INTERNAL,
+          attributes: allowed(attributes),
+        },
         parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT,
       );
       const handle: SpanHandle = {

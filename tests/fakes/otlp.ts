@@ -141,11 +141,11 @@ export function recordingTelemetry(): RecordedTelemetry {
   return {
     spans,
     counts,
-    async span(name, attributes, work) {
+    async span(name, attributes, work, kind = 'internal') {
       const entry: RecordedTelemetry['spans'][number] = {
         name,
         attributes: { ...attributes },
-        ...(stack.length ? { parent: stack[stack.length - 1] } : {}),
+        ...(stack.length && kind === 'internal' ? { parent: stack[stack.length - 1] } : {}),
       };
       spans.push(entry);
       stack.push(name);

@@ -149,6 +149,10 @@ test('spans: each HTTP request by its route, the case commands inside them, each
     expect.objectContaining({ 'case.board': 'lincolnshire', 'case.outcome': 'raised' }),
   );
   const delivery = spans.find((s) => s.name === 'outbox open-thread');
+  // An outbox delivery is a trace of its own (consumer), not part of the request that owed it.
+  expect(delivery?.kind).toBe(5);
+  expect(delivery?.parentSpanId ?? '').toBe('');
+  expect(spans.filter((s) => s.name.startsWith('outbox ')).every((s) => !s.parentSpanId)).toBe(true);
   expect(attributes(delivery?.attributes)).toEqual(
     expect.objectContaining({ 'outbox.kind': 'open-thread', 'outbox.attempt': 1 }),
   );
