@@ -169,6 +169,34 @@ describe('Cosmos DB store (in-memory Cosmos DB protocol server)', () => {
     }
   });
 
+  test("a personal container made before key rotation gets the key id's index on open", async () => {
+    const client = new CosmosClient({
+      endpoint,
+      key: 'dGVzdA==',
+      agent: new https.Agent({ rejectUnauthorized: false }),
+      connectionPolicy: { enableEndpointDiscovery: false },
+    });
+    const { database } = await client.databases.createIfNotExists({ id: 'before-key-rotation' });
+    await database.containers.createIfNotExists({
+      id: 'personal',
+      partitionKey: { paths: ['/caseRef'] },
+      indexingPolicy: {
+        indexingMode: 'consistent',
+        automatic: true,
+        includedPaths: [{ path: '/caseRef/?' }],
+        excludedPaths: [{ path: '/*' }],
+      },
+    });
+    const repo = await CosmosRepository.open({ client, ownsClient: true, databaseId: 'before-key-rotation' });
+    try {
+      const { resource } = await repo.database.container('personal').read();
+      expect(resource?.indexingPolicy?.includedPaths?.map((p) => p.path)).toEqual(['/caseRef/?', '/keyId/?']);
+      expect(await repo.countPersonalDetails('0123456789abcdef')).toEqual({ under: 0, notUnder: 0 });
+    } finally {
+      await repo.close();
+    }
+  });
+
   test('a cases container made before the outbox gets its indexes on open, and the outbox works on it', async () => {
     const client = new CosmosClient({
       endpoint,

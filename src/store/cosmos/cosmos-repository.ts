@@ -72,7 +72,7 @@ import type {
 } from '../../app/store/repository';
 import type { NewOutboxItem, OutboxFilter, OutboxItem, OutboxSetback, OutboxStats } from '../../app/store/outbox';
 import type { CosmosOptions } from './client';
-import { CASES_INDEXING, REQUEST_TTL_SECONDS } from './documents';
+import { CASES_INDEXING, PERSONAL_INDEXING, REQUEST_TTL_SECONDS } from './documents';
 import { guard, translate } from './errors';
 import * as logs from './logs';
 import { CosmosAnchor } from './anchor';
@@ -119,14 +119,9 @@ export class CosmosRepository implements CaseRepository {
       const { container: personal } = await database.containers.createIfNotExists({
         id: options.personalContainerId ?? 'personal',
         partitionKey: { paths: ['/caseRef'] },
-        indexingPolicy: {
-          indexingMode: 'consistent',
-          automatic: true,
-          // The key id too, so that counting details under old keys (at start, `cli personal`) stays cheap.
-          includedPaths: [{ path: '/caseRef/?' }, { path: '/keyId/?' }],
-          excludedPaths: [{ path: '/*' }],
-        },
+        indexingPolicy: PERSONAL_INDEXING,
       });
+      await upgradePersonalIndexing(personal);
       const { container: requests } = await database.containers.createIfNotExists({
         id: options.requestsContainerId ?? 'requests',
         partitionKey: { paths: ['/id'] },
@@ -371,6 +366,14 @@ export class CosmosRepository implements CaseRepository {
  * an existing container's policy as it was): the policy is brought up to date, so that the
  * outbox's ordered queries are accepted.
  */
+/** A personal container made before key rotation gets the key id's index (Cosmos DB builds it online). */
+async function upgradePersonalIndexing(personal: Container): Promise<void> {
+  const { resource } = await personal.read();
+  if (!resource) return;
+  if ((resource.indexingPolicy?.includedPaths ?? []).some((p) => p.path === '/keyId/?')) return;
+  await personal.replace({ ...resource, indexingPolicy: PERSONAL_INDEXING });
+}
+
 async function upgradeIndexing(cases: Container): Promise<void> {
   const { resource } = await cases.read();
   if (!resource) return;
