@@ -23,7 +23,6 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
@@ -46,6 +45,12 @@ export interface OtelOptions {
   report?: (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
 }
 
+/** What an exporter reports of each batch (@opentelemetry/core's ExportResult: code 0 is success). */
+interface ExportResult {
+  code: number;
+  error?: Error;
+}
+
 /** An exporter whose failures (and recovery) are said once, not for every batch. */
 function watched<T extends { export(items: never, done: (result: ExportResult) => void): void }>(
   exporter: T,
@@ -59,7 +64,7 @@ function watched<T extends { export(items: never, done: (result: ExportResult) =
     done,
   ) =>
     send(items, (result) => {
-      const failed = result.code !== ExportResultCode.SUCCESS;
+      const failed = result.code !== 0;
       if (failed !== failing) {
         failing = failed;
         if (failed)
