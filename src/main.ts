@@ -118,7 +118,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           { notUnder, oldKeys: vault.oldKeyIds.length },
         );
       else if (vault.oldKeyIds.length)
-        log('info', 'No adult’s details are under an old key: PERSONAL_DATA_OLD_KEYS can be removed.');
+        log(
+          'info',
+          'Every adult’s details are under PERSONAL_DATA_KEY: PERSONAL_DATA_OLD_KEYS is needed only while a key change is under way.',
+        );
     },
     () => undefined,
   );

@@ -55,6 +55,6 @@ test('the start says how many are under an old key, and when none is', async () 
   const after = await startTestBot({ env, logDestination: second.destination });
   await after.stop();
   expect(second.lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toContain(
-    'No adult’s details are under an old key: PERSONAL_DATA_OLD_KEYS can be removed.',
+    'Every adult’s details are under PERSONAL_DATA_KEY: PERSONAL_DATA_OLD_KEYS is needed only while a key change is under way.',
   );
 });
