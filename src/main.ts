@@ -23,6 +23,7 @@ import { TeamsOutlet } from './channels/teams/outlet';
 import { Announcer } from './app/announcer';
 import { createSlack } from './channels/slack/app';
 import { Sweeper } from './app/sweeper';
+import { sayOldKeys } from './app/personal-reseal';
 import { restateStore } from './app/restate';
 import { Delivery } from './app/delivery';
 import { actorFor } from './app/people';
@@ -35,19 +36,13 @@ import { scrub, secretValues } from './secrets';
 import type { DestinationStream } from 'pino';
 import { createHttpServer, oneLine, type HttpLimits, type Route } from './http/server';
 import { healthHandler } from './http/health';
-import { livezHandler, LoopWatch, readinessCheck, readyzHandler } from './http/probes';
-import { NO_TELEMETRY, type Telemetry } from './app/telemetry';
-import type * as OtelModule from './telemetry/otel';
+import { probeRoutes } from './http/probes';
+import { NO_TELEMETRY } from './app/telemetry';
+import { startTelemetry } from './telemetry/start';
 import { captureConsole } from './http/console';
 import { listen, ListenError } from './http/listen';
 
 let logger: Logger = createLogger('info');
-
-/** The OpenTelemetry SDK, loaded only when telemetry is on (the bot without it does not load it). */
-function loadOtel(): typeof OtelModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('./telemetry/otel') as typeof OtelModule;
-}
 
 function log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
   logger[level](fields, msg);
@@ -109,22 +104,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const repo = await openRepository(config);
   log('info', 'Store open', { store: storeKind(config) });
   // How many adults' details are still under an old key (one count, in the background; skipped if it fails).
-  const keysCounted = repo.countPersonalDetails(vault.keyId).then(
-    ({ notUnder }) => {
-      if (notUnder)
-        log(
-          'warn',
-          `${notUnder} case${notUnder === 1 ? "'s" : "s'"} details are under a key other than PERSONAL_DATA_KEY: run \`cli personal reseal\` to move them to it.`,
-          { notUnder, oldKeys: vault.oldKeyIds.length },
-        );
-      else if (vault.oldKeyIds.length)
-        log(
-          'info',
-          'Every adult’s details are under PERSONAL_DATA_KEY: PERSONAL_DATA_OLD_KEYS is needed only while a key change is under way.',
-        );
-    },
-    () => undefined,
-  );
+  const keysCounted = sayOldKeys(repo, vault, log);
   // After an upgrade, cases stored by the release before are brought up to date with this one (in the background).
   const stopRestate = new AbortController();
   const restated = restateStore(repo, {
@@ -152,27 +132,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       }),
   );
   const service = new CaseService(repo, procedures, vault, clock, directory);
-  const replica = config.SWEEPER_NAME ?? `${hostname()}:${process.pid}`;
-  // Traces and metrics over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/telemetry/otel.ts, loaded only then).
-  const telemetry: Telemetry =
-    config.OTEL_EXPORTER_OTLP_ENDPOINT && !config.OTEL_SDK_DISABLED
-      ? loadOtel().startOtel({
-          endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
-          ...(config.OTEL_EXPORTER_OTLP_HEADERS ? { headers: config.OTEL_EXPORTER_OTLP_HEADERS } : {}),
-          ...(config.OTEL_SERVICE_NAME ? { serviceName: config.OTEL_SERVICE_NAME } : {}),
-          ...(process.env.npm_package_version ? { serviceVersion: process.env.npm_package_version } : {}),
-          instance: replica,
-          report: (level, msg, fields) => log(level, msg, fields),
-          ...(config.OTEL_METRIC_EXPORT_INTERVAL ? { metricIntervalMs: config.OTEL_METRIC_EXPORT_INTERVAL } : {}),
-        })
-      : NO_TELEMETRY;
-  if (telemetry !== NO_TELEMETRY) {
-    log('info', 'Telemetry: traces and metrics go over OTLP/HTTP', {
-      service: config.OTEL_SERVICE_NAME ?? 'safeguarding-escalation-bot',
-    });
-    service.observe(telemetry);
-    telemetry.observeOutbox(() => repo.outboxStats());
-  }
   const door = teamsDoor(
     config,
     (msg, fields) => log('warn', msg, fields),
@@ -185,6 +144,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const mailer =
     config.SMTP_URL && config.SMTP_FROM ? new SmtpMailer({ url: config.SMTP_URL, from: config.SMTP_FROM }) : undefined;
   const announcer = new Announcer(repo, directory, clock, report);
+  const replica = config.SWEEPER_NAME ?? `${hostname()}:${process.pid}`;
+  // Traces and metrics over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/telemetry); nothing otherwise.
+  const telemetry = startTelemetry(config, replica, log);
+  service.observe(telemetry);
+  telemetry.observeOutbox(() => repo.outboxStats());
   const delivery = new Delivery({
     telemetry,
     repo,
@@ -323,28 +287,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     }),
   });
   // /livez and /readyz (src/http/probes.ts): ready or not to anyone, what is not ready only to this machine.
-  const loopWatch = new LoopWatch().start();
-  const livez = livezHandler(loopWatch);
-  const readyz = readyzHandler(
-    readinessCheck({
-      storeRead: () => repo.dueCases(new Date().toISOString(), 1),
-      ...(config.SWEEP_INTERVAL_SECONDS > 0
-        ? { sweeper: { beat: sweeper.beat, everyMs: config.SWEEP_INTERVAL_SECONDS * 1000 } }
-        : {}),
-      outbox: {
-        get started() {
-          return delivery.started;
-        },
-        beat: delivery.beat,
-      },
-      log,
-    }),
-  );
+  const probes = probeRoutes({
+    storeRead: () => repo.dueCases(new Date().toISOString(), 1),
+    ...(config.SWEEP_INTERVAL_SECONDS > 0
+      ? { sweeper: { beat: sweeper.beat, everyMs: config.SWEEP_INTERVAL_SECONDS * 1000 } }
+      : {}),
+    outbox: delivery,
+    log,
+  });
   const routes: Route[] = [
     { paths: ['/api/messages'], methods: { POST: (req, res) => handleTeams(door, teams, req, res) } },
     { paths: ['/healthz', '/'], methods: { GET: health, HEAD: health }, untraced: true },
-    { paths: ['/livez'], methods: { GET: livez, HEAD: livez }, unmetered: true, untraced: true },
-    { paths: ['/readyz'], methods: { GET: readyz, HEAD: readyz }, untraced: true },
+    ...probes.routes,
     ...(slack ? [{ paths: ['/slack/events'], methods: { POST: slack.receiver.requestListener } }] : []),
     ...(downloads
       ? [{ paths: [LOCAL_DOCUMENT_PATH], methods: { GET: downloads.handler, HEAD: downloads.handler } }]
@@ -363,7 +317,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await sweeper.stop();
     await figures.stop();
     await delivery.stop();
-    loopWatch.stop();
+    probes.stop();
     await telemetry.shutdown();
     mailer?.close();
     await repo.close();
@@ -404,7 +358,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       await slack?.idle();
       // The item being done is finished; the rest stay in the outbox for the next start.
       await delivery.stop();
-      loopWatch.stop();
+      probes.stop();
       // What telemetry holds is sent before the store closes (the outbox gauge reads it).
       await telemetry.shutdown();
       mailer?.close();

@@ -70,3 +70,30 @@ export async function resealPersonalDetails(
   Object.assign(result, await repo.countPersonalDetails(vault.keyId));
   return result;
 }
+
+/**
+ * Said at start: how many adults' details are under a key other than the current one (one count;
+ * nothing said if the store cannot count now). Resolves once said.
+ */
+export function sayOldKeys(
+  repo: CaseRepository,
+  vault: PersonalDataVault,
+  log: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void,
+): Promise<void> {
+  return repo.countPersonalDetails(vault.keyId).then(
+    ({ notUnder }) => {
+      if (notUnder)
+        log(
+          'warn',
+          `${notUnder} case${notUnder === 1 ? "'s" : "s'"} details are under a key other than PERSONAL_DATA_KEY: run \`cli personal reseal\` to move them to it.`,
+          { notUnder, oldKeys: vault.oldKeyIds.length },
+        );
+      else if (vault.oldKeyIds.length)
+        log(
+          'info',
+          'Every adult’s details are under PERSONAL_DATA_KEY: PERSONAL_DATA_OLD_KEYS is needed only while a key change is under way.',
+        );
+    },
+    () => undefined,
+  );
+}

@@ -17,7 +17,7 @@
  * kept for a second, so a flood of probes costs the store one read a second.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Handler } from './server';
+import type { Handler, Route } from './server';
 import { sendJson } from './server';
 
 type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
@@ -211,5 +211,22 @@ export function livezHandler(watch: Pick<LoopWatch, 'wedged'>): Handler {
   return (_req, res) => {
     const wedged = watch.wedged;
     sendJson(res, wedged ? 503 : 200, { status: wedged ? 'wedged' : 'live' }, { 'cache-control': 'no-store' });
+  };
+}
+
+/**
+ * The two probes' routes: /livez (not counted against the requests in flight, so a busy bot is
+ * not restarted for being busy) and /readyz; neither traced (they are asked every few seconds).
+ */
+export function probeRoutes(deps: ReadinessDeps): { routes: Route[]; stop: () => void } {
+  const watch = new LoopWatch().start();
+  const livez = livezHandler(watch);
+  const readyz = readyzHandler(readinessCheck(deps));
+  return {
+    routes: [
+      { paths: ['/livez'], methods: { GET: livez, HEAD: livez }, unmetered: true, untraced: true },
+      { paths: ['/readyz'], methods: { GET: readyz, HEAD: readyz }, untraced: true },
+    ],
+    stop: () => watch.stop(),
   };
 }
