@@ -137,11 +137,54 @@ export const configSchema = z.object({
       error: '32 bytes written in base64 (make one with: openssl rand -base64 32)',
     })
     .optional(),
+  /** Keys that sealed the adult's details before PERSONAL_DATA_KEY: they open, never seal (see `cli personal reseal`). */
+  PERSONAL_DATA_OLD_KEYS: z
+    .string()
+    .refine(
+      (v) =>
+        v
+          .split(',')
+          .map((k) => k.trim())
+          .filter(Boolean)
+          .every((k) => /^[A-Za-z0-9+/]+={0,2}$/.test(k) && Buffer.from(k, 'base64').length === 32),
+      { error: 'the earlier keys, each 32 bytes written in base64, separated by commas' },
+    )
+    .optional(),
   AUDIT_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length >= 32, {
       error: '32 or more bytes written in base64, kept apart from the store (make one with: openssl rand -base64 32)',
     })
+    .optional(),
+  /** Telemetry (traces and metrics over OTLP/HTTP): off unless the endpoint is set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({
+      protocol: /^https?$/,
+      error:
+        'the OTLP/HTTP address of an OpenTelemetry Collector or agent, like http://localhost:4318 (the bot adds /v1/traces and /v1/metrics)',
+    })
+    .optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .regex(/^\s*[^=,\s]+\s*=[^,]*(,\s*[^=,\s]+\s*=[^,]*)*\s*$/, {
+      error: 'headers sent with the telemetry, written name=value,name2=value2 (for example api-key=…)',
+    })
+    .optional(),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._:/-]{1,100}$/, {
+      error: 'a name for this service in the telemetry: letters, digits and . _ : / -',
+    })
+    .optional(),
+  OTEL_METRIC_EXPORT_INTERVAL: z.coerce
+    .number({ error: 'a number of milliseconds' })
+    .int({ error: 'a whole number of milliseconds' })
+    .min(1000, { error: 'at least 1000 (one second)' })
+    .max(3_600_000, { error: 'at most 3600000 (an hour)' })
+    .optional(),
+  OTEL_SDK_DISABLED: z
+    .enum(['true', 'false'], { error: 'true or false' })
+    .transform((v) => v === 'true')
     .optional(),
   /** Email for completed forms (to the forms' contacts): off unless set. */
   SMTP_URL: z
@@ -177,6 +220,15 @@ function crossRules(env: Record<string, string | undefined>, malformed: Readonly
   if (env.SMTP_URL && !env.SMTP_FROM) {
     problems.push(
       'SMTP_URL is set, so SMTP_FROM must be set too: the address completed forms are emailed from (it is not set).',
+    );
+  }
+  const oldKeys = (env.PERSONAL_DATA_OLD_KEYS ?? '').split(',').map((k) => k.trim());
+  if (env.AUDIT_KEY && oldKeys.includes(env.AUDIT_KEY)) {
+    problems.push('PERSONAL_DATA_OLD_KEYS must not hold AUDIT_KEY: each key does one job.');
+  }
+  if (env.PERSONAL_DATA_OLD_KEYS && !env.PERSONAL_DATA_KEY && production) {
+    problems.push(
+      'PERSONAL_DATA_OLD_KEYS is set, so PERSONAL_DATA_KEY must be set too: the key that seals from now on.',
     );
   }
   if (env.AUDIT_KEY && env.AUDIT_KEY === env.PERSONAL_DATA_KEY) {

@@ -23,6 +23,7 @@ import { TeamsOutlet } from './channels/teams/outlet';
 import { Announcer } from './app/announcer';
 import { slackFromConfig, slackWords } from './channels/slack/from-config';
 import { Sweeper } from './app/sweeper';
+import { sayOldKeys } from './app/personal-reseal';
 import { restateStore } from './app/restate';
 import { Delivery } from './app/delivery';
 import { actorFor } from './app/people';
@@ -35,6 +36,9 @@ import { scrub, secretValues } from './secrets';
 import type { DestinationStream } from 'pino';
 import { createHttpServer, oneLine, type HttpLimits, type Route } from './http/server';
 import { healthHandler } from './http/health';
+import { probeRoutes } from './http/probes';
+import { NO_TELEMETRY } from './app/telemetry';
+import { startTelemetry } from './telemetry/start';
 import { captureConsole } from './http/console';
 import { listen, ListenError } from './http/listen';
 import { LiveDirectory } from './app/directory/live';
@@ -143,6 +147,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     clock,
     security: (event) => repo.recordSecurityEvent(event),
   });
+  // How many adults' details are still under an old key (one count, in the background; skipped if it fails).
+  const keysCounted = sayOldKeys(repo, vault, log);
   // After an upgrade, cases stored by the release before are brought up to date with this one (in the background).
   const stopRestate = new AbortController();
   const restated = restateStore(repo, {
@@ -183,7 +189,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     config.SMTP_URL && config.SMTP_FROM ? new SmtpMailer({ url: config.SMTP_URL, from: config.SMTP_FROM }) : undefined;
   const announcer = new Announcer(repo, directory, clock, report);
   const replica = config.SWEEPER_NAME ?? `${hostname()}:${process.pid}`;
+  // Traces and metrics over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/telemetry); nothing otherwise.
+  const telemetry = startTelemetry(config, replica, log);
+  service.observe(telemetry);
+  telemetry.observeOutbox(() => repo.outboxStats());
   const delivery = new Delivery({
+    telemetry,
     repo,
     directory,
     owner: replica,
@@ -267,6 +278,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       'Teams: no MicrosoftAppId, so the bot runs in local development mode: it takes unauthenticated requests from this computer only (loopback) and refuses any other.',
     );
   const sweeper = new Sweeper({
+    telemetry,
     repo,
     directory,
     announcer,
@@ -313,9 +325,19 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       people: directory.people.length,
     }),
   });
+  // /livez and /readyz (src/http/probes.ts): ready or not to anyone, what is not ready only to this machine.
+  const probes = probeRoutes({
+    storeRead: () => repo.dueCases(new Date().toISOString(), 1),
+    ...(config.SWEEP_INTERVAL_SECONDS > 0
+      ? { sweeper: { beat: sweeper.beat, everyMs: config.SWEEP_INTERVAL_SECONDS * 1000 } }
+      : {}),
+    outbox: delivery,
+    log,
+  });
   const routes: Route[] = [
     { paths: ['/api/messages'], methods: { POST: (req, res) => handleTeams(door, teams, req, res) } },
-    { paths: ['/healthz', '/'], methods: { GET: health, HEAD: health } },
+    { paths: ['/healthz', '/'], methods: { GET: health, HEAD: health }, untraced: true },
+    ...probes.routes,
     ...(slack ? slack.routes : []),
     ...(downloads
       ? [{ paths: [LOCAL_DOCUMENT_PATH], methods: { GET: downloads.handler, HEAD: downloads.handler } }]
@@ -323,7 +345,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   ];
   // botbuilder writes whole errors (stacks) with console.error: into the JSON log, one line each.
   const releaseConsole = captureConsole((level, msg, fields) => log(level, msg, fields));
-  const server = createHttpServer(routes, log, options.http);
+  const server = createHttpServer(routes, log, options.http, telemetry === NO_TELEMETRY ? undefined : telemetry);
   try {
     await listen(server, config.PORT, config.HOST, { variable: 'PORT', suspect: 'another copy of the bot?' });
   } catch (error) {
@@ -331,9 +353,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     stopRestate.abort();
     await restated;
     await live.stop();
+    await keysCounted;
     await sweeper.stop();
     await figures.stop();
     await delivery.stop();
+    probes.stop();
+    await telemetry.shutdown();
     mailer?.close();
     await repo.close();
     releaseConsole();
@@ -377,6 +402,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       stopRestate.abort();
       await restated;
       await live.stop();
+      await keysCounted;
       await sweeper.stop();
       await figures.stop();
       await slack?.stop();
@@ -385,6 +411,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       await slack?.idle();
       // The item being done is finished; the rest stay in the outbox for the next start.
       await delivery.stop();
+      probes.stop();
+      // What telemetry holds is sent before the store closes (the outbox gauge reads it).
+      await telemetry.shutdown();
       mailer?.close();
       await repo.close();
       releaseConsole();

@@ -8,6 +8,7 @@ import { DEVELOPMENT_KEY } from './app/store/personal-data';
 /** Variables whose values are never printed or logged. */
 export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'PERSONAL_DATA_KEY',
+  'PERSONAL_DATA_OLD_KEYS',
   'AUDIT_KEY',
   'SLACK_SIGNING_SECRET',
   'SLACK_BOT_TOKEN',
@@ -18,6 +19,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'SLACK_CLIENT_SECRET',
   'SLACK_STATE_SECRET',
   'SLACK_APP_TOKEN',
+  'OTEL_EXPORTER_OTLP_HEADERS',
 ]);
 
 /** The 32-byte keys (base64) that production checks for weakness, one rule for all. */
@@ -42,6 +44,11 @@ export function secretFault(name: string, value: string): string {
     case 'COSMOS_KEY': {
       if (!BASE64.test(value)) return 'it is not written in base64 (letters, digits, + and / only)';
       return `it is ${Buffer.from(value, 'base64').length} bytes of base64, not 32`;
+    }
+    case 'PERSONAL_DATA_OLD_KEYS': {
+      const parts = value.split(',').map((k) => k.trim());
+      const bad = parts.findIndex((k) => k && (!BASE64.test(k) || Buffer.from(k, 'base64').length !== 32));
+      return `its key number ${bad + 1} of ${parts.length} is not 32 bytes of base64`;
     }
     case 'SLACK_SIGNING_SECRET':
       if (/[^0-9a-f]/i.test(value)) return 'it has a character that is not a–f or a digit';
@@ -124,6 +131,14 @@ export function secretValues(env: Record<string, unknown>): string[] {
     values.add(value);
     const accountKey = /AccountKey=([^;]+)/i.exec(value)?.[1];
     if (accountKey && accountKey.length >= 6) values.add(accountKey);
+    // A list (the old keys; the telemetry headers, name=value each): each part, and each header's value, alone too.
+    if (name === 'PERSONAL_DATA_OLD_KEYS' || name === 'OTEL_EXPORTER_OTLP_HEADERS')
+      for (const part of value.split(',').map((p) => p.trim())) {
+        if (part.length >= 6) values.add(part);
+        const header = name === 'OTEL_EXPORTER_OTLP_HEADERS' ? part.slice(part.indexOf('=') + 1).trim() : '';
+        if (header.length >= 6) values.add(header);
+        if (header.length >= 6 && header !== decodeURIComponentSafe(header)) values.add(decodeURIComponentSafe(header));
+      }
   }
   return [...values].sort((a, b) => b.length - a.length);
 }
@@ -133,6 +148,13 @@ export function secretValues(env: Record<string, unknown>): string[] {
  * installation brings (bot, user, refresh and app-level tokens), which are never in the environment.
  */
 const SLACK_TOKEN = /\bx(?:ox[abeprs]|app)-[A-Za-z0-9-]{6,}/g;
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 /** Text with every secret value (and any credentials in a URL) replaced by [redacted]. */
 export function scrub(text: string, secrets: readonly string[]): string {

@@ -42,6 +42,7 @@ import {
   type RaiseOrigin,
 } from './owed';
 import type { NewOutboxItem } from './store/outbox';
+import { NO_TELEMETRY, type Telemetry } from './telemetry';
 
 export type Outcome = { ok: true; case: StoredCase; created: boolean } | { ok: false; refusal: Refusal };
 
@@ -82,7 +83,25 @@ export class CaseService {
     this.owed = wake;
   }
 
+  private telemetry: Telemetry = NO_TELEMETRY;
+
+  /** Where each raise and command is counted and traced (board, command and outcome; nothing personal). */
+  observe(telemetry: Telemetry): void {
+    this.telemetry = telemetry;
+  }
+
   async raise(request: RaiseRequest): Promise<Outcome> {
+    const board = this.procedures.has(request.boardId) ? request.boardId : 'unknown';
+    return this.telemetry.span('case raise', { 'case.board': board, 'case.command': 'raise' }, async (span) => {
+      const outcome = await this.raiseCase(request);
+      span.set('case.outcome', outcome.ok ? (outcome.created ? 'raised' : 'already-raised') : outcome.refusal.code);
+      if (outcome.ok) span.set('case.reference', outcome.case.reference);
+      if (outcome.ok && outcome.created) this.telemetry.caseRaised(outcome.case.boardId);
+      return outcome;
+    });
+  }
+
+  private async raiseCase(request: RaiseRequest): Promise<Outcome> {
     const procedure = this.procedures.get(request.boardId);
     if (!procedure)
       return {
@@ -147,6 +166,24 @@ export class CaseService {
     reference: string,
     command: CaseCommand,
     options: { checkOnly?: boolean; platform?: Platform; clicked?: ClickedCard } = {},
+  ): Promise<Outcome> {
+    const name = CASE_COMMANDS.has(command.type) ? command.type : 'unknown';
+    return this.telemetry.span(`case ${name}`, { 'case.command': name }, async (span) => {
+      const outcome = await this.actOn(reference, command, options);
+      span.set('case.outcome', outcome.ok ? (options.checkOnly ? 'allowed' : 'done') : outcome.refusal.code);
+      if (outcome.ok) {
+        span.set('case.reference', outcome.case.reference);
+        span.set('case.board', outcome.case.boardId);
+        if (!options.checkOnly) this.telemetry.transition(outcome.case.boardId, name);
+      }
+      return outcome;
+    });
+  }
+
+  private async actOn(
+    reference: string,
+    command: CaseCommand,
+    options: { checkOnly?: boolean; platform?: Platform; clicked?: ClickedCard },
   ): Promise<Outcome> {
     const attempted = {
       action: command.type,

@@ -22,6 +22,7 @@ import { NotInstalled, Unreachable, type Outlet } from './outlet';
 import type { OutboxItem } from './store/outbox';
 import type { CaseRepository, StoredCase } from './store/repository';
 import type { Verb } from './views/stage-card';
+import { NO_TELEMETRY, type Telemetry } from './telemetry';
 
 export { NotInstalled, Unreachable, type Outlet, type Reached } from './outlet';
 
@@ -59,6 +60,8 @@ export interface DeliveryOptions {
    * when sent: figuresMailFor (src/app/reports/schedule.ts) with this replica's store.
    */
   figuresMail?: (item: OutboxItem) => Promise<MailMessage | undefined>;
+  /** Where each delivery is traced and each failure counted (kind and platform; nothing personal). */
+  telemetry?: Telemetry;
 }
 
 /** How many claims without an answer, per attempt allowed, before an item that keeps stopping the bot fails. */
@@ -80,6 +83,13 @@ export class Delivery {
   private stopped = true;
   /** Totals since start, for /healthz. */
   readonly status: DeliveryStatus = { handled: 0, failed: 0 };
+  /** When (wall clock, ms) the look under way began and the last one ended, for /readyz. */
+  readonly beat: { startedMs?: number; endedMs?: number; failed?: boolean } = {};
+
+  /** Started and not stopped: the worker looks for due items. */
+  get started(): boolean {
+    return !this.stopped;
+  }
 
   private readonly clock: () => Date;
   private readonly cards: PersonalCards;
@@ -150,6 +160,7 @@ export class Delivery {
   private prunedAt = 0;
 
   private async loop(): Promise<void> {
+    this.beat.startedMs = Date.now();
     try {
       // What was delivered long ago is forgotten, a batch an hour (the case's timeline keeps the record).
       const nowMs = this.clock().getTime();
@@ -165,9 +176,11 @@ export class Delivery {
       }
       this.status.at = this.clock().toISOString();
       delete this.status.error;
+      Object.assign(this.beat, { startedMs: undefined, endedMs: Date.now(), failed: false });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.status.error = message;
+      Object.assign(this.beat, { startedMs: undefined, endedMs: Date.now(), failed: true });
       this.options.report?.('Could not look for messages to send; trying again shortly', { error: message });
     }
   }
@@ -269,7 +282,17 @@ export class Delivery {
           item.platform,
           this.outlets.get(item.platform)?.conversationOf?.(item) ?? conversationOf(item),
         );
-        const result = await this.perform(item, found.stored, found.events);
+        const result = await (this.options.telemetry ?? NO_TELEMETRY).span(
+          `outbox ${item.kind}`,
+          {
+            'outbox.kind': item.kind,
+            'outbox.platform': item.platform,
+            'outbox.attempt': item.attempts,
+            'case.reference': item.reference,
+          },
+          () => this.perform(item, found.stored, found.events),
+          'consumer',
+        );
         await this.finish(item, result);
       } catch (error) {
         // Someone who cannot be reached until they open the app is said to be so at once (on the
@@ -434,6 +457,8 @@ export class Delivery {
     const max = this.options.maxAttempts ?? 8;
     const now = clock().getTime();
     // The budget is spent on attempts that ended in an error, not on claims a crash cut short.
+    const failedForGood = final || item.failures + 1 >= max;
+    this.options.telemetry?.deliveryFailed(item.platform, item.kind, failedForGood);
     if (!final && item.failures + 1 < max) {
       const asked = this.outlets.get(item.platform)?.retryAfterMs?.(error);
       if (asked) this.pacing.pause(item.platform, now + asked);

@@ -29,6 +29,7 @@ import { shortNameOf } from '../domain/procedure';
 import type { Announcer } from './announcer';
 import { audienceAgencies } from './people';
 import { StoreError, type CaseRepository, type StoredCase } from './store/repository';
+import type { Telemetry } from './telemetry';
 
 export interface SweeperOptions {
   repo: CaseRepository;
@@ -42,6 +43,8 @@ export interface SweeperOptions {
   /** Cases taken a tick. */
   batch?: number;
   report?: (message: string, fields: Record<string, unknown>) => void;
+  /** Where each reminder, nudge and notification delivered is counted (board and kind). */
+  telemetry?: Telemetry;
 }
 
 export interface TickResult {
@@ -54,6 +57,8 @@ export interface TickResult {
 export class Sweeper {
   /** The last tick's end and what it did, for /healthz. */
   last?: { at: string; result: TickResult; error?: string };
+  /** When (wall clock, ms) the tick under way began and the last one ended, for /readyz: the case clock may be a test's. */
+  readonly beat: { startedMs?: number; endedMs?: number; failed?: boolean } = {};
   private timer?: NodeJS.Timeout;
   private running?: Promise<TickResult>;
   private readonly leaseMs: number;
@@ -67,12 +72,15 @@ export class Sweeper {
   /** Sweep every `intervalMs` until stopped (a tick still running is never overlapped). */
   start(intervalMs: number): void {
     const loop = (): void => {
+      this.beat.startedMs = Date.now();
       this.running = this.tick().then(
         (result) => {
           this.last = { at: this.options.clock().toISOString(), result };
+          Object.assign(this.beat, { startedMs: undefined, endedMs: Date.now(), failed: false });
           return result;
         },
         (error: unknown) => {
+          Object.assign(this.beat, { startedMs: undefined, endedMs: Date.now(), failed: true });
           const message = error instanceof Error ? error.message : String(error);
           this.options.report?.('Deadline sweep failed; it will run again', { error: message });
           const result = { due: 0, swept: 0, fired: 0, delivered: 0 };
@@ -227,6 +235,7 @@ export class Sweeper {
     }
     if (fired.kind === 'nudge')
       await announcer.sayInThreads(stored, fired.text, `${fired.timer}#thread`, redelivery ? fired.at : undefined);
+    this.options.telemetry?.timerSent(stored.boardId, fired.kind);
     const event: CaseEvent = {
       type: 'timer-delivered',
       at: this.options.clock().toISOString(),

@@ -9,6 +9,7 @@ import { commandDocument, DOCUMENT_USAGE } from './document-command';
 import { commandDirectoryExport, commandDirectoryImport, DIRECTORY_USAGE } from './directory-commands';
 import { openStore } from './options';
 import { commandOutbox, OUTBOX_USAGE } from './outbox-commands';
+import { commandPersonal, PERSONAL_USAGE } from './personal-commands';
 import {
   commandDirectoryCheck,
   commandProcedureCheck,
@@ -37,6 +38,7 @@ ${DIRECTORY_USAGE}
   audit restate [--db <file>]                  bring cases stored by an earlier release up to date from their events
   erase-personal-data --case <ref> --reason <why> [--by <person id>] [--db <file>]
                                                erase the adult's details on request (the timeline says so)
+${PERSONAL_USAGE}
 ${AUDIT_LOG_USAGE}
 ${OUTBOX_USAGE}
 ${DOCUMENT_USAGE}
@@ -93,6 +95,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return await commandDocument(argv.slice(1), io);
       case 'erase-personal-data':
         return await commandErase(argv.slice(1), io);
+      case 'personal':
+        return await commandPersonal(sub, rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { BUSY_WORDS, busyWords } from '../app/store/busy';
 import { Admission, TOO_MANY } from './admission';
 import { BodyError } from './body';
+import type { Telemetry } from '../app/telemetry';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -17,7 +18,17 @@ export interface Route {
   /** The path (or paths), without any query. */
   paths: readonly string[];
   methods: Readonly<Partial<Record<string, Handler>>>;
+  /**
+   * Not counted against the bound on requests in flight: a liveness probe, which must answer
+   * however busy the bot is (else the orchestrator restarts a replica for being busy). Only for
+   * handlers that answer at once without reading a body.
+   */
+  unmetered?: boolean;
+  /** No span per request (the probes, asked every few seconds); still counted in the request metric. */
+  untraced?: boolean;
 }
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 export interface HttpLimits {
   /** Requests being handled at once; beyond it, 503 with Retry-After. */
@@ -98,11 +109,22 @@ export function sendBusy(res: ServerResponse): void {
   sendError(res, 503, BUSY_WORDS, { 'retry-after': '2' });
 }
 
+/** Resolves once the response is sent, or its connection has gone. */
+function ended(res: ServerResponse): Promise<void> {
+  if (res.writableFinished || res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => res.once('close', () => resolve()));
+}
+
 function pathOf(url: string | undefined): string {
   return (url ?? '/').split('?', 1)[0] ?? '/';
 }
 
-export function createHttpServer(routes: readonly Route[], log: HttpLog, limits: Partial<HttpLimits> = {}): Server {
+export function createHttpServer(
+  routes: readonly Route[],
+  log: HttpLog,
+  limits: Partial<HttpLimits> = {},
+  telemetry?: Telemetry,
+): Server {
   const l = { ...DEFAULT_LIMITS, ...limits };
   const byPath = new Map<string, Route>();
   for (const route of routes) for (const path of route.paths) byPath.set(path, route);
@@ -141,18 +163,46 @@ export function createHttpServer(routes: readonly Route[], log: HttpLog, limits:
       const path = pathOf(req.url);
       try {
         const route = byPath.get(path);
-        if (!route) return sendError(res, 404, 'There is nothing at this address.');
         const method = (req.method ?? '').toUpperCase();
+        // Telemetry names the route (a fixed path of ours), never the address asked for.
+        const template = route ? path : 'unknown';
+        const methodLabel = METHODS.has(method) ? method : 'OTHER';
+        if (telemetry) {
+          const started = process.hrtime.bigint();
+          res.once('close', () =>
+            telemetry.httpRequest(
+              template,
+              methodLabel,
+              res.statusCode,
+              Number(process.hrtime.bigint() - started) / 1e9,
+            ),
+          );
+        }
+        if (!route) return sendError(res, 404, 'There is nothing at this address.');
         const handler = route.methods[method];
         if (!handler)
           return sendError(res, 405, `This address takes ${Object.keys(route.methods).join(', ')} only.`, {
             allow: Object.keys(route.methods).join(', '),
           });
-        if (!admission.admit(req, res))
+        if (!route.unmetered && !admission.admit(req, res))
           return sendError(res, 503, TOO_MANY, { 'retry-after': '1', connection: 'close' });
-        Promise.resolve()
-          .then(() => handler(req, res))
-          .catch((error: unknown) => failed(req, res, path, error));
+        const serve = (): Promise<void> =>
+          Promise.resolve()
+            .then(() => handler(req, res))
+            .catch((error: unknown) => failed(req, res, path, error));
+        if (!telemetry || route.untraced) return void serve();
+        void telemetry
+          .span(
+            `${methodLabel} ${template}`,
+            { 'http.request.method': methodLabel, 'http.route': template },
+            async (span) => {
+              await serve();
+              await ended(res);
+              span.set('http.response.status_code', res.statusCode);
+            },
+            'server',
+          )
+          .catch(() => undefined);
       } catch (error) {
         failed(req, res, path, error);
       }

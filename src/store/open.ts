@@ -4,7 +4,7 @@
  */
 import { sqliteFile, storeKind, type Config } from '../config';
 import type { CaseRepository } from '../app/store/repository';
-import { DEVELOPMENT_KEY, parseKey, PersonalDataVault } from '../app/store/personal-data';
+import { DEVELOPMENT_KEY, parseKey, parseOldKeys, PersonalDataVault } from '../app/store/personal-data';
 import { AuditKey, DEVELOPMENT_AUDIT_KEY } from '../app/store/chain';
 import { InstallationSealer } from '../app/store/slack-installations';
 import { CosmosRepository, cosmosClientFrom } from './cosmos/cosmos-repository';
@@ -30,20 +30,26 @@ export function openAuditKey(config: Config): { key: AuditKey; developmentKey: b
   return { key: DEVELOPMENT_AUDIT_KEY, developmentKey: true };
 }
 
-/** The vault for the adult's details: the configured key, or in development a fixed local one. */
+/**
+ * The vault for the adult's details: the configured key (or in development a fixed local one)
+ * seals; the old keys of PERSONAL_DATA_OLD_KEYS only open what they sealed.
+ */
 export function openVault(config: Config): { vault: PersonalDataVault; developmentKey: boolean } {
+  const old = parseOldKeys(config.PERSONAL_DATA_OLD_KEYS);
   if (config.PERSONAL_DATA_KEY)
-    return { vault: new PersonalDataVault(parseKey(config.PERSONAL_DATA_KEY)), developmentKey: false };
+    return { vault: new PersonalDataVault(parseKey(config.PERSONAL_DATA_KEY), old), developmentKey: false };
   if (config.NODE_ENV === 'production') throw new Error('PERSONAL_DATA_KEY must be set in production');
-  return { vault: new PersonalDataVault(DEVELOPMENT_KEY), developmentKey: true };
+  return { vault: new PersonalDataVault(DEVELOPMENT_KEY, old), developmentKey: true };
 }
 
 /**
  * The seal for Slack installations (their tokens): a key of its own, derived from PERSONAL_DATA_KEY
- * (in development, the fixed local key), so no further secret is needed.
+ * (in development, the fixed local key), so no further secret is needed; the old keys of
+ * PERSONAL_DATA_OLD_KEYS open what they sealed, and `personal reseal` seals them again.
  */
 export function openInstallationSealer(config: Config): InstallationSealer {
-  if (config.PERSONAL_DATA_KEY) return new InstallationSealer(parseKey(config.PERSONAL_DATA_KEY));
+  const old = parseOldKeys(config.PERSONAL_DATA_OLD_KEYS);
+  if (config.PERSONAL_DATA_KEY) return new InstallationSealer(parseKey(config.PERSONAL_DATA_KEY), old);
   if (config.NODE_ENV === 'production') throw new Error('PERSONAL_DATA_KEY must be set in production');
-  return new InstallationSealer(DEVELOPMENT_KEY);
+  return new InstallationSealer(DEVELOPMENT_KEY, old);
 }

@@ -13,6 +13,7 @@ import { CAMDEN, counterpart, raised } from './fixtures';
 import { outboxContract } from './outbox.contract';
 import { repositoryContract, type ContractTarget } from './repository.contract';
 import { personalCardsContract } from './personal-cards.contract';
+import { personalKeysContract } from './personal-keys.contract';
 import { workListsContract } from './work-lists.contract';
 import { restateContract } from './restate.contract';
 import { slackInstallationsContract } from './slack-installations.contract';
@@ -148,6 +149,7 @@ describe('Cosmos DB store (in-memory Cosmos DB protocol server)', () => {
   restateContract(target);
   slackInstallationsContract(target);
   directoryContract(target);
+  describe("the adult's details under old keys, and resealing them", () => personalKeysContract(target));
 
   test("a case document written before its agencies were kept is still in each of its agencies' open cases", async () => {
     const repo = (await target.open()) as CosmosRepository;
@@ -166,6 +168,34 @@ describe('Cosmos DB store (in-memory Cosmos DB protocol server)', () => {
         'CAM-2026-0003',
       ]);
       expect(await repo.openCasesOfAgency('police')).toEqual([]);
+    } finally {
+      await repo.close();
+    }
+  });
+
+  test("a personal container made before key rotation gets the key id's index on open", async () => {
+    const client = new CosmosClient({
+      endpoint,
+      key: 'dGVzdA==',
+      agent: new https.Agent({ rejectUnauthorized: false }),
+      connectionPolicy: { enableEndpointDiscovery: false },
+    });
+    const { database } = await client.databases.createIfNotExists({ id: 'before-key-rotation' });
+    await database.containers.createIfNotExists({
+      id: 'personal',
+      partitionKey: { paths: ['/caseRef'] },
+      indexingPolicy: {
+        indexingMode: 'consistent',
+        automatic: true,
+        includedPaths: [{ path: '/caseRef/?' }],
+        excludedPaths: [{ path: '/*' }],
+      },
+    });
+    const repo = await CosmosRepository.open({ client, ownsClient: true, databaseId: 'before-key-rotation' });
+    try {
+      const { resource } = await repo.database.container('personal').read();
+      expect(resource?.indexingPolicy?.includedPaths?.map((p) => p.path)).toEqual(['/caseRef/?', '/keyId/?']);
+      expect(await repo.countPersonalDetails('0123456789abcdef')).toEqual({ under: 0, notUnder: 0 });
     } finally {
       await repo.close();
     }

@@ -10,6 +10,7 @@ import { outboxContract } from './outbox.contract';
 import { repositoryContract } from './repository.contract';
 import { restateContract } from './restate.contract';
 import { personalCardsContract } from './personal-cards.contract';
+import { personalKeysContract } from './personal-keys.contract';
 import { workListsContract } from './work-lists.contract';
 import { slackInstallationsContract } from './slack-installations.contract';
 import { directoryContract } from './directory.contract';
@@ -105,6 +106,15 @@ describe('SQLite lists of open cases (a file on disk)', () => {
 
 describe("SQLite: each person's own card (a file on disk)", () => {
   personalCardsContract({
+    open: () => {
+      file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'data', 'escalations.sqlite');
+      return Promise.resolve(SqliteRepository.open(file));
+    },
+  });
+});
+
+describe("SQLite: the adult's details under old keys, and resealing them (a file on disk)", () => {
+  personalKeysContract({
     open: () => {
       file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'data', 'escalations.sqlite');
       return Promise.resolve(SqliteRepository.open(file));

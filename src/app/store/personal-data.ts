@@ -2,6 +2,11 @@
  * The adult's name, date of birth and address: sealed with AES-256-GCM under a key from the
  * configuration, bound to the case reference, and stored apart from the case. Only the code
  * paths that need them (forms, exports asked for by a role holder) open them.
+ *
+ * The vault is a keyring: the current key (PERSONAL_DATA_KEY) seals; old keys
+ * (PERSONAL_DATA_OLD_KEYS) only open. Each sealed record names the key that sealed it (its keyId),
+ * so open() picks the key by it; `cli personal reseal` moves records under an old key to the
+ * current one (src/app/personal-reseal.ts), after which the old key can go.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -20,21 +25,64 @@ export const DEVELOPMENT_KEY = createHash('sha256')
   .update('safeguarding-escalation-bot local development key')
   .digest();
 
-export function parseKey(base64: string): Buffer {
+export function parseKey(base64: string, variable = 'PERSONAL_DATA_KEY'): Buffer {
   const key = Buffer.from(base64, 'base64');
   if (key.length !== 32)
     throw new RangeError(
-      'PERSONAL_DATA_KEY must be 32 bytes, written in base64 (for example the output of `openssl rand -base64 32`)',
+      `${variable} must be 32 bytes, written in base64 (for example the output of \`openssl rand -base64 32\`)`,
     );
   return key;
 }
 
-export class PersonalDataVault {
-  readonly keyId: string;
+/** The old keys of PERSONAL_DATA_OLD_KEYS: base64 keys separated by commas (spaces around them ignored). */
+export function parseOldKeys(list: string | undefined): Buffer[] {
+  return (list ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k) => parseKey(k, 'Each of PERSONAL_DATA_OLD_KEYS'));
+}
 
-  constructor(private readonly key: Buffer) {
+/** A key's public id, as each sealed record names it: the first 16 hex digits of its SHA-256. */
+export function keyIdOf(key: Buffer): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+export class PersonalDataVault {
+  /** The current key's id: every seal is made with it. */
+  readonly keyId: string;
+  /** The old keys' ids: they open what they sealed, and seal nothing. */
+  readonly oldKeyIds: readonly string[];
+  private readonly keys = new Map<string, Buffer>();
+
+  constructor(
+    private readonly key: Buffer,
+    oldKeys: readonly Buffer[] = [],
+  ) {
     if (key.length !== 32) throw new RangeError('an AES-256 key is 32 bytes');
-    this.keyId = createHash('sha256').update(key).digest('hex').slice(0, 16);
+    this.keyId = keyIdOf(key);
+    this.keys.set(this.keyId, key);
+    for (const old of oldKeys) {
+      if (old.length !== 32) throw new RangeError('an AES-256 key is 32 bytes');
+      const id = keyIdOf(old);
+      if (!this.keys.has(id)) this.keys.set(id, old);
+    }
+    this.oldKeyIds = [...this.keys.keys()].filter((id) => id !== this.keyId);
+  }
+
+  /** Sealed with the current key. */
+  isCurrent(sealed: SealedDetails): boolean {
+    return sealed.keyId === this.keyId;
+  }
+
+  /** Sealed with a key of this keyring (current or old). */
+  holdsKeyOf(sealed: SealedDetails): boolean {
+    return this.keys.has(sealed.keyId);
+  }
+
+  /** The same details sealed afresh with the current key (opened with the key that sealed them). */
+  reseal(reference: string, sealed: SealedDetails): SealedDetails {
+    return this.seal(reference, this.open(reference, sealed));
   }
 
   seal(reference: string, details: PersonalDetails): SealedDetails {
@@ -54,15 +102,16 @@ export class PersonalDataVault {
   }
 
   open(reference: string, sealed: SealedDetails): PersonalDetails {
-    if (sealed.keyId !== this.keyId) {
+    const key = this.keys.get(sealed.keyId);
+    if (!key) {
       throw new StoreError(
         'wrong-key',
-        `The adult's details for case ${reference} were sealed with another key (key ${sealed.keyId}; the configured key is ${this.keyId}). Check PERSONAL_DATA_KEY; nothing was changed.`,
+        `The adult's details for case ${reference} were sealed with another key (key ${sealed.keyId}; the configured key is ${this.keyId}${this.oldKeyIds.length ? `, the old keys ${this.oldKeyIds.join(', ')}` : ''}). Check PERSONAL_DATA_KEY${this.oldKeyIds.length ? ' and PERSONAL_DATA_OLD_KEYS' : ''}; nothing was changed.`,
         reference,
       );
     }
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(sealed.iv, 'base64'));
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
       decipher.setAAD(Buffer.from(reference, 'utf8'));
       decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
       const plain = Buffer.concat([

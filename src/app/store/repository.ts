@@ -324,6 +324,22 @@ export interface CaseRepository extends OutboxStore, SlackInstallationStore, Dir
   readPersonalDetails(reference: string): Promise<SealedDetails | undefined>;
   /** Remove the sealed details; returns whether there were any. */
   erasePersonalDetails(reference: string): Promise<boolean>;
+  /**
+   * Sealed details under a key other than `keyId`, by reference, after `after` (exclusive), at
+   * most `limit`: for `cli personal reseal`, a batch at a time.
+   */
+  personalDetailsNotUnder(
+    keyId: string,
+    limit: number,
+    after?: string,
+  ): Promise<Array<{ reference: string; sealed: SealedDetails }>>;
+  /** How many sealed details are under `keyId`, and how many under any other key. */
+  countPersonalDetails(keyId: string): Promise<{ under: number; notUnder: number }>;
+  /**
+   * Replace a case's sealed details with `next`, in one atomic step, only if they are still
+   * exactly `expected` (not erased or sealed again meanwhile); whether they were replaced.
+   */
+  resealPersonalDetails(reference: string, expected: SealedDetails, next: SealedDetails): Promise<boolean>;
 
   /** Log a reading of a case (apart from its timeline). */
   recordAccess(entry: AccessEntry): Promise<void>;

@@ -55,11 +55,23 @@ export interface SlackInstallationStore {
 export class InstallationSealer {
   readonly keyId: string;
   private readonly key: Buffer;
+  /** Keys derived from PERSONAL_DATA_OLD_KEYS: they open installations sealed before a key change, never seal. */
+  private readonly old = new Map<string, Buffer>();
 
-  constructor(configured: Buffer) {
+  constructor(configured: Buffer, oldKeys: readonly Buffer[] = []) {
     if (configured.length !== 32) throw new RangeError('an AES-256 key is 32 bytes');
-    this.key = Buffer.from(hkdfSync('sha256', configured, Buffer.alloc(0), 'slack installation tokens', 32));
+    this.key = derive(configured);
     this.keyId = createHash('sha256').update(this.key).digest('hex').slice(0, 16);
+    for (const k of oldKeys) {
+      const derived = derive(k);
+      const id = createHash('sha256').update(derived).digest('hex').slice(0, 16);
+      if (id !== this.keyId) this.old.set(id, derived);
+    }
+  }
+
+  /** Whether a stored installation is sealed under an old key (and so is resealed by `personal reseal`). */
+  isOld(sealed: SealedInstallation): boolean {
+    return sealed.keyId !== this.keyId && this.old.has(sealed.keyId);
   }
 
   seal(key: InstallationKey, installation: unknown): SealedInstallation {
@@ -76,13 +88,14 @@ export class InstallationSealer {
   }
 
   open(key: InstallationKey, sealed: SealedInstallation): unknown {
-    if (sealed.keyId !== this.keyId)
+    const opening = sealed.keyId === this.keyId ? this.key : this.old.get(sealed.keyId);
+    if (!opening)
       throw new StoreError(
         'wrong-key',
-        `The Slack installation of ${key} was sealed with another key (key ${sealed.keyId}; the configured key is ${this.keyId}). Check PERSONAL_DATA_KEY, or install the app in that workspace again.`,
+        `The Slack installation of ${key} was sealed with another key (key ${sealed.keyId}; the configured key is ${this.keyId}). Check PERSONAL_DATA_KEY and PERSONAL_DATA_OLD_KEYS, or install the app in that workspace again.`,
       );
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(sealed.iv, 'base64'));
+      const decipher = createDecipheriv('aes-256-gcm', opening, Buffer.from(sealed.iv, 'base64'));
       decipher.setAAD(Buffer.from(key, 'utf8'));
       decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
       const plain = Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]);
@@ -96,4 +109,32 @@ export class InstallationSealer {
       );
     }
   }
+}
+
+function derive(configured: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', configured, Buffer.alloc(0), 'slack installation tokens', 32));
+}
+
+/**
+ * After a key change: every installation sealed under an old key, sealed again under the current
+ * one (its dates kept). Each is rewritten whole; one that will not open is left as it is and named.
+ */
+export async function resealInstallations(
+  store: SlackInstallationStore,
+  sealer: InstallationSealer,
+): Promise<{ resealed: number; left: InstallationKey[] }> {
+  let resealed = 0;
+  const left: InstallationKey[] = [];
+  for (const { key } of await store.listSlackInstallations()) {
+    const record = await store.getSlackInstallation(key);
+    if (!record || record.sealed.keyId === sealer.keyId) continue;
+    if (!sealer.isOld(record.sealed)) {
+      left.push(key);
+      continue;
+    }
+    const installation = sealer.open(key, record.sealed);
+    await store.saveSlackInstallation({ ...record, sealed: sealer.seal(key, installation) });
+    resealed++;
+  }
+  return { resealed, left };
 }

@@ -74,7 +74,7 @@ import type {
 } from '../../app/store/repository';
 import type { NewOutboxItem, OutboxFilter, OutboxItem, OutboxSetback, OutboxStats } from '../../app/store/outbox';
 import type { CosmosOptions } from './client';
-import { CASES_INDEXING, REQUEST_TTL_SECONDS } from './documents';
+import { CASES_INDEXING, PERSONAL_INDEXING, REQUEST_TTL_SECONDS } from './documents';
 import { guard, translate } from './errors';
 import * as logs from './logs';
 import { CosmosAnchor } from './anchor';
@@ -147,13 +147,9 @@ export class CosmosRepository implements CaseRepository {
       const { container: personal } = await database.containers.createIfNotExists({
         id: options.personalContainerId ?? 'personal',
         partitionKey: { paths: ['/caseRef'] },
-        indexingPolicy: {
-          indexingMode: 'consistent',
-          automatic: true,
-          includedPaths: [{ path: '/caseRef/?' }],
-          excludedPaths: [{ path: '/*' }],
-        },
+        indexingPolicy: PERSONAL_INDEXING,
       });
+      await upgradePersonalIndexing(personal);
       const { container: requests } = await database.containers.createIfNotExists({
         id: options.requestsContainerId ?? 'requests',
         partitionKey: { paths: ['/id'] },
@@ -299,6 +295,22 @@ export class CosmosRepository implements CaseRepository {
     return side.erasePersonalDetails(this.personal, reference);
   }
 
+  async personalDetailsNotUnder(
+    keyId: string,
+    limit: number,
+    after?: string,
+  ): Promise<Array<{ reference: string; sealed: SealedDetails }>> {
+    return side.personalDetailsNotUnder(this.personal, keyId, limit, after);
+  }
+
+  async countPersonalDetails(keyId: string): Promise<{ under: number; notUnder: number }> {
+    return side.countPersonalDetails(this.personal, keyId);
+  }
+
+  async resealPersonalDetails(reference: string, expected: SealedDetails, next: SealedDetails): Promise<boolean> {
+    return side.resealPersonalDetails(this.personal, reference, expected, next);
+  }
+
   async recordAccess(entry: AccessEntry): Promise<void> {
     await guard(() => logs.insertAccess(this.logs, entry), entry.reference);
   }
@@ -393,6 +405,14 @@ export class CosmosRepository implements CaseRepository {
  * an existing container's policy as it was): the policy is brought up to date, so that the
  * outbox's ordered queries are accepted.
  */
+/** A personal container made before key rotation gets the key id's index (Cosmos DB builds it online). */
+async function upgradePersonalIndexing(personal: Container): Promise<void> {
+  const { resource } = await personal.read();
+  if (!resource) return;
+  if ((resource.indexingPolicy?.includedPaths ?? []).some((p) => p.path === '/keyId/?')) return;
+  await personal.replace({ ...resource, indexingPolicy: PERSONAL_INDEXING });
+}
+
 async function upgradeIndexing(cases: Container): Promise<void> {
   const { resource } = await cases.read();
   if (!resource) return;

@@ -16,6 +16,15 @@ export const REQUEST_TTL_SECONDS = 30 * 24 * 60 * 60;
 export const SEQUENCE_ATTEMPTS = 60;
 /** How long a second create with the same idempotency key waits for the first one's case. */
 export const IDEMPOTENCY_WAIT_MS = [20, 40, 80, 160, 320, 640, 1000, 1000, 1000];
+
+/** The adult's sealed details: only the case and the key id are indexed (counting those under old keys stays cheap). */
+export const PERSONAL_INDEXING: IndexingPolicy = {
+  indexingMode: 'consistent',
+  automatic: true,
+  includedPaths: [{ path: '/caseRef/?' }, { path: '/keyId/?' }],
+  excludedPaths: [{ path: '/*' }],
+};
+
 /** A transactional batch holds at most 100 operations: the case document and 99 events and outbox items. */
 const MAX_EVENTS_PER_WRITE = 99;
 

@@ -188,6 +188,79 @@ export async function erasePersonalDetails(personal: Container, reference: strin
   }, reference);
 }
 
+export async function personalDetailsNotUnder(
+  personal: Container,
+  keyId: string,
+  limit: number,
+  after: string | undefined,
+): Promise<Array<{ reference: string; sealed: SealedDetails }>> {
+  return guard(async () => {
+    const docs = await queryItems<SealedDetails & { caseRef: string }>(
+      personal,
+      'SELECT TOP @n c.caseRef, c.keyId, c.iv, c.tag, c.ciphertext FROM c WHERE c.keyId != @key AND c.caseRef > @after ORDER BY c.caseRef ASC',
+      [
+        { name: '@n', value: Math.max(1, Math.floor(limit)) },
+        { name: '@key', value: keyId },
+        { name: '@after', value: after ?? '' },
+      ],
+    );
+    return docs
+      .filter((d) => typeof d.caseRef === 'string')
+      .map((d) => ({
+        reference: d.caseRef,
+        sealed: { keyId: d.keyId, iv: d.iv, tag: d.tag, ciphertext: d.ciphertext },
+      }));
+  });
+}
+
+export async function countPersonalDetails(
+  personal: Container,
+  keyId: string,
+): Promise<{ under: number; notUnder: number }> {
+  return guard(async () => {
+    const count = async (condition: string): Promise<number> =>
+      (
+        await queryItems<number>(personal, `SELECT VALUE COUNT(1) FROM c WHERE ${condition}`, [
+          { name: '@key', value: keyId },
+        ])
+      ).reduce((sum, n) => sum + n, 0);
+    const [under, notUnder] = await Promise.all([count('c.keyId = @key'), count('c.keyId != @key')]);
+    return { under, notUnder };
+  });
+}
+
+/** Compare-and-set: the document is replaced only under the ETag it had when it matched `expected`. */
+export async function resealPersonalDetails(
+  personal: Container,
+  reference: string,
+  expected: SealedDetails,
+  next: SealedDetails,
+): Promise<boolean> {
+  return guard(async () => {
+    const doc = await readItem<SealedDetails & { caseRef: string }>(personal, reference, reference);
+    if (
+      !doc ||
+      doc.keyId !== expected.keyId ||
+      doc.iv !== expected.iv ||
+      doc.tag !== expected.tag ||
+      doc.ciphertext !== expected.ciphertext
+    )
+      return false;
+    return replaceIfUnchanged(
+      personal,
+      {
+        id: reference,
+        caseRef: reference,
+        keyId: next.keyId,
+        iv: next.iv,
+        tag: next.tag,
+        ciphertext: next.ciphertext,
+      },
+      doc._etag,
+    );
+  }, reference);
+}
+
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

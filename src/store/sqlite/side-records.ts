@@ -102,6 +102,55 @@ export function erasePersonalDetails(db: Database.Database, reference: string): 
   return statement(db, 'DELETE FROM personal_details WHERE reference = ?').run(reference).changes === 1;
 }
 
+export function personalDetailsNotUnder(
+  db: Database.Database,
+  keyId: string,
+  limit: number,
+  after: string | undefined,
+): Array<{ reference: string; sealed: SealedDetails }> {
+  const rows = statement(
+    db,
+    'SELECT reference, key_id AS keyId, iv, tag, ciphertext FROM personal_details WHERE key_id <> ? AND reference > ? ORDER BY reference LIMIT ?',
+  ).all(keyId, after ?? '', Math.max(1, Math.floor(limit))) as Array<SealedDetails & { reference: string }>;
+  return rows.map((r) => ({
+    reference: r.reference,
+    sealed: { keyId: r.keyId, iv: r.iv, tag: r.tag, ciphertext: r.ciphertext },
+  }));
+}
+
+export function countPersonalDetails(db: Database.Database, keyId: string): { under: number; notUnder: number } {
+  const row = statement(
+    db,
+    'SELECT COALESCE(SUM(key_id = ?), 0) AS under, COALESCE(SUM(key_id <> ?), 0) AS notUnder FROM personal_details',
+  ).get(keyId, keyId) as { under: number; notUnder: number };
+  return { under: row.under, notUnder: row.notUnder };
+}
+
+/** Compare-and-set in one statement: the row changes only while it is exactly what was read. */
+export function resealPersonalDetails(
+  db: Database.Database,
+  reference: string,
+  expected: SealedDetails,
+  next: SealedDetails,
+): boolean {
+  return (
+    statement(
+      db,
+      'UPDATE personal_details SET key_id = ?, iv = ?, tag = ?, ciphertext = ? WHERE reference = ? AND key_id = ? AND iv = ? AND tag = ? AND ciphertext = ?',
+    ).run(
+      next.keyId,
+      next.iv,
+      next.tag,
+      next.ciphertext,
+      reference,
+      expected.keyId,
+      expected.iv,
+      expected.tag,
+      expected.ciphertext,
+    ).changes === 1
+  );
+}
+
 export function savePersonalCard(db: Database.Database, caseReference: string, card: PersonalCard): void {
   statement(
     db,

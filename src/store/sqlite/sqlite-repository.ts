@@ -259,6 +259,22 @@ export class SqliteRepository implements CaseRepository {
     return this.run(() => side.erasePersonalDetails(this.db, reference), reference);
   }
 
+  personalDetailsNotUnder(
+    keyId: string,
+    limit: number,
+    after?: string,
+  ): Promise<Array<{ reference: string; sealed: SealedDetails }>> {
+    return this.run(() => side.personalDetailsNotUnder(this.db, keyId, limit, after));
+  }
+
+  countPersonalDetails(keyId: string): Promise<{ under: number; notUnder: number }> {
+    return this.run(() => side.countPersonalDetails(this.db, keyId));
+  }
+
+  resealPersonalDetails(reference: string, expected: SealedDetails, next: SealedDetails): Promise<boolean> {
+    return this.run(() => side.resealPersonalDetails(this.db, reference, expected, next), reference);
+  }
+
   recordAccess(entry: AccessEntry): Promise<void> {
     return this.run(() => insertAccess(this.db, entry), entry.reference);
   }
