@@ -40,11 +40,8 @@ export async function answered(url: string, status: number, ms: number): Promise
   return undefined;
 }
 
-/**
- * Where the bot says it is ready: /readyz.
- * TODO(integrator): /readyz and /livez arrive with the operations work of issue 15; until then /healthz.
- */
-export const READY_PATH = '/healthz';
+/** Where the bot says it is ready (store answering, sweeper and outbox running): /readyz. */
+export const READY_PATH = '/readyz';
 
 /** `node dist/main.js` in `app`, on `port`, with `env` over a development default (no tsx, no src/). */
 export function startCompiled(app: string, port: number, env: Record<string, string>): RunningBot {

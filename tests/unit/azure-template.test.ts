@@ -37,7 +37,7 @@ const VARIANTS: Array<[string, Record<string, Value>]> = [
   ['the example (SingleTenant, no Slack)', given],
   ['UserAssignedMSI', { ...given, botAppType: 'UserAssignedMSI', botAppId: '' }],
   ['MultiTenant (agencies in other tenants)', { ...given, botAppType: 'MultiTenant' }],
-  ['with Slack', { ...given, slack: true }],
+  ['with Slack', { ...given, slack: true, slackClientId: '1234567890.1234567890' }],
   // SingleTenant (the default) needs the app registration's id: the one parameter besides the image.
   ['defaults otherwise', { containerImage: 'example.azurecr.io/bot:1', botAppId: APP_ID }],
 ];
@@ -208,7 +208,8 @@ describe('what the bot needs from Azure', () => {
         COSMOS_ENDPOINT: 'https://lsab-db.documents.azure.com:443/',
         AZURE_CLIENT_ID: APP_ID,
         SLACK_SIGNING_SECRET: GOOD_SIGNING_SECRET,
-        SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+        SLACK_CLIENT_SECRET: 'f3a9c2e7b1d84a6f9e0c5b2a7d1e4f8c',
+        SLACK_STATE_SECRET: '9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c2e4b6d8f0a1c3e5b',
       };
       const environment = Object.fromEntries(
         env.map((e) => [e.name, e.secretRef || e.value === UNKNOWN ? (sample[e.name] ?? '') : str(e.value)]),
@@ -218,7 +219,9 @@ describe('what the bot needs from Azure', () => {
       expect(storeKind(config)).toBe('cosmos');
       expect(config.COSMOS_KEY).toBeUndefined(); // by managed identity: no key
       expect(config.MicrosoftAppType).toBe(values.botAppType ?? 'SingleTenant');
-      if (values.slack) expect(config.SLACK_BOT_TOKEN).toBeDefined();
+      // Slack by the install per agency (OAuth): no one workspace's token in the deployment.
+      if (values.slack)
+        expect([config.SLACK_CLIENT_ID, config.SLACK_BOT_TOKEN]).toEqual(['1234567890.1234567890', undefined]);
       // The directory file is where its Key Vault secret is mounted.
       const mount = (container?.volumeMounts as Json[])[0] as { volumeName: string; mountPath: string };
       const volume = (spec.volumes as Json[]).find((v) => v.name === mount.volumeName) as {
