@@ -37,6 +37,9 @@ import { createHttpServer, oneLine, type HttpLimits, type Route } from './http/s
 import { healthHandler } from './http/health';
 import { captureConsole } from './http/console';
 import { listen, ListenError } from './http/listen';
+import { GroupSync } from './app/directory/group-sync';
+import type { GroupRoleSync } from './app/directory/groups-port';
+import { groupSources } from './channels/group-sources';
 
 let logger: Logger = createLogger('info');
 
@@ -55,6 +58,8 @@ export interface Running {
   settle(): Promise<void>;
   /** Resolves once cases stored by an earlier release have been brought up to date (see app/restate.ts). */
   caughtUp: Promise<void>;
+  /** Role holders from Slack user groups and Entra ID groups (roleGroups), where there is a live directory. */
+  groupSync: GroupSync | undefined;
   stop(): Promise<void>;
 }
 
@@ -66,6 +71,8 @@ export interface StartOptions {
   logDestination?: DestinationStream;
   /** The HTTP server's limits (timeouts, requests in flight), where not the defaults. */
   http?: Partial<HttpLimits>;
+  /** Where group sync hands each group's members (the live directory; a test's own sink). */
+  groupSink?: GroupRoleSync;
 }
 
 export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
@@ -246,6 +253,17 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       'warn',
       'The deadline sweeper is off (SWEEP_INTERVAL_SECONDS=0): no reminders, nudges or boards’ figures from this replica.',
     );
+  // Role holders from groups (an agency's roleGroups): read once listening, then every GROUP_SYNC_MINUTES (0: off).
+  const groupSink = options.groupSink;
+  const groupSync = groupSink
+    ? new GroupSync({
+        directory,
+        sink: groupSink,
+        sources: groupSources(config),
+        clock,
+        report: (level, msg, fields) => log(level, msg, fields),
+      })
+    : undefined;
   const startedAt = new Date().toISOString();
 
   const health = healthHandler({
@@ -303,6 +321,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const address = server.address();
     if (address && typeof address === 'object') downloads.base = `http://localhost:${address.port}`;
   }
+  if (groupSync && config.GROUP_SYNC_MINUTES > 0) groupSync.start(config.GROUP_SYNC_MINUTES * 60_000);
   const address = server.address();
   log('info', 'Escalation bot listening', {
     port: typeof address === 'object' && address ? address.port : config.PORT,
@@ -317,6 +336,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     sweeper,
     delivery,
     figures,
+    groupSync,
     caughtUp: restated,
     settle: async () => {
       await Promise.all([teams.idle(), slack?.idle()]);
@@ -325,6 +345,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     stop: async () => {
       stopRestate.abort();
       await restated;
+      await groupSync?.stop();
       await sweeper.stop();
       await figures.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -54,6 +54,11 @@ export interface FakeSlackApi {
   refusals: Array<{ method: string; error: string; args?: Record<string, string> }>;
   /** Private channels made (conversations.create), by name. */
   channels: Map<string, string>;
+  // --- User groups and their people (group sync: usergroups.users.list, users.info) -------
+  /** Each user group's members (usergroups.users.list), by its id ("S…"); an unknown id is no_such_subteam. */
+  usergroups: Map<string, string[]>;
+  /** The people users.info knows, by user id, as Slack gives them; an unknown id is user_not_found. */
+  users: Map<string, FakeSlackUser>;
   /**
    * Called with each call once it is recorded (and, if it succeeds, answered) before the answer is
    * written, with performance.now() then (for timing). The answer waits for a promise it returns (a
@@ -63,6 +68,37 @@ export interface FakeSlackApi {
   onCall?: (call: ApiCall, arrived: number) => void | Promise<void>;
   since(from: number, method?: string): ApiCall[];
   close(): Promise<void>;
+}
+
+/** A person as users.info gives them (the fields the bot reads). */
+export interface FakeSlackUser {
+  id: string;
+  team_id: string;
+  real_name?: string;
+  deleted?: boolean;
+  is_bot?: boolean;
+  is_restricted?: boolean;
+  is_ultra_restricted?: boolean;
+  is_stranger?: boolean;
+  profile?: { email?: string; real_name?: string; display_name?: string };
+}
+
+/** usergroups.users.list and users.info, from what the test registered; undefined for any other method. */
+function groupAnswer(
+  method: string,
+  args: Record<string, unknown>,
+  usergroups: ReadonlyMap<string, string[]>,
+  users: ReadonlyMap<string, FakeSlackUser>,
+): Record<string, unknown> | undefined {
+  if (method === 'usergroups.users.list') {
+    const members = usergroups.get(String(args.usergroup));
+    return members ? { ok: true, users: [...members] } : { ok: false, error: 'no_such_subteam' };
+  }
+  if (method === 'users.info') {
+    const user = users.get(String(args.user));
+    return user ? { ok: true, user } : { ok: false, error: 'user_not_found' };
+  }
+  return undefined;
 }
 
 const JSON_ARGS = new Set(['blocks', 'view', 'user_ids', 'emails', 'metadata']);
@@ -92,7 +128,11 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   const channels = new Map<string, string>();
   let channelCount = 0;
   let base = '';
+  const usergroups = new Map<string, string[]>();
+  const users = new Map<string, FakeSlackUser>();
   const answer = (method: string, args: Record<string, unknown>): Record<string, unknown> => {
+    const grouped = groupAnswer(method, args, usergroups, users);
+    if (grouped) return grouped;
     switch (method) {
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0LINCDIO' };
@@ -209,6 +249,8 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     rateLimitOnce,
     refusals,
     channels,
+    usergroups,
+    users,
     since: (from, method) => calls.slice(from).filter((c) => !method || c.method === method),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

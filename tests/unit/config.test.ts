@@ -35,6 +35,7 @@ describe('configuration from the environment', () => {
       COSMOS_INSECURE_TLS: false,
       SWEEP_INTERVAL_SECONDS: 30,
       TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/',
+      GROUP_SYNC_MINUTES: 15,
     });
     const config = loadConfig({});
     expect(config.PROCEDURES_DIR).toBeUndefined();
@@ -69,6 +70,7 @@ describe('configuration from the environment', () => {
       OUTBOX_RETRY_SECONDS: 2,
       SWEEP_INTERVAL_SECONDS: 30,
       TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/',
+      GROUP_SYNC_MINUTES: 15,
     });
     expect(loadConfig({ PORT: '', LOG_LEVEL: '', HOST: '' })).toEqual(loadConfig({}));
   });

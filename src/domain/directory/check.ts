@@ -136,7 +136,7 @@ function checkRoleGroups(a: Agency, i: number, known: ReadonlySet<string>): Find
     if (!known.has(g.role) && g.role !== DIRECTORY_ADMIN_ROLE)
       found.push({
         path: [...path, 'role'],
-        message: `names the role "${g.role}", which no procedure of this agency's boards uses (roles there: ${[...known, DIRECTORY_ADMIN_ROLE].join(', ')})`,
+        message: `names the role "${g.role}", which no procedure of this agency's boards uses (roles there: ${[...new Set([...known, DIRECTORY_ADMIN_ROLE])].join(', ')})`,
       });
     if (g.slackUsergroup !== undefined && g.entraGroup !== undefined) {
       found.push({
