@@ -39,6 +39,7 @@ import { captureConsole } from './http/console';
 import { listen, ListenError } from './http/listen';
 import { GroupSync } from './app/directory/group-sync';
 import type { GroupRoleSync } from './app/directory/groups-port';
+import type { Directory } from './domain/directory';
 import { groupSources } from './channels/group-sources';
 
 let logger: Logger = createLogger('info');
@@ -60,6 +61,8 @@ export interface Running {
   caughtUp: Promise<void>;
   /** Role holders from Slack user groups and Entra ID groups (roleGroups), where there is a live directory. */
   groupSync: GroupSync | undefined;
+  /** The directory every component holds (kept up to date in place by the live directory). */
+  directory: Directory;
   stop(): Promise<void>;
 }
 
@@ -337,6 +340,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     delivery,
     figures,
     groupSync,
+    directory,
     caughtUp: restated,
     settle: async () => {
       await Promise.all([teams.idle(), slack?.idle()]);

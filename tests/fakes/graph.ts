@@ -49,6 +49,8 @@ export interface FakeGraph {
   failPages: Array<{ groupId: string; page: number; status: number }>;
   /** A next link to hand out instead of Graph's own (an attacker's address, say). */
   nextLinkOverride?: string;
+  /** Every token handed out stops working (Graph answers 401), as when a secret is rotated. */
+  revokeTokens(): void;
   tokenCalls(): GraphCall[];
   graphCalls(): GraphCall[];
   close(): Promise<void>;
@@ -61,7 +63,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   const calls: GraphCall[] = [];
   const issued = new Map<string, string>(); // token → tenant
   let base = '';
-  const fake: Omit<FakeGraph, 'loginUrl' | 'graphUrl' | 'tokenCalls' | 'graphCalls' | 'close'> = {
+  const fake: Omit<FakeGraph, 'loginUrl' | 'graphUrl' | 'revokeTokens' | 'tokenCalls' | 'graphCalls' | 'close'> = {
     calls,
     apps: new Map(),
     consents: new Set(),
@@ -151,6 +153,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   return Object.assign(fake, {
     loginUrl: `${base}/`,
     graphUrl: `${base}/`,
+    revokeTokens: () => issued.clear(),
     tokenCalls: () => calls.filter((c) => TOKEN_PATH.test(c.url.split('?')[0] ?? '')),
     graphCalls: () => calls.filter((c) => GROUP_PATH.test(c.url.split('?')[0] ?? '')),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

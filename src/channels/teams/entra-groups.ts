@@ -33,6 +33,7 @@ export interface GraphUser {
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+const SELECT = 'id,displayName,mail,userPrincipalName,userType,accountEnabled';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A member of the tenant who may hold a role from a group, or undefined (a guest, disabled, no id). */
@@ -66,15 +67,12 @@ export class EntraGroups implements GroupSource {
     const tenantId = agency.teams?.tenantId;
     if (agency.platform !== 'teams' || !tenantId)
       throw new GroupFetchError(`${agency.name} does not work in Microsoft Teams`, false);
+    // Written as Graph's documentation writes it ($ and commas as they are); ConsistencyLevel and
+    // $count let the cast to users work on every kind of group.
     const first = new URL(
-      `v1.0/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`,
+      `v1.0/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=${SELECT}&$top=999&$count=true`,
       this.graph,
     );
-    first.search = new URLSearchParams({
-      $select: 'id,displayName,mail,userPrincipalName,userType,accountEnabled',
-      $top: '999',
-      $count: 'true',
-    }).toString();
     const members = new Map<string, GroupMember>();
     let next: string | undefined = first.toString();
     const maxPages = this.options.maxPages ?? 100;

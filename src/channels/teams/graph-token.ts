@@ -3,8 +3,8 @@
  * bot's own app registration (MicrosoftAppId and MicrosoftAppPassword) at
  * `{authority}/{tenant}/oauth2/v2.0/token`, or, where the bot runs as a user-assigned managed
  * identity (MicrosoftAppType UserAssignedMSI), that identity's token from @azure/identity (its own
- * tenant only). Each token is kept until five minutes before it ends; callers at the same moment
- * share one request.
+ * tenant only). Each token is kept until five minutes before it ends (halfway, for a shorter
+ * one); callers at the same moment share one request.
  */
 import type { TokenCredential } from '@azure/identity';
 import { GroupFetchError } from '../../app/directory/group-sources';
@@ -27,7 +27,12 @@ export interface GraphTokensOptions {
 
 interface Kept {
   token: string;
-  until: number;
+  /** When to ask for a new one: five minutes before it ends, or halfway through a shorter life. */
+  renewAt: number;
+}
+
+function kept(token: string, now: number, until: number): Kept {
+  return { token, renewAt: until - Math.min(EARLY_MS, Math.max(0, until - now) / 2) };
 }
 
 export class GraphTokens {
@@ -48,8 +53,8 @@ export class GraphTokens {
   }
 
   async token(tenantId: string, signal: AbortSignal): Promise<string> {
-    const kept = this.kept.get(tenantId);
-    if (kept && kept.until - EARLY_MS > this.now()) return kept.token;
+    const held = this.kept.get(tenantId);
+    if (held && held.renewAt > this.now()) return held.token;
     let asking = this.asking.get(tenantId);
     if (!asking) {
       asking = this.ask(tenantId, signal).finally(() => this.asking.delete(tenantId));
@@ -82,7 +87,7 @@ export class GraphTokens {
         );
       }
       if (!got) throw new GroupFetchError('the managed identity gave no Microsoft Graph token');
-      return { token: got.token, until: got.expiresOnTimestamp };
+      return kept(got.token, this.now(), got.expiresOnTimestamp);
     }
     if (!clientId || !clientSecret)
       throw new GroupFetchError(
@@ -110,7 +115,7 @@ export class GraphTokens {
     const token = body.access_token;
     const seconds = Number(body.expires_in);
     if (res.ok && typeof token === 'string' && token && Number.isFinite(seconds) && seconds > 0)
-      return { token, until: this.now() + seconds * 1000 };
+      return kept(token, this.now(), this.now() + seconds * 1000);
     const code = typeof body.error === 'string' ? body.error.slice(0, 60) : `status ${res.status}`;
     const aadsts =
       typeof body.error_description === 'string' ? /AADSTS\d+/.exec(body.error_description)?.[0] : undefined;
