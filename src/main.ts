@@ -38,9 +38,10 @@ import { healthHandler } from './http/health';
 import { captureConsole } from './http/console';
 import { listen, ListenError } from './http/listen';
 import { GroupSync } from './app/directory/group-sync';
-import type { GroupRoleSync } from './app/directory/groups-port';
-import type { Directory } from './domain/directory';
 import { groupSources } from './channels/group-sources';
+import { LiveDirectory } from './app/directory/live';
+import { PersonResolver } from './app/directory/identity';
+import { DirectoryCommands } from './app/directory/commands';
 
 let logger: Logger = createLogger('info');
 
@@ -59,10 +60,10 @@ export interface Running {
   settle(): Promise<void>;
   /** Resolves once cases stored by an earlier release have been brought up to date (see app/restate.ts). */
   caughtUp: Promise<void>;
-  /** Role holders from Slack user groups and Entra ID groups (roleGroups), where there is a live directory. */
-  groupSync: GroupSync | undefined;
-  /** The directory every component holds (kept up to date in place by the live directory). */
-  directory: Directory;
+  /** Role holders from Slack user groups and Entra ID groups (an agency's roleGroups), into the live directory. */
+  groupSync: GroupSync;
+  /** The directory's people, folded from the file and their history in the store (roles, absences, people learned). */
+  live: LiveDirectory;
   stop(): Promise<void>;
 }
 
@@ -74,8 +75,6 @@ export interface StartOptions {
   logDestination?: DestinationStream;
   /** The HTTP server's limits (timeouts, requests in flight), where not the defaults. */
   http?: Partial<HttpLimits>;
-  /** Where group sync hands each group's members (the live directory; a test's own sink). */
-  groupSink?: GroupRoleSync;
 }
 
 export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
@@ -109,6 +108,43 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     );
   const repo = await openRepository(config);
   log('info', 'Store open', { store: storeKind(config) });
+  // The directory's people live in the store with their history; the file seeds it once (issue 15).
+  const live = new LiveDirectory({
+    directory,
+    store: repo,
+    procedures,
+    clock,
+    report: (msg, fields) => log('warn', msg, fields),
+  });
+  const seeded = await live.open(directoryFile);
+  log(
+    'info',
+    seeded.imported ? 'Directory: the file\u2019s people imported into the store' : 'Directory: people from the store',
+    {
+      people: directory.people.length,
+      changes: live.lastSeq,
+    },
+  );
+  if (seeded.notInStore.length)
+    log(
+      'warn',
+      'The directory file names people the store does not have: run "cli directory import <file>" to add them',
+      {
+        people: seeded.notInStore.length,
+      },
+    );
+  const identity = new PersonResolver({
+    live,
+    security: (event) => repo.recordSecurityEvent(event),
+    clock,
+    report: (msg, fields) => log('warn', msg, fields),
+  });
+  const directoryCommands = new DirectoryCommands({
+    live,
+    procedures,
+    clock,
+    security: (event) => repo.recordSecurityEvent(event),
+  });
   // After an upgrade, cases stored by the release before are brought up to date with this one (in the background).
   const stopRestate = new AbortController();
   const restated = restateStore(repo, {
@@ -207,6 +243,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     owed: () => delivery.wake(),
     procedures,
     directory,
+    identity,
+    directoryCommands,
     clock,
   });
   const slack =
@@ -220,6 +258,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           repo,
           procedures,
           directory,
+          identity,
+          directoryCommands,
           clock,
           report,
         })
@@ -248,6 +288,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     report,
   });
   delivery.start();
+  // Other replicas' directory changes: read on a lookup miss, and every sweep interval (only what is new).
+  live.start(config.SWEEP_INTERVAL_SECONDS * 1000);
   if (config.SWEEP_INTERVAL_SECONDS > 0) {
     sweeper.start(config.SWEEP_INTERVAL_SECONDS * 1000);
     figures.start(config.SWEEP_INTERVAL_SECONDS * 1000);
@@ -257,16 +299,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       'The deadline sweeper is off (SWEEP_INTERVAL_SECONDS=0): no reminders, nudges or boards’ figures from this replica.',
     );
   // Role holders from groups (an agency's roleGroups): read once listening, then every GROUP_SYNC_MINUTES (0: off).
-  const groupSink = options.groupSink;
-  const groupSync = groupSink
-    ? new GroupSync({
-        directory,
-        sink: groupSink,
-        sources: groupSources(config),
-        clock,
-        report: (level, msg, fields) => log(level, msg, fields),
-      })
-    : undefined;
+  const groupSync = new GroupSync({
+    directory,
+    sink: live,
+    sources: groupSources(config),
+    clock,
+    report: (level, msg, fields) => log(level, msg, fields),
+  });
   const startedAt = new Date().toISOString();
 
   const health = healthHandler({
@@ -312,6 +351,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // Nothing listens: stop what was started, so the words are all that is left.
     stopRestate.abort();
     await restated;
+    await live.stop();
     await sweeper.stop();
     await figures.stop();
     await delivery.stop();
@@ -324,7 +364,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const address = server.address();
     if (address && typeof address === 'object') downloads.base = `http://localhost:${address.port}`;
   }
-  if (groupSync && config.GROUP_SYNC_MINUTES > 0) groupSync.start(config.GROUP_SYNC_MINUTES * 60_000);
+  if (config.GROUP_SYNC_MINUTES > 0) groupSync.start(config.GROUP_SYNC_MINUTES * 60_000);
   const address = server.address();
   log('info', 'Escalation bot listening', {
     port: typeof address === 'object' && address ? address.port : config.PORT,
@@ -340,8 +380,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     delivery,
     figures,
     groupSync,
-    directory,
     caughtUp: restated,
+    live,
     settle: async () => {
       await Promise.all([teams.idle(), slack?.idle()]);
       await delivery.drain();
@@ -349,7 +389,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     stop: async () => {
       stopRestate.abort();
       await restated;
-      await groupSync?.stop();
+      await groupSync.stop();
+      await live.stop();
       await sweeper.stop();
       await figures.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

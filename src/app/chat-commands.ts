@@ -72,8 +72,45 @@ export const COMMAND_LINES: readonly string[] = [
   'my cases: the open cases you are part of or hold a role in, with whose move it is and the deadline',
   'approvals: escalations waiting for you to approve or return',
   "a case reference on its own, for example LI-2026-0001: that case's card, if it is yours to see",
+  'away 3 to 7 January, Catherine Doyle covers (or away until 9 January, away today): set your absence and who covers it; away shows it, back ends it',
+  "roles: your agency's roles and who holds them today (administrators: assign <role> to <person>, remove <role> from <person>)",
   'help: this message',
 ];
+
+// ── the directory in chat: roles, assign, remove, away, back ──────────────────────────────
+
+export type DirectoryChatCommand =
+  | { kind: 'roles' }
+  | { kind: 'assign'; role: string; who: string }
+  | { kind: 'remove'; role: string; who: string }
+  /** away, back: read with today's date by parseAway (src/domain/directory/away.ts). */
+  | { kind: 'away'; text: string };
+
+/** What a message asks of the directory, if anything (the same words on Slack and Teams). */
+export function directoryChatCommand(text: unknown): DirectoryChatCommand | undefined {
+  if (typeof text !== 'string' || text.length > 300) return undefined;
+  const said = text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^[/!]/, '')
+    .replace(/[.!]+$/, '')
+    .trim();
+  const lower = said.toLowerCase();
+  if (lower === 'roles' || lower === 'who holds which role' || lower === 'role holders') return { kind: 'roles' };
+  if (
+    lower === 'away' ||
+    lower.startsWith('away ') ||
+    lower === 'back' ||
+    lower === "i'm back" ||
+    lower === 'i am back'
+  )
+    return { kind: 'away', text: said };
+  const assign = /^(?:assign|give)\s+(?:the\s+)?(.+?)\s+(?:role\s+)?to\s+(.+)$/i.exec(said);
+  if (assign?.[1] && assign[2]) return { kind: 'assign', role: assign[1].trim(), who: assign[2].trim() };
+  const remove = /^(?:remove|take)\s+(?:the\s+)?(.+?)\s+(?:role\s+)?(?:from|off)\s+(.+)$/i.exec(said);
+  if (remove?.[1] && remove[2]) return { kind: 'remove', role: remove[1].trim(), who: remove[2].trim() };
+  return undefined;
+}
 
 export const ABOUT =
   "I help agencies resolve professional disagreements about adults at risk, stage by stage, following your Safeguarding Adults Board's procedure. If the adult is in immediate danger, call 999 first.";

@@ -28,6 +28,8 @@ const KINDS: Record<SecurityEvent['kind'], string> = {
   'command-by-non-party': 'not a party, tried to act on the case',
   'unknown-command': 'a button or command the bot does not have',
   'no-such-case': 'named a case that does not exist',
+  'identity-refused': 'a chat user the bot would not take as staff of an agency',
+  'directory-change-refused': 'asked to change the directory without being allowed to',
 };
 
 const WHAT: Record<string, string> = {

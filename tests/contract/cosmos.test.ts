@@ -15,6 +15,7 @@ import { repositoryContract, type ContractTarget } from './repository.contract';
 import { personalCardsContract } from './personal-cards.contract';
 import { workListsContract } from './work-lists.contract';
 import { restateContract } from './restate.contract';
+import { directoryContract } from './directory.contract';
 
 jest.setTimeout(60_000);
 
@@ -144,6 +145,7 @@ describe('Cosmos DB store (in-memory Cosmos DB protocol server)', () => {
   workListsContract(target);
   personalCardsContract(target);
   restateContract(target);
+  directoryContract(target);
 
   test("a case document written before its agencies were kept is still in each of its agencies' open cases", async () => {
     const repo = (await target.open()) as CosmosRepository;

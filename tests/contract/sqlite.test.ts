@@ -11,6 +11,7 @@ import { repositoryContract } from './repository.contract';
 import { restateContract } from './restate.contract';
 import { personalCardsContract } from './personal-cards.contract';
 import { workListsContract } from './work-lists.contract';
+import { directoryContract } from './directory.contract';
 
 const ROOT = join(__dirname, '..', '..');
 let file = '';
@@ -107,6 +108,16 @@ describe("SQLite: each person's own card (a file on disk)", () => {
       file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'data', 'escalations.sqlite');
       return Promise.resolve(SqliteRepository.open(file));
     },
+  });
+});
+
+describe("SQLite: the directory's history (a file on disk)", () => {
+  directoryContract({
+    open: () => {
+      file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'data', 'escalations.sqlite');
+      return Promise.resolve(SqliteRepository.open(file));
+    },
+    reopen: () => Promise.resolve(SqliteRepository.open(file)),
   });
 });
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { loadConfig } from '../../src/config';
-import { start, type Running, type StartOptions } from '../../src/main';
+import { start, type Running } from '../../src/main';
 import type { HttpLimits } from '../../src/http/server';
 import { startFakeSlackApi, type FakeSlackApi } from './slack-api';
 import {
@@ -57,8 +57,6 @@ export interface TestBotOptions {
   logDestination?: DestinationStream;
   /** The HTTP server's limits (timeouts, requests in flight), where not the defaults. */
   http?: Partial<HttpLimits>;
-  /** Where group sync hands each group's members (src/main.ts StartOptions.groupSink). */
-  groupSink?: StartOptions['groupSink'];
 }
 
 export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
@@ -83,7 +81,6 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.logDestination ? { logDestination: options.logDestination } : {}),
       ...(options.http ? { http: options.http } : {}),
-      ...(options.groupSink ? { groupSink: options.groupSink } : {}),
     },
   );
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

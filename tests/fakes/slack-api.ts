@@ -54,11 +54,9 @@ export interface FakeSlackApi {
   refusals: Array<{ method: string; error: string; args?: Record<string, string> }>;
   /** Private channels made (conversations.create), by name. */
   channels: Map<string, string>;
-  // --- User groups and their people (group sync: usergroups.users.list, users.info) -------
+  // --- User groups (group sync: usergroups.users.list; their people are in `users`) --------
   /** Each user group's members (usergroups.users.list), by its id ("S…"); an unknown id is no_such_subteam. */
   usergroups: Map<string, string[]>;
-  /** The people users.info knows, by user id, as Slack gives them; an unknown id is user_not_found. */
-  users: Map<string, FakeSlackUser>;
   /**
    * Called with each call once it is recorded (and, if it succeeds, answered) before the answer is
    * written, with performance.now() then (for timing). The answer waits for a promise it returns (a
@@ -68,35 +66,21 @@ export interface FakeSlackApi {
   onCall?: (call: ApiCall, arrived: number) => void | Promise<void>;
   since(from: number, method?: string): ApiCall[];
   close(): Promise<void>;
+  /** Slack's users (users.info answers from these; anyone else is user_not_found). */
+  users: Map<string, FakeSlackUser>;
+  /** A user Slack knows: full member of `teamId` unless told otherwise. */
+  addUser(user: FakeSlackUserInput): FakeSlackUser;
 }
 
-/** A person as users.info gives them (the fields the bot reads). */
-export interface FakeSlackUser {
-  id: string;
-  team_id: string;
-  real_name?: string;
-  deleted?: boolean;
-  is_bot?: boolean;
-  is_restricted?: boolean;
-  is_ultra_restricted?: boolean;
-  is_stranger?: boolean;
-  profile?: { email?: string; real_name?: string; display_name?: string };
-}
-
-/** usergroups.users.list and users.info, from what the test registered; undefined for any other method. */
+/** usergroups.users.list, from the groups the test registered; undefined for any other method. */
 function groupAnswer(
   method: string,
   args: Record<string, unknown>,
   usergroups: ReadonlyMap<string, string[]>,
-  users: ReadonlyMap<string, FakeSlackUser>,
 ): Record<string, unknown> | undefined {
   if (method === 'usergroups.users.list') {
     const members = usergroups.get(String(args.usergroup));
     return members ? { ok: true, users: [...members] } : { ok: false, error: 'no_such_subteam' };
-  }
-  if (method === 'users.info') {
-    const user = users.get(String(args.user));
-    return user ? { ok: true, user } : { ok: false, error: 'user_not_found' };
   }
   return undefined;
 }
@@ -126,14 +110,16 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   const rateLimitOnce = new Set<string>();
   const refusals: FakeSlackApi['refusals'] = [];
   const channels = new Map<string, string>();
+  const users = new Map<string, FakeSlackUser>();
   let channelCount = 0;
   let base = '';
   const usergroups = new Map<string, string[]>();
-  const users = new Map<string, FakeSlackUser>();
   const answer = (method: string, args: Record<string, unknown>): Record<string, unknown> => {
-    const grouped = groupAnswer(method, args, usergroups, users);
+    const grouped = groupAnswer(method, args, usergroups);
     if (grouped) return grouped;
     switch (method) {
+      case 'users.info':
+        return usersInfo(users, args);
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0LINCDIO' };
       case 'conversations.create': {
@@ -250,9 +236,52 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     refusals,
     channels,
     usergroups,
-    users,
     since: (from, method) => calls.slice(from).filter((c) => !method || c.method === method),
+    users,
+    addUser: (input) => {
+      const user = fakeSlackUser(input);
+      users.set(user.id, user);
+      return user;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   return Object.assign(fake, api);
+}
+
+// ── users.info: who a Slack user is (identity from the platform) ─────────────────────────────
+
+export interface FakeSlackUserInput {
+  id: string;
+  teamId: string;
+  name: string;
+  /** Left out of the profile when undefined (an app without users:read.email sees none). */
+  email?: string;
+  enterpriseId?: string;
+  isBot?: boolean;
+  deleted?: boolean;
+  /** 'multi' is_restricted, 'single' is_ultra_restricted. */
+  guest?: 'multi' | 'single';
+}
+
+/** A user as users.info gives it (the fields the bot reads, as Slack names them). */
+export type FakeSlackUser = { id: string } & Record<string, unknown>;
+
+function fakeSlackUser(u: FakeSlackUserInput): FakeSlackUser {
+  return {
+    id: u.id,
+    team_id: u.teamId,
+    name: u.name.toLowerCase().replace(/\s+/g, '.'),
+    real_name: u.name,
+    deleted: u.deleted ?? false,
+    is_bot: u.isBot ?? false,
+    is_restricted: u.guest !== undefined,
+    is_ultra_restricted: u.guest === 'single',
+    ...(u.enterpriseId ? { enterprise_user: { enterprise_id: u.enterpriseId, id: u.id } } : {}),
+    profile: { real_name: u.name, display_name: u.name, ...(u.email ? { email: u.email } : {}) },
+  };
+}
+
+function usersInfo(users: Map<string, FakeSlackUser>, args: Record<string, unknown>): Record<string, unknown> {
+  const user = users.get(String(args.user));
+  return user ? { ok: true, user } : { ok: false, error: 'user_not_found' };
 }

@@ -113,9 +113,9 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(await bot.app.repo.allReferences()).toEqual([]);
   });
 
-  test('someone not in the directory is told how to get added', async () => {
+  test('someone Teams does not know as a member of a registered tenant is told how to get added', async () => {
     const fetched = await send(people.stranger, { type: 'invoke', name: 'task/fetch', value: { data: {} } });
-    expect(dialogText(fetched.body)).toMatch(/not in the escalation directory/);
+    expect(dialogText(fetched.body)).toMatch(/not registered with the escalation bot/);
   });
 
   test('mistakes come back in the dialog, all at once and field by field, and nothing is stored', async () => {
@@ -388,7 +388,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(uploaded?.headers['content-range']).toBe(
       `bytes 0-${(uploaded?.bytes.length ?? 0) - 1}/${uploaded?.bytes.length ?? 0}`,
     );
-    expect(bot.connector.calls.some((c) => JSON.stringify(c.body).includes('file.info'))).toBe(true);
+    expect(bot.connector.calls.some((c) => (JSON.stringify(c.body) ?? '').includes('file.info'))).toBe(true);
     const recorded = (await bot.app.repo.getEvents('LI-2026-0001'))
       .map((e) => e.event.type)
       .filter((t) => t === 'personal-details-recorded' || t === 'document-issued');

@@ -177,7 +177,7 @@ describe('checkDirectoryText lists every problem, with its line and what to chan
     ],
     [
       'a role no procedure of the agency’s boards uses',
-      /^holds the role "panel", which no procedure of Lincolnshire Police's boards uses \(roles there: practitioner, line-manager, senior-liaison-officer, independent-chair, review-and-learning-group\)$/,
+      /^holds the role "panel", which no procedure of Lincolnshire Police's boards uses \(roles there: practitioner, line-manager, senior-liaison-officer, independent-chair, review-and-learning-group, directory-admin\)$/,
       /\(mark-ellison\) › roles › 2nd$/,
       'roles: [senior-liaison-officer, panel]',
     ],

@@ -9,6 +9,7 @@
  * is stored (optimistic concurrency).
  */
 import type { CaseEvent, CaseState } from '../../domain/escalation';
+import type { DirectoryLogStore } from './directory-log';
 import type { NewOutboxItem, OutboxStore } from './outbox';
 
 /** One event as stored: its place in the case's chain and the hashes that link it. */
@@ -188,7 +189,15 @@ export interface AccessFilter {
  */
 export interface SecurityEvent {
   at: string;
-  kind: 'read-by-non-party' | 'command-by-non-party' | 'unknown-command' | 'no-such-case';
+  kind:
+    | 'read-by-non-party'
+    | 'command-by-non-party'
+    | 'unknown-command'
+    | 'no-such-case'
+    /** A chat user the bot would not take as a member of any agency (a guest, a bot, another workspace). */
+    | 'identity-refused'
+    /** A directory change (a role, someone else's absence) asked for by someone not allowed to make it. */
+    | 'directory-change-refused';
   /** What was tried: a known command or read ('refresh', 'documents', 'acknowledge'…) or 'unknown'. */
   action: string;
   /** Only a well-formed case reference; whatever else was sent is not kept. */
@@ -247,7 +256,7 @@ export interface CaseRecordFields {
   people: string[];
 }
 
-export interface CaseRepository extends OutboxStore {
+export interface CaseRepository extends OutboxStore, DirectoryLogStore {
   readonly kind: 'sqlite' | 'cosmos';
 
   /** The next case number of a board in a year: 1, 2, 3… never the same twice. */

@@ -10,6 +10,9 @@
 import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { CaseService } from '../../app/case-service';
+import type { PersonResolver } from '../../app/directory/identity';
+import type { DirectoryCommands } from '../../app/directory/commands';
+import { slackUserLookup } from './identity';
 import type { DocumentService } from '../../app/records/documents';
 import type { CaseRepository } from '../../app/store/repository';
 import type { Directory } from '../../domain/directory';
@@ -34,6 +37,10 @@ export interface SlackDeps {
   repo: CaseRepository;
   procedures: ReadonlyMap<string, Procedure>;
   directory: Directory;
+  /** Who a user is, learning those not in the directory yet from Slack (users.info). */
+  identity?: PersonResolver;
+  /** roles, assign, remove, away, back (in a DM with the bot or after /escalate). */
+  directoryCommands?: DirectoryCommands;
   clock: () => Date;
   report: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -94,6 +101,7 @@ export function createSlack(deps: SlackDeps): SlackSide {
     },
   });
   const client = app.client;
+  deps.identity?.useSlack(slackUserLookup(client));
   // The outbox's own client: it never waits inside a call (no retries, a 429 is thrown with its
   // Retry-After), so the delivery worker decides when to try again and nothing else waits.
   const outbox = new WebClient(deps.token, {

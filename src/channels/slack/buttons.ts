@@ -5,14 +5,14 @@
  */
 import { UNKNOWN_COMMAND } from '../../app/access';
 import { CASE_COMMANDS, commandFrom } from '../../app/commands';
-import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
+import { actorFor } from '../../app/people';
 import type { ClickedCard } from '../../app/owed';
 import { stageCardView } from '../../app/views/stage-card';
 import { ACTION_PREFIX, INPUT_CALLBACK, inputModal, type ButtonValue } from './blocks';
-import { answers, parse, type SlackParts } from './listeners';
+import { answers, parse, teamOf, type SlackParts } from './listeners';
 
 export function registerButtons(parts: SlackParts): void {
-  const { app, client, deps, access, person, fail, busyRefusal } = parts;
+  const { app, client, deps, access, who, fail, busyRefusal } = parts;
   const { directory, service } = deps;
 
   app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ ack, body, action }) => {
@@ -22,14 +22,14 @@ export function registerButtons(parts: SlackParts): void {
     const value = parse<ButtonValue>(action.value) ?? { reference: '', stage: '' };
     const channel = body.container.channel_id as string | undefined;
     const ts = body.container.message_ts as string | undefined;
-    const clicker = person(body.user.id);
+    const { person: clicker, words } = await who(body.user.id, teamOf(body));
     const ephemeral = (text: string): Promise<unknown> =>
       channel
         ? client.chat
             .postEphemeral({ channel, user: body.user.id, text })
             .catch((e: unknown) => fail('Could not answer a click', e))
         : Promise.resolve();
-    if (!clicker) return void (await ephemeral(NOT_IN_DIRECTORY));
+    if (!clicker) return void (await ephemeral(words));
     const actor = actorFor(directory, clicker, deps.clock());
     const opened = await access.open(value.reference, actor, { action: verb, platform: 'slack', writing: true });
     if (!opened.ok) return void (await ephemeral(opened.refusal.message));
@@ -70,11 +70,13 @@ export function registerButtons(parts: SlackParts): void {
   app.view(new RegExp(`^${INPUT_CALLBACK}`), async ({ ack, body, view }) => {
     const verb = view.callback_id.slice(INPUT_CALLBACK.length);
     const meta = parse<{ reference: string; stage: string; channel: string; ts: string }>(view.private_metadata);
-    const clicker = person(body.user.id);
+    const { person: clicker, words } = await who(body.user.id, teamOf(body));
     if (!meta || !clicker)
       return ack({
         response_action: 'errors',
-        errors: { [Object.keys(view.state.values)[0] ?? 'text']: NOT_IN_DIRECTORY },
+        errors: {
+          [Object.keys(view.state.values)[0] ?? 'text']: words || 'This form has expired; close it and try again.',
+        },
       });
     const actor = actorFor(directory, clicker, deps.clock());
     const typed = answers(view.state.values);

@@ -3,13 +3,13 @@
  * format, the adult's details if they are needed); the document goes to the person's direct
  * messages with the bot, never to the case channel.
  */
-import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
+import { actorFor } from '../../app/people';
 import { DOCUMENTS_ACTION, DOCUMENTS_CALLBACK, type ButtonValue } from './blocks';
 import { documentsModal } from './documents-modal';
-import { answers, parse, type SlackParts } from './listeners';
+import { answers, parse, teamOf, type SlackParts } from './listeners';
 
 export function registerDocuments(parts: SlackParts): void {
-  const { app, client, deps, access, person, fail, busyRefusal } = parts;
+  const { app, client, deps, access, who, fail, busyRefusal } = parts;
   const { directory, service, repo } = deps;
 
   app.action(DOCUMENTS_ACTION, async ({ ack, body, action }) => {
@@ -17,14 +17,14 @@ export function registerDocuments(parts: SlackParts): void {
     if (body.type !== 'block_actions' || action.type !== 'button') return;
     const value = parse<ButtonValue>(action.value) ?? { reference: '', stage: '' };
     const channel = body.container.channel_id as string | undefined;
-    const clicker = person(body.user.id);
+    const { person: clicker, words } = await who(body.user.id, teamOf(body));
     const ephemeral = async (text: string): Promise<void> => {
       if (channel)
         await client.chat
           .postEphemeral({ channel, user: body.user.id, text })
           .catch((e: unknown) => fail('Could not answer a click', e));
     };
-    if (!clicker) return ephemeral(NOT_IN_DIRECTORY);
+    if (!clicker) return ephemeral(words);
     const offered = await deps.documents.choices(value.reference, actorFor(directory, clicker, deps.clock()), 'slack');
     if (!offered.ok) return ephemeral(offered.refusal.message);
     const detailsGiven = Boolean(await repo.readPersonalDetails(offered.case.reference));
@@ -36,8 +36,8 @@ export function registerDocuments(parts: SlackParts): void {
 
   app.view(DOCUMENTS_CALLBACK, async ({ ack, body, view }) => {
     const meta = parse<{ reference: string }>(view.private_metadata) ?? { reference: '' };
-    const clicker = person(body.user.id);
-    if (!clicker) return ack({ response_action: 'errors', errors: { document: NOT_IN_DIRECTORY } });
+    const { person: clicker, words } = await who(body.user.id, teamOf(body));
+    if (!clicker) return ack({ response_action: 'errors', errors: { document: words } });
     const actor = actorFor(directory, clicker, deps.clock());
     const typed = answers(view.state.values);
     const opened = await access.open(meta.reference, actor, { action: 'send-document', platform: 'slack' });

@@ -7,14 +7,21 @@
  * one read policy: a reference that is not the person's gets the same answer as one that does not exist.
  */
 import type { SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { chatCommand, helpWords, isGreeting, NOT_UNDERSTOOD, type ChatCommand } from '../../app/chat-commands';
+import {
+  chatCommand,
+  directoryChatCommand,
+  helpWords,
+  isGreeting,
+  NOT_UNDERSTOOD,
+  type ChatCommand,
+} from '../../app/chat-commands';
 import { MyWorkService } from '../../app/my-work';
 import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
 import { PersonalCards } from '../../app/personal-cards';
 import type { StoredCase } from '../../app/store/repository';
 import type { Person } from '../../domain/directory';
 import { cut, escape, LIMITS, type Block } from './blocks';
-import type { SlackParts } from './listeners';
+import { teamOf, type SlackParts } from './listeners';
 import { helpMessage, homeView, SHOW_ACTION, workMessage } from './work-blocks';
 
 /** An answer; `shown` is the case whose card it is, if it is one. */
@@ -33,9 +40,13 @@ export class SlackFindingWork {
   }
 
   /** The answer to a command (not `escalate`, which raising answers) from `user`. */
-  async answer(command: Exclude<ChatCommand, { kind: 'escalate' }>, user: Person | undefined): Promise<Message> {
-    if (command.kind === 'help') return helpMessage(user ? undefined : NOT_IN_DIRECTORY);
-    if (!user) return { text: NOT_IN_DIRECTORY };
+  async answer(
+    command: Exclude<ChatCommand, { kind: 'escalate' }>,
+    user: Person | undefined,
+    words: string = NOT_IN_DIRECTORY,
+  ): Promise<Message> {
+    if (command.kind === 'help') return helpMessage(user ? undefined : words);
+    if (!user) return { text: words };
     const actor = actorFor(this.parts.deps.directory, user, this.parts.deps.clock());
     if (command.kind === 'show') {
       const found = await this.work.lookUp(command.reference, actor, 'slack');
@@ -47,16 +58,16 @@ export class SlackFindingWork {
 
   /** The App Home for `userId`, as it stands now. */
   async home(userId: string): Promise<ReturnType<typeof homeView>> {
-    const user = this.parts.person(userId);
-    if (!user) return homeView(undefined, NOT_IN_DIRECTORY);
+    const { person: user, words } = await this.parts.who(userId);
+    if (!user) return homeView(undefined, words);
     return homeView(await this.work.of(actorFor(this.parts.deps.directory, user, this.parts.deps.clock())));
   }
 
   /** Post a case's card (or the neutral refusal) in the person's direct messages with the bot. */
   async showPrivately(userId: string, reference: string): Promise<void> {
-    const { client, outlet, person, fail } = this.parts;
-    const user = person(userId);
-    const message = await this.answer({ kind: 'show', reference }, user);
+    const { client, outlet, who, fail } = this.parts;
+    const { person: user, words } = await who(userId);
+    const message = await this.answer({ kind: 'show', reference }, user, words);
     const channel = user
       ? await outlet.directChannel(user).catch((e: unknown) => fail('Could not open a DM', e))
       : undefined;
@@ -81,7 +92,7 @@ export class SlackFindingWork {
 }
 
 export function registerFindingWork(parts: SlackParts): void {
-  const { app, client, person, fail } = parts;
+  const { app, client, who, fail } = parts;
   const finding = new SlackFindingWork(parts);
 
   app.event('app_home_opened', async ({ event }) => {
@@ -95,12 +106,14 @@ export function registerFindingWork(parts: SlackParts): void {
   app.message(async ({ message, say }) => {
     if (message.channel_type !== 'im' || message.subtype !== undefined || message.bot_id) return;
     const asked = chatCommand(message.text);
-    const user = person(message.user);
-    const reply: Message =
-      asked?.kind === 'escalate'
+    const { person: user, words } = await who(message.user, teamOf(message));
+    const directoryAnswer = asked ? undefined : await parts.directoryCommand(message.text, user, words);
+    const reply: Message = directoryAnswer
+      ? { text: escape(directoryAnswer) }
+      : asked?.kind === 'escalate'
         ? { text: helpWords('slack').raise }
         : asked
-          ? await finding.answer(asked, user)
+          ? await finding.answer(asked, user, words)
           : helpMessage(isGreeting(message.text) ? undefined : NOT_UNDERSTOOD);
     const said = await say({
       text: cut(reply.text, LIMITS.messageText),
@@ -126,6 +139,12 @@ export async function slashFindingWork(
   { command, ack }: Pick<SlackCommandMiddlewareArgs, 'command' | 'ack'>,
 ): Promise<boolean> {
   const asked = chatCommand(command.text);
+  if (!asked && directoryChatCommand(command.text)) {
+    const { person: user, words } = await parts.who(command.user_id, command.team_id);
+    const text = (await parts.directoryCommand(command.text, user, words)) ?? words;
+    await ack({ response_type: 'ephemeral', text: cut(escape(text), LIMITS.messageText) });
+    return true;
+  }
   if (!asked || asked.kind === 'escalate') return false;
   const finding = new SlackFindingWork(parts);
   if (asked.kind === 'show') {
@@ -133,7 +152,8 @@ export async function slashFindingWork(
     await finding.showPrivately(command.user_id, asked.reference);
     return true;
   }
-  const reply = await finding.answer(asked, parts.person(command.user_id));
+  const { person: user, words } = await parts.who(command.user_id, command.team_id);
+  const reply = await finding.answer(asked, user, words);
   await ack({
     response_type: 'ephemeral',
     text: cut(reply.text, LIMITS.messageText),

@@ -4,10 +4,10 @@
  * adult's name is refused), records the completion, and the outbox sends the form as the
  * procedure says.
  */
-import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
+import { actorFor } from '../../app/people';
 import { formPrompts } from '../../app/views/stage-card';
 import { FORM_ACTION, FORM_CALLBACK, formModal } from './blocks';
-import { answers, parse, type SlackParts } from './listeners';
+import { answers, parse, teamOf, type SlackParts } from './listeners';
 
 interface FormValue {
   reference: string;
@@ -16,7 +16,7 @@ interface FormValue {
 }
 
 export function registerForms(parts: SlackParts): void {
-  const { app, client, deps, access, person, fail, busyRefusal } = parts;
+  const { app, client, deps, access, who, fail, busyRefusal } = parts;
   const { directory, service } = deps;
 
   app.action(FORM_ACTION, async ({ ack, body, action }) => {
@@ -30,8 +30,8 @@ export function registerForms(parts: SlackParts): void {
           .postEphemeral({ channel, user: body.user.id, text })
           .catch((e: unknown) => fail('Could not answer a click', e));
     };
-    const clicker = person(body.user.id);
-    if (!clicker) return ephemeral(NOT_IN_DIRECTORY);
+    const { person: clicker, words } = await who(body.user.id, teamOf(body));
+    if (!clicker) return ephemeral(words);
     const actor = actorFor(directory, clicker, deps.clock());
     const opened = await access.open(value.reference, actor, { action: 'complete-form', platform: 'slack' });
     if (!opened.ok) return ephemeral(opened.refusal.message);
@@ -42,10 +42,14 @@ export function registerForms(parts: SlackParts): void {
 
   app.view(FORM_CALLBACK, async ({ ack, body, view }) => {
     const meta = parse<FormValue>(view.private_metadata);
-    const clicker = person(body.user.id);
+    const { person: clicker, words } = await who(body.user.id, teamOf(body));
     const typed = answers(view.state.values);
     const first = Object.keys(view.state.values)[0] ?? 'form';
-    if (!meta || !clicker) return ack({ response_action: 'errors', errors: { [first]: NOT_IN_DIRECTORY } });
+    if (!meta || !clicker)
+      return ack({
+        response_action: 'errors',
+        errors: { [first]: words || 'This form has expired; close it and try again.' },
+      });
     const outcome = await service
       .completeForm(
         meta.reference,

@@ -2,13 +2,13 @@
  * "See all that has happened" from a Slack card: the case's whole shared history in a modal, for
  * someone who may see the case (through the same read policy as every card), as they may see it.
  */
-import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
+import { actorFor } from '../../app/people';
 import { stageCardView } from '../../app/views/stage-card';
 import { HISTORY_ACTION, historyModal, type ButtonValue } from './blocks';
-import { parse, type SlackParts } from './listeners';
+import { parse, teamOf, type SlackParts } from './listeners';
 
 export function registerHistory(parts: SlackParts): void {
-  const { app, client, deps, access, person, timeline, fail } = parts;
+  const { app, client, deps, access, who, timeline, fail } = parts;
   app.action(HISTORY_ACTION, async ({ ack, body, action }) => {
     await ack();
     if (body.type !== 'block_actions' || action.type !== 'button') return;
@@ -20,8 +20,8 @@ export function registerHistory(parts: SlackParts): void {
           .postEphemeral({ channel, user: body.user.id, text })
           .catch((e: unknown) => fail('Could not answer a click', e));
     };
-    const clicker = person(body.user.id);
-    if (!clicker) return ephemeral(NOT_IN_DIRECTORY);
+    const { person: clicker, words } = await who(body.user.id, teamOf(body));
+    if (!clicker) return ephemeral(words);
     const actor = actorFor(deps.directory, clicker, deps.clock());
     const opened = await access.open(value.reference, actor, { action: 'history', platform: 'slack' });
     if (!opened.ok) return ephemeral(opened.refusal.message);

@@ -6,6 +6,8 @@ import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { CaseAccess } from '../../app/access';
 import { busyWords } from '../../app/store/busy';
+import { NOT_IN_DIRECTORY } from '../../app/people';
+import { directoryChatCommand } from '../../app/chat-commands';
 import type { Person } from '../../domain/directory';
 import type { CaseEvent, Refusal } from '../../domain/escalation';
 import type { SlackDeps } from './app';
@@ -18,7 +20,15 @@ export interface SlackParts {
   outlet: SlackOutlet;
   /** Who may see a case: every button and form that names a case loads it through this. */
   access: CaseAccess;
+  /** Someone already in the directory, by Slack user id (no outside call). */
   person: (userId: string | undefined) => Person | undefined;
+  /**
+   * Who a Slack user is: known, learned from Slack, or the words that say why not (the
+   * resolver's; without one, the directory alone). `team` is the workspace the request came from.
+   */
+  who: (userId: string | undefined, team?: string) => Promise<{ person?: Person; words: string }>;
+  /** The answer to a directory command (roles, assign, remove, away, back), or undefined if `text` is none. */
+  directoryCommand: (text: unknown, user: Person | undefined, words: string) => Promise<string | undefined>;
   timeline: (reference: string) => Promise<CaseEvent[]>;
   fail: (what: string, error: unknown) => void;
   /**
@@ -32,13 +42,29 @@ export function slackParts(deps: SlackDeps, app: App, outlet: SlackOutlet): Slac
   const { directory, repo } = deps;
   const fail = (what: string, error: unknown): void =>
     deps.report(what, { error: error instanceof Error ? error.message : String(error) });
-  return {
+  const parts: SlackParts = {
     deps,
     app,
     client: app.client,
     outlet,
     access: new CaseAccess(repo, directory, deps.clock),
     person: (userId) => (userId ? directory.people.find((p) => p.slackUserId === userId) : undefined),
+    who: async (userId, team) => {
+      if (!deps.identity) {
+        const known = userId ? directory.people.find((p) => p.slackUserId === userId) : undefined;
+        return known ? { person: known, words: '' } : { words: NOT_IN_DIRECTORY };
+      }
+      const found = await deps.identity.slack(userId, team);
+      return 'person' in found ? { person: found.person, words: '' } : { words: found.refused };
+    },
+    directoryCommand: async (text, user, words) => {
+      const command = directoryChatCommand(text);
+      if (!command || !deps.directoryCommands) return undefined;
+      return deps.directoryCommands.answer(command, user, words, async (spec) => {
+        const id = /^<@([UW][A-Z0-9]+)/.exec(spec)?.[1];
+        return id ? (await parts.who(id)).person : undefined;
+      });
+    },
     timeline: async (reference) => (await repo.getEvents(reference)).map((e) => e.event),
     fail,
     busyRefusal: (error) => {
@@ -48,6 +74,7 @@ export function slackParts(deps: SlackDeps, app: App, outlet: SlackOutlet): Slac
       return { ok: false, refusal: { code: 'invalid-input', message: words } };
     },
   };
+  return parts;
 }
 
 type ViewState = Record<
@@ -64,6 +91,14 @@ export function answers(state: ViewState): Record<string, string> {
     if (typeof answer === 'string') out[block] = answer;
   }
   return out;
+}
+
+/** The workspace a request came from (an event, an action, a view submission or a slash command). */
+export function teamOf(body: unknown): string | undefined {
+  const b = body as { team?: { id?: unknown } | string | null; team_id?: unknown; user?: { team_id?: unknown } };
+  const team = typeof b.team === 'string' ? b.team : b.team?.id;
+  const found = team ?? b.team_id ?? b.user?.team_id;
+  return typeof found === 'string' ? found : undefined;
 }
 
 export function parse<T>(text: string | undefined): T | undefined {

@@ -7,7 +7,7 @@
  * worker does (./case-channel): nothing is left to run after the answer.
  */
 import { boardOf, boardsOf, NO_BOARD, WHICH_BOARD } from '../../app/boards';
-import { actorFor, NOT_IN_DIRECTORY } from '../../app/people';
+import { actorFor } from '../../app/people';
 import { FIELDS, formFieldOf, IMMEDIATE_RISK, raiseRequestFrom, type Submitted } from '../../app/raise-request';
 import { SOME_ANSWERS } from '../../domain/escalation';
 import type { Person } from '../../domain/directory';
@@ -22,7 +22,7 @@ import {
   urgentModal,
   type RaiseMetadata,
 } from './raise-modals';
-import { answers, parse, type SlackParts } from './listeners';
+import { answers, parse, teamOf, type SlackParts } from './listeners';
 
 /** The form's questions, by block id: a problem can only be shown beside one of these. */
 const ON_THE_FORM: ReadonlySet<string> = new Set(FIELDS.filter((f) => f !== 'immediateRisk'));
@@ -42,18 +42,19 @@ function onTheForm(fields: Record<string, string>, message: string): Record<stri
 }
 
 export function registerRaising(parts: SlackParts): void {
-  const { app, client, deps, person, fail, busyRefusal } = parts;
+  const { app, client, deps, person, who, fail, busyRefusal } = parts;
   const { directory, service } = deps;
   const board = (p: Person, requested?: string) => boardOf(directory, deps.procedures, p, requested);
   const agencyOf = (p: Person) => directory.agencies.find((a) => a.id === p.agency);
   /** The person and their board for a modal's submission, or the words to show instead. */
-  const whoAndBoard = (
+  const whoAndBoard = async (
     userId: string,
+    team: string | undefined,
     metadata: RaiseMetadata,
-  ): { raiser: Person; procedure: Procedure } | { words: string } => {
-    const raiser = person(userId);
+  ): Promise<{ raiser: Person; procedure: Procedure } | { words: string }> => {
+    const { person: raiser, words } = await who(userId, team);
     const procedure = raiser ? board(raiser, metadata.board) : undefined;
-    if (!raiser || !procedure) return { words: raiser ? NO_BOARD : NOT_IN_DIRECTORY };
+    if (!raiser || !procedure) return { words: raiser ? NO_BOARD : words };
     return { raiser, procedure };
   };
   const said = (words: string) => ({
@@ -64,8 +65,8 @@ export function registerRaising(parts: SlackParts): void {
   app.command('/escalate', async ({ command, ack }) => {
     // `/escalate help`, `my cases`, `approvals` or a case reference: finding your work, not raising.
     if (await slashFindingWork(parts, { command, ack })) return;
-    const raiser = person(command.user_id);
-    if (!raiser) return ack({ response_type: 'ephemeral', text: NOT_IN_DIRECTORY });
+    const { person: raiser, words } = await who(command.user_id, command.team_id);
+    if (!raiser) return ack({ response_type: 'ephemeral', text: words });
     const boards = boardsOf(directory, deps.procedures, raiser);
     const procedure = boards[0];
     if (!procedure) return ack({ response_type: 'ephemeral', text: NO_BOARD });
@@ -85,8 +86,8 @@ export function registerRaising(parts: SlackParts): void {
   });
 
   app.view('raise-board', async ({ ack, body, view }) => {
-    const raiser = person(body.user.id);
-    if (!raiser) return ack(said(NOT_IN_DIRECTORY));
+    const { person: raiser, words } = await who(body.user.id, teamOf(body));
+    if (!raiser) return ack(said(words));
     const metadata = parse<RaiseMetadata>(view.private_metadata) ?? { board: '' };
     const chosen = answers(view.state.values).board;
     const procedure = boardsOf(directory, deps.procedures, raiser).find((p) => p.id === chosen);
@@ -96,7 +97,7 @@ export function registerRaising(parts: SlackParts): void {
 
   app.view('raise-risk', async ({ ack, body, view }) => {
     const metadata = parse<RaiseMetadata>(view.private_metadata) ?? { board: '' };
-    const found = whoAndBoard(body.user.id, metadata);
+    const found = await whoAndBoard(body.user.id, teamOf(body), metadata);
     if ('words' in found) return ack(said(found.words));
     const { raiser, procedure } = found;
     const risk = procedure.immediateRisk ? answers(view.state.values).immediateRisk : 'no';
@@ -119,7 +120,7 @@ export function registerRaising(parts: SlackParts): void {
 
   app.view('raise-urgent', async ({ ack, body, view }) => {
     const metadata = parse<RaiseMetadata>(view.private_metadata) ?? { board: '' };
-    const found = whoAndBoard(body.user.id, metadata);
+    const found = await whoAndBoard(body.user.id, teamOf(body), metadata);
     if ('words' in found) return ack(said(found.words));
     const { raiser, procedure } = found;
     const next = { ...metadata, board: procedure.id, urgent: true };
@@ -128,7 +129,7 @@ export function registerRaising(parts: SlackParts): void {
 
   app.view('raise-form', async ({ ack, body, view }) => {
     const metadata = parse<RaiseMetadata>(view.private_metadata) ?? { board: '' };
-    const found = whoAndBoard(body.user.id, metadata);
+    const found = await whoAndBoard(body.user.id, teamOf(body), metadata);
     if ('words' in found) return ack({ response_action: 'errors', errors: { initials: found.words } });
     const { raiser, procedure } = found;
     const now = deps.clock();

@@ -51,6 +51,9 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
       const keeping = this.remember(context).finally(() => this.keeping.delete(keeping));
       this.keeping.add(keeping);
       await next();
+      // Someone learned during the turn (their first message) is kept too.
+      const learned = this.remember(context).finally(() => this.keeping.delete(learned));
+      this.keeping.add(learned);
     });
     // Commands, references and mentions are answered; chatter in a group chat is left alone (./finding-work).
     this.onMessage(async (context, next) => {
@@ -80,8 +83,8 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
 
   // ── raising ───────────────────────────────────────────────────────────────────────
 
-  protected override handleTeamsTaskModuleFetch(context: TurnContext): Promise<TaskModuleResponse> {
-    return Promise.resolve(asDialog(this.raising.openForm(context, false)));
+  protected override async handleTeamsTaskModuleFetch(context: TurnContext): Promise<TaskModuleResponse> {
+    return asDialog(await this.raising.openForm(context, false));
   }
 
   protected override async handleTeamsTaskModuleSubmit(
@@ -91,10 +94,10 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
     return asDialog(await this.raising.submit(context, (request.data ?? {}) as Submitted, false));
   }
 
-  protected override handleTeamsMessagingExtensionFetchTask(
+  protected override async handleTeamsMessagingExtensionFetchTask(
     context: TurnContext,
   ): Promise<MessagingExtensionActionResponse> {
-    return Promise.resolve(asDialog(this.raising.openForm(context, false)));
+    return asDialog(await this.raising.openForm(context, false));
   }
 
   protected override async handleTeamsMessagingExtensionSubmitAction(

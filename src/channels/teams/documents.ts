@@ -112,7 +112,7 @@ export class TeamsDocuments {
   /** The file accepted: built again from the record and uploaded to the person's OneDrive. */
   async accepted(context: TurnContext, response: FileConsentCardResponse): Promise<void> {
     const asked = (response.context ?? {}) as { reference?: string; kind?: DocumentKind; format?: DocumentFormat };
-    const who = whoIs(this.deps, context);
+    const { who } = await whoIs(this.deps, context);
     const upload = response.uploadInfo;
     if (!who || typeof asked.reference !== 'string' || typeof asked.kind !== 'string' || !upload?.uploadUrl) {
       await context.sendActivity('That file can no longer be sent. Ask for it again from the case card.');

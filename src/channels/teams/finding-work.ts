@@ -9,7 +9,13 @@
  * read policy: a reference that is not the person's gets the same answer as one that does not exist.
  */
 import { CardFactory, TurnContext, type Activity, type Attachment } from 'botbuilder';
-import { chatCommand, isGreeting, NOT_UNDERSTOOD, type ChatCommand } from '../../app/chat-commands';
+import {
+  chatCommand,
+  directoryChatCommand,
+  isGreeting,
+  NOT_UNDERSTOOD,
+  type ChatCommand,
+} from '../../app/chat-commands';
 import { MyWorkService } from '../../app/my-work';
 import { PersonalCards } from '../../app/personal-cards';
 import type { StoredCase } from '../../app/store/repository';
@@ -70,6 +76,14 @@ export class TeamsFindingWork {
       if (personal || mentioned || !asked.more) await context.sendActivity({ attachments: [asCard(launcherCard())] });
       return;
     }
+    const directory = asked ? undefined : directoryChatCommand(said);
+    if (directory && this.deps.directoryCommands && (personal || mentioned)) {
+      const { who, words } = activity.from
+        ? await whoIs(this.deps, context)
+        : { who: undefined, words: NOT_IN_DIRECTORY };
+      await context.sendActivity(await this.deps.directoryCommands.answer(directory, who?.person, words));
+      return;
+    }
     if (!asked) {
       if (personal || mentioned)
         await context.sendActivity({
@@ -77,13 +91,15 @@ export class TeamsFindingWork {
         });
       return;
     }
-    const who = activity.from ? whoIs(this.deps, context) : undefined;
+    const { who, words } = activity.from
+      ? await whoIs(this.deps, context)
+      : { who: undefined, words: NOT_IN_DIRECTORY };
     if (asked.kind === 'help') {
-      await context.sendActivity({ attachments: [asCard(helpCard(who ? undefined : NOT_IN_DIRECTORY))] });
+      await context.sendActivity({ attachments: [asCard(helpCard(who ? undefined : words))] });
       return;
     }
     if (!who) {
-      await context.sendActivity(NOT_IN_DIRECTORY);
+      await context.sendActivity(words);
       return;
     }
     const { shown, ...answer } = await this.answer(asked, who, String(activity.from?.id ?? ''));
@@ -153,8 +169,10 @@ export class TeamsFindingWork {
       await context.sendActivity(IN_A_GROUP);
       return;
     }
-    const who = activity.from ? whoIs(this.deps, context) : undefined;
+    const { who, words } = activity.from
+      ? await whoIs(this.deps, context)
+      : { who: undefined, words: NOT_IN_DIRECTORY };
     await context.sendActivity({ attachments: [asCard(welcomeCard(who?.person.name))] });
-    if (!who) await context.sendActivity(NOT_IN_DIRECTORY);
+    if (!who) await context.sendActivity(words);
   }
 }

@@ -10,7 +10,6 @@ import { boardOf, boardsOf, NO_BOARD, WHICH_BOARD } from '../../app/boards';
 import { formFieldOf, IMMEDIATE_RISK, raiseRequestFrom, wordProblemsOf, type Submitted } from '../../app/raise-request';
 import { SOME_ANSWERS } from '../../domain/escalation';
 import type { Procedure } from '../../domain/procedure';
-import { NOT_IN_DIRECTORY } from './identity';
 import { boardCard, emergencyCard, raiseFormCard, riskCard, valuesShownAgain } from './raise-dialog';
 import type { TeamsThreads } from './threads';
 import { busyAnswer, card, message, unlessBusy, whoIs, type TeamsBotDeps, type Who } from './turns';
@@ -84,9 +83,9 @@ export class TeamsRaising {
   ) {}
 
   /** The dialog's first card: which board (where the agency has several), else the board's own question. */
-  openForm(context: TurnContext, inline: boolean): RaiseResult {
-    const who = whoIs(this.deps, context);
-    if (!who) return { kind: 'message', text: NOT_IN_DIRECTORY };
+  async openForm(context: TurnContext, inline: boolean): Promise<RaiseResult> {
+    const { who, words } = await whoIs(this.deps, context);
+    if (!who) return { kind: 'message', text: words };
     const boards = boardsOf(this.deps.directory, this.deps.procedures, who.person);
     const first = boards[0];
     if (!first) return { kind: 'message', text: NO_BOARD };
@@ -107,8 +106,8 @@ export class TeamsRaising {
     values: Submitted & { action?: string },
     inline: boolean,
   ): Promise<RaiseResult> {
-    const who = whoIs(this.deps, context);
-    if (!who) return { kind: 'message', text: NOT_IN_DIRECTORY };
+    const { who, words } = await whoIs(this.deps, context);
+    if (!who) return { kind: 'message', text: words };
     const { directory, procedures } = this.deps;
     const boards = boardsOf(directory, procedures, who.person);
     if (values.action === 'raise-board') {

@@ -10,7 +10,9 @@ import type { CaseRepository } from '../../app/store/repository';
 import type { Directory, Person } from '../../domain/directory';
 import type { Actor } from '../../domain/escalation';
 import type { Procedure } from '../../domain/procedure';
-import { actorFor, personByAadId } from './identity';
+import type { PersonResolver } from '../../app/directory/identity';
+import type { DirectoryCommands } from '../../app/directory/commands';
+import { actorFor, activityTenant, memberOf, NOT_IN_DIRECTORY, personByAadId } from './identity';
 import type { LocalDownloads } from './local-downloads';
 import type { TeamsOutlet } from './outlet';
 
@@ -31,15 +33,31 @@ export interface TeamsBotDeps {
   owed?: () => void;
   procedures: ReadonlyMap<string, Procedure>;
   directory: Directory;
+  /** Who a user is, learning those not in the directory yet from Teams (the member lookup). */
+  identity?: PersonResolver;
+  /** roles, assign, remove, away, back (in the personal chat, or mentioning the bot). */
+  directoryCommands?: DirectoryCommands;
   clock: () => Date;
 }
 
 export type Who = { person: Person; actor: Actor };
 
-/** The person in the directory behind a turn, and who they are to the rules today. */
-export function whoIs(deps: TeamsBotDeps, context: TurnContext): Who | undefined {
-  const person = personByAadId(deps.directory, context.activity.from.aadObjectId);
-  return person ? { person, actor: actorFor(deps.directory, person, deps.clock()) } : undefined;
+/**
+ * The person behind a turn, and who they are to the rules today: known, or learned from Teams
+ * through the resolver; otherwise the words that say why not.
+ */
+export async function whoIs(deps: TeamsBotDeps, context: TurnContext): Promise<{ who?: Who; words: string }> {
+  const aad = context.activity.from?.aadObjectId;
+  const as = (person: Person): { who: Who; words: string } => ({
+    who: { person, actor: actorFor(deps.directory, person, deps.clock()) },
+    words: '',
+  });
+  if (!deps.identity) {
+    const person = personByAadId(deps.directory, aad);
+    return person ? as(person) : { words: NOT_IN_DIRECTORY };
+  }
+  const found = await deps.identity.teams(aad, activityTenant(context), (signal) => memberOf(context, signal));
+  return 'person' in found ? as(found.person) : { words: found.refused };
 }
 
 export function reportBusy(deps: TeamsBotDeps, error: unknown): void {

@@ -124,19 +124,16 @@ export function crossCheckDirectory(d: Directory, procedures: ReadonlyMap<string
   return found;
 }
 
-/** The role that lets someone name their agency's role holders in chat; a group may give it too. */
-const DIRECTORY_ADMIN_ROLE = 'directory-admin';
-
-/** An agency's roleGroups: one group each, on the agency's own platform, for a role its boards use. */
+/** An agency's roleGroups: one group each, on the agency's own platform, for a role its boards use (or directory-admin). */
 function checkRoleGroups(a: Agency, i: number, known: ReadonlySet<string>): Finding[] {
   const found: Finding[] = [];
   const seen = new Set<string>();
   a.roleGroups.forEach((g, j) => {
     const path = ['agencies', i, 'roleGroups', j];
-    if (!known.has(g.role) && g.role !== DIRECTORY_ADMIN_ROLE)
+    if (!known.has(g.role))
       found.push({
         path: [...path, 'role'],
-        message: `names the role "${g.role}", which no procedure of this agency's boards uses (roles there: ${[...new Set([...known, DIRECTORY_ADMIN_ROLE])].join(', ')})`,
+        message: `names the role "${g.role}", which no procedure of this agency's boards uses (roles there: ${[...known].join(', ')})`,
       });
     if (g.slackUsergroup !== undefined && g.entraGroup !== undefined) {
       found.push({
@@ -170,9 +167,14 @@ function checkRoleGroups(a: Agency, i: number, known: ReadonlySet<string>): Find
   return found;
 }
 
-function rolesOfBoards(boards: readonly string[], procedures: ReadonlyMap<string, Procedure>): Set<string> {
+/** Who may name the agency's role holders in chat (and, in a board's own agency, the board's). */
+export const DIRECTORY_ADMIN = 'directory-admin';
+
+/** The roles a person of an agency under these boards may hold: the procedures' and directory-admin. */
+export function rolesOfBoards(boards: readonly string[], procedures: ReadonlyMap<string, Procedure>): Set<string> {
   const roles = new Set<string>();
   for (const b of boards) for (const r of procedures.get(b)?.roles ?? []) roles.add(r.id);
+  roles.add(DIRECTORY_ADMIN);
   return roles;
 }
 

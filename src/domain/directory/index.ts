@@ -1,3 +1,5 @@
 export * from './schema';
 export * from './check';
 export * from './people';
+export * from './changes';
+export * from './away';

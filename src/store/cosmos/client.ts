@@ -12,6 +12,8 @@ export interface CosmosOptions {
   requestsContainerId?: string;
   accessContainerId?: string;
   securityContainerId?: string;
+  /** The directory's history (default `directory`). */
+  directoryContainerId?: string;
   /** The store-wide anchor's container (default `anchor`). */
   anchorContainerId?: string;
   /** The key that seals the timeline and the anchor (the development key unless given). */

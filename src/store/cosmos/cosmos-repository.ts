@@ -32,6 +32,8 @@
  *   case's batch (another container cannot join it), so a write interrupted between the two
  *   leaves the case ahead of the anchor until its next write or `audit anchor`. Two writers
  *   racing for the next checkpoint number: the second create fails with 409 and tries again.
+ * - `directory`, partition key `/log` (src/store/cosmos/directory-log.ts): the directory's
+ *   history, one document per change, numbered without gaps.
  * - `requests`, partition key `/id`, default time-to-live 30 days: one document per incoming
  *   request claimed (a Slack retry, a Teams resend); the second create of the same id fails
  *   with 409, which is the "already seen" answer. Cosmos DB deletes them itself after 30 days.
@@ -81,6 +83,9 @@ import * as reads from './case-reads';
 import * as writes from './case-writes';
 import * as outbox from './outbox';
 import * as side from './side-records';
+import * as directoryLog from './directory-log';
+import type { NewDirectoryEntry } from '../../app/store/directory-log';
+import type { DirectoryEntry } from '../../domain/directory';
 
 export { cosmosClientFrom, type CosmosConnection, type CosmosOptions } from './client';
 export { REQUEST_TTL_SECONDS } from './documents';
@@ -102,6 +107,7 @@ export class CosmosRepository implements CaseRepository {
     private readonly logs: logs.LogContainers,
     private readonly anchor: CosmosAnchor,
     private readonly auditKey: AuditKey,
+    private readonly directory: Container,
   ) {
     this.writer = { cases, anchor, auditKey };
   }
@@ -155,6 +161,7 @@ export class CosmosRepository implements CaseRepository {
         logContainers,
         new CosmosAnchor(anchor, options.auditKey ?? DEVELOPMENT_AUDIT_KEY),
         options.auditKey ?? DEVELOPMENT_AUDIT_KEY,
+        await directoryLog.openDirectoryContainer(database, options.directoryContainerId),
       );
     } catch (error) {
       if (options.ownsClient) options.client.dispose();
@@ -341,6 +348,16 @@ export class CosmosRepository implements CaseRepository {
 
   async recordFields(reference: string): Promise<CaseRecordFields | undefined> {
     return reads.recordFields(this.cases, reference);
+  }
+
+  // ── the directory's history ───────────────────────────────────────────────────────
+
+  async appendDirectoryChange(entry: NewDirectoryEntry): Promise<DirectoryEntry> {
+    return guard(() => directoryLog.appendDirectoryChange(this.directory, entry));
+  }
+
+  async directoryChanges(afterSeq: number, limit?: number): Promise<DirectoryEntry[]> {
+    return guard(() => directoryLog.directoryChanges(this.directory, afterSeq, limit));
   }
 
   close(): Promise<void> {

@@ -222,4 +222,20 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX cases_open_board ON cases (board_id, raised_at) WHERE status = 'open';
     `,
   },
+  {
+    version: 10,
+    name: 'directory',
+    sql: `
+      -- The directory's history: who was learned, given or relieved of a role, away; append-only.
+      CREATE TABLE directory_log (
+        seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+        at    TEXT NOT NULL,
+        by    TEXT NOT NULL,
+        kind  TEXT NOT NULL,
+        body  TEXT NOT NULL
+      );
+      CREATE TRIGGER directory_log_no_update BEFORE UPDATE ON directory_log BEGIN SELECT RAISE(ABORT, 'the directory log is append-only'); END;
+      CREATE TRIGGER directory_log_no_delete BEFORE DELETE ON directory_log BEGIN SELECT RAISE(ABORT, 'the directory log is append-only'); END;
+    `,
+  },
 ];

@@ -34,6 +34,9 @@ import { BUSY_BUDGET_MS, BUSY_TIMEOUT_MS, busyPause, isBusy, translate } from '.
 import { insertAccess, insertSecurityEvent, selectAccess, selectSecurityEvents } from './logs';
 import { readCheckpoints } from './checkpoints';
 import { MIGRATIONS } from './migrations';
+import * as directoryLog from './directory-log';
+import type { NewDirectoryEntry } from '../../app/store/directory-log';
+import type { DirectoryEntry } from '../../domain/directory';
 import * as side from './side-records';
 import * as outbox from './outbox';
 import type { NewOutboxItem, OutboxFilter, OutboxItem, OutboxSetback, OutboxStats } from '../../app/store/outbox';
@@ -264,6 +267,14 @@ export class SqliteRepository implements CaseRepository {
 
   recordFields(reference: string): Promise<CaseRecordFields | undefined> {
     return this.run(() => reads.recordFields(this.db, reference), reference);
+  }
+
+  appendDirectoryChange(entry: NewDirectoryEntry): Promise<DirectoryEntry> {
+    return this.run(() => directoryLog.appendDirectoryChange(this.db, entry));
+  }
+
+  directoryChanges(afterSeq: number, limit?: number): Promise<DirectoryEntry[]> {
+    return this.run(() => directoryLog.directoryChanges(this.db, afterSeq, limit));
   }
 
   close(): Promise<void> {
