@@ -18,7 +18,9 @@ import { startTestBot, type TestBot } from '../fakes/bot';
 import { startFakeGraph, type FakeGraph, type GraphUserRecord } from '../fakes/graph';
 import { captureLogs } from '../fakes/leaks';
 import { GraphTokens } from '../../src/channels/teams/graph-token';
-import { cardClick, slackPeople, textInput, viewSubmission } from '../fakes/slack-client';
+import { cardClick, SLACK_SECRET, slackPeople, textInput, viewSubmission } from '../fakes/slack-client';
+import { startFakeSlackApi } from '../fakes/slack-api';
+import { runCli } from '../../src/cli/commands';
 import type { FakeSlackUser } from '../fakes/slack-api';
 
 const TENANT = '65c5ef15-4766-494c-be83-ff60275edb42'; // Lincolnshire County Council (Teams)
@@ -430,5 +432,82 @@ describe('a Slack user group (Slack agency)', () => {
     const gone = await bot.app.groupSync.runOnce();
     expect(gone?.find((o) => o.source === `slack-usergroup:${SLACK_GROUP}`)?.failed).toMatch(/no_such_subteam/);
     expect(holders(dir(), 'diocese-of-lincoln', 'line-manager')).toEqual(['helen-marsh', ruth()].sort());
+  });
+});
+
+describe('cli directory sync-groups', () => {
+  test('reads every group once and prints what changed; the next run prints who left; a group not read is said, exit 1', async () => {
+    const slackApi = await startFakeSlackApi();
+    const dataDir = mkdtempSync(join(tmpdir(), 'groups-cli-'));
+    try {
+      slackApi.usergroups.set(SLACK_GROUP, ['U0LDIO0003', 'U0LDIO0009']);
+      slackApi.users.set('U0LDIO0003', slackUser('U0LDIO0003', 'Catherine Doyle'));
+      slackApi.users.set('U0LDIO0009', slackUser('U0LDIO0009', 'Ruth Ellis'));
+      const env = {
+        NODE_ENV: 'test',
+        DATA_DIR: dataDir,
+        DIRECTORY_FILE: directoryFile(),
+        SLACK_SIGNING_SECRET: SLACK_SECRET,
+        SLACK_BOT_TOKEN: 'xoxb-test-token',
+        SLACK_API_URL: slackApi.url,
+        MicrosoftAppId: APP_ID,
+        MicrosoftAppPassword: APP_SECRET,
+        GRAPH_API_URL: graph.graphUrl,
+        ENTRA_AUTHORITY_URL: graph.loginUrl,
+      };
+      const run = async (args: string[] = []): Promise<{ status: number; out: string[]; err: string[] }> => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const status = await runCli(['directory', 'sync-groups', ...args], {
+          out: (l) => out.push(l),
+          err: (l) => err.push(l),
+          env,
+        });
+        return { status, out, err };
+      };
+      graph.groups.set(ENTRA_GROUP, { tenantId: TENANT, members: COUNCIL_GROUP.slice(0, 2) });
+      const first = await run();
+      expect(first.err).toEqual([]);
+      expect(first.out).toEqual([
+        `Lincolnshire County Council, line-manager, from the Entra ID group ${ENTRA_GROUP}: 2 members; given to Alex Morgan (alex-morgan), Priya Shah (priya-shah); taken from nobody`,
+        expect.stringMatching(
+          new RegExp(
+            `^Diocese of Lincoln, line-manager, from the Slack user group ${SLACK_GROUP}: 2 members; given to Catherine Doyle \\(catherine-doyle\\), Ruth Ellis \\(ruth-ellis[a-z0-9-]*\\); taken from nobody$`,
+          ),
+        ),
+      ]);
+      expect(first.status).toBe(0);
+
+      // Catherine leaves the group; Graph is down: the council's holders stay, and that is said.
+      slackApi.usergroups.set(SLACK_GROUP, ['U0LDIO0009']);
+      graph.failPages.push({ groupId: ENTRA_GROUP, page: 1, status: 503 });
+      const second = await run(['--json']);
+      graph.failPages.length = 0;
+      expect(second.status).toBe(1);
+      const outcomes = JSON.parse(second.out.join('\n')) as Array<Record<string, unknown>>;
+      expect(outcomes).toEqual([
+        expect.objectContaining({
+          agencyId: 'lincolnshire-county-council',
+          failed: expect.stringMatching(/answered 503/) as unknown,
+        }),
+        expect.objectContaining({ agencyId: 'diocese-of-lincoln', added: [], removed: ['catherine-doyle'] }),
+      ]);
+      expect(outcomes[0]).not.toHaveProperty('removed');
+    } finally {
+      await slackApi.close();
+    }
+  });
+
+  test('a directory naming no group: nothing to read, and no store opened', async () => {
+    const out: string[] = [];
+    const status = await runCli(['directory', 'sync-groups'], {
+      out: (l) => out.push(l),
+      err: () => undefined,
+      env: { NODE_ENV: 'test', DATA_DIR: '/nonexistent/never-opened' },
+    });
+    expect(status).toBe(0);
+    expect(out).toEqual([
+      expect.stringMatching(/no agency names a role group \(roleGroups\), so there is nothing to read/),
+    ]);
   });
 });
