@@ -37,7 +37,7 @@ import { createHttpServer, oneLine, type HttpLimits, type Route } from './http/s
 import { healthHandler } from './http/health';
 import { captureConsole } from './http/console';
 import { listen, ListenError } from './http/listen';
-import { GroupSync } from './app/directory/group-sync';
+import { GROUP_SYNC_LEASE, GroupSync } from './app/directory/group-sync';
 import { groupSources } from './channels/group-sources';
 import { LiveDirectory } from './app/directory/live';
 import { PersonResolver } from './app/directory/identity';
@@ -305,6 +305,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     sources: groupSources(config),
     clock,
     report: (level, msg, fields) => log(level, msg, fields),
+    // One replica reads the groups each round.
+    lease: {
+      claim: (until, now) => repo.claimLease(GROUP_SYNC_LEASE, replica, until.toISOString(), now.toISOString()),
+      release: () => repo.releaseLease(GROUP_SYNC_LEASE, replica),
+    },
   });
   const startedAt = new Date().toISOString();
 

@@ -9,7 +9,13 @@ import { checkDirectoryText, type Agency, type Directory, type RoleGroup } from 
 import type { Problem } from '../../src/domain/files/problems';
 import type { GroupMember, GroupRoleSync } from '../../src/app/directory/groups-port';
 import { GroupFetchError, groupSourceName, type GroupSource } from '../../src/app/directory/group-sources';
-import { GroupSync, groupsToSync, whatToSay, type GroupSyncOutcome } from '../../src/app/directory/group-sync';
+import {
+  GroupSync,
+  groupsToSync,
+  whatToSay,
+  type GroupSyncDeps,
+  type GroupSyncOutcome,
+} from '../../src/app/directory/group-sync';
 import { slackMemberOf } from '../../src/channels/slack/user-groups';
 import { entraMemberOf } from '../../src/channels/teams/entra-groups';
 
@@ -383,5 +389,82 @@ describe('group sync', () => {
       removed: ['helen-carter'],
     });
     expect(said).toContain('A role group has no members now: nobody holds the role from it');
+  });
+});
+
+describe('group sync across replicas', () => {
+  const d = valid(withGroups(DIOCESE, '      - { role: line-manager, slackUsergroup: S0LINCDLM }\n'));
+  const clock = (): Date => new Date('2026-12-03T09:00:00Z');
+
+  /** One lease shared by the replicas, as the store keeps it. */
+  function sharedLease(): { holder: string | undefined; as(owner: string): NonNullable<GroupSyncDeps['lease']> } {
+    const shared = {
+      holder: undefined as string | undefined,
+      as: (owner: string) => ({
+        claim: () => {
+          if (shared.holder !== undefined && shared.holder !== owner) return Promise.resolve(false);
+          shared.holder = owner;
+          return Promise.resolve(true);
+        },
+        release: () => {
+          if (shared.holder === owner) shared.holder = undefined;
+          return Promise.resolve();
+        },
+      }),
+    };
+    return shared;
+  }
+
+  test('while one replica reads the groups, another reads none; once it is done, the lease is free again', async () => {
+    const lease = sharedLease();
+    let answer: (members: GroupMember[]) => void = () => undefined;
+    const slow: GroupSource = { members: () => new Promise<GroupMember[]>((resolve) => (answer = resolve)) };
+    const quick = tableSource({ S0LINCDLM: [{ platform: 'slack', userId: 'U0LDIO0002' }] });
+    const sinkA = recordingSink();
+    const sinkB = recordingSink();
+    const a = new GroupSync({
+      directory: d,
+      sink: sinkA,
+      sources: { slack: slow },
+      clock,
+      report: () => undefined,
+      lease: lease.as('a'),
+    });
+    const b = new GroupSync({
+      directory: d,
+      sink: sinkB,
+      sources: { slack: quick },
+      clock,
+      report: () => undefined,
+      lease: lease.as('b'),
+    });
+    const running = a.runOnce();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lease.holder).toBe('a');
+    expect(await b.runOnce()).toEqual([]);
+    expect(quick.reads).toEqual([]);
+    answer([{ platform: 'slack', userId: 'U0LDIO0002' }]);
+    expect((await running).map((o) => o.source)).toEqual(['slack-usergroup:S0LINCDLM']);
+    expect(lease.holder).toBeUndefined();
+    expect(sinkA.calls).toHaveLength(1);
+    await b.runOnce();
+    expect(quick.reads).toEqual(['S0LINCDLM']);
+    expect(sinkB.calls).toHaveLength(1);
+  });
+
+  test('a store that cannot say who holds the lease does not stop the read (reading twice changes nothing)', async () => {
+    const said: string[] = [];
+    const sink = recordingSink();
+    const sync = new GroupSync({
+      directory: d,
+      sink,
+      sources: { slack: tableSource({ S0LINCDLM: [] }) },
+      clock,
+      report: (_level, msg) => said.push(msg),
+      lease: { claim: () => Promise.reject(new Error('database is locked')), release: () => Promise.resolve() },
+    });
+    await sync.runOnce();
+    expect(sink.calls).toHaveLength(1);
+    expect(said).toContain('Group sync could not check whether another replica is reading the groups');
   });
 });

@@ -24,7 +24,19 @@ export interface GroupSyncDeps {
   report: GroupSyncReport;
   /** The longest one group's read may take, all its calls together (default 2 minutes). */
   groupTimeoutMs?: number;
+  /**
+   * Where several replicas run, one reads the groups each round: a run goes ahead only when this
+   * lease is taken (the sweeper's leases, under the name GROUP_SYNC_LEASE), and gives it back when
+   * done. A store that cannot say does not stop the run (reading a group twice changes nothing).
+   */
+  lease?: {
+    claim(until: Date, now: Date): Promise<boolean>;
+    release(): Promise<void>;
+  };
 }
+
+/** The lease name of group sync among the sweeper's case leases (no case reference looks like it). */
+export const GROUP_SYNC_LEASE = 'group-sync';
 
 /** One group named by one agency for one role. */
 export interface GroupToSync {
@@ -135,6 +147,31 @@ export class GroupSync {
 
   private async run(): Promise<GroupSyncOutcome[]> {
     const groups = groupsToSync(this.deps.directory);
+    if (groups.length === 0) return [];
+    const { lease } = this.deps;
+    if (lease) {
+      const now = this.deps.clock();
+      // Held for the longest a run may take; given back as soon as it ends.
+      const until = new Date(now.getTime() + (this.deps.groupTimeoutMs ?? 120_000) * (groups.length + 1));
+      let mine = true;
+      try {
+        mine = await lease.claim(until, now);
+      } catch (error) {
+        this.deps.report('warn', 'Group sync could not check whether another replica is reading the groups', {
+          problem: reason(error),
+        });
+      }
+      if (!mine) return [];
+      try {
+        return await this.readAll(groups);
+      } finally {
+        await lease.release().catch(() => undefined);
+      }
+    }
+    return this.readAll(groups);
+  }
+
+  private async readAll(groups: GroupToSync[]): Promise<GroupSyncOutcome[]> {
     const outcomes: Array<GroupSyncOutcome & { key: string }> = [];
     // A group named for two roles (or twice) is read once a run.
     const reads = new Map<string, Promise<GroupMember[]>>();
