@@ -115,6 +115,7 @@ export class GroupSync {
   private running: Promise<GroupSyncOutcome[]> | undefined;
   private readonly stopping = new AbortController();
   private failing = new Set<string>();
+  private everyMs: number | undefined;
   /** The last run: when it ended and what each group came to. */
   last: { at: string; outcomes: GroupSyncOutcome[] } | undefined;
 
@@ -130,6 +131,7 @@ export class GroupSync {
 
   /** A run now, then one every `everyMs` (none overlapping). */
   start(everyMs: number): void {
+    if (everyMs > 0) this.everyMs = everyMs;
     void this.runOnce();
     if (everyMs > 0) {
       this.timer = setInterval(() => void this.runOnce(), everyMs);
@@ -151,8 +153,10 @@ export class GroupSync {
     const { lease } = this.deps;
     if (lease) {
       const now = this.deps.clock();
-      // Held for the longest a run may take; given back as soon as it ends.
-      const until = new Date(now.getTime() + (this.deps.groupTimeoutMs ?? 120_000) * (groups.length + 1));
+      // Held for the longest a run may take, but no longer than a round (a replica that dies holding
+      // it delays the next read by one round at most); given back as soon as the run ends.
+      const longest = (this.deps.groupTimeoutMs ?? 120_000) * (groups.length + 1);
+      const until = new Date(now.getTime() + Math.min(longest, this.everyMs ?? 10 * 60_000));
       let mine = true;
       try {
         mine = await lease.claim(until, now);
