@@ -154,6 +154,20 @@ describe('a Slack user group (Slack agency)', () => {
     expect(holders('diocese-of-lincoln', 'line-manager')).toEqual(['helen-marsh', ruth()].sort());
   });
 
+  test('a rate limit on the way (429, Retry-After) is waited out, and the group is read whole', async () => {
+    bot.slackApi.rateLimitOnce.add('users.info');
+    const before = bot.slackApi.calls.length;
+    const outcomes = await bot.app.groupSync.runOnce();
+    expect(outcomes.find((o) => o.source === `slack-usergroup:${SLACK_GROUP}`)).toMatchObject({
+      members: 1,
+      added: [],
+      removed: [],
+    });
+    const calls = bot.slackApi.since(before).map((c) => c.method);
+    expect(calls).toContain('users.info (429)');
+    expect(calls.filter((m) => m === 'users.info')).toHaveLength(1);
+  });
+
   test('a read that fails removes nobody: Slack down, or one member who cannot be looked up', async () => {
     const mark = logs.lines.length;
     bot.slackApi.usergroups.set(SLACK_GROUP, []); // everyone "left"…
