@@ -9,12 +9,16 @@ import { checkDirectoryText, type Agency, type Directory, type RoleGroup } from 
 import type { GroupMember, GroupRoleSync } from '../../src/app/directory/groups-port';
 import { GroupFetchError, type GroupSource } from '../../src/app/directory/group-sources';
 import { GroupSync, whatToSay, type GroupSyncDeps, type GroupSyncOutcome } from '../../src/app/directory/group-sync';
+import { loadConfig } from '../../src/config';
+import { groupSources } from '../../src/channels/group-sources';
+import { GraphTokens } from '../../src/channels/teams/graph-token';
 
 const procedures = loadProcedures();
 const exampleText = readFileSync(EXAMPLE_DIRECTORY_FILE, 'utf8');
 const DIOCESE = '    slack: { teamId: T0LINCDIO }\n';
 const COUNCIL = '    teams: { tenantId: 65c5ef15-4766-494c-be83-ff60275edb42 }\n';
 const GROUP = '0f3b6a52-9d1e-4c7a-8b2f-5e6d7c8a9b10';
+const COUNCIL_TENANT = '65c5ef15-4766-494c-be83-ff60275edb42';
 
 /** The example with `lines` added to the agency whose platform line is `after`. */
 function withGroups(after: string, lines: string): string {
@@ -272,5 +276,54 @@ describe('group sync across replicas', () => {
     await sync.runOnce();
     expect(sink.calls).toHaveLength(1);
     expect(said).toContain('Group sync could not check whether another replica is reading the groups');
+  });
+});
+
+describe('what reads the groups, from the configuration', () => {
+  const base = loadConfig({ NODE_ENV: 'test' });
+
+  test('GROUP_SYNC_MINUTES: 15 unless set, 0 turns it off, and a wrong value is refused by name', () => {
+    expect(base.GROUP_SYNC_MINUTES).toBe(15);
+    expect(loadConfig({ GROUP_SYNC_MINUTES: '0' }).GROUP_SYNC_MINUTES).toBe(0);
+    expect(() => loadConfig({ GROUP_SYNC_MINUTES: '-5' })).toThrow(/GROUP_SYNC_MINUTES must be 0 \(off\) or more/);
+    expect(() => loadConfig({ GROUP_SYNC_MINUTES: 'hourly' })).toThrow(
+      /GROUP_SYNC_MINUTES must be a number of minutes/,
+    );
+    expect(() => loadConfig({ GRAPH_API_URL: 'graph' })).toThrow(
+      /GRAPH_API_URL must be Microsoft Graph's base address/,
+    );
+  });
+
+  test('Slack groups need a Slack token; Entra groups a client secret or a managed identity', () => {
+    expect(Object.keys(groupSources(base))).toEqual([]);
+    expect(Object.keys(groupSources({ ...base, SLACK_BOT_TOKEN: 'xoxb-1' }))).toEqual(['slack']);
+    expect(Object.keys(groupSources({ ...base, MicrosoftAppId: GROUP }))).toEqual([]);
+    expect(Object.keys(groupSources({ ...base, MicrosoftAppId: GROUP, MicrosoftAppPassword: 's' }))).toEqual(['teams']);
+    expect(Object.keys(groupSources({ ...base, MicrosoftAppId: GROUP, MicrosoftAppType: 'UserAssignedMSI' }))).toEqual([
+      'teams',
+    ]);
+    // With installs per workspace, the installation's token (helper B's store) is asked for each agency.
+    expect(Object.keys(groupSources(base, { slackTokenFor: () => undefined }))).toEqual(['slack']);
+  });
+
+  test("a managed identity's token is used for its own tenant only", async () => {
+    const asked: string[] = [];
+    const tokens = new GraphTokens({
+      credential: {
+        getToken: (scope) => {
+          asked.push(String(scope));
+          return Promise.resolve({ token: 'mi-token', expiresOnTimestamp: Date.parse('2026-12-03T10:00:00Z') });
+        },
+      },
+      homeTenantId: COUNCIL_TENANT,
+      now: () => Date.parse('2026-12-03T09:00:00Z'),
+    });
+    const signal = new AbortController().signal;
+    expect(await tokens.token(COUNCIL_TENANT, signal)).toBe('mi-token');
+    expect(await tokens.token(COUNCIL_TENANT, signal)).toBe('mi-token');
+    expect(asked).toEqual(['https://graph.microsoft.com/.default']);
+    await expect(tokens.token('4d823698-5f02-48ab-b2ec-f0724a3d1e9b', signal)).rejects.toThrow(
+      /managed identity belongs to the tenant 65c5ef15-.* and cannot read groups of the tenant 4d823698-/,
+    );
   });
 });
