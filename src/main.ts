@@ -334,6 +334,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           : { off: true },
       slack: slack ? 'on' : 'off',
       figures: figures.describe(clock()),
+      groups: groupSync.describe(config.GROUP_SYNC_MINUTES),
       boards: [...procedures.keys()],
       agencies: directory.agencies.length,
       people: directory.people.length,

@@ -119,6 +119,14 @@ describe('an Entra ID group (Teams agency)', () => {
       `A role group was not read, so its role holders stay as they were | entra-group:${ENTRA_GROUP} | the group could not be read: Microsoft Graph (members of the group ${ENTRA_GROUP}): answered 503`,
     ]);
 
+    // The health check says how many groups are not being read (not which): this one, and the
+    // diocese's Slack group, which this file's Slack fake does not know.
+    const health = (await (await fetch(`${bot.base}/healthz`)).json()) as { groups?: Record<string, unknown> };
+    expect(health.groups).toEqual(
+      expect.objectContaining({ everyMinutes: 15, groups: 2, notRead: 2, lastRead: expect.any(String) as unknown }),
+    );
+    expect(JSON.stringify(health)).not.toContain(ENTRA_GROUP);
+
     // Graph answers again: Alex, who left, loses the role from the group (the file made Alex a practitioner only).
     graph.failPages.length = 0;
     const outcomes = await bot.app.groupSync.runOnce();

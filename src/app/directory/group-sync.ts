@@ -139,6 +139,18 @@ export class GroupSync {
     }
   }
 
+  /** For the health check: how often, when last, and how many groups are not being read (no names). */
+  describe(everyMinutes: number): Record<string, unknown> {
+    const groups = groupsToSync(this.deps.directory).length;
+    if (groups === 0) return { none: true };
+    return {
+      ...(everyMinutes > 0 ? { everyMinutes } : { off: true }),
+      groups,
+      ...(this.last ? { lastRead: this.last.at } : {}),
+      notRead: this.failing.size,
+    };
+  }
+
   /** No more runs; a read under way is abandoned (it changes nothing) and awaited. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
