@@ -4,8 +4,12 @@
  * after page, with one app-only token kept until near its end; a page or a token that fails
  * changes nothing and is logged once; a next page pointing away from Graph is not followed.
  * The live directory (src/app/directory/live.ts) takes each group's members and records each
- * change in the directory's history with the group as its source.
+ * change in the directory's history with the group as its source. Two replicas on one store: one
+ * reads the groups.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Directory } from '../../src/domain/directory';
 import { GraphTokens } from '../../src/channels/teams/graph-token';
 import type { TestBot } from '../fakes/bot';
@@ -14,6 +18,8 @@ import {
   APP_ID,
   APP_SECRET,
   COUNCIL_GROUP,
+  councilGraph,
+  directoryFile,
   ENTRA_GROUP,
   JORDAN,
   TENANT,
@@ -210,5 +216,42 @@ describe('an Entra ID group (Teams agency)', () => {
     );
     expect(outcomes?.find((o) => o.source === `entra-group:${ENTRA_GROUP}`)?.failed).not.toContain(APP_SECRET);
     graph.consents.add(`${TENANT} ${APP_ID}`);
+  });
+});
+
+describe('two replicas on one store', () => {
+  test('one reads the groups while it runs; when it stops, the other takes over', async () => {
+    const shared = await councilGraph();
+    const env = {
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'groups-replicas-')),
+      DIRECTORY_FILE: directoryFile(),
+      SWEEPER_NAME: 'replica-1',
+    };
+    const first = await startGroupBot({ graph: shared, env });
+    try {
+      await until(() => first.bot.app.groupSync.last);
+      const second = await startGroupBot({ graph: shared, env: { ...env, SWEEPER_NAME: 'replica-2' } });
+      try {
+        // The second's start finds the lease held: it reads nothing.
+        expect(await second.bot.app.groupSync.runOnce()).toEqual([]);
+        expect(shared.graphCalls()).toHaveLength(3); // the first's one read, three pages
+        expect(shared.tokenCalls()).toHaveLength(1);
+        // It still sees what the first wrote (the directory's history in the one store).
+        await second.bot.app.live.refresh();
+        expect(second.holders('lincolnshire-county-council', 'line-manager')).toContain('alex-morgan');
+        await first.stop();
+        const outcomes = await second.bot.app.groupSync.runOnce();
+        expect(outcomes.find((o) => o.source === `entra-group:${ENTRA_GROUP}`)).toMatchObject({
+          added: [],
+          removed: [],
+        });
+        expect(shared.graphCalls()).toHaveLength(6);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await first.stop().catch(() => undefined);
+      await shared.close();
+    }
   });
 });

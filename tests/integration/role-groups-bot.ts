@@ -95,12 +95,24 @@ export interface GroupBot {
   stop(): Promise<void>;
 }
 
-export async function startGroupBot(): Promise<GroupBot> {
+/** A Graph fake that knows the bot's app, the council's consent and its group (two to a page). */
+export async function councilGraph(): Promise<FakeGraph> {
   const graph = await startFakeGraph();
   graph.apps.set(APP_ID, APP_SECRET);
   graph.consents.add(`${TENANT} ${APP_ID}`);
   graph.groups.set(ENTRA_GROUP, { tenantId: TENANT, members: [...COUNCIL_GROUP] });
   graph.pageSize = 2;
+  return graph;
+}
+
+/**
+ * The bot with its own Graph fake; or, for a second replica, one given (`graph`, not closed by
+ * stop()) with `env` (the same DATA_DIR and DIRECTORY_FILE, another SWEEPER_NAME).
+ */
+export async function startGroupBot(
+  options: { graph?: FakeGraph; env?: Record<string, string> } = {},
+): Promise<GroupBot> {
+  const graph = options.graph ?? (await councilGraph());
   const logs = captureLogs();
   const bot = await startTestBot({
     env: {
@@ -110,6 +122,7 @@ export async function startGroupBot(): Promise<GroupBot> {
       MicrosoftAppPassword: APP_SECRET,
       GRAPH_API_URL: graph.graphUrl,
       ENTRA_AUTHORITY_URL: graph.loginUrl,
+      ...options.env,
     },
     logDestination: logs.destination,
   });
@@ -139,7 +152,7 @@ export async function startGroupBot(): Promise<GroupBot> {
         .map((l) => `${l.msg} | ${l.group ?? ''} | ${l.problem ?? ''}`),
     stop: async () => {
       await bot.stop();
-      await graph.close();
+      if (!options.graph) await graph.close();
     },
   };
 }

@@ -225,7 +225,7 @@ describe('group sync across replicas', () => {
     return shared;
   }
 
-  test('while one replica reads the groups, another reads none; once it is done, the lease is free again', async () => {
+  test('while one replica reads the groups (and the round after), another reads none; once it stops, the other takes over', async () => {
     const lease = sharedLease();
     let answer: (members: GroupMember[]) => void = () => undefined;
     const slow: GroupSource = { members: () => new Promise<GroupMember[]>((resolve) => (answer = resolve)) };
@@ -255,8 +255,12 @@ describe('group sync across replicas', () => {
     expect(quick.reads).toEqual([]);
     answer([{ platform: 'slack', userId: 'U0LDIO0002' }]);
     expect((await running).map((o) => o.source)).toEqual(['slack-usergroup:S0LINCDLM']);
-    expect(lease.holder).toBeUndefined();
     expect(sinkA.calls).toHaveLength(1);
+    // The rest of the round is still a's: b reads nothing; a's next run renews it.
+    expect(lease.holder).toBe('a');
+    expect(await b.runOnce()).toEqual([]);
+    await a.stop();
+    expect(lease.holder).toBeUndefined();
     await b.runOnce();
     expect(quick.reads).toEqual(['S0LINCDLM']);
     expect(sinkB.calls).toHaveLength(1);

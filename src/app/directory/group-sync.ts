@@ -25,9 +25,10 @@ export interface GroupSyncDeps {
   /** The longest one group's read may take, all its calls together (default 2 minutes). */
   groupTimeoutMs?: number;
   /**
-   * Where several replicas run, one reads the groups each round: a run goes ahead only when this
-   * lease is taken (the sweeper's leases, under the name GROUP_SYNC_LEASE), and gives it back when
-   * done. A store that cannot say does not stop the run (reading a group twice changes nothing).
+   * Where several replicas run, one reads the groups: a run goes ahead only when this lease is
+   * taken (the sweeper's leases, under the name GROUP_SYNC_LEASE) or renewed, and it is held for a
+   * round, so the others skip theirs; stop() gives it back. A store that cannot say does not stop
+   * the run (reading a group twice changes nothing).
    */
   lease?: {
     claim(until: Date, now: Date): Promise<boolean>;
@@ -116,6 +117,7 @@ export class GroupSync {
   private readonly stopping = new AbortController();
   private failing = new Set<string>();
   private everyMs: number | undefined;
+  private holding = false;
   /** The last run: when it ended and what each group came to. */
   last: { at: string; outcomes: GroupSyncOutcome[] } | undefined;
 
@@ -157,6 +159,8 @@ export class GroupSync {
     this.timer = undefined;
     this.stopping.abort();
     await this.running?.catch(() => undefined);
+    if (this.holding) await this.deps.lease?.release().catch(() => undefined);
+    this.holding = false;
   }
 
   private async run(): Promise<GroupSyncOutcome[]> {
@@ -165,10 +169,9 @@ export class GroupSync {
     const { lease } = this.deps;
     if (lease) {
       const now = this.deps.clock();
-      // Held for the longest a run may take, but no longer than a round (a replica that dies holding
-      // it delays the next read by one round at most); given back as soon as the run ends.
-      const longest = (this.deps.groupTimeoutMs ?? 120_000) * (groups.length + 1);
-      const until = new Date(now.getTime() + Math.min(longest, this.everyMs ?? 10 * 60_000));
+      // Held for a round and renewed by this replica's next run, so the others read nothing while it
+      // lives; one that dies holding it delays the next read by a round at most (stop() gives it back).
+      const until = new Date(now.getTime() + (this.everyMs ?? 10 * 60_000));
       let mine = true;
       try {
         mine = await lease.claim(until, now);
@@ -178,11 +181,7 @@ export class GroupSync {
         });
       }
       if (!mine) return [];
-      try {
-        return await this.readAll(groups);
-      } finally {
-        await lease.release().catch(() => undefined);
-      }
+      this.holding = true;
     }
     return this.readAll(groups);
   }
