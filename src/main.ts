@@ -37,7 +37,7 @@ import { createHttpServer, oneLine, type HttpLimits, type Route } from './http/s
 import { healthHandler } from './http/health';
 import { captureConsole } from './http/console';
 import { listen, ListenError } from './http/listen';
-import { GROUP_SYNC_LEASE, GroupSync } from './app/directory/group-sync';
+import { GROUP_SYNC_LEASE, GroupSync, grantedByGroups } from './app/directory/group-sync';
 import { groupSources } from './channels/group-sources';
 import { LiveDirectory } from './app/directory/live';
 import { PersonResolver } from './app/directory/identity';
@@ -305,6 +305,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     sources: groupSources(config),
     clock,
     report: (level, msg, fields) => log(level, msg, fields),
+    // What groups gave, so a group the directory names no more gives it back.
+    granted: () => grantedByGroups(live),
     // One replica reads the groups each round.
     lease: {
       claim: (until, now) => repo.claimLease(GROUP_SYNC_LEASE, replica, until.toISOString(), now.toISOString()),

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { EXAMPLE_DIRECTORY_FILE, loadDirectoryFile, loadProcedures } from '../app/procedures';
 import { LiveDirectory } from '../app/directory/live';
 import { PersonResolver } from '../app/directory/identity';
-import { GroupSync, groupsToSync, type GroupSyncOutcome } from '../app/directory/group-sync';
+import { GroupSync, grantedByGroups, groupsToSync, type GroupSyncOutcome } from '../app/directory/group-sync';
 import { groupSources } from '../channels/group-sources';
 import { loadConfig } from '../config';
 import type { Directory } from '../domain/directory';
@@ -28,6 +28,9 @@ export function describeOutcome(o: GroupSyncOutcome, directory: Directory): stri
     : ['the Entra ID group', o.source.slice('entra-group:'.length)];
   const head = `${agency}, ${o.role}, from ${kind} ${id}`;
   if (o.failed !== undefined) return `${head}: not read, so nothing changed (${o.failed})`;
+  const who0 = (ids: readonly string[] | undefined): string => (ids?.length ? ids.join(', ') : 'nobody');
+  if (o.retired)
+    return `${head}: no longer named in the directory, so the role it gave is taken from ${who0(o.removed)}`;
   const who = (ids: readonly string[] | undefined): string =>
     ids?.length
       ? ids.map((pid) => `${directory.people.find((p) => p.id === pid)?.name ?? pid} (${pid})`).join(', ')
@@ -64,6 +67,7 @@ export async function commandDirectorySyncGroups(args: string[], io: Io): Promis
       directory,
       sink: live,
       sources: groupSources(config),
+      granted: () => grantedByGroups(live),
       clock,
       // Each outcome is printed below; only what is not about one group goes to standard error.
       report: (level, msg, fields) => {

@@ -197,6 +197,24 @@ describe('a Slack user group (Slack agency)', () => {
     expect(gone?.find((o) => o.source === `slack-usergroup:${SLACK_GROUP}`)?.failed).toMatch(/no_such_subteam/);
     expect(holders('diocese-of-lincoln', 'line-manager')).toEqual(['helen-marsh', ruth()].sort());
   });
+
+  test('a group the directory no longer names gives back the role it gave', async () => {
+    const diocese = dir().agencies.find((a) => a.id === 'diocese-of-lincoln');
+    const named = diocese?.roleGroups.splice(0); // as when the file loses its roleGroups and the bot restarts
+    try {
+      const outcomes = await bot.app.groupSync.runOnce();
+      expect(outcomes.find((o) => o.source === `slack-usergroup:${SLACK_GROUP}`)).toMatchObject({
+        retired: true,
+        removed: [ruth()],
+      });
+      expect(holders('diocese-of-lincoln', 'line-manager')).toEqual(['helen-marsh']);
+      expect((await history()).at(-1)).toBe(`group:slack-usergroup:${SLACK_GROUP} role-removed ${ruth()} line-manager`);
+      // Nothing left to give back: the next run is quiet.
+      expect((await bot.app.groupSync.runOnce()).filter((o) => o.source.startsWith('slack-'))).toEqual([]);
+    } finally {
+      diocese?.roleGroups.push(...(named ?? []));
+    }
+  });
 });
 
 describe('cli directory sync-groups', () => {

@@ -202,6 +202,39 @@ describe('group sync', () => {
   });
 });
 
+describe('a group the directory names no more', () => {
+  const d = valid(withGroups(DIOCESE, '      - { role: line-manager, slackUsergroup: S0LINCDLM }\n'));
+  const clock = (): Date => new Date('2026-12-03T09:00:00Z');
+
+  test('gives back what it gave (an empty member list, once per role and group); groups still named, and others, are left alone', async () => {
+    const sink = recordingSink();
+    const sync = new GroupSync({
+      directory: d,
+      sink,
+      sources: { slack: tableSource({ S0LINCDLM: [] }) },
+      clock,
+      report: () => undefined,
+      granted: () => [
+        { agencyId: 'diocese-of-lincoln', role: 'line-manager', source: 'slack-usergroup:S0LINCDLM' }, // still named
+        { agencyId: 'diocese-of-lincoln', role: 'line-manager', source: 'slack-usergroup:S0OLDGRP' }, // gone
+        { agencyId: 'diocese-of-lincoln', role: 'line-manager', source: 'slack-usergroup:S0OLDGRP' }, // (another holder)
+        { agencyId: 'diocese-of-lincoln', role: 'senior-liaison-officer', source: 'slack-usergroup:S0LINCDLM' }, // not for this role
+        { agencyId: 'diocese-of-lincoln', role: 'line-manager', source: 'priya-shah' }, // given by a person: not a group's
+      ],
+    });
+    const outcomes = await sync.runOnce();
+    expect(sink.calls.map((c) => `${c.role} ${c.source} [${c.members.join()}]`)).toEqual([
+      'line-manager slack-usergroup:S0LINCDLM []',
+      'line-manager slack-usergroup:S0OLDGRP []',
+      'senior-liaison-officer slack-usergroup:S0LINCDLM []',
+    ]);
+    expect(outcomes.filter((o) => o.retired).map((o) => o.source)).toEqual([
+      'slack-usergroup:S0OLDGRP',
+      'slack-usergroup:S0LINCDLM',
+    ]);
+  });
+});
+
 describe('group sync across replicas', () => {
   const d = valid(withGroups(DIOCESE, '      - { role: line-manager, slackUsergroup: S0LINCDLM }\n'));
   const clock = (): Date => new Date('2026-12-03T09:00:00Z');

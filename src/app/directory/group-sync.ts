@@ -30,6 +30,11 @@ export interface GroupSyncDeps {
    * round, so the others skip theirs; stop() gives it back. A store that cannot say does not stop
    * the run (reading a group twice changes nothing).
    */
+  /**
+   * The roles groups have given, as the live directory holds them (source as group sync names it).
+   * A group the directory no longer names gives its roles back: its holders lose what it gave.
+   */
+  granted?: () => Array<{ agencyId: string; role: string; source: string }>;
   lease?: {
     claim(until: Date, now: Date): Promise<boolean>;
     release(): Promise<void>;
@@ -58,6 +63,8 @@ export interface GroupSyncOutcome {
   removed?: string[];
   /** Why nothing changed: the group could not be read, or the change could not be stored. */
   failed?: string;
+  /** The directory no longer names this group for this role: what it gave was taken back. */
+  retired?: true;
 }
 
 /** Every group the directory names, in its order; an entry naming no group (the check refuses it) is left out. */
@@ -68,6 +75,27 @@ export function groupsToSync(directory: Directory): GroupToSync[] {
         ? []
         : [{ agency, group, source: groupSourceName(group), platform: groupPlatform(group) }],
     ),
+  );
+}
+
+/**
+ * The roles groups have given in a live directory (its grants tagged `group:<source>`), but not
+ * the practitioner role a member is learned with (everyone of the agency may act as one anyway).
+ */
+export function grantedByGroups(live: {
+  directory: Directory;
+  grantsOf(personId: string, role: string): string[];
+  practitionerRole(agencyId: string): string | undefined;
+}): Array<{ agencyId: string; role: string; source: string }> {
+  return live.directory.people.flatMap((p) =>
+    p.roles
+      .filter((role) => role !== live.practitionerRole(p.agency))
+      .flatMap((role) =>
+        live
+          .grantsOf(p.id, role)
+          .filter((s) => s.startsWith('group:'))
+          .map((s) => ({ agencyId: p.agency, role, source: s.slice('group:'.length) })),
+      ),
   );
 }
 
@@ -165,7 +193,7 @@ export class GroupSync {
 
   private async run(): Promise<GroupSyncOutcome[]> {
     const groups = groupsToSync(this.deps.directory);
-    if (groups.length === 0) return [];
+    if (groups.length === 0 && this.retiredGroups(groups).length === 0) return [];
     const { lease } = this.deps;
     if (lease) {
       const now = this.deps.clock();
@@ -242,10 +270,49 @@ export class GroupSync {
         outcomes.push({ ...base, failed: `the change could not be stored: ${reason(error)}` });
       }
     }
+    if (!this.stopping.signal.aborted) outcomes.push(...(await this.retire(groups)));
     this.say(outcomes);
     const plain = outcomes.map(({ key: _key, ...o }) => o);
     this.last = { at: this.deps.clock().toISOString(), outcomes: plain };
     return plain;
+  }
+
+  /** Roles given by groups the directory names no more (for that agency and role). */
+  private retiredGroups(groups: readonly GroupToSync[]): Array<{ agencyId: string; role: string; source: string }> {
+    const named = new Set(groups.map((g) => `${g.agency.id} ${g.group.role} ${g.source}`));
+    const seen = new Set<string>();
+    return (this.deps.granted?.() ?? []).filter((g) => {
+      const key = `${g.agencyId} ${g.role} ${g.source}`;
+      if (named.has(key) || seen.has(key) || !/^(slack-usergroup|entra-group):/.test(g.source)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
+  private async retire(groups: readonly GroupToSync[]): Promise<Array<GroupSyncOutcome & { key: string }>> {
+    const outcomes: Array<GroupSyncOutcome & { key: string }> = [];
+    for (const g of this.retiredGroups(groups)) {
+      const base = { key: `${g.agencyId} ${g.role} ${g.source}`, ...g, retired: true as const };
+      try {
+        const { added, removed } = await this.deps.sink.syncRoleFromGroup(
+          g.agencyId,
+          g.role,
+          [],
+          g.source,
+          this.deps.clock(),
+        );
+        outcomes.push({ ...base, members: 0, added, removed });
+        this.deps.report('info', 'A role group is no longer named in the directory: the role it gave is taken back', {
+          agency: g.agencyId,
+          role: g.role,
+          group: g.source,
+          removed: removed.length,
+        });
+      } catch (error) {
+        outcomes.push({ ...base, failed: `the change could not be stored: ${reason(error)}` });
+      }
+    }
+    return outcomes;
   }
 
   private say(outcomes: ReadonlyArray<GroupSyncOutcome & { key: string }>): void {
