@@ -115,11 +115,18 @@ export class SlackUserGroups implements GroupSource {
   ): Promise<SlackMemberVerdict[]> {
     const verdicts: SlackMemberVerdict[] = new Array<SlackMemberVerdict>(ids.length);
     let next = 0;
+    // One failure fails the read: the other workers stop asking.
+    let failed = false;
     const worker = async (): Promise<void> => {
-      while (next < ids.length) {
+      while (next < ids.length && !failed) {
         const i = next++;
         const id = ids[i] as string;
-        const info = await this.call('users.info', { user: id }, token, signal, ['user_not_found']);
+        const info = await this.call('users.info', { user: id }, token, signal, ['user_not_found']).catch(
+          (error: unknown) => {
+            failed = true;
+            throw error;
+          },
+        );
         verdicts[i] =
           info.ok === true && typeof info.user === 'object' && info.user !== null
             ? slackMemberOf(agency, id, info.user)
