@@ -105,11 +105,7 @@ export interface FakeTeamsMember {
 }
 
 /** GET /v3/conversations/{id}/members/{memberId}: the member, or 404 as Teams says it. True if answered. */
-function memberLookup(
-  users: Map<string, FakeTeamsMember>,
-  call: ConnectorCall,
-  res: ServerResponse,
-): boolean {
+function memberLookup(users: Map<string, FakeTeamsMember>, call: ConnectorCall, res: ServerResponse): boolean {
   const m = /^\/v3\/conversations\/[^/]+\/members\/([^/?]+)$/.exec(call.url);
   if (call.method !== 'GET' || !m?.[1]) return false;
   const member = users.get(decodeURIComponent(m[1])) ?? users.get(decodeURIComponent(m[1]).toLowerCase());

@@ -118,12 +118,12 @@ describe('Slack: /escalate, the case channel, the stage card and its buttons', (
     withinLimits(opened);
   });
 
-  test('someone Slack does not know as a member of a registered workspace is told how to get added', async () => {
+  test('someone not in the directory is told how to get added', async () => {
     const reply = await post(slash(people.stranger));
     expect(reply.json).toEqual(
       expect.objectContaining({
         response_type: 'ephemeral',
-        text: expect.stringMatching(/not registered with the escalation bot/) as string,
+        text: expect.stringMatching(/not in the escalation directory/) as string,
       }),
     );
   });

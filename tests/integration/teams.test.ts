@@ -113,9 +113,9 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     expect(await bot.app.repo.allReferences()).toEqual([]);
   });
 
-  test('someone Teams does not know as a member of a registered tenant is told how to get added', async () => {
+  test('someone not in the directory is told how to get added', async () => {
     const fetched = await send(people.stranger, { type: 'invoke', name: 'task/fetch', value: { data: {} } });
-    expect(dialogText(fetched.body)).toMatch(/not registered with the escalation bot/);
+    expect(dialogText(fetched.body)).toMatch(/not in the escalation directory/);
   });
 
   test('mistakes come back in the dialog, all at once and field by field, and nothing is stored', async () => {

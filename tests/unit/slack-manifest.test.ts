@@ -30,8 +30,9 @@ const SCOPES: Record<string, string[]> = {
   'views.publish': [],
   'conversations.history': ['groups:history', 'im:history'],
   filesUploadV2: ['files:write'],
-  // Group sync (src/channels/slack/user-groups.ts): a user group's members, and each one's name and email.
+  // Group sync (src/channels/slack/user-groups.ts): a user group's members.
   'usergroups.users.list': ['usergroups:read'],
+  // Who someone new is (identity from the platform): their name, home workspace and work email.
   'users.info': ['users:read', 'users:read.email'],
 };
 

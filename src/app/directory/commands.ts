@@ -33,6 +33,9 @@ export type MentionLookup = (spec: string) => Promise<Person | undefined>;
 export const NOT_AN_ADMIN =
   "Only your agency's directory administrators can change who holds a role (and, for the board's roles, the board's business unit). Ask your agency's safeguarding lead.";
 
+export const STORE_BUSY =
+  'The directory could not be read or changed just now, so nothing was changed; try again in a minute.';
+
 export class DirectoryCommands {
   constructor(private readonly deps: DirectoryCommandDeps) {}
 
@@ -44,16 +47,21 @@ export class DirectoryCommands {
     mention?: MentionLookup,
   ): Promise<string> {
     if (!me) return words;
-    await this.deps.live.refresh().catch(() => 0);
-    const fresh = this.deps.live.person(me.id) ?? me;
-    switch (command.kind) {
-      case 'roles':
-        return this.roles(fresh);
-      case 'assign':
-      case 'remove':
-        return this.change(command, fresh, mention);
-      case 'away':
-        return this.away(command.text, fresh, mention);
+    try {
+      await this.deps.live.refresh();
+      const fresh = this.deps.live.person(me.id) ?? me;
+      switch (command.kind) {
+        case 'roles':
+          return this.roles(fresh);
+        case 'assign':
+        case 'remove':
+          return await this.change(command, fresh, mention);
+        case 'away':
+          return await this.away(command.text, fresh, mention);
+      }
+    } catch {
+      // The store could not be read or written: nothing was changed.
+      return STORE_BUSY;
     }
   }
 
@@ -75,6 +83,15 @@ export class DirectoryCommands {
     return role;
   }
 
+  /**
+   * The roles that may be named in chat for people of `agency`: those its boards' procedures
+   * hold in each agency, and directory-admin; in a board's own agency, the board's roles too.
+   */
+  private rolesFor(agency: Agency): string[] {
+    const board = agency.kind === 'safeguarding-adults-board';
+    return [...this.deps.live.rolesOf(agency.id)].filter((r) => board || !this.isBoardRole(agency, r)).sort();
+  }
+
   private isBoardRole(agency: Agency, role: string): boolean {
     return agency.boards.some((b) => this.deps.procedures.get(b)?.roles.find((r) => r.id === role)?.scope === 'board');
   }
@@ -85,7 +102,7 @@ export class DirectoryCommands {
     const agency = this.agency(me.agency);
     if (!agency) return 'Your agency is not in the directory any more; ask the board\u2019s business unit.';
     const today = this.today();
-    const lines = [...this.deps.live.rolesOf(agency.id)].sort().map((role) => {
+    const lines = this.rolesFor(agency).map((role) => {
       const holders = roleHolders(this.deps.live.directory, agency.id, role, today);
       const names = holders.map((h) =>
         h.actingFor.length
@@ -137,7 +154,7 @@ export class DirectoryCommands {
     const target = found.person;
     const agency = this.agency(target.agency);
     if (!agency) return 'That person\u2019s agency is not in the directory any more.';
-    const allowed = [...this.deps.live.rolesOf(agency.id)].sort();
+    const allowed = this.rolesFor(agency);
     const role = this.roleOf(command.role, agency, allowed);
     if (!role)
       return `"${command.role}" is not a role at ${agency.name}. The roles there: ${allowed

@@ -7,7 +7,8 @@
  * a workspace or tenant no agency registered are refused in plain words and in the security log.
  */
 import type { Agency, Person } from '../../domain/directory';
-import { learnedPersonId } from '../../domain/directory';
+import { NOT_IN_DIRECTORY } from '../people';
+import { learnedPersonId, personSchema } from '../../domain/directory';
 import type { SecurityEvent } from '../store/repository';
 import type { LiveDirectory } from './live';
 import type { GroupMember } from './groups-port';
@@ -50,6 +51,8 @@ export const CHECK_FAILED = {
 } as const;
 
 export const REFUSED = {
+  /** The platform does not know them (or says nothing of them). */
+  unknown: NOT_IN_DIRECTORY,
   bot: 'The bot answers people, not other apps or bots.',
   deleted: 'This account is deactivated, so the bot cannot take it as a member of staff.',
   guest:
@@ -62,9 +65,13 @@ export const REFUSED = {
     'The bot could not read your work email address from Slack, which it needs to know you. Ask your workspace administrator to let the app read email addresses.',
   otherAgency:
     "Your work email address belongs to someone of another agency in the directory, so the bot cannot take you as a member of this agency. Ask the board's business unit to check.",
+  unreadable:
+    'Your account does not give a name and work email address in a form the bot can keep. Ask your workspace or tenant administrator to check your profile.',
   noRole:
     "Your agency's board procedures name no role for raising a case, so the bot cannot add you. Ask the board's business unit to check the procedure.",
 } as const;
+
+export const NOT_REMEMBERED = 'The bot could not note who you are just now (its store is busy); try again in a minute.';
 
 export interface ResolverDeps {
   live: LiveDirectory;
@@ -91,11 +98,11 @@ export class PersonResolver {
 
   /** Who the Slack user `userId` is; `claimedTeam` is the workspace the request came from, if given. */
   async slack(userId: string | undefined, claimedTeam?: string): Promise<Resolved> {
-    if (!userId) return { refused: REFUSED.unregistered };
+    if (!userId) return { refused: REFUSED.unknown };
     const { live } = this.deps;
     const known = live.bySlack(userId) ?? ((await this.refreshed()) ? live.bySlack(userId) : undefined);
     if (known) return { person: known };
-    if (!this.deps.slack) return { refused: REFUSED.unregistered };
+    if (!this.deps.slack) return { refused: REFUSED.unknown };
     let user: SlackUser | undefined;
     try {
       user = await this.bounded((signal) => this.deps.slack!.userInfo(userId, signal));
@@ -103,7 +110,7 @@ export class PersonResolver {
       this.deps.report('Slack could not say who a user is', { error: errorText(error) });
       return { refused: CHECK_FAILED.slack };
     }
-    if (!user) return this.refuse('unregistered', 'slack', 'not-found');
+    if (!user) return this.refuse('unknown', 'slack', 'not-found');
     if (user.isBot) return this.refuse('bot', 'slack', 'bot');
     if (user.deleted) return this.refuse('deleted', 'slack', 'deactivated');
     if (user.guest) return this.refuse('guest', 'slack', 'guest');
@@ -130,7 +137,7 @@ export class PersonResolver {
     activityTenant: string | undefined,
     fetch: TeamsMemberFetch,
   ): Promise<Resolved> {
-    if (!aadObjectId) return { refused: REFUSED.unregistered };
+    if (!aadObjectId) return { refused: REFUSED.unknown };
     const { live } = this.deps;
     const known = live.byAad(aadObjectId) ?? ((await this.refreshed()) ? live.byAad(aadObjectId) : undefined);
     if (known) {
@@ -147,7 +154,7 @@ export class PersonResolver {
       this.deps.report('Teams could not say who a user is', { error: errorText(error) });
       return { refused: CHECK_FAILED.teams };
     }
-    if (!member) return this.refuse('unregistered', 'teams', 'not-found');
+    if (!member) return this.refuse('unknown', 'teams', 'not-found');
     if (member.aadObjectId && !sameId(member.aadObjectId, aadObjectId))
       return this.refuse('tenantMismatch', 'teams', 'object-id');
     const upn = member.userPrincipalName ?? '';
@@ -186,6 +193,20 @@ export class PersonResolver {
     who: { platform: 'slack' | 'teams'; userId: string; name: string; email: string },
     via: string,
   ): Promise<Resolved> {
+    try {
+      return await this.learnOrMatch(agency, who, via);
+    } catch (error) {
+      // The store could not take it: nothing is half-remembered, and they may simply try again.
+      this.deps.report('Someone new could not be remembered in the directory', { error: errorText(error) });
+      return { refused: NOT_REMEMBERED };
+    }
+  }
+
+  private async learnOrMatch(
+    agency: Agency,
+    who: { platform: 'slack' | 'teams'; userId: string; name: string; email: string },
+    via: string,
+  ): Promise<Resolved> {
     const { live } = this.deps;
     const idField = who.platform === 'slack' ? 'slackUserId' : 'teamsAadObjectId';
     const byEmail = live.byEmail(who.email);
@@ -217,7 +238,15 @@ export class PersonResolver {
       example: false,
       [idField]: who.userId,
     };
-    await live.record(person.id, { kind: 'person-learned', person, platform: who.platform, via });
+    // What the platform gave must be a person the directory file could hold (so an export checks).
+    if (!personSchema.safeParse(person).success)
+      return this.refuse('unreadable', who.platform, 'unreadable', agency.id);
+    await live.record(via === 'platform' ? person.id : via, {
+      kind: 'person-learned',
+      person,
+      platform: who.platform,
+      via,
+    });
     return { person: live.person(person.id) ?? person };
   }
 

@@ -56,7 +56,9 @@ export async function whoIs(deps: TeamsBotDeps, context: TurnContext): Promise<{
     const person = personByAadId(deps.directory, aad);
     return person ? as(person) : { words: NOT_IN_DIRECTORY };
   }
-  const found = await deps.identity.teams(aad, activityTenant(context), (signal) => memberOf(context, signal));
+  // The local Agents Playground speaks for a tenant of its own, not the agency's: not checked there.
+  const tenant = deps.localClient ? undefined : activityTenant(context);
+  const found = await deps.identity.teams(aad, tenant, (signal) => memberOf(context, signal));
   return 'person' in found ? as(found.person) : { words: found.refused };
 }
 

@@ -132,6 +132,9 @@ export function parseAway(text: unknown, today: LocalDate): AwayCommand | undefi
   else if (typeof first === 'string') startDate = fixed(first);
   else {
     const mon = first.month ?? Number(endDate.slice(5, 7));
+    // "7 to 3 January": the month is the end's, so the start is after the end.
+    if (first.month === undefined && first.year === undefined && first.day > Number(endDate.slice(8, 10)))
+      return { kind: 'away-invalid', words: `The absence would end before it starts. ${AWAY_HOW}` };
     startDate = first.year !== undefined ? real(first.year, mon, first.day) : onOrBefore(first.day, mon, endDate);
   }
   if (!startDate) return { kind: 'away-invalid', words: `That is not a date I can read. ${AWAY_HOW}` };

@@ -112,6 +112,12 @@ export const personSchema = z.strictObject({
     .optional(),
   teamsAadObjectId: z.uuid({ error: "must be the person's Microsoft Entra object id (a GUID)" }).optional(),
   agency: slug,
+  /**
+   * The roles the person holds: any the procedures of their agency's boards declare, and
+   * `directory-admin`, who may name the agency's role holders in chat (`assign <role> to <person>`,
+   * `remove <role> from <person>`); a `directory-admin` in a board's own agency (kind
+   * safeguarding-adults-board) names the holders of the board's roles, for the board's agencies.
+   */
   roles: z.array(slug).min(1, { error: 'must name at least one role' }),
   jobTitle: text.optional(),
   deputy: slug.optional(),
