@@ -131,6 +131,17 @@ export const configSchema = z.object({
     })
     .optional(),
   SLACK_API_URL: z.url({ error: "the Slack Web API's base address, like https://slack.com/api/" }).optional(),
+  /** Role holders from Slack user groups and Entra ID groups (an agency's roleGroups): how often they are read. */
+  GROUP_SYNC_MINUTES: z.coerce
+    .number({ error: 'a number of minutes' })
+    .int({ error: 'a whole number of minutes' })
+    .min(0, { error: '0 (off) or more' })
+    .max(1440, { error: 'at most 1440 (a day)' })
+    .default(15),
+  GRAPH_API_URL: z.url({ error: "Microsoft Graph's base address, like https://graph.microsoft.com/" }).optional(),
+  ENTRA_AUTHORITY_URL: z
+    .url({ error: 'the Microsoft sign-in address tokens are asked from, like https://login.microsoftonline.com/' })
+    .optional(),
   PERSONAL_DATA_KEY: z
     .string()
     .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, {

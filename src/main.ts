@@ -41,6 +41,9 @@ import { NO_TELEMETRY } from './app/telemetry';
 import { startTelemetry } from './telemetry/start';
 import { captureConsole } from './http/console';
 import { listen, ListenError } from './http/listen';
+import { GROUP_SYNC_LEASE, GroupSync, grantedByGroups } from './app/directory/group-sync';
+import { groupSources, type GroupSourceOptions } from './channels/group-sources';
+import type { SlackWorkspaces } from './channels/slack/workspaces';
 import { LiveDirectory } from './app/directory/live';
 import { PersonResolver } from './app/directory/identity';
 import { DirectoryCommands } from './app/directory/commands';
@@ -64,6 +67,8 @@ export interface Running {
   caughtUp: Promise<void>;
   /** Resolves once Slack has started (Socket Mode connected, or said why not). */
   slackStarted?: Promise<void>;
+  /** Role holders from Slack user groups and Entra ID groups (an agency's roleGroups), into the live directory. */
+  groupSync: GroupSync;
   /** The directory's people, folded from the file and their history in the store (roles, absences, people learned). */
   live: LiveDirectory;
   stop(): Promise<void>;
@@ -297,6 +302,22 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       'warn',
       'The deadline sweeper is off (SWEEP_INTERVAL_SECONDS=0): no reminders, nudges or boards’ figures from this replica.',
     );
+  // Role holders from groups (an agency's roleGroups): read once listening, then every GROUP_SYNC_MINUTES (0: off).
+  const groupSync = new GroupSync({
+    directory,
+    sink: live,
+    // Slack groups are read with the token of each agency's own workspace (its installation, when each agency installs).
+    sources: groupSources(config, slackGroupTokens(slack?.workspaces)),
+    clock,
+    report: (level, msg, fields) => log(level, msg, fields),
+    // What groups gave, so a group the directory names no more gives it back.
+    granted: () => grantedByGroups(live),
+    // One replica reads the groups each round.
+    lease: {
+      claim: (until, now) => repo.claimLease(GROUP_SYNC_LEASE, replica, until.toISOString(), now.toISOString()),
+      release: () => repo.releaseLease(GROUP_SYNC_LEASE, replica),
+    },
+  });
   const startedAt = new Date().toISOString();
 
   const health = healthHandler({
@@ -320,6 +341,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           : { off: true },
       slack: slack ? 'on' : 'off',
       figures: figures.describe(clock()),
+      groups: groupSync.describe(config.GROUP_SYNC_MINUTES),
       boards: [...procedures.keys()],
       agencies: directory.agencies.length,
       people: directory.people.length,
@@ -377,6 +399,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const address = server.address();
     if (address && typeof address === 'object') downloads.base = `http://localhost:${address.port}`;
   }
+  if (config.GROUP_SYNC_MINUTES > 0) groupSync.start(config.GROUP_SYNC_MINUTES * 60_000);
   const address = server.address();
   log('info', 'Escalation bot listening', {
     port: typeof address === 'object' && address ? address.port : config.PORT,
@@ -391,6 +414,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     sweeper,
     delivery,
     figures,
+    groupSync,
     caughtUp: restated,
     ...(slackStarted ? { slackStarted } : {}),
     live,
@@ -401,6 +425,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     stop: async () => {
       stopRestate.abort();
       await restated;
+      await groupSync.stop();
       await live.stop();
       await keysCounted;
       await sweeper.stop();
@@ -461,4 +486,9 @@ if (require.main === module) {
   } catch (error) {
     fail(error);
   }
+}
+
+/** With the install per workspace, each agency's Slack groups are read with its own workspace's token. */
+function slackGroupTokens(workspaces: SlackWorkspaces | undefined): GroupSourceOptions {
+  return workspaces ? { slackTokenFor: (agency) => workspaces.tokenForAgency(agency.id) } : {};
 }

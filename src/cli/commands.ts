@@ -6,6 +6,7 @@ import { ConfigError } from '../config';
 import { AUDIT_LOG_USAGE, commandAuditLog } from './audit-log';
 import { commandAudit } from './audit';
 import { commandDocument, DOCUMENT_USAGE } from './document-command';
+import { commandDirectorySyncGroups, GROUP_SYNC_USAGE } from './group-sync-command';
 import { commandDirectoryExport, commandDirectoryImport, DIRECTORY_USAGE } from './directory-commands';
 import { openStore } from './options';
 import { commandOutbox, OUTBOX_USAGE } from './outbox-commands';
@@ -29,6 +30,7 @@ const USAGE = `Usage: npm run --silent cli -- <command>
   procedure check <file>                       check a board's procedure file
   directory check <file>                       check a directory of agencies and people
 ${DIRECTORY_USAGE}
+${GROUP_SYNC_USAGE}
   working-days add --nation <nation> --from <YYYY-MM-DD> --days <N>
                                                the Nth working day after --from (day 0)
   readings [--board <id>]                      how each board's ambiguous phrases are read
@@ -67,10 +69,13 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         if (sub !== 'check') throw new UsageError('Say "procedure check <file>".');
         return commandProcedureCheck(rest[0], io);
       case 'directory':
+        if (sub === 'sync-groups') return await commandDirectorySyncGroups(rest, io);
         if (sub === 'import') return await commandDirectoryImport(rest, io);
         if (sub === 'export') return await commandDirectoryExport(rest, io);
         if (sub !== 'check')
-          throw new UsageError('Say "directory check <file>", "directory import <file>" or "directory export".');
+          throw new UsageError(
+            'Say "directory check <file>", "directory import <file>", "directory export" or "directory sync-groups".',
+          );
         return commandDirectoryCheck(rest[0], io);
       case 'working-days':
         if (sub !== 'add')

@@ -59,6 +59,9 @@ export interface FakeSlackApi {
   refusals: Array<{ method: string; error: string; args?: Record<string, string> }>;
   /** Private channels made (conversations.create), by name. */
   channels: Map<string, string>;
+  // --- User groups (group sync: usergroups.users.list; their people are in `users`) --------
+  /** Each user group's members (usergroups.users.list), by its id ("S…"); an unknown id is no_such_subteam. */
+  usergroups: Map<string, string[]>;
   /**
    * Called with each call once it is recorded (and, if it succeeds, answered) before the answer is
    * written, with performance.now() then (for timing). The answer waits for a promise it returns (a
@@ -74,6 +77,19 @@ export interface FakeSlackApi {
   users: Map<string, FakeSlackUser>;
   /** A user Slack knows: full member of `teamId` unless told otherwise. */
   addUser(user: FakeSlackUserInput): FakeSlackUser;
+}
+
+/** usergroups.users.list, from the groups the test registered; undefined for any other method. */
+function groupAnswer(
+  method: string,
+  args: Record<string, unknown>,
+  usergroups: ReadonlyMap<string, string[]>,
+): Record<string, unknown> | undefined {
+  if (method === 'usergroups.users.list') {
+    const members = usergroups.get(String(args.usergroup));
+    return members ? { ok: true, users: [...members] } : { ok: false, error: 'no_such_subteam' };
+  }
+  return undefined;
 }
 
 const JSON_ARGS = new Set(['blocks', 'view', 'user_ids', 'emails', 'metadata']);
@@ -105,9 +121,12 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   let channelCount = 0;
   let base = '';
   const workspaces = fakeWorkspaces(() => base);
+  const usergroups = new Map<string, string[]>();
   const answer = (method: string, args: Record<string, unknown>, token?: string): Record<string, unknown> => {
     const many = workspaces.answer(method, args, token);
     if (many) return many;
+    const grouped = groupAnswer(method, args, usergroups);
+    if (grouped) return grouped;
     switch (method) {
       case 'users.info':
         return usersInfo(users, args);
@@ -229,6 +248,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     rateLimitOnce,
     refusals,
     channels,
+    usergroups,
     since: (from, method) => calls.slice(from).filter((c) => !method || c.method === method),
     workspaces,
     users,

@@ -36,6 +36,7 @@ describe('configuration from the environment', () => {
       SINGLE_HOST: false,
       SWEEP_INTERVAL_SECONDS: 30,
       TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/',
+      GROUP_SYNC_MINUTES: 15,
     });
     const config = loadConfig({});
     expect(config.PROCEDURES_DIR).toBeUndefined();
@@ -71,6 +72,7 @@ describe('configuration from the environment', () => {
       OUTBOX_RETRY_SECONDS: 2,
       SWEEP_INTERVAL_SECONDS: 30,
       TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/',
+      GROUP_SYNC_MINUTES: 15,
     });
     expect(loadConfig({ PORT: '', LOG_LEVEL: '', HOST: '' })).toEqual(loadConfig({}));
   });

@@ -31,6 +31,8 @@ const SCOPES: Record<string, string[]> = {
   'views.publish': [],
   'conversations.history': ['groups:history', 'im:history'],
   filesUploadV2: ['files:write'],
+  // Group sync (src/channels/slack/user-groups.ts): a user group's members.
+  'usergroups.users.list': ['usergroups:read'],
   // Who someone new is (identity from the platform): their name, home workspace and work email.
   'users.info': ['users:read', 'users:read.email'],
 };
@@ -44,6 +46,8 @@ test('every Web API method the Slack code calls is covered by a scope in the man
   const used = [
     ...new Set([...source.matchAll(/client\.(\w+)\.(\w+)\(/g)].map((m) => `${m[1]}.${m[2]}`)),
     ...(/\.filesUploadV2\(/.test(source) ? ['filesUploadV2'] : []),
+    // Calls made by name (group sync's own fetch): this.call('usergroups.users.list', …).
+    ...[...source.matchAll(/this\.call\(\s*'([\w.]+)'/g)].map((m) => m[1] ?? ''),
   ].sort();
   expect(used.length).toBeGreaterThan(5);
   for (const method of used) {

@@ -5,7 +5,7 @@
  */
 import { checkYaml, type Checked, type Finding } from '../files/problems';
 import type { Procedure } from '../procedure/schema';
-import { directorySchema, type Directory } from './schema';
+import { directorySchema, type Agency, type Directory } from './schema';
 
 export function crossCheckDirectory(d: Directory, procedures: ReadonlyMap<string, Procedure>): Finding[] {
   const found: Finding[] = [];
@@ -51,6 +51,7 @@ export function crossCheckDirectory(d: Directory, procedures: ReadonlyMap<string
           message: `gives a title for the role "${role}", which no procedure of this agency's boards uses`,
         });
     }
+    found.push(...checkRoleGroups(a, i, rolesOfBoards(a.boards, procedures)));
   });
 
   const seenPerson = new Set<string>();
@@ -119,6 +120,49 @@ export function crossCheckDirectory(d: Directory, procedures: ReadonlyMap<string
           message: `the absence ends (${span.to}) before it starts (${span.from})`,
         });
     });
+  });
+  return found;
+}
+
+/** An agency's roleGroups: one group each, on the agency's own platform, for a role its boards use (or directory-admin). */
+function checkRoleGroups(a: Agency, i: number, known: ReadonlySet<string>): Finding[] {
+  const found: Finding[] = [];
+  const seen = new Set<string>();
+  a.roleGroups.forEach((g, j) => {
+    const path = ['agencies', i, 'roleGroups', j];
+    if (!known.has(g.role))
+      found.push({
+        path: [...path, 'role'],
+        message: `names the role "${g.role}", which no procedure of this agency's boards uses (roles there: ${[...known].join(', ')})`,
+      });
+    if (g.slackUsergroup !== undefined && g.entraGroup !== undefined) {
+      found.push({
+        path,
+        message: 'names both a Slack user group and an Entra ID group; give one group for each entry',
+      });
+      return;
+    }
+    if (g.slackUsergroup === undefined && g.entraGroup === undefined) {
+      found.push({
+        path,
+        message: `names no group: give "slackUsergroup: S…" (a Slack user group id) or "entraGroup: <GUID>" (an Entra ID group's object id) for the role "${g.role}"`,
+      });
+      return;
+    }
+    if (g.slackUsergroup !== undefined && a.platform !== 'slack')
+      found.push({
+        path: [...path, 'slackUsergroup'],
+        message: `names a Slack user group, but ${a.name} works in Microsoft Teams: give its Entra ID group ("entraGroup") instead`,
+      });
+    if (g.entraGroup !== undefined && a.platform !== 'teams')
+      found.push({
+        path: [...path, 'entraGroup'],
+        message: `names an Entra ID group, but ${a.name} works in Slack: give its Slack user group ("slackUsergroup") instead`,
+      });
+    const key = `${g.role} ${g.slackUsergroup ?? g.entraGroup ?? ''}`;
+    if (seen.has(key))
+      found.push({ path, message: `names the same group for the role "${g.role}" twice; list it once` });
+    seen.add(key);
   });
   return found;
 }

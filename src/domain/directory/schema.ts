@@ -14,6 +14,22 @@ const date = z
 export const PLATFORMS = ['slack', 'teams'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
+/**
+ * A role whose holders are the members of a group kept on the agency's platform: a Slack user
+ * group (its id, "S…") or a Microsoft Entra ID group (its object id, a GUID). Exactly one of the
+ * two; the directory check says so, and that it matches the agency's platform.
+ */
+export const roleGroupSchema = z.strictObject({
+  role: slug,
+  slackUsergroup: z
+    .string({ error: 'must be a Slack user group id, like "S0123ABCD"' })
+    .regex(/^S[A-Z0-9]{2,}$/, {
+      error: 'must be a Slack user group id, like "S0123ABCD" (not its @handle or name)',
+    })
+    .optional(),
+  entraGroup: z.uuid({ error: "must be the Microsoft Entra ID group's object id (a GUID)" }).optional(),
+});
+
 export const agencySchema = z.strictObject({
   id: slug,
   name: text,
@@ -80,6 +96,8 @@ export const agencySchema = z.strictObject({
     .optional(),
   /** What this agency calls each role, e.g. its Senior Liaison Officer's job title. */
   roleTitles: z.record(slug, text).default({}),
+  /** Roles whose holders come from a Slack user group or an Entra ID group (synced by the bot). */
+  roleGroups: z.array(roleGroupSchema).default([]),
   example: z.boolean().default(false),
 });
 
@@ -115,3 +133,4 @@ export const directorySchema = z.strictObject({
 export type Directory = z.output<typeof directorySchema>;
 export type Agency = Directory['agencies'][number];
 export type Person = Directory['people'][number];
+export type RoleGroup = Agency['roleGroups'][number];
