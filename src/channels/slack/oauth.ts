@@ -32,6 +32,7 @@ export const BOT_SCOPES = [
   'app_mentions:read',
   'users:read',
   'users:read.email',
+  'usergroups:read',
 ] as const;
 
 export const INSTALL_PATH = '/slack/install';
