@@ -24,7 +24,6 @@ import { Announcer } from './app/announcer';
 import { slackFromConfig, slackWords } from './channels/slack/from-config';
 import { Sweeper } from './app/sweeper';
 import { sayOldKeys } from './app/personal-reseal';
-import { restateStore } from './app/restate';
 import { Delivery } from './app/delivery';
 import { actorFor } from './app/people';
 import { completedFormFor, DocumentService } from './app/records/documents';
@@ -35,8 +34,7 @@ import { createLogger, type Logger } from './log';
 import { scrub, secretValues } from './secrets';
 import type { DestinationStream } from 'pino';
 import { createHttpServer, oneLine, type HttpLimits, type Route } from './http/server';
-import { healthHandler } from './http/health';
-import { probeRoutes } from './http/probes';
+import { healthRoutes } from './wiring/health';
 import { NO_TELEMETRY } from './app/telemetry';
 import { startTelemetry } from './telemetry/start';
 import { captureConsole } from './http/console';
@@ -44,9 +42,9 @@ import { listen, ListenError } from './http/listen';
 import { GROUP_SYNC_LEASE, GroupSync, grantedByGroups } from './app/directory/group-sync';
 import { groupSources, type GroupSourceOptions } from './channels/group-sources';
 import type { SlackWorkspaces } from './channels/slack/workspaces';
-import { LiveDirectory } from './app/directory/live';
-import { PersonResolver } from './app/directory/identity';
-import { DirectoryCommands } from './app/directory/commands';
+import type { LiveDirectory } from './app/directory/live';
+import { openDirectory } from './wiring/directory';
+import { restateInBackground } from './wiring/restate';
 
 let logger: Logger = createLogger('info');
 
@@ -115,71 +113,20 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     );
   const repo = await openRepository(config);
   log('info', 'Store open', { store: storeKind(config) });
-  // The directory's people live in the store with their history; the file seeds it once (issue 15).
-  const live = new LiveDirectory({
+  // The directory's people live in the store with their history; the file seeds it once.
+  const { live, identity, directoryCommands } = await openDirectory({
     directory,
-    store: repo,
+    directoryFile,
+    repo,
     procedures,
     clock,
-    report: (msg, fields) => log('warn', msg, fields),
-  });
-  const seeded = await live.open(directoryFile);
-  log(
-    'info',
-    seeded.imported ? 'Directory: the file\u2019s people imported into the store' : 'Directory: people from the store',
-    {
-      people: directory.people.length,
-      changes: live.lastSeq,
-    },
-  );
-  if (seeded.notInStore.length)
-    log(
-      'warn',
-      'The directory file names people the store does not have: run "cli directory import <file>" to add them',
-      {
-        people: seeded.notInStore.length,
-      },
-    );
-  const identity = new PersonResolver({
-    live,
-    security: (event) => repo.recordSecurityEvent(event),
-    clock,
-    report: (msg, fields) => log('warn', msg, fields),
-  });
-  const directoryCommands = new DirectoryCommands({
-    live,
-    procedures,
-    clock,
-    security: (event) => repo.recordSecurityEvent(event),
+    log,
   });
   // How many adults' details are still under an old key (one count, in the background; skipped if it fails).
   const keysCounted = sayOldKeys(repo, vault, log);
   // After an upgrade, cases stored by the release before are brought up to date with this one (in the background).
-  const stopRestate = new AbortController();
-  const restated = restateStore(repo, {
-    key: openAuditKey(config).key,
-    signal: stopRestate.signal,
-    report: (msg, fields) => log('warn', msg, fields),
-  }).then(
-    (r) =>
-      log(
-        'info',
-        r.restated
-          ? `brought ${r.restated} case${r.restated === 1 ? '' : 's'} up to date after an upgrade`
-          : 'every case is up to date with this release',
-        {
-          checked: r.checked,
-          restated: r.restated,
-          raced: r.raced,
-          refused: r.refused.length,
-          failed: r.failed.length,
-        },
-      ),
-    (error: unknown) =>
-      log('error', 'Cases could not be brought up to date after an upgrade', {
-        error: error instanceof Error ? error.message : String(error),
-      }),
-  );
+  const restate = restateInBackground(repo, openAuditKey(config).key, log);
+  const restated = restate.done;
   const service = new CaseService(repo, procedures, vault, clock, directory);
   const door = teamsDoor(
     config,
@@ -318,47 +265,21 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       release: () => repo.releaseLease(GROUP_SYNC_LEASE, replica),
     },
   });
-  const startedAt = new Date().toISOString();
-
-  const health = healthHandler({
+  const probes = healthRoutes({
+    config,
     repo,
-    startedAt,
-    outbox: async () => {
-      const stats = await repo.outboxStats();
-      return {
-        ...stats,
-        ...(stats.oldestPendingAt
-          ? { oldestPendingSeconds: Math.max(0, Math.round((Date.now() - Date.parse(stats.oldestPendingAt)) / 1000)) }
-          : {}),
-        ...(delivery.status.at ? { lastLook: delivery.status.at } : {}),
-        ...(delivery.status.error ? { problem: delivery.status.error } : {}),
-      };
-    },
-    describe: () => ({
-      sweeper:
-        config.SWEEP_INTERVAL_SECONDS > 0
-          ? { everySeconds: config.SWEEP_INTERVAL_SECONDS, ...(sweeper.last ? { lastSweep: sweeper.last } : {}) }
-          : { off: true },
-      slack: slack ? 'on' : 'off',
-      figures: figures.describe(clock()),
-      groups: groupSync.describe(config.GROUP_SYNC_MINUTES),
-      boards: [...procedures.keys()],
-      agencies: directory.agencies.length,
-      people: directory.people.length,
-    }),
-  });
-  // /livez and /readyz (src/http/probes.ts): ready or not to anyone, what is not ready only to this machine.
-  const probes = probeRoutes({
-    storeRead: () => repo.dueCases(new Date().toISOString(), 1),
-    ...(config.SWEEP_INTERVAL_SECONDS > 0
-      ? { sweeper: { beat: sweeper.beat, everyMs: config.SWEEP_INTERVAL_SECONDS * 1000 } }
-      : {}),
-    outbox: delivery,
+    delivery,
+    sweeper,
+    figures,
+    groupSync,
+    slackOn: Boolean(slack),
+    boards: [...procedures.keys()],
+    directory,
+    clock,
     log,
   });
   const routes: Route[] = [
     { paths: ['/api/messages'], methods: { POST: (req, res) => handleTeams(door, teams, req, res) } },
-    { paths: ['/healthz', '/'], methods: { GET: health, HEAD: health }, untraced: true },
     ...probes.routes,
     ...(slack ? slack.routes : []),
     ...(downloads
@@ -368,22 +289,35 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   // botbuilder writes whole errors (stacks) with console.error: into the JSON log, one line each.
   const releaseConsole = captureConsole((level, msg, fields) => log(level, msg, fields));
   const server = createHttpServer(routes, log, options.http, telemetry === NO_TELEMETRY ? undefined : telemetry);
-  try {
-    await listen(server, config.PORT, config.HOST, { variable: 'PORT', suspect: 'another copy of the bot?' });
-  } catch (error) {
-    // Nothing listens: stop what was started, so the words are all that is left.
-    stopRestate.abort();
+  // Stopping, in order: the background work, then the requests in flight (once listening), the
+  // outbox's item being done (the rest stay for the next start), telemetry (its outbox gauge reads
+  // the store), the store.
+  const stopAll = async (listening = false): Promise<void> => {
+    restate.abort();
     await restated;
+    await groupSync.stop();
     await live.stop();
     await keysCounted;
     await sweeper.stop();
     await figures.stop();
+    if (listening) {
+      await slack?.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    await teams.idle();
+    await slack?.idle();
     await delivery.stop();
     probes.stop();
     await telemetry.shutdown();
     mailer?.close();
     await repo.close();
     releaseConsole();
+  };
+  try {
+    await listen(server, config.PORT, config.HOST, { variable: 'PORT', suspect: 'another copy of the bot?' });
+  } catch (error) {
+    // Nothing listens: stop what was started, so the words are all that is left.
+    await stopAll();
     throw error;
   }
   // Socket Mode connects once the server is up, in the background (Slack's client keeps trying while
@@ -422,27 +356,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       await Promise.all([teams.idle(), slack?.idle()]);
       await delivery.drain();
     },
-    stop: async () => {
-      stopRestate.abort();
-      await restated;
-      await groupSync.stop();
-      await live.stop();
-      await keysCounted;
-      await sweeper.stop();
-      await figures.stop();
-      await slack?.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await teams.idle();
-      await slack?.idle();
-      // The item being done is finished; the rest stay in the outbox for the next start.
-      await delivery.stop();
-      probes.stop();
-      // What telemetry holds is sent before the store closes (the outbox gauge reads it).
-      await telemetry.shutdown();
-      mailer?.close();
-      await repo.close();
-      releaseConsole();
-    },
+    stop: () => stopAll(true),
   };
 }
 
