@@ -6,7 +6,8 @@
  * so it follows each board's procedure without a list of its own. Platform-neutral: each chat
  * platform delivers to the people who work on it.
  */
-import type { Directory, Person } from '../domain/directory';
+import { instantToZoned } from '../domain/calendar';
+import { actingPerson, isAway, type Directory, type Person } from '../domain/directory';
 import { availableCommands, type CaseEvent, type CaseState } from '../domain/escalation';
 import { shortNameOf } from '../domain/procedure';
 import { actorFor } from './people';
@@ -63,8 +64,12 @@ export function noticesFor(
     }
     return notices;
   }
+  const today = instantToZoned(now, 'Europe/London').date;
   for (const person of candidates(after, directory)) {
     if (person.id === actorId) continue;
+    // Someone away whose deputy stands in is not told: the deputy is (they act in the same roles).
+    // Someone away with nobody standing in is still told, so it waits for them on their return.
+    if (isAway(person, today) && actingPerson(directory, person, today)) continue;
     const had = before ? news(before, person, directory, now) : new Set<Verb>();
     const fresh = [...news(after, person, directory, now)].filter((v) => !had.has(v));
     if (!fresh.length) continue;

@@ -154,7 +154,7 @@ describe('roles, assign and remove', () => {
 });
 
 describe('away and back, set by the person', () => {
-  test('away today with a deputy: the approvals go to the deputy, not to them; back ends it', async () => {
+  test('away today with a deputy: the approvals go to the deputy, not to the person away; back ends it', async () => {
     now = new Date('2026-11-24T10:00:00Z');
     const said = await dm(people.helen, 'away today, Rosa Quinn covers');
     expect(said).toBe('You are away on 24 November 2026 (recorded). Rosa Quinn covers for you meanwhile.');
@@ -167,6 +167,8 @@ describe('away and back, set by the person', () => {
     const before = await requestEscalation(reference, thread);
     // Rosa, a practitioner, can approve only as Helen's deputy: she is asked, and the card names her.
     expect(askedIn(before, `D${rosa.id}`).join('\n')).toMatch(/needs you.*Approve escalation/);
+    // Helen, away, is not asked: her deputy is.
+    expect(askedIn(before, `D${people.helen.id}`).join('\n')).not.toMatch(/needs you/);
     const card = since(before, 'chat.update').find((c) => c.args.channel === thread.channel);
     expect(JSON.stringify(card?.args.blocks)).toMatch(/Who can approve: [^"]*Rosa Quinn/);
 
