@@ -19,15 +19,20 @@ const HELP = new Set(['help', '?', 'commands', 'what can you do', 'menu']);
 const MY_CASES = new Set(['my cases', 'cases', 'my case', 'my work', 'list']);
 const APPROVALS = new Set(['approvals', 'my approvals', 'approval', 'to approve']);
 
-/** What a message asks for, if it is one of the bot's commands. */
-export function chatCommand(text: unknown): ChatCommand | undefined {
-  if (typeof text !== 'string' || text.length > 200) return undefined;
-  const said = text
+/** What was typed, with spaces folded, a leading / or ! and the closing full stops taken off. */
+function tidied(text: string): string {
+  return text
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/^[/!]/, '')
     .replace(/[.!]+$/, '')
     .trim();
+}
+
+/** What a message asks for, if it is one of the bot's commands. */
+export function chatCommand(text: unknown): ChatCommand | undefined {
+  if (typeof text !== 'string' || text.length > 200) return undefined;
+  const said = tidied(text);
   const words = said.toLowerCase();
   if (!words) return undefined;
   if (HELP.has(words)) return { kind: 'help' };
@@ -89,12 +94,7 @@ export type DirectoryChatCommand =
 /** What a message asks of the directory, if anything (the same words on Slack and Teams). */
 export function directoryChatCommand(text: unknown): DirectoryChatCommand | undefined {
   if (typeof text !== 'string' || text.length > 300) return undefined;
-  const said = text
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/^[/!]/, '')
-    .replace(/[.!]+$/, '')
-    .trim();
+  const said = tidied(text);
   const lower = said.toLowerCase();
   if (lower === 'roles' || lower === 'who holds which role' || lower === 'role holders') return { kind: 'roles' };
   if (
