@@ -181,6 +181,8 @@ export const configSchema = z.object({
       error: 'headers sent with the telemetry, written name=value,name2=value2 (for example api-key=…)',
     })
     .optional(),
+  /** The OTLP transport the collector or agent expects; the bot speaks http/json only (others turn telemetry off, said). */
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.string().trim().optional(),
   OTEL_SERVICE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9._:/-]{1,100}$/, {

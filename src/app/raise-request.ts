@@ -61,7 +61,7 @@ export function raiseRequestFrom(
     const person = directory.people.find((p) => p.email.toLowerCase() === email);
     if (!person)
       errors.counterpartEmail =
-        'Nobody with this email is in the directory; leave it empty and the other agency will pick it up.';
+        'Nobody with this email has used the bot yet; leave it empty and the other agency will be told and can pass the case to them.';
     else if (agency && person.agency !== agency.id)
       errors.counterpartEmail = `${person.name} works at another agency, not ${agency.name}.`;
     else respondingPersonId = person.id;

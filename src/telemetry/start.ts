@@ -13,6 +13,16 @@ export function startTelemetry(
   log: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void,
 ): Telemetry {
   if (!config.OTEL_EXPORTER_OTLP_ENDPOINT || config.OTEL_SDK_DISABLED) return NO_TELEMETRY;
+  const protocol = config.OTEL_EXPORTER_OTLP_PROTOCOL?.toLowerCase();
+  if (protocol && protocol !== 'http/json') {
+    // An agent that expects gRPC or protobuf would take nothing the bot sends: said once, not tried.
+    log(
+      'warn',
+      'Telemetry: off. The collector expects another OTLP protocol than the one the bot sends (http/json): set OTEL_EXPORTER_OTLP_PROTOCOL=http/json and point OTEL_EXPORTER_OTLP_ENDPOINT at its OTLP/HTTP address (usually port 4318).',
+      { protocol: protocol.slice(0, 20) },
+    );
+    return NO_TELEMETRY;
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startOtel } = require('./otel') as typeof OtelModule;
   const service = config.OTEL_SERVICE_NAME ?? 'safeguarding-escalation-bot';

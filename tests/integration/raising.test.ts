@@ -389,7 +389,7 @@ describe('every problem with the form at once, in the same words on both platfor
     expect(answer.response_action).toBe('errors');
     onSlack = answer.errors ?? {};
     expect(Object.keys(onSlack).sort()).toEqual([...fields].sort());
-    expect(onSlack.counterpartEmail).toMatch(/^Nobody with this email is in the directory/);
+    expect(onSlack.counterpartEmail).toMatch(/^Nobody with this email has used the bot yet/);
     expect(onSlack.initials).toMatch(/initials only/);
     expect(onSlack.recordRaising).toMatch(/^A record number is the agency's own reference/);
     expect(onSlack.category).toBe('Please choose the kind of disagreement from the list.');

@@ -128,7 +128,7 @@ describe('Teams: escalate, the dialog, the stage card and its buttons', () => {
     });
     const text = dialogText(reply.body);
     expect(text).toMatch(/Some answers need changing/);
-    expect(text).toMatch(/Nobody with this email is in the directory/);
+    expect(text).toMatch(/Nobody with this email has used the bot yet/);
     expect(text).toMatch(/initials only/);
     expect(text).toMatch(/Please describe what the disagreement is/);
     const second = await send(people.alex, {

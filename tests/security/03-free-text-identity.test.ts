@@ -235,7 +235,7 @@ test('raising on Teams: refused in the chat form, and the refused value is not p
       summary: 'Born 12.3.50',
     }),
   );
-  expect(first.text).toMatch(/Nobody with this email is in the directory/);
+  expect(first.text).toMatch(/Nobody with this email has used the bot yet/);
   expect(first.text).toMatch(/This description gives a date of birth/);
   for (const t of TELLTALES.concat([/12\.3\.50/])) expect({ leaked: t.test(first.text) }).toEqual({ leaked: false });
   // The private dialog keeps the typed words for correcting, except refused initials.

@@ -9,6 +9,8 @@ import { join, relative } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { scrub, secretValues } from '../../src/secrets';
 import { parseHeaders } from '../../src/telemetry/otel';
+import { startTelemetry } from '../../src/telemetry/start';
+import { NO_TELEMETRY } from '../../src/app/telemetry';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -38,6 +40,16 @@ test('off unless the endpoint is set; the standard variables are read', () => {
       OTEL_SDK_DISABLED: true,
     }),
   );
+});
+
+test('a collector that expects gRPC or protobuf: telemetry stays off and the log says what to set', () => {
+  const said: string[] = [];
+  const config = loadConfig({
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317',
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+  });
+  expect(startTelemetry(config, 'test', (_level, msg) => said.push(msg))).toBe(NO_TELEMETRY);
+  expect(said.join('\n')).toMatch(/OTEL_EXPORTER_OTLP_PROTOCOL=http\/json/);
 });
 
 test('a wrong value is said in words; the headers (which may hold a key) are never quoted', () => {

@@ -31,7 +31,7 @@ export interface DirectoryCommandDeps {
 export type MentionLookup = (spec: string) => Promise<Person | undefined>;
 
 export const NOT_AN_ADMIN =
-  "Only your agency's directory administrators can change who holds a role (and, for the board's roles, the board's business unit). Ask your agency's safeguarding lead.";
+  "Only your agency's directory administrators can change who holds a role (and, for the board's roles, the board's business unit). Type roles to see who they are, or ask your agency's safeguarding lead.";
 
 export const STORE_BUSY =
   'The directory could not be read or changed just now, so nothing was changed; try again in a minute.';
@@ -274,7 +274,9 @@ export class DirectoryCommands {
     if (/^<@[UW][A-Z0-9]+(\|[^>]*)?>$/.test(typed)) {
       const p = mention ? await mention(typed) : undefined;
       if (inScope(p)) return { person: p };
-      return { words: `The person you mentioned is not someone of ${names} the bot knows.` };
+      return {
+        words: `The person you mentioned is not someone of ${names} the bot knows yet; someone new to the bot is known once they have used it.`,
+      };
     }
     const plain = typed
       .replace(/<\/?at>/gi, '')
@@ -284,7 +286,11 @@ export class DirectoryCommands {
     const people = this.deps.live.directory.people.filter((p) => agencies.has(p.agency));
     if (plain.includes('@')) {
       const p = people.find((x) => x.email.toLowerCase() === plain.toLowerCase());
-      return p ? { person: p } : { words: `Nobody at ${names} has the email address ${plain} in the directory.` };
+      return p
+        ? { person: p }
+        : {
+            words: `Nobody at ${names} with the email address ${plain} has used the bot yet; someone new to the bot is known once they have used it.`,
+          };
     }
     const lower = plain.toLowerCase();
     let matches = people.filter((p) => p.name.toLowerCase() === lower);

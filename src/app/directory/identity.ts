@@ -58,15 +58,21 @@ export const REFUSED = {
   guest:
     "The bot works with staff of the agencies only, and this is a guest or external account. Ask your agency's safeguarding lead if you should have a full account.",
   unregistered:
-    "Your workspace is not registered with the escalation bot, so it cannot tell which agency you work for. Ask your agency's safeguarding lead or the board's business unit to register it.",
+    "Your Slack workspace is not registered with the escalation bot, so it cannot tell which agency you work for. Ask your agency's safeguarding lead or the board's business unit to register it.",
+  unregisteredTeams:
+    "Your organisation's Microsoft Teams is not registered with the escalation bot, so it cannot tell which agency you work for. Ask your agency's safeguarding lead or the board's business unit to register it.",
   tenantMismatch:
     'This message came from a different organisation than your account belongs to, so the bot cannot take it. Use the bot from your own organisation.',
   noEmail:
-    'The bot could not read your work email address from Slack, which it needs to know you. Ask your workspace administrator to let the app read email addresses.',
+    'The bot could not read your work email address from Slack, which it needs to know you. Ask whoever runs your Slack workspace to let the app read email addresses.',
+  noEmailTeams:
+    'The bot could not read your work email address from Microsoft Teams, which it needs to know you. Ask your IT service desk to check your account has one.',
   otherAgency:
-    "Your work email address belongs to someone of another agency in the directory, so the bot cannot take you as a member of this agency. Ask the board's business unit to check.",
+    "Your work email address belongs to someone of another agency in the bot, so it cannot take you as a member of this agency. Ask the board's business unit to check.",
+  emailTaken:
+    "Your work email address is already linked to another account of yours on this platform, so the bot cannot link this one too. Use that account, or ask the board's business unit to check.",
   unreadable:
-    'Your account does not give a name and work email address in a form the bot can keep. Ask your workspace or tenant administrator to check your profile.',
+    'Your account does not give a name and work email address in a form the bot can keep. Ask your IT service desk to check your profile.',
   noRole:
     "Your agency's board procedures name no role for raising a case, so the bot cannot add you. Ask the board's business unit to check the procedure.",
 } as const;
@@ -161,13 +167,13 @@ export class PersonResolver {
     if ((member.userRole ?? '').toLowerCase() === 'guest' || /#ext#/i.test(upn) || /#ext#/i.test(member.email ?? ''))
       return this.refuse('guest', 'teams', 'guest');
     const tenant = member.tenantId ?? activityTenant;
-    if (!tenant) return this.refuse('unregistered', 'teams', 'no-tenant');
+    if (!tenant) return this.refuse('unregisteredTeams', 'teams', 'no-tenant');
     if (activityTenant && member.tenantId && !sameId(activityTenant, member.tenantId))
       return this.refuse('tenantMismatch', 'teams', 'tenant');
     const agency = live.directory.agencies.find((a) => a.teams?.tenantId && sameId(a.teams.tenantId, tenant));
-    if (!agency) return this.refuse('unregistered', 'teams', 'tenant');
+    if (!agency) return this.refuse('unregisteredTeams', 'teams', 'tenant');
     const email = member.email ?? (upn.includes('@') ? upn : undefined);
-    if (!email) return this.refuse('noEmail', 'teams', 'no-email', agency.id);
+    if (!email) return this.refuse('noEmailTeams', 'teams', 'no-email', agency.id);
     return this.learn(
       agency,
       { platform: 'teams', userId: aadObjectId, name: member.name ?? email, email },
@@ -216,7 +222,7 @@ export class PersonResolver {
     if (same) {
       if (same[idField] && same[idField]?.toLowerCase() !== who.userId.toLowerCase())
         // The email is someone's who already has another account on this platform.
-        return this.refuse('otherAgency', who.platform, 'email-taken', agency.id, same.id);
+        return this.refuse('emailTaken', who.platform, 'email-taken', agency.id, same.id);
       await live.record(same.id, {
         kind: 'person-updated',
         personId: same.id,
