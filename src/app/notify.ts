@@ -70,6 +70,13 @@ export function noticesFor(
     // Someone away whose deputy stands in is not told: the deputy is (they act in the same roles).
     // Someone away with nobody standing in is still told, so it waits for them on their return.
     if (isAway(person, today) && actingPerson(directory, person, today)) continue;
+    // Someone the bot only met (its own practitioner role, no other) is told only of their own cases.
+    if (
+      onlyLearned(person, directory, now) &&
+      !after.participants.includes(person.id) &&
+      after.responding.personId !== person.id
+    )
+      continue;
     const had = before ? news(before, person, directory, now) : new Set<Verb>();
     const fresh = [...news(after, person, directory, now)].filter((v) => !had.has(v));
     if (!fresh.length) continue;
@@ -85,4 +92,10 @@ export function noticesFor(
     notices.push({ person, verbs: fresh, text: `${lead} You can: ${fresh.map(actionTitle).join(', ')}.` });
   }
   return notices;
+}
+
+/** Whether every role they act in today (their own, and any they cover as a deputy) is the one the bot gave them. */
+function onlyLearned(person: Person, directory: Directory, now: Date): boolean {
+  if (person.learnedRole === undefined) return false;
+  return actorFor(directory, person, now).roles.every((r) => r === person.learnedRole);
 }

@@ -32,7 +32,9 @@ export function isRoleHolder(state: CaseState, actor: Actor, directory?: Directo
   // Every role the procedure declares: those who hold a stage, approve an escalation, record a
   // decision or complete a form alike.
   const roles = new Set(state.procedure.roles.map((r) => r.id));
-  if (!actor.roles.some((r) => roles.has(r))) return false;
+  // The role the bot gave someone itself on meeting them opens only the cases they take part in.
+  const learned = directory?.people.find((p) => p.id === actor.personId)?.learnedRole;
+  if (!actor.roles.some((r) => roles.has(r) && r !== learned)) return false;
   if (actor.agencyId === state.raising.agencyId || actor.agencyId === state.responding.agencyId) return true;
   const agency = directory?.agencies.find((a) => a.id === actor.agencyId);
   return (

@@ -128,8 +128,9 @@ export class PersonResolver {
     // A user whose home workspace is registered to no agency is an external (Slack Connect) account here.
     if (!agencies.length)
       return this.refuse(claimedTeam && claimedTeam !== user.teamId ? 'guest' : 'unregistered', 'slack', 'workspace');
-    // By team id first; an enterprise grid's workspaces otherwise.
-    const agency = agencies.find((a) => a.slack?.teamId === user.teamId) ?? agencies[0]!;
+    // By the user's own workspace: another workspace of the same Enterprise Grid is not the agency's.
+    const agency = agencies.find((a) => a.slack?.teamId === user.teamId);
+    if (!agency) return this.refuse('unregistered', 'slack', 'workspace');
     if (!user.email) return this.refuse('noEmail', 'slack', 'no-email', agency.id);
     return this.learn(agency, { platform: 'slack', userId, name: user.name, email: user.email }, 'platform');
   }
@@ -236,10 +237,11 @@ export class PersonResolver {
     if (!role) return this.refuse('noRole', who.platform, 'no-role', agency.id);
     const person: Person = {
       id: learnedPersonId(who.name, who.platform, who.userId),
-      name: who.name.trim().slice(0, 120) || who.email,
+      name: plainName(who.name) || who.email,
       email: who.email,
       agency: agency.id,
       roles: [role],
+      learnedRole: role,
       away: [],
       example: false,
       [idField]: who.userId,
@@ -309,4 +311,19 @@ function sameId(a: string, b: string): boolean {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A name as people chose it on their platform, made plain before it is kept and shown on cards:
+ * no markup (links, emphasis, headings, mentions) and no control characters, at most 120 characters.
+ */
+export function plainName(name: string): string {
+  return name
+    .normalize('NFKC')
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .replace(/[[\]()<>*_~`#|\\{}]/g, ' ')
+    .replace(/https?:\/\/\S*/gi, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 120);
 }

@@ -67,7 +67,12 @@ export function applyChange(people: readonly Person[], change: DirectoryChange):
       edit(change.personId, (p) => ({ ...p, ...change.after, id: p.id }));
       break;
     case 'role-assigned':
-      edit(change.personId, (p) => (p.roles.includes(change.role) ? p : { ...p, roles: [...p.roles, change.role] }));
+      edit(change.personId, (p) => {
+        // Given on purpose (an administrator, a group, a file), the role the bot gave itself becomes a full one.
+        const { learnedRole, ...rest } = p;
+        const person = learnedRole === change.role ? rest : p;
+        return person.roles.includes(change.role) ? person : { ...person, roles: [...person.roles, change.role] };
+      });
       break;
     case 'role-removed':
       edit(change.personId, (p) => {

@@ -122,6 +122,13 @@ export const personSchema = z.strictObject({
   jobTitle: text.optional(),
   deputy: slug.optional(),
   away: z.array(z.strictObject({ from: date, to: date })).default([]),
+  /**
+   * The role the bot gave them itself when it learned them from their chat platform (their
+   * agency's practitioner role): with it they raise cases and act on the cases they take part in,
+   * but it opens no other case of their agency. A role an administrator, a group or a file gives
+   * is never this (and giving this same role so clears it).
+   */
+  learnedRole: slug.optional(),
 });
 
 export const directorySchema = z.strictObject({
