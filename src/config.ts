@@ -215,6 +215,17 @@ export const configSchema = z.object({
 function crossRules(env: Record<string, string | undefined>, malformed: ReadonlySet<string>): string[] {
   const problems: string[] = [];
   const production = env.NODE_ENV === 'production';
+  // In production the platforms' addresses carry tokens and secrets: https only (this machine aside).
+  if (production)
+    for (const name of ['SLACK_API_URL', 'GRAPH_API_URL', 'ENTRA_AUTHORITY_URL', 'TEAMS_SERVICE_URL'] as const) {
+      const value = env[name];
+      if (!value || malformed.has(name) || !URL.canParse(value)) continue;
+      const url = new URL(value);
+      if (url.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+        problems.push(
+          `${name} must be an https:// address in production: tokens and secrets go to it (it is ${url.protocol}//${url.host}).`,
+        );
+    }
   if (production && !env.DIRECTORY_FILE) {
     problems.push(
       "DIRECTORY_FILE must be set in production: the path of your agencies' directory file (the shipped example has invented people) (it is not set).",

@@ -91,6 +91,25 @@ describe('configuration from the environment', () => {
     ).toEqual(expect.objectContaining({ NODE_ENV: 'production', DIRECTORY_FILE: '/srv/directory.yaml' }));
   });
 
+  test("production: the platforms' addresses must be https (tokens go to them), this machine aside", () => {
+    const base = {
+      NODE_ENV: 'production',
+      SINGLE_HOST: 'true',
+      DIRECTORY_FILE: '/srv/directory.yaml',
+      PERSONAL_DATA_KEY: KEY,
+      AUDIT_KEY: AUDIT,
+      MicrosoftAppId: APP,
+      MicrosoftAppPassword: PASSWORD,
+    };
+    expect(configErrorOf({ ...base, GRAPH_API_URL: 'http://graph.example.org/' }).problems).toEqual([
+      'GRAPH_API_URL must be an https:// address in production: tokens and secrets go to it (it is http://graph.example.org).',
+    ]);
+    expect(loadConfig({ ...base, SLACK_API_URL: 'http://127.0.0.1:9000/api/' }).SLACK_API_URL).toBe(
+      'http://127.0.0.1:9000/api/',
+    );
+    expect(loadConfig({ ...base, NODE_ENV: 'development', GRAPH_API_URL: 'http://graph.example.org/' })).toBeTruthy();
+  });
+
   test.each([
     ['abc', /^PORT must be a port number, like 3978 \(it is "abc"\)\.$/],
     ['70000', /^PORT must be a port number from 1 to 65535 \(it is "70000"\)\.$/],

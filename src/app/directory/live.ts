@@ -183,7 +183,10 @@ export class LiveDirectory implements GroupRoleSync {
       let person = member.platform === 'slack' ? this.bySlack(member.userId) : this.byAad(member.userId);
       if (!person && member.email) {
         const matched = this.byEmail(member.email).filter((p) => p.agency === agencyId);
-        person = matched.length === 1 ? matched[0] : undefined;
+        const field = member.platform === 'slack' ? 'slackUserId' : 'teamsAadObjectId';
+        // Never someone already linked to another account on this platform (the sign-in refuses that too).
+        person = matched.length === 1 && !matched[0]?.[field] ? matched[0] : undefined;
+        if (matched.length && !person) continue;
       }
       if (!person && this.learnMember) person = await this.learnMember(agencyId, member, tag);
       if (!person || person.agency !== agencyId) continue;

@@ -133,6 +133,9 @@ export async function resealInstallations(
       continue;
     }
     const installation = sealer.open(key, record.sealed);
+    // Saved again meanwhile (a refreshed token, sealed under the current key already): left as the bot left it.
+    const now = await store.getSlackInstallation(key);
+    if (!now || now.updatedAt !== record.updatedAt || now.sealed.ciphertext !== record.sealed.ciphertext) continue;
     await store.saveSlackInstallation({ ...record, sealed: sealer.seal(key, installation) });
     resealed++;
   }
