@@ -78,6 +78,11 @@ test('a learned colleague cannot open, list or be told of a case they take no pa
   // Rosa, who raised it, sees it.
   expect(await said(rosa, reference)).not.toContain('not available');
 
+  // `roles` counts the people the bot only met, without listing them (there may be thousands).
+  const practitioners = (await said(tom, 'roles')).split('\\n').find((l) => l.includes('(practitioner)')) ?? '';
+  expect(practitioners).toMatch(/; and 2 the bot met, for their own cases/);
+  expect(practitioners).not.toMatch(/Tom Reed|Rosa Lane/);
+
   // Given the practitioner role on purpose (an administrator), Tom holds it like anyone listed.
   await bot.app.live.record('catherine-doyle', {
     kind: 'role-assigned',

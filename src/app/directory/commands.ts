@@ -30,6 +30,9 @@ export interface DirectoryCommandDeps {
 /** A platform mention in what was typed (a Slack `<@U…>`), as the person it names, if the channel can tell. */
 export type MentionLookup = (spec: string) => Promise<Person | undefined>;
 
+/** How many holders of a role `roles` names before it counts the rest. */
+const SHOWN = 25;
+
 export const NOT_AN_ADMIN =
   "Only your agency's directory administrators can change who holds a role (and, for the board's roles, the board's business unit). Type roles to see who they are, or ask your agency's safeguarding lead.";
 
@@ -103,13 +106,20 @@ export class DirectoryCommands {
     if (!agency) return 'Your agency is not in the directory any more; ask the board\u2019s business unit.';
     const today = this.today();
     const lines = this.rolesFor(agency).map((role) => {
-      const holders = roleHolders(this.deps.live.directory, agency.id, role, today);
-      const names = holders.map((h) =>
-        h.actingFor.length
-          ? `${h.person.name} (covering for ${h.actingFor.map((p) => p.name).join(', ')})`
-          : h.person.name,
-      );
-      return `• ${this.title(agency, role)} (${role}): ${names.length ? names.join(', ') : 'nobody today'}`;
+      const all = roleHolders(this.deps.live.directory, agency.id, role, today);
+      // People the bot only met hold it for their own cases: counted, not listed (there may be thousands).
+      const met = all.filter((h) => !h.actingFor.length && h.person.learnedRole === role).length;
+      const holders = all.filter((h) => h.actingFor.length || h.person.learnedRole !== role);
+      const names = holders
+        .slice(0, SHOWN)
+        .map((h) =>
+          h.actingFor.length
+            ? `${h.person.name} (covering for ${h.actingFor.map((p) => p.name).join(', ')})`
+            : h.person.name,
+        );
+      if (holders.length > SHOWN) names.push(`${holders.length - SHOWN} more`);
+      const others = met ? `${names.length ? '; and ' : ''}${met} the bot met, for their own cases` : '';
+      return `• ${this.title(agency, role)} (${role}): ${names.length || met ? `${names.join(', ')}${others}` : 'nobody today'}`;
     });
     return [`The roles at ${agency.name}, and who holds them today:`, ...lines].join('\n');
   }
