@@ -55,6 +55,13 @@ export class WorkingCalendar {
   /** Day numbers [low, high) whose years are loaded, for a fast path without year arithmetic. */
   private low = 0;
   private high = 0;
+  /**
+   * The working-day index of the loaded window [low, high), built once per window: `rank[i]` is
+   * how many working days there are from `low` to `low + i` inclusive, and `days[k]` is the day
+   * number of the window's k-th working day (0-based). So adding N working days is two lookups
+   * whatever N, and counting working days between two dates is a subtraction.
+   */
+  private index: { low: number; high: number; rank: Int32Array; days: Int32Array } | undefined;
 
   constructor(
     nation: Nation,
@@ -134,11 +141,11 @@ export class WorkingCalendar {
     const to = this.dayNumberOf(b);
     if (to === from) return 0;
     const [lo, hi, sign] = to > from ? [from, to, 1] : [to, from, -1];
-    this.cover(lo);
+    // Every year from lo's to hi's, so the loaded window holds both.
+    for (let d = lo; d < hi; d += 300) this.cover(d);
     this.cover(hi);
-    let count = 0;
-    for (let d = lo + 1; d <= hi; d++) if (this.isWorkingDayNumber(d)) count++;
-    return sign * count;
+    const index = this.indexCovering(lo, hi);
+    return sign * (index.rank[hi - index.low]! - index.rank[lo - index.low]!);
   }
 
   // ── instants ───────────────────────────────────────────────────────────────────────
@@ -199,17 +206,42 @@ export class WorkingCalendar {
 
   private addWorkingDayNumbers(from: number, n: number): number {
     if (!Number.isInteger(n)) throw new RangeError(`a number of working days must be whole (got ${n})`);
-    const step = n < 0 ? -1 : 1;
-    let remaining = Math.abs(n);
-    let day = from;
-    let searched = 0;
-    while (remaining > 0) {
-      day += step;
-      if (this.isWorkingDayNumber(day)) remaining--;
-      if (++searched > MAX_SEARCH_DAYS + Math.abs(n) * 7)
+    if (n === 0) return from;
+    this.cover(from);
+    // Each working week has at least one working day, so the answer lies within |n| weeks and a
+    // year's holidays of `from`; the window is widened (years loaded) until it holds it.
+    const reach = MAX_SEARCH_DAYS + Math.abs(n) * 7;
+    for (;;) {
+      const index = this.indexCovering(from, from);
+      const rank = index.rank[from - index.low]!;
+      // 0-based position of the target among the window's working days.
+      const at = n > 0 ? rank + n - 1 : rank - (this.isWorkingDayNumber(from) ? 1 : 0) + n;
+      if (at >= 0 && at < index.days.length) return index.days[at]!;
+      const edge = at < 0 ? index.low - 1 : index.high;
+      if (Math.abs(edge - from) > reach)
         throw new RangeError('no working days found: check the working hours and holidays');
+      this.cover(edge);
     }
-    return day;
+  }
+
+  /** The index of the loaded window, which must hold the days `lo` to `hi` (rebuilt when the window has grown). */
+  private indexCovering(lo: number, hi: number): { low: number; high: number; rank: Int32Array; days: Int32Array } {
+    if (this.index && this.index.low === this.low && this.index.high === this.high) return this.index;
+    if (lo < this.low || hi >= this.high) throw new RangeError('the working-day index does not cover these dates');
+    const size = this.high - this.low;
+    const rank = new Int32Array(size);
+    const days: number[] = [];
+    let count = 0;
+    for (let i = 0; i < size; i++) {
+      const day = this.low + i;
+      if (this.workingWeekdays[weekdayOfDayNumber(day)] && !this.holidays.has(day)) {
+        days.push(day);
+        count++;
+      }
+      rank[i] = count;
+    }
+    this.index = { low: this.low, high: this.high, rank, days: Int32Array.from(days) };
+    return this.index;
   }
 
   /** Make sure the holidays of the year holding `day` (and its neighbours) are loaded. */
