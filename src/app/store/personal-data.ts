@@ -8,7 +8,8 @@
  * so open() picks the key by it; `cli personal reseal` moves records under an old key to the
  * current one (src/app/personal-reseal.ts), after which the old key can go.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { openJson, sealJson } from './aead';
 import { z } from 'zod';
 import { StoreError, type SealedDetails } from './repository';
 
@@ -86,19 +87,7 @@ export class PersonalDataVault {
   }
 
   seal(reference: string, details: PersonalDetails): SealedDetails {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    cipher.setAAD(Buffer.from(reference, 'utf8'));
-    const ciphertext = Buffer.concat([
-      cipher.update(JSON.stringify(personalDetailsSchema.parse(details)), 'utf8'),
-      cipher.final(),
-    ]);
-    return {
-      keyId: this.keyId,
-      iv: iv.toString('base64'),
-      tag: cipher.getAuthTag().toString('base64'),
-      ciphertext: ciphertext.toString('base64'),
-    };
+    return sealJson(this.key, this.keyId, reference, personalDetailsSchema.parse(details));
   }
 
   open(reference: string, sealed: SealedDetails): PersonalDetails {
@@ -111,14 +100,7 @@ export class PersonalDataVault {
       );
     }
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
-      decipher.setAAD(Buffer.from(reference, 'utf8'));
-      decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-      const plain = Buffer.concat([
-        decipher.update(Buffer.from(sealed.ciphertext, 'base64')),
-        decipher.final(),
-      ]).toString('utf8');
-      return personalDetailsSchema.parse(JSON.parse(plain));
+      return personalDetailsSchema.parse(openJson(key, reference, sealed));
     } catch (cause) {
       throw new StoreError(
         'corrupt',

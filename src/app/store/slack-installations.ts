@@ -5,7 +5,8 @@
  * under a key derived from the configured one, bound to the workspace's key (a record copied onto
  * another workspace's key does not open). Tokens never appear in the store or the log in clear.
  */
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash, hkdfSync } from 'node:crypto';
+import { openJson, sealJson } from './aead';
 import { StoreError } from './repository';
 
 /** A workspace's key: `team:T…`, or `enterprise:E…` for an organisation-wide install. */
@@ -75,16 +76,7 @@ export class InstallationSealer {
   }
 
   seal(key: InstallationKey, installation: unknown): SealedInstallation {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    cipher.setAAD(Buffer.from(key, 'utf8'));
-    const ciphertext = Buffer.concat([cipher.update(JSON.stringify(installation), 'utf8'), cipher.final()]);
-    return {
-      keyId: this.keyId,
-      iv: iv.toString('base64'),
-      tag: cipher.getAuthTag().toString('base64'),
-      ciphertext: ciphertext.toString('base64'),
-    };
+    return sealJson(this.key, this.keyId, key, installation);
   }
 
   open(key: InstallationKey, sealed: SealedInstallation): unknown {
@@ -95,11 +87,7 @@ export class InstallationSealer {
         `The Slack installation of ${key} was sealed with another key (key ${sealed.keyId}; the configured key is ${this.keyId}). Check PERSONAL_DATA_KEY and PERSONAL_DATA_OLD_KEYS, or install the app in that workspace again.`,
       );
     try {
-      const decipher = createDecipheriv('aes-256-gcm', opening, Buffer.from(sealed.iv, 'base64'));
-      decipher.setAAD(Buffer.from(key, 'utf8'));
-      decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-      const plain = Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]);
-      return JSON.parse(plain.toString('utf8')) as unknown;
+      return openJson(opening, key, sealed);
     } catch (cause) {
       throw new StoreError(
         'corrupt',
