@@ -181,8 +181,10 @@ test('while another process holds the write lock: quick answers in plain words, 
     // Slack's form: an error on the form (Slack waits 3 s), nothing raised.
     expect(form.value.json).toEqual({ response_action: 'errors', errors: { summary: BUSY } });
     expect(form.ms).toBeLessThan(2500);
-    // Never a stalled process: the other requests went on being served meanwhile.
-    expect(maxStallMs).toBeLessThan(200);
+    // Never a stalled process: the other requests went on being served meanwhile. The bound is
+    // loose on purpose (a busy wait inside the store, 5 s by SQLite's default, is what it
+    // catches); how long the loop is held under load is a figure of `npm run bench`, not a test.
+    expect(maxStallMs).toBeLessThan(1000);
 
     // Nothing half-saved: the timelines and the cases are as they were.
     expect(await types('LI-2026-0001')).toEqual(before.teams);
