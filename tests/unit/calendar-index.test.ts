@@ -1,8 +1,7 @@
 /**
  * The working-day index gives the naive day-by-day walk's answers: for every start day of
- * 2020–2035, in each nation, the Nth working day after it for N from 1 to 40 and on to 300 in
- * steps (and before it, and the count between), as a walk that asks each day "is it a working
- * day?" finds them.
+ * 2020–2035, in each nation, the Nth working day after it for every N from 1 to 300 (and before
+ * it, and the count between), as a walk that asks each day "is it a working day?" finds them.
  */
 import { NATIONS, WorkingCalendar } from '../../src/domain/calendar';
 import { fromDayNumber, toDayNumber } from '../../src/domain/calendar/local-date';
@@ -10,8 +9,6 @@ import { fromDayNumber, toDayNumber } from '../../src/domain/calendar/local-date
 const FIRST = toDayNumber('2020-01-01');
 const LAST = toDayNumber('2035-12-31');
 const N = 300;
-/** Every N from 1 to 40, then on to 300 in steps (the walk's whole list is checked at these). */
-const NS = [...Array.from({ length: 40 }, (_, i) => i + 1), 45, 52, 64, 77, 91, 100, 128, 150, 199, 200, 256, 299, 300];
 
 describe.each([...NATIONS])('%s', (nation) => {
   // One calendar answers by the index; the naive walk asks another, day by day.
@@ -29,14 +26,14 @@ describe.each([...NATIONS])('%s', (nation) => {
     const first: string[] = [];
     for (let start = FIRST; start <= LAST; start++) {
       // The walk: the next N working days after `start`, in order.
-      const next: number[] = [];
-      for (let day = start + 1; next.length < N; day++) if (isWorking(day)) next.push(day);
+      const next: string[] = [];
+      for (let day = start + 1; next.length < N; day++) if (isWorking(day)) next.push(fromDayNumber(day));
       const from = fromDayNumber(start);
-      for (const n of NS) {
+      for (let n = 1; n <= N; n++) {
         const got = indexed.addWorkingDays(from, n);
-        if (got !== fromDayNumber(next[n - 1]!)) {
+        if (got !== next[n - 1]) {
           wrong++;
-          if (first.length < 3) first.push(`${from} + ${n}: ${got}, not ${fromDayNumber(next[n - 1]!)}`);
+          if (first.length < 3) first.push(`${from} + ${n}: ${got}, not ${next[n - 1]}`);
         }
       }
       expect(indexed.addWorkingDays(from, 0)).toBe(from);

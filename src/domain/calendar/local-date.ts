@@ -41,16 +41,50 @@ export function isLocalDate(text: string): boolean {
 }
 
 export function toDayNumber(date: LocalDate): number {
-  const m = ISO_DATE.exec(date);
-  if (!m || !isLocalDate(date)) throw new RangeError(`"${date}" is not a date written YYYY-MM-DD`);
-  return daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
+  // Read by hand (this is on every deadline's path): YYYY-MM-DD, each part in range.
+  if (date.length === 10 && date.charCodeAt(4) === 45 && date.charCodeAt(7) === 45) {
+    const year = digits(date, 0, 4);
+    const month = digits(date, 5, 7);
+    const day = digits(date, 8, 10);
+    if (year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month))
+      return daysFromCivil(year, month, day);
+  }
+  throw new RangeError(`"${date}" is not a date written YYYY-MM-DD`);
+}
+
+/** The number written by the digits from `start` to `end`, or -1 if any is not a digit. */
+function digits(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return MONTH_DAYS[month - 1]!;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
+/** Dates already written, by day number (from 1900 to 2199: the years a case can touch). */
+const LABEL_BASE = daysFromCivil(1900, 1, 1);
+const LABEL_END = daysFromCivil(2200, 1, 1);
+const LABELS = new Array<string | undefined>(LABEL_END - LABEL_BASE);
+
 export function fromDayNumber(days: number): LocalDate {
+  const inRange = days >= LABEL_BASE && days < LABEL_END;
+  const known = inRange ? LABELS[days - LABEL_BASE] : undefined;
+  if (known !== undefined) return known;
   const { year, month, day } = civilFromDays(days);
-  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
+  const label = `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
+  if (inRange) LABELS[days - LABEL_BASE] = label;
+  return label;
 }
 
 /** 0 = Sunday … 6 = Saturday (1970-01-01 was a Thursday). */

@@ -204,7 +204,8 @@ export class WorkingCalendar {
     return !this.holidays.has(day);
   }
 
-  private addWorkingDayNumbers(from: number, n: number): number {
+  /** addWorkingDays on day numbers (days since 1970-01-01): two lookups in the index, whatever N. */
+  addWorkingDayNumbers(from: number, n: number): number {
     if (!Number.isInteger(n)) throw new RangeError(`a number of working days must be whole (got ${n})`);
     if (n === 0) return from;
     this.cover(from);
