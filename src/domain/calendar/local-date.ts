@@ -40,7 +40,21 @@ export function isLocalDate(text: string): boolean {
   return back.month === month && back.day === day;
 }
 
+const LABEL_BASE = daysFromCivil(1900, 1, 1);
+const LABEL_END = daysFromCivil(2200, 1, 1);
+
+/** Dates already read (at most one per day of 1900–2199), so a date is parsed once. */
+const READ = new Map<string, number>();
+
 export function toDayNumber(date: LocalDate): number {
+  const known = READ.get(date);
+  if (known !== undefined) return known;
+  const days = parseDate(date);
+  if (days >= LABEL_BASE && days < LABEL_END) READ.set(date, days);
+  return days;
+}
+
+function parseDate(date: LocalDate): number {
   // Read by hand (this is on every deadline's path): YYYY-MM-DD, each part in range.
   if (date.length === 10 && date.charCodeAt(4) === 45 && date.charCodeAt(7) === 45) {
     const year = digits(date, 0, 4);
@@ -73,8 +87,6 @@ function daysInMonth(year: number, month: number): number {
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
 /** Dates already written, by day number (from 1900 to 2199: the years a case can touch). */
-const LABEL_BASE = daysFromCivil(1900, 1, 1);
-const LABEL_END = daysFromCivil(2200, 1, 1);
 const LABELS = new Array<string | undefined>(LABEL_END - LABEL_BASE);
 
 export function fromDayNumber(days: number): LocalDate {
