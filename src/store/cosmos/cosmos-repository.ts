@@ -229,6 +229,10 @@ export class CosmosRepository implements CaseRepository {
     return reads.casesOfBoard(this.cases, boardId, from, to);
   }
 
+  async readCasesOfBoard(boardId: string, from: string, to: string): Promise<StoredCase[]> {
+    return reads.readCasesOfBoard(this.cases, boardId, from, to);
+  }
+
   async casesOfPerson(personId: string): Promise<CaseSummary[]> {
     return reads.casesOfPerson(this.cases, personId);
   }
@@ -418,6 +422,8 @@ async function upgradeIndexing(cases: Container): Promise<void> {
   if (!resource) return;
   const has = (resource.indexingPolicy?.compositeIndexes ?? []).map((c) => c.map((p) => p.path).join(','));
   const wanted = (CASES_INDEXING.compositeIndexes ?? []).map((c) => c.map((p) => p.path).join(','));
-  if (wanted.every((w) => has.includes(w))) return;
+  const excluded = (resource.indexingPolicy?.excludedPaths ?? []).map((p) => p.path);
+  // Stored procedures (./procedures) are not indexed either.
+  if (wanted.every((w) => has.includes(w)) && excluded.includes('/procedure/*')) return;
   await cases.replace({ ...resource, indexingPolicy: CASES_INDEXING });
 }
