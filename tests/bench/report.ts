@@ -83,7 +83,11 @@ export async function benchReport(print: Print, cases = 10_000, runs = 3): Promi
       }
     }
     const t = spread(times);
-    print(`report.${cases >= 1000 ? `${cases / 1000}k` : cases}_ms`, t.median, `ms (min ${t.min.toFixed(1)}, max ${t.max.toFixed(1)})`);
+    print(
+      `report.${cases >= 1000 ? `${cases / 1000}k` : cases}_ms`,
+      t.median,
+      `ms (min ${t.min.toFixed(1)}, max ${t.max.toFixed(1)})`,
+    );
 
     const small = join(dir, 'size.sqlite');
     await seeded(small, 1000);
