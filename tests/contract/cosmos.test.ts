@@ -130,6 +130,10 @@ function cosmosTarget(
           .item(id, id)
           .replace({ ...resource, procedure: change(resource.procedure) });
       },
+      async deleteProcedure(key) {
+        const id = `procedure:${key}`;
+        await cases().item(id, id).delete();
+      },
       async writeFullCopies(reference, state, procedure) {
         const event = await eventDocument(reference, 1);
         await cases()

@@ -29,6 +29,8 @@ export interface ProceduresTarget {
     stored(reference: string): Promise<{ state: Record<string, unknown>; raisedEvent: Record<string, unknown> }>;
     /** Change a stored procedure in place (as an insider would, past any trigger). */
     editProcedure(key: string, change: (p: Procedure) => Procedure): Promise<void>;
+    /** Remove a stored procedure (as an insider would, past any trigger). */
+    deleteProcedure(key: string): Promise<void>;
     /** Store a case's state and first event with full copies of `procedure`, as the release before did. */
     writeFullCopies(reference: string, state: CaseState, procedure: Procedure): Promise<void>;
   };
@@ -211,6 +213,30 @@ export function proceduresContract(target: ProceduresTarget): void {
           expect.objectContaining({ reference: a.state.reference, seq: 1, kind: 'event-edited' }),
         );
         // The other board's case, whose procedure is untouched, is not named.
+        expect(report.findings.filter((f) => f.reference === b.state.reference)).toEqual([]);
+      } finally {
+        await other.close();
+      }
+    });
+
+    test('a stored procedure removed: its cases are named unreadable, the others still read and verify', async () => {
+      const a = raised(235);
+      const b = raised(5, '2026-11-20T10:00:00Z', CAMDEN, counterpart, 'zed');
+      await create(repo, a);
+      await create(repo, b);
+      await target.raw.deleteProcedure(describeProcedure(NS).key);
+      const other = await target.reopen();
+      try {
+        await expect(other.getCase(a.state.reference)).rejects.toMatchObject({
+          code: 'corrupt',
+          message: expect.stringMatching(/procedure it was raised under .* is missing/) as unknown,
+        });
+        await expect(other.getEvents(a.state.reference)).rejects.toMatchObject({ code: 'corrupt' });
+        expect((await other.getCase(b.state.reference))?.state).toEqual(b.state);
+        const report = await verifyStore(other, { key: DEVELOPMENT_AUDIT_KEY, vault });
+        expect(report.findings).toContainEqual(
+          expect.objectContaining({ reference: a.state.reference, kind: 'case-unreadable' }),
+        );
         expect(report.findings.filter((f) => f.reference === b.state.reference)).toEqual([]);
       } finally {
         await other.close();

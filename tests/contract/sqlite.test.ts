@@ -140,6 +140,13 @@ describe('SQLite: the procedure stored once per version (a file on disk)', () =>
             );
           }),
         ),
+      deleteProcedure: (key) =>
+        Promise.resolve(
+          raw((db) => {
+            db.exec('DROP TRIGGER IF EXISTS procedures_no_delete');
+            db.prepare('DELETE FROM procedures WHERE key = ?').run(key);
+          }),
+        ),
       writeFullCopies: (reference, state, procedure) =>
         Promise.resolve(
           raw((db) => {

@@ -22,6 +22,9 @@
  *   (partition `contact:<person>`, one document per platform). What a change owes people (the
  *   outbox, src/store/cosmos/outbox.ts) is one document per item in its case's partition
  *   (`id` = `outbox:<item id>`, `type: 'outbox'`), created in the same batch as the change.
+ *   Each distinct board procedure is one document in a partition of its own
+ *   (`procedure:<SHA-256>`, src/store/cosmos/procedures.ts): case states and case-raised events
+ *   refer to it rather than carry a copy.
  * - `personal`, partition key `/caseRef`: the adult's sealed details, one document per case,
  *   kept apart from the case so that erasing them touches nothing else and nothing that reads
  *   cases ever loads them.
