@@ -10,7 +10,14 @@ import { calendarFor, nextTimerAt, replay, type CaseState } from '../domain/esca
 import { checkAnchor, idempotencyFingerprint, type AnchoredCase, type AnchorReading } from './store/anchor';
 import { canonicalJson, checkChain, type AuditKey } from './store/chain';
 import type { PersonalDataVault } from './store/personal-data';
-import type { AuditFinding, CaseRepository, Checkpoint, StoredCase, StoredEvent } from './store/repository';
+import {
+  StoreError,
+  type AuditFinding,
+  type CaseRepository,
+  type Checkpoint,
+  type StoredCase,
+  type StoredEvent,
+} from './store/repository';
 
 export interface AuditOptions {
   key: AuditKey;
@@ -48,11 +55,19 @@ interface CaseData {
   reference: string;
   stored?: StoredCase;
   unreadable?: string;
+  /** Its timeline could not be read at all (an event, or the procedure it refers to, damaged or gone). */
+  timelineUnreadable?: boolean;
   events: StoredEvent[];
 }
 
 async function load(repo: CaseRepository, reference: string): Promise<CaseData> {
-  const events = await repo.getEvents(reference);
+  let events: StoredEvent[];
+  try {
+    events = await repo.getEvents(reference);
+  } catch (error) {
+    if (!(error instanceof StoreError && error.code === 'corrupt')) throw error;
+    return { reference, events: [], unreadable: error.message, timelineUnreadable: true };
+  }
   try {
     const stored = await repo.getCase(reference);
     return { reference, events, ...(stored ? { stored } : {}) };
@@ -217,6 +232,15 @@ export async function verifyStore(repo: CaseRepository, options: AuditOptions): 
   let keyed = 0;
   for (const reference of references) {
     const data = await load(repo, reference);
+    if (data.timelineUnreadable) {
+      // Named, and the rest of the store still checked.
+      out.findings.push({
+        reference,
+        kind: 'case-unreadable',
+        problem: data.unreadable ?? 'its timeline is unreadable',
+      });
+      continue;
+    }
     events += data.events.length;
     const caseFindings = checkChain(options.key, data.stored, data.events, reference, !checkpoints.length).filter(
       (f) => !(data.unreadable && f.kind === 'case-missing'),

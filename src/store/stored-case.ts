@@ -2,29 +2,41 @@
  * Checking what comes back from a store before anyone acts on it: a malformed record is named
  * and refused, never half-read.
  */
-import { z } from 'zod';
 import { StoreError, type StoredCase } from '../app/store/repository';
 import type { CaseState } from '../domain/escalation';
 
-const stateShape = z.looseObject({
-  reference: z.string(),
-  boardId: z.string(),
-  status: z.enum(['open', 'resolved', 'decided', 'withdrawn']),
-  version: z.number().int().min(1),
-  raisedAt: z.string(),
-  stages: z.array(z.looseObject({ id: z.string() })),
-  participants: z.array(z.string()),
-  procedure: z.looseObject({ id: z.string(), stages: z.array(z.unknown()) }),
-});
+const STATUSES = new Set(['open', 'resolved', 'decided', 'withdrawn']);
+const HASH = /^[0-9a-f]{64}$/;
 
-const storedShape = z.object({
-  reference: z.string(),
-  boardId: z.string(),
-  version: z.number().int().min(1),
-  lastHash: z.string().regex(/^[0-9a-f]{64}$/),
-  dueAt: z.string().optional(),
-  state: stateShape,
-});
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isVersion = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+
+/**
+ * Where a stored case is not the shape a case has (the first place found), or undefined. Checked
+ * by hand (not a schema library): it runs on every case read, and on every case a report reads.
+ */
+function malformed(raw: Record<string, unknown>, state: unknown): string | undefined {
+  if (typeof raw.reference !== 'string') return 'reference is not text';
+  if (typeof raw.boardId !== 'string') return 'boardId is not text';
+  if (!isVersion(raw.version)) return 'version is not a whole number from 1';
+  if (typeof raw.lastHash !== 'string' || !HASH.test(raw.lastHash)) return 'lastHash is not a hash';
+  if (raw.dueAt !== undefined && typeof raw.dueAt !== 'string') return 'dueAt is not text';
+  if (!isObject(state)) return 'state is not a record';
+  if (typeof state.reference !== 'string') return 'state.reference is not text';
+  if (typeof state.boardId !== 'string') return 'state.boardId is not text';
+  if (typeof state.status !== 'string' || !STATUSES.has(state.status)) return 'state.status is not a known status';
+  if (!isVersion(state.version)) return 'state.version is not a whole number from 1';
+  if (typeof state.raisedAt !== 'string') return 'state.raisedAt is not text';
+  const { stages, participants, procedure } = state;
+  if (!Array.isArray(stages)) return 'state.stages is not a list';
+  for (const [i, stage] of stages.entries())
+    if (!isObject(stage) || typeof stage.id !== 'string') return `state.stages.${i}.id is not text`;
+  if (!Array.isArray(participants)) return 'state.participants is not a list';
+  if (participants.some((p) => typeof p !== 'string')) return 'state.participants holds something other than text';
+  if (!isObject(procedure) || typeof procedure.id !== 'string' || !Array.isArray(procedure.stages))
+    return 'state.procedure is not a procedure';
+  return undefined;
+}
 
 /** Parse a stored case (its state possibly still JSON text); a malformed one is a StoreError 'corrupt'. */
 export function readStoredCase(reference: string, raw: { [key: string]: unknown; state: unknown }): StoredCase {
@@ -36,16 +48,20 @@ export function readStoredCase(reference: string, raw: { [key: string]: unknown;
       throw corrupt(reference, 'its state is not readable JSON', cause);
     }
   }
-  const parsed = storedShape.safeParse({ ...raw, state });
-  if (!parsed.success) {
-    const where = parsed.error.issues[0];
-    throw corrupt(reference, `${where?.path.join('.') || 'the record'} ${where?.message ?? 'is malformed'}`);
-  }
-  if (parsed.data.state.reference !== reference || parsed.data.state.version !== parsed.data.version) {
+  const wrong = malformed(raw, state);
+  if (wrong) throw corrupt(reference, wrong);
+  const checked = state as CaseState;
+  if (checked.reference !== reference || checked.version !== raw.version) {
     throw corrupt(reference, 'its state belongs to another case or another version');
   }
-  const { dueAt, ...rest } = parsed.data;
-  return { ...rest, state: parsed.data.state as unknown as CaseState, ...(dueAt ? { dueAt } : {}) };
+  return {
+    reference: raw.reference as string,
+    boardId: raw.boardId as string,
+    version: raw.version,
+    lastHash: raw.lastHash as string,
+    state: checked,
+    ...(typeof raw.dueAt === 'string' && raw.dueAt ? { dueAt: raw.dueAt } : {}),
+  };
 }
 
 export function corrupt(reference: string, detail: string, cause?: unknown): StoreError {

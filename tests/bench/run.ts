@@ -22,6 +22,7 @@ import { benchSlack } from './slack';
 import { benchSweep } from './sweep';
 import { benchOutbox } from './outbox';
 import { benchStart } from './start';
+import { benchReport } from './report';
 
 function print(name: string, value: number, unit: string): void {
   const shown = value >= 100 ? Math.round(value).toString() : value.toPrecision(3);
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
     ['sweep', () => benchSweep(print)],
     ['outbox', () => benchOutbox(print)],
     ['start', () => benchStart(print)],
+    ['report', () => benchReport(print)],
   ];
   const unknown = only.filter((name) => !groups.some(([g]) => g === name));
   if (unknown.length) throw new Error(`no such figures: ${unknown.join(', ')}`);

@@ -18,6 +18,8 @@ import { workListsContract } from './work-lists.contract';
 import { restateContract } from './restate.contract';
 import { slackInstallationsContract } from './slack-installations.contract';
 import { directoryContract } from './directory.contract';
+import { proceduresContract, type ProceduresTarget } from './procedures.contract';
+import type { Procedure } from '../../src/domain/procedure';
 
 jest.setTimeout(60_000);
 
@@ -30,7 +32,10 @@ interface RawEvent {
 }
 
 /** A contract target on whatever Cosmos endpoint `connect` reaches, one database per test. */
-function cosmosTarget(connect: () => CosmosClient, prefix: string): ContractTarget & { cleanUp(): Promise<void> } {
+function cosmosTarget(
+  connect: () => CosmosClient,
+  prefix: string,
+): ContractTarget & ProceduresTarget & { cleanUp(): Promise<void> } {
   let counter = 0;
   let databaseId = '';
   let admin: CosmosClient | undefined;
@@ -102,6 +107,45 @@ function cosmosTarget(connect: () => CosmosClient, prefix: string): ContractTarg
           .replace({ id: reference, caseRef: reference, type: 'case', version: 'two', state: 'not json' });
       },
     },
+    raw: {
+      async procedures() {
+        const { resources } = await cases()
+          .items.query<{ key: string; boardId: string; label: string }>(
+            "SELECT c.key, c.boardId, c.label FROM c WHERE c.type = 'procedure' ORDER BY c.key",
+          )
+          .fetchAll();
+        return resources.map((r) => ({ key: r.key, boardId: r.boardId, label: r.label }));
+      },
+      async stored(reference) {
+        const { resource } = await cases().item(reference, reference).read<{ state: Record<string, unknown> }>();
+        if (!resource) throw new Error(`no ${reference}`);
+        const event = await eventDocument(reference, 1);
+        return { state: resource.state, raisedEvent: event.event as unknown as Record<string, unknown> };
+      },
+      async editProcedure(key, change) {
+        const id = `procedure:${key}`;
+        const { resource } = await cases().item(id, id).read<{ procedure: Procedure }>();
+        if (!resource) throw new Error(`no procedure ${key}`);
+        await cases()
+          .item(id, id)
+          .replace({ ...resource, procedure: change(resource.procedure) });
+      },
+      async deleteProcedure(key) {
+        const id = `procedure:${key}`;
+        await cases().item(id, id).delete();
+      },
+      async writeFullCopies(reference, state, procedure) {
+        const event = await eventDocument(reference, 1);
+        await cases()
+          .item(event.id, reference)
+          .replace({ ...event, event: { ...event.event, procedure } });
+        const { resource } = await cases().item(reference, reference).read<Record<string, unknown>>();
+        if (!resource) throw new Error(`no ${reference}`);
+        await cases()
+          .item(reference, reference)
+          .replace({ ...resource, state });
+      },
+    },
     async cleanUp() {
       if (!admin) return;
       for (const id of made)
@@ -149,6 +193,7 @@ describe('Cosmos DB store (in-memory Cosmos DB protocol server)', () => {
   restateContract(target);
   slackInstallationsContract(target);
   directoryContract(target);
+  proceduresContract(target);
   describe("the adult's details under old keys, and resealing them", () => personalKeysContract(target));
 
   test("a case document written before its agencies were kept is still in each of its agencies' open cases", async () => {

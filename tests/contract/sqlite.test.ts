@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DUE_QUERY, SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 import type { CaseEvent } from '../../src/domain/escalation';
+import type { Procedure } from '../../src/domain/procedure';
 import { act, raised, worker } from './fixtures';
 import { outboxContract } from './outbox.contract';
 import { repositoryContract } from './repository.contract';
@@ -14,6 +15,7 @@ import { personalKeysContract } from './personal-keys.contract';
 import { workListsContract } from './work-lists.contract';
 import { slackInstallationsContract } from './slack-installations.contract';
 import { directoryContract } from './directory.contract';
+import { proceduresContract } from './procedures.contract';
 
 const ROOT = join(__dirname, '..', '..');
 let file = '';
@@ -89,6 +91,74 @@ describe('SQLite repository (a file on disk)', () => {
             db.exec('DROP TRIGGER IF EXISTS events_no_delete');
             for (const table of ['events', 'case_people', 'personal_details', 'threads', 'cases'])
               db.prepare(`DELETE FROM ${table} WHERE reference = ?`).run(reference);
+          }),
+        ),
+    },
+  });
+});
+
+describe('SQLite: the procedure stored once per version (a file on disk)', () => {
+  proceduresContract({
+    open: () => {
+      file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'data', 'escalations.sqlite');
+      return Promise.resolve(SqliteRepository.open(file));
+    },
+    reopen: () => Promise.resolve(SqliteRepository.open(file)),
+    raw: {
+      procedures: () =>
+        Promise.resolve(
+          raw(
+            (db) =>
+              db.prepare('SELECT key, board_id AS boardId, label FROM procedures ORDER BY key').all() as Array<{
+                key: string;
+                boardId: string;
+                label: string;
+              }>,
+          ),
+        ),
+      stored: (reference) =>
+        Promise.resolve(
+          raw((db) => {
+            const row = db.prepare('SELECT state FROM cases WHERE reference = ?').get(reference) as { state: string };
+            const event = db.prepare('SELECT body FROM events WHERE reference = ? AND seq = 1').get(reference) as {
+              body: string;
+            };
+            return {
+              state: JSON.parse(row.state) as Record<string, unknown>,
+              raisedEvent: JSON.parse(event.body) as Record<string, unknown>,
+            };
+          }),
+        ),
+      editProcedure: (key, change) =>
+        Promise.resolve(
+          raw((db) => {
+            const row = db.prepare('SELECT body FROM procedures WHERE key = ?').get(key) as { body: string };
+            db.exec('DROP TRIGGER IF EXISTS procedures_no_update');
+            db.prepare('UPDATE procedures SET body = ? WHERE key = ?').run(
+              JSON.stringify(change(JSON.parse(row.body) as Procedure)),
+              key,
+            );
+          }),
+        ),
+      deleteProcedure: (key) =>
+        Promise.resolve(
+          raw((db) => {
+            db.exec('DROP TRIGGER IF EXISTS procedures_no_delete');
+            db.prepare('DELETE FROM procedures WHERE key = ?').run(key);
+          }),
+        ),
+      writeFullCopies: (reference, state, procedure) =>
+        Promise.resolve(
+          raw((db) => {
+            const event = db.prepare('SELECT body FROM events WHERE reference = ? AND seq = 1').get(reference) as {
+              body: string;
+            };
+            db.exec('DROP TRIGGER IF EXISTS events_no_update');
+            db.prepare('UPDATE events SET body = ? WHERE reference = ? AND seq = 1').run(
+              JSON.stringify({ ...(JSON.parse(event.body) as object), procedure }),
+              reference,
+            );
+            db.prepare('UPDATE cases SET state = ? WHERE reference = ?').run(JSON.stringify(state), reference);
           }),
         ),
     },

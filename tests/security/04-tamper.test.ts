@@ -27,6 +27,7 @@ import {
   type CaseEvent,
   type CaseState,
 } from '../../src/domain/escalation';
+import type { Procedure } from '../../src/domain/procedure';
 import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 
 jest.setTimeout(240_000);
@@ -221,8 +222,16 @@ function deleteCase(db: Database.Database, reference: string): void {
     db.prepare(`DELETE FROM ${table} WHERE reference = ?`).run(reference);
 }
 
+/** A stored event with the procedure it refers to put back (src/store/procedure-refs.ts), as this code reads it. */
+function expanded(db: Database.Database, event: CaseEvent): CaseEvent {
+  const ref = (event as { procedure?: { $procedure?: string } }).procedure?.$procedure;
+  if (ref === undefined) return event;
+  const row = db.prepare('SELECT body FROM procedures WHERE key = ?').get(ref) as { body: string };
+  return { ...event, procedure: JSON.parse(row.body) as Procedure } as CaseEvent;
+}
+
 const bodies = (db: Database.Database, reference: string): CaseEvent[] =>
-  eventsOf(db, reference).map((e) => JSON.parse(e.body) as CaseEvent);
+  eventsOf(db, reference).map((e) => expanded(db, JSON.parse(e.body) as CaseEvent));
 
 interface Tampering {
   name: string;
@@ -403,6 +412,21 @@ const TAMPERINGS: Tampering[] = [
     expect: { kind: 'anchor-broken', reference: 'store' },
     apply: (db) =>
       db.prepare('UPDATE checkpoints SET cases = cases - 1 WHERE seq = (SELECT MAX(seq) FROM checkpoints)').run(),
+  },
+  {
+    name: 'edit the stored procedure the cases were raised under (stored once, referred to by each case)',
+    expect: { kind: 'event-edited', reference: '*' },
+    apply: (db) => {
+      db.exec('DROP TRIGGER IF EXISTS procedures_no_update');
+      for (const row of db.prepare('SELECT key, body FROM procedures').all() as Array<{ key: string; body: string }>) {
+        const procedure = JSON.parse(row.body) as Procedure;
+        const stages = procedure.stages.map((stage, i) => (i === 0 ? { ...stage, name: 'Skip to the end' } : stage));
+        db.prepare('UPDATE procedures SET body = ? WHERE key = ?').run(
+          JSON.stringify({ ...procedure, stages }),
+          row.key,
+        );
+      }
+    },
   },
   {
     name: 'add a case behind the bot’s back (a copy of another, hashed without the key)',

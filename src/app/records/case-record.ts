@@ -19,31 +19,30 @@ export interface DeadlineOutcome {
   result: 'met' | 'missed' | 'pending';
 }
 
-/** Each deadline of each stage the case went through, and whether it was met. */
+/**
+ * Each deadline of each stage the case went through, and whether it was met. Times are read once
+ * per stage (a report reads this for thousands of cases).
+ */
 export function deadlineOutcomes(state: CaseState, now: Date): DeadlineOutcome[] {
   const { procedure } = state;
-  return state.stages.flatMap((s) =>
-    s.deadlines.map((d) => {
-      const at = new Date(d.at);
-      const ackTimes = Object.values(s.acknowledged).map((a) => new Date(a.at).getTime());
-      const started =
-        d.kind === 'start-by' ? (ackTimes.length ? new Date(Math.max(...ackTimes)) : undefined) : undefined;
-      const doneAt =
-        d.kind === 'start-by'
-          ? (started ?? (s.endedAt ? new Date(s.endedAt) : undefined))
-          : s.endedAt
-            ? new Date(s.endedAt)
-            : undefined;
-      const result: DeadlineOutcome['result'] = doneAt
-        ? doneAt <= at
-          ? 'met'
-          : 'missed'
-        : now > at
-          ? 'missed'
-          : 'pending';
-      return { stage: s.id, stageName: procedure.stages.find((x) => x.id === s.id)?.name ?? s.id, deadline: d, result };
-    }),
-  );
+  const nowMs = now.getTime();
+  const out: DeadlineOutcome[] = [];
+  for (const s of state.stages) {
+    if (!s.deadlines.length) continue;
+    const acks = Object.values(s.acknowledged);
+    // A start-by is done when everyone has acknowledged (the last of them), else when the stage ended.
+    const started = acks.length ? Math.max(...acks.map((a) => Date.parse(a.at))) : undefined;
+    const ended = s.endedAt ? Date.parse(s.endedAt) : undefined;
+    const stageName = procedure.stages.find((x) => x.id === s.id)?.name ?? s.id;
+    for (const d of s.deadlines) {
+      const at = Date.parse(d.at);
+      const doneAt = d.kind === 'start-by' ? (started ?? ended) : ended;
+      const result: DeadlineOutcome['result'] =
+        doneAt !== undefined ? (doneAt <= at ? 'met' : 'missed') : nowMs > at ? 'missed' : 'pending';
+      out.push({ stage: s.id, stageName, deadline: d, result });
+    }
+  }
+  return out;
 }
 
 function roleTitles(state: CaseState, directory: Directory, event: CaseEvent): string {

@@ -21,6 +21,7 @@ import type { IdempotencyDocument } from './documents';
 import { guard, refused, statusOf } from './errors';
 import { readItem, replaceIfUnchanged, runBatch } from './items';
 import { outboxOperations, unstored } from './outbox';
+import { proceduresOf } from './procedures';
 
 export async function createCase(writer: CaseWriter, input: NewCase): Promise<{ created: boolean; case: StoredCase }> {
   const reference = input.state.reference;
@@ -37,7 +38,17 @@ async function insertCase(writer: CaseWriter, input: NewCase): Promise<StoredCas
   const { state } = input;
   const reference = state.reference;
   const linked = chainEvents(writer.auditKey, reference, 0, GENESIS, input.events);
-  const doc = caseDocument(state, linked.length, linked[linked.length - 1]?.hash ?? GENESIS, input.dueAt, []);
+  // The procedure stored once (before the batch: it is another partition); the case refers to it.
+  const procedures = proceduresOf(writer.cases);
+  await procedures.ensure(state, input.events);
+  const doc = caseDocument(
+    state,
+    linked.length,
+    linked[linked.length - 1]?.hash ?? GENESIS,
+    input.dueAt,
+    [],
+    procedures,
+  );
   // The case, its first events and the outbox items it owes, all or nothing.
   const write = (owed: NewCase['outbox']): Promise<number | undefined> =>
     runBatch(writer.cases, reference, [
@@ -45,7 +56,7 @@ async function insertCase(writer: CaseWriter, input: NewCase): Promise<StoredCas
       ...linked.map((e): OperationInput => ({
         operationType: 'Create',
         partitionKey: reference,
-        resourceBody: asJson(eventDocument(e)),
+        resourceBody: asJson(eventDocument(e, procedures)),
       })),
       ...outboxOperations(reference, owed),
     ]);
@@ -71,7 +82,7 @@ async function insertCase(writer: CaseWriter, input: NewCase): Promise<StoredCas
     created: true,
     ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
   });
-  return toStored(reference, doc);
+  return toStored(procedures, reference, doc);
 }
 
 /**

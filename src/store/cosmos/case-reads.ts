@@ -11,11 +11,12 @@ import { idempotencyId, toStored } from './documents';
 import type { CaseDocument, EventDocument, IdempotencyDocument } from './documents';
 import { guard } from './errors';
 import { queryItems, readItem } from './items';
+import { proceduresOf } from './procedures';
 
 export async function getCase(cases: Container, reference: string): Promise<StoredCase | undefined> {
   return guard(async () => {
     const doc = await readItem<CaseDocument>(cases, reference, reference);
-    return doc ? toStored(reference, doc) : undefined;
+    return doc ? toStored(proceduresOf(cases), reference, doc) : undefined;
   }, reference);
 }
 
@@ -36,6 +37,11 @@ export async function getEvents(cases: Container, reference: string): Promise<St
       [{ name: '@ref', value: reference }],
       reference,
     );
+    const procedures = proceduresOf(cases);
+    await procedures.load(
+      reference,
+      docs.map((d) => d.event),
+    );
     return docs.map((d) => {
       if (
         typeof d.seq !== 'number' ||
@@ -46,7 +52,13 @@ export async function getEvents(cases: Container, reference: string): Promise<St
       ) {
         throw corrupt(reference, `event document ${String(d.id)} is malformed`);
       }
-      return { reference, seq: d.seq, event: d.event, prevHash: d.prevHash, hash: d.hash };
+      return {
+        reference,
+        seq: d.seq,
+        event: procedures.rehydrate(reference, d.event),
+        prevHash: d.prevHash,
+        hash: d.hash,
+      };
     });
   }, reference);
 }
@@ -77,6 +89,35 @@ export async function casesOfBoard(
     { name: '@from', value: from },
     { name: '@to', value: to },
   ]);
+}
+
+/** The cases of a board raised in [from, to), whole: one cross-partition query, read page by page. */
+export async function readCasesOfBoard(
+  cases: Container,
+  boardId: string,
+  from: string,
+  to: string,
+): Promise<StoredCase[]> {
+  return guard(async () => {
+    const docs = await queryItems<CaseDocument>(
+      cases,
+      "SELECT * FROM c WHERE c.type = 'case' AND c.boardId = @board AND c.raisedAt >= @from AND c.raisedAt < @to ORDER BY c.raisedAt ASC, c.id ASC",
+      [
+        { name: '@board', value: boardId },
+        { name: '@from', value: from },
+        { name: '@to', value: to },
+      ],
+    );
+    const procedures = proceduresOf(cases);
+    // Each procedure they refer to read once, before any case is put back together.
+    await procedures.load(
+      boardId,
+      docs.map((d) => d.state),
+    );
+    const out: StoredCase[] = [];
+    for (const doc of docs) out.push(await toStored(procedures, doc.id, doc));
+    return out;
+  });
 }
 
 export async function casesOfPerson(cases: Container, personId: string): Promise<CaseSummary[]> {

@@ -14,6 +14,7 @@ import type { CaseDocument, SequenceDocument } from './documents';
 import { guard, refused } from './errors';
 import { createUnlessExists, readItem, replaceIfUnchanged, runBatch } from './items';
 import { outboxOperations, unstored } from './outbox';
+import { proceduresOf } from './procedures';
 
 /** What a case write needs: the cases container, the anchor it appends to, and the key that seals both. */
 export interface CaseWriter {
@@ -52,9 +53,10 @@ export async function nextSequence(cases: Container, boardId: string, year: numb
 export async function appendEvents(writer: CaseWriter, input: Append): Promise<StoredCase> {
   const { reference } = input;
   return guard(async () => {
+    const procedures = proceduresOf(writer.cases);
     const doc = await readItem<CaseDocument>(writer.cases, reference, reference);
     if (!doc) throw new StoreError('not-found', `There is no case ${reference}.`, reference);
-    const stored = toStored(reference, doc);
+    const stored = await toStored(procedures, reference, doc);
     if (stored.version !== input.expectedVersion) throw conflict(reference, input.expectedVersion, stored.version);
     const linked = chainEvents(writer.auditKey, reference, stored.version, stored.lastHash, input.events);
     const version = stored.version + linked.length;
@@ -66,12 +68,14 @@ export async function appendEvents(writer: CaseWriter, input: Append): Promise<S
       );
     }
     tooMany(reference, linked.length, outboxOperations(reference, input.outbox).length);
+    await procedures.ensure(input.state, input.events);
     const next = caseDocument(
       input.state,
       version,
       linked[linked.length - 1]?.hash ?? stored.lastHash,
       input.dueAt,
       Array.isArray(doc.people) ? doc.people : [],
+      procedures,
     );
     // The case replaced on its ETag, the new events and the outbox items the change owes: all or nothing.
     const write = (owed: Append['outbox']): Promise<number | undefined> =>
@@ -86,7 +90,7 @@ export async function appendEvents(writer: CaseWriter, input: Append): Promise<S
         ...linked.map((e): OperationInput => ({
           operationType: 'Create',
           partitionKey: reference,
-          resourceBody: asJson(eventDocument(e)),
+          resourceBody: asJson(eventDocument(e, procedures)),
         })),
         ...outboxOperations(reference, owed),
       ]);
@@ -108,7 +112,7 @@ export async function appendEvents(writer: CaseWriter, input: Append): Promise<S
       at: input.events[input.events.length - 1]?.at ?? input.state.raisedAt,
       created: false,
     });
-    return toStored(reference, next);
+    return toStored(procedures, reference, next);
   }, reference);
 }
 
@@ -119,9 +123,10 @@ export async function appendEvents(writer: CaseWriter, input: Append): Promise<S
 export async function restateCase(writer: CaseWriter, input: Restate): Promise<StoredCase> {
   const { reference } = input;
   return guard(async () => {
+    const procedures = proceduresOf(writer.cases);
     const doc = await readItem<CaseDocument>(writer.cases, reference, reference);
     if (!doc) throw new StoreError('not-found', `There is no case ${reference}.`, reference);
-    const stored = toStored(reference, doc);
+    const stored = await toStored(procedures, reference, doc);
     if (stored.version !== input.expectedVersion) throw conflict(reference, input.expectedVersion, stored.version);
     if (input.state.version !== stored.version || input.state.reference !== reference)
       throw new StoreError(
@@ -130,12 +135,13 @@ export async function restateCase(writer: CaseWriter, input: Restate): Promise<S
         reference,
       );
     // The people and agencies its events give, no more and no fewer; its version and last hash as they are.
-    const next = caseDocument(input.state, stored.version, stored.lastHash, input.dueAt, []);
+    await procedures.ensure(input.state);
+    const next = caseDocument(input.state, stored.version, stored.lastHash, input.dueAt, [], procedures);
     if (!(await replaceIfUnchanged(writer.cases, asJson(next) as unknown as CaseDocument, doc._etag))) {
       const now = await readItem<CaseDocument>(writer.cases, reference, reference).catch(() => undefined);
       throw conflict(reference, input.expectedVersion, typeof now?.version === 'number' ? now.version : undefined);
     }
-    return toStored(reference, next);
+    return toStored(procedures, reference, next);
   }, reference);
 }
 
@@ -143,7 +149,7 @@ export async function anchorCase(writer: CaseWriter, reference: string): Promise
   return guard(async () => {
     const doc = await readItem<CaseDocument>(writer.cases, reference, reference);
     if (!doc) return false;
-    const stored = toStored(reference, doc);
+    const stored = await toStored(proceduresOf(writer.cases), reference, doc);
     const anchored = checkAnchor(writer.auditKey, await guard(() => writer.anchor.read())).cases.get(reference);
     if (anchored?.version === stored.version && anchored.lastHash === stored.lastHash) return false;
     const events = await getEvents(writer.cases, reference);

@@ -22,6 +22,9 @@
  *   (partition `contact:<person>`, one document per platform). What a change owes people (the
  *   outbox, src/store/cosmos/outbox.ts) is one document per item in its case's partition
  *   (`id` = `outbox:<item id>`, `type: 'outbox'`), created in the same batch as the change.
+ *   Each distinct board procedure is one document in a partition of its own
+ *   (`procedure:<SHA-256>`, src/store/cosmos/procedures.ts): case states and case-raised events
+ *   refer to it rather than carry a copy.
  * - `personal`, partition key `/caseRef`: the adult's sealed details, one document per case,
  *   kept apart from the case so that erasing them touches nothing else and nothing that reads
  *   cases ever loads them.
@@ -229,6 +232,10 @@ export class CosmosRepository implements CaseRepository {
     return reads.casesOfBoard(this.cases, boardId, from, to);
   }
 
+  async readCasesOfBoard(boardId: string, from: string, to: string): Promise<StoredCase[]> {
+    return reads.readCasesOfBoard(this.cases, boardId, from, to);
+  }
+
   async casesOfPerson(personId: string): Promise<CaseSummary[]> {
     return reads.casesOfPerson(this.cases, personId);
   }
@@ -418,6 +425,8 @@ async function upgradeIndexing(cases: Container): Promise<void> {
   if (!resource) return;
   const has = (resource.indexingPolicy?.compositeIndexes ?? []).map((c) => c.map((p) => p.path).join(','));
   const wanted = (CASES_INDEXING.compositeIndexes ?? []).map((c) => c.map((p) => p.path).join(','));
-  if (wanted.every((w) => has.includes(w))) return;
+  const excluded = (resource.indexingPolicy?.excludedPaths ?? []).map((p) => p.path);
+  // Stored procedures (./procedures) are not indexed either.
+  if (wanted.every((w) => has.includes(w)) && excluded.includes('/procedure/*')) return;
   await cases.replace({ ...resource, indexingPolicy: CASES_INDEXING });
 }

@@ -8,6 +8,7 @@ import type { IndexingPolicy, JSONObject } from '@azure/cosmos';
 import type { StoredCase, StoredEvent, ThreadReference } from '../../app/store/repository';
 import type { CaseEvent, CaseState } from '../../domain/escalation';
 import { readStoredCase } from '../stored-case';
+import type { CosmosProcedures } from './procedures';
 
 /** Requests are forgotten after 30 days. */
 export const REQUEST_TTL_SECONDS = 30 * 24 * 60 * 60;
@@ -32,10 +33,11 @@ export const CASES_INDEXING: IndexingPolicy = {
   indexingMode: 'consistent',
   automatic: true,
   includedPaths: [{ path: '/*' }],
-  // Nothing queries inside a case's state, an event's body, or an outbox item's payload or result.
+  // Nothing queries inside a case's state, an event's body, a stored procedure, or an outbox item's payload or result.
   excludedPaths: [
     { path: '/state/*' },
     { path: '/event/*' },
+    { path: '/procedure/*' },
     { path: '/payload/*' },
     { path: '/result/*' },
     { path: '/"_etag"/?' },
@@ -124,6 +126,7 @@ export function caseDocument(
   lastHash: string,
   dueAt: string | undefined,
   earlierPeople: readonly string[],
+  procedures: CosmosProcedures,
 ): CaseDocument {
   return {
     id: state.reference,
@@ -140,29 +143,35 @@ export function caseDocument(
     people: [...new Set([...earlierPeople.filter((p) => typeof p === 'string'), ...state.participants])],
     // For each agency's list of its open cases.
     agencies: [...new Set([state.raising.agencyId, state.responding.agencyId])],
-    state,
+    // Its procedure a reference to the stored version (./procedures).
+    state: procedures.stateBody(state),
   };
 }
 
-export function eventDocument(e: StoredEvent): EventDocument {
+export function eventDocument(e: StoredEvent, procedures: CosmosProcedures): EventDocument {
   return {
     id: `${e.reference}:${String(e.seq).padStart(6, '0')}`,
     caseRef: e.reference,
     type: 'event',
     seq: e.seq,
-    event: e.event,
+    event: procedures.eventBody(e.event),
     prevHash: e.prevHash,
     hash: e.hash,
   };
 }
 
-export function toStored(reference: string, doc: Partial<CaseDocument> & { state?: unknown }): StoredCase {
+/** A case document as the port gives it, its procedure put back (the document's state is changed in place). */
+export async function toStored(
+  procedures: CosmosProcedures,
+  reference: string,
+  doc: Partial<CaseDocument> & { state?: unknown },
+): Promise<StoredCase> {
   return readStoredCase(reference, {
     reference: doc.reference,
     boardId: doc.boardId,
     version: doc.version,
     lastHash: doc.lastHash,
-    state: doc.state,
+    state: await procedures.read(reference, doc.state),
     ...(typeof doc.dueAt === 'string' ? { dueAt: doc.dueAt } : {}),
   });
 }

@@ -5,8 +5,8 @@
  */
 import type Database from 'better-sqlite3';
 import type { CaseRecordFields, CaseSummary, DueCase, StoredCase, StoredEvent } from '../../app/store/repository';
-import type { CaseEvent } from '../../domain/escalation';
-import { corrupt, readStoredCase } from '../stored-case';
+import { readStoredCase } from '../stored-case';
+import { readEvent, readState } from './procedures';
 import { statement } from './statements';
 
 export interface CaseRow {
@@ -35,16 +35,16 @@ export function readCase(db: Database.Database, reference: string): StoredCase |
     db,
     'SELECT reference, board_id, version, due_at, last_hash, state FROM cases WHERE reference = ?',
   ).get(reference) as CaseRow | undefined;
-  return row ? toStored(row) : undefined;
+  return row ? toStored(db, row) : undefined;
 }
 
-export function toStored(row: CaseRow): StoredCase {
+export function toStored(db: Database.Database, row: CaseRow): StoredCase {
   return readStoredCase(row.reference, {
     reference: row.reference,
     boardId: row.board_id,
     version: row.version,
     lastHash: row.last_hash,
-    state: row.state,
+    state: readState(db, row.reference, row.state),
     ...(row.due_at ? { dueAt: row.due_at } : {}),
   });
 }
@@ -60,15 +60,13 @@ export function readEvents(db: Database.Database, reference: string): StoredEven
     db,
     'SELECT reference, seq, body, prev_hash, hash FROM events WHERE reference = ? ORDER BY seq',
   ).all(reference) as EventRow[];
-  return rows.map((r) => {
-    let event: CaseEvent;
-    try {
-      event = JSON.parse(r.body) as CaseEvent;
-    } catch (cause) {
-      throw corrupt(reference, `event ${r.seq} is not readable JSON`, cause);
-    }
-    return { reference: r.reference, seq: r.seq, event, prevHash: r.prev_hash, hash: r.hash };
-  });
+  return rows.map((r) => ({
+    reference: r.reference,
+    seq: r.seq,
+    event: readEvent(db, reference, r.seq, r.body),
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  }));
 }
 
 export function dueCases(db: Database.Database, at: string, limit: number): DueCase[] {
@@ -84,6 +82,15 @@ export function casesOfBoard(db: Database.Database, boardId: string, from: strin
     from,
     to,
   );
+}
+
+/** The cases of a board raised in [from, to), whole: one SELECT (the index on board and time raised). */
+export function readCasesOfBoard(db: Database.Database, boardId: string, from: string, to: string): StoredCase[] {
+  const rows = statement(
+    db,
+    'SELECT reference, board_id, version, due_at, last_hash, state FROM cases WHERE board_id = ? AND raised_at >= ? AND raised_at < ? ORDER BY raised_at, reference',
+  ).all(boardId, from, to) as CaseRow[];
+  return rows.map((row) => toStored(db, row));
 }
 
 export function casesOfPerson(db: Database.Database, personId: string): CaseSummary[] {

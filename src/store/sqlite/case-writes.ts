@@ -18,6 +18,7 @@ import type { CaseEvent, CaseState } from '../../domain/escalation';
 import { readCase, toStored, type CaseRow } from './case-reads';
 import { appendCheckpoint } from './checkpoints';
 import { insertOutbox } from './outbox';
+import { eventText, stateText } from './procedures';
 import { statement } from './statements';
 
 export function nextSequence(db: Database.Database, boardId: string, year: number): number {
@@ -64,7 +65,7 @@ export function createCase(
         dueAt: input.dueAt ?? null,
         lastHash,
         key: input.idempotencyKey ?? null,
-        state: JSON.stringify(state),
+        state: stateText(db, state),
         now: lastEventAt(input.events, state.raisedAt),
       });
       insertEvents(db, linked);
@@ -91,7 +92,7 @@ export function appendEvents(db: Database.Database, auditKey: AuditKey, input: A
         'SELECT reference, board_id, version, due_at, last_hash, state FROM cases WHERE reference = ?',
       ).get(input.reference) as CaseRow | undefined;
       if (!row) throw new StoreError('not-found', `There is no case ${input.reference}.`, input.reference);
-      const stored = toStored(row);
+      const stored = toStored(db, row);
       if (stored.version !== input.expectedVersion)
         throw conflict(input.reference, input.expectedVersion, stored.version);
       const linked = chainEvents(auditKey, input.reference, stored.version, stored.lastHash, input.events);
@@ -112,7 +113,7 @@ export function appendEvents(db: Database.Database, auditKey: AuditKey, input: A
           version,
           input.dueAt ?? null,
           linked[linked.length - 1]?.hash ?? stored.lastHash,
-          JSON.stringify(input.state),
+          stateText(db, input.state),
           lastEventAt(input.events, input.state.raisedAt),
           input.reference,
           input.expectedVersion,
@@ -158,7 +159,7 @@ export function restateCase(db: Database.Database, input: Restate): StoredCase {
         input.state.status,
         input.state.raisedAt,
         input.dueAt ?? null,
-        JSON.stringify(input.state),
+        stateText(db, input.state),
         input.reference,
         input.expectedVersion,
       );
@@ -204,7 +205,7 @@ function insertEvents(db: Database.Database, linked: StoredEvent[]): void {
     'INSERT INTO events (reference, seq, type, at, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   for (const e of linked)
-    insert.run(e.reference, e.seq, e.event.type, e.event.at, JSON.stringify(e.event), e.prevHash, e.hash);
+    insert.run(e.reference, e.seq, e.event.type, e.event.at, eventText(db, e.event), e.prevHash, e.hash);
 }
 
 /** The people who took part, and the case's two agencies, as the lists of cases find them. */

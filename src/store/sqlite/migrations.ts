@@ -254,4 +254,20 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE TRIGGER directory_log_no_delete BEFORE DELETE ON directory_log BEGIN SELECT RAISE(ABORT, 'the directory log is append-only'); END;
     `,
   },
+  {
+    version: 12,
+    name: 'procedures: each version of a board procedure stored once, cases referring to it',
+    sql: `
+      -- Keyed by the SHA-256 of the procedure's canonical JSON (src/store/procedure-refs.ts); kept for ever.
+      CREATE TABLE procedures (
+        key        TEXT PRIMARY KEY,
+        board_id   TEXT NOT NULL,
+        label      TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        stored_at  TEXT NOT NULL
+      );
+      CREATE TRIGGER procedures_no_update BEFORE UPDATE ON procedures BEGIN SELECT RAISE(ABORT, 'a stored procedure is never changed'); END;
+      CREATE TRIGGER procedures_no_delete BEFORE DELETE ON procedures BEGIN SELECT RAISE(ABORT, 'a stored procedure is never removed'); END;
+    `,
+  },
 ];

@@ -34,6 +34,7 @@ import { BUSY_BUDGET_MS, BUSY_TIMEOUT_MS, busyPause, isBusy, translate } from '.
 import { insertAccess, insertSecurityEvent, selectAccess, selectSecurityEvents } from './logs';
 import { readCheckpoints } from './checkpoints';
 import { MIGRATIONS } from './migrations';
+import { settleProcedures } from './procedures';
 import * as directoryLog from './directory-log';
 import type { NewDirectoryEntry } from '../../app/store/directory-log';
 import type { DirectoryEntry } from '../../domain/directory';
@@ -136,6 +137,10 @@ export class SqliteRepository implements CaseRepository {
 
   casesOfBoard(boardId: string, from: string, to: string): Promise<CaseSummary[]> {
     return this.run(() => reads.casesOfBoard(this.db, boardId, from, to));
+  }
+
+  readCasesOfBoard(boardId: string, from: string, to: string): Promise<StoredCase[]> {
+    return this.run(() => reads.readCasesOfBoard(this.db, boardId, from, to));
   }
 
   casesOfPerson(personId: string): Promise<CaseSummary[]> {
@@ -328,8 +333,11 @@ export class SqliteRepository implements CaseRepository {
     for (let attempt = 0; ; attempt++) {
       let pause: number;
       try {
-        return work();
+        const done = work();
+        settleProcedures(this.db, true);
+        return done;
       } catch (error) {
+        settleProcedures(this.db, false);
         pause = busyPause(attempt);
         if (!isBusy(error) || !this.db.open || Date.now() - started + pause > budgetMs)
           throw translate(error, reference);
