@@ -56,6 +56,15 @@ export interface Append {
   outbox?: readonly NewOutboxItem[];
 }
 
+/** One append of a batch (appendMany): the case as stored after it, or why it was not written. */
+export type AppendOutcome = { reference: string; stored: StoredCase } | { reference: string; error: StoreError };
+
+/** Leases a batch of appends gives back in the same step: those `owner` holds on `references`. */
+export interface LeaseRelease {
+  owner: string;
+  references: readonly string[];
+}
+
 /**
  * A case's stored state and index fields rewritten from its own events (after an upgrade changed
  * the fold or the timers): its events, their hashes and the anchor are not touched.
@@ -270,6 +279,15 @@ export interface CaseRepository extends OutboxStore, SlackInstallationStore, Dir
   appendEvents(input: Append): Promise<StoredCase>;
 
   /**
+   * Several cases' appends at once, each conditional on its own version as appendEvents is: one
+   * that fails (a conflict, say) leaves the others written, and says why in its outcome (a store
+   * that cannot write at all throws). SQLite: one transaction (a savepoint each), one commit.
+   * Cosmos DB: one transactional batch per case, a few at a time. With `release`, the owner's
+   * leases on those cases are given back with them (SQLite: in the same commit; Cosmos DB: after).
+   */
+  appendMany(appends: readonly Append[], release?: LeaseRelease): Promise<AppendOutcome[]>;
+
+  /**
    * Rewrite a case's stored state and index fields (status, due time, people, agencies) from its
    * events, if the stored version is still `expectedVersion` (else StoreError 'conflict', nothing
    * written). Never adds, changes or removes events, hashes or checkpoints.
@@ -283,6 +301,13 @@ export interface CaseRepository extends OutboxStore, SlackInstallationStore, Dir
 
   /** Open cases due at or before `at`, earliest first: cost follows the number due. */
   dueCases(at: string, limit: number): Promise<DueCase[]>;
+  /**
+   * Take up to `limit` cases due at or before `now` that nobody else holds, earliest due first,
+   * each with its lease now `owner`'s until `until`, and each as stored (its state read with
+   * the claim, so a sweep needs no read per case). SQLite: one transaction; Cosmos DB: a query,
+   * then each lease taken on its own condition (cases another sweeper took meanwhile are left out).
+   */
+  claimDueCases(now: string, owner: string, until: string, limit: number): Promise<StoredCase[]>;
   /** Cases of a board raised in [from, to). */
   casesOfBoard(boardId: string, from: string, to: string): Promise<CaseSummary[]>;
   /** Cases a person has taken part in. */

@@ -10,6 +10,8 @@ import Database from 'better-sqlite3';
 import { DEVELOPMENT_AUDIT_KEY, type AuditKey } from '../../app/store/chain';
 import type {
   Append,
+  AppendOutcome,
+  LeaseRelease,
   CaseRecordFields,
   CaseRepository,
   Checkpoint,
@@ -112,6 +114,14 @@ export class SqliteRepository implements CaseRepository {
 
   appendEvents(input: Append): Promise<StoredCase> {
     return this.run(() => writes.appendEvents(this.db, this.auditKey, input), input.reference);
+  }
+
+  appendMany(appends: readonly Append[], release?: LeaseRelease): Promise<AppendOutcome[]> {
+    return this.run(() => writes.appendMany(this.db, this.auditKey, appends, release));
+  }
+
+  claimDueCases(now: string, owner: string, until: string, limit: number): Promise<StoredCase[]> {
+    return this.run(() => writes.claimDueCases(this.db, now, owner, until, limit));
   }
 
   restateCase(input: Restate): Promise<StoredCase> {
