@@ -238,10 +238,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   delivery.start();
   // Other replicas' directory changes: read on a lookup miss, and every sweep interval (only what is new).
   live.start(config.SWEEP_INTERVAL_SECONDS * 1000);
-  if (config.SWEEP_INTERVAL_SECONDS > 0) {
-    sweeper.start(config.SWEEP_INTERVAL_SECONDS * 1000);
-    figures.start(config.SWEEP_INTERVAL_SECONDS * 1000);
-  } else
+  // The sweeper starts once the server answers (below): a catch-up after downtime runs in the background.
+  if (config.SWEEP_INTERVAL_SECONDS > 0) figures.start(config.SWEEP_INTERVAL_SECONDS * 1000);
+  else
     log(
       'warn',
       'The deadline sweeper is off (SWEEP_INTERVAL_SECONDS=0): no reminders, nudges or boards’ figures from this replica.',
@@ -317,6 +316,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await stopAll();
     throw error;
   }
+  // The deadline sweep, batch by batch, yielding between batches: the bot answers (and is ready)
+  // while a catch-up after downtime works through what fell due meanwhile.
+  if (config.SWEEP_INTERVAL_SECONDS > 0) sweeper.start(config.SWEEP_INTERVAL_SECONDS * 1000);
   // Socket Mode connects once the server is up, in the background (Slack's client keeps trying while
   // the network is down); a token Slack refuses is said, and Slack stays off.
   const slackStarted = slack?.start().then(

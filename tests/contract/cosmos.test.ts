@@ -18,6 +18,7 @@ import { workListsContract } from './work-lists.contract';
 import { restateContract } from './restate.contract';
 import { slackInstallationsContract } from './slack-installations.contract';
 import { directoryContract } from './directory.contract';
+import { sweepContract } from './sweep.contract';
 
 jest.setTimeout(60_000);
 
@@ -147,6 +148,7 @@ describe('Cosmos DB store (in-memory Cosmos DB protocol server)', () => {
   workListsContract(target);
   personalCardsContract(target);
   restateContract(target);
+  sweepContract(target);
   slackInstallationsContract(target);
   directoryContract(target);
   describe("the adult's details under old keys, and resealing them", () => personalKeysContract(target));

@@ -95,6 +95,12 @@ export function appendEvents(db: Database.Database, auditKey: AuditKey, input: A
     .immediate();
 }
 
+/** Due cases nobody else holds, earliest first, with their state: a range of the partial index cases_due. */
+export const CLAIM_DUE_QUERY = `SELECT c.reference, c.board_id, c.version, c.due_at, c.last_hash, c.state FROM cases c
+  WHERE c.due_at IS NOT NULL AND c.due_at <= ?
+    AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.reference = c.reference AND l.until > ? AND l.owner <> ?)
+  ORDER BY c.due_at, c.reference LIMIT ?`;
+
 /**
  * Claim up to `limit` due cases for `owner` until `until`, earliest due first, with their state:
  * one immediate transaction that reads them (a range of the due index, skipping cases another
@@ -110,13 +116,7 @@ export function claimDueCases(
   if (!(limit > 0)) return [];
   return db
     .transaction(() => {
-      const rows = statement(
-        db,
-        `SELECT c.reference, c.board_id, c.version, c.due_at, c.last_hash, c.state FROM cases c
-          WHERE c.due_at IS NOT NULL AND c.due_at <= ?
-            AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.reference = c.reference AND l.until > ? AND l.owner <> ?)
-          ORDER BY c.due_at, c.reference LIMIT ?`,
-      ).all(now, now, owner, Math.floor(limit)) as CaseRow[];
+      const rows = statement(db, CLAIM_DUE_QUERY).all(now, now, owner, Math.floor(limit)) as CaseRow[];
       const lease = statement(
         db,
         'INSERT INTO leases (reference, owner, until) VALUES (?, ?, ?) ON CONFLICT (reference) DO UPDATE SET owner = excluded.owner, until = excluded.until',

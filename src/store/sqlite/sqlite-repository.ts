@@ -46,6 +46,7 @@ import type { InstallationKey, SlackInstallationRecord } from '../../app/store/s
 import type { NewOutboxItem, OutboxFilter, OutboxItem, OutboxSetback, OutboxStats } from '../../app/store/outbox';
 
 export { DUE_QUERY } from './case-reads';
+export { CLAIM_DUE_QUERY } from './case-writes';
 
 /** A claim is checked before a request is handled: it waits only briefly for a busy file, then says so. */
 const CLAIM_BUDGET_MS = 250;
