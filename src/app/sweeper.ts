@@ -195,7 +195,10 @@ export class Sweeper {
       if ('error' in outcome) {
         // Someone acted on the case meanwhile: it is still due, and the next batch looks again.
         if (outcome.error.code !== 'conflict')
-          report?.('Could not sweep a case; it stays due', { reference: outcome.reference, error: outcome.error.message });
+          report?.('Could not sweep a case; it stays due', {
+            reference: outcome.reference,
+            error: outcome.error.message,
+          });
         continue;
       }
       result.swept++;

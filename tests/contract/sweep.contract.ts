@@ -107,10 +107,13 @@ export function sweepContract(target: Pick<ContractTarget, 'open'>): void {
       const claimed = await repo.claimDueCases(t(10), 'me', t(20), 10);
       expect(claimed).toHaveLength(3);
       const [one, two, three] = cases as [StoredCase, StoredCase, StoredCase];
-      const outcomes = await repo.appendMany([sweepAppend(one), sweepAppend(two, two.version - 1), sweepAppend(three)], {
-        owner: 'me',
-        references: cases.map((c) => c.reference),
-      });
+      const outcomes = await repo.appendMany(
+        [sweepAppend(one), sweepAppend(two, two.version - 1), sweepAppend(three)],
+        {
+          owner: 'me',
+          references: cases.map((c) => c.reference),
+        },
+      );
       expect(outcomes.map((o) => [o.reference, 'error' in o ? o.error.code : o.stored.version])).toEqual([
         ['NS-2026-0190', 3],
         ['NS-2026-0191', 'conflict'],
@@ -119,7 +122,10 @@ export function sweepContract(target: Pick<ContractTarget, 'open'>): void {
       const written = outcomes[0];
       expect(written && 'stored' in written ? [written.stored.dueAt, written.stored.state.timers] : []).toEqual([
         t(600),
-        { fired: [`NS-2026-0190/stage-1/conclude-by-stage-1/reminder`], delivered: [`NS-2026-0190/stage-1/conclude-by-stage-1/reminder`] },
+        {
+          fired: [`NS-2026-0190/stage-1/conclude-by-stage-1/reminder`],
+          delivered: [`NS-2026-0190/stage-1/conclude-by-stage-1/reminder`],
+        },
       ]);
       // As stored: the written ones moved on, with their events and outbox items; the other is as it was.
       expect((await repo.getCase('NS-2026-0190'))?.version).toBe(3);

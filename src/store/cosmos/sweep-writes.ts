@@ -5,7 +5,13 @@
  * conditional on its version, so that a conflict on one leaves the others written.
  */
 import type { Container } from '@azure/cosmos';
-import { StoreError, type Append, type AppendOutcome, type LeaseRelease, type StoredCase } from '../../app/store/repository';
+import {
+  StoreError,
+  type Append,
+  type AppendOutcome,
+  type LeaseRelease,
+  type StoredCase,
+} from '../../app/store/repository';
 import { appendEvents, type CaseWriter } from './case-writes';
 import { toStored, type CaseDocument } from './documents';
 import { guard } from './errors';
