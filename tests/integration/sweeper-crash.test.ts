@@ -19,7 +19,7 @@ import { dueTimers } from '../../src/domain/escalation';
 import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 import { startFakeSlackApi } from '../fakes/slack-api';
 
-jest.setTimeout(240_000);
+jest.setTimeout(360_000);
 
 const CHILD = join(__dirname, '..', 'crash', 'sweeper-child.ts');
 const procedure = loadProcedures().get('lincolnshire');
@@ -58,7 +58,7 @@ test('killed with SIGKILL at random moments and restarted, the sweeper sends eve
   if (!raiser) throw new Error('no raiser');
   const references: string[] = [];
   // A catch-up sends each case one current nudge (its missed reminders and repeats are recorded skipped).
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 150; i++) {
     now = new Date(start + (i % 5) * 86_400_000 + (i % 8) * 3_600_000 + i * 60_000);
     const raised = await service.raise({
       boardId: lincolnshire.id,
@@ -131,7 +131,7 @@ test('killed with SIGKILL at random moments and restarted, the sweeper sends eve
     expect(events.filter((e) => e.type === 'timer-skipped').length).toBeGreaterThan(0);
     for (const e of fired) if (e.type === 'timer-fired') for (const p of e.recipients) expected.push(`${e.timer}#${p}`);
   }
-  expect(expected.length).toBeGreaterThanOrEqual(400);
+  expect(expected.length).toBeGreaterThanOrEqual(300);
   expect(await repo.listOutbox({ status: 'failed' })).toEqual([]);
   // The fake Slack: each (timer, person) exactly once.
   const keys = posted.map((m) => m.metadata?.event_payload.key ?? '').filter((k) => !k.endsWith('#thread'));
