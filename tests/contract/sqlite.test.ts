@@ -298,6 +298,12 @@ describe('SQLite: the sweeper’s batches (a file on disk)', () => {
       file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'data', 'escalations.sqlite');
       return Promise.resolve(SqliteRepository.open(file));
     },
+    tamper: {
+      corruptCase: (reference) =>
+        Promise.resolve(
+          raw((db) => void db.prepare("UPDATE cases SET state = '{not json' WHERE reference = ?").run(reference)),
+        ),
+    },
   });
 });
 

@@ -46,7 +46,9 @@ function sweepAppend(c: StoredCase, expectedVersion = c.version): Append {
   return { reference: c.reference, expectedVersion, events: [event], state, dueAt: t(600), outbox: [item] };
 }
 
-export function sweepContract(target: Pick<ContractTarget, 'open'>): void {
+export type SweepTarget = Pick<ContractTarget, 'open'> & { tamper: Pick<ContractTarget['tamper'], 'corruptCase'> };
+
+export function sweepContract(target: SweepTarget): void {
   describe("the sweeper's batches", () => {
     let repo: CaseRepository;
     beforeEach(async () => {
@@ -89,6 +91,14 @@ export function sweepContract(target: Pick<ContractTarget, 'open'>): void {
         'NS-2026-0170',
       ]);
       expect(await repo.claimDueCases(t(25), 'third', t(40), 0)).toEqual([]);
+    });
+
+    test('a due case whose stored record is malformed is left alone; the others are claimed', async () => {
+      await stored(repo, 176, t(1));
+      await stored(repo, 177, t(2));
+      await target.tamper.corruptCase('NS-2026-0176');
+      expect((await repo.claimDueCases(t(10), 'me', t(20), 10)).map((c) => c.reference)).toEqual(['NS-2026-0177']);
+      expect(await repo.claimLease('NS-2026-0176', 'other', t(20), t(10))).toBe(true);
     });
 
     test('two sweepers claiming at once never get the same case', async () => {

@@ -52,7 +52,14 @@ export async function claimDueCases(
   );
   const claimed = await bounded(docs, async (doc) => {
     const reference = String(doc.reference ?? doc.id);
-    return (await claimLease(cases, reference, owner, until, now)) ? toStored(reference, doc) : undefined;
+    // A case whose stored document is malformed is left alone (audit verify names it), not claimed.
+    let stored: StoredCase;
+    try {
+      stored = toStored(reference, doc);
+    } catch {
+      return undefined;
+    }
+    return (await claimLease(cases, reference, owner, until, now)) ? stored : undefined;
   });
   return claimed.filter((c): c is StoredCase => c !== undefined);
 }

@@ -89,7 +89,16 @@ export function createCase(
 export function appendEvents(db: Database.Database, auditKey: AuditKey, input: Append): StoredCase {
   return db
     .transaction(() => {
-      writeAppend(db, auditKey, input, headOf(db, input));
+      // The whole stored case is read (and checked): writing over a malformed one is refused, not guessed at.
+      const row = statement(
+        db,
+        'SELECT reference, board_id, version, due_at, last_hash, state FROM cases WHERE reference = ?',
+      ).get(input.reference) as CaseRow | undefined;
+      if (!row) throw new StoreError('not-found', `There is no case ${input.reference}.`, input.reference);
+      const stored = toStored(row);
+      if (stored.version !== input.expectedVersion)
+        throw conflict(input.reference, input.expectedVersion, stored.version);
+      writeAppend(db, auditKey, input, stored);
       return readCase(db, input.reference) as StoredCase;
     })
     .immediate();
@@ -121,8 +130,19 @@ export function claimDueCases(
         db,
         'INSERT INTO leases (reference, owner, until) VALUES (?, ?, ?) ON CONFLICT (reference) DO UPDATE SET owner = excluded.owner, until = excluded.until',
       );
-      for (const row of rows) lease.run(row.reference, owner, until);
-      return rows.map(toStored);
+      // A case whose stored record is malformed is left alone (audit verify names it), not claimed.
+      const claimed: StoredCase[] = [];
+      for (const row of rows) {
+        let stored: StoredCase;
+        try {
+          stored = toStored(row);
+        } catch {
+          continue;
+        }
+        lease.run(row.reference, owner, until);
+        claimed.push(stored);
+      }
+      return claimed;
     })
     .immediate();
 }
@@ -171,7 +191,7 @@ export function appendMany(
     .immediate();
 }
 
-/** The version and last hash stored, checked against the version the writer read. */
+/** The version and last hash stored, checked against the version the writer read (the state itself is not read). */
 function headOf(db: Database.Database, input: Append): { version: number; lastHash: string } {
   const row = statement(db, 'SELECT version, last_hash FROM cases WHERE reference = ?').get(input.reference) as
     { version: number; last_hash: string } | undefined;
