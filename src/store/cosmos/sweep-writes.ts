@@ -40,28 +40,43 @@ export async function claimDueCases(
   limit: number,
 ): Promise<StoredCase[]> {
   if (!(limit > 0)) return [];
-  const docs = await guard(() =>
-    queryItems<CaseDocument>(
-      cases,
-      "SELECT TOP @n * FROM c WHERE c.type = 'case' AND IS_STRING(c.dueAt) AND c.dueAt <= @at ORDER BY c.dueAt ASC, c.id ASC",
-      [
-        { name: '@n', value: Math.floor(limit) },
-        { name: '@at', value: now },
-      ],
-    ),
-  );
-  const claimed = await bounded(docs, async (doc) => {
-    const reference = String(doc.reference ?? doc.id);
-    // A case whose stored document is malformed is left alone (audit verify names it), not claimed.
-    let stored: StoredCase;
-    try {
-      stored = toStored(reference, doc);
-    } catch {
-      return undefined;
+  const want = Math.floor(limit);
+  const claimed: StoredCase[] = [];
+  const tried = new Set<string>();
+  // Cases another sweeper holds come up in the query too (a lease is a document of its own):
+  // look further, twice as far each time, until enough are claimed or none are left due.
+  for (let page = want; claimed.length < want; page *= 2) {
+    const docs = await guard(() =>
+      queryItems<CaseDocument>(
+        cases,
+        "SELECT TOP @n * FROM c WHERE c.type = 'case' AND IS_STRING(c.dueAt) AND c.dueAt <= @at ORDER BY c.dueAt ASC, c.id ASC",
+        [
+          { name: '@n', value: page },
+          { name: '@at', value: now },
+        ],
+      ),
+    );
+    const fresh = docs.filter((d) => !tried.has(String(d.reference ?? d.id)));
+    for (let i = 0; i < fresh.length && claimed.length < want;) {
+      const chunk = fresh.slice(i, i + want - claimed.length);
+      i += chunk.length;
+      const got = await bounded(chunk, async (doc) => {
+        const reference = String(doc.reference ?? doc.id);
+        tried.add(reference);
+        // A case whose stored document is malformed is left alone (audit verify names it), not claimed.
+        let stored: StoredCase;
+        try {
+          stored = toStored(reference, doc);
+        } catch {
+          return undefined;
+        }
+        return (await claimLease(cases, reference, owner, until, now)) ? stored : undefined;
+      });
+      claimed.push(...got.filter((c): c is StoredCase => c !== undefined));
     }
-    return (await claimLease(cases, reference, owner, until, now)) ? stored : undefined;
-  });
-  return claimed.filter((c): c is StoredCase => c !== undefined);
+    if (docs.length < page) break;
+  }
+  return claimed;
 }
 
 export async function appendMany(
