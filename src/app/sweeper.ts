@@ -51,7 +51,10 @@ export interface SweeperOptions {
   owner: string;
   /** How long a lease lasts; a sweeper that dies holding one blocks the case no longer than this. */
   leaseMs?: number;
-  /** Cases claimed and written at a time (one transaction): small enough that a batch takes a few ms. */
+  /**
+   * Cases claimed and written at a time, in one transaction (default 50): the event loop is held
+   * for one batch at most, so keep it small enough for a batch to take a few milliseconds.
+   */
   batch?: number;
   /** Batches a tick takes at most before it leaves the rest to the next tick (default: no limit). */
   maxBatches?: number;
@@ -103,7 +106,7 @@ export class Sweeper {
 
   constructor(private readonly options: SweeperOptions) {
     this.leaseMs = options.leaseMs ?? 60_000;
-    this.batch = options.batch ?? 100;
+    this.batch = options.batch ?? 50;
     this.wall = options.wall ?? ((): Date => new Date());
   }
 

@@ -20,7 +20,9 @@ export type TimerFired = Extract<CaseEvent, { type: 'timer-fired' }>;
 export type TimerSkipped = Extract<CaseEvent, { type: 'timer-skipped' }>;
 
 /** Timers one sweep of a case records at most (a guard: a case owes a handful at a time). */
-const MOST_A_SWEEP = 100;
+const MOST_A_SWEEP = 1000;
+/** Passes over a case's due timers at most (one finds them all; the next, that nothing more is due). */
+const MOST_ROUNDS = 5;
 
 /** A reminder whose deadline (or milestone due time) has passed by `now`: moot, the nudge says it. */
 export function isStaleReminder(timer: Timer, now: Date): boolean {
@@ -34,10 +36,10 @@ function familyOf(timer: Timer): string | undefined {
   return timer.milestone ? `milestone:${timer.stage}/${timer.milestone.id}` : `stage:${timer.stage}`;
 }
 
-/** Every timer not yet fired (or skipped) that is due by `now`, stale reminders too, earliest first. */
+/** Every timer not yet fired (or skipped) that is due by `now`, stale reminders and every missed repeat too, earliest first. */
 function unsettledDue(state: CaseState, now: Date, calendar: WorkingCalendar): Timer[] {
   const fired = new Set(state.timers?.fired ?? []);
-  return timersOf(state, calendar).filter((t) => !fired.has(t.id) && new Date(t.at) <= now);
+  return timersOf(state, calendar, now).filter((t) => !fired.has(t.id) && new Date(t.at) <= now);
 }
 
 function skipped(timer: Timer, now: Date, reason: TimerSkipped['reason']): TimerSkipped {
@@ -53,14 +55,6 @@ function skipped(timer: Timer, now: Date, reason: TimerSkipped['reason']): Timer
   };
 }
 
-/** Is a later nudge of the same family due by now too (once this one is out of the way)? */
-function superseded(state: CaseState, timer: Timer, now: Date, calendar: WorkingCalendar): boolean {
-  const family = familyOf(timer);
-  if (!family) return false;
-  const without = evolve(state, skipped(timer, now, 'superseded'));
-  return unsettledDue(without, now, calendar).some((t) => familyOf(t) === family && t.at > timer.at);
-}
-
 export interface CaseSweep {
   /** What to record, in order: timer-fired and timer-skipped events. */
   events: Array<TimerFired | TimerSkipped>;
@@ -72,7 +66,8 @@ export interface CaseSweep {
 
 /**
  * The timers of a case due by `now`, each fired (`fire` builds its record: whom it goes to and
- * what it says) or skipped, with the state after them. Pure: `fire` must be too.
+ * what it says) or skipped, with the state after them. Pure: `fire` must be too. Every repeat due
+ * by now is in view at once, so a catch-up is one pass (and a second that finds nothing more).
  */
 export function sweepTimers(
   state: CaseState,
@@ -83,18 +78,28 @@ export function sweepTimers(
   const events: CaseSweep['events'] = [];
   const fired: CaseSweep['fired'] = [];
   let current = state;
-  for (let i = 0; i < MOST_A_SWEEP; i++) {
-    const next = unsettledDue(current, now, calendar)[0];
-    if (!next) break;
-    let event: TimerFired | TimerSkipped;
-    if (isStaleReminder(next, now)) event = skipped(next, now, 'deadline-passed');
-    else if (superseded(current, next, now, calendar)) event = skipped(next, now, 'superseded');
-    else {
-      event = fire(current, next);
-      fired.push({ timer: next, event });
+  for (let round = 0; round < MOST_ROUNDS; round++) {
+    const due = unsettledDue(current, now, calendar);
+    if (!due.length) break;
+    // The latest nudge due of each family is the one that goes.
+    const latest = new Map<string, Timer>();
+    for (const t of due) {
+      const family = familyOf(t);
+      if (family) latest.set(family, t);
     }
-    events.push(event);
-    current = evolve(current, event);
+    for (const timer of due) {
+      if (events.length >= MOST_A_SWEEP) return { events, state: current, fired };
+      const family = familyOf(timer);
+      let event: TimerFired | TimerSkipped;
+      if (isStaleReminder(timer, now)) event = skipped(timer, now, 'deadline-passed');
+      else if (family && latest.get(family) !== timer) event = skipped(timer, now, 'superseded');
+      else {
+        event = fire(current, timer);
+        fired.push({ timer, event });
+      }
+      events.push(event);
+      current = evolve(current, event);
+    }
   }
   return { events, state: current, fired };
 }
