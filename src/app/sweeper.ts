@@ -143,6 +143,8 @@ export class Sweeper {
     this.timer = undefined;
     if (t) clearTimeout(t);
     await this.running;
+    // Nothing is scheduled any more: a tick asked for later (a test's, a command's) runs in full.
+    this.stopping = false;
   }
 
   /** One sweep: batch after batch, yielding between them, until nothing is due (or stopped). */

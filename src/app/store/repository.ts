@@ -12,6 +12,9 @@ import type { CaseEvent, CaseState } from '../../domain/escalation';
 import type { DirectoryLogStore } from './directory-log';
 import type { NewOutboxItem, OutboxStore } from './outbox';
 import type { SlackInstallationStore } from './slack-installations';
+import type { SweepStore } from './sweep-store';
+
+export type { AppendOutcome, LeaseRelease } from './sweep-store';
 
 /** One event as stored: its place in the case's chain and the hashes that link it. */
 export interface StoredEvent {
@@ -54,15 +57,6 @@ export interface Append {
   dueAt?: string;
   /** What the change owes people, written in the same atomic step as its events. */
   outbox?: readonly NewOutboxItem[];
-}
-
-/** One append of a batch (appendMany): the case as stored after it, or why it was not written. */
-export type AppendOutcome = { reference: string; stored: StoredCase } | { reference: string; error: StoreError };
-
-/** Leases a batch of appends gives back in the same step: those `owner` holds on `references`. */
-export interface LeaseRelease {
-  owner: string;
-  references: readonly string[];
 }
 
 /**
@@ -266,7 +260,7 @@ export interface CaseRecordFields {
   people: string[];
 }
 
-export interface CaseRepository extends OutboxStore, SlackInstallationStore, DirectoryLogStore {
+export interface CaseRepository extends OutboxStore, SweepStore, SlackInstallationStore, DirectoryLogStore {
   readonly kind: 'sqlite' | 'cosmos';
 
   /** The next case number of a board in a year: 1, 2, 3… never the same twice. */
@@ -277,15 +271,6 @@ export interface CaseRepository extends OutboxStore, SlackInstallationStore, Dir
 
   /** Append events and the state they produce, if the stored version is `expectedVersion`. */
   appendEvents(input: Append): Promise<StoredCase>;
-
-  /**
-   * Several cases' appends at once, each conditional on its own version as appendEvents is: one
-   * that fails (a conflict, say) leaves the others written, and says why in its outcome (a store
-   * that cannot write at all throws). SQLite: one transaction (a savepoint each), one commit.
-   * Cosmos DB: one transactional batch per case, a few at a time. With `release`, the owner's
-   * leases on those cases are given back with them (SQLite: in the same commit; Cosmos DB: after).
-   */
-  appendMany(appends: readonly Append[], release?: LeaseRelease): Promise<AppendOutcome[]>;
 
   /**
    * Rewrite a case's stored state and index fields (status, due time, people, agencies) from its
@@ -301,13 +286,7 @@ export interface CaseRepository extends OutboxStore, SlackInstallationStore, Dir
 
   /** Open cases due at or before `at`, earliest first: cost follows the number due. */
   dueCases(at: string, limit: number): Promise<DueCase[]>;
-  /**
-   * Take up to `limit` cases due at or before `now` that nobody else holds, earliest due first,
-   * each with its lease now `owner`'s until `until`, and each as stored (its state read with
-   * the claim, so a sweep needs no read per case). SQLite: one transaction; Cosmos DB: a query,
-   * then each lease taken on its own condition (cases another sweeper took meanwhile are left out).
-   */
-  claimDueCases(now: string, owner: string, until: string, limit: number): Promise<StoredCase[]>;
+
   /** Cases of a board raised in [from, to). */
   casesOfBoard(boardId: string, from: string, to: string): Promise<CaseSummary[]>;
   /** Cases a person has taken part in. */
