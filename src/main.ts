@@ -20,7 +20,6 @@ import { EscalationTeamsBot } from './channels/teams/bot';
 import { handleTeams, teamsDoor } from './channels/teams/http';
 import { LOCAL_DOCUMENT_PATH, LocalDownloads } from './channels/teams/local-downloads';
 import { TeamsOutlet } from './channels/teams/outlet';
-import { Announcer } from './app/announcer';
 import { slackFromConfig, slackWords } from './channels/slack/from-config';
 import { Sweeper } from './app/sweeper';
 import { sayOldKeys } from './app/personal-reseal';
@@ -139,7 +138,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   // Completed forms also go by email to the forms' contacts when SMTP is set up.
   const mailer =
     config.SMTP_URL && config.SMTP_FROM ? new SmtpMailer({ url: config.SMTP_URL, from: config.SMTP_FROM }) : undefined;
-  const announcer = new Announcer(repo, directory, clock, report);
   const replica = config.SWEEPER_NAME ?? `${hostname()}:${process.pid}`;
   // Traces and metrics over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/telemetry); nothing otherwise.
   const telemetry = startTelemetry(config, replica, log);
@@ -190,7 +188,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     localClient,
     report,
   });
-  announcer.register(outlet);
   delivery.register(outlet);
   const downloads = localClient ? new LocalDownloads() : undefined;
   const teams = new EscalationTeamsBot({
@@ -220,7 +217,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     report,
   });
   if (slack) {
-    announcer.register(slack.timerOutlet);
     delivery.register(slack.outlet);
   }
   log('info', slackWords(config));
@@ -229,11 +225,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       'warn',
       'Teams: no MicrosoftAppId, so the bot runs in local development mode: it takes unauthenticated requests from this computer only (loopback) and refuses any other.',
     );
+  // The sweeper hands what timers owe to the outbox, a batch at a time; the delivery worker sends them.
   const sweeper = new Sweeper({
     telemetry,
     repo,
     directory,
-    announcer,
+    delivery,
     clock,
     owner: replica,
     report,
@@ -241,10 +238,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   delivery.start();
   // Other replicas' directory changes: read on a lookup miss, and every sweep interval (only what is new).
   live.start(config.SWEEP_INTERVAL_SECONDS * 1000);
-  if (config.SWEEP_INTERVAL_SECONDS > 0) {
-    sweeper.start(config.SWEEP_INTERVAL_SECONDS * 1000);
-    figures.start(config.SWEEP_INTERVAL_SECONDS * 1000);
-  } else
+  // The sweeper starts once the server answers (below): a catch-up after downtime runs in the background.
+  if (config.SWEEP_INTERVAL_SECONDS > 0) figures.start(config.SWEEP_INTERVAL_SECONDS * 1000);
+  else
     log(
       'warn',
       'The deadline sweeper is off (SWEEP_INTERVAL_SECONDS=0): no reminders, nudges or boards’ figures from this replica.',
@@ -320,6 +316,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await stopAll();
     throw error;
   }
+  // The deadline sweep, batch by batch, yielding between batches: the bot answers (and is ready)
+  // while a catch-up after downtime works through what fell due meanwhile.
+  if (config.SWEEP_INTERVAL_SECONDS > 0) sweeper.start(config.SWEEP_INTERVAL_SECONDS * 1000);
   // Socket Mode connects once the server is up, in the background (Slack's client keeps trying while
   // the network is down); a token Slack refuses is said, and Slack stays off.
   const slackStarted = slack?.start().then(

@@ -336,9 +336,10 @@ export class Delivery {
           person,
           verbs: (Array.isArray(item.payload.verbs) ? item.payload.verbs : []) as Verb[],
           text: typeof item.payload.text === 'string' ? item.payload.text : '',
-          key: item.id,
-          recheck: item.attempts > 1,
-          since: item.createdAt,
+          // A timer's message carries the timer's own key, as the sweeper's did before the outbox.
+          key: typeof item.payload.key === 'string' ? item.payload.key : item.id,
+          recheck: item.attempts > 1 || typeof item.payload.recheckSince === 'string',
+          since: typeof item.payload.recheckSince === 'string' ? item.payload.recheckSince : item.createdAt,
         };
         const reached = await outlet.tell(notice, stored, events);
         if (!reached) throw new Unreachable(person);
@@ -366,7 +367,9 @@ export class Delivery {
         const threads = (await repo.getThreads(stored.reference)).filter((t) => t.platform === item.platform);
         if (!threads.length) return { threads: 0 };
         const text = typeof item.payload.text === 'string' ? item.payload.text : '';
-        await outlet.say(stored, threads, text, item.id, item.attempts > 1 ? item.createdAt : undefined);
+        const key = typeof item.payload.key === 'string' ? item.payload.key : item.id;
+        const since = typeof item.payload.recheckSince === 'string' ? item.payload.recheckSince : undefined;
+        await outlet.say(stored, threads, text, key, since ?? (item.attempts > 1 ? item.createdAt : undefined));
         return { threads: threads.length };
       }
     }

@@ -12,7 +12,6 @@ import { directorySchema } from '../domain/directory';
 import type { CaseEvent } from '../domain/escalation';
 import type { Procedure } from '../domain/procedure';
 import { SqliteRepository } from '../store/sqlite/sqlite-repository';
-import { Announcer, type TimerOutlet as Outlet } from './announcer';
 import { CaseService } from './case-service';
 import { actorFor } from './people';
 import { PersonalDataVault } from './store/personal-data';
@@ -90,20 +89,6 @@ export function simulationDirectory(procedure: Procedure, platform: 'teams' | 's
   return directorySchema.parse({ agencies, people });
 }
 
-/** Records what would have been sent, instead of sending it. */
-class Recorder implements Outlet {
-  readonly platform = 'teams' as const;
-  tell(): Promise<{ id?: string }> {
-    return Promise.resolve({});
-  }
-  updateThreads(): Promise<void> {
-    return Promise.resolve();
-  }
-  say(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
 export async function simulate(procedure: Procedure, raisedAt: Date, until: Date): Promise<SimulatedTimer[]> {
   const directory = simulationDirectory(procedure);
   const dir = mkdtempSync(join(tmpdir(), 'simulate-'));
@@ -117,9 +102,8 @@ export async function simulate(procedure: Procedure, raisedAt: Date, until: Date
       new PersonalDataVault(Buffer.alloc(32, 1)),
       clock,
     );
-    const announcer = new Announcer(repo, directory, clock);
-    announcer.register(new Recorder());
-    const sweeper = new Sweeper({ repo, directory, announcer, clock, owner: 'simulation' });
+    // What the timers owe is left in the outbox: the simulation reads their records, not what was sent.
+    const sweeper = new Sweeper({ repo, directory, clock, owner: 'simulation' });
     const raiser =
       directory.people.find(
         (p) => p.agency === 'agency-a' && p.roles.some((r) => procedure.stages[0]?.sides?.raising.includes(r)),

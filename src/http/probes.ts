@@ -25,6 +25,8 @@ type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<strin
 /** When a worker's look began and the last one ended (wall clock, ms). */
 export interface Beat {
   startedMs?: number;
+  /** When the run under way last made progress (the sweeper's last batch), if it says. */
+  progressMs?: number;
   endedMs?: number;
   failed?: boolean;
 }
@@ -68,9 +70,13 @@ function workerProblem(
   startedMs: number,
   graceMs: number,
 ): string | undefined {
-  // A look under way that began recently counts as running (a big sweep can take a while).
-  if (beat.startedMs !== undefined && now - beat.startedMs <= lateMs) return undefined;
-  if (beat.startedMs !== undefined) return `${name} has been stuck on one run for ${seconds(now - beat.startedMs)}.`;
+  // A look under way that began (or last made progress) recently counts as running: a catch-up
+  // sweep after downtime can take a while, batch by batch, and the bot is ready meanwhile.
+  if (beat.startedMs !== undefined) {
+    const alive = Math.max(beat.startedMs, beat.progressMs ?? 0);
+    if (now - alive <= lateMs) return undefined;
+    return `${name} has been stuck on one run for ${seconds(now - alive)}.`;
+  }
   if (beat.endedMs === undefined)
     return now - startedMs <= graceMs ? undefined : `${name} has not run since the bot started.`;
   if (beat.failed) return `${name}'s last run failed (see the log).`;

@@ -1,8 +1,8 @@
 /**
  * The deadline sweeper's figures.
  * - sweep.tick_100k_open_100_due: one tick over a SQLite store of 100,000 open cases of which 100
- *   have a reminder due: each claimed, fired, delivered (to an outlet that only counts) and
- *   recorded.
+ *   have a reminder due: each claimed, fired and recorded with its message in the outbox (one
+ *   transaction); then the delivery worker sends them (to an outlet that only counts).
  * - nudge.lateness_p99: how late nudges go, from the instant each fell due to its delivery, with
  *   the sweeper ticking every second on a clock that runs at real speed; 200 nudges falling due
  *   a tenth of a second apart.
@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { strict as assert } from 'node:assert';
-import { Announcer, type TimerOutlet as Outlet } from '../../src/app/announcer';
+import { Delivery } from '../../src/app/delivery';
+import type { Outlet } from '../../src/app/outlet';
 import { CaseService } from '../../src/app/case-service';
 import type { Notice } from '../../src/app/notify';
 import { actorFor } from '../../src/app/people';
@@ -36,6 +37,12 @@ class Counting implements Outlet {
     return Promise.resolve();
   }
   say(): Promise<void> {
+    return Promise.resolve();
+  }
+  openThread(): Promise<Record<string, unknown>> {
+    return Promise.resolve({});
+  }
+  updateMessage(): Promise<void> {
     return Promise.resolve();
   }
 }
@@ -121,15 +128,17 @@ export async function benchSweep(print: Print): Promise<void> {
       })();
       now = new Date('2026-11-24T09:00:30Z');
       const directory = simulationDirectory(lincolnshire);
-      const announcer = new Announcer(repo, directory, () => now);
       const outlet = new Counting(() => now);
-      announcer.register(outlet);
-      const sweeper = new Sweeper({ repo, directory, announcer, clock: () => now, owner: 'bench', batch: 200 });
+      const delivery = new Delivery({ repo, directory, owner: 'bench' });
+      delivery.register(outlet);
+      const sweeper = new Sweeper({ repo, directory, clock: () => now, owner: 'bench', batch: 200 });
       const t0 = performance.now();
       const result = await sweeper.tick();
       const elapsed = performance.now() - t0;
       assert.equal(result.fired, 100, 'each of the 100 due cases fired its reminder');
       assert.equal(result.delivered, 100);
+      await delivery.drain();
+      assert.ok(outlet.told.length >= 100, 'each reminder reached its recipients');
       print('sweep.tick_100k_open_100_due', elapsed, 'ms');
       await repo.close();
     }
@@ -158,14 +167,17 @@ export async function benchSweep(print: Print): Promise<void> {
       const realStart = Date.now();
       const clock = (): Date => new Date(virtualStart + (Date.now() - realStart));
       const directory = simulationDirectory(cheshire);
-      const announcer = new Announcer(repo, directory, clock);
       const outlet = new Counting(clock);
-      announcer.register(outlet);
-      const sweeper = new Sweeper({ repo, directory, announcer, clock, owner: 'bench', batch: 500 });
+      const delivery = new Delivery({ repo, directory, owner: 'bench' });
+      delivery.register(outlet);
+      delivery.start();
+      const sweeper = new Sweeper({ repo, directory, clock, owner: 'bench', delivery });
       sweeper.start(1000);
       const lastDue = raisedAt + 24 * 3_600_000 + 199 * 100;
       while (clock().getTime() < lastDue + 2500) await new Promise((r) => setTimeout(r, 100));
       await sweeper.stop();
+      await delivery.drain();
+      await delivery.stop();
       const late: number[] = [];
       for (const t of outlet.told) {
         if (!t.key.includes('/nudge-0#')) continue;

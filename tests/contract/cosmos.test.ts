@@ -20,6 +20,7 @@ import { slackInstallationsContract } from './slack-installations.contract';
 import { directoryContract } from './directory.contract';
 import { proceduresContract, type ProceduresTarget } from './procedures.contract';
 import type { Procedure } from '../../src/domain/procedure';
+import { sweepContract } from './sweep.contract';
 
 jest.setTimeout(60_000);
 
@@ -191,6 +192,7 @@ describe('Cosmos DB store (in-memory Cosmos DB protocol server)', () => {
   workListsContract(target);
   personalCardsContract(target);
   restateContract(target);
+  sweepContract(target);
   slackInstallationsContract(target);
   directoryContract(target);
   proceduresContract(target);

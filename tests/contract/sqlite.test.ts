@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { DUE_QUERY, SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
+import { CLAIM_DUE_QUERY, DUE_QUERY, SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 import type { CaseEvent } from '../../src/domain/escalation';
 import type { Procedure } from '../../src/domain/procedure';
 import { act, raised, worker } from './fixtures';
@@ -16,6 +16,7 @@ import { workListsContract } from './work-lists.contract';
 import { slackInstallationsContract } from './slack-installations.contract';
 import { directoryContract } from './directory.contract';
 import { proceduresContract } from './procedures.contract';
+import { sweepContract } from './sweep.contract';
 
 const ROOT = join(__dirname, '..', '..');
 let file = '';
@@ -351,7 +352,28 @@ describe('SQLite specifics', () => {
       detail: string;
     }>;
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX cases_due/);
+    // The sweeper's claim too: its cost follows the number due, not the number stored.
+    const claim = repo.connection
+      .prepare(`EXPLAIN QUERY PLAN ${CLAIM_DUE_QUERY}`)
+      .all('2026-01-01', '2026-01-01', 'me', 10) as Array<{ detail: string }>;
+    expect(claim.map((p) => p.detail).join(' ')).toMatch(/USING INDEX cases_due/);
+    expect(claim.map((p) => p.detail).join(' ')).not.toMatch(/SCAN c\b/);
     void repo.close();
+  });
+});
+
+describe('SQLite: the sweeper’s batches (a file on disk)', () => {
+  sweepContract({
+    open: () => {
+      file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'data', 'escalations.sqlite');
+      return Promise.resolve(SqliteRepository.open(file));
+    },
+    tamper: {
+      corruptCase: (reference) =>
+        Promise.resolve(
+          raw((db) => void db.prepare("UPDATE cases SET state = '{not json' WHERE reference = ?").run(reference)),
+        ),
+    },
   });
 });
 

@@ -1,13 +1,14 @@
 /**
- * A replica running the deadline sweeper, for the crash test: the real sweeper, SQLite store and
- * Slack outlet (the Web API faked by the parent on loopback). The parent kills it with SIGKILL
+ * A replica running the deadline sweeper, for the crash test: the real sweeper, delivery worker,
+ * SQLite store and Slack outlet (the Web API faked by the parent on loopback). The sweeper writes
+ * what the timers owe to the outbox; the delivery worker sends it. The parent kills it with SIGKILL
  * at random moments and starts another. Its clock is a virtual one that runs at real speed from
  * an instant the parent gives (the same for every replica), so leases run out as they would.
  *
  * argv: <sqlite file> <Slack API URL> <virtual epoch ISO> <real epoch ms>
  */
 import { WebClient } from '@slack/web-api';
-import { Announcer } from '../../src/app/announcer';
+import { Delivery } from '../../src/app/delivery';
 import { loadProcedures } from '../../src/app/procedures';
 import { simulationDirectory } from '../../src/app/simulate';
 import { Sweeper } from '../../src/app/sweeper';
@@ -22,23 +23,18 @@ const directory = simulationDirectory(procedure, 'slack');
 const repo = SqliteRepository.open(file);
 const clock = (): Date => new Date(new Date(virtualEpoch).getTime() + (Date.now() - Number(realEpoch)));
 const client = new WebClient('xoxb-crash', { slackApiUrl: apiUrl, retryConfig: { retries: 0 } });
-const announcer = new Announcer(repo, directory, clock);
-announcer.register(new SlackOutlet({ client, repo, directory, clock, report: () => undefined }));
+const owner = `replica-${process.pid}`;
 // Each replica has its own name: a lease left by a killed one must run out before another takes over.
-const sweeper = new Sweeper({
-  repo,
-  directory,
-  announcer,
-  clock,
-  owner: `replica-${process.pid}`,
-  leaseMs: 1500,
-  batch: 5,
-});
+const delivery = new Delivery({ repo, directory, owner, leaseMs: 1500 });
+delivery.register(new SlackOutlet({ client, repo, directory, clock, report: () => undefined }));
+const sweeper = new Sweeper({ repo, directory, clock, owner, leaseMs: 1500, batch: 5 });
 
 async function main(): Promise<void> {
   for (;;) {
     const result = await sweeper.tick();
-    if (result.due === 0) {
+    await delivery.drain();
+    // Done once nothing is due and the outbox is empty (items a killed replica held wait for its lease).
+    if (result.due === 0 && (await repo.outboxStats()).pending === 0) {
       process.stdout.write('IDLE\n');
       await repo.close();
       return;

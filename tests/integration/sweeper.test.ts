@@ -7,9 +7,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Announcer, type TimerOutlet as Outlet } from '../../src/app/announcer';
 import { CaseService } from '../../src/app/case-service';
-import type { Notice } from '../../src/app/notify';
+import { Delivery } from '../../src/app/delivery';
 import { actorFor } from '../../src/app/people';
 import { loadProcedures } from '../../src/app/procedures';
 import { simulate, simulationDirectory } from '../../src/app/simulate';
@@ -19,6 +18,7 @@ import type { Directory } from '../../src/domain/directory';
 import type { CaseCommand } from '../../src/domain/escalation';
 import type { Procedure } from '../../src/domain/procedure';
 import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
+import { RecordingOutlet } from '../fakes/outlet';
 
 const procedures = loadProcedures();
 const board = (id: string): Procedure => {
@@ -121,22 +121,6 @@ test('across the clock change (BST ends Sunday 25 October 2026): the reminder at
   );
 });
 
-/** A recording outlet: what each person was told, and lines posted in threads. */
-class Recording implements Outlet {
-  readonly platform = 'teams' as const;
-  told: Array<{ person: string; text: string }> = [];
-  tell(notice: Notice): Promise<{ id?: string }> {
-    this.told.push({ person: notice.person.id, text: notice.text });
-    return Promise.resolve({});
-  }
-  updateThreads(): Promise<void> {
-    return Promise.resolve();
-  }
-  say(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
 function harness(procedure: Procedure, directory: Directory = simulationDirectory(procedure)) {
   const repo = SqliteRepository.open(join(mkdtempSync(join(tmpdir(), 'sweeper-')), 'cases.sqlite'));
   const clock = { now: new Date('2026-11-23T10:00:00Z') };
@@ -146,10 +130,11 @@ function harness(procedure: Procedure, directory: Directory = simulationDirector
     new PersonalDataVault(Buffer.alloc(32, 2)),
     () => clock.now,
   );
-  const announcer = new Announcer(repo, directory, () => clock.now);
-  const outlet = new Recording();
-  announcer.register(outlet);
-  const sweeper = new Sweeper({ repo, directory, announcer, clock: () => clock.now, owner: 'test' });
+  // What the timers owe goes through the outbox: the delivery worker sends it to a recording outlet.
+  const outlet = new RecordingOutlet();
+  const delivery = new Delivery({ repo, directory, owner: 'test' });
+  delivery.register(outlet);
+  const sweeper = new Sweeper({ repo, directory, clock: () => clock.now, owner: 'test' });
   const person = (id: string) => {
     const p = directory.people.find((x) => x.id === id);
     if (!p) throw new Error(`no ${id}`);
@@ -191,11 +176,12 @@ function harness(procedure: Procedure, directory: Directory = simulationDirector
       if (!due || new Date(due) > until) return;
       clock.now = new Date(Math.max(clock.now.getTime(), new Date(due).getTime()));
       await sweeper.tick();
+      await delivery.drain();
     }
   };
   const fired = async (reference: string) =>
     (await repo.getEvents(reference)).map((e) => e.event).filter((e) => e.type === 'timer-fired');
-  return { repo, clock, service, outlet, sweeper, act, raise, runUntil, fired };
+  return { repo, clock, service, outlet, sweeper, delivery, act, raise, runUntil, fired };
 }
 
 test('Lincolnshire urgent path: nudges go at the deadline itself, out of hours and at weekends, every 24 hours, with the on-call guidance', async () => {
@@ -280,11 +266,17 @@ test('acting stops the nudges: once the stage is escalated, the old stage’s ti
     'reminder@2026-11-30T09:00:00.000Z line-manager',
     'nudge@2026-12-01T09:00:00.000Z senior-liaison-officer',
   ]);
-  // Everything fired was delivered, and recorded as such.
+  // Everything fired was handed to the outbox with its record, and the outbox delivered it.
   const events = (await h.repo.getEvents(ref)).map((e) => e.event);
-  expect(events.filter((e) => e.type === 'timer-delivered')).toHaveLength(
-    events.filter((e) => e.type === 'timer-fired').length,
+  const fired = events.filter((e) => e.type === 'timer-fired');
+  expect(fired.every((e) => e.type === 'timer-fired' && e.outbox)).toBe(true);
+  const after = await h.repo.getCase(ref);
+  expect(after?.state.timers?.fired.length).toBeGreaterThan(0);
+  expect(after?.state.timers?.delivered).toEqual(expect.arrayContaining(after?.state.timers?.fired ?? []));
+  expect(h.outlet.told.map((t) => t.key).sort()).toEqual(
+    fired.flatMap((e) => (e.type === 'timer-fired' ? e.recipients.map((p) => `${e.timer}#${p}`) : [])).sort(),
   );
+  expect(await h.repo.listOutbox({ status: 'pending' })).toEqual([]);
 });
 
 test('the nudged next tier can take the case up: refused before the deadline, then it moves the case to their stage, on the record', async () => {

@@ -76,6 +76,21 @@ test('a sweeper that has not run for over three intervals (at least two minutes)
   expect((await check()).problems).toEqual(['The deadline sweeper has been stuck on one run for 4 minutes.']);
 });
 
+test('a long catch-up sweep that is making progress batch by batch keeps the bot ready; one that stops making it does not', async () => {
+  const { check, clock, sweeper, outbox } = setup();
+  sweeper.startedMs = clock.ms;
+  // Ten minutes of catch-up, a batch ending every few seconds.
+  for (let i = 0; i < 200; i++) {
+    clock.ms += 3_000;
+    sweeper.progressMs = clock.ms;
+    outbox.beat.endedMs = clock.ms;
+  }
+  expect(await check()).toEqual({ ready: true, problems: [] });
+  clock.ms += 200_000;
+  outbox.beat.endedMs = clock.ms;
+  expect((await check()).problems).toEqual(['The deadline sweeper has been stuck on one run for 3 minutes.']);
+});
+
 test('a sweeper whose last run failed is not ready; one off by configuration is not asked', async () => {
   const { check, sweeper } = setup();
   sweeper.failed = true;

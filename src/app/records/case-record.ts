@@ -73,7 +73,7 @@ export function caseRecordDocument(
         ? `Withdrawn: ${state.withdrawal.reason}`
         : 'Open: no outcome yet.';
   const timeline = events
-    .filter((e) => e.type !== 'timer-delivered')
+    .filter((e) => e.type !== 'timer-delivered' && e.type !== 'timer-skipped')
     .map((e) => [
       formatInZone(new Date(e.at), tz),
       person(e.by.personId),

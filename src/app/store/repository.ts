@@ -12,6 +12,9 @@ import type { CaseEvent, CaseState } from '../../domain/escalation';
 import type { DirectoryLogStore } from './directory-log';
 import type { NewOutboxItem, OutboxStore } from './outbox';
 import type { SlackInstallationStore } from './slack-installations';
+import type { SweepStore } from './sweep-store';
+
+export type { AppendOutcome, LeaseRelease } from './sweep-store';
 
 /** One event as stored: its place in the case's chain and the hashes that link it. */
 export interface StoredEvent {
@@ -257,7 +260,7 @@ export interface CaseRecordFields {
   people: string[];
 }
 
-export interface CaseRepository extends OutboxStore, SlackInstallationStore, DirectoryLogStore {
+export interface CaseRepository extends OutboxStore, SweepStore, SlackInstallationStore, DirectoryLogStore {
   readonly kind: 'sqlite' | 'cosmos';
 
   /** The next case number of a board in a year: 1, 2, 3… never the same twice. */
@@ -283,6 +286,7 @@ export interface CaseRepository extends OutboxStore, SlackInstallationStore, Dir
 
   /** Open cases due at or before `at`, earliest first: cost follows the number due. */
   dueCases(at: string, limit: number): Promise<DueCase[]>;
+
   /** Cases of a board raised in [from, to). */
   casesOfBoard(boardId: string, from: string, to: string): Promise<CaseSummary[]>;
   /**

@@ -20,7 +20,7 @@ function personName(directory: Directory, personId: string): string {
 
 /** Events that are not the shared history: refused attempts (audit only) and the bot's own bookkeeping. */
 export function inSharedHistory(event: CaseEvent): boolean {
-  return event.type !== 'command-refused' && event.type !== 'timer-delivered';
+  return event.type !== 'command-refused' && event.type !== 'timer-delivered' && event.type !== 'timer-skipped';
 }
 
 /** One line of history in plain words, as `reader` may see it. */
@@ -81,6 +81,8 @@ export function historyLine(
           ? 'nudged the people who act next: the deadline has passed'
           : 'sent a notification the procedure asks for',
     'timer-delivered': () => 'delivered it',
+    'timer-skipped': (e: { kind: string; reason: string }) =>
+      `did not send a ${e.kind}: ${e.reason === 'superseded' ? 'a later one was due by then' : 'its deadline had already passed'}`,
   };
   const when = instantInWords(new Date(event.at), procedure.workingHours.timeZone, now);
   const who = event.by.personId === SWEEPER_ID ? 'The bot' : personName(directory, event.by.personId);

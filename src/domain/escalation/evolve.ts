@@ -70,16 +70,13 @@ export function evolve(state: CaseState | undefined, event: CaseEvent): CaseStat
       ],
     };
   // The deadline sweeper's own record: it is not a party to the case.
-  if (event.type === 'timer-fired' || event.type === 'timer-delivered') {
+  // A timer fired with its deliveries in the outbox, or skipped, is settled at once: fired and delivered.
+  if (event.type === 'timer-fired' || event.type === 'timer-delivered' || event.type === 'timer-skipped') {
     const timers = state.timers ?? { fired: [], delivered: [] };
-    return {
-      ...state,
-      version: state.version + 1,
-      timers:
-        event.type === 'timer-fired'
-          ? { ...timers, fired: [...timers.fired, event.timer] }
-          : { ...timers, delivered: [...timers.delivered, event.timer] },
-    };
+    const fired = event.type === 'timer-delivered' ? timers.fired : [...timers.fired, event.timer];
+    const settled = event.type !== 'timer-fired' || event.outbox === true;
+    const delivered = settled ? [...timers.delivered, event.timer] : timers.delivered;
+    return { ...state, version: state.version + 1, timers: { fired, delivered } };
   }
   const next: CaseState = {
     ...state,

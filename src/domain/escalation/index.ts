@@ -14,3 +14,4 @@ export * from './timers';
 export * from './free-text';
 export * from './immediate-risk';
 export * from './stage-forms';
+export * from './sweep';

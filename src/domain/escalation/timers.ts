@@ -168,7 +168,15 @@ function sideThatEntered(record: StageRecord): Side {
 }
 
 /** Every timer the case is owed now and next, whether fired or not, earliest first. */
-export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarFor(state.procedure)): Timer[] {
+/**
+ * Every timer the case is owed now, earliest first. Repeats are planned up to the one after the
+ * last fired; with a `horizon`, also every repeat due by then (so a catch-up sees them all at once).
+ */
+export function timersOf(
+  state: CaseState,
+  calendar: WorkingCalendar = calendarFor(state.procedure),
+  horizon?: Date,
+): Timer[] {
   const { procedure } = state;
   const current = state.stages[state.stages.length - 1];
   if (!current) return [];
@@ -240,7 +248,7 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
     }
   }
   // Milestones owed with a limit, even once the stage has ended or the case has closed.
-  timers.push(...milestoneTimers(state, calendar, urgentOutOfHours, fired));
+  timers.push(...milestoneTimers(state, calendar, urgentOutOfHours, fired, horizon));
   if (state.status !== 'open') return sortTimers(timers);
 
   const startedAt = new Date(current.startedAt);
@@ -323,7 +331,7 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
     // The nudge at the deadline, then a repeat each working day while overdue, climbing the ladder.
     const nudgeAt = nextWorking(held && held > due ? held : due, calendar, urgentOutOfHours);
     const repeats = procedure.defaults.repeatWhileOverdue === 'never' ? 0 : nudged + LOOKAHEAD;
-    for (let k = 0; k <= repeats; k++) {
+    for (let k = 0; ; k++) {
       const at = k === 0 ? nudgeAt : repeatAt(nudgeAt, k, calendar, urgentOutOfHours);
       const reached = ladder.filter((tier) => tier.from <= at);
       timers.push({
@@ -337,6 +345,7 @@ export function timersOf(state: CaseState, calendar: WorkingCalendar = calendarF
         audience: mergeAudiences(...reached.map((tier) => tier.audience)),
         outOfHours: urgentOutOfHours && !calendar.isWorkingTime(at),
       });
+      if (!planAhead(k, repeats, at, horizon)) break;
     }
   }
   return sortTimers(oneReminderAnInstant(oneNudgeAnInstant(timers), fired));
@@ -354,6 +363,7 @@ function milestoneTimers(
   calendar: WorkingCalendar,
   anyHour: boolean,
   fired: ReadonlySet<string>,
+  horizon?: Date,
 ): Timer[] {
   const out: Timer[] = [];
   for (const owed of owedMilestones(state, calendar)) {
@@ -393,7 +403,7 @@ function milestoneTimers(
       state.status !== 'open' || state.procedure.defaults.repeatWhileOverdue === 'never'
         ? 0
         : countFired(fired, `${base}/nudge-`) + LOOKAHEAD;
-    for (let k = 0; k <= repeats; k++) {
+    for (let k = 0; ; k++) {
       const at = k === 0 ? first : repeatAt(first, k, calendar, anyHour);
       out.push({
         id: `${base}/nudge-${k}`,
@@ -406,6 +416,7 @@ function milestoneTimers(
         outOfHours: anyHour && !calendar.isWorkingTime(at),
         milestone: about,
       });
+      if (!planAhead(k, repeats, at, horizon)) break;
     }
   }
   return out;
@@ -460,12 +471,23 @@ function nextWorking(at: Date, calendar: WorkingCalendar, anyHour: boolean): Dat
   return anyHour || calendar.isWorkingTime(at) ? at : calendar.nextWorkingTime(at);
 }
 
+/** Repeats planned at most (a guard for a horizon far ahead). */
+const MOST_REPEATS = 1000;
+
+/**
+ * After the k-th repeat (due `at`), is another planned? Up to `repeats` (the one after the last
+ * fired); past that only while a horizon is given and the repeats so far are due by it. None
+ * where the case does not repeat (`repeats` 0).
+ */
+function planAhead(k: number, repeats: number, at: Date, horizon: Date | undefined): boolean {
+  if (k < repeats) return true;
+  return repeats > 0 && horizon !== undefined && at <= horizon && k < MOST_REPEATS;
+}
+
 /** The k-th repeat: every 24 hours on an urgent path, otherwise the start of each working day. */
 function repeatAt(first: Date, k: number, calendar: WorkingCalendar, anyHour: boolean): Date {
   if (anyHour) return new Date(first.getTime() + k * 24 * 3_600_000);
-  let day = calendar.localDate(first);
-  for (let i = 0; i < k; i++) day = calendar.addWorkingDays(day, 1);
-  return calendar.startOfWorkingDay(day);
+  return calendar.startOfWorkingDay(calendar.addWorkingDays(calendar.localDate(first), k));
 }
 
 /** Timers due by `now` that have not been fired. */

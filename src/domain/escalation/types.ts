@@ -151,7 +151,10 @@ export interface CaseState {
   notes: number;
   /** Set once the adult's name, date of birth and address have been erased on request. */
   personalDataErasedAt?: string;
-  /** Reminders, nudges and notifications the deadline sweeper has fired, and those delivered. */
+  /**
+   * Reminders, nudges and notifications the deadline sweeper has fired, and those delivered. A
+   * timer skipped (timer-skipped) is in both: it is settled, with nothing to send.
+   */
   timers?: { fired: string[]; delivered: string[] };
   /** The board's forms completed on the case (stages[].forms): which, at which stage, by whom for which agency. */
   formsCompleted?: Array<{ form: string; stage: string; personId: string; agencyId: string; at: string }>;
@@ -332,8 +335,34 @@ export type CaseEvent = EventBase &
         roles: string[];
         recipients: string[];
         text: string;
+        /**
+         * Its deliveries were written to the outbox with it (a 1:1 message to each recipient, a
+         * line in the case's threads for a nudge): the delivery worker sends them, so it counts
+         * as delivered at once. Absent on timers fired before there was an outbox.
+         */
+        outbox?: true;
       }
-    | { type: 'timer-delivered'; timer: string; reached: string[]; unreachable: string[] }
+    | {
+        type: 'timer-delivered';
+        timer: string;
+        reached: string[];
+        unreachable: string[];
+        /** Handed to the outbox (a timer fired before there was one): who was reached is the outbox's record. */
+        outbox?: true;
+      }
+    /**
+     * A timer that was due but is not sent: a reminder whose deadline has already passed (the bot
+     * was down; the nudge says it), or one of many missed repeats of a nudge, superseded by the
+     * latest. Never due again.
+     */
+    | {
+        type: 'timer-skipped';
+        timer: string;
+        kind: 'reminder' | 'nudge' | 'notification';
+        stage: string;
+        due: string;
+        reason: 'deadline-passed' | 'superseded';
+      }
   );
 
 export type CaseEventType = CaseEvent['type'];

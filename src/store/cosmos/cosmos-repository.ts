@@ -57,6 +57,8 @@ import type { CosmosClient, Container, Database } from '@azure/cosmos';
 import { DEVELOPMENT_AUDIT_KEY, type AuditKey } from '../../app/store/chain';
 import type {
   Append,
+  AppendOutcome,
+  LeaseRelease,
   CaseRecordFields,
   CaseRepository,
   Checkpoint,
@@ -86,6 +88,7 @@ import * as reads from './case-reads';
 import * as writes from './case-writes';
 import * as outbox from './outbox';
 import * as side from './side-records';
+import * as sweep from './sweep-writes';
 import * as slack from './slack-installations';
 import type { InstallationKey, SlackInstallationRecord } from '../../app/store/slack-installations';
 import * as directoryLog from './directory-log';
@@ -284,6 +287,14 @@ export class CosmosRepository implements CaseRepository {
 
   async releaseLease(reference: string, owner: string): Promise<void> {
     return side.releaseLease(this.cases, reference, owner);
+  }
+
+  async claimDueCases(now: string, owner: string, until: string, limit: number): Promise<StoredCase[]> {
+    return sweep.claimDueCases(this.cases, now, owner, until, limit);
+  }
+
+  async appendMany(appends: readonly Append[], release?: LeaseRelease): Promise<AppendOutcome[]> {
+    return sweep.appendMany(this.writer, appends, release);
   }
 
   async claimRequest(scope: string, key: string, at: string): Promise<boolean> {

@@ -9,6 +9,8 @@ import {
   conflict,
   StoreError,
   type Append,
+  type AppendOutcome,
+  type LeaseRelease,
   type NewCase,
   type Restate,
   type StoredCase,
@@ -16,9 +18,10 @@ import {
 } from '../../app/store/repository';
 import type { CaseEvent, CaseState } from '../../domain/escalation';
 import { readCase, toStored, type CaseRow } from './case-reads';
+import { translate } from './errors';
 import { appendCheckpoint } from './checkpoints';
 import { insertOutbox } from './outbox';
-import { eventText, stateText } from './procedures';
+import { eventText, stateText, withinSavepoint } from './procedures';
 import { statement } from './statements';
 
 export function nextSequence(db: Database.Database, boardId: string, year: number): number {
@@ -87,6 +90,7 @@ export function createCase(
 export function appendEvents(db: Database.Database, auditKey: AuditKey, input: Append): StoredCase {
   return db
     .transaction(() => {
+      // The whole stored case is read (and checked): writing over a malformed one is refused, not guessed at.
       const row = statement(
         db,
         'SELECT reference, board_id, version, due_at, last_hash, state FROM cases WHERE reference = ?',
@@ -95,43 +99,151 @@ export function appendEvents(db: Database.Database, auditKey: AuditKey, input: A
       const stored = toStored(db, row);
       if (stored.version !== input.expectedVersion)
         throw conflict(input.reference, input.expectedVersion, stored.version);
-      const linked = chainEvents(auditKey, input.reference, stored.version, stored.lastHash, input.events);
-      const version = stored.version + linked.length;
-      if (input.state.version !== version || input.state.reference !== input.reference) {
-        throw new StoreError(
-          'conflict',
-          `The state given for case ${input.reference} does not follow from its stored version ${stored.version}; nothing was saved.`,
-          input.reference,
-        );
-      }
-      const changed = db
-        .prepare(
-          'UPDATE cases SET status = ?, version = ?, due_at = ?, last_hash = ?, state = ?, updated_at = ? WHERE reference = ? AND version = ?',
-        )
-        .run(
-          input.state.status,
-          version,
-          input.dueAt ?? null,
-          linked[linked.length - 1]?.hash ?? stored.lastHash,
-          stateText(db, input.state),
-          lastEventAt(input.events, input.state.raisedAt),
-          input.reference,
-          input.expectedVersion,
-        );
-      if (changed.changes !== 1) throw conflict(input.reference, input.expectedVersion, undefined);
-      insertEvents(db, linked);
-      recordPeople(db, input.state);
-      appendCheckpoint(db, auditKey, {
-        reference: input.reference,
-        version,
-        lastHash: linked[linked.length - 1]?.hash ?? stored.lastHash,
-        at: lastEventAt(input.events, input.state.raisedAt),
-        created: false,
-      });
-      if (input.outbox?.length) insertOutbox(db, input.outbox);
+      writeAppend(db, auditKey, input, stored);
       return readCase(db, input.reference) as StoredCase;
     })
     .immediate();
+}
+
+/** Due cases nobody else holds, earliest first, with their state: a range of the partial index cases_due. */
+export const CLAIM_DUE_QUERY = `SELECT c.reference, c.board_id, c.version, c.due_at, c.last_hash, c.state FROM cases c
+  WHERE c.due_at IS NOT NULL AND c.due_at <= ?
+    AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.reference = c.reference AND l.until > ? AND l.owner <> ?)
+  ORDER BY c.due_at, c.reference LIMIT ?`;
+
+/**
+ * Claim up to `limit` due cases for `owner` until `until`, earliest due first, with their state:
+ * one immediate transaction that reads them (a range of the due index, skipping cases another
+ * owner holds) and takes each one's lease, so two sweepers never hold one case at once.
+ */
+export function claimDueCases(
+  db: Database.Database,
+  now: string,
+  owner: string,
+  until: string,
+  limit: number,
+): StoredCase[] {
+  if (!(limit > 0)) return [];
+  return db
+    .transaction(() => {
+      const rows = statement(db, CLAIM_DUE_QUERY).all(now, now, owner, Math.floor(limit)) as CaseRow[];
+      const lease = statement(
+        db,
+        'INSERT INTO leases (reference, owner, until) VALUES (?, ?, ?) ON CONFLICT (reference) DO UPDATE SET owner = excluded.owner, until = excluded.until',
+      );
+      // A case whose stored record is malformed is left alone (audit verify names it), not claimed.
+      const claimed: StoredCase[] = [];
+      for (const row of rows) {
+        let stored: StoredCase;
+        try {
+          stored = toStored(db, row);
+        } catch {
+          continue;
+        }
+        lease.run(row.reference, owner, until);
+        claimed.push(stored);
+      }
+      return claimed;
+    })
+    .immediate();
+}
+
+/**
+ * Several cases' appends in one immediate transaction (one commit), each in a savepoint of its
+ * own, still conditional on its version: one that fails (a conflict) is undone alone and the
+ * others are written. With `release`, that owner's leases on those cases are given back in the
+ * same commit.
+ */
+export function appendMany(
+  db: Database.Database,
+  auditKey: AuditKey,
+  appends: readonly Append[],
+  release?: LeaseRelease,
+): AppendOutcome[] {
+  const one = db.transaction((input: Append): StoredCase => {
+    const { version, lastHash } = writeAppend(db, auditKey, input, headOf(db, input));
+    return {
+      reference: input.reference,
+      boardId: input.state.boardId,
+      version,
+      state: input.state,
+      ...(input.dueAt ? { dueAt: input.dueAt } : {}),
+      lastHash,
+    };
+  });
+  return db
+    .transaction(() => {
+      const out: AppendOutcome[] = [];
+      for (const input of appends) {
+        try {
+          // A procedure row stored by a case that is then undone is undone with it.
+          out.push({ reference: input.reference, stored: withinSavepoint(db, () => one(input)) });
+        } catch (error) {
+          const e = translate(error, input.reference);
+          if (!(e instanceof StoreError)) throw e;
+          out.push({ reference: input.reference, error: e });
+        }
+      }
+      if (release) {
+        const free = statement(db, 'DELETE FROM leases WHERE reference = ? AND owner = ?');
+        for (const reference of release.references) free.run(reference, release.owner);
+      }
+      return out;
+    })
+    .immediate();
+}
+
+/** The version and last hash stored, checked against the version the writer read (the state itself is not read). */
+function headOf(db: Database.Database, input: Append): { version: number; lastHash: string } {
+  const row = statement(db, 'SELECT version, last_hash FROM cases WHERE reference = ?').get(input.reference) as
+    { version: number; last_hash: string } | undefined;
+  if (!row) throw new StoreError('not-found', `There is no case ${input.reference}.`, input.reference);
+  if (row.version !== input.expectedVersion) throw conflict(input.reference, input.expectedVersion, row.version);
+  return { version: row.version, lastHash: row.last_hash };
+}
+
+/** An append's writes, within a transaction, from the stored head: the head after. */
+function writeAppend(
+  db: Database.Database,
+  auditKey: AuditKey,
+  input: Append,
+  stored: { version: number; lastHash: string },
+): { version: number; lastHash: string } {
+  const linked = chainEvents(auditKey, input.reference, stored.version, stored.lastHash, input.events);
+  const version = stored.version + linked.length;
+  if (input.state.version !== version || input.state.reference !== input.reference) {
+    throw new StoreError(
+      'conflict',
+      `The state given for case ${input.reference} does not follow from its stored version ${stored.version}; nothing was saved.`,
+      input.reference,
+    );
+  }
+  const lastHash = linked[linked.length - 1]?.hash ?? stored.lastHash;
+  const changed = statement(
+    db,
+    'UPDATE cases SET status = ?, version = ?, due_at = ?, last_hash = ?, state = ?, updated_at = ? WHERE reference = ? AND version = ?',
+  ).run(
+    input.state.status,
+    version,
+    input.dueAt ?? null,
+    lastHash,
+    stateText(db, input.state),
+    lastEventAt(input.events, input.state.raisedAt),
+    input.reference,
+    input.expectedVersion,
+  );
+  if (changed.changes !== 1) throw conflict(input.reference, input.expectedVersion, undefined);
+  insertEvents(db, linked);
+  recordPeople(db, input.state);
+  appendCheckpoint(db, auditKey, {
+    reference: input.reference,
+    version,
+    lastHash,
+    at: lastEventAt(input.events, input.state.raisedAt),
+    created: false,
+  });
+  if (input.outbox?.length) insertOutbox(db, input.outbox);
+  return { version, lastHash };
 }
 
 /**

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import { nextCheckpoint, type Head } from '../../app/store/anchor';
 import type { AuditKey } from '../../app/store/chain';
 import type { Checkpoint } from '../../app/store/repository';
+import { statement } from './statements';
 
 interface CheckpointRow {
   seq: number;
@@ -36,9 +37,11 @@ const fromCheckpointRow = (r: CheckpointRow): Checkpoint => ({
 
 /** Append the checkpoint that follows the newest one; call inside the write's transaction. */
 export function appendCheckpoint(db: Database.Database, key: AuditKey, head: Head): void {
-  const previous = db.prepare('SELECT * FROM checkpoints ORDER BY seq DESC LIMIT 1').get() as CheckpointRow | undefined;
+  const previous = statement(db, 'SELECT * FROM checkpoints ORDER BY seq DESC LIMIT 1').get() as
+    CheckpointRow | undefined;
   const c = nextCheckpoint(key, previous ? fromCheckpointRow(previous) : undefined, head);
-  db.prepare(
+  statement(
+    db,
     'INSERT INTO checkpoints (seq, at, reference, version, last_hash, cases, idempotency, key_id, prev, seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ).run(c.seq, c.at, c.reference, c.version, c.lastHash, c.cases, c.idempotency ?? null, c.keyId, c.prev, c.seal);
 }

@@ -66,6 +66,21 @@ export function settleProcedures(db: Database.Database, committed: boolean): voi
   refs.pending.clear();
 }
 
+/**
+ * Work done in a savepoint that may be rolled back alone (one case of a batch): procedure rows it
+ * inserted are forgotten with it, so the batch's commit does not count them stored.
+ */
+export function withinSavepoint<T>(db: Database.Database, work: () => T): T {
+  const refs = refsOf(db);
+  const before = new Set(refs.pending);
+  try {
+    return work();
+  } catch (error) {
+    for (const key of [...refs.pending]) if (!before.has(key)) refs.pending.delete(key);
+    throw error;
+  }
+}
+
 /** A case's state as stored: its procedure a reference to the stored version. */
 export function stateText(db: Database.Database, state: CaseState): string {
   return JSON.stringify(compactState(state, ensure(db, state.procedure)));

@@ -10,6 +10,8 @@ import Database from 'better-sqlite3';
 import { DEVELOPMENT_AUDIT_KEY, type AuditKey } from '../../app/store/chain';
 import type {
   Append,
+  AppendOutcome,
+  LeaseRelease,
   CaseRecordFields,
   CaseRepository,
   Checkpoint,
@@ -45,6 +47,7 @@ import type { InstallationKey, SlackInstallationRecord } from '../../app/store/s
 import type { NewOutboxItem, OutboxFilter, OutboxItem, OutboxSetback, OutboxStats } from '../../app/store/outbox';
 
 export { DUE_QUERY } from './case-reads';
+export { CLAIM_DUE_QUERY } from './case-writes';
 
 /** A claim is checked before a request is handled: it waits only briefly for a busy file, then says so. */
 const CLAIM_BUDGET_MS = 250;
@@ -113,6 +116,14 @@ export class SqliteRepository implements CaseRepository {
 
   appendEvents(input: Append): Promise<StoredCase> {
     return this.run(() => writes.appendEvents(this.db, this.auditKey, input), input.reference);
+  }
+
+  appendMany(appends: readonly Append[], release?: LeaseRelease): Promise<AppendOutcome[]> {
+    return this.run(() => writes.appendMany(this.db, this.auditKey, appends, release));
+  }
+
+  claimDueCases(now: string, owner: string, until: string, limit: number): Promise<StoredCase[]> {
+    return this.run(() => writes.claimDueCases(this.db, now, owner, until, limit));
   }
 
   restateCase(input: Restate): Promise<StoredCase> {
