@@ -1,6 +1,7 @@
 /** Instants in the words people use on a card: "by 5pm Tuesday 29 December". */
 import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
+// The one function, not the package's index (which loads all of date-fns: ~140 ms and ~20 MB at start).
+import { format } from 'date-fns/format';
 
 export function timeInWords(instant: Date, timeZone: string): string {
   const local = new TZDate(instant.getTime(), timeZone);
