@@ -266,7 +266,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     log,
   });
   const routes: Route[] = [
-    { paths: ['/api/messages'], methods: { POST: teams.handle } },
+    { paths: ['/api/messages'], methods: { POST: (req, res) => teams.handle(req, res) } },
     ...probes.routes,
     ...(slack ? slack.routes : []),
     ...(downloads
