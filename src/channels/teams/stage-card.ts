@@ -73,14 +73,31 @@ function inputData(verb: string, input: InputView): Record<string, unknown> {
   };
 }
 
+/** Cards rendered lately, by everything they show: the same card state is expanded once (a click's answer and the update of that person's copy). */
+const rendered = new Map<string, Record<string, unknown>>();
+const RENDERED_KEPT = 256;
+
+/**
+ * The stage card for a view. Expanding the template is most of a card's cost, and the same state
+ * is often asked for twice (a click's answer, then the outbox's update of the clicker's own copy):
+ * each state (the whole view and the refreshing users) is expanded once and kept for a while; every
+ * caller gets a copy of its own.
+ */
 export function renderStageCard(view: StageCardView, refreshUserIds: readonly string[]): Record<string, unknown> {
-  const card = cardTemplate('stage-card').expand({ $root: stageCardData(view, refreshUserIds) }) as Record<
-    string,
-    unknown
-  >;
-  if (Array.isArray(card.actions) && card.actions.length > MAX_CARD_ACTIONS)
-    card.actions = withinTeamsLimit(routineLast(card.actions));
-  return card;
+  const data = stageCardData(view, refreshUserIds);
+  const key = JSON.stringify(data);
+  let card = rendered.get(key);
+  if (card) {
+    // Most recently used last, so the oldest goes first.
+    rendered.delete(key);
+  } else {
+    card = cardTemplate('stage-card').expand({ $root: data }) as Record<string, unknown>;
+    if (Array.isArray(card.actions) && card.actions.length > MAX_CARD_ACTIONS)
+      card.actions = withinTeamsLimit(routineLast(card.actions));
+    if (rendered.size >= RENDERED_KEPT) rendered.delete(rendered.keys().next().value as string);
+  }
+  rendered.set(key, card);
+  return structuredClone(card);
 }
 
 /** Buttons anyone taking part always has (a note, withdrawing) after the moves of the moment, so "More" holds them first. */

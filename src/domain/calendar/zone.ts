@@ -24,9 +24,31 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-/** Offset of the zone from UTC at an instant, in minutes (London: 0 in winter, 60 in summer). */
+/** Offsets are kept per quarter of an hour of UTC time (zones change offset at most twice a year). */
+const QUARTER = 15 * MINUTE;
+const KEPT_PER_ZONE = 100_000;
+const kept = new Map<string, Map<number, number>>();
+
+/**
+ * Offset of the zone from UTC at an instant, in minutes (London: 0 in winter, 60 in summer). The
+ * runtime's answer (Intl, through @date-fns/tz) costs microseconds and a card asks it for every
+ * event in its history, so each quarter hour's offset is asked once and kept, where the zone has
+ * the same offset at both ends of it (a quarter hour holding a change is asked each time).
+ */
 export function offsetMinutes(timeZone: string, instant: Date): number {
-  return tzOffset(timeZone, instant);
+  const ms = instant.getTime();
+  if (!Number.isFinite(ms)) return tzOffset(timeZone, instant);
+  const quarter = Math.floor(ms / QUARTER);
+  let zone = kept.get(timeZone);
+  const found = zone?.get(quarter);
+  if (found !== undefined) return found;
+  const start = tzOffset(timeZone, new Date(quarter * QUARTER));
+  const end = tzOffset(timeZone, new Date(quarter * QUARTER + QUARTER - 1));
+  if (start !== end || Number.isNaN(start)) return tzOffset(timeZone, instant);
+  if (!zone) kept.set(timeZone, (zone = new Map<number, number>()));
+  if (zone.size >= KEPT_PER_ZONE) zone.clear();
+  zone.set(quarter, start);
+  return start;
 }
 
 /** The instant at which the wall clock in `timeZone` shows `date` and `minutes` after midnight. */
