@@ -2,7 +2,7 @@
  * One render per card state: the Teams stage card for a view the bot rendered a moment ago (a
  * click's answer, then the update of the clicker's own copy) is not expanded from the template
  * again; a different state (another viewer's buttons, a new note, other refreshing users) is.
- * Each caller gets its own copy, so one changing its card changes no other.
+ * The card kept is shared, so it is frozen.
  */
 import { Template } from 'adaptivecards-templating';
 import { EXAMPLE_DIRECTORY_FILE, loadDirectoryFile, loadProcedures } from '../../src/app/procedures';
@@ -49,11 +49,10 @@ test('the same card state is expanded once; another state, or other refreshing u
     const again = renderStageCard(view(alex), ['29:alex']);
     expect(expand).toHaveBeenCalledTimes(1);
     expect(again).toEqual(first);
-    expect(again).not.toBe(first);
-    // A copy of its own: changing one changes no later answer.
-    (again as { body: unknown[] }).body.length = 0;
-    expect(renderStageCard(view(alex), ['29:alex'])).toEqual(first);
-    expect(expand).toHaveBeenCalledTimes(1);
+    // Shared, so frozen all the way down: a caller changing it would change the others' cards.
+    expect(Object.isFrozen(again)).toBe(true);
+    expect(Object.isFrozen((again as { body: unknown[] }).body)).toBe(true);
+    expect(() => ((again as { body: unknown[] }).body.length = 0)).toThrow(TypeError);
     // Chris's buttons, other refreshing users, and a note since: each a state of its own.
     expect(renderStageCard(view(chris), ['29:alex'])).not.toEqual(first);
     expect(expand).toHaveBeenCalledTimes(2);
