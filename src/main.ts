@@ -2,6 +2,8 @@
  * Composition root: configuration (zod-parsed environment) → procedures, directory and store →
  * HTTP server. The chat platforms (Teams, Slack) plug in here as they arrive.
  */
+// First, so that every module after it is compiled once and then read from the cache.
+import './wiring/compile-cache';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { loadConfig, ConfigError, storeKind, type Config } from './config';
@@ -16,10 +18,7 @@ import {
 import { StoreError, type CaseRepository } from './app/store/repository';
 import { openAuditKey, openRepository, openVault } from './store/open';
 import { CaseService } from './app/case-service';
-import { EscalationTeamsBot } from './channels/teams/bot';
-import { handleTeams, teamsDoor } from './channels/teams/http';
 import { LOCAL_DOCUMENT_PATH, LocalDownloads } from './channels/teams/local-downloads';
-import { TeamsOutlet } from './channels/teams/outlet';
 import { slackFromConfig, slackWords } from './channels/slack/from-config';
 import { Sweeper } from './app/sweeper';
 import { sayOldKeys } from './app/personal-reseal';
@@ -44,6 +43,7 @@ import type { SlackWorkspaces } from './channels/slack/workspaces';
 import type { LiveDirectory } from './app/directory/live';
 import { openDirectory } from './wiring/directory';
 import { restateInBackground } from './wiring/restate';
+import { teamsSide } from './wiring/teams';
 
 let logger: Logger = createLogger('info');
 
@@ -127,12 +127,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const restate = restateInBackground(repo, openAuditKey(config).key, log);
   const restated = restate.done;
   const service = new CaseService(repo, procedures, vault, clock, directory);
-  const door = teamsDoor(
-    config,
-    (msg, fields) => log('warn', msg, fields),
-    (msg, fields) => log('error', msg, fields),
-  );
-  const { adapter } = door;
   const report = (msg: string, fields: Record<string, unknown>): void => log('warn', msg, fields);
   const documents = new DocumentService(repo, service, directory, clock);
   // Completed forms also go by email to the forms' contacts when SMTP is set up.
@@ -178,26 +172,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   service.whenOwed(() => delivery.wake());
   service.emailForms(Boolean(mailer));
   const localClient = options.localClient ?? false;
-  const outlet = new TeamsOutlet({
-    adapter,
-    appId: config.MicrosoftAppId ?? '',
-    repo,
-    directory,
-    clock,
-    serviceUrl: config.TEAMS_SERVICE_URL,
-    localClient,
-    report,
-  });
-  delivery.register(outlet);
   const downloads = localClient ? new LocalDownloads() : undefined;
-  const teams = new EscalationTeamsBot({
+  // botbuilder is loaded now only when Teams is configured (an app id, or the local client); else with its first use.
+  const teams = teamsSide({
+    config,
+    warn: (msg, fields) => log('warn', msg, fields),
+    fail: (msg, fields) => log('error', msg, fields),
     localClient,
     ...(downloads ? { downloads } : {}),
     report,
     service,
     repo,
     documents,
-    outlet,
     owed: () => delivery.wake(),
     procedures,
     directory,
@@ -205,6 +191,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     directoryCommands,
     clock,
   });
+  delivery.register(teams.outlet);
   const slack = slackFromConfig(config, {
     documents,
     service,
@@ -275,7 +262,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     log,
   });
   const routes: Route[] = [
-    { paths: ['/api/messages'], methods: { POST: (req, res) => handleTeams(door, teams, req, res) } },
+    { paths: ['/api/messages'], methods: { POST: (req, res) => teams.handle(req, res) } },
     ...probes.routes,
     ...(slack ? slack.routes : []),
     ...(downloads

@@ -3,7 +3,8 @@
  * Entra ID groups where it has a Microsoft app registration (client secret) or runs as a
  * user-assigned managed identity. Used by the bot (src/main.ts) and `cli directory sync-groups`.
  */
-import { ManagedIdentityCredential } from '@azure/identity';
+import type * as Identity from '@azure/identity';
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import type { Config } from '../config';
 import type { Agency } from '../domain/directory';
 import type { GroupSource } from '../app/directory/group-sources';
@@ -47,7 +48,7 @@ export function groupSources(
     ...(config.ENTRA_AUTHORITY_URL ? { authorityUrl: config.ENTRA_AUTHORITY_URL } : {}),
     ...(managed
       ? {
-          credential: new ManagedIdentityCredential({ clientId: config.MicrosoftAppId as string }),
+          credential: managedIdentity(config.MicrosoftAppId as string),
           ...(config.MicrosoftAppTenantId ? { homeTenantId: config.MicrosoftAppTenantId } : {}),
         }
       : {
@@ -58,4 +59,16 @@ export function groupSources(
   if (tokens.configured)
     sources.teams = new EntraGroups({ ...(config.GRAPH_API_URL ? { graphUrl: config.GRAPH_API_URL } : {}), tokens });
   return sources;
+}
+
+/** The user-assigned managed identity's credential, @azure/identity loaded with its first token (not at start). */
+function managedIdentity(clientId: string): TokenCredential {
+  let credential: TokenCredential | undefined;
+  return {
+    getToken: (scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      credential ??= new (require('@azure/identity') as typeof Identity).ManagedIdentityCredential({ clientId });
+      return credential.getToken(scopes, options);
+    },
+  };
 }

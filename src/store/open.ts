@@ -4,16 +4,19 @@
  */
 import { sqliteFile, storeKind, type Config } from '../config';
 import type { CaseRepository } from '../app/store/repository';
+import type * as Cosmos from './cosmos/cosmos-repository';
 import { DEVELOPMENT_KEY, parseKey, parseOldKeys, PersonalDataVault } from '../app/store/personal-data';
 import { AuditKey, DEVELOPMENT_AUDIT_KEY } from '../app/store/chain';
 import { InstallationSealer } from '../app/store/slack-installations';
-import { CosmosRepository, cosmosClientFrom } from './cosmos/cosmos-repository';
 import { SqliteRepository } from './sqlite/sqlite-repository';
 
 export async function openRepository(config: Config, options: { sqliteFile?: string } = {}): Promise<CaseRepository> {
   const { key: auditKey } = openAuditKey(config);
   if (options.sqliteFile || storeKind(config) === 'sqlite')
     return SqliteRepository.open(options.sqliteFile ?? sqliteFile(config), { auditKey });
+  // The Cosmos client (and @azure/identity) is loaded only when Cosmos DB is the store.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { CosmosRepository, cosmosClientFrom } = require('./cosmos/cosmos-repository') as typeof Cosmos;
   const client = cosmosClientFrom({
     ...(config.COSMOS_ENDPOINT ? { endpoint: config.COSMOS_ENDPOINT } : {}),
     ...(config.COSMOS_KEY ? { key: config.COSMOS_KEY } : {}),

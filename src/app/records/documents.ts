@@ -11,7 +11,13 @@ import type { CaseService } from '../case-service';
 import type { CaseRepository, StoredCase } from '../store/repository';
 import { caseRecordDocument } from './case-record';
 import { completionFor, fillForm, formDocument, formsFor, LEFT_OUT } from './forms';
-import { toDocx, toPdf } from './render';
+import type * as Render from './render';
+
+/** The PDF and Word writers (pdfkit, docx), loaded the first time a document is built, not at start. */
+function render(): typeof Render {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./render') as typeof Render;
+}
 
 /** 'case-record', 'case-record-with-details', or a form's id (FormId) from the board's file. */
 export type DocumentKind = string;
@@ -170,6 +176,7 @@ export class DocumentService {
             stored.state,
             personal,
           );
+    const { toDocx, toPdf } = render();
     const bytes = format === 'pdf' ? await toPdf(doc) : await toDocx(doc);
     return {
       ok: true,
@@ -248,7 +255,7 @@ export async function completedFormFor(
     event,
   });
   const doc = formDocument(filled, stored.state, personal);
-  const bytes = await toPdf(doc);
+  const bytes = await render().toPdf(doc);
   if (recipient && personal) await access.read(reference, recipient, accessName(formId), platform);
   return {
     document: { fileName: `${doc.fileStem}.pdf`, contentType: CONTENT_TYPES.pdf, bytes, title: doc.title },

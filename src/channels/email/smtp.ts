@@ -3,7 +3,8 @@
  * transport for the replica, pooled; a message the server does not accept is an error, so the
  * outbox tries it again with backoff, and says so on the case's cards after the last attempt.
  */
-import nodemailer, { type Transporter } from 'nodemailer';
+import type * as Nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Mailer, MailMessage } from '../../app/mail';
 
 export interface SmtpOptions {
@@ -13,20 +14,28 @@ export interface SmtpOptions {
 }
 
 export class SmtpMailer implements Mailer {
-  private readonly transport: Transporter;
+  /** Made with the first message (nodemailer is loaded then, not at start). */
+  private transport?: Transporter;
 
-  constructor(private readonly options: SmtpOptions) {
+  constructor(private readonly options: SmtpOptions) {}
+
+  private transporter(): Transporter {
+    if (this.transport) return this.transport;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nodemailer = require('nodemailer') as typeof Nodemailer;
     // Bounded waits, well inside the outbox's lease, so a server that hangs is tried again rather than twice at once.
     this.transport = nodemailer.createTransport({
-      url: options.url,
+      url: this.options.url,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 20_000,
     });
+    return this.transport;
   }
 
   async send(message: MailMessage): Promise<{ messageId?: string; accepted: string[] }> {
-    const info = (await this.transport.sendMail({
+    const transport = this.transporter();
+    const info = (await transport.sendMail({
       from: this.options.from,
       to: message.to,
       subject: message.subject,
@@ -44,6 +53,6 @@ export class SmtpMailer implements Mailer {
   }
 
   close(): void {
-    this.transport.close();
+    this.transport?.close();
   }
 }

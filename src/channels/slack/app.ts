@@ -80,8 +80,6 @@ export interface SlackSide {
   workspaces?: SlackWorkspaces;
   /** For the delivery worker: its calls never wait (a 429 goes back to the worker with its Retry-After). */
   outlet: SlackOutlet;
-  /** For the deadline sweeper, which delivers as it goes: a few quick retries inside each call. */
-  timerOutlet: SlackOutlet;
   client: WebClient;
   /** Connects Socket Mode (nothing to do over HTTP). */
   start(): Promise<void>;
@@ -134,8 +132,8 @@ export function createSlack(deps: SlackDeps): SlackSide {
         ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
       })
     : undefined;
-  // A few quick retries; a 429 waits for its Retry-After before the next.
-  const timerOptions = {
+  // The listeners' own calls (views.open, chat.postEphemeral): a few quick retries; a 429 waits for its Retry-After.
+  const listenerOptions = {
     ...api,
     retryConfig: { retries: 3, factor: 1, minTimeout: 200, maxTimeout: 1000 },
     logger,
@@ -189,7 +187,7 @@ export function createSlack(deps: SlackDeps): SlackSide {
     receiver: receiver ?? socket,
     logger,
     logLevel: LogLevel.WARN,
-    clientOptions: { ...api, retryConfig: timerOptions.retryConfig },
+    clientOptions: { ...api, retryConfig: listenerOptions.retryConfig },
   });
   const client = app.client;
   // Outbound calls go with the token of the workspace of the agency they are for (one token without OAuth).
@@ -208,13 +206,6 @@ export function createSlack(deps: SlackDeps): SlackSide {
     clock: deps.clock,
     report: deps.report,
     documents: deps.documents,
-  });
-  const timerOutlet = new SlackOutlet({
-    clientFor: byWorkspace(timerOptions, client),
-    repo: deps.repo,
-    directory: deps.directory,
-    clock: deps.clock,
-    report: deps.report,
   });
   // Each request's own client (its workspace's token), for the listeners' calls (views.open, chat.postEphemeral).
   const current = new AsyncLocalStorage<WebClient>();
@@ -289,7 +280,6 @@ export function createSlack(deps: SlackDeps): SlackSide {
     ...(workspaces ? { workspaces } : {}),
     routes,
     outlet,
-    timerOutlet,
     client,
     idle,
     start: async () => {

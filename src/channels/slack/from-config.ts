@@ -6,7 +6,8 @@
  */
 import type { Config } from '../../config';
 import { openInstallationSealer } from '../../store/open';
-import { createSlack, type SlackDeps, type SlackSide } from './app';
+import type * as SlackApp from './app';
+import type { SlackDeps, SlackSide } from './app';
 
 /** Whether Slack is on: a way in (signing secret or Socket Mode) and a token (one workspace's, or OAuth). */
 export function slackOn(config: Config): boolean {
@@ -20,9 +21,11 @@ type Shared = Pick<
   'documents' | 'service' | 'repo' | 'procedures' | 'directory' | 'identity' | 'directoryCommands' | 'clock' | 'report'
 >;
 
-/** The Slack side the configuration asks for, or undefined when Slack is off. */
+/** The Slack side the configuration asks for, or undefined when Slack is off (Bolt is then not even loaded). */
 export function slackFromConfig(config: Config, shared: Shared): SlackSide | undefined {
   if (!slackOn(config)) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createSlack } = require('./app') as typeof SlackApp;
   return createSlack({
     ...shared,
     ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),

@@ -73,14 +73,39 @@ function inputData(verb: string, input: InputView): Record<string, unknown> {
   };
 }
 
+/** Cards rendered lately, by everything they show (frozen: shared by whoever asks for the same state). */
+const rendered = new Map<string, Record<string, unknown>>();
+const RENDERED_KEPT = 256;
+
+/**
+ * The stage card for a view. Expanding the template is most of a card's cost, and the same state
+ * is often asked for twice (a click's answer, then the outbox's update of the clicker's own copy):
+ * each state (the whole view and the refreshing users) is expanded once and kept for a while. The
+ * card is shared, so it is frozen: nobody changes a card once rendered (copying it for each caller
+ * would cost a third of an expansion).
+ */
 export function renderStageCard(view: StageCardView, refreshUserIds: readonly string[]): Record<string, unknown> {
-  const card = cardTemplate('stage-card').expand({ $root: stageCardData(view, refreshUserIds) }) as Record<
-    string,
-    unknown
-  >;
-  if (Array.isArray(card.actions) && card.actions.length > MAX_CARD_ACTIONS)
-    card.actions = withinTeamsLimit(routineLast(card.actions));
+  const data = stageCardData(view, refreshUserIds);
+  const key = JSON.stringify(data);
+  let card = rendered.get(key);
+  if (card) {
+    // Most recently used last, so the oldest goes first.
+    rendered.delete(key);
+  } else {
+    card = cardTemplate('stage-card').expand({ $root: data }) as Record<string, unknown>;
+    if (Array.isArray(card.actions) && card.actions.length > MAX_CARD_ACTIONS)
+      card.actions = withinTeamsLimit(routineLast(card.actions));
+    deepFreeze(card);
+    if (rendered.size >= RENDERED_KEPT) rendered.delete(rendered.keys().next().value as string);
+  }
+  rendered.set(key, card);
   return card;
+}
+
+function deepFreeze(value: unknown): void {
+  if (!value || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) deepFreeze(inner);
 }
 
 /** Buttons anyone taking part always has (a note, withdrawing) after the moves of the moment, so "More" holds them first. */

@@ -24,32 +24,29 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-/** Offsets are remembered per zone and quarter-hour of UTC (a zone changes its offset at most once in one). */
+/** Offsets are kept per quarter of an hour of UTC time (zones change offset at most twice a year). */
 const QUARTER = 15 * MINUTE;
-const offsets = new Map<string, Map<number, number>>();
-/** Quarter-hours remembered per zone (about ten years' worth) before the memory starts again. */
-const REMEMBERED = 400_000;
+const KEPT_PER_ZONE = 100_000;
+const kept = new Map<string, Map<number, number>>();
 
 /**
- * Offset of the zone from UTC at an instant, in minutes (London: 0 in winter, 60 in summer).
- * The runtime's answer is remembered for the instant's quarter-hour when the offset is the same
- * at both of its ends (no change inside it), so reading many instants (a report over thousands
- * of cases) asks the time-zone data once per quarter-hour, not once per instant.
+ * Offset of the zone from UTC at an instant, in minutes (London: 0 in winter, 60 in summer). The
+ * runtime's answer (Intl, through @date-fns/tz) costs microseconds and a card asks it for every
+ * event in its history, so each quarter hour's offset is asked once and kept, where the zone has
+ * the same offset at both ends of it (a quarter hour holding a change is asked each time).
  */
 export function offsetMinutes(timeZone: string, instant: Date): number {
-  const at = instant.getTime();
-  if (!Number.isFinite(at)) return tzOffset(timeZone, instant);
-  const quarter = Math.floor(at / QUARTER);
-  let zone = offsets.get(timeZone);
-  const known = zone?.get(quarter);
-  if (known !== undefined) return known;
+  const ms = instant.getTime();
+  if (!Number.isFinite(ms)) return tzOffset(timeZone, instant);
+  const quarter = Math.floor(ms / QUARTER);
+  let zone = kept.get(timeZone);
+  const found = zone?.get(quarter);
+  if (found !== undefined) return found;
   const start = tzOffset(timeZone, new Date(quarter * QUARTER));
-  const end = tzOffset(timeZone, new Date((quarter + 1) * QUARTER - 1));
-  if (start !== end) return tzOffset(timeZone, instant);
-  if (!zone || zone.size >= REMEMBERED) {
-    zone = new Map();
-    offsets.set(timeZone, zone);
-  }
+  const end = tzOffset(timeZone, new Date(quarter * QUARTER + QUARTER - 1));
+  if (start !== end || Number.isNaN(start)) return tzOffset(timeZone, instant);
+  if (!zone) kept.set(timeZone, (zone = new Map<number, number>()));
+  if (zone.size >= KEPT_PER_ZONE) zone.clear();
   zone.set(quarter, start);
   return start;
 }
