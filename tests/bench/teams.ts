@@ -1,65 +1,104 @@
 /**
- * teams.card_action_p99: a click on a stage card (Action.Execute) through the CloudAdapter until
- * its answer: the command decided, the events stored in SQLite and the card update sent to the
- * (loopback) Teams connector.
+ * teams.click_p99: card clicks (Action.Execute, add a note) at RATE a second spread across CASES
+ * cases, open-loop (latency from each click's scheduled send time), through botbuilder's real
+ * CloudAdapter in the compiled bot (`node dist/main.js`: the command decided, its event stored in
+ * SQLite, the stage card rendered and answered, the thread's card update handed to the outbox and
+ * sent to the fake Teams connector), against a bare CloudAdapter app answering the same invoke
+ * with a small card; the bot, the bare app, the fake connector and the load generator each in a
+ * process of its own, loaded in turn (bare, bot; ROUNDS times) and paired by round.
+ *
+ * The limit, p99 ≤ 4× the bare adapter's: a click must do real work the bare app does not (a
+ * permission check, a decision, one SQLite commit, one stage card rendered), but none of it
+ * should take more than a few times what botbuilder itself costs per activity; the issue's goal
+ * for CPU is ≤ 4 ms a click where the bare adapter spends about 1. teams.click_cpu_ms (the bot's
+ * own CPU per click, from /proc) is held to that 4 ms.
+ *
+ * Sign-in: both run as the bot does with no Microsoft app id (local development mode, loopback
+ * only), so neither verifies a JWT. Checking signed tokens needs a fake of Microsoft's sign-in
+ * metadata (OpenID configuration and keys) and a setting for the bot to read it from; neither
+ * exists yet (see the bench's report).
  */
-import { rmSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
-import { strict as assert } from 'node:assert';
-import { startTestBot } from '../fakes/bot';
-import { executeAction, sendActivity, teamsPeople } from '../fakes/teams-client';
-import type { Print } from './store';
+import { figure, info, percentile } from './figures';
+import { cpuMs, startBot, startPeer, type Peer } from './procs';
 
-export async function benchTeams(print: Print, clicks = 300): Promise<void> {
-  const bot = await startTestBot({ env: { LOG_LEVEL: 'silent', SWEEP_INTERVAL_SECONDS: '30' } });
-  const updates = (): number => bot.connector.calls.filter((c) => c.method === 'PUT').length;
-  const send = async (activity: Record<string, unknown>): Promise<string> =>
-    (
-      await sendActivity(bot.teamsUrl, bot.connector.url, teamsPeople.alex, {
-        recipient: { id: '28:bot' },
-        conversation: { id: 'bench' },
-        ...activity,
-      })
-    ).text;
+const RATE = 50;
+const CASES = 50;
+const ROUNDS = 3;
+const PER_ROUND = 250; // five seconds at 50 a second
+
+interface Load {
+  latencies: number[];
+  errors: number;
+}
+
+async function round(
+  loadgen: Peer,
+  url: string,
+  serviceUrl: string,
+  refs: readonly string[],
+  pid: number,
+): Promise<{ p99: number; cpu: number }> {
+  const cpu0 = cpuMs(pid);
+  const load = await loadgen.ask<Load>({
+    op: 'teams',
+    url: `${url}/api/messages`,
+    serviceUrl,
+    refs,
+    count: PER_ROUND,
+    rate: RATE,
+  });
+  const cpu = (cpuMs(pid) - cpu0) / PER_ROUND;
+  if (load.errors) throw new Error(`${load.errors} of ${PER_ROUND} clicks were not answered with a card`);
+  return { p99: percentile(load.latencies, 0.99), cpu };
+}
+
+export async function benchTeams(): Promise<void> {
+  const connector = await startPeer('connector');
+  const serviceUrl = String(connector.ready.url);
+  const bare = await startPeer('cloudadapter');
+  const loadgen = await startPeer('loadgen');
+  const bot = await startBot({ TEAMS_SERVICE_URL: serviceUrl, LOG_LEVEL: 'silent' });
   try {
-    const form = {
-      board: 'lincolnshire',
-      immediateRisk: 'no',
-      respondingAgency: 'lincolnshire-police',
-      initials: 'JS',
-      category: 'case-closure',
-      summary: 's',
-      outcomeWanted: 'o',
-      safetyMeanwhile: 'm',
-    };
-    assert.match(await send({ type: 'invoke', name: 'task/submit', value: { data: form } }), /is raised/);
-    const times: number[] = [];
-    for (let i = 0; i < clicks; i++) {
-      const t0 = performance.now();
-      const answer = await send(
-        executeAction('add-note', {
-          reference: 'LI-2026-0001',
-          stage: 'step-1',
-          verb: 'add-note',
-          'add-note.text': `note ${i}`,
-        }),
-      );
-      times.push(performance.now() - t0);
-      assert.match(answer, /application\/vnd.microsoft.card.adaptive/);
+    const refs = await loadgen.ask<string[]>({
+      op: 'teams-raise',
+      url: `${bot.url}/api/messages`,
+      serviceUrl,
+      count: CASES,
+    });
+    const bareUrl = String(bare.ready.url);
+    await round(loadgen, bareUrl, serviceUrl, refs, bare.pid); // warm up
+    await round(loadgen, bot.url, serviceUrl, refs, bot.pid);
+    const ours = { p99: [] as number[], cpu: [] as number[] };
+    const peer = { p99: [] as number[], cpu: [] as number[] };
+    for (let r = 0; r < ROUNDS; r++) {
+      const b = await round(loadgen, bareUrl, serviceUrl, refs, bare.pid);
+      peer.p99.push(b.p99);
+      peer.cpu.push(b.cpu);
+      const o = await round(loadgen, bot.url, serviceUrl, refs, bot.pid);
+      ours.p99.push(o.p99);
+      ours.cpu.push(o.cpu);
     }
-    // The outbox brings the thread's card to the case's latest state (several clicks' updates
-    // waiting together are sent as one): once settled, the last update shows the last note.
-    await bot.app.settle();
-    const last = bot.connector.calls.filter((c) => c.method === 'PUT').at(-1);
-    assert.ok(
-      updates() >= 1 && JSON.stringify(last?.body).includes(`note ${clicks - 1}`),
-      'the thread card is up to date',
-    );
-    times.sort((a, b) => a - b);
-    print('teams.card_action_p50', times[Math.floor(times.length * 0.5)] ?? 0, 'ms');
-    print('teams.card_action_p99', times[Math.floor(times.length * 0.99)] ?? 0, 'ms');
+    info('teams.card_updates_sent', await connector.ask<number>({ op: 'count', method: 'PUT' }), 'PUT calls');
+    figure({
+      name: 'teams.click_p99',
+      unit: 'ms',
+      runs: ours.p99,
+      peer: { name: 'bare CloudAdapter', runs: peer.p99 },
+      limit: { max: 4 },
+      note: `${RATE} clicks/s across ${refs.length} cases, open-loop; CPU per click ${ours.cpu.map((c) => c.toFixed(2)).join('/')} ms vs bare ${peer.cpu.map((c) => c.toFixed(2)).join('/')} ms`,
+    });
+    figure({
+      name: 'teams.click_cpu_ms',
+      unit: 'ms',
+      runs: ours.cpu,
+      peer: { name: 'bare CloudAdapter', runs: peer.cpu },
+      limit: { max: 4, on: 'value' },
+      note: 'CPU of the bot process per click',
+    });
   } finally {
     await bot.stop();
-    rmSync(bot.dataDir, { recursive: true, force: true });
+    await loadgen.stop();
+    await bare.stop();
+    await connector.stop();
   }
 }
