@@ -80,10 +80,11 @@ async function openLoop(
   reqs: readonly Req[],
   rate: number,
   check: (status: number, body: string) => boolean,
-): Promise<{ latencies: number[]; errors: number; spanMs: number }> {
+): Promise<{ latencies: number[]; errors: number; statuses: Record<string, number>; spanMs: number }> {
   const base = new URL(url);
   const latencies: number[] = new Array<number>(reqs.length).fill(NaN);
   let errors = 0;
+  const statuses: Record<string, number> = {};
   const inFlight: Array<Promise<void>> = [];
   const t0 = performance.now() + 20;
   for (let i = 0; i < reqs.length; i++) {
@@ -95,17 +96,19 @@ async function openLoop(
       send(base, r).then(
         (answer) => {
           latencies[i] = performance.now() - scheduled;
+          statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
           if (!check(answer.status, answer.body)) errors++;
         },
         () => {
           latencies[i] = performance.now() - scheduled;
+          statuses.failed = (statuses.failed ?? 0) + 1;
           errors++;
         },
       ),
     );
   }
   await Promise.all(inFlight);
-  return { latencies, errors, spanMs: performance.now() - t0 };
+  return { latencies, errors, statuses, spanMs: performance.now() - t0 };
 }
 
 function slackRequests(path: string, count: number, from: number): Req[] {

@@ -57,7 +57,8 @@ function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  // A bot in the middle of a long sweep finishes it before it stops: not waited for here.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
   return exited.finally(() => clearTimeout(timer));
 }
 
@@ -86,19 +87,42 @@ export async function startBot(env: Record<string, string>, timeoutMs = 30_000):
   let err = '';
   child.stderr?.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the bot stopped (exit ${child.exitCode}): ${err}`);
-    const answer = await fetch(`${url}/readyz`).catch(() => undefined);
-    if (answer?.status === 200) break;
-    await answer?.text();
-    if (performance.now() - started > timeoutMs) {
-      await stopChild(child);
-      throw new TimeoutError(`not ready in ${timeoutMs} ms`);
-    }
-    await new Promise((r) => setTimeout(r, 5));
+  try {
+    await untilReady(
+      url,
+      started,
+      timeoutMs,
+      () => child.exitCode,
+      () => err,
+    );
+  } catch (error) {
+    await stopChild(child);
+    throw error;
   }
   const readyMs = performance.now() - started;
   return { pid: child.pid ?? 0, url, readyMs, stderr: () => err, stop: () => stopChild(child) };
+}
+
+async function untilReady(
+  url: string,
+  started: number,
+  timeoutMs: number,
+  exitCode: () => number | null,
+  err: () => string,
+): Promise<void> {
+  for (;;) {
+    const code = exitCode();
+    if (code !== null) throw new Error(`the bot stopped (exit ${code}): ${err()}`);
+    // A bot blocked in a long first sweep takes the connection and never answers: time out each try.
+    const left = Math.max(50, timeoutMs - (performance.now() - started));
+    const answer = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(Math.round(left)) }).catch(
+      () => undefined,
+    );
+    if (answer?.status === 200) return;
+    await answer?.text();
+    if (performance.now() - started > timeoutMs) throw new TimeoutError(`not ready in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 export class TimeoutError extends Error {}

@@ -7,7 +7,7 @@
  */
 import { benchCalendar } from './calendar';
 import { benchCore } from './core';
-import { failed, info } from './figures';
+import { failed } from './figures';
 import { benchCosmos, benchSqlite } from './store';
 import { benchTeams } from './teams';
 import { benchSlack } from './slack';
@@ -21,14 +21,14 @@ async function main(): Promise<void> {
   const groups: Array<[string, () => void | Promise<void>]> = [
     ['calendar', benchCalendar],
     ['core', benchCore],
-    ['sqlite', () => benchSqlite(info)],
-    ['cosmos', () => benchCosmos(info)],
+    ['sqlite', benchSqlite],
+    ['cosmos', benchCosmos],
     ['start', benchStart],
     ['report', benchReport],
     ['slack', benchSlack],
     ['teams', benchTeams],
     ['sweep', benchSweep],
-    ['outbox', () => benchOutbox(info)],
+    ['outbox', benchOutbox],
   ];
   const unknown = only.filter((name) => !groups.some(([g]) => g === name));
   if (unknown.length) throw new Error(`no such figures: ${unknown.join(', ')}`);
@@ -51,7 +51,10 @@ async function main(): Promise<void> {
   } else if (!process.exitCode) process.stdout.write('\nPASS: every figure within its limit\n');
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  })
+  // A peer left behind by a failure must not keep the run waiting.
+  .finally(() => process.exit());

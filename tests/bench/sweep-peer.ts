@@ -1,15 +1,15 @@
 /**
  * One sweep measurement in a process of its own (started by ./sweep.ts):
  *   tsx tests/bench/sweep-peer.ts <mode> '<options json>'   → prints `RESULT {json}`
- * - tick: a store of 100,000 open cases, seeded and checkpointed before any timing, with three
- *   cohorts of 100 cases raised a day apart; a warm-up tick with nothing due; then one tick per
- *   cohort at the moment its 100 reminders are due (delivered to an outlet that only counts).
- * - delivery: three cohorts of 200 cases raised by a Slack person; per cohort, the sweep that
- *   delivers their reminders as Slack DMs to the fake Slack Web API (in another process), then the
+ * - tick: a store of 100,000 open cases, seeded and checkpointed before any timing, 300 of them
+ *   due; a warm-up tick with nothing due; then three ticks of 100 (the batch), each claiming and
+ *   firing 100 reminders (delivered to an outlet that only counts).
+ * - delivery: 300 cases raised by a Slack person, each reminder two Slack DMs; three ticks of
+ *   100 cases (200 DMs to the fake Slack Web API, in another process), each followed by the
  *   floor: one batched commit of as many rows, and as many chat.postMessage calls to the same fake
  *   API, eight at once.
- * - block: three cohorts of 600 due cases; the largest gap a 1 ms interval timer sees while each
- *   sweep runs (how long the event loop is blocked).
+ * - block: 900 due cases, three ticks of 300; the largest gap a 1 ms interval timer sees while
+ *   each sweep runs (how long the event loop is blocked).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -21,12 +21,15 @@ import { openBench, type Bench } from './sweep-work';
 const MONDAY = Date.UTC(2026, 10, 23, 10, 0, 0);
 const DAY = 86_400_000;
 
-/** Cohort k raised on day k (Monday, Tuesday, Wednesday) from 10:00, a second apart. */
+/**
+ * `3 × size` cases raised on Monday from 10:00, a second apart: each owes its first reminder at
+ * 09:00 on Tuesday. Swept `size` a tick (the sweeper's batch), the three ticks at 09:00:30,
+ * :31 and :32 each claim and fire `size` of them, the earliest due first.
+ */
 async function cohorts(bench: Bench, size: number): Promise<void> {
-  for (let k = 0; k < 3; k++) await bench.raise(size, (i) => new Date(MONDAY + k * DAY + i * 1000));
+  await bench.raise(3 * size, (i) => new Date(MONDAY + i * 1000));
 }
-/** When cohort k's first reminders are due: 09:00:30 on the next working day (and after the day's raising). */
-const dueAt = (k: number): Date => new Date(MONDAY + (k + 1) * DAY - 3_600_000 + 30_000);
+const dueAt = (k: number): Date => new Date(MONDAY + DAY - 3_600_000 + 30_000 + k * 1000);
 
 async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const t0 = performance.now();
@@ -35,9 +38,9 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
 }
 
 async function tickMode(dir: string): Promise<unknown> {
-  const bench = openBench(join(dir, 'tick.sqlite'), 'count');
+  const bench = openBench(join(dir, 'tick.sqlite'), 'count', 100);
   await cohorts(bench, 100);
-  await bench.bulkOpen(99_700, 'LI-2026-0001');
+  await bench.bulkOpen(99_700, 'LI-2026-0001'); // 100,000 open in all
   bench.warm();
   bench.setClock(new Date(MONDAY + 3 * 3_600_000)); // nothing due yet: a warm-up tick
   await bench.tick();
@@ -78,8 +81,8 @@ function post(url: URL, body: string): Promise<void> {
 }
 
 async function deliveryMode(dir: string, slackApiUrl: string, count: () => Promise<number>): Promise<unknown> {
-  const bench = openBench(join(dir, 'delivery.sqlite'), { slackApiUrl });
-  await cohorts(bench, 200);
+  const bench = openBench(join(dir, 'delivery.sqlite'), { slackApiUrl }, 100);
+  await cohorts(bench, 100); // each reminder is two Slack DMs: 200 a tick
   bench.warm();
   const runs = [];
   const url = new URL(slackApiUrl);
@@ -113,8 +116,8 @@ async function deliveryMode(dir: string, slackApiUrl: string, count: () => Promi
 }
 
 async function blockMode(dir: string): Promise<unknown> {
-  const bench = openBench(join(dir, 'block.sqlite'), 'count');
-  await cohorts(bench, 600);
+  const bench = openBench(join(dir, 'block.sqlite'), 'count', 300);
+  await cohorts(bench, 300);
   bench.warm();
   const runs = [];
   for (let k = 0; k < 3; k++) {

@@ -50,11 +50,11 @@ export interface Bench {
 }
 
 /**
- * A store at `file` with the Lincolnshire board. `delivery`: 'count' (an outlet that only counts)
+ * A store at `file` with the Lincolnshire board, swept `batch` cases a tick. `delivery`: 'count' (an outlet that only counts)
  * or the fake Slack Web API's address (the Slack outlet with a Web API client, as the bot has it;
  * cases raised by Slack people of the example directory).
  */
-export function openBench(file: string, delivery: 'count' | { slackApiUrl: string }): Bench {
+export function openBench(file: string, delivery: 'count' | { slackApiUrl: string }, batch: number): Bench {
   const procedures = loadProcedures();
   const procedure = procedures.get('lincolnshire');
   if (!procedure) throw new Error('no Lincolnshire board');
@@ -87,7 +87,7 @@ export function openBench(file: string, delivery: 'count' | { slackApiUrl: strin
         }),
       );
     else announcer.register(new Counting());
-    return new Sweeper({ repo, directory, announcer, clock, owner: 'bench', batch: 5000 });
+    return new Sweeper({ repo, directory, announcer, clock, owner: 'bench', batch });
   };
   return {
     repo,
