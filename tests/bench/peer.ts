@@ -5,7 +5,10 @@
  * - connector: the fake Teams connector (tests/fakes/teams-connector); asked {op:'count', method}.
  * - bolt: a bare Bolt app (HTTPReceiver) whose /escalate only acks.
  * - cloudadapter: a bare botbuilder CloudAdapter app that answers an Action.Execute invoke with a
- *   small card, through the same authenticate-then-process path the bot's Teams door takes.
+ *   small card, through the same authenticate-then-process path the bot's Teams door takes (with
+ *   {appId}, verifying each request's signed token against the metadata ./signin-preload.cjs names).
+ * - signin: the fake Bot Framework sign-in metadata (tests/fakes/signin); asked {op:'bearer',
+ *   appId, serviceUrl} for a signed channel token.
  * - loadgen: the open-loop load generator: {op:'slack'|'teams', …} sends `count` requests at
  *   `rate` a second on a fixed schedule, whatever the answers, and answers with each request's
  *   latency from its *scheduled* send time (a stall is counted, not hidden).
@@ -23,6 +26,7 @@ import {
 } from 'botbuilder';
 import { startFakeSlackApi } from '../fakes/slack-api';
 import { startFakeConnector } from '../fakes/teams-connector';
+import { startFakeSignIn } from '../fakes/signin';
 import { SLACK_SECRET, slackPeople, slackSignature, slashCommand } from '../fakes/slack-client';
 import { executeAction, teamsPeople } from '../fakes/teams-client';
 
@@ -220,8 +224,10 @@ class BareAdapter extends CloudAdapter {
   }
 }
 
-async function bareCloudAdapter(): Promise<{ url: string }> {
-  const auth = new ConfigurationBotFrameworkAuthentication({});
+async function bareCloudAdapter(appId: string | undefined): Promise<{ url: string }> {
+  const auth = new ConfigurationBotFrameworkAuthentication(
+    appId ? { MicrosoftAppId: appId, MicrosoftAppPassword: 'bench-secret', MicrosoftAppType: 'MultiTenant' } : {},
+  );
   const adapter = new BareAdapter(auth);
   const card = {
     type: 'AdaptiveCard',
@@ -289,7 +295,15 @@ async function main(): Promise<void> {
     case 'bolt':
       return serve(await bareBolt(String(options.apiUrl)), () => Promise.resolve(undefined));
     case 'cloudadapter':
-      return serve(await bareCloudAdapter(), () => Promise.resolve(undefined));
+      return serve(await bareCloudAdapter(options.appId as string | undefined), () => Promise.resolve(undefined));
+    case 'signin': {
+      const signIn = await startFakeSignIn();
+      return serve({ metadataUrl: signIn.metadataUrl }, (m) =>
+        Promise.resolve(
+          m.op === 'bearer' ? signIn.bearer(String(m.appId), String(m.serviceUrl)) : { ...signIn.fetches },
+        ),
+      );
+    }
     case 'loadgen':
       return serve({}, loadgen);
     default:

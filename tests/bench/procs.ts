@@ -67,6 +67,7 @@ export interface Bot {
   url: string;
   /** Milliseconds from spawn to the first 200 on /readyz. */
   readyMs: number;
+  /** The last few KB the bot wrote (log and errors). */
   stderr(): string;
   stop(): Promise<void>;
 }
@@ -75,17 +76,26 @@ export interface Bot {
  * `node dist/main.js` with `env` (over a quiet development default) on a port of its own; resolves
  * once /readyz answers 200, or rejects after `timeoutMs` (the process is stopped).
  */
-export async function startBot(env: Record<string, string>, timeoutMs = 30_000): Promise<Bot> {
+export async function startBot(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  nodeArgs: readonly string[] = [],
+): Promise<Bot> {
   ensureBuilt();
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
-  child.stderr?.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
+  // The last of what it wrote (its log goes to stdout), for when something is wrong.
+  const keep = (c: Buffer): void => {
+    err = (err + c.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   try {
     await untilReady(
@@ -137,9 +147,15 @@ export interface Peer {
 }
 
 /** One peer (./peer.ts `kind`) in its own process, under tsx; resolves once it says it is up. */
-export function startPeer(kind: string, options: Record<string, unknown> = {}): Promise<Peer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', PEER, kind, JSON.stringify(options)], {
+export function startPeer(
+  kind: string,
+  options: Record<string, unknown> = {},
+  how: { nodeArgs?: readonly string[]; env?: Record<string, string> } = {},
+): Promise<Peer> {
+  const args = [...(how.nodeArgs ?? []), '--import', 'tsx', PEER, kind, JSON.stringify(options)];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
+    env: { ...process.env, ...how.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let next = 0;
