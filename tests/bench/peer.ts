@@ -6,7 +6,7 @@
  * - bolt: a bare Bolt app (HTTPReceiver) whose /escalate only acks.
  * - cloudadapter: a bare botbuilder CloudAdapter app that answers an Action.Execute invoke with a
  *   small card, through the same authenticate-then-process path the bot's Teams door takes (with
- *   {appId}, verifying each request's signed token against the metadata ./signin-preload.cjs names).
+ *   {appId}, verifying each request's signed token against the metadata ./signin-preload.ts names).
  * - signin: the fake Bot Framework sign-in metadata (tests/fakes/signin); asked {op:'bearer',
  *   appId, serviceUrl} for a signed channel token.
  * - loadgen: the open-loop load generator: {op:'slack'|'teams', …} sends `count` requests at
@@ -240,7 +240,13 @@ async function bareCloudAdapter(appId: string | undefined): Promise<{ url: strin
     req.on('end', () => {
       void (async () => {
         const activity = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Activity;
-        const authenticated = await auth.authenticateRequest(activity, req.headers.authorization ?? '');
+        const authenticated = await auth
+          .authenticateRequest(activity, req.headers.authorization ?? '')
+          .catch(() => undefined);
+        if (!authenticated) {
+          res.writeHead(401).end();
+          return;
+        }
         const result = await adapter.run(authenticated, activity, async (context) => {
           await context.sendActivity({
             type: 'invokeResponse',

@@ -15,21 +15,22 @@
  *
  * Sign-in: both have a Microsoft app id and verify every request's signed token (RS256) through
  * botbuilder, against the fake sign-in metadata (tests/fakes/signin.ts, in its own process); the
- * preload ./signin-preload.cjs points botbuilder at it, and gives the bot's own connector calls
+ * preload of ./signin-preload.ts points botbuilder at it, and gives the bot's own connector calls
  * a fixed token (no Microsoft sign-in service here). With an app id the cases raised here have no
  * thread card to bring up to date (their agency's team channel was never installed for the bot),
  * so the connector sees no card update: a click here is the decision, the commit and the card.
  */
 import { figure, info, percentile } from './figures';
-import { join } from 'node:path';
 import { cpuMs, startBot, startPeer, type Peer } from './procs';
+import { signInPreload } from './signin-preload';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 const RATE = 50;
 const CASES = 50;
 const ROUNDS = 3;
 const PER_ROUND = 250; // five seconds at 50 a second
 const APP_ID = '5b1e0c52-8f0e-4b8e-9a57-3f9d2c1a7e44';
-const PRELOAD = ['--require', join(__dirname, 'signin-preload.cjs')];
 
 interface Load {
   latencies: number[];
@@ -63,6 +64,8 @@ async function round(
 export async function benchTeams(): Promise<void> {
   const connector = await startPeer('connector');
   const serviceUrl = String(connector.ready.url);
+  const preload = signInPreload();
+  const PRELOAD = ['--require', preload];
   const signIn = await startPeer('signin');
   const env = { BENCH_OPENID_METADATA_URL: String(signIn.ready.metadataUrl) };
   const bare = await startPeer('cloudadapter', { appId: APP_ID }, { nodeArgs: PRELOAD, env });
@@ -88,6 +91,25 @@ export async function benchTeams(): Promise<void> {
       headers: h,
       count: CASES,
     });
+    // Tokens are really checked: one signed for another app is refused by both.
+    const forged = await signIn.ask<string>({
+      op: 'bearer',
+      appId: '00000000-0000-4000-8000-000000000000',
+      serviceUrl,
+    });
+    for (const url of [bot.url, String(bare.ready.url)]) {
+      const refused = await loadgen.ask<Load>({
+        op: 'teams',
+        url: `${url}/api/messages`,
+        serviceUrl,
+        refs,
+        headers: { authorization: forged },
+        count: 1,
+        rate: RATE,
+      });
+      if (refused.statuses['401'] !== 1)
+        throw new Error(`a token for another app was not refused by ${url}: ${JSON.stringify(refused.statuses)}`);
+    }
     const bareUrl = String(bare.ready.url);
     await round(loadgen, bareUrl, serviceUrl, refs, bare.pid, h); // warm up
     await round(loadgen, bot.url, serviceUrl, refs, bot.pid, h);
@@ -138,5 +160,6 @@ export async function benchTeams(): Promise<void> {
     await bare.stop();
     await connector.stop();
     await signIn.stop();
+    rmSync(dirname(preload), { recursive: true, force: true });
   }
 }
