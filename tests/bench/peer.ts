@@ -53,7 +53,12 @@ interface Req {
   body: string;
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+/**
+ * Kept-alive connections, a new set for each load (and closed after it): a socket left idle
+ * between rounds would be closed by the server's keep-alive timeout and fail the next round's
+ * first requests, which would be the generator's fault, not the server's.
+ */
+let agent = new Agent({ keepAlive: true, maxSockets: Infinity });
 
 function send(base: URL, r: Req): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -90,6 +95,8 @@ async function openLoop(
   let errors = 0;
   const statuses: Record<string, number> = {};
   const inFlight: Array<Promise<void>> = [];
+  agent.destroy();
+  agent = new Agent({ keepAlive: true, maxSockets: Infinity });
   const t0 = performance.now() + 20;
   for (let i = 0; i < reqs.length; i++) {
     const scheduled = t0 + (i * 1000) / rate;
