@@ -127,8 +127,13 @@ async function main(mode: string): Promise<void> {
         })
       : undefined;
   const repo: CaseRepository = ours?.repo ?? SqliteRepository.open(join(dir, 'floor.sqlite'));
-  /** The floor's one HTTP call: what the outlet's WebClient sends, by fetch. */
-  const call = (channel: string, key: string): Promise<unknown> =>
+  /**
+   * The floor's one HTTP call: what the outlet's WebClient sends, by fetch; tried again once if the
+   * connection fails (a kept-alive socket the server closed meanwhile: "fetch failed" on a loaded
+   * machine), as the WebClient, which retries, would.
+   */
+  const call = (channel: string, key: string): Promise<unknown> => once(channel, key).catch(() => once(channel, key));
+  const once = (channel: string, key: string): Promise<unknown> =>
     fetch(`${api.url}chat.postMessage`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Bearer xoxb-bench' },

@@ -1,47 +1,40 @@
 /**
- * Cold start, against a floor measured in the same run.
- * - start.cold_ms: the compiled bot (`node dist/main.js`, built once for the run into a folder of
- *   its own, a new SQLite store in a temporary folder each time) from spawn until it answers 200
- *   on the path that says it is ready.
- * - start.cold_ms_floor: a bare Node HTTP server (`node -e`) from spawn to its first answer: what
- *   starting Node and listening cost before the bot does anything.
- * - start.cold_ratio: the first over the second (best of ROUNDS each, taken in turn), checked
- *   against MAX_COLD_RATIO: loading every board, opening the store, the Bolt and botbuilder
- *   adapters must not grow past it.
+ * Start and memory, the compiled bot as a deployment runs it (`node dist/main.js`, local SQLite),
+ * each run a new process, with a floor measured in the same run:
+ * - start.ready_ms: spawn to the first 200 on /readyz, on a new empty store; limit ≤ 1000 ms.
+ *   The floor: a bare Node HTTP server from spawn to its first answer (what Node itself costs).
+ * - rss.idle_mb: the bot's resident memory, idle 10 s after it was ready; limit ≤ 150 MB.
+ * - start.ready_seeded_10k_ms: the same start on a copy of a store seeded with 10,000 demo cases
+ *   (seed-demo: raised over the last quarter, many overdue now); limit ≤ 2000 ms. A run not
+ *   ready in TIMEOUT_MS is stopped and counted as TIMEOUT_MS (so it fails without taking long).
  */
-import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { compiledApp, READY_PATH } from '../deploy/compiled';
 import { freePort } from '../fakes/ports';
-import type { Print } from './store';
+import { figure } from './figures';
+import { rssMb, startBot, TimeoutError } from './procs';
+import { copyOf, seededStore } from './seeded';
 
-const ROUNDS = 3;
-/** The bot's cold start may take this many times a bare Node server's. */
-const MAX_COLD_RATIO = 40;
+const RUNS = 3;
+const IDLE_MS = 10_000;
+const TIMEOUT_MS = 20_000;
 
-/** Milliseconds from spawning `args` until `path` on `port` answers 200 (then the process is stopped). */
-async function coldStart(
-  args: string[],
-  cwd: string,
-  port: number,
-  path: string,
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
+/** A bare Node HTTP server from spawn until it answers. */
+async function floor(): Promise<number> {
+  const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const child = spawn(
+    process.execPath,
+    ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`],
+    { stdio: 'ignore' },
+  );
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`it stopped (exit ${child.exitCode}): ${stderr}`);
-      const answer = await fetch(`http://127.0.0.1:${port}${path}`).catch(() => undefined);
+      const answer = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
       if (answer?.status === 200) return performance.now() - started;
-      await answer?.text();
-      if (performance.now() - started > 60_000) throw new Error(`no answer on ${path} in a minute: ${stderr}`);
       await new Promise((r) => setTimeout(r, 5));
     }
   } finally {
@@ -51,42 +44,70 @@ async function coldStart(
   }
 }
 
-export async function benchStart(print: Print): Promise<void> {
-  const app = compiledApp();
+export async function benchStart(): Promise<void> {
   const floors: number[] = [];
-  const ours: number[] = [];
-  try {
-    for (let round = 0; round < ROUNDS; round++) {
-      const floorPort = await freePort();
-      floors.push(
-        await coldStart(
-          ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${floorPort}, '127.0.0.1')`],
-          app,
-          floorPort,
-          '/',
-          { PATH: process.env.PATH },
-        ),
-      );
-      const data = mkdtempSync(join(tmpdir(), 'cold-'));
-      const port = await freePort();
-      ours.push(
-        await coldStart(['dist/main.js'], app, port, READY_PATH, {
-          PATH: process.env.PATH,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          DATA_DIR: data,
-          LOG_LEVEL: 'warn',
-        }),
-      );
+  const ready: number[] = [];
+  const rss: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    floors.push(await floor());
+    const data = mkdtempSync(join(tmpdir(), 'bench-start-'));
+    try {
+      const bot = await startBot({ DATA_DIR: data });
+      ready.push(bot.readyMs);
+      await new Promise((r) => setTimeout(r, IDLE_MS));
+      rss.push(rssMb(bot.pid));
+      await bot.stop();
+    } finally {
       rmSync(data, { recursive: true, force: true });
     }
-  } finally {
-    rmSync(join(app, '..'), { recursive: true, force: true });
   }
-  const cold = Math.min(...ours);
-  const floor = Math.min(...floors);
-  print('start.cold_ms', cold, 'ms');
-  print('start.cold_ms_floor', floor, 'ms');
-  print('start.cold_ratio', cold / floor, 'x');
-  assert.ok(cold / floor <= MAX_COLD_RATIO, `start.cold_ratio ${(cold / floor).toFixed(1)} is over ${MAX_COLD_RATIO}`);
+  figure({
+    name: 'start.ready_ms',
+    unit: 'ms',
+    runs: ready,
+    peer: { name: 'bare node http', runs: floors },
+    limit: { max: 1000, on: 'value' },
+  });
+  figure({
+    name: 'rss.idle_mb',
+    unit: 'MB',
+    runs: rss,
+    limit: { max: 150 },
+    note: `idle ${IDLE_MS / 1000} s after ready`,
+  });
+
+  const seeded = seededStore(10_000);
+  const seededReady: number[] = [];
+  const seededFloors: number[] = [];
+  let timedOut = 0;
+  for (let run = 0; run < RUNS; run++) {
+    seededFloors.push(await floor());
+    const data = mkdtempSync(join(tmpdir(), 'bench-start-seeded-'));
+    try {
+      const file = copyOf(seeded, data);
+      try {
+        const bot = await startBot({ DATA_DIR: data, SQLITE_FILE: file }, TIMEOUT_MS);
+        seededReady.push(bot.readyMs);
+        await bot.stop();
+      } catch (error) {
+        if (!(error instanceof TimeoutError)) throw error;
+        seededReady.push(TIMEOUT_MS);
+        timedOut++;
+      }
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  }
+  figure({
+    name: 'start.ready_seeded_10k_ms',
+    unit: 'ms',
+    runs: seededReady,
+    peer: { name: 'bare node http', runs: seededFloors },
+    limit: { max: 2000, on: 'value' },
+    ...(timedOut
+      ? {
+          note: `${timedOut} of ${RUNS} runs not ready in ${TIMEOUT_MS / 1000} s (stopped, counted as ${TIMEOUT_MS / 1000} s)`,
+        }
+      : {}),
+  });
 }

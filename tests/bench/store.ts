@@ -1,6 +1,7 @@
 /**
- * Store figures: how fast the timeline takes events, and what the deadline sweep's due query
- * costs with 100,000 open cases of which 100 are due.
+ * Store figures (in this process; the in-memory Cosmos server too, see benchCosmos): how fast the
+ * timeline takes events (three runs, each on a new case), and what the deadline sweep's due query
+ * costs with 100,000 open cases of which 100 are due (seven runs). Limits are regression guards.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,12 +15,13 @@ import { createHttpsServer } from '@vercel/cosmosdb-server';
 import { CosmosRepository } from '../../src/store/cosmos/cosmos-repository';
 import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 import { act, raised, worker } from '../contract/fixtures';
+import { figure } from './figures';
 
-export type Print = (name: string, value: number, unit: string) => void;
+export type { Print } from './figures';
 
-/** Appends one note at a time to one case, each stating the version it read. */
-export async function benchAppend(repo: CaseRepository, name: string, print: Print, count: number): Promise<void> {
-  const made = raised(1);
+/** Appends one note at a time to one case, each stating the version it read: notes a second. */
+export async function benchAppend(repo: CaseRepository, count: number, seq = 1): Promise<number> {
+  const made = raised(seq);
   await repo.createCase({ state: made.state, events: made.events });
   let state = made.state;
   const notes = Array.from({ length: count }, (_, i) => {
@@ -39,17 +41,15 @@ export async function benchAppend(repo: CaseRepository, name: string, print: Pri
       events: n.events,
       state: n.state,
     });
-  print(`store.${name}.append_event`, count / ((performance.now() - t0) / 1000), 'ops/s');
+  return count / ((performance.now() - t0) / 1000);
 }
 
-/** `open` open cases (100,000 unless said), 100 of them due: time the due query (median of several runs). */
+/** `open` open cases (100,000 unless said), 100 of them due: the due query's times (ms), seven runs. */
 export async function benchDueQuery(
   repo: CaseRepository,
-  name: string,
-  print: Print,
   load: (rows: Array<{ reference: string; dueAt: string }>) => Promise<void>,
   open = 100_000,
-): Promise<void> {
+): Promise<number[]> {
   const due = 100;
   const rows = Array.from({ length: open }, (_, i) => ({
     reference: `BM-2026-${String(i + 1).padStart(6, '0')}`,
@@ -65,24 +65,21 @@ export async function benchDueQuery(
     times.push(performance.now() - t0);
     assert.equal(found.length, due);
   }
-  times.sort((a, b) => a - b);
-  print(
-    `store.${name}.due_query_${open >= 1000 ? `${open / 1000}k` : open}`,
-    times[Math.floor(times.length / 2)] ?? 0,
-    'ms',
-  );
+  return times;
 }
 
-export async function benchSqlite(print: Print): Promise<void> {
+export async function benchSqlite(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-store-'));
   try {
     const repo = SqliteRepository.open(join(dir, 'append.sqlite'));
-    await benchAppend(repo, 'sqlite', print, 2000);
+    const rates: number[] = [];
+    for (let run = 0; run < 3; run++) rates.push(await benchAppend(repo, 1000, run + 1));
     await repo.close();
+    figure({ name: 'store.sqlite.append_event', unit: 'ops/s', runs: rates, limit: { min: 200 } });
 
     const big = SqliteRepository.open(join(dir, 'due.sqlite'));
     const template = raised(1);
-    await benchDueQuery(big, 'sqlite', print, (rows) => {
+    const times = await benchDueQuery(big, (rows) => {
       // Bulk-load through the same table the repository uses, in one transaction.
       const insert = big.connection.prepare(
         "INSERT INTO cases (reference, board_id, status, version, raised_at, due_at, last_hash, state, updated_at) VALUES (?, 'north-somerset', 'open', 2, ?, ?, ?, ?, ?)",
@@ -95,6 +92,13 @@ export async function benchSqlite(print: Print): Promise<void> {
       return Promise.resolve();
     });
     await big.close();
+    figure({
+      name: 'store.sqlite.due_query_100k',
+      unit: 'ms',
+      runs: times,
+      limit: { max: 20 },
+      note: '100 due of 100,000 open',
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -106,7 +110,7 @@ export async function benchSqlite(print: Print): Promise<void> {
  * no indexes and scans every document for every page of a query (its time grows faster than the
  * documents), so there the due query runs over 10,000 open cases; a real account gets 100,000.
  */
-export async function benchCosmos(print: Print): Promise<void> {
+export async function benchCosmos(): Promise<void> {
   const real = process.env.COSMOS_ENDPOINT;
   const server = real ? undefined : createHttpsServer();
   if (server) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -121,14 +125,21 @@ export async function benchCosmos(print: Print): Promise<void> {
   const suffix = Date.now().toString(36);
   try {
     const small = await CosmosRepository.open({ client, databaseId: `bench-append-${suffix}` });
-    await benchAppend(small, 'cosmos', print, 300);
+    const rates: number[] = [];
+    for (let run = 0; run < 3; run++) rates.push(await benchAppend(small, 100, run + 1));
+    figure({
+      name: 'store.cosmos.append_event',
+      unit: 'ops/s',
+      runs: rates,
+      limit: { min: 20 },
+      note: real ? 'a real account' : 'the in-memory Cosmos server, in this process',
+    });
 
     const big = await CosmosRepository.open({ client, databaseId: `bench-due-${suffix}` });
     const template = raised(1);
-    await benchDueQuery(
+    const open = real ? 100_000 : 10_000;
+    const times = await benchDueQuery(
       big,
-      'cosmos',
-      print,
       async (rows) => {
         // Case documents as the repository writes them, loaded with bulk requests of 100.
         const container = client.database(`bench-due-${suffix}`).container('cases');
@@ -163,8 +174,15 @@ export async function benchCosmos(print: Print): Promise<void> {
           );
         }
       },
-      real ? 100_000 : 10_000,
+      open,
     );
+    figure({
+      name: `store.cosmos.due_query_${open / 1000}k`,
+      unit: 'ms',
+      runs: times,
+      limit: { max: real ? 200 : 2000 },
+      note: `100 due of ${open.toLocaleString('en-GB')} open`,
+    });
     if (real) for (const id of [`bench-append-${suffix}`, `bench-due-${suffix}`]) await client.database(id).delete();
   } finally {
     client.dispose();
