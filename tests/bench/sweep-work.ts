@@ -21,6 +21,9 @@ import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository';
 
 export type { TickResult };
 
+/** The sweeper's own batch size (its default), for figures of a sweep as the bot does it. */
+export const SWEEPER_BATCH = 50;
+
 export interface Bench {
   repo: SqliteRepository;
   procedure: Procedure;
@@ -38,11 +41,17 @@ export interface Bench {
 }
 
 /**
- * A store at `file` with the Lincolnshire board, swept `batch` cases a tick. `delivery`: 'count' (an outlet that only counts)
- * or the fake Slack Web API's address (the Slack outlet with a Web API client, as the bot has it;
- * cases raised by Slack people of the example directory).
+ * A store at `file` with the Lincolnshire board, swept `batch` cases a batch. `delivery`: 'count'
+ * (the messages left in the outbox: what the sweep itself costs) or the fake Slack Web API's
+ * address (the delivery worker and the Slack outlet with a Web API client, as the bot has them).
  */
-export function openBench(file: string, delivery: 'count' | { slackApiUrl: string }, batch: number): Bench {
+export function openBench(
+  file: string,
+  delivery: 'count' | { slackApiUrl: string },
+  batch: number,
+  /** At most this many batches a tick (absent: every case due, batch after batch, as the bot sweeps). */
+  maxBatches?: number,
+): Bench {
   const procedures = loadProcedures();
   const procedure = procedures.get('lincolnshire');
   if (!procedure) throw new Error('no Lincolnshire board');
@@ -84,6 +93,7 @@ export function openBench(file: string, delivery: 'count' | { slackApiUrl: strin
     clock,
     owner: 'bench',
     batch,
+    ...(maxBatches ? { maxBatches } : {}),
     ...(worker ? { delivery: worker } : {}),
   });
   const pair = (i: number): { raiser: Person; responder: string } => {
@@ -108,9 +118,7 @@ export function openBench(file: string, delivery: 'count' | { slackApiUrl: strin
             type: 'raise',
             actor: actorFor(directory, raiser, now),
             immediateRisk: false,
-            respondingAgency: slack
-              ? { id: 'healthwatch-lincolnshire', boards: [procedure.id] }
-              : { id: 'agency-b', boards: [procedure.id] },
+            respondingAgency: { id: slack ? `bench-watch-${i}` : 'agency-b', boards: [procedure.id] },
             respondingPersonId: responder,
             form: {
               initials: 'A B',
@@ -160,19 +168,30 @@ export function openBench(file: string, delivery: 'count' | { slackApiUrl: strin
   };
 }
 
-/** The example directory's Lincolnshire people, and 1,000 pairs of Slack practitioners (diocese ↔ HealthWatch), a pair a case. */
+/**
+ * The example directory, and 320 pairs of Slack practitioners, each in an agency of their own
+ * (a copy of the diocese ↔ HealthWatch): a pair a case, so a case's messages go to its own two
+ * people (as a board's cases do) and nobody is told of every other bench case.
+ */
 function slackPairs(procedure: Procedure): Directory {
   const base = loadDirectoryFile(EXAMPLE_DIRECTORY_FILE, new Map([[procedure.id, procedure]]));
-  const like = (id: string): Person => {
+  const person = (id: string): Person => {
     const p = base.people.find((x) => x.id === id);
     if (!p) throw new Error(`no ${id} in the example directory`);
     return p;
   };
-  const raiser = like('peter-lawson');
-  const responder = like('megan-hart');
+  const agency = (id: string): Directory['agencies'][number] => {
+    const a = base.agencies.find((x) => x.id === id);
+    if (!a) throw new Error(`no ${id} in the example directory`);
+    return a;
+  };
+  const [raiser, responder] = [person('peter-lawson'), person('megan-hart')];
+  const [diocese, watch] = [agency('diocese-of-lincoln'), agency('healthwatch-lincolnshire')];
   const people: Person[] = [];
-  for (let i = 0; i < 1000; i++) {
+  const agencies: Directory['agencies'] = [];
+  for (let i = 0; i < PAIRS; i++) {
     const n = String(i).padStart(4, '0');
+    agencies.push({ ...diocese, id: `bench-diocese-${i}` }, { ...watch, id: `bench-watch-${i}` });
     people.push(
       {
         ...raiser,
@@ -180,6 +199,7 @@ function slackPairs(procedure: Procedure): Directory {
         name: `Raiser ${n}`,
         email: `raiser${n}@diocese.lincoln.example.org`,
         slackUserId: `U0BR${n}`,
+        agency: `bench-diocese-${i}`,
       },
       {
         ...responder,
@@ -187,8 +207,11 @@ function slackPairs(procedure: Procedure): Directory {
         name: `Responder ${n}`,
         email: `responder${n}@healthwatch.lincolnshire.example.org`,
         slackUserId: `U0BS${n}`,
+        agency: `bench-watch-${i}`,
       },
     );
   }
-  return { ...base, people: [...base.people, ...people] };
+  return { ...base, agencies: [...base.agencies, ...agencies], people: [...base.people, ...people] };
 }
+
+const PAIRS = 320;
