@@ -99,7 +99,7 @@ function rolesAudience(state: CaseState, roles: readonly string[]): Audience[] {
 }
 
 /** Audiences joined: one per party, agency and person, with every role asked of it. */
-function mergeAudiences(...lists: Audience[][]): Audience[] {
+function mergeAudiences(...lists: ReadonlyArray<readonly Audience[]>): Audience[] {
   const out = new Map<string, Audience>();
   for (const a of lists.flat()) {
     const key = `${a.party}|${a.agencyId}|${a.personId ?? ''}`;
@@ -144,7 +144,37 @@ export function allowanceOf(procedure: Procedure, stage: Stage, since: Date, cat
  * has had as long as its own stage's timescale without acting, the tier above it too; and so on
  * up to the last stage (the board's). At the last stage, its own holders.
  */
-function ladderOf(state: CaseState, stage: Stage, firstNudge: Date): Array<{ from: Date; audience: Audience[] }> {
+type Ladder = ReadonlyArray<{ readonly from: Date; readonly audience: readonly Audience[] }>;
+
+/** Ladders worked out, per procedure, by everything a ladder depends on (a sweep meets the same few again and again). */
+const ladders = new WeakMap<Procedure, Map<string, Ladder>>();
+const MOST_LADDERS = 1000;
+
+function ladderOf(state: CaseState, stage: Stage, firstNudge: Date): Ladder {
+  const { procedure } = state;
+  let known = ladders.get(procedure);
+  if (!known) {
+    known = new Map();
+    ladders.set(procedure, known);
+  }
+  const key = [
+    stage.id,
+    state.urgent,
+    state.concern.category,
+    state.raising.agencyId,
+    state.responding.agencyId,
+    firstNudge.getTime(),
+  ].join('|');
+  let ladder = known.get(key);
+  if (!ladder) {
+    if (known.size >= MOST_LADDERS) known.clear();
+    ladder = climbOf(state, stage, firstNudge);
+    known.set(key, ladder);
+  }
+  return ladder;
+}
+
+function climbOf(state: CaseState, stage: Stage, firstNudge: Date): Ladder {
   const { procedure } = state;
   const following = nextStage(procedure, stage, state.urgent);
   if (!following) return [{ from: firstNudge, audience: actorsOf(state, stage) }];
