@@ -174,6 +174,29 @@ function ladderOf(state: CaseState, stage: Stage, firstNudge: Date): Ladder {
   return ladder;
 }
 
+/** Each ladder's audiences joined, by the tiers reached (as a key: their indexes). */
+const joined = new WeakMap<Ladder, Map<string, Audience[]>>();
+
+/** The tiers of a ladder reached by `at`: how many, and their audiences joined (worked out once per ladder and tiers). */
+function reachedOn(ladder: Ladder, at: Date): { tiers: number; audience: Audience[] } {
+  const indexes: number[] = [];
+  ladder.forEach((tier, i) => {
+    if (tier.from <= at) indexes.push(i);
+  });
+  let known = joined.get(ladder);
+  if (!known) {
+    known = new Map();
+    joined.set(ladder, known);
+  }
+  const key = indexes.join(',');
+  let audience = known.get(key);
+  if (!audience) {
+    audience = mergeAudiences(...indexes.map((i) => ladder[i]?.audience ?? []));
+    known.set(key, audience);
+  }
+  return { tiers: indexes.length, audience };
+}
+
 function climbOf(state: CaseState, stage: Stage, firstNudge: Date): Ladder {
   const { procedure } = state;
   const following = nextStage(procedure, stage, state.urgent);
@@ -363,7 +386,7 @@ export function timersOf(
     const repeats = procedure.defaults.repeatWhileOverdue === 'never' ? 0 : nudged + LOOKAHEAD;
     for (let k = 0; ; k++) {
       const at = k === 0 ? nudgeAt : repeatAt(nudgeAt, k, calendar, urgentOutOfHours);
-      const reached = ladder.filter((tier) => tier.from <= at);
+      const reached = reachedOn(ladder, at);
       timers.push({
         id: `${key}/nudge-${k}`,
         kind: 'nudge',
@@ -371,8 +394,8 @@ export function timersOf(
         stage: current.id,
         deadline: d,
         repeat: k,
-        climbed: Math.max(0, reached.length - 1),
-        audience: mergeAudiences(...reached.map((tier) => tier.audience)),
+        climbed: Math.max(0, reached.tiers - 1),
+        audience: reached.audience,
         outOfHours: urgentOutOfHours && !calendar.isWorkingTime(at),
       });
       if (!planAhead(k, repeats, at, horizon)) break;
@@ -457,14 +480,16 @@ function milestoneTimers(
  * next one's day-before reminder, say), one goes: one already sent, else a day-before one
  * (the kind sent before there were morning reminders), else the one about the earlier deadline.
  */
+function reminderRank(t: Timer, fired: ReadonlySet<string>): string {
+  return `${fired.has(t.id) ? 0 : 1}${t.reminder === 'day-before' ? 0 : 1}${t.deadline?.at ?? ''}${t.id}`;
+}
+
 function oneReminderAnInstant(timers: Timer[], fired: ReadonlySet<string>): Timer[] {
-  const rank = (t: Timer): string =>
-    `${fired.has(t.id) ? 0 : 1}${t.reminder === 'day-before' ? 0 : 1}${t.deadline?.at ?? ''}${t.id}`;
   const chosen = new Map<string, Timer>();
   for (const t of timers) {
     if (t.kind !== 'reminder' || t.milestone) continue;
     const held = chosen.get(t.at);
-    if (!held || rank(t) < rank(held)) chosen.set(t.at, t);
+    if (!held || reminderRank(t, fired) < reminderRank(held, fired)) chosen.set(t.at, t);
   }
   return timers.filter((t) => t.kind !== 'reminder' || t.milestone || chosen.get(t.at) === t);
 }
@@ -478,12 +503,16 @@ function oneNudgeAnInstant(timers: Timer[]): Timer[] {
   for (const t of timers) {
     if (t.kind !== 'nudge' || t.milestone) continue;
     const held = chosen.get(t.at);
-    const later = (a: Timer, b: Timer): boolean =>
-      (a.deadline?.at ?? '') > (b.deadline?.at ?? '') ||
-      ((a.deadline?.at ?? '') === (b.deadline?.at ?? '') && a.id < b.id);
-    if (!held || later(t, held)) chosen.set(t.at, t);
+    if (!held || isLaterNudge(t, held)) chosen.set(t.at, t);
   }
   return timers.filter((t) => t.kind !== 'nudge' || t.milestone || chosen.get(t.at) === t);
+}
+
+function isLaterNudge(a: Timer, b: Timer): boolean {
+  return (
+    (a.deadline?.at ?? '') > (b.deadline?.at ?? '') ||
+    ((a.deadline?.at ?? '') === (b.deadline?.at ?? '') && a.id < b.id)
+  );
 }
 
 function sortTimers(timers: Timer[]): Timer[] {
