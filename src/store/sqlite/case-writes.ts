@@ -125,25 +125,38 @@ export function claimDueCases(
   limit: number,
 ): StoredCase[] {
   if (!(limit > 0)) return [];
+  // The claim's commit waits for no fsync (synchronous NORMAL, this transaction only): a lease is
+  // lost only with the machine, which takes its holder with it, and a lost lease lets another
+  // sweeper in no sooner than a dead holder's would (each append is conditional on its version).
+  // The batch's append, fsynced as every case write is, makes the claim's frames durable with it.
+  const was = db.pragma('synchronous', { simple: true }) as number;
+  db.pragma('synchronous = NORMAL');
+  try {
+    return claimIn(db, now, owner, until, limit);
+  } finally {
+    db.pragma(`synchronous = ${was}`);
+  }
+}
+
+function claimIn(db: Database.Database, now: string, owner: string, until: string, limit: number): StoredCase[] {
   return db
     .transaction(() => {
       const rows = statement(db, CLAIM_DUE_QUERY).all(now, now, owner, Math.floor(limit)) as CaseRow[];
-      const lease = statement(
-        db,
-        'INSERT INTO leases (reference, owner, until) VALUES (?, ?, ?) ON CONFLICT (reference) DO UPDATE SET owner = excluded.owner, until = excluded.until',
-      );
       // A case whose stored record is malformed is left alone (audit verify names it), not claimed.
       const claimed: StoredCase[] = [];
       for (const row of rows) {
-        let stored: StoredCase;
         try {
-          stored = toStored(db, row);
+          claimed.push(toStored(db, row));
         } catch {
           continue;
         }
-        lease.run(row.reference, owner, until);
-        claimed.push(stored);
       }
+      // Each claimed case's lease, in one statement.
+      if (claimed.length)
+        statement(
+          db,
+          'INSERT INTO leases (reference, owner, until) SELECT value, ?, ? FROM json_each(?) WHERE true ON CONFLICT (reference) DO UPDATE SET owner = excluded.owner, until = excluded.until',
+        ).run(owner, until, JSON.stringify(claimed.map((c) => c.reference)));
       return claimed;
     })
     .immediate();
