@@ -61,13 +61,18 @@ function toItem(r: OutboxRow): OutboxItem {
 /** Rows an insert statement takes at most (one statement per count up to this is prepared and kept). */
 const ROWS_A_STATEMENT = 16;
 
+/** Each statement's text, made once per row count (so finding it prepared hashes no new string). */
+const insertTexts: string[] = [];
+
 function insertRows(db: Database.Database, rows: number): Database.Statement {
-  const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-  return statement(
-    db,
-    `INSERT OR IGNORE INTO outbox (id, reference, kind, platform, recipient, event, depends_on, payload, next_attempt_at, created_at)
-     VALUES ${values}`,
-  );
+  let text = insertTexts[rows];
+  if (text === undefined) {
+    const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+    text = `INSERT OR IGNORE INTO outbox (id, reference, kind, platform, recipient, event, depends_on, payload, next_attempt_at, created_at)
+     VALUES ${values}`;
+    insertTexts[rows] = text;
+  }
+  return statement(db, text);
 }
 
 /** Insert items (inside the caller's transaction), several rows a statement; an id already stored is left as it is. */
