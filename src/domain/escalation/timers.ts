@@ -32,6 +32,7 @@ import type { WorkingCalendar } from '../calendar';
 import { calendarFor, nextStage, stageById, timescaleInstant } from './deadlines';
 import { ladderOf, reachedOn, rolesAudience, sidesAudience, type Audience } from './ladder';
 import { owedMilestones } from './milestones';
+import { nextWorking, reminderTimes, repeatAt } from './timer-times';
 import { pendingDeadlines, planHoldsUntil } from './rules';
 import type { ActorRecord, CaseState, Deadline, Side, StageRecord } from './types';
 
@@ -211,11 +212,7 @@ export function timersOf(
     // The reminders, before the deadline: the working day before its day, and that day's
     // morning ("due by 5pm today"), so a case raised late still gets one. Once the deadline
     // has been nudged, a reminder not yet sent is moot.
-    let day = calendar.localDate(due);
-    if (!calendar.isWorkingDay(day) || calendar.startOfWorkingDay(day) >= due) day = calendar.previousWorkingDay(day);
-    const morning = calendar.startOfWorkingDay(day);
-    for (let i = 0; i < procedure.defaults.reminder.workingDaysBefore; i++) day = calendar.previousWorkingDay(day);
-    const remindAt = calendar.startOfWorkingDay(day);
+    const { morning, remindAt } = reminderTimes(calendar, due, procedure.defaults.reminder.workingDaysBefore);
     // A reminder of a later stage's start-by (beyond the next stage) while an earlier limit has
     // already passed is left out: the stage is overdue, and its nudges say so. The stage's own
     // limits and the next stage's start-by are each reminded of.
@@ -293,9 +290,7 @@ function milestoneTimers(
     const base = `${state.reference}/${owed.stage}/milestone-${m.id}`;
     const about = { id: m.id, label: m.label, due: owed.due, phrase: m.phrase };
     const audience = rolesAudience(state, m.by);
-    let day = calendar.localDate(due);
-    if (!calendar.isWorkingDay(day) || calendar.startOfWorkingDay(day) >= due) day = calendar.previousWorkingDay(day);
-    const morning = calendar.startOfWorkingDay(day);
+    const { morning } = reminderTimes(calendar, due, 0);
     if (since && morning > new Date(since) && morning < due)
       out.push({
         id: `${base}/reminder-today`,
@@ -382,11 +377,6 @@ function countFired(fired: ReadonlySet<string>, prefix: string): number {
   return n;
 }
 
-/** The instant itself on an urgent path sent out of hours; otherwise the next working time. */
-function nextWorking(at: Date, calendar: WorkingCalendar, anyHour: boolean): Date {
-  return anyHour || calendar.isWorkingTime(at) ? at : calendar.nextWorkingTime(at);
-}
-
 /** Repeats planned at most (a guard for a horizon far ahead). */
 const MOST_REPEATS = 1000;
 
@@ -398,12 +388,6 @@ const MOST_REPEATS = 1000;
 function planAhead(k: number, repeats: number, at: Date, horizon: Date | undefined): boolean {
   if (k < repeats) return true;
   return repeats > 0 && horizon !== undefined && at <= horizon && k < MOST_REPEATS;
-}
-
-/** The k-th repeat: every 24 hours on an urgent path, otherwise the start of each working day. */
-function repeatAt(first: Date, k: number, calendar: WorkingCalendar, anyHour: boolean): Date {
-  if (anyHour) return new Date(first.getTime() + k * 24 * 3_600_000);
-  return calendar.startOfWorkingDay(calendar.addWorkingDays(calendar.localDate(first), k));
 }
 
 /** Timers due by `now` that have not been fired. */
