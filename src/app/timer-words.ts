@@ -5,10 +5,37 @@
  */
 import type { Directory, Person } from '../domain/directory';
 import { roleHolders } from '../domain/directory';
-import { deadlineInWords, timeInWords } from '../domain/calendar';
+import { deadlineInWords as deadlineWords, timeInWords as timeWords } from '../domain/calendar';
 import { calendarFor, stageById, SWEEPER, type CaseState, type Timer, type TimerFired } from '../domain/escalation';
 import { shortNameOf } from '../domain/procedure';
 import { audienceAgencies } from './people';
+
+/**
+ * The words for instants, remembered: a sweep writes the same few deadlines ("by 5pm Tuesday 24
+ * November") for case after case, at one `now`. Exact: the key is everything the words depend on.
+ */
+const words = new Map<string, string>();
+const MOST_WORDS = 2000;
+
+function remembered(key: string, make: () => string): string {
+  let found = words.get(key);
+  if (found === undefined) {
+    if (words.size >= MOST_WORDS) words.clear();
+    found = make();
+    words.set(key, found);
+  }
+  return found;
+}
+
+function deadlineInWords(instant: Date, timeZone: string, relativeTo: Date): string {
+  return remembered(`d|${instant.getTime()}|${timeZone}|${relativeTo.getTime()}`, () =>
+    deadlineWords(instant, timeZone, relativeTo),
+  );
+}
+
+function timeInWords(instant: Date, timeZone: string): string {
+  return remembered(`t|${instant.getTime()}|${timeZone}`, () => timeWords(instant, timeZone));
+}
 
 /** The record of a timer firing: whom it goes to (deputies for anyone away) and what it says. */
 export function firedEvent(state: CaseState, timer: Timer, directory: Directory, now: Date): TimerFired {

@@ -234,6 +234,24 @@ describe('SQLite specifics', () => {
     await repo.close();
   });
 
+  test("a sweep's claim: its leases taken and the connection back to fsyncing every commit after it, whatever it found", async () => {
+    file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'claim.sqlite');
+    const repo = SqliteRepository.open(file);
+    const m = raised(1);
+    await repo.createCase({ state: m.state, events: m.events, dueAt: '2026-01-01T00:00:00.000Z' });
+    const sync = (): unknown => repo.connection.pragma('synchronous', { simple: true });
+    expect(sync()).toBe(2);
+    const claimed = await repo.claimDueCases('2026-02-01T00:00:00.000Z', 'me', '2026-02-01T00:01:00.000Z', 10);
+    expect(claimed.map((c) => c.reference)).toEqual([m.state.reference]);
+    expect(sync()).toBe(2);
+    expect(repo.connection.prepare('SELECT reference, owner, until FROM leases').all()).toEqual([
+      { reference: m.state.reference, owner: 'me', until: '2026-02-01T00:01:00.000Z' },
+    ]);
+    expect(await repo.claimDueCases('2026-02-01T00:00:00.000Z', 'other', '2026-02-01T00:01:00.000Z', 10)).toEqual([]);
+    expect(sync()).toBe(2);
+    await repo.close();
+  });
+
   test('a full disk: the write is refused in plain words and nothing already stored is lost', async () => {
     file = join(mkdtempSync(join(tmpdir(), 'escalations-')), 'full.sqlite');
     const repo = SqliteRepository.open(file);

@@ -156,6 +156,9 @@ export function sweepContract(target: SweepTarget): void {
       // The anchor has each written case's new head, and not the other's.
       const heads = (await repo.readCheckpoints()).filter((c) => c.version === 3).map((c) => c.reference);
       expect(heads.sort()).toEqual(['NS-2026-0190', 'NS-2026-0192']);
+      // Unbroken across the batch (the conflict undone between two written): each follows the one before.
+      const anchor = await repo.readCheckpoints();
+      expect(anchor.slice(1).map((c) => [c.seq, c.prev])).toEqual(anchor.slice(0, -1).map((c) => [c.seq + 1, c.seal]));
       // Nothing to write is nothing written; leases given back all the same.
       await repo.claimDueCases(t(30), 'me', t(40), 10);
       expect(await repo.appendMany([], { owner: 'me', references: ['NS-2026-0191'] })).toEqual([]);

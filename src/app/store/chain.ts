@@ -38,14 +38,36 @@ export const DEVELOPMENT_AUDIT_KEY = new AuditKey(
   createHash('sha256').update('safeguarding-escalation-bot local development audit key').digest(),
 );
 
-/** JSON with object keys in sorted order, so the same event always hashes the same. */
+/**
+ * JSON with object keys in sorted order, so the same event always hashes the same. Written out
+ * by hand (no entry arrays, no closures): every write hashes its events and seals a checkpoint.
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      // A hole is left empty, as joining the mapped array did; undefined is null.
+      if (!(i in value)) continue;
+      const v: unknown = value[i];
+      out += v === undefined ? 'null' : canonicalJson(v);
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  // The default sort compares UTF-16 code units, as `<` does.
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = record[k];
+    if (v === undefined) continue;
+    if (!first) out += ',';
+    first = false;
+    out += `${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 function eventText(reference: string, seq: number, prevHash: string, event: CaseEvent): string {

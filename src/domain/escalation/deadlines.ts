@@ -7,18 +7,23 @@ import type { Anchor, Procedure, Stage, Timescale } from '../procedure/schema';
 import type { Deadline } from './types';
 
 const calendars = new Map<string, WorkingCalendar>();
+/** The calendar last found for a procedure object, with the nation and hours it was found for (so no key is built again). */
+const byProcedure = new WeakMap<Procedure, { nation: string; hours: unknown; calendar: WorkingCalendar }>();
 
 /**
  * The working-day calendar a procedure counts by: its nation's bank holidays and its hours. One
  * calendar per nation and hours, kept: a calendar loads each year's holidays once.
  */
 export function calendarFor(procedure: Procedure): WorkingCalendar {
+  const seen = byProcedure.get(procedure);
+  if (seen && seen.nation === procedure.nation && seen.hours === procedure.workingHours) return seen.calendar;
   const key = `${procedure.nation}|${JSON.stringify(procedure.workingHours)}`;
   let calendar = calendars.get(key);
   if (!calendar) {
     calendar = new WorkingCalendar(procedure.nation, procedure.workingHours);
     calendars.set(key, calendar);
   }
+  byProcedure.set(procedure, { nation: procedure.nation, hours: procedure.workingHours, calendar });
   return calendar;
 }
 

@@ -29,11 +29,14 @@
  *   has closed; its timers are named by the milestone.
  */
 import type { WorkingCalendar } from '../calendar';
-import type { Procedure, Stage } from '../procedure/schema';
-import { appliesTo, calendarFor, nextStage, stageById, timescaleInstant } from './deadlines';
+import { calendarFor, nextStage, stageById, timescaleInstant } from './deadlines';
+import { ladderOf, reachedOn, rolesAudience, sidesAudience, type Audience } from './ladder';
 import { owedMilestones } from './milestones';
+import { nextWorking, reminderTimes, repeatAt } from './timer-times';
 import { pendingDeadlines, planHoldsUntil } from './rules';
-import type { ActorRecord, CaseState, Deadline, Party, Side, StageRecord } from './types';
+import type { ActorRecord, CaseState, Deadline, Side, StageRecord } from './types';
+
+export { allowanceOf, type Audience } from './ladder';
 
 export const SWEEPER_ID = 'deadline-sweeper';
 
@@ -41,15 +44,6 @@ export const SWEEPER_ID = 'deadline-sweeper';
 export const SWEEPER: ActorRecord = { personId: SWEEPER_ID, agencyId: 'bot', party: 'outside', roles: [] };
 
 export type TimerKind = 'reminder' | 'nudge' | 'notification';
-
-export interface Audience {
-  party: Party;
-  /** The agency whose role holders are meant: 'board' for the board's own, 'commissioner-of:<agency>' for an agency's commissioning body. */
-  agencyId: string;
-  roles: string[];
-  /** One person by name rather than role holders (the person who raised the concern). */
-  personId?: string;
-}
 
 export interface Timer {
   id: string;
@@ -78,89 +72,6 @@ export interface Timer {
 
 /** How many repeats ahead of the last fired one are planned (the next is all a sweeper needs). */
 const LOOKAHEAD = 1;
-
-function sidesAudience(
-  state: CaseState,
-  roles: { raising?: string[]; responding?: string[]; board?: string[] },
-): Audience[] {
-  const out: Audience[] = [];
-  if (roles.raising?.length) out.push({ party: 'raising', agencyId: state.raising.agencyId, roles: roles.raising });
-  if (roles.responding?.length)
-    out.push({ party: 'responding', agencyId: state.responding.agencyId, roles: roles.responding });
-  if (roles.board?.length) out.push({ party: 'board', agencyId: 'board', roles: roles.board });
-  return out;
-}
-
-/** Roles split by where they are held: a board role for the board, an agency role on both sides. */
-function rolesAudience(state: CaseState, roles: readonly string[]): Audience[] {
-  const board = roles.filter((r) => state.procedure.roles.find((x) => x.id === r)?.scope === 'board');
-  const agency = roles.filter((r) => !board.includes(r));
-  return sidesAudience(state, { raising: agency, responding: agency, board });
-}
-
-/** Audiences joined: one per party, agency and person, with every role asked of it. */
-function mergeAudiences(...lists: Audience[][]): Audience[] {
-  const out = new Map<string, Audience>();
-  for (const a of lists.flat()) {
-    const key = `${a.party}|${a.agencyId}|${a.personId ?? ''}`;
-    const held = out.get(key);
-    if (held) held.roles = [...new Set([...held.roles, ...a.roles])];
-    else out.set(key, { ...a, roles: [...a.roles] });
-  }
-  return [...out.values()];
-}
-
-/** Whoever must act at `stage` under the file: its holders on both sides and the board, and its approvers. */
-function actorsOf(state: CaseState, stage: Stage): Audience[] {
-  return mergeAudiences(
-    sidesAudience(state, { raising: stage.sides?.raising, responding: stage.sides?.responding, board: stage.board }),
-    rolesAudience(state, stage.approvedBy ?? []),
-  );
-}
-
-/**
- * How long a tier has to act once nudged: as long as its own stage's timescale, counted from
- * `since` ("day 9 to day 14" is 5 days; "within 2 working days" is 2), or the board's default.
- */
-export function allowanceOf(procedure: Procedure, stage: Stage, since: Date, category?: string): Date | undefined {
-  const calendar = calendarFor(procedure);
-  const ends = stage.timescales
-    .filter((t) => t.kind === 'conclude-by' && appliesTo(t, category))
-    .map((t) => {
-      if (t.unit !== 'day-number') return timescaleInstant(t, since, procedure, calendar);
-      const startDay = stage.timescales.find((x) => x.kind === 'start-by' && x.unit === 'day-number')?.amount ?? 1;
-      const days = Math.max(1, (t.amount ?? 1) - startDay);
-      const unit =
-        procedure.counting.dayNumbers === 'calendar' ? ('calendar-days' as const) : ('working-days' as const);
-      return timescaleInstant({ amount: days, unit }, since, procedure, calendar);
-    });
-  const d = procedure.defaults.timescale;
-  if (ends.length === 0 && d) ends.push(timescaleInstant(d, since, procedure, calendar));
-  return ends.sort((a, b) => a.getTime() - b.getTime())[0];
-}
-
-/**
- * The ladder a nudge climbs while overdue: the next tier from the first nudge; once that tier
- * has had as long as its own stage's timescale without acting, the tier above it too; and so on
- * up to the last stage (the board's). At the last stage, its own holders.
- */
-function ladderOf(state: CaseState, stage: Stage, firstNudge: Date): Array<{ from: Date; audience: Audience[] }> {
-  const { procedure } = state;
-  const following = nextStage(procedure, stage, state.urgent);
-  if (!following) return [{ from: firstNudge, audience: actorsOf(state, stage) }];
-  const tiers = [{ from: firstNudge, audience: actorsOf(state, following) }];
-  let tier: Stage = following;
-  let since = firstNudge;
-  for (let guard = 0; guard < procedure.stages.length; guard++) {
-    const above = nextStage(procedure, tier, state.urgent);
-    const until = allowanceOf(procedure, tier, since, state.concern.category);
-    if (!above || !until) break;
-    tiers.push({ from: until, audience: actorsOf(state, above) });
-    tier = above;
-    since = until;
-  }
-  return tiers;
-}
 
 /** The side whose act began a stage: the side that asked to escalate; at raising, the raising side. */
 function sideThatEntered(record: StageRecord): Side {
@@ -301,11 +212,7 @@ export function timersOf(
     // The reminders, before the deadline: the working day before its day, and that day's
     // morning ("due by 5pm today"), so a case raised late still gets one. Once the deadline
     // has been nudged, a reminder not yet sent is moot.
-    let day = calendar.localDate(due);
-    if (!calendar.isWorkingDay(day) || calendar.startOfWorkingDay(day) >= due) day = calendar.previousWorkingDay(day);
-    const morning = calendar.startOfWorkingDay(day);
-    for (let i = 0; i < procedure.defaults.reminder.workingDaysBefore; i++) day = calendar.previousWorkingDay(day);
-    const remindAt = calendar.startOfWorkingDay(day);
+    const { morning, remindAt } = reminderTimes(calendar, due, procedure.defaults.reminder.workingDaysBefore);
     // A reminder of a later stage's start-by (beyond the next stage) while an earlier limit has
     // already passed is left out: the stage is overdue, and its nudges say so. The stage's own
     // limits and the next stage's start-by are each reminded of.
@@ -333,7 +240,7 @@ export function timersOf(
     const repeats = procedure.defaults.repeatWhileOverdue === 'never' ? 0 : nudged + LOOKAHEAD;
     for (let k = 0; ; k++) {
       const at = k === 0 ? nudgeAt : repeatAt(nudgeAt, k, calendar, urgentOutOfHours);
-      const reached = ladder.filter((tier) => tier.from <= at);
+      const reached = reachedOn(ladder, at);
       timers.push({
         id: `${key}/nudge-${k}`,
         kind: 'nudge',
@@ -341,8 +248,8 @@ export function timersOf(
         stage: current.id,
         deadline: d,
         repeat: k,
-        climbed: Math.max(0, reached.length - 1),
-        audience: mergeAudiences(...reached.map((tier) => tier.audience)),
+        climbed: Math.max(0, reached.tiers - 1),
+        audience: reached.audience,
         outOfHours: urgentOutOfHours && !calendar.isWorkingTime(at),
       });
       if (!planAhead(k, repeats, at, horizon)) break;
@@ -383,9 +290,7 @@ function milestoneTimers(
     const base = `${state.reference}/${owed.stage}/milestone-${m.id}`;
     const about = { id: m.id, label: m.label, due: owed.due, phrase: m.phrase };
     const audience = rolesAudience(state, m.by);
-    let day = calendar.localDate(due);
-    if (!calendar.isWorkingDay(day) || calendar.startOfWorkingDay(day) >= due) day = calendar.previousWorkingDay(day);
-    const morning = calendar.startOfWorkingDay(day);
+    const { morning } = reminderTimes(calendar, due, 0);
     if (since && morning > new Date(since) && morning < due)
       out.push({
         id: `${base}/reminder-today`,
@@ -427,14 +332,16 @@ function milestoneTimers(
  * next one's day-before reminder, say), one goes: one already sent, else a day-before one
  * (the kind sent before there were morning reminders), else the one about the earlier deadline.
  */
+function reminderRank(t: Timer, fired: ReadonlySet<string>): string {
+  return `${fired.has(t.id) ? 0 : 1}${t.reminder === 'day-before' ? 0 : 1}${t.deadline?.at ?? ''}${t.id}`;
+}
+
 function oneReminderAnInstant(timers: Timer[], fired: ReadonlySet<string>): Timer[] {
-  const rank = (t: Timer): string =>
-    `${fired.has(t.id) ? 0 : 1}${t.reminder === 'day-before' ? 0 : 1}${t.deadline?.at ?? ''}${t.id}`;
   const chosen = new Map<string, Timer>();
   for (const t of timers) {
     if (t.kind !== 'reminder' || t.milestone) continue;
     const held = chosen.get(t.at);
-    if (!held || rank(t) < rank(held)) chosen.set(t.at, t);
+    if (!held || reminderRank(t, fired) < reminderRank(held, fired)) chosen.set(t.at, t);
   }
   return timers.filter((t) => t.kind !== 'reminder' || t.milestone || chosen.get(t.at) === t);
 }
@@ -448,12 +355,16 @@ function oneNudgeAnInstant(timers: Timer[]): Timer[] {
   for (const t of timers) {
     if (t.kind !== 'nudge' || t.milestone) continue;
     const held = chosen.get(t.at);
-    const later = (a: Timer, b: Timer): boolean =>
-      (a.deadline?.at ?? '') > (b.deadline?.at ?? '') ||
-      ((a.deadline?.at ?? '') === (b.deadline?.at ?? '') && a.id < b.id);
-    if (!held || later(t, held)) chosen.set(t.at, t);
+    if (!held || isLaterNudge(t, held)) chosen.set(t.at, t);
   }
   return timers.filter((t) => t.kind !== 'nudge' || t.milestone || chosen.get(t.at) === t);
+}
+
+function isLaterNudge(a: Timer, b: Timer): boolean {
+  return (
+    (a.deadline?.at ?? '') > (b.deadline?.at ?? '') ||
+    ((a.deadline?.at ?? '') === (b.deadline?.at ?? '') && a.id < b.id)
+  );
 }
 
 function sortTimers(timers: Timer[]): Timer[] {
@@ -464,11 +375,6 @@ function countFired(fired: ReadonlySet<string>, prefix: string): number {
   let n = 0;
   for (const id of fired) if (id.startsWith(prefix)) n++;
   return n;
-}
-
-/** The instant itself on an urgent path sent out of hours; otherwise the next working time. */
-function nextWorking(at: Date, calendar: WorkingCalendar, anyHour: boolean): Date {
-  return anyHour || calendar.isWorkingTime(at) ? at : calendar.nextWorkingTime(at);
 }
 
 /** Repeats planned at most (a guard for a horizon far ahead). */
@@ -482,12 +388,6 @@ const MOST_REPEATS = 1000;
 function planAhead(k: number, repeats: number, at: Date, horizon: Date | undefined): boolean {
   if (k < repeats) return true;
   return repeats > 0 && horizon !== undefined && at <= horizon && k < MOST_REPEATS;
-}
-
-/** The k-th repeat: every 24 hours on an urgent path, otherwise the start of each working day. */
-function repeatAt(first: Date, k: number, calendar: WorkingCalendar, anyHour: boolean): Date {
-  if (anyHour) return new Date(first.getTime() + k * 24 * 3_600_000);
-  return calendar.startOfWorkingDay(calendar.addWorkingDays(calendar.localDate(first), k));
 }
 
 /** Timers due by `now` that have not been fired. */

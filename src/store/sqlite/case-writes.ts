@@ -10,6 +10,7 @@ import {
   StoreError,
   type Append,
   type AppendOutcome,
+  type Checkpoint,
   type LeaseRelease,
   type NewCase,
   type Restate,
@@ -19,7 +20,7 @@ import {
 import type { CaseEvent, CaseState } from '../../domain/escalation';
 import { readCase, toStored, type CaseRow } from './case-reads';
 import { translate } from './errors';
-import { appendCheckpoint } from './checkpoints';
+import { appendCheckpoint, latestCheckpoint } from './checkpoints';
 import { insertOutbox } from './outbox';
 import { eventText, stateText, withinSavepoint } from './procedures';
 import { statement } from './statements';
@@ -124,25 +125,38 @@ export function claimDueCases(
   limit: number,
 ): StoredCase[] {
   if (!(limit > 0)) return [];
+  // The claim's commit waits for no fsync (synchronous NORMAL, this transaction only): a lease is
+  // lost only with the machine, which takes its holder with it, and a lost lease lets another
+  // sweeper in no sooner than a dead holder's would (each append is conditional on its version).
+  // The batch's append, fsynced as every case write is, makes the claim's frames durable with it.
+  const was = db.pragma('synchronous', { simple: true }) as number;
+  db.pragma('synchronous = NORMAL');
+  try {
+    return claimIn(db, now, owner, until, limit);
+  } finally {
+    db.pragma(`synchronous = ${was}`);
+  }
+}
+
+function claimIn(db: Database.Database, now: string, owner: string, until: string, limit: number): StoredCase[] {
   return db
     .transaction(() => {
       const rows = statement(db, CLAIM_DUE_QUERY).all(now, now, owner, Math.floor(limit)) as CaseRow[];
-      const lease = statement(
-        db,
-        'INSERT INTO leases (reference, owner, until) VALUES (?, ?, ?) ON CONFLICT (reference) DO UPDATE SET owner = excluded.owner, until = excluded.until',
-      );
       // A case whose stored record is malformed is left alone (audit verify names it), not claimed.
       const claimed: StoredCase[] = [];
       for (const row of rows) {
-        let stored: StoredCase;
         try {
-          stored = toStored(db, row);
+          claimed.push(toStored(db, row));
         } catch {
           continue;
         }
-        lease.run(row.reference, owner, until);
-        claimed.push(stored);
       }
+      // Each claimed case's lease, in one statement.
+      if (claimed.length)
+        statement(
+          db,
+          'INSERT INTO leases (reference, owner, until) SELECT value, ?, ? FROM json_each(?) WHERE true ON CONFLICT (reference) DO UPDATE SET owner = excluded.owner, until = excluded.until',
+        ).run(owner, until, JSON.stringify(claimed.map((c) => c.reference)));
       return claimed;
     })
     .immediate();
@@ -160,9 +174,13 @@ export function appendMany(
   appends: readonly Append[],
   release?: LeaseRelease,
 ): AppendOutcome[] {
-  const one = db.transaction((input: Append): StoredCase => {
-    const { version, lastHash } = writeAppend(db, auditKey, input, headOf(db, input));
-    return {
+  // The newest checkpoint, read once and then followed in memory: in this immediate transaction
+  // only these appends write checkpoints, and one undone in its savepoint leaves it as it was.
+  let anchor: { newest: Checkpoint | undefined } | undefined;
+  const one = db.transaction((input: Append): { stored: StoredCase; checkpoint: Checkpoint } => {
+    anchor ??= { newest: latestCheckpoint(db) };
+    const { version, lastHash, checkpoint } = writeAppend(db, auditKey, input, headOf(db, input), anchor);
+    const stored: StoredCase = {
       reference: input.reference,
       boardId: input.state.boardId,
       version,
@@ -170,6 +188,7 @@ export function appendMany(
       ...(input.dueAt ? { dueAt: input.dueAt } : {}),
       lastHash,
     };
+    return { stored, checkpoint };
   });
   return db
     .transaction(() => {
@@ -177,16 +196,21 @@ export function appendMany(
       for (const input of appends) {
         try {
           // A procedure row stored by a case that is then undone is undone with it.
-          out.push({ reference: input.reference, stored: withinSavepoint(db, () => one(input)) });
+          const { stored, checkpoint } = withinSavepoint(db, () => one(input));
+          if (anchor) anchor.newest = checkpoint;
+          out.push({ reference: input.reference, stored });
         } catch (error) {
           const e = translate(error, input.reference);
           if (!(e instanceof StoreError)) throw e;
           out.push({ reference: input.reference, error: e });
         }
       }
-      if (release) {
-        const free = statement(db, 'DELETE FROM leases WHERE reference = ? AND owner = ?');
-        for (const reference of release.references) free.run(reference, release.owner);
+      if (release?.references.length) {
+        // One statement for the whole batch's leases.
+        statement(db, 'DELETE FROM leases WHERE owner = ? AND reference IN (SELECT value FROM json_each(?))').run(
+          release.owner,
+          JSON.stringify(release.references),
+        );
       }
       return out;
     })
@@ -208,7 +232,8 @@ function writeAppend(
   auditKey: AuditKey,
   input: Append,
   stored: { version: number; lastHash: string },
-): { version: number; lastHash: string } {
+  anchor?: { newest: Checkpoint | undefined },
+): { version: number; lastHash: string; checkpoint: Checkpoint } {
   const linked = chainEvents(auditKey, input.reference, stored.version, stored.lastHash, input.events);
   const version = stored.version + linked.length;
   if (input.state.version !== version || input.state.reference !== input.reference) {
@@ -234,16 +259,23 @@ function writeAppend(
   );
   if (changed.changes !== 1) throw conflict(input.reference, input.expectedVersion, undefined);
   insertEvents(db, linked);
-  recordPeople(db, input.state);
-  appendCheckpoint(db, auditKey, {
-    reference: input.reference,
-    version,
-    lastHash,
-    at: lastEventAt(input.events, input.state.raisedAt),
-    created: false,
-  });
+  // A timer's records change neither the case's people nor its agencies (evolve): the rows the
+  // case's earlier writes recorded stand as they are, and the sweep writes none.
+  if (!input.events.every(isTimerRecord)) recordPeople(db, input.state);
+  const checkpoint = appendCheckpoint(
+    db,
+    auditKey,
+    {
+      reference: input.reference,
+      version,
+      lastHash,
+      at: lastEventAt(input.events, input.state.raisedAt),
+      created: false,
+    },
+    anchor,
+  );
   if (input.outbox?.length) insertOutbox(db, input.outbox);
-  return { version, lastHash };
+  return { version, lastHash, checkpoint };
 }
 
 /**
@@ -326,6 +358,10 @@ function recordPeople(db: Database.Database, state: CaseState): void {
   for (const person of state.participants) insert.run(person, state.reference);
   const agency = statement(db, 'INSERT OR IGNORE INTO case_agencies (agency_id, reference) VALUES (?, ?)');
   for (const id of new Set([state.raising.agencyId, state.responding.agencyId])) agency.run(id, state.reference);
+}
+
+function isTimerRecord(event: CaseEvent): boolean {
+  return event.type === 'timer-fired' || event.type === 'timer-skipped' || event.type === 'timer-delivered';
 }
 
 function lastEventAt(events: readonly CaseEvent[], fallback: string): string {

@@ -35,15 +35,28 @@ const fromCheckpointRow = (r: CheckpointRow): Checkpoint => ({
   seal: r.seal,
 });
 
-/** Append the checkpoint that follows the newest one; call inside the write's transaction. */
-export function appendCheckpoint(db: Database.Database, key: AuditKey, head: Head): void {
-  const previous = statement(db, 'SELECT * FROM checkpoints ORDER BY seq DESC LIMIT 1').get() as
-    CheckpointRow | undefined;
-  const c = nextCheckpoint(key, previous ? fromCheckpointRow(previous) : undefined, head);
+/** The newest checkpoint, if any. */
+export function latestCheckpoint(db: Database.Database): Checkpoint | undefined {
+  const row = statement(db, 'SELECT * FROM checkpoints ORDER BY seq DESC LIMIT 1').get() as CheckpointRow | undefined;
+  return row ? fromCheckpointRow(row) : undefined;
+}
+
+/**
+ * Append the checkpoint that follows the newest one; call inside the write's transaction. A
+ * batch that has just written the newest itself passes it (`after`), so it is not read back.
+ */
+export function appendCheckpoint(
+  db: Database.Database,
+  key: AuditKey,
+  head: Head,
+  after?: { newest: Checkpoint | undefined },
+): Checkpoint {
+  const c = nextCheckpoint(key, after ? after.newest : latestCheckpoint(db), head);
   statement(
     db,
     'INSERT INTO checkpoints (seq, at, reference, version, last_hash, cases, idempotency, key_id, prev, seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ).run(c.seq, c.at, c.reference, c.version, c.lastHash, c.cases, c.idempotency ?? null, c.keyId, c.prev, c.seal);
+  return c;
 }
 
 /** Every checkpoint, oldest first (none in a file opened read-only from before migration 5). */

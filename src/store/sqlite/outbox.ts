@@ -58,26 +58,43 @@ function toItem(r: OutboxRow): OutboxItem {
   };
 }
 
-/** Insert items (inside the caller's transaction); an id already stored is left as it is. */
+/** Rows an insert statement takes at most (one statement per count up to this is prepared and kept). */
+const ROWS_A_STATEMENT = 16;
+
+/** Each statement's text, made once per row count (so finding it prepared hashes no new string). */
+const insertTexts: string[] = [];
+
+function insertRows(db: Database.Database, rows: number): Database.Statement {
+  let text = insertTexts[rows];
+  if (text === undefined) {
+    const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+    text = `INSERT OR IGNORE INTO outbox (id, reference, kind, platform, recipient, event, depends_on, payload, next_attempt_at, created_at)
+     VALUES ${values}`;
+    insertTexts[rows] = text;
+  }
+  return statement(db, text);
+}
+
+/** Insert items (inside the caller's transaction), several rows a statement; an id already stored is left as it is. */
 export function insertOutbox(db: Database.Database, items: readonly NewOutboxItem[]): void {
-  const insert = statement(
-    db,
-    `INSERT OR IGNORE INTO outbox (id, reference, kind, platform, recipient, event, depends_on, payload, next_attempt_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  for (const i of items)
-    insert.run(
-      i.id,
-      i.reference,
-      i.kind,
-      i.platform,
-      i.recipient,
-      i.event,
-      JSON.stringify(i.dependsOn),
-      JSON.stringify(i.payload),
-      i.nextAttemptAt,
-      i.createdAt,
-    );
+  for (let from = 0; from < items.length; from += ROWS_A_STATEMENT) {
+    const chunk = items.slice(from, from + ROWS_A_STATEMENT);
+    const params: unknown[] = [];
+    for (const i of chunk)
+      params.push(
+        i.id,
+        i.reference,
+        i.kind,
+        i.platform,
+        i.recipient,
+        i.event,
+        JSON.stringify(i.dependsOn),
+        JSON.stringify(i.payload),
+        i.nextAttemptAt,
+        i.createdAt,
+      );
+    insertRows(db, chunk.length).run(...params);
+  }
 }
 
 export function enqueue(db: Database.Database, items: readonly NewOutboxItem[]): void {
