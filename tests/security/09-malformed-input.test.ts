@@ -218,6 +218,9 @@ test('Teams activities the bot does not handle get an answer below 500, promptly
   const activities: Array<Record<string, unknown>> = [
     { type: 'invoke', name: 'no/such/invoke', value: {} },
     { type: 'invoke', name: 'adaptiveCard/action', value: 'x' },
+    // A dialog's or a message extension's submit with no value at all.
+    { type: 'invoke', name: 'task/submit' },
+    { type: 'invoke', name: 'composeExtension/submitAction' },
     executeAction('__proto__', {}),
     executeAction('refresh', { reference: 5 }),
     executeAction('no-such-verb', { reference: 'XX-2026-0001', stage: [] }),

@@ -89,9 +89,10 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
 
   protected override async handleTeamsTaskModuleSubmit(
     context: TurnContext,
-    request: TaskModuleRequest,
+    // A task/submit with no value at all (botbuilder hands on undefined): an empty form, answered as one.
+    request: TaskModuleRequest | undefined,
   ): Promise<TaskModuleResponse> {
-    return asDialog(await this.raising.submit(context, (request.data ?? {}) as Submitted, false));
+    return asDialog(await this.raising.submit(context, (request?.data ?? {}) as Submitted, false));
   }
 
   protected override async handleTeamsMessagingExtensionFetchTask(
@@ -102,9 +103,9 @@ export class EscalationTeamsBot extends TeamsActivityHandler {
 
   protected override async handleTeamsMessagingExtensionSubmitAction(
     context: TurnContext,
-    action: MessagingExtensionAction,
+    action: MessagingExtensionAction | undefined,
   ): Promise<MessagingExtensionActionResponse> {
-    return asDialog(await this.raising.submit(context, (action.data ?? {}) as Submitted, false));
+    return asDialog(await this.raising.submit(context, (action?.data ?? {}) as Submitted, false));
   }
 
   // ── documents, sent privately ───────────────────────────────────────────────────

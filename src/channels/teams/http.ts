@@ -127,6 +127,9 @@ function shapeProblem(a: Record<string, unknown>): boolean {
   if (a.channelData !== undefined && !isObj(a.channelData)) return true;
   if (a.type === 'invoke') {
     if (a.value !== undefined && !isObj(a.value)) return true;
+    // A dialog's or a message extension's invoke carries what was asked or submitted.
+    const name = typeof a.name === 'string' ? a.name : '';
+    if ((name.startsWith('task/') || name.startsWith('composeExtension/')) && !isObj(a.value)) return true;
     if (a.name === 'adaptiveCard/action') {
       const action = isObj(a.value) ? a.value.action : undefined;
       if (!isObj(action) || typeof action.type !== 'string') return true;

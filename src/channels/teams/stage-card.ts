@@ -75,7 +75,7 @@ function inputData(verb: string, input: InputView): Record<string, unknown> {
 
 /** Cards rendered lately, by everything they show (frozen: shared by whoever asks for the same state). */
 const rendered = new Map<string, Record<string, unknown>>();
-const RENDERED_KEPT = 256;
+const RENDERED_KEPT = 64;
 
 /**
  * The stage card for a view. Expanding the template is most of a card's cost, and the same state
