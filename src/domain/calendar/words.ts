@@ -4,26 +4,12 @@
  * formatter: a card's history says when each of its events happened, so this runs for every event
  * on every render (tests/unit/calendar-words.test.ts checks it against date-fns's format).
  */
-import { civilFromDays } from './local-date';
+import { civilFromDays, MONTH_NAMES as MONTHS } from './local-date';
 import { offsetMinutes } from './zone';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 /** The wall clock in `timeZone` at an instant: its civil date, weekday and time of day. */
 function wallClock(

@@ -3,24 +3,15 @@
  * it was to be reviewed by, and the period of figures last due to the person or group who
  * receives them. Pure: today is given.
  */
-import { civilFromDays, fromDayNumber, toDayNumber, type LocalDate } from '../calendar/local-date';
+import {
+  civilFromDays,
+  fromDayNumber,
+  MONTH_NAMES as MONTHS,
+  toDayNumber,
+  type LocalDate,
+} from '../calendar/local-date';
 import type { WorkingCalendar } from '../calendar/working-calendar';
 import type { Procedure } from './schema';
-
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 /** "1 April 2027". */
 export function dateInWords(date: LocalDate): string {
