@@ -42,8 +42,33 @@ export function openThreadId(state: CaseState): string {
   return outboxId(state.reference, 1, 'open-thread', state.raising.agencyId);
 }
 
-function platformOf(directory: Directory, agencyId: string): Platform | undefined {
+/** The platform an agency's people are on. */
+export function platformOf(directory: Directory, agencyId: string): Platform | undefined {
   return directory.agencies.find((a) => a.id === agencyId)?.platform;
+}
+
+/** An outbox item owed by a case's change that left it at version `event`, due at once (`at`). */
+export function owedItem(
+  reference: string,
+  event: number,
+  at: string,
+  kind: NewOutboxItem['kind'],
+  platform: Platform,
+  recipient: string,
+  payload: Record<string, unknown> = {},
+): NewOutboxItem {
+  return {
+    id: outboxId(reference, event, kind, recipient),
+    reference,
+    kind,
+    platform,
+    recipient,
+    event,
+    dependsOn: [],
+    payload,
+    createdAt: at,
+    nextAttemptAt: at,
+  };
 }
 
 function base(
@@ -54,18 +79,7 @@ function base(
   recipient: string,
   event = state.version,
 ): NewOutboxItem {
-  return {
-    id: outboxId(state.reference, event, kind, recipient),
-    reference: state.reference,
-    kind,
-    platform,
-    recipient,
-    event,
-    dependsOn: [],
-    payload: {},
-    createdAt: at,
-    nextAttemptAt: at,
-  };
+  return owedItem(state.reference, event, at, kind, platform, recipient);
 }
 
 /** 1:1 messages to everyone who now has something to do (or to know: the case has closed). */

@@ -6,7 +6,8 @@
  */
 import type { Directory, Platform } from '../domain/directory';
 import type { TimerFired } from '../domain/escalation';
-import { outboxId, type NewOutboxItem } from './store/outbox';
+import { owedItem, platformOf } from './owed';
+import type { NewOutboxItem } from './store/outbox';
 
 /**
  * The items a timer's record owes. `version` is the case's version after the event that hands
@@ -22,22 +23,15 @@ export function owedByTimer(
   recheckSince?: string,
 ): NewOutboxItem[] {
   const at = wall.toISOString();
-  const item = (kind: 'tell' | 'say', platform: Platform, recipient: string, payload: Record<string, unknown>) => ({
-    id: outboxId(reference, version, kind, recipient),
-    reference,
-    kind,
-    platform,
-    recipient,
-    event: version,
-    dependsOn: [],
-    payload: { ...payload, ...(recheckSince ? { recheckSince } : {}) },
-    createdAt: at,
-    nextAttemptAt: at,
-  });
+  const item = (kind: 'tell' | 'say', platform: Platform, recipient: string, payload: Record<string, unknown>) =>
+    owedItem(reference, version, at, kind, platform, recipient, {
+      ...payload,
+      ...(recheckSince ? { recheckSince } : {}),
+    });
   const items: NewOutboxItem[] = [];
   for (const personId of fired.recipients) {
     const person = directory.people.find((p) => p.id === personId);
-    const platform = person && directory.agencies.find((a) => a.id === person.agency)?.platform;
+    const platform = person && platformOf(directory, person.agency);
     if (platform)
       items.push(item('tell', platform, personId, { text: fired.text, verbs: [], key: `${fired.timer}#${personId}` }));
   }
