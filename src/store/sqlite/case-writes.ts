@@ -23,7 +23,7 @@ import { translate } from './errors';
 import { appendCheckpoint, latestCheckpoint } from './checkpoints';
 import { insertOutbox } from './outbox';
 import { eventText, stateText, withinSavepoint } from './procedures';
-import { statement } from './statements';
+import { statement, withoutWaitingForDisk } from './statements';
 
 export function nextSequence(db: Database.Database, boardId: string, year: number): number {
   const row = db
@@ -129,13 +129,7 @@ export function claimDueCases(
   // lost only with the machine, which takes its holder with it, and a lost lease lets another
   // sweeper in no sooner than a dead holder's would (each append is conditional on its version).
   // The batch's append, fsynced as every case write is, makes the claim's frames durable with it.
-  const was = db.pragma('synchronous', { simple: true }) as number;
-  db.pragma('synchronous = NORMAL');
-  try {
-    return claimIn(db, now, owner, until, limit);
-  } finally {
-    db.pragma(`synchronous = ${was}`);
-  }
+  return withoutWaitingForDisk(db, () => claimIn(db, now, owner, until, limit));
 }
 
 function claimIn(db: Database.Database, now: string, owner: string, until: string, limit: number): StoredCase[] {

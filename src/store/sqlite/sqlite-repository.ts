@@ -36,6 +36,7 @@ import { BUSY_BUDGET_MS, BUSY_TIMEOUT_MS, busyPause, isBusy, translate } from '.
 import { insertAccess, insertSecurityEvent, selectAccess, selectSecurityEvents } from './logs';
 import { readCheckpoints } from './checkpoints';
 import { MIGRATIONS } from './migrations';
+import { withoutWaitingForDisk } from './statements';
 import { settleProcedures } from './procedures';
 import * as directoryLog from './directory-log';
 import type { NewDirectoryEntry } from '../../app/store/directory-log';
@@ -366,16 +367,6 @@ export class SqliteRepository implements CaseRepository {
       }
       await sleep(pause);
     }
-  }
-}
-
-/** `work` committed with synchronous NORMAL (no fsync in WAL mode), then FULL again. */
-function withoutWaitingForDisk<T>(db: Database.Database, work: () => T): T {
-  db.pragma('synchronous = NORMAL');
-  try {
-    return work();
-  } finally {
-    db.pragma('synchronous = FULL');
   }
 }
 

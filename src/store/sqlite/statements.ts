@@ -1,6 +1,7 @@
 /**
  * Prepared statements, prepared once per connection: the store's hot paths (a case read, the due
- * scan, the sweeper's lease) reuse them rather than compile their SQL on every call.
+ * scan, the sweeper's lease) reuse them rather than compile their SQL on every call; and the one
+ * way a transaction is committed without waiting for the disk.
  */
 import type Database from 'better-sqlite3';
 
@@ -19,4 +20,19 @@ export function statement(db: Database.Database, sql: string): Database.Statemen
     statements.set(sql, found);
   }
   return found;
+}
+
+/**
+ * `work` (one transaction) committed with synchronous NORMAL: in WAL mode, no fsync on its commit;
+ * it is durable against the process being killed, and with the next write committed FULL against
+ * the machine failing too. The connection's setting is put back after.
+ */
+export function withoutWaitingForDisk<T>(db: Database.Database, work: () => T): T {
+  const was = db.pragma('synchronous', { simple: true }) as number;
+  db.pragma('synchronous = NORMAL');
+  try {
+    return work();
+  } finally {
+    db.pragma(`synchronous = ${was}`);
+  }
 }
